@@ -1,0 +1,136 @@
+//! A client: its options, the headers every request carries, and the connection pool. Cloning
+//! is cheap and clones share everything; a derived client shares the pool of its parent.
+
+use std::sync::Arc;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
+
+use crate::config::{Options, OptionsError};
+use crate::request::encode_query;
+
+/// The `User-Agent` of every request: this library's own name and version.
+pub const USER_AGENT_VALUE: &str = concat!("libopenai/", env!("CARGO_PKG_VERSION"));
+
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    options: Options,
+    http: reqwest::Client,
+    /// Authorization, organization, project and user agent.
+    headers: HeaderMap,
+    /// The `default_headers` option, applied last: a value replaces, `None` removes.
+    overrides: Vec<(HeaderName, Option<HeaderValue>)>,
+    beta: HeaderValue,
+    /// The `default_query` option, encoded once.
+    default_query: String,
+}
+
+impl Client {
+    pub fn new(options: Options) -> Result<Client, OptionsError> {
+        let http = build_pool(&options)?;
+        Client::with_pool(options, http)
+    }
+
+    /// A client with `json`'s options over this one's (the official SDKs' `with_options`). It
+    /// shares this client's connection pool unless it changes a transport option (proxy, CA
+    /// bundle, connect timeout), which needs a pool of its own.
+    pub fn derive(&self, json: Option<&str>) -> Result<Client, OptionsError> {
+        let options = self.inner.options.derive(json)?;
+        let http = if options.shares_pool_with(&self.inner.options) {
+            self.inner.http.clone()
+        } else {
+            build_pool(&options)?
+        };
+        Client::with_pool(options, http)
+    }
+
+    fn with_pool(options: Options, http: reqwest::Client) -> Result<Client, OptionsError> {
+        let mut headers = HeaderMap::new();
+        let value = |name: &str, v: &str| {
+            HeaderValue::from_str(v).map_err(|_| OptionsError(format!("{name} contains a character not allowed in a header")))
+        };
+        let mut authorization = value("api_key", &format!("Bearer {}", options.api_key))?;
+        authorization.set_sensitive(true);
+        headers.insert(AUTHORIZATION, authorization);
+        if let Some(org) = &options.organization {
+            headers.insert("openai-organization", value("organization", org)?);
+        }
+        if let Some(project) = &options.project {
+            headers.insert("openai-project", value("project", project)?);
+        }
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        let overrides = options
+            .default_headers
+            .iter()
+            .map(|(name, v)| {
+                let name = HeaderName::from_bytes(name.as_bytes()).expect("checked when parsed");
+                Ok((name, v.as_deref().map(|v| value("default_headers", v)).transpose()?))
+            })
+            .collect::<Result<_, OptionsError>>()?;
+        let beta = value("openai_beta", &options.openai_beta)?;
+        let mut default_query = String::new();
+        encode_query(&options.default_query, &mut default_query);
+        Ok(Client { inner: Arc::new(Inner { options, http, headers, overrides, beta, default_query }) })
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.inner.options
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    pub(crate) fn default_query(&self) -> &str {
+        &self.inner.default_query
+    }
+
+    /// The headers of one request: the client's, then the request's own, then the
+    /// `default_headers` option over both.
+    pub(crate) fn headers_for(&self, accept: &'static str, content_type: Option<&'static str>, beta: bool) -> HeaderMap {
+        let mut headers = self.inner.headers.clone();
+        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static(accept));
+        if let Some(content_type) = content_type {
+            headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        if beta {
+            headers.insert("openai-beta", self.inner.beta.clone());
+        }
+        for (name, value) in &self.inner.overrides {
+            match value {
+                Some(value) => headers.insert(name.clone(), value.clone()),
+                None => headers.remove(name),
+            };
+        }
+        headers
+    }
+}
+
+/// The connection pool and TLS settings: rustls with the webpki roots and the system's roots,
+/// plus the CA bundle when given. There is deliberately no option to turn verification off.
+fn build_pool(options: &Options) -> Result<reqwest::Client, OptionsError> {
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(options.connect_timeout)
+        .tcp_nodelay(true);
+    if let Some(proxy) = &options.proxy {
+        let proxy = reqwest::Proxy::all(proxy).map_err(|e| OptionsError(format!("proxy \"{proxy}\" is not usable: {e}")))?;
+        builder = builder.proxy(proxy);
+    }
+    if let Some(path) = &options.ca_bundle {
+        let pem = std::fs::read(path)
+            .map_err(|e| OptionsError(format!("ca_bundle \"{}\" cannot be read: {e}", path.display())))?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| OptionsError(format!("ca_bundle \"{}\" is not a PEM bundle: {e}", path.display())))?;
+        if certificates.is_empty() {
+            return Err(OptionsError(format!("ca_bundle \"{}\" holds no certificate", path.display())));
+        }
+        for certificate in certificates {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    builder.build().map_err(|e| OptionsError(format!("the HTTP client could not be built: {e}")))
+}

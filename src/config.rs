@@ -1,0 +1,315 @@
+//! Client options: parsed from a JSON object, with the environment variables of the official SDKs
+//! as fallbacks (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID).
+//!
+//! Options are JSON so that a new option never changes a function signature. An unknown option is
+//! an error that names it: a misspelt `"timout"` must not be silently ignored.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+pub const DEFAULT_OPENAI_BETA: &str = "assistants=v2";
+
+/// The options of one client. A derived client starts from its parent's options.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    pub api_key: String,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub organization: Option<String>,
+    pub project: Option<String>,
+    /// Per attempt, from sending the request to the last byte of the response. `None`: no limit.
+    pub timeout: Option<Duration>,
+    pub connect_timeout: Duration,
+    pub max_retries: u32,
+    /// Longest silence allowed between two reads of an event stream. `None`: `timeout` applies.
+    pub stream_idle_timeout: Option<Duration>,
+    /// Extra headers, in order. `None` as a value removes a header the library would send.
+    pub default_headers: Vec<(String, Option<String>)>,
+    /// Query parameters added to every request, as a JSON object.
+    pub default_query: Map<String, Value>,
+    /// The `OpenAI-Beta` value sent by the assistants family.
+    pub openai_beta: String,
+    pub proxy: Option<String>,
+    /// A PEM file of extra trusted root certificates.
+    pub ca_bundle: Option<PathBuf>,
+}
+
+/// The names accepted in the options object, for the error message of an unknown one.
+pub const OPTION_NAMES: &[&str] = &[
+    "api_key",
+    "base_url",
+    "organization",
+    "project",
+    "timeout",
+    "connect_timeout",
+    "max_retries",
+    "stream_idle_timeout",
+    "default_headers",
+    "default_query",
+    "openai_beta",
+    "proxy",
+    "ca_bundle",
+];
+
+/// An option that could not be used; the message names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionsError(pub String);
+
+impl std::fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn error<T>(message: impl Into<String>) -> Result<T, OptionsError> {
+    Err(OptionsError(message.into()))
+}
+
+impl Options {
+    /// Options for a new client: `json` (may be absent) over the environment over the defaults.
+    /// `env` looks up an environment variable; tests pass their own.
+    pub fn new(json: Option<&str>, env: impl Fn(&str) -> Option<String>) -> Result<Options, OptionsError> {
+        let non_empty = |name: &str| env(name).filter(|v| !v.is_empty());
+        let mut options = Options {
+            api_key: non_empty("OPENAI_API_KEY").unwrap_or_default(),
+            base_url: non_empty("OPENAI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+            organization: non_empty("OPENAI_ORG_ID"),
+            project: non_empty("OPENAI_PROJECT_ID"),
+            timeout: Some(DEFAULT_TIMEOUT),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            stream_idle_timeout: None,
+            default_headers: Vec::new(),
+            default_query: Map::new(),
+            openai_beta: DEFAULT_OPENAI_BETA.to_string(),
+            proxy: None,
+            ca_bundle: None,
+        };
+        if let Some(json) = json {
+            options.apply(json)?;
+        }
+        if options.api_key.is_empty() {
+            return error(
+                "missing API key: set the api_key option or the OPENAI_API_KEY environment variable",
+            );
+        }
+        options.base_url = normalize_base_url(&options.base_url)?;
+        Ok(options)
+    }
+
+    /// Options for a client derived from one with `self`: the options named in `json` replace
+    /// the parent's, the others are kept. The environment is not read again.
+    pub fn derive(&self, json: Option<&str>) -> Result<Options, OptionsError> {
+        let mut options = self.clone();
+        if let Some(json) = json {
+            options.apply(json)?;
+        }
+        if options.api_key.is_empty() {
+            return error("api_key must not be empty");
+        }
+        options.base_url = normalize_base_url(&options.base_url)?;
+        Ok(options)
+    }
+
+    /// Whether a client with these options can share the connection pool of one with `other`:
+    /// the pool is built with the transport options (proxy, CA bundle, connect timeout).
+    pub fn shares_pool_with(&self, other: &Options) -> bool {
+        self.proxy == other.proxy
+            && self.ca_bundle == other.ca_bundle
+            && self.connect_timeout == other.connect_timeout
+    }
+
+    fn apply(&mut self, json: &str) -> Result<(), OptionsError> {
+        let value: Value = match serde_json::from_str(json) {
+            Ok(v) => v,
+            Err(e) => return error(format!("options are not valid JSON: {e}")),
+        };
+        let Value::Object(map) = value else {
+            return error("options must be a JSON object");
+        };
+        for (name, value) in map {
+            self.apply_one(&name, value)?;
+        }
+        Ok(())
+    }
+
+    fn apply_one(&mut self, name: &str, value: Value) -> Result<(), OptionsError> {
+        match name {
+            "api_key" => self.api_key = string(name, value)?.unwrap_or_default(),
+            "base_url" => {
+                self.base_url = string(name, value)?.unwrap_or_else(|| DEFAULT_BASE_URL.to_string())
+            }
+            "organization" => self.organization = string(name, value)?,
+            "project" => self.project = string(name, value)?,
+            "timeout" => self.timeout = seconds(name, value)?,
+            "connect_timeout" => {
+                self.connect_timeout = seconds(name, value)?.unwrap_or(DEFAULT_CONNECT_TIMEOUT)
+            }
+            "stream_idle_timeout" => self.stream_idle_timeout = seconds(name, value)?,
+            "max_retries" => {
+                self.max_retries = match value {
+                    Value::Null => DEFAULT_MAX_RETRIES,
+                    Value::Number(n) => match n.as_u64() {
+                        Some(n) if n <= 1000 => n as u32,
+                        _ => return error("option \"max_retries\" must be an integer from 0 to 1000"),
+                    },
+                    _ => return error("option \"max_retries\" must be an integer from 0 to 1000"),
+                }
+            }
+            "default_headers" => self.default_headers = headers(value)?,
+            "default_query" => {
+                self.default_query = match value {
+                    Value::Null => Map::new(),
+                    Value::Object(map) => map,
+                    _ => return error("option \"default_query\" must be a JSON object"),
+                }
+            }
+            "openai_beta" => {
+                self.openai_beta =
+                    string(name, value)?.unwrap_or_else(|| DEFAULT_OPENAI_BETA.to_string())
+            }
+            "proxy" => self.proxy = string(name, value)?,
+            "ca_bundle" => self.ca_bundle = string(name, value)?.map(PathBuf::from),
+            _ => {
+                return error(format!(
+                    "unknown option \"{name}\" (the options are: {})",
+                    OPTION_NAMES.join(", ")
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+fn string(name: &str, value: Value) -> Result<Option<String>, OptionsError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        _ => error(format!("option \"{name}\" must be a string")),
+    }
+}
+
+/// A duration in seconds (an integer or a fraction); `null` means no limit.
+fn seconds(name: &str, value: Value) -> Result<Option<Duration>, OptionsError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => match n.as_f64() {
+            Some(s) if s > 0.0 && s.is_finite() && s < 1e9 => Ok(Some(Duration::from_secs_f64(s))),
+            _ => error(format!("option \"{name}\" must be a positive number of seconds")),
+        },
+        _ => error(format!("option \"{name}\" must be a positive number of seconds, or null")),
+    }
+}
+
+fn headers(value: Value) -> Result<Vec<(String, Option<String>)>, OptionsError> {
+    let map = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Object(map) => map,
+        _ => return error("option \"default_headers\" must be a JSON object of strings"),
+    };
+    let mut headers = Vec::with_capacity(map.len());
+    for (name, value) in map {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return error(format!("default_headers: \"{name}\" is not a valid header name"));
+        }
+        let value = match value {
+            Value::Null => None,
+            Value::String(s) => {
+                if reqwest::header::HeaderValue::from_str(&s).is_err() {
+                    return error(format!("default_headers: the value of \"{name}\" is not a valid header value"));
+                }
+                Some(s)
+            }
+            _ => return error(format!("default_headers: the value of \"{name}\" must be a string or null")),
+        };
+        headers.push((name, value));
+    }
+    Ok(headers)
+}
+
+fn normalize_base_url(url: &str) -> Result<String, OptionsError> {
+    let parsed = match reqwest::Url::parse(url) {
+        Ok(u) => u,
+        Err(e) => return error(format!("base_url \"{url}\" is not a valid URL: {e}")),
+    };
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return error(format!("base_url \"{url}\" must start with http:// or https://"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return error(format!("base_url \"{url}\" must not have a query or a fragment (use default_query)"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn options_override_the_environment() {
+        let env = |name: &str| match name {
+            "OPENAI_API_KEY" => Some("sk-env".to_string()),
+            "OPENAI_BASE_URL" => Some("http://env.example/v1/".to_string()),
+            "OPENAI_ORG_ID" => Some("org-env".to_string()),
+            _ => None,
+        };
+        let from_env = Options::new(None, env).unwrap();
+        assert_eq!(from_env.api_key, "sk-env");
+        assert_eq!(from_env.base_url, "http://env.example/v1");
+        assert_eq!(from_env.organization.as_deref(), Some("org-env"));
+        assert_eq!(from_env.project, None);
+
+        let given = Options::new(Some(r#"{"api_key":"sk-opt","organization":"org-opt","timeout":1.5}"#), env).unwrap();
+        assert_eq!(given.api_key, "sk-opt");
+        assert_eq!(given.organization.as_deref(), Some("org-opt"));
+        assert_eq!(given.timeout, Some(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn a_missing_key_is_a_clear_error() {
+        let e = Options::new(Some("{}"), no_env).unwrap_err();
+        assert!(e.0.contains("OPENAI_API_KEY"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_option_is_named() {
+        let e = Options::new(Some(r#"{"api_key":"k","timout":3}"#), no_env).unwrap_err();
+        assert!(e.0.starts_with("unknown option \"timout\""), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        for json in [
+            r#"{"api_key":"k","timeout":-1}"#,
+            r#"{"api_key":"k","max_retries":1.5}"#,
+            r#"{"api_key":"k","default_headers":{"bad name":"x"}}"#,
+            r#"{"api_key":"k","base_url":"ftp://x"}"#,
+            r#"{"api_key":"k","default_query":[1]}"#,
+            r#"[1]"#,
+            r#"{"api_key":"#,
+        ] {
+            assert!(Options::new(Some(json), no_env).is_err(), "{json}");
+        }
+    }
+
+    #[test]
+    fn a_derived_client_keeps_what_it_does_not_override() {
+        let parent = Options::new(Some(r#"{"api_key":"k","max_retries":5,"project":"p"}"#), no_env).unwrap();
+        let child = parent.derive(Some(r#"{"max_retries":0}"#)).unwrap();
+        assert_eq!(child.max_retries, 0);
+        assert_eq!(child.project.as_deref(), Some("p"));
+        assert!(child.shares_pool_with(&parent));
+        let proxied = parent.derive(Some(r#"{"proxy":"http://127.0.0.1:9"}"#)).unwrap();
+        assert!(!proxied.shares_pool_with(&parent));
+    }
+}

@@ -1,0 +1,137 @@
+//! What every per-operation export shares: reading its C arguments, running the call, and
+//! handing back a response.
+
+use std::ffi::{c_char, CStr};
+use std::future::Future;
+
+use super::client::openai_client;
+use super::code::openai_code;
+use super::error::set_last_error;
+use super::response::openai_response;
+use crate::client::Client;
+use crate::operations::Operation;
+use crate::request::{Input, Request};
+use crate::response::{Outcome, Response};
+use crate::runtime;
+
+/// An argument that could not be read; the message names it.
+pub(crate) struct ArgError(pub String);
+
+/// Reads a required string argument.
+pub(crate) unsafe fn arg_str<'a>(name: &str, ptr: *const c_char) -> Result<&'a str, ArgError> {
+    if ptr.is_null() {
+        return Err(ArgError(format!("{name} is NULL")));
+    }
+    CStr::from_ptr(ptr).to_str().map_err(|_| ArgError(format!("{name} is not valid UTF-8")))
+}
+
+/// Reads an optional string argument (NULL is `None`).
+pub(crate) unsafe fn arg_opt_str<'a>(name: &str, ptr: *const c_char) -> Result<Option<&'a str>, ArgError> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        arg_str(name, ptr).map(Some)
+    }
+}
+
+/// Borrows the client behind a pointer.
+pub(crate) unsafe fn arg_client<'a>(client: *const openai_client) -> Result<&'a Client, ArgError> {
+    client.as_ref().map(|c| &c.inner).ok_or_else(|| ArgError("client is NULL".to_string()))
+}
+
+impl From<ArgError> for Response {
+    fn from(e: ArgError) -> Response {
+        Response::failure(Outcome::InvalidArgument, e.0)
+    }
+}
+
+impl From<crate::request::InvalidArgument> for Response {
+    fn from(e: crate::request::InvalidArgument) -> Response {
+        Response::failure(Outcome::InvalidArgument, e.0)
+    }
+}
+
+/// The C form of an operation's input besides its path parameters.
+#[derive(Clone, Copy)]
+pub enum CInput {
+    None,
+    Json(*const c_char),
+    Query(*const c_char),
+}
+
+/// Reads the client, path parameters and input of an operation into a request.
+pub(crate) unsafe fn operation_request<'a>(
+    client: *const openai_client,
+    op: &Operation,
+    params: &[(&str, *const c_char)],
+    input: CInput,
+) -> Result<(&'a Client, Request), Response> {
+    let client = arg_client(client)?;
+    let mut values = Vec::with_capacity(params.len());
+    for (name, ptr) in params {
+        values.push(arg_str(name, *ptr)?);
+    }
+    let input = match input {
+        CInput::None => Input::None,
+        CInput::Json(ptr) => Input::Json(arg_opt_str("body_json", ptr)?),
+        CInput::Query(ptr) => Input::Query(arg_opt_str("query_json", ptr)?),
+    };
+    Ok((client, Request::for_operation(op, &values, input)?))
+}
+
+/// Runs a future to completion on the calling thread, for a blocking export.
+pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, Response> {
+    runtime::block_on(future).map_err(|_| {
+        Response::failure(
+            Outcome::WouldDeadlock,
+            "a blocking call was made from a thread that runs another async runtime; use the _async form",
+        )
+    })
+}
+
+/// Hands `response` to the caller through `out` and returns its code. A NULL `out` loses the
+/// response: the code is then `OPENAI_INVALID_ARGUMENT`.
+pub(crate) unsafe fn deliver(response: Response, out: *mut *mut openai_response) -> openai_code {
+    let response = openai_response::new(response);
+    let code = response.code();
+    if code != openai_code::OPENAI_OK {
+        set_last_error(response.message().map_or_else(String::new, |m| m.to_string_lossy().into_owned()));
+    }
+    if out.is_null() {
+        set_last_error("out is NULL: the response has nowhere to go");
+        return openai_code::OPENAI_INVALID_ARGUMENT;
+    }
+    *out = Box::into_raw(Box::new(response));
+    code
+}
+
+/// The body of every blocking per-operation export.
+pub(crate) unsafe fn blocking(
+    client: *const openai_client,
+    op: &Operation,
+    params: &[(&str, *const c_char)],
+    input: CInput,
+    out: *mut *mut openai_response,
+) -> openai_code {
+    if out.is_null() {
+        set_last_error("out is NULL: the response has nowhere to go");
+        return openai_code::OPENAI_INVALID_ARGUMENT;
+    }
+    *out = std::ptr::null_mut();
+    let response = guarded(|| {
+        let (client, request) = operation_request(client, op, params, input)?;
+        block_on(client.execute(&request))
+    });
+    deliver(response.unwrap_or_else(|failure| failure), out)
+}
+
+/// Runs `f`, turning a panic into an internal-error response, so that a caller who passed an
+/// out pointer still receives a response.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, Response>) -> Result<T, Response> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        Err(Response::failure(
+            Outcome::Internal,
+            format!("internal error (a bug in libopenai): {}", super::boundary::panic_message(&*payload)),
+        ))
+    })
+}

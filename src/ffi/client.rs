@@ -1,0 +1,114 @@
+//! `openai_client`: creating, deriving and freeing clients.
+
+use std::ffi::c_char;
+
+use super::call::{arg_client, arg_opt_str};
+use super::code::openai_code;
+use super::error::set_last_error;
+use crate::client::Client;
+use crate::config::Options;
+
+/// A client: options, credentials and a connection pool. Safe to use from many threads at once.
+/// Calls in flight (futures, streams) keep what they need, so a client may be freed while its
+/// async calls run; a blocking call borrows it until it returns.
+pub struct openai_client {
+    pub(crate) inner: Client,
+}
+
+fn store(result: Result<Client, crate::config::OptionsError>, out: *mut *mut openai_client) -> openai_code {
+    match result {
+        Ok(client) => {
+            unsafe { *out = Box::into_raw(Box::new(openai_client { inner: client })) };
+            openai_code::OPENAI_OK
+        }
+        Err(e) => {
+            set_last_error(e.0);
+            openai_code::OPENAI_INVALID_ARGUMENT
+        }
+    }
+}
+
+/// Creates a client.
+///
+/// `options_json` is a JSON object, or NULL for none. The options (all optional):
+/// - `api_key` (string): else the `OPENAI_API_KEY` environment variable. Required: without a
+///   key, creation fails with `OPENAI_INVALID_ARGUMENT`.
+/// - `base_url` (string): else `OPENAI_BASE_URL`, else `https://api.openai.com/v1`.
+/// - `organization`, `project` (strings): else `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`; sent as the
+///   `OpenAI-Organization` and `OpenAI-Project` headers when set.
+/// - `timeout` (seconds, default 600, null for none): per attempt, from sending the request to the
+///   last byte of the response.
+/// - `connect_timeout` (seconds, default 5).
+/// - `max_retries` (integer, default 2).
+/// - `stream_idle_timeout` (seconds, default none): the longest silence within an event stream.
+/// - `default_headers` (object of strings): added to every request, replacing the library's own
+///   header of the same name; a null value removes that header.
+/// - `default_query` (object): query parameters added to every request.
+/// - `openai_beta` (string, default `assistants=v2`): the `OpenAI-Beta` value of the assistants
+///   family.
+/// - `proxy` (URL): else the `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` variables.
+/// - `ca_bundle` (path): a PEM file of root certificates trusted besides the built-in and system
+///   ones.
+///
+/// An unknown option is an error that names it. On success `*out` receives the client (free it
+/// with `openai_client_free`) and `OPENAI_OK` is returned; on failure `*out` is set to NULL and
+/// `openai_last_error()` says why.
+#[no_mangle]
+pub unsafe extern "C" fn openai_client_new(options_json: *const c_char, out: *mut *mut openai_client) -> openai_code {
+    ffi_boundary! {
+        if out.is_null() {
+            set_last_error("out is NULL");
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        }
+        *out = std::ptr::null_mut();
+        let options = match arg_opt_str("options_json", options_json) {
+            Ok(json) => json,
+            Err(e) => {
+                set_last_error(e.0);
+                return openai_code::OPENAI_INVALID_ARGUMENT;
+            }
+        };
+        store(Options::new(options, |name| std::env::var(name).ok()).and_then(Client::new), out)
+    }
+}
+
+/// Creates a client from `client` with some options replaced (the official SDKs'
+/// `with_options`): the options in `options_json` (same names as `openai_client_new`; NULL for
+/// none) replace the parent's, the others are kept. The environment is not read again.
+///
+/// The new client shares the parent's connection pool, unless it changes `proxy`, `ca_bundle` or
+/// `connect_timeout`, which need a pool of their own. Parent and child are independent handles:
+/// each is freed with `openai_client_free`, in any order.
+#[no_mangle]
+pub unsafe extern "C" fn openai_client_with_options(
+    client: *const openai_client,
+    options_json: *const c_char,
+    out: *mut *mut openai_client,
+) -> openai_code {
+    ffi_boundary! {
+        if out.is_null() {
+            set_last_error("out is NULL");
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        }
+        *out = std::ptr::null_mut();
+        let (parent, options) = match (arg_client(client), arg_opt_str("options_json", options_json)) {
+            (Ok(parent), Ok(options)) => (parent, options),
+            (Err(e), _) | (_, Err(e)) => {
+                set_last_error(e.0);
+                return openai_code::OPENAI_INVALID_ARGUMENT;
+            }
+        };
+        store(parent.derive(options), out)
+    }
+}
+
+/// Frees a client. Async calls and streams already started keep working until they finish.
+/// NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn openai_client_free(client: *mut openai_client) {
+    ffi_boundary! {
+        if !client.is_null() {
+            drop(Box::from_raw(client));
+        }
+    }
+}

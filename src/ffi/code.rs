@@ -1,0 +1,110 @@
+//! Result codes. Each value is explicit and never reused: programs store and compare them.
+
+use std::ffi::{c_char, c_int};
+
+use crate::response::Outcome;
+
+/// The result of a call. The codes from 400 up mirror the HTTP status (and the official SDK's
+/// exception class) of an API error; the small codes are failures on this side of the network.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum openai_code {
+    /// Success: a 2xx response, or a handle created.
+    OPENAI_OK = 0,
+    /// An argument was unusable (NULL, not UTF-8, not valid JSON, an empty path parameter, a
+    /// missing file); nothing was sent.
+    OPENAI_INVALID_ARGUMENT = 1,
+    /// A bug in the library: a panic was caught at the boundary. Please report it.
+    OPENAI_INTERNAL = 2,
+    /// The connection could not be made, or broke before the response was complete
+    /// (APIConnectionError).
+    OPENAI_CONNECTION = 3,
+    /// The request timed out (APITimeoutError).
+    OPENAI_TIMEOUT = 4,
+    /// The call was cancelled.
+    OPENAI_CANCELLED = 5,
+    /// A blocking call was made from a thread running another async runtime, where blocking
+    /// would stall that runtime. (Blocking calls made inside the library's own callbacks work.)
+    OPENAI_WOULD_DEADLOCK = 6,
+    /// An event stream carried an error event.
+    OPENAI_STREAM_ERROR = 7,
+    /// An error status without a code of its own (3xx, 402, 405, 413, ...) (APIStatusError).
+    OPENAI_OTHER_STATUS = 8,
+    /// HTTP 400 (BadRequestError).
+    OPENAI_BAD_REQUEST = 400,
+    /// HTTP 401 (AuthenticationError).
+    OPENAI_AUTHENTICATION = 401,
+    /// HTTP 403 (PermissionDeniedError).
+    OPENAI_PERMISSION_DENIED = 403,
+    /// HTTP 404 (NotFoundError).
+    OPENAI_NOT_FOUND = 404,
+    /// HTTP 409 (ConflictError).
+    OPENAI_CONFLICT = 409,
+    /// HTTP 422 (UnprocessableEntityError).
+    OPENAI_UNPROCESSABLE_ENTITY = 422,
+    /// HTTP 429 (RateLimitError).
+    OPENAI_RATE_LIMIT = 429,
+    /// HTTP 500 and above (InternalServerError).
+    OPENAI_INTERNAL_SERVER = 500,
+}
+
+use openai_code::*;
+
+/// Every code, for `openai_code_name` and the tests.
+pub const ALL_CODES: &[(openai_code, &std::ffi::CStr)] = &[
+    (OPENAI_OK, c"OPENAI_OK"),
+    (OPENAI_INVALID_ARGUMENT, c"OPENAI_INVALID_ARGUMENT"),
+    (OPENAI_INTERNAL, c"OPENAI_INTERNAL"),
+    (OPENAI_CONNECTION, c"OPENAI_CONNECTION"),
+    (OPENAI_TIMEOUT, c"OPENAI_TIMEOUT"),
+    (OPENAI_CANCELLED, c"OPENAI_CANCELLED"),
+    (OPENAI_WOULD_DEADLOCK, c"OPENAI_WOULD_DEADLOCK"),
+    (OPENAI_STREAM_ERROR, c"OPENAI_STREAM_ERROR"),
+    (OPENAI_OTHER_STATUS, c"OPENAI_OTHER_STATUS"),
+    (OPENAI_BAD_REQUEST, c"OPENAI_BAD_REQUEST"),
+    (OPENAI_AUTHENTICATION, c"OPENAI_AUTHENTICATION"),
+    (OPENAI_PERMISSION_DENIED, c"OPENAI_PERMISSION_DENIED"),
+    (OPENAI_NOT_FOUND, c"OPENAI_NOT_FOUND"),
+    (OPENAI_CONFLICT, c"OPENAI_CONFLICT"),
+    (OPENAI_UNPROCESSABLE_ENTITY, c"OPENAI_UNPROCESSABLE_ENTITY"),
+    (OPENAI_RATE_LIMIT, c"OPENAI_RATE_LIMIT"),
+    (OPENAI_INTERNAL_SERVER, c"OPENAI_INTERNAL_SERVER"),
+];
+
+impl From<Outcome> for openai_code {
+    fn from(outcome: Outcome) -> openai_code {
+        match outcome {
+            Outcome::Ok => OPENAI_OK,
+            Outcome::InvalidArgument => OPENAI_INVALID_ARGUMENT,
+            Outcome::Internal => OPENAI_INTERNAL,
+            Outcome::Connection => OPENAI_CONNECTION,
+            Outcome::Timeout => OPENAI_TIMEOUT,
+            Outcome::Cancelled => OPENAI_CANCELLED,
+            Outcome::WouldDeadlock => OPENAI_WOULD_DEADLOCK,
+            Outcome::StreamError => OPENAI_STREAM_ERROR,
+            Outcome::BadRequest => OPENAI_BAD_REQUEST,
+            Outcome::Authentication => OPENAI_AUTHENTICATION,
+            Outcome::PermissionDenied => OPENAI_PERMISSION_DENIED,
+            Outcome::NotFound => OPENAI_NOT_FOUND,
+            Outcome::Conflict => OPENAI_CONFLICT,
+            Outcome::UnprocessableEntity => OPENAI_UNPROCESSABLE_ENTITY,
+            Outcome::RateLimit => OPENAI_RATE_LIMIT,
+            Outcome::InternalServer => OPENAI_INTERNAL_SERVER,
+            Outcome::OtherStatus => OPENAI_OTHER_STATUS,
+        }
+    }
+}
+
+/// The name of a code as a static string ("OPENAI_NOT_FOUND"), or "OPENAI_UNKNOWN_CODE" for a
+/// value that is not a code. The string is never freed.
+///
+/// Takes an `int` rather than an `openai_code` so that any value can be passed safely.
+#[no_mangle]
+pub extern "C" fn openai_code_name(code: c_int) -> *const c_char {
+    ffi_boundary! {
+        ALL_CODES
+            .iter()
+            .find(|(c, _)| *c as c_int == code)
+            .map_or(c"OPENAI_UNKNOWN_CODE".as_ptr(), |(_, name)| name.as_ptr())
+    }
+}

@@ -1,0 +1,22 @@
+//! The C boundary. Every export runs its body inside [`ffi_boundary!`], which catches panics
+//! so that no unwinding ever crosses into C; arguments are checked (NULL, UTF-8) before use.
+//!
+//! Naming: C types and functions carry the `openai_` prefix, constants `OPENAI_`. The Rust
+//! types here are named as C sees them, hence the lower-case type names.
+#![allow(non_camel_case_types)]
+
+#[macro_use]
+mod boundary;
+
+// In the order the header presents them.
+pub mod version;
+pub mod code;
+pub mod error;
+pub mod client;
+pub mod response;
+pub mod request;
+pub mod pager;
+#[rustfmt::skip]
+pub mod operations_gen;
+
+mod call;

@@ -1,0 +1,105 @@
+//! `openai_pager`: walking every page of a cursor list.
+
+use std::ffi::c_char;
+
+use super::call::{block_on, deliver, guarded, operation_request, CInput};
+use super::client::openai_client;
+use super::code::openai_code;
+use super::error::set_last_error;
+use super::response::openai_response;
+use crate::operations::Operation;
+use crate::pagination::Pager;
+use crate::response::Response;
+
+/// An iterator over the pages of a cursor list: each page is asked for with `after` = the `id`
+/// of the previous page's last item, while that page says `has_more`; the other query
+/// parameters are kept. Created by the `openai_*_list_pages` functions or
+/// `openai_request_pages`, freed with `openai_pager_free`. Used by one thread at a time.
+pub struct openai_pager {
+    inner: Pager,
+}
+
+/// Stores a new pager in `*out`, or records why there is none.
+pub(crate) unsafe fn create(result: Result<openai_pager, Response>, out: *mut *mut openai_pager) -> openai_code {
+    if out.is_null() {
+        set_last_error("out is NULL");
+        return openai_code::OPENAI_INVALID_ARGUMENT;
+    }
+    match result {
+        Ok(pager) => {
+            *out = Box::into_raw(Box::new(pager));
+            openai_code::OPENAI_OK
+        }
+        Err(response) => {
+            *out = std::ptr::null_mut();
+            set_last_error(response.message.unwrap_or_default());
+            response.outcome.into()
+        }
+    }
+}
+
+/// The body of every `openai_*_list_pages` export: checks the arguments, sends nothing yet.
+pub(crate) unsafe fn for_operation(
+    client: *const openai_client,
+    op: &Operation,
+    params: &[(&str, *const c_char)],
+    query_json: *const c_char,
+    out: *mut *mut openai_pager,
+) -> openai_code {
+    let result = operation_request(client, op, params, CInput::Query(query_json))
+        .map(|(client, request)| openai_pager { inner: Pager::new(client.clone(), request) });
+    create(result, out)
+}
+
+/// Creates a pager over any cursor list endpoint by path ("/vector_stores"), with the query
+/// parameters of `query_json` (a JSON object, or NULL). Nothing is sent until the first
+/// `openai_pager_next`. On success `*out` receives the pager; on failure it is set to NULL and
+/// `openai_last_error()` says why.
+#[no_mangle]
+pub unsafe extern "C" fn openai_request_pages(
+    client: *const openai_client,
+    path: *const c_char,
+    query_json: *const c_char,
+    out: *mut *mut openai_pager,
+) -> openai_code {
+    ffi_boundary! {
+        let result = super::request::generic_request(client, c"GET".as_ptr(), path, query_json, std::ptr::null(), false)
+            .map(|(client, request)| openai_pager { inner: Pager::new(client.clone(), request) });
+        create(result, out)
+    }
+}
+
+/// Fetches the next page, blocking until it is complete.
+///
+/// Returns `OPENAI_OK` with the page in `*out`, or `OPENAI_OK` with `*out` set to NULL when every
+/// page has been returned. A page that fails is returned in `*out` with its code (free it as any
+/// response) and ends the walk. Each page is a response to free with `openai_response_free`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_pager_next(pager: *mut openai_pager, out: *mut *mut openai_response) -> openai_code {
+    ffi_boundary! {
+        if out.is_null() {
+            set_last_error("out is NULL: the page has nowhere to go");
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        }
+        *out = std::ptr::null_mut();
+        let Some(pager) = pager.as_mut() else {
+            set_last_error("pager is NULL");
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        };
+        match guarded(|| block_on(pager.inner.next_page())) {
+            Ok(Some(page)) => deliver(page, out),
+            Ok(None) => openai_code::OPENAI_OK,
+            Err(failure) => deliver(failure, out),
+        }
+    }
+}
+
+/// Frees a pager. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn openai_pager_free(pager: *mut openai_pager) {
+    ffi_boundary! {
+        if !pager.is_null() {
+            drop(Box::from_raw(pager));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! `openai_request`: any endpoint by method and path, for what the operation table does not name
+//! (the official SDKs' `client.get` / `client.post`).
+
+use std::ffi::c_char;
+
+use super::call::{arg_client, arg_opt_str, arg_str, block_on, deliver, guarded};
+use super::client::openai_client;
+use super::code::openai_code;
+use super::error::set_last_error;
+use super::response::openai_response;
+use crate::client::Client;
+use crate::request::Request;
+use crate::response::Response;
+
+/// Reads the arguments of a generic call into a request.
+pub(crate) unsafe fn generic_request<'a>(
+    client: *const openai_client,
+    method: *const c_char,
+    path: *const c_char,
+    query_json: *const c_char,
+    body: *const c_char,
+    stream: bool,
+) -> Result<(&'a Client, Request), Response> {
+    let client = arg_client(client)?;
+    let method = arg_str("method", method)?;
+    let path = arg_str("path", path)?;
+    let query = arg_opt_str("query_json", query_json)?;
+    let body = arg_opt_str("body", body)?;
+    Ok((client, Request::generic(method, path, query, body, stream)?))
+}
+
+/// Calls any endpoint of the API and blocks until its response is complete.
+///
+/// - `method`: "GET", "POST", "DELETE", "PUT" or "PATCH".
+/// - `path`: relative to the base URL, starting with "/" ("/responses", "/batches/batch_1");
+///   path segments must already be percent-encoded. It may carry a query string.
+/// - `query_json`: a JSON object of query parameters (encoded as the official SDK does: arrays
+///   as `key[]=v`, objects as `key[sub]=v`, nulls left out), or NULL.
+/// - `body`: the JSON request body, sent byte for byte as given, or NULL for none.
+///
+/// The headers are those of the table's operations: `Content-Type: application/json` unless the
+/// method is GET, and `OpenAI-Beta` when the path is one of the assistants family's.
+/// `*out` always receives a response (also on failure; NULL only if `out` is NULL), to be freed
+/// with `openai_response_free`. Returns the response's code.
+#[no_mangle]
+pub unsafe extern "C" fn openai_request(
+    client: *const openai_client,
+    method: *const c_char,
+    path: *const c_char,
+    query_json: *const c_char,
+    body: *const c_char,
+    out: *mut *mut openai_response,
+) -> openai_code {
+    ffi_boundary! {
+        if out.is_null() {
+            set_last_error("out is NULL: the response has nowhere to go");
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        }
+        *out = std::ptr::null_mut();
+        let response = guarded(|| {
+            let (client, request) = generic_request(client, method, path, query_json, body, false)?;
+            block_on(client.execute(&request))
+        });
+        deliver(response.unwrap_or_else(|failure| failure), out)
+    }
+}

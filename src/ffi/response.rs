@@ -1,0 +1,310 @@
+//! `openai_response`: the raw response of a call (status, headers, body bytes) and, when the call
+//! failed, why.
+
+use std::ffi::{c_char, CStr, CString};
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::Value;
+
+use super::code::openai_code;
+use crate::response::Response;
+
+/// The response of one call, successful or not. Created by the library, owned by the caller,
+/// freed with `openai_response_free`. Strings returned by its accessors are borrowed from it
+/// and stay valid until it is freed. It may be read from any thread, by one thread at a time.
+pub struct openai_response {
+    code: openai_code,
+    inner: Response,
+    /// The body followed by a NUL byte.
+    body: Vec<u8>,
+    message: Option<CString>,
+    error_message: Option<CString>,
+    error_type: Option<CString>,
+    error_param: Option<CString>,
+    error_code: Option<CString>,
+    /// The headers as C strings, made on first use.
+    headers: OnceLock<Vec<(CString, CString)>>,
+    /// The body parsed as JSON, on first use of a JSON accessor (`None`: not JSON).
+    json: OnceLock<Option<Value>>,
+    /// Strings handed out by the JSON accessors, kept until the response is freed.
+    extracted: Mutex<Vec<CString>>,
+}
+
+/// A C string of `s`; an interior NUL (impossible in header values, rare elsewhere) is cut there.
+pub(crate) fn to_cstring(s: String) -> CString {
+    CString::new(s).unwrap_or_else(|e| {
+        let end = e.nul_position();
+        let mut bytes = e.into_vec();
+        bytes.truncate(end);
+        CString::new(bytes).expect("no NUL before the first NUL")
+    })
+}
+
+fn opt_cstring(s: &Option<String>) -> Option<CString> {
+    s.clone().map(to_cstring)
+}
+
+fn ptr_of(s: &Option<CString>) -> *const c_char {
+    s.as_ref().map_or(std::ptr::null(), |s| s.as_ptr())
+}
+
+impl openai_response {
+    pub(crate) fn new(mut inner: Response) -> openai_response {
+        let mut body = std::mem::take(&mut inner.body);
+        body.push(0);
+        let api_error = inner.api_error.clone().unwrap_or_default();
+        openai_response {
+            code: inner.outcome.into(),
+            message: opt_cstring(&inner.message),
+            error_message: opt_cstring(&api_error.message),
+            error_type: opt_cstring(&api_error.kind),
+            error_param: opt_cstring(&api_error.param),
+            error_code: opt_cstring(&api_error.code),
+            inner,
+            body,
+            headers: OnceLock::new(),
+            json: OnceLock::new(),
+            extracted: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn code(&self) -> openai_code {
+        self.code
+    }
+
+    pub(crate) fn message(&self) -> Option<&CStr> {
+        self.message.as_deref()
+    }
+
+    fn headers(&self) -> &[(CString, CString)] {
+        self.headers.get_or_init(|| {
+            self.inner
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    (to_cstring(name.as_str().to_string()), to_cstring(String::from_utf8_lossy(value.as_bytes()).into_owned()))
+                })
+                .collect()
+        })
+    }
+}
+
+/// Borrows the response behind a pointer that may be NULL.
+unsafe fn borrow<'a>(response: *const openai_response) -> Option<&'a openai_response> {
+    response.as_ref()
+}
+
+/// The code of the call that produced this response: `OPENAI_OK` for a 2xx status, the status's
+/// code for an API error, or the reason no response came. `OPENAI_INVALID_ARGUMENT` for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_code(response: *const openai_response) -> openai_code {
+    ffi_boundary! {
+        borrow(response).map_or(openai_code::OPENAI_INVALID_ARGUMENT, |r| r.code)
+    }
+}
+
+/// The HTTP status code, or 0 when no HTTP response came (connection failure, timeout,
+/// cancellation, invalid argument) or `response` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_status(response: *const openai_response) -> u16 {
+    ffi_boundary! {
+        borrow(response).map_or(0, |r| r.inner.status)
+    }
+}
+
+/// The body bytes. They are followed by a NUL byte, so a text body can be used as a C string,
+/// but may themselves contain NUL bytes: use `len` for binary content. `len` may be NULL.
+/// The body of a response without HTTP content is empty (""), never NULL, unless `response` is
+/// NULL. The bytes are borrowed from the response.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_body(response: *const openai_response, len: *mut usize) -> *const c_char {
+    ffi_boundary! {
+        let Some(r) = borrow(response) else {
+            if !len.is_null() {
+                *len = 0;
+            }
+            return std::ptr::null();
+        };
+        if !len.is_null() {
+            *len = r.body.len() - 1;
+        }
+        r.body.as_ptr() as *const c_char
+    }
+}
+
+/// The length in bytes of the body (without the terminating NUL); 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_body_len(response: *const openai_response) -> usize {
+    ffi_boundary! {
+        borrow(response).map_or(0, |r| r.body.len() - 1)
+    }
+}
+
+/// The value of the first header named `name` (compared without regard to case), or NULL if the
+/// response has no such header or an argument is NULL. Borrowed from the response.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_header(response: *const openai_response, name: *const c_char) -> *const c_char {
+    ffi_boundary! {
+        let (Some(r), false) = (borrow(response), name.is_null()) else {
+            return std::ptr::null();
+        };
+        let name = CStr::from_ptr(name).to_bytes();
+        r.headers()
+            .iter()
+            .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name))
+            .map_or(std::ptr::null(), |(_, v)| v.as_ptr())
+    }
+}
+
+/// The number of headers (a header sent twice counts twice); 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_header_count(response: *const openai_response) -> usize {
+    ffi_boundary! {
+        borrow(response).map_or(0, |r| r.headers().len())
+    }
+}
+
+/// The header at `index` (from 0 to count - 1): its lower-case name and its value, both
+/// borrowed from the response. Either out pointer may be NULL. Returns
+/// `OPENAI_INVALID_ARGUMENT` when `response` is NULL or `index` is out of range, and then
+/// leaves the out pointers unchanged.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_header_at(
+    response: *const openai_response,
+    index: usize,
+    name: *mut *const c_char,
+    value: *mut *const c_char,
+) -> openai_code {
+    ffi_boundary! {
+        let Some(r) = borrow(response) else {
+            super::error::set_last_error("response is NULL");
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        };
+        let Some((n, v)) = r.headers().get(index) else {
+            super::error::set_last_error(format!("header index {index} is out of range"));
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        };
+        if !name.is_null() {
+            *name = n.as_ptr();
+        }
+        if !value.is_null() {
+            *value = v.as_ptr();
+        }
+        openai_code::OPENAI_OK
+    }
+}
+
+/// The `x-request-id` header (quote it to OpenAI's support), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_request_id(response: *const openai_response) -> *const c_char {
+    ffi_boundary! {
+        openai_response_header(response, c"x-request-id".as_ptr())
+    }
+}
+
+/// How many retries the call took (0 when its first attempt was the last); 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_retries(response: *const openai_response) -> u32 {
+    ffi_boundary! {
+        borrow(response).map_or(0, |r| r.inner.retries)
+    }
+}
+
+/// Why the call failed, or NULL if it succeeded. For an API error this is the official SDK's
+/// text, `Error code: 404 - <the error's message>`; otherwise it says what went wrong
+/// ("connection error: ...", "thread_id must not be empty"). Borrowed from the response.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_error_message(response: *const openai_response) -> *const c_char {
+    ffi_boundary! {
+        borrow(response).map_or(std::ptr::null(), |r| ptr_of(&r.message))
+    }
+}
+
+/// `message` of the API error body `{"error": {...}}`, or NULL when the body has none.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_api_error_message(response: *const openai_response) -> *const c_char {
+    ffi_boundary! {
+        borrow(response).map_or(std::ptr::null(), |r| ptr_of(&r.error_message))
+    }
+}
+
+/// `type` of the API error body ("invalid_request_error"), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_api_error_type(response: *const openai_response) -> *const c_char {
+    ffi_boundary! {
+        borrow(response).map_or(std::ptr::null(), |r| ptr_of(&r.error_type))
+    }
+}
+
+/// `param` of the API error body ("model"), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_api_error_param(response: *const openai_response) -> *const c_char {
+    ffi_boundary! {
+        borrow(response).map_or(std::ptr::null(), |r| ptr_of(&r.error_param))
+    }
+}
+
+/// `code` of the API error body ("model_not_found"; a numeric code as its text), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_api_error_code(response: *const openai_response) -> *const c_char {
+    ffi_boundary! {
+        borrow(response).map_or(std::ptr::null(), |r| ptr_of(&r.error_code))
+    }
+}
+
+/// Looks up `pointer` in the body parsed as JSON and keeps `render`'s text of the value found.
+unsafe fn json_lookup(
+    response: *const openai_response,
+    pointer: *const c_char,
+    render: impl FnOnce(&Value) -> Option<String>,
+) -> *const c_char {
+    let (Some(r), false) = (borrow(response), pointer.is_null()) else {
+        return std::ptr::null();
+    };
+    let Ok(pointer) = CStr::from_ptr(pointer).to_str() else {
+        return std::ptr::null();
+    };
+    let json = r.json.get_or_init(|| serde_json::from_slice(&r.body[..r.body.len() - 1]).ok());
+    let Some(text) = json.as_ref().and_then(|v| v.pointer(pointer)).and_then(render) else {
+        return std::ptr::null();
+    };
+    let text = to_cstring(text);
+    let ptr = text.as_ptr();
+    r.extracted.lock().unwrap_or_else(|e| e.into_inner()).push(text);
+    ptr
+}
+
+/// The string at `pointer` in the JSON body, unescaped, or NULL when the body is not JSON, the
+/// pointer finds nothing, or the value there is not a string.
+///
+/// `pointer` is a JSON Pointer (RFC 6901): `/choices/0/message/content` is the reply of a chat
+/// completion, `/id` the id of a created object, `""` the whole document. A string containing
+/// a NUL character is cut there. The result is borrowed from the response (each call allocates
+/// a copy that lives until the response is freed), so C programs can read results without a
+/// JSON library.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_json_string(response: *const openai_response, pointer: *const c_char) -> *const c_char {
+    ffi_boundary! {
+        json_lookup(response, pointer, |v| v.as_str().map(str::to_string))
+    }
+}
+
+/// The value at `pointer` (a JSON Pointer, as in `openai_response_json_string`) in the JSON body,
+/// as compact JSON text (`42`, `true`, `"text"`, `{"a":1}`), or NULL when the body is not JSON or
+/// the pointer finds nothing. Borrowed from the response, like `openai_response_json_string`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_json_value(response: *const openai_response, pointer: *const c_char) -> *const c_char {
+    ffi_boundary! {
+        json_lookup(response, pointer, |v| Some(v.to_string()))
+    }
+}
+
+/// Frees a response and every string borrowed from it. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_free(response: *mut openai_response) {
+    ffi_boundary! {
+        if !response.is_null() {
+            drop(Box::from_raw(response));
+        }
+    }
+}

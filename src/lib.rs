@@ -1,0 +1,17 @@
+//! libopenai: the OpenAI API client as an embeddable C library.
+//!
+//! The Rust core (every module but `ffi`) knows nothing of C: it builds requests from the
+//! operation table, sends them with retries on one tokio runtime, and classifies the results.
+//! `ffi` is the C boundary: handles, strings, codes and one export per operation; it knows
+//! nothing of HTTP.
+
+pub mod client;
+pub mod config;
+pub mod operations;
+pub mod pagination;
+pub mod request;
+pub mod response;
+pub mod runtime;
+pub mod transport;
+
+pub mod ffi;

@@ -1,0 +1,247 @@
+//! Sending one request: its headers and body, the per-attempt timeout, and the retries of the
+//! official SDK (connection errors, timeouts, 408, 409, 429 and >= 500; `x-should-retry`
+//! overrides; the delay from `retry-after-ms` or `retry-after`, else exponential backoff).
+//!
+//! Cancellation is by dropping: every await point here gives up the connection when the future
+//! is dropped, so a cancelled call closes its socket at once.
+
+use std::error::Error as _;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::HeaderMap;
+
+use crate::client::Client;
+use crate::operations::Method;
+use crate::request::{Body, Request};
+use crate::response::{Outcome, Response};
+
+/// The longest `retry-after` the library waits for; a server asking for more is not retried.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+const INITIAL_RETRY_DELAY: f64 = 0.5;
+const MAX_RETRY_DELAY: f64 = 8.0;
+
+/// Why an attempt produced no complete response.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Connection(String),
+    Timeout(String),
+}
+
+impl Failure {
+    fn into_response(self, retries: u32) -> Response {
+        let mut response = match self {
+            Failure::Connection(message) => Response::failure(Outcome::Connection, message),
+            Failure::Timeout(message) => Response::failure(Outcome::Timeout, message),
+        };
+        response.retries = retries;
+        response
+    }
+}
+
+impl From<reqwest::Error> for Failure {
+    fn from(error: reqwest::Error) -> Failure {
+        // reqwest's own text is terse ("error sending request"): append the causes, which say
+        // what actually happened ("Connection refused").
+        let is_timeout = error.is_timeout();
+        let error = error.without_url();
+        let mut message = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            source = cause.source();
+        }
+        if is_timeout {
+            Failure::Timeout(format!("request timed out: {message}"))
+        } else {
+            Failure::Connection(format!("connection error: {message}"))
+        }
+    }
+}
+
+impl Client {
+    /// Sends `request` and reads the whole response, retrying as the official SDK does.
+    /// Always returns a response; its outcome says how the call ended.
+    pub async fn execute(&self, request: &Request) -> Response {
+        let mut retries = 0;
+        loop {
+            let result = self.attempt(request).await;
+            let delay = match &result {
+                Ok(response) if response.outcome == Outcome::Ok => None,
+                Ok(response) => retry_delay_after_status(response.status, &response.headers, retries),
+                Err(_) => Some(backoff(retries)),
+            };
+            match delay {
+                Some(delay) if retries < self.options().max_retries => {
+                    tokio::time::sleep(delay).await;
+                    retries += 1;
+                }
+                _ => {
+                    return match result {
+                        Ok(mut response) => {
+                            response.retries = retries;
+                            response
+                        }
+                        Err(failure) => failure.into_response(retries),
+                    }
+                }
+            }
+        }
+    }
+
+    /// One attempt, bounded by the per-attempt timeout.
+    async fn attempt(&self, request: &Request) -> Result<Response, Failure> {
+        let exchange = async {
+            let response = self.send(request).await?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = read_body(response).await?;
+            Ok(Response::from_http(status, headers, body))
+        };
+        match self.options().timeout {
+            None => exchange.await,
+            Some(limit) => tokio::time::timeout(limit, exchange).await.unwrap_or_else(|_| {
+                Err(Failure::Timeout(format!("request timed out after {} s", limit.as_secs_f64())))
+            }),
+        }
+    }
+
+    /// Sends the request and returns once the response headers have arrived.
+    pub(crate) async fn send(&self, request: &Request) -> Result<reqwest::Response, Failure> {
+        let url = format!("{}{}", self.options().base_url, request.target(self.default_query()));
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+        };
+        // As the official SDK: JSON content type on every request that is not a GET, also
+        // when the body is empty.
+        let content_type = (request.method != Method::Get).then_some("application/json");
+        let headers = self.headers_for(request.accept, content_type, request.beta);
+        let builder = self.http().request(method, url).headers(headers);
+        let builder = match &request.body {
+            // As httpx under the official SDK: a body-less POST, PUT or PATCH says
+            // `Content-Length: 0` (some proxies answer 411 without it); GET and DELETE say nothing.
+            Body::None if matches!(request.method, Method::Post | Method::Put | Method::Patch) => {
+                builder.header(reqwest::header::CONTENT_LENGTH, "0")
+            }
+            Body::None => builder,
+            Body::Json(bytes) => builder.body(bytes.clone()),
+        };
+        Ok(builder.send().await?)
+    }
+}
+
+/// Reads a whole body. One spare byte of capacity lets the C boundary add its NUL terminator
+/// without copying.
+async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, Failure> {
+    const MAX_PREALLOCATION: u64 = 64 << 20;
+    let expected = response.content_length().unwrap_or(0).min(MAX_PREALLOCATION) as usize;
+    let mut body = Vec::with_capacity(expected + 1);
+    while let Some(chunk) = response.chunk().await? {
+        body.reserve(chunk.len() + 1);
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Whether and when to retry a response with an error status; `None`: do not retry.
+pub(crate) fn retry_delay_after_status(status: u16, headers: &HeaderMap, retries_taken: u32) -> Option<Duration> {
+    let retryable = match headers.get("x-should-retry").map(|v| v.as_bytes()) {
+        Some(b"true") => true,
+        Some(b"false") => false,
+        _ => matches!(status, 408 | 409 | 429) || status >= 500,
+    };
+    if !retryable {
+        return None;
+    }
+    match retry_after(headers, SystemTime::now()) {
+        Some(delay) if delay > MAX_RETRY_AFTER => None,
+        Some(delay) if !delay.is_zero() => Some(delay),
+        _ => Some(backoff(retries_taken)),
+    }
+}
+
+/// The delay a response asks for: `retry-after-ms` (milliseconds), else `retry-after` (seconds
+/// or an HTTP date). Zero when the value is zero, negative or in the past.
+fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let from_seconds = |s: f64| Some(if s > 0.0 && s.is_finite() { Duration::from_secs_f64(s.min(1e9)) } else { Duration::ZERO });
+    if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        return from_seconds(ms / 1000.0);
+    }
+    let value = header("retry-after")?;
+    if let Ok(seconds) = value.parse::<f64>() {
+        return from_seconds(seconds);
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// `min(0.5 * 2^n, 8)` seconds less up to 25% jitter, as the official SDK.
+pub(crate) fn backoff(retries_taken: u32) -> Duration {
+    let base = (INITIAL_RETRY_DELAY * 2f64.powi(retries_taken.min(1000) as i32)).min(MAX_RETRY_DELAY);
+    Duration::from_secs_f64(base * (1.0 - 0.25 * fastrand::f64()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn which_statuses_are_retried() {
+        for status in [408, 409, 429, 500, 502, 503, 599] {
+            assert!(retry_delay_after_status(status, &HeaderMap::new(), 0).is_some(), "{status}");
+        }
+        for status in [400, 401, 403, 404, 422, 302] {
+            assert!(retry_delay_after_status(status, &HeaderMap::new(), 0).is_none(), "{status}");
+        }
+        assert!(retry_delay_after_status(400, &headers(&[("x-should-retry", "true")]), 0).is_some());
+        assert!(retry_delay_after_status(503, &headers(&[("x-should-retry", "false")]), 0).is_none());
+    }
+
+    #[test]
+    fn the_server_chooses_the_delay_up_to_two_minutes() {
+        let delay = |pairs: &[(&'static str, &str)]| retry_delay_after_status(429, &headers(pairs), 0);
+        assert_eq!(delay(&[("retry-after-ms", "250")]), Some(Duration::from_millis(250)));
+        assert_eq!(delay(&[("retry-after-ms", "250"), ("retry-after", "9")]), Some(Duration::from_millis(250)));
+        assert_eq!(delay(&[("retry-after", "3")]), Some(Duration::from_secs(3)));
+        assert_eq!(delay(&[("retry-after", "120")]), Some(Duration::from_secs(120)));
+        assert_eq!(delay(&[("retry-after", "121")]), None);
+        // Zero, negative and unparsable values fall back to the backoff (at most 0.5 s first).
+        for value in ["0", "-4", "soon"] {
+            let d = delay(&[("retry-after", value)]).unwrap();
+            assert!(d <= Duration::from_millis(500) && d >= Duration::from_millis(375), "{value}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_accepts_an_http_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(7));
+        assert_eq!(retry_after(&headers(&[("retry-after", &later)]), now), Some(Duration::from_secs(7)));
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(7));
+        assert_eq!(retry_after(&headers(&[("retry-after", &earlier)]), now), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_eight_seconds_less_jitter() {
+        for (n, base) in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (10, 8.0), (5000, 8.0)] {
+            let d = backoff(n).as_secs_f64();
+            assert!(d <= base && d >= base * 0.75, "{n}: {d}");
+        }
+    }
+}

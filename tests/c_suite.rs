@@ -1,0 +1,132 @@
+//! Builds the C test programs (tests/c/test_*.c) and the examples (examples-c/*.c) with
+//! `-Wall -Wextra -Werror -pedantic` against the freshly built libopenai.so, and runs each
+//! against its own mock server: plainly, under AddressSanitizer + UndefinedBehaviorSanitizer,
+//! and under valgrind. Leaks count as failures in both checked modes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use openai_mock::MockServer;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    Plain,
+    Sanitizers,
+    Valgrind,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The directory of the library cargo built for this test run (target/debug).
+fn library_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    assert!(dir.join("libopenai.so").exists(), "libopenai.so is not in {}", dir.display());
+    dir
+}
+
+/// Every C program to run: the tests, then the examples.
+fn programs() -> Vec<PathBuf> {
+    let mut programs = Vec::new();
+    for (dir, prefix) in [("tests/c", "test_"), ("examples-c", "")] {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "c")
+                    && p.file_name().unwrap().to_str().unwrap().starts_with(prefix)
+            })
+            .collect();
+        found.sort();
+        programs.extend(found);
+    }
+    programs
+}
+
+fn compile(source: &Path, mode: Mode) -> PathBuf {
+    let lib = library_dir();
+    let out_dir = lib.join("c-tests").join(format!("{mode:?}").to_lowercase());
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let exe = out_dir.join(source.file_stem().unwrap());
+    let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
+    cc.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g", "-pthread"])
+        .arg(format!("-I{}", root().join("include").display()))
+        .arg(format!("-I{}", root().join("tests/c").display()));
+    if mode == Mode::Sanitizers {
+        cc.args(["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=all"]);
+    }
+    cc.arg(source)
+        .arg("-o")
+        .arg(&exe)
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lopenai")
+        .arg(format!("-Wl,-rpath,{}", lib.display()));
+    let output = cc.output().expect("a C compiler (cc)");
+    assert!(output.status.success(), "compiling {}:\n{}", source.display(), String::from_utf8_lossy(&output.stderr));
+    exe
+}
+
+fn run(exe: &Path, mode: Mode) -> Output {
+    let mock = MockServer::start();
+    let mut command = match mode {
+        Mode::Valgrind => {
+            let mut c = Command::new("valgrind");
+            c.args([
+                "--quiet",
+                "--error-exitcode=99",
+                "--leak-check=full",
+                "--show-leak-kinds=definite,indirect",
+                "--errors-for-leak-kinds=definite,indirect",
+                &format!("--suppressions={}", root().join("tests/c/valgrind.supp").display()),
+            ])
+            .arg(exe);
+            c
+        }
+        _ => Command::new(exe),
+    };
+    command
+        .env("OPENAI_API_KEY", "sk-c-tests")
+        .env("OPENAI_BASE_URL", mock.base_url())
+        .env("MOCK_URL", mock.url())
+        .env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=98")
+        .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1");
+    command.output().expect("run a C program")
+}
+
+fn run_all(mode: Mode) {
+    let mut failed = Vec::new();
+    for source in programs() {
+        let exe = compile(&source, mode);
+        let output = run(&exe, mode);
+        let name = source.strip_prefix(root()).unwrap().display().to_string();
+        if output.status.success() {
+            println!("{mode:?} {name}: ok");
+        } else {
+            eprintln!(
+                "{mode:?} {name}: {}\n--- stdout\n{}--- stderr\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            failed.push(name);
+        }
+    }
+    assert!(failed.is_empty(), "{mode:?}: failed: {failed:?}");
+}
+
+#[test]
+fn c_programs_pass() {
+    run_all(Mode::Plain);
+}
+
+#[test]
+fn c_programs_pass_under_address_and_undefined_behavior_sanitizers() {
+    run_all(Mode::Sanitizers);
+}
+
+#[test]
+fn c_programs_pass_under_valgrind() {
+    run_all(Mode::Valgrind);
+}

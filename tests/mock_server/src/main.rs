@@ -1,0 +1,62 @@
+//! `openai-mock [--port N] [--threads N] [--quiet] [--exit-on-stdin-eof]`
+//!
+//! Prints `OPENAI_MOCK_URL=http://127.0.0.1:<port>` once started, then serves until killed, or
+//! until its standard input ends when given --exit-on-stdin-eof (so that it dies with the script
+//! that started it).
+
+use std::io::{Read, Write};
+
+use openai_mock::{MockServer, Options};
+
+const USAGE: &str = "usage: openai-mock [--port N] [--threads N] [--quiet] [--exit-on-stdin-eof]";
+
+fn main() {
+    let mut options = Options::default();
+    let mut quiet = false;
+    let mut exit_on_eof = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut number = |name: &str| -> usize {
+            match args.next().and_then(|v| v.parse().ok()) {
+                Some(n) => n,
+                None => fail(&format!("{name} needs a number")),
+            }
+        };
+        match arg.as_str() {
+            "--port" => options.port = u16::try_from(number("--port")).unwrap_or_else(|_| fail("--port is too large")),
+            "--threads" => options.threads = number("--threads"),
+            "--quiet" => quiet = true,
+            "--exit-on-stdin-eof" => exit_on_eof = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return;
+            }
+            other => fail(&format!("unknown argument {other}")),
+        }
+    }
+    let server = match MockServer::with_options(options) {
+        Ok(s) => s,
+        Err(e) => fail(&format!("cannot start: {e}")),
+    };
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "OPENAI_MOCK_URL={}", server.url());
+    let _ = stdout.flush();
+    if !quiet {
+        eprintln!("openai-mock: serving on {} (control endpoints under /__mock/)", server.url());
+    }
+    if exit_on_eof {
+        let mut sink = [0u8; 4096];
+        let mut stdin = std::io::stdin();
+        while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+        drop(server);
+        return;
+    }
+    loop {
+        std::thread::park();
+    }
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("openai-mock: {message}\n{USAGE}");
+    std::process::exit(2);
+}

@@ -1,0 +1,138 @@
+//! State shared by all connections of one server: scripts, the request log, counters.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{json, Value};
+
+use crate::log::Log;
+use crate::script::{Script, ScriptResponse};
+
+#[derive(Default)]
+pub struct State {
+    log: Mutex<Log>,
+    log_enabled: AtomicBool,
+    scripts: Mutex<VecDeque<Script>>,
+    /// Number of queued scripts, read without the lock on the hot path.
+    script_count: AtomicUsize,
+    accepted: AtomicU64,
+    open: AtomicU64,
+    closed: AtomicU64,
+    closed_mid_response: AtomicU64,
+    next_connection_id: AtomicU64,
+    next_request_id: AtomicU64,
+}
+
+/// Locks, ignoring poisoning: every critical section leaves the data consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl State {
+    pub fn new() -> Arc<State> {
+        let s = State::default();
+        s.log_enabled.store(true, Relaxed);
+        Arc::new(s)
+    }
+
+    pub fn log(&self) -> MutexGuard<'_, Log> {
+        lock(&self.log)
+    }
+
+    pub fn logging(&self) -> bool {
+        self.log_enabled.load(Relaxed)
+    }
+
+    pub fn set_logging(&self, on: bool) {
+        self.log_enabled.store(on, Relaxed);
+    }
+
+    pub fn push_scripts(&self, scripts: Vec<Script>) -> usize {
+        let mut q = lock(&self.scripts);
+        q.extend(scripts);
+        self.script_count.store(q.len(), Relaxed);
+        q.len()
+    }
+
+    pub fn clear_scripts(&self) {
+        let mut q = lock(&self.scripts);
+        q.clear();
+        self.script_count.store(0, Relaxed);
+    }
+
+    pub fn pending_scripts(&self) -> Vec<Value> {
+        lock(&self.scripts)
+            .iter()
+            .map(|s| json!({"script": s.source, "remaining": s.remaining}))
+            .collect()
+    }
+
+    /// Takes one use of the first queued script that matches.
+    pub fn take_script(&self, method: &str, path: &str) -> Option<Arc<ScriptResponse>> {
+        if self.script_count.load(Relaxed) == 0 {
+            return None;
+        }
+        let mut q = lock(&self.scripts);
+        let i = q.iter().position(|s| s.matches(method, path))?;
+        let resp = q[i].response.clone();
+        q[i].remaining -= 1;
+        if q[i].remaining == 0 {
+            q.remove(i);
+        }
+        self.script_count.store(q.len(), Relaxed);
+        Some(resp)
+    }
+
+    pub fn next_request_id(&self) -> u64 {
+        self.next_request_id.fetch_add(1, Relaxed) + 1
+    }
+
+    /// Counts an accepted connection; the guard counts its close.
+    pub fn connection_opened(self: &Arc<Self>) -> ConnectionGuard {
+        self.accepted.fetch_add(1, Relaxed);
+        self.open.fetch_add(1, Relaxed);
+        ConnectionGuard {
+            state: self.clone(),
+            id: self.next_connection_id.fetch_add(1, Relaxed) + 1,
+        }
+    }
+
+    pub fn client_closed_mid_response(&self, seq: Option<u64>) {
+        self.closed_mid_response.fetch_add(1, Relaxed);
+        if let Some(seq) = seq {
+            self.log().mark_client_closed(seq);
+        }
+    }
+
+    pub fn connections(&self) -> Value {
+        json!({
+            "accepted": self.accepted.load(Relaxed),
+            "open": self.open.load(Relaxed),
+            "closed": self.closed.load(Relaxed),
+            "closed_by_client_mid_response": self.closed_mid_response.load(Relaxed),
+        })
+    }
+
+    /// Clears scripts, the log (numbering restarts) and the counters. `open` is a gauge of the
+    /// connections that exist right now, so it is kept.
+    pub fn reset(&self) {
+        self.clear_scripts();
+        self.log().clear(true);
+        self.accepted.store(0, Relaxed);
+        self.closed.store(0, Relaxed);
+        self.closed_mid_response.store(0, Relaxed);
+    }
+}
+
+pub struct ConnectionGuard {
+    state: Arc<State>,
+    pub id: u64,
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.state.open.fetch_sub(1, Relaxed);
+        self.state.closed.fetch_add(1, Relaxed);
+    }
+}
