@@ -94,6 +94,11 @@ typedef enum {
    */
   OPENAI_OTHER_STATUS = 8,
   /**
+   * Not an error: a future or queue has nothing complete yet (the wait timed out, or the
+   * response was asked for too early).
+   */
+  OPENAI_PENDING = 9,
+  /**
    * HTTP 400 (BadRequestError).
    */
   OPENAI_BAD_REQUEST = 400,
@@ -135,6 +140,16 @@ typedef enum {
 typedef struct openai_client openai_client;
 
 /**
+ * A call in flight, created by an `_async` function (which never blocks on the network) and
+ * owned by the caller: free it with `openai_future_free` (which cancels it if still pending),
+ * give it up with `openai_future_detach`, or hand it to a queue with `openai_queue_add`.
+ *
+ * `openai_future_cancel` may be called from any thread; the other functions by one thread at a
+ * time.
+ */
+typedef struct openai_future openai_future;
+
+/**
  * An iterator over the pages of a cursor list: each page is asked for with `after` = the `id`
  * of the previous page's last item, while that page says `has_more`; the other query
  * parameters are kept. Created by the `openai_*_list_pages` functions or
@@ -143,11 +158,29 @@ typedef struct openai_client openai_client;
 typedef struct openai_pager openai_pager;
 
 /**
+ * A completion queue. Created with `openai_queue_new`, freed with `openai_queue_free`. It owns
+ * the futures handed to it until it returns them. Its functions may be called from any thread.
+ */
+typedef struct openai_queue openai_queue;
+
+/**
  * The response of one call, successful or not. Created by the library, owned by the caller,
  * freed with `openai_response_free`. Strings returned by its accessors are borrowed from it
  * and stay valid until it is freed. It may be read from any thread, by one thread at a time.
  */
 typedef struct openai_response openai_response;
+
+/**
+ * A completion callback: receives the response, which it owns (free it with
+ * `openai_response_free`), and the `userdata` given when the call was started.
+ *
+ * It runs exactly once per future, also when the call fails or is cancelled, on one of the
+ * library's worker threads, never on the thread that started the call. Inside it any function
+ * of the library may be called, blocking calls included; it should return promptly, as a
+ * worker thread runs other calls' I/O. It must not wait on its own future (that future
+ * completes when the callback returns).
+ */
+typedef void (*openai_callback)(openai_response *response, void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -355,6 +388,19 @@ openai_code openai_request(const openai_client *client,
                            openai_response **out);
 
 /**
+ * The async form of `openai_request`: same arguments, then an optional `callback` and its
+ * `userdata` (see `openai_callback`). Returns the future at once (never NULL); invalid
+ * arguments complete it with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_request_async(const openai_client *client,
+                                    const char *method,
+                                    const char *path,
+                                    const char *query_json,
+                                    const char *body,
+                                    openai_callback callback,
+                                    void *userdata);
+
+/**
  * Creates a pager over any cursor list endpoint by path ("/vector_stores"), with the query
  * parameters of `query_json` (a JSON object, or NULL). Nothing is sent until the first
  * `openai_pager_next`. On success `*out` receives the pager; on failure it is set to NULL and
@@ -380,6 +426,113 @@ openai_code openai_pager_next(openai_pager *pager, openai_response **out);
 void openai_pager_free(openai_pager *pager);
 
 /**
+ * Whether the call has completed (its callback, if any, has returned). Never blocks. False for
+ * NULL.
+ */
+bool openai_future_ready(const openai_future *future);
+
+/**
+ * Waits until the call completes or `timeout_ms` milliseconds pass (a negative timeout waits
+ * as long as it takes; 0 only looks). Returns `OPENAI_OK` once complete, `OPENAI_PENDING` when
+ * the time ran out first (the call goes on), `OPENAI_INVALID_ARGUMENT` for NULL. Must not be
+ * called inside this future's own callback.
+ */
+openai_code openai_future_wait(const openai_future *future, int64_t timeout_ms);
+
+/**
+ * Takes the response of a completed call: `*out` receives it (free it with
+ * `openai_response_free`) and its code is returned. A response can be taken once.
+ *
+ * Returns `OPENAI_PENDING` (and sets `*out` to NULL) while the call is in flight, and
+ * `OPENAI_INVALID_ARGUMENT` when the response was already taken or went to the callback, or an
+ * argument is NULL.
+ */
+openai_code openai_future_take(openai_future *future, openai_response **out);
+
+/**
+ * Cancels the call: the request and its connection are dropped at once and the future
+ * completes with `OPENAI_CANCELLED` (its callback, if any, runs with that response). Does
+ * nothing to a completed future. Safe to call from any thread, any number of times, also while
+ * another thread waits on the future. NULL is ignored.
+ */
+void openai_future_cancel(const openai_future *future);
+
+/**
+ * A descriptor that becomes readable when the call completes, for poll, epoll, kqueue, libuv,
+ * GLib or asyncio loops. It belongs to the future: do not read from it or close it, and remove
+ * it from event loops before freeing the future. Returns -1 (and sets `openai_last_error`) for
+ * NULL or when no descriptor can be made. For many calls, one `openai_queue` descriptor serves
+ * them all.
+ */
+int openai_future_fd(const openai_future *future);
+
+/**
+ * The `userdata` given when the call was started (useful as a tag with a queue).
+ */
+void *openai_future_userdata(const openai_future *future);
+
+/**
+ * Gives up the handle without cancelling the call: it runs to completion and its callback, if
+ * any, receives the response; a response nobody takes is freed. For fire-and-forget calls with
+ * a callback. NULL is ignored.
+ */
+void openai_future_detach(openai_future *future);
+
+/**
+ * Frees a future. A pending call is cancelled first: its connection is dropped, and its
+ * callback, if any, still runs once with `OPENAI_CANCELLED`, possibly after this function
+ * returns, so `userdata` must stay valid until then. An untaken response is freed. Do not free
+ * a future that was handed to a queue (the queue owns it until `openai_queue_next` returns it).
+ * NULL is ignored.
+ */
+void openai_future_free(openai_future *future);
+
+/**
+ * Creates a completion queue. Returns NULL (and sets `openai_last_error`) when its descriptor
+ * cannot be made.
+ */
+openai_queue *openai_queue_new(void);
+
+/**
+ * Hands `future` to the queue, which owns it from now on: it comes back from
+ * `openai_queue_next` once complete (at once if it already is). Do not free it meanwhile.
+ *
+ * Returns `OPENAI_INVALID_ARGUMENT` (and keeps the future the caller's) for NULL, for a future
+ * started with a callback (the callback receives its response) and for a future already in a
+ * queue.
+ */
+openai_code openai_queue_add(openai_queue *queue, openai_future *future);
+
+/**
+ * Takes the next completed future, waiting up to `timeout_ms` milliseconds for one (negative:
+ * as long as it takes; 0: only look). On `OPENAI_OK`, `*out` receives the future, which is the
+ * caller's again: take its response, then free it. Returns `OPENAI_PENDING` (and sets `*out` to
+ * NULL) when none completed in time, `OPENAI_INVALID_ARGUMENT` for NULL arguments.
+ *
+ * Completed futures come back in the order they completed.
+ */
+openai_code openai_queue_next(openai_queue *queue, int64_t timeout_ms, openai_future **out);
+
+/**
+ * A descriptor that is readable while the queue holds completed futures: add it to an event
+ * loop, and on readiness call `openai_queue_next(queue, 0, &future)` until it returns
+ * `OPENAI_PENDING`. It belongs to the queue: do not read from or close it. -1 for NULL.
+ */
+int openai_queue_fd(const openai_queue *queue);
+
+/**
+ * How many futures the queue owns: in flight, plus complete but not yet returned. A loop can
+ * run `while (openai_queue_len(queue) > 0)`. 0 for NULL.
+ */
+size_t openai_queue_len(const openai_queue *queue);
+
+/**
+ * Frees the queue. The futures it owns are freed too: pending ones are cancelled first (their
+ * connections dropped). NULL is ignored.
+ */
+void openai_queue_free(openai_queue *queue);
+
+/**
  * Creates a model response for the given chat conversation.
  *
  * `POST /chat/completions` (the seed's `chat.completions.create`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -396,6 +549,23 @@ openai_code openai_chat_completions_create(const openai_client *client,
                                            openai_response **out);
 
 /**
+ * The async form of `openai_chat_completions_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_chat_completions_create_async(const openai_client *client,
+                                                    const char *body_json,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
  * Lists the currently available models.
  *
  * `GET /models` (the seed's `models.list`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -408,6 +578,22 @@ openai_code openai_chat_completions_create(const openai_client *client,
  */
 openai_code openai_models_list(const openai_client *client,
                                openai_response **out);
+
+/**
+ * The async form of `openai_models_list`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_models_list_async(const openai_client *client,
+                                        openai_callback callback,
+                                        void *userdata);
 
 /**
  * Retrieves a model instance: its owner and permissions.
@@ -426,6 +612,23 @@ openai_code openai_models_retrieve(const openai_client *client,
                                    openai_response **out);
 
 /**
+ * The async form of `openai_models_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_models_retrieve_async(const openai_client *client,
+                                            const char *model,
+                                            openai_callback callback,
+                                            void *userdata);
+
+/**
  * Deletes a fine-tuned model (the caller's organization must own it).
  *
  * `DELETE /models/{model}` (the seed's `models.delete`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -440,6 +643,23 @@ openai_code openai_models_retrieve(const openai_client *client,
 openai_code openai_models_delete(const openai_client *client,
                                  const char *model,
                                  openai_response **out);
+
+/**
+ * The async form of `openai_models_delete`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_models_delete_async(const openai_client *client,
+                                          const char *model,
+                                          openai_callback callback,
+                                          void *userdata);
 
 /**
  * Creates a new edit for the provided input, instruction and parameters (a legacy endpoint).
@@ -458,6 +678,23 @@ openai_code openai_edits_create(const openai_client *client,
                                 openai_response **out);
 
 /**
+ * The async form of `openai_edits_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_edits_create_async(const openai_client *client,
+                                         const char *body_json,
+                                         openai_callback callback,
+                                         void *userdata);
+
+/**
  * Creates an image given a prompt.
  *
  * `POST /images/generations` (the seed's `images.generate`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -472,6 +709,23 @@ openai_code openai_edits_create(const openai_client *client,
 openai_code openai_images_generate(const openai_client *client,
                                    const char *body_json,
                                    openai_response **out);
+
+/**
+ * The async form of `openai_images_generate`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_images_generate_async(const openai_client *client,
+                                            const char *body_json,
+                                            openai_callback callback,
+                                            void *userdata);
 
 /**
  * Creates an embedding vector representing the input text.
@@ -490,6 +744,23 @@ openai_code openai_embeddings_create(const openai_client *client,
                                      openai_response **out);
 
 /**
+ * The async form of `openai_embeddings_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_embeddings_create_async(const openai_client *client,
+                                              const char *body_json,
+                                              openai_callback callback,
+                                              void *userdata);
+
+/**
  * Returns a list of files.
  *
  * `GET /files` (the seed's `files.list`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -504,6 +775,23 @@ openai_code openai_embeddings_create(const openai_client *client,
 openai_code openai_files_list(const openai_client *client,
                               const char *query_json,
                               openai_response **out);
+
+/**
+ * The async form of `openai_files_list`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_list_async(const openai_client *client,
+                                       const char *query_json,
+                                       openai_callback callback,
+                                       void *userdata);
 
 /**
  * Creates a pager over every page of `files.list`: each `openai_pager_next` fetches one page of
@@ -536,6 +824,23 @@ openai_code openai_files_retrieve(const openai_client *client,
                                   openai_response **out);
 
 /**
+ * The async form of `openai_files_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_retrieve_async(const openai_client *client,
+                                           const char *file_id,
+                                           openai_callback callback,
+                                           void *userdata);
+
+/**
  * Deletes a file.
  *
  * `DELETE /files/{file_id}` (the seed's `files.delete`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -550,6 +855,23 @@ openai_code openai_files_retrieve(const openai_client *client,
 openai_code openai_files_delete(const openai_client *client,
                                 const char *file_id,
                                 openai_response **out);
+
+/**
+ * The async form of `openai_files_delete`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_delete_async(const openai_client *client,
+                                         const char *file_id,
+                                         openai_callback callback,
+                                         void *userdata);
 
 /**
  * Returns the contents of the specified file.
@@ -568,6 +890,23 @@ openai_code openai_files_retrieve_content(const openai_client *client,
                                           openai_response **out);
 
 /**
+ * The async form of `openai_files_retrieve_content`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_retrieve_content_async(const openai_client *client,
+                                                   const char *file_id,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
  * Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
  *
  * `POST /fine_tuning/jobs` (the seed's `fine_tuning.jobs.create`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -584,6 +923,23 @@ openai_code openai_fine_tuning_jobs_create(const openai_client *client,
                                            openai_response **out);
 
 /**
+ * The async form of `openai_fine_tuning_jobs_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_create_async(const openai_client *client,
+                                                    const char *body_json,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
  * Lists the organization's fine-tuning jobs.
  *
  * `GET /fine_tuning/jobs` (the seed's `fine_tuning.jobs.list`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -598,6 +954,23 @@ openai_code openai_fine_tuning_jobs_create(const openai_client *client,
 openai_code openai_fine_tuning_jobs_list(const openai_client *client,
                                          const char *query_json,
                                          openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_list`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_list_async(const openai_client *client,
+                                                  const char *query_json,
+                                                  openai_callback callback,
+                                                  void *userdata);
 
 /**
  * Creates a pager over every page of `fine_tuning.jobs.list`: each `openai_pager_next` fetches one page of
@@ -630,6 +1003,23 @@ openai_code openai_fine_tuning_jobs_retrieve(const openai_client *client,
                                              openai_response **out);
 
 /**
+ * The async form of `openai_fine_tuning_jobs_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_retrieve_async(const openai_client *client,
+                                                      const char *fine_tuning_job_id,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
  * Immediately cancels a fine-tuning job.
  *
  * `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (the seed's `fine_tuning.jobs.cancel`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -644,6 +1034,23 @@ openai_code openai_fine_tuning_jobs_retrieve(const openai_client *client,
 openai_code openai_fine_tuning_jobs_cancel(const openai_client *client,
                                            const char *fine_tuning_job_id,
                                            openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_cancel`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_cancel_async(const openai_client *client,
+                                                    const char *fine_tuning_job_id,
+                                                    openai_callback callback,
+                                                    void *userdata);
 
 /**
  * Gets status updates for a fine-tuning job.
@@ -662,6 +1069,24 @@ openai_code openai_fine_tuning_jobs_list_events(const openai_client *client,
                                                 const char *fine_tuning_job_id,
                                                 const char *query_json,
                                                 openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_list_events`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_list_events_async(const openai_client *client,
+                                                         const char *fine_tuning_job_id,
+                                                         const char *query_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
 
 /**
  * Creates a pager over every page of `fine_tuning.jobs.list_events`: each `openai_pager_next` fetches one page of
@@ -696,6 +1121,23 @@ openai_code openai_moderations_create(const openai_client *client,
                                       openai_response **out);
 
 /**
+ * The async form of `openai_moderations_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_moderations_create_async(const openai_client *client,
+                                               const char *body_json,
+                                               openai_callback callback,
+                                               void *userdata);
+
+/**
  * Generates audio from the input text.
  *
  * `POST /audio/speech` (the seed's `audio.speech.create`). Blocks until the response is complete. The body holds the bytes the API returned (see the `content-type` header).
@@ -710,6 +1152,23 @@ openai_code openai_moderations_create(const openai_client *client,
 openai_code openai_audio_speech_create(const openai_client *client,
                                        const char *body_json,
                                        openai_response **out);
+
+/**
+ * The async form of `openai_audio_speech_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_speech_create_async(const openai_client *client,
+                                                const char *body_json,
+                                                openai_callback callback,
+                                                void *userdata);
 
 /**
  * Creates an assistant with a model and instructions.
@@ -728,6 +1187,23 @@ openai_code openai_beta_assistants_create(const openai_client *client,
                                           openai_response **out);
 
 /**
+ * The async form of `openai_beta_assistants_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_assistants_create_async(const openai_client *client,
+                                                   const char *body_json,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
  * Retrieves an assistant.
  *
  * `GET /assistants/{assistant_id}` (the seed's `beta.assistants.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -742,6 +1218,23 @@ openai_code openai_beta_assistants_create(const openai_client *client,
 openai_code openai_beta_assistants_retrieve(const openai_client *client,
                                             const char *assistant_id,
                                             openai_response **out);
+
+/**
+ * The async form of `openai_beta_assistants_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_assistants_retrieve_async(const openai_client *client,
+                                                     const char *assistant_id,
+                                                     openai_callback callback,
+                                                     void *userdata);
 
 /**
  * Modifies an assistant.
@@ -762,6 +1255,24 @@ openai_code openai_beta_assistants_modify(const openai_client *client,
                                           openai_response **out);
 
 /**
+ * The async form of `openai_beta_assistants_modify`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_assistants_modify_async(const openai_client *client,
+                                                   const char *assistant_id,
+                                                   const char *body_json,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
  * Deletes an assistant.
  *
  * `DELETE /assistants/{assistant_id}` (the seed's `beta.assistants.delete`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -778,6 +1289,23 @@ openai_code openai_beta_assistants_delete(const openai_client *client,
                                           openai_response **out);
 
 /**
+ * The async form of `openai_beta_assistants_delete`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_assistants_delete_async(const openai_client *client,
+                                                   const char *assistant_id,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
  * Returns a list of assistants.
  *
  * `GET /assistants` (the seed's `beta.assistants.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -792,6 +1320,23 @@ openai_code openai_beta_assistants_delete(const openai_client *client,
 openai_code openai_beta_assistants_list(const openai_client *client,
                                         const char *query_json,
                                         openai_response **out);
+
+/**
+ * The async form of `openai_beta_assistants_list`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_assistants_list_async(const openai_client *client,
+                                                 const char *query_json,
+                                                 openai_callback callback,
+                                                 void *userdata);
 
 /**
  * Creates a pager over every page of `beta.assistants.list`: each `openai_pager_next` fetches one page of
@@ -824,6 +1369,23 @@ openai_code openai_beta_threads_create(const openai_client *client,
                                        openai_response **out);
 
 /**
+ * The async form of `openai_beta_threads_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_create_async(const openai_client *client,
+                                                const char *body_json,
+                                                openai_callback callback,
+                                                void *userdata);
+
+/**
  * Retrieves a thread.
  *
  * `GET /threads/{thread_id}` (the seed's `beta.threads.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -838,6 +1400,23 @@ openai_code openai_beta_threads_create(const openai_client *client,
 openai_code openai_beta_threads_retrieve(const openai_client *client,
                                          const char *thread_id,
                                          openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_retrieve_async(const openai_client *client,
+                                                  const char *thread_id,
+                                                  openai_callback callback,
+                                                  void *userdata);
 
 /**
  * Modifies a thread.
@@ -858,6 +1437,24 @@ openai_code openai_beta_threads_modify(const openai_client *client,
                                        openai_response **out);
 
 /**
+ * The async form of `openai_beta_threads_modify`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_modify_async(const openai_client *client,
+                                                const char *thread_id,
+                                                const char *body_json,
+                                                openai_callback callback,
+                                                void *userdata);
+
+/**
  * Deletes a thread.
  *
  * `DELETE /threads/{thread_id}` (the seed's `beta.threads.delete`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -872,6 +1469,23 @@ openai_code openai_beta_threads_modify(const openai_client *client,
 openai_code openai_beta_threads_delete(const openai_client *client,
                                        const char *thread_id,
                                        openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_delete`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_delete_async(const openai_client *client,
+                                                const char *thread_id,
+                                                openai_callback callback,
+                                                void *userdata);
 
 /**
  * Creates a message in a thread.
@@ -892,6 +1506,24 @@ openai_code openai_beta_threads_messages_create(const openai_client *client,
                                                 openai_response **out);
 
 /**
+ * The async form of `openai_beta_threads_messages_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_messages_create_async(const openai_client *client,
+                                                         const char *thread_id,
+                                                         const char *body_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
  * Retrieves a message.
  *
  * `GET /threads/{thread_id}/messages/{message_id}` (the seed's `beta.threads.messages.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -908,6 +1540,24 @@ openai_code openai_beta_threads_messages_retrieve(const openai_client *client,
                                                   const char *thread_id,
                                                   const char *message_id,
                                                   openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_messages_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_messages_retrieve_async(const openai_client *client,
+                                                           const char *thread_id,
+                                                           const char *message_id,
+                                                           openai_callback callback,
+                                                           void *userdata);
 
 /**
  * Modifies a message.
@@ -930,6 +1580,25 @@ openai_code openai_beta_threads_messages_modify(const openai_client *client,
                                                 openai_response **out);
 
 /**
+ * The async form of `openai_beta_threads_messages_modify`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_messages_modify_async(const openai_client *client,
+                                                         const char *thread_id,
+                                                         const char *message_id,
+                                                         const char *body_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
  * Returns a list of messages for a given thread.
  *
  * `GET /threads/{thread_id}/messages` (the seed's `beta.threads.messages.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -946,6 +1615,24 @@ openai_code openai_beta_threads_messages_list(const openai_client *client,
                                               const char *thread_id,
                                               const char *query_json,
                                               openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_messages_list`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_messages_list_async(const openai_client *client,
+                                                       const char *thread_id,
+                                                       const char *query_json,
+                                                       openai_callback callback,
+                                                       void *userdata);
 
 /**
  * Creates a pager over every page of `beta.threads.messages.list`: each `openai_pager_next` fetches one page of
@@ -982,6 +1669,24 @@ openai_code openai_beta_threads_runs_create(const openai_client *client,
                                             openai_response **out);
 
 /**
+ * The async form of `openai_beta_threads_runs_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_create_async(const openai_client *client,
+                                                     const char *thread_id,
+                                                     const char *body_json,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
  * Retrieves a run.
  *
  * `GET /threads/{thread_id}/runs/{run_id}` (the seed's `beta.threads.runs.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -998,6 +1703,24 @@ openai_code openai_beta_threads_runs_retrieve(const openai_client *client,
                                               const char *thread_id,
                                               const char *run_id,
                                               openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_retrieve_async(const openai_client *client,
+                                                       const char *thread_id,
+                                                       const char *run_id,
+                                                       openai_callback callback,
+                                                       void *userdata);
 
 /**
  * Modifies a run.
@@ -1020,6 +1743,25 @@ openai_code openai_beta_threads_runs_modify(const openai_client *client,
                                             openai_response **out);
 
 /**
+ * The async form of `openai_beta_threads_runs_modify`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_modify_async(const openai_client *client,
+                                                     const char *thread_id,
+                                                     const char *run_id,
+                                                     const char *body_json,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
  * Returns a list of runs belonging to a thread.
  *
  * `GET /threads/{thread_id}/runs` (the seed's `beta.threads.runs.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -1036,6 +1778,24 @@ openai_code openai_beta_threads_runs_list(const openai_client *client,
                                           const char *thread_id,
                                           const char *query_json,
                                           openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_list`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_list_async(const openai_client *client,
+                                                   const char *thread_id,
+                                                   const char *query_json,
+                                                   openai_callback callback,
+                                                   void *userdata);
 
 /**
  * Creates a pager over every page of `beta.threads.runs.list`: each `openai_pager_next` fetches one page of
@@ -1072,6 +1832,24 @@ openai_code openai_beta_threads_runs_cancel(const openai_client *client,
                                             openai_response **out);
 
 /**
+ * The async form of `openai_beta_threads_runs_cancel`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_cancel_async(const openai_client *client,
+                                                     const char *thread_id,
+                                                     const char *run_id,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
  * Submits the outputs of the tool calls a run is waiting for (status requires_action).
  *
  * `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (the seed's `beta.threads.runs.submit_tool_outputs`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -1092,6 +1870,25 @@ openai_code openai_beta_threads_runs_submit_tool_outputs(const openai_client *cl
                                                          openai_response **out);
 
 /**
+ * The async form of `openai_beta_threads_runs_submit_tool_outputs`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_submit_tool_outputs_async(const openai_client *client,
+                                                                  const char *thread_id,
+                                                                  const char *run_id,
+                                                                  const char *body_json,
+                                                                  openai_callback callback,
+                                                                  void *userdata);
+
+/**
  * Returns a list of run steps belonging to a run.
  *
  * `GET /threads/{thread_id}/runs/{run_id}/steps` (the seed's `beta.threads.runs.steps.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -1110,6 +1907,25 @@ openai_code openai_beta_threads_runs_steps_list(const openai_client *client,
                                                 const char *run_id,
                                                 const char *query_json,
                                                 openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_steps_list`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_steps_list_async(const openai_client *client,
+                                                         const char *thread_id,
+                                                         const char *run_id,
+                                                         const char *query_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
 
 /**
  * Creates a pager over every page of `beta.threads.runs.steps.list`: each `openai_pager_next` fetches one page of
@@ -1150,6 +1966,25 @@ openai_code openai_beta_threads_runs_steps_retrieve(const openai_client *client,
                                                     openai_response **out);
 
 /**
+ * The async form of `openai_beta_threads_runs_steps_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_steps_retrieve_async(const openai_client *client,
+                                                             const char *thread_id,
+                                                             const char *run_id,
+                                                             const char *step_id,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
  * Returns information about a file used with assistants (the Files API).
  *
  * `GET /files/{file_id}` (the seed's `beta.files.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -1164,6 +1999,23 @@ openai_code openai_beta_threads_runs_steps_retrieve(const openai_client *client,
 openai_code openai_beta_files_retrieve(const openai_client *client,
                                        const char *file_id,
                                        openai_response **out);
+
+/**
+ * The async form of `openai_beta_files_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_files_retrieve_async(const openai_client *client,
+                                                const char *file_id,
+                                                openai_callback callback,
+                                                void *userdata);
 
 /**
  * Deletes a file used with assistants (the Files API).
@@ -1182,6 +2034,23 @@ openai_code openai_beta_files_delete(const openai_client *client,
                                      openai_response **out);
 
 /**
+ * The async form of `openai_beta_files_delete`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_files_delete_async(const openai_client *client,
+                                              const char *file_id,
+                                              openai_callback callback,
+                                              void *userdata);
+
+/**
  * Returns a list of files (the Files API, as used with assistants).
  *
  * `GET /files` (the seed's `beta.files.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -1196,6 +2065,23 @@ openai_code openai_beta_files_delete(const openai_client *client,
 openai_code openai_beta_files_list(const openai_client *client,
                                    const char *query_json,
                                    openai_response **out);
+
+/**
+ * The async form of `openai_beta_files_list`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_files_list_async(const openai_client *client,
+                                            const char *query_json,
+                                            openai_callback callback,
+                                            void *userdata);
 
 /**
  * Creates a pager over every page of `beta.files.list`: each `openai_pager_next` fetches one page of

@@ -74,9 +74,12 @@ fn render_exports() -> String {
          \n\
          use std::ffi::c_char;\n\
          \n\
+         use std::ffi::c_void;\n\
+         \n\
          use super::call::{blocking, CInput};\n\
          use super::client::openai_client;\n\
          use super::code::openai_code;\n\
+         use super::future::{self, openai_callback, openai_future};\n\
          use super::pager::{self, openai_pager};\n\
          use super::response::openai_response;\n\
          use crate::operations::OPERATIONS;\n",
@@ -119,6 +122,21 @@ fn render_exports() -> String {
                 c = op.c_name(),
             )
             .unwrap();
+            writeln!(
+                out,
+                "\n/// The async form of `{c}`: starts the call and returns its future at once, never\n\
+                 /// blocking on the network. Same arguments, then:\n///\n\
+                 /// - `callback`: NULL, or the function that receives the response (it owns it) once the\n\
+                 ///   call completes, fails or is cancelled: exactly once, on a library thread.\n\
+                 /// - `userdata`: passed to the callback as given; also `openai_future_userdata`.\n///\n\
+                 /// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free\n\
+                 /// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid\n\
+                 /// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.\n\
+                 #[no_mangle]\npub unsafe extern \"C\" fn {c}_async(\n{args}    callback: openai_callback,\n    userdata: *mut c_void,\n) -> *mut openai_future {{\n\
+                 \x20   ffi_boundary! {{ future::start_operation(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, callback, userdata) }}\n}}",
+                c = op.c_name(),
+            )
+            .unwrap();
         }
 
         if op.paging == Paging::Cursor {
@@ -149,7 +167,7 @@ fn render_readme_table() -> String {
         let c = op.c_name();
         let mut functions = Vec::new();
         if has_blocking_form(op) {
-            functions.push(format!("`{c}`"));
+            functions.push(format!("`{c}`, `{c}_async`"));
         }
         if op.paging == Paging::Cursor {
             functions.push(format!("`{c}_pages`"));

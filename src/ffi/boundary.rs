@@ -40,7 +40,14 @@ impl<T> PanicFallback for *const T {
 macro_rules! zero_fallback {
     ($($t:ty),*) => { $(impl PanicFallback for $t { fn fallback() -> Self { Default::default() } })* };
 }
-zero_fallback!((), bool, u16, u32, u64, usize, i32, i64);
+zero_fallback!((), bool, u16, u32, u64, usize, i64);
+
+/// The `int` results of the API are file descriptors, for which 0 would be a valid answer.
+impl PanicFallback for i32 {
+    fn fallback() -> Self {
+        -1
+    }
+}
 
 /// Records the panic's message and returns the fallback value.
 pub fn caught_panic<T: PanicFallback>(payload: Box<dyn Any + Send>) -> T {

@@ -30,6 +30,9 @@ pub enum openai_code {
     OPENAI_STREAM_ERROR = 7,
     /// An error status without a code of its own (3xx, 402, 405, 413, ...) (APIStatusError).
     OPENAI_OTHER_STATUS = 8,
+    /// Not an error: a future or queue has nothing complete yet (the wait timed out, or the
+    /// response was asked for too early).
+    OPENAI_PENDING = 9,
     /// HTTP 400 (BadRequestError).
     OPENAI_BAD_REQUEST = 400,
     /// HTTP 401 (AuthenticationError).
@@ -61,6 +64,7 @@ pub const ALL_CODES: &[(openai_code, &std::ffi::CStr)] = &[
     (OPENAI_WOULD_DEADLOCK, c"OPENAI_WOULD_DEADLOCK"),
     (OPENAI_STREAM_ERROR, c"OPENAI_STREAM_ERROR"),
     (OPENAI_OTHER_STATUS, c"OPENAI_OTHER_STATUS"),
+    (OPENAI_PENDING, c"OPENAI_PENDING"),
     (OPENAI_BAD_REQUEST, c"OPENAI_BAD_REQUEST"),
     (OPENAI_AUTHENTICATION, c"OPENAI_AUTHENTICATION"),
     (OPENAI_PERMISSION_DENIED, c"OPENAI_PERMISSION_DENIED"),

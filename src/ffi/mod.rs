@@ -16,7 +16,10 @@ pub mod client;
 pub mod response;
 pub mod request;
 pub mod pager;
+pub mod future;
+pub mod queue;
 #[rustfmt::skip]
 pub mod operations_gen;
 
 mod call;
+mod signal;

@@ -3,9 +3,12 @@
 
 use std::ffi::c_char;
 
+use std::ffi::c_void;
+
 use super::call::{blocking, CInput};
 use super::client::openai_client;
 use super::code::openai_code;
+use super::future::{self, openai_callback, openai_future};
 use super::pager::{self, openai_pager};
 use super::response::openai_response;
 use crate::operations::OPERATIONS;
@@ -29,6 +32,26 @@ pub unsafe extern "C" fn openai_chat_completions_create(
     ffi_boundary! { blocking(client, &OPERATIONS[0], &[], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_chat_completions_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_chat_completions_create_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[0], &[], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Lists the currently available models.
 ///
 /// `GET /models` (the seed's `models.list`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -44,6 +67,25 @@ pub unsafe extern "C" fn openai_models_list(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[1], &[], CInput::None, out) }
+}
+
+/// The async form of `openai_models_list`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_models_list_async(
+    client: *const openai_client,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[1], &[], CInput::None, callback, userdata) }
 }
 
 /// Retrieves a model instance: its owner and permissions.
@@ -65,6 +107,26 @@ pub unsafe extern "C" fn openai_models_retrieve(
     ffi_boundary! { blocking(client, &OPERATIONS[2], &[("model", model)], CInput::None, out) }
 }
 
+/// The async form of `openai_models_retrieve`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_models_retrieve_async(
+    client: *const openai_client,
+    model: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[2], &[("model", model)], CInput::None, callback, userdata) }
+}
+
 /// Deletes a fine-tuned model (the caller's organization must own it).
 ///
 /// `DELETE /models/{model}` (the seed's `models.delete`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -82,6 +144,26 @@ pub unsafe extern "C" fn openai_models_delete(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[3], &[("model", model)], CInput::None, out) }
+}
+
+/// The async form of `openai_models_delete`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_models_delete_async(
+    client: *const openai_client,
+    model: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[3], &[("model", model)], CInput::None, callback, userdata) }
 }
 
 /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint).
@@ -103,6 +185,26 @@ pub unsafe extern "C" fn openai_edits_create(
     ffi_boundary! { blocking(client, &OPERATIONS[4], &[], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_edits_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_edits_create_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[4], &[], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Creates an image given a prompt.
 ///
 /// `POST /images/generations` (the seed's `images.generate`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -120,6 +222,26 @@ pub unsafe extern "C" fn openai_images_generate(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[5], &[], CInput::Json(body_json), out) }
+}
+
+/// The async form of `openai_images_generate`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_images_generate_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[5], &[], CInput::Json(body_json), callback, userdata) }
 }
 
 /// Creates an embedding vector representing the input text.
@@ -141,6 +263,26 @@ pub unsafe extern "C" fn openai_embeddings_create(
     ffi_boundary! { blocking(client, &OPERATIONS[8], &[], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_embeddings_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_embeddings_create_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[8], &[], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Returns a list of files.
 ///
 /// `GET /files` (the seed's `files.list`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -158,6 +300,26 @@ pub unsafe extern "C" fn openai_files_list(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[9], &[], CInput::Query(query_json), out) }
+}
+
+/// The async form of `openai_files_list`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_files_list_async(
+    client: *const openai_client,
+    query_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[9], &[], CInput::Query(query_json), callback, userdata) }
 }
 
 /// Creates a pager over every page of `files.list`: each `openai_pager_next` fetches one page of
@@ -196,6 +358,26 @@ pub unsafe extern "C" fn openai_files_retrieve(
     ffi_boundary! { blocking(client, &OPERATIONS[11], &[("file_id", file_id)], CInput::None, out) }
 }
 
+/// The async form of `openai_files_retrieve`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_files_retrieve_async(
+    client: *const openai_client,
+    file_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[11], &[("file_id", file_id)], CInput::None, callback, userdata) }
+}
+
 /// Deletes a file.
 ///
 /// `DELETE /files/{file_id}` (the seed's `files.delete`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -213,6 +395,26 @@ pub unsafe extern "C" fn openai_files_delete(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[12], &[("file_id", file_id)], CInput::None, out) }
+}
+
+/// The async form of `openai_files_delete`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_files_delete_async(
+    client: *const openai_client,
+    file_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[12], &[("file_id", file_id)], CInput::None, callback, userdata) }
 }
 
 /// Returns the contents of the specified file.
@@ -234,6 +436,26 @@ pub unsafe extern "C" fn openai_files_retrieve_content(
     ffi_boundary! { blocking(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, out) }
 }
 
+/// The async form of `openai_files_retrieve_content`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_files_retrieve_content_async(
+    client: *const openai_client,
+    file_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, callback, userdata) }
+}
+
 /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
 ///
 /// `POST /fine_tuning/jobs` (the seed's `fine_tuning.jobs.create`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -253,6 +475,26 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_create(
     ffi_boundary! { blocking(client, &OPERATIONS[14], &[], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_fine_tuning_jobs_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_fine_tuning_jobs_create_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[14], &[], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Lists the organization's fine-tuning jobs.
 ///
 /// `GET /fine_tuning/jobs` (the seed's `fine_tuning.jobs.list`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -270,6 +512,26 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_list(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[15], &[], CInput::Query(query_json), out) }
+}
+
+/// The async form of `openai_fine_tuning_jobs_list`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_fine_tuning_jobs_list_async(
+    client: *const openai_client,
+    query_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[15], &[], CInput::Query(query_json), callback, userdata) }
 }
 
 /// Creates a pager over every page of `fine_tuning.jobs.list`: each `openai_pager_next` fetches one page of
@@ -308,6 +570,26 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_retrieve(
     ffi_boundary! { blocking(client, &OPERATIONS[16], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, out) }
 }
 
+/// The async form of `openai_fine_tuning_jobs_retrieve`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_fine_tuning_jobs_retrieve_async(
+    client: *const openai_client,
+    fine_tuning_job_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[16], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, callback, userdata) }
+}
+
 /// Immediately cancels a fine-tuning job.
 ///
 /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (the seed's `fine_tuning.jobs.cancel`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -325,6 +607,26 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_cancel(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[17], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, out) }
+}
+
+/// The async form of `openai_fine_tuning_jobs_cancel`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_fine_tuning_jobs_cancel_async(
+    client: *const openai_client,
+    fine_tuning_job_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[17], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, callback, userdata) }
 }
 
 /// Gets status updates for a fine-tuning job.
@@ -346,6 +648,27 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_list_events(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[18], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::Query(query_json), out) }
+}
+
+/// The async form of `openai_fine_tuning_jobs_list_events`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_fine_tuning_jobs_list_events_async(
+    client: *const openai_client,
+    fine_tuning_job_id: *const c_char,
+    query_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[18], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::Query(query_json), callback, userdata) }
 }
 
 /// Creates a pager over every page of `fine_tuning.jobs.list_events`: each `openai_pager_next` fetches one page of
@@ -386,6 +709,26 @@ pub unsafe extern "C" fn openai_moderations_create(
     ffi_boundary! { blocking(client, &OPERATIONS[19], &[], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_moderations_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_moderations_create_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[19], &[], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Generates audio from the input text.
 ///
 /// `POST /audio/speech` (the seed's `audio.speech.create`). Blocks until the response is complete. The body holds the bytes the API returned (see the `content-type` header).
@@ -403,6 +746,26 @@ pub unsafe extern "C" fn openai_audio_speech_create(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[22], &[], CInput::Json(body_json), out) }
+}
+
+/// The async form of `openai_audio_speech_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_audio_speech_create_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[22], &[], CInput::Json(body_json), callback, userdata) }
 }
 
 /// Creates an assistant with a model and instructions.
@@ -424,6 +787,26 @@ pub unsafe extern "C" fn openai_beta_assistants_create(
     ffi_boundary! { blocking(client, &OPERATIONS[23], &[], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_beta_assistants_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_assistants_create_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[23], &[], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Retrieves an assistant.
 ///
 /// `GET /assistants/{assistant_id}` (the seed's `beta.assistants.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -441,6 +824,26 @@ pub unsafe extern "C" fn openai_beta_assistants_retrieve(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[24], &[("assistant_id", assistant_id)], CInput::None, out) }
+}
+
+/// The async form of `openai_beta_assistants_retrieve`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_assistants_retrieve_async(
+    client: *const openai_client,
+    assistant_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[24], &[("assistant_id", assistant_id)], CInput::None, callback, userdata) }
 }
 
 /// Modifies an assistant.
@@ -464,6 +867,27 @@ pub unsafe extern "C" fn openai_beta_assistants_modify(
     ffi_boundary! { blocking(client, &OPERATIONS[25], &[("assistant_id", assistant_id)], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_beta_assistants_modify`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_assistants_modify_async(
+    client: *const openai_client,
+    assistant_id: *const c_char,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[25], &[("assistant_id", assistant_id)], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Deletes an assistant.
 ///
 /// `DELETE /assistants/{assistant_id}` (the seed's `beta.assistants.delete`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -483,6 +907,26 @@ pub unsafe extern "C" fn openai_beta_assistants_delete(
     ffi_boundary! { blocking(client, &OPERATIONS[26], &[("assistant_id", assistant_id)], CInput::None, out) }
 }
 
+/// The async form of `openai_beta_assistants_delete`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_assistants_delete_async(
+    client: *const openai_client,
+    assistant_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[26], &[("assistant_id", assistant_id)], CInput::None, callback, userdata) }
+}
+
 /// Returns a list of assistants.
 ///
 /// `GET /assistants` (the seed's `beta.assistants.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -500,6 +944,26 @@ pub unsafe extern "C" fn openai_beta_assistants_list(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[27], &[], CInput::Query(query_json), out) }
+}
+
+/// The async form of `openai_beta_assistants_list`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_assistants_list_async(
+    client: *const openai_client,
+    query_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[27], &[], CInput::Query(query_json), callback, userdata) }
 }
 
 /// Creates a pager over every page of `beta.assistants.list`: each `openai_pager_next` fetches one page of
@@ -538,6 +1002,26 @@ pub unsafe extern "C" fn openai_beta_threads_create(
     ffi_boundary! { blocking(client, &OPERATIONS[28], &[], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_beta_threads_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_create_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[28], &[], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Retrieves a thread.
 ///
 /// `GET /threads/{thread_id}` (the seed's `beta.threads.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -555,6 +1039,26 @@ pub unsafe extern "C" fn openai_beta_threads_retrieve(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[29], &[("thread_id", thread_id)], CInput::None, out) }
+}
+
+/// The async form of `openai_beta_threads_retrieve`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_retrieve_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[29], &[("thread_id", thread_id)], CInput::None, callback, userdata) }
 }
 
 /// Modifies a thread.
@@ -578,6 +1082,27 @@ pub unsafe extern "C" fn openai_beta_threads_modify(
     ffi_boundary! { blocking(client, &OPERATIONS[30], &[("thread_id", thread_id)], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_beta_threads_modify`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_modify_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[30], &[("thread_id", thread_id)], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Deletes a thread.
 ///
 /// `DELETE /threads/{thread_id}` (the seed's `beta.threads.delete`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -595,6 +1120,26 @@ pub unsafe extern "C" fn openai_beta_threads_delete(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[31], &[("thread_id", thread_id)], CInput::None, out) }
+}
+
+/// The async form of `openai_beta_threads_delete`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_delete_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[31], &[("thread_id", thread_id)], CInput::None, callback, userdata) }
 }
 
 /// Creates a message in a thread.
@@ -618,6 +1163,27 @@ pub unsafe extern "C" fn openai_beta_threads_messages_create(
     ffi_boundary! { blocking(client, &OPERATIONS[32], &[("thread_id", thread_id)], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_beta_threads_messages_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_messages_create_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[32], &[("thread_id", thread_id)], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Retrieves a message.
 ///
 /// `GET /threads/{thread_id}/messages/{message_id}` (the seed's `beta.threads.messages.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -637,6 +1203,27 @@ pub unsafe extern "C" fn openai_beta_threads_messages_retrieve(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[33], &[("thread_id", thread_id), ("message_id", message_id)], CInput::None, out) }
+}
+
+/// The async form of `openai_beta_threads_messages_retrieve`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_messages_retrieve_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    message_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[33], &[("thread_id", thread_id), ("message_id", message_id)], CInput::None, callback, userdata) }
 }
 
 /// Modifies a message.
@@ -662,6 +1249,28 @@ pub unsafe extern "C" fn openai_beta_threads_messages_modify(
     ffi_boundary! { blocking(client, &OPERATIONS[34], &[("thread_id", thread_id), ("message_id", message_id)], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_beta_threads_messages_modify`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_messages_modify_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    message_id: *const c_char,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[34], &[("thread_id", thread_id), ("message_id", message_id)], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Returns a list of messages for a given thread.
 ///
 /// `GET /threads/{thread_id}/messages` (the seed's `beta.threads.messages.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -681,6 +1290,27 @@ pub unsafe extern "C" fn openai_beta_threads_messages_list(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[35], &[("thread_id", thread_id)], CInput::Query(query_json), out) }
+}
+
+/// The async form of `openai_beta_threads_messages_list`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_messages_list_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    query_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[35], &[("thread_id", thread_id)], CInput::Query(query_json), callback, userdata) }
 }
 
 /// Creates a pager over every page of `beta.threads.messages.list`: each `openai_pager_next` fetches one page of
@@ -723,6 +1353,27 @@ pub unsafe extern "C" fn openai_beta_threads_runs_create(
     ffi_boundary! { blocking(client, &OPERATIONS[36], &[("thread_id", thread_id)], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_beta_threads_runs_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_create_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[36], &[("thread_id", thread_id)], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Retrieves a run.
 ///
 /// `GET /threads/{thread_id}/runs/{run_id}` (the seed's `beta.threads.runs.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -742,6 +1393,27 @@ pub unsafe extern "C" fn openai_beta_threads_runs_retrieve(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[37], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, out) }
+}
+
+/// The async form of `openai_beta_threads_runs_retrieve`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_retrieve_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    run_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[37], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, callback, userdata) }
 }
 
 /// Modifies a run.
@@ -767,6 +1439,28 @@ pub unsafe extern "C" fn openai_beta_threads_runs_modify(
     ffi_boundary! { blocking(client, &OPERATIONS[38], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_beta_threads_runs_modify`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_modify_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    run_id: *const c_char,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[38], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Returns a list of runs belonging to a thread.
 ///
 /// `GET /threads/{thread_id}/runs` (the seed's `beta.threads.runs.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -786,6 +1480,27 @@ pub unsafe extern "C" fn openai_beta_threads_runs_list(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[39], &[("thread_id", thread_id)], CInput::Query(query_json), out) }
+}
+
+/// The async form of `openai_beta_threads_runs_list`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_list_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    query_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[39], &[("thread_id", thread_id)], CInput::Query(query_json), callback, userdata) }
 }
 
 /// Creates a pager over every page of `beta.threads.runs.list`: each `openai_pager_next` fetches one page of
@@ -828,6 +1543,27 @@ pub unsafe extern "C" fn openai_beta_threads_runs_cancel(
     ffi_boundary! { blocking(client, &OPERATIONS[41], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, out) }
 }
 
+/// The async form of `openai_beta_threads_runs_cancel`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_cancel_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    run_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[41], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, callback, userdata) }
+}
+
 /// Submits the outputs of the tool calls a run is waiting for (status requires_action).
 ///
 /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (the seed's `beta.threads.runs.submit_tool_outputs`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -851,6 +1587,28 @@ pub unsafe extern "C" fn openai_beta_threads_runs_submit_tool_outputs(
     ffi_boundary! { blocking(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), out) }
 }
 
+/// The async form of `openai_beta_threads_runs_submit_tool_outputs`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_submit_tool_outputs_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    run_id: *const c_char,
+    body_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), callback, userdata) }
+}
+
 /// Returns a list of run steps belonging to a run.
 ///
 /// `GET /threads/{thread_id}/runs/{run_id}/steps` (the seed's `beta.threads.runs.steps.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -872,6 +1630,28 @@ pub unsafe extern "C" fn openai_beta_threads_runs_steps_list(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[43], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Query(query_json), out) }
+}
+
+/// The async form of `openai_beta_threads_runs_steps_list`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_steps_list_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    run_id: *const c_char,
+    query_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[43], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Query(query_json), callback, userdata) }
 }
 
 /// Creates a pager over every page of `beta.threads.runs.steps.list`: each `openai_pager_next` fetches one page of
@@ -918,6 +1698,28 @@ pub unsafe extern "C" fn openai_beta_threads_runs_steps_retrieve(
     ffi_boundary! { blocking(client, &OPERATIONS[44], &[("thread_id", thread_id), ("run_id", run_id), ("step_id", step_id)], CInput::None, out) }
 }
 
+/// The async form of `openai_beta_threads_runs_steps_retrieve`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_steps_retrieve_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    run_id: *const c_char,
+    step_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[44], &[("thread_id", thread_id), ("run_id", run_id), ("step_id", step_id)], CInput::None, callback, userdata) }
+}
+
 /// Returns information about a file used with assistants (the Files API).
 ///
 /// `GET /files/{file_id}` (the seed's `beta.files.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -935,6 +1737,26 @@ pub unsafe extern "C" fn openai_beta_files_retrieve(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[45], &[("file_id", file_id)], CInput::None, out) }
+}
+
+/// The async form of `openai_beta_files_retrieve`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_files_retrieve_async(
+    client: *const openai_client,
+    file_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[45], &[("file_id", file_id)], CInput::None, callback, userdata) }
 }
 
 /// Deletes a file used with assistants (the Files API).
@@ -956,6 +1778,26 @@ pub unsafe extern "C" fn openai_beta_files_delete(
     ffi_boundary! { blocking(client, &OPERATIONS[46], &[("file_id", file_id)], CInput::None, out) }
 }
 
+/// The async form of `openai_beta_files_delete`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_files_delete_async(
+    client: *const openai_client,
+    file_id: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[46], &[("file_id", file_id)], CInput::None, callback, userdata) }
+}
+
 /// Returns a list of files (the Files API, as used with assistants).
 ///
 /// `GET /files` (the seed's `beta.files.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -973,6 +1815,26 @@ pub unsafe extern "C" fn openai_beta_files_list(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { blocking(client, &OPERATIONS[47], &[], CInput::Query(query_json), out) }
+}
+
+/// The async form of `openai_beta_files_list`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_files_list_async(
+    client: *const openai_client,
+    query_json: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[47], &[], CInput::Query(query_json), callback, userdata) }
 }
 
 /// Creates a pager over every page of `beta.files.list`: each `openai_pager_next` fetches one page of

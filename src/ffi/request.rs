@@ -1,12 +1,13 @@
 //! `openai_request`: any endpoint by method and path, for what the operation table does not name
 //! (the official SDKs' `client.get` / `client.post`).
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 
 use super::call::{arg_client, arg_opt_str, arg_str, block_on, deliver, guarded};
 use super::client::openai_client;
 use super::code::openai_code;
 use super::error::set_last_error;
+use super::future::{self, openai_callback, openai_future};
 use super::response::openai_response;
 use crate::client::Client;
 use crate::request::Request;
@@ -62,5 +63,28 @@ pub unsafe extern "C" fn openai_request(
             block_on(client.execute(&request))
         });
         deliver(response.unwrap_or_else(|failure| failure), out)
+    }
+}
+
+/// The async form of `openai_request`: same arguments, then an optional `callback` and its
+/// `userdata` (see `openai_callback`). Returns the future at once (never NULL); invalid
+/// arguments complete it with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_request_async(
+    client: *const openai_client,
+    method: *const c_char,
+    path: *const c_char,
+    query_json: *const c_char,
+    body: *const c_char,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! {
+        let work = guarded(|| {
+            let (client, request) = generic_request(client, method, path, query_json, body, false)?;
+            let client = client.clone();
+            Ok(async move { client.execute(&request).await })
+        });
+        future::start(work, callback, userdata)
     }
 }

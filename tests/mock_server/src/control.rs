@@ -24,7 +24,9 @@ pub fn add_scripts(state: &State, value: &Value) -> Result<usize, String> {
 
 /// Applies a configuration object: {"log": bool}.
 pub fn configure(state: &State, value: &Value) -> Result<(), String> {
-    let obj = value.as_object().ok_or("the configuration must be a JSON object")?;
+    let obj = value
+        .as_object()
+        .ok_or("the configuration must be a JSON object")?;
     for (k, v) in obj {
         match (k.as_str(), v) {
             ("log", Value::Bool(b)) => state.set_logging(*b),
@@ -57,13 +59,17 @@ pub fn handle(req: &Request, state: &State) -> Response {
             },
             Err(e) => bad(e),
         },
-        ("GET", "/__mock/script" | "/__mock/scripts") => Response::json(200, &Value::Array(state.pending_scripts())),
+        ("GET", "/__mock/script" | "/__mock/scripts") => {
+            Response::json(200, &Value::Array(state.pending_scripts()))
+        }
         ("DELETE", "/__mock/script" | "/__mock/scripts") => {
             state.clear_scripts();
             Response::json(200, &json!({"ok": true}))
         }
         ("GET", "/__mock/requests") => {
-            let since = crate::util::query_param(req.query(), "since").and_then(|s| s.parse().ok()).unwrap_or(0);
+            let since = crate::util::query_param(req.query(), "since")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
             let entries = state.log().render(since);
             Response::json(200, &Value::Array(entries))
         }

@@ -163,7 +163,9 @@ impl Conn {
                         self.consume(n);
                         break req;
                     }
-                    None if self.unread() > MAX_HEAD => return Err(ReadError::Bad("request head too large")),
+                    None if self.unread() > MAX_HEAD => {
+                        return Err(ReadError::Bad("request head too large"))
+                    }
                     None => {}
                 }
             }
@@ -188,13 +190,17 @@ impl Conn {
                     return Err(ReadError::TooLarge);
                 }
                 if expect_continue {
-                    self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
+                    self.stream
+                        .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                        .await?;
                 }
                 req.body = self.read_exact_body(n as usize).await?;
             }
             Framing::Chunked => {
                 if expect_continue {
-                    self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
+                    self.stream
+                        .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                        .await?;
                 }
                 req.body = self.read_chunked().await?;
             }
@@ -275,6 +281,10 @@ impl Conn {
     pub async fn flush_out(&mut self) -> io::Result<()> {
         let r = self.stream.write_all(&self.out).await;
         self.out.clear();
+        // Keep a big stream's buffer from living as long as an idle keep-alive connection.
+        if self.out.capacity() > 1 << 20 {
+            self.out.shrink_to(READ_CHUNK);
+        }
         r
     }
 
@@ -398,14 +408,16 @@ fn parse_head(data: &[u8]) -> Result<Option<(Request, usize)>, ReadError> {
         Err(_) => return Err(ReadError::Bad("malformed request head")),
     };
     let head_src = &data[..n];
-    let (Some(method), Some(target), Some(version)) = (parsed.method, parsed.path, parsed.version) else {
+    let (Some(method), Some(target), Some(version)) = (parsed.method, parsed.path, parsed.version)
+    else {
         return Err(ReadError::Bad("malformed request line"));
     };
     let method = offset(head_src, method.as_bytes());
     let mut target = offset(head_src, target.as_bytes());
     let mut head = head_src.to_vec();
     // Absolute-form targets (proxies): keep only path and query.
-    if head[target.clone()].starts_with(b"http://") || head[target.clone()].starts_with(b"https://") {
+    if head[target.clone()].starts_with(b"http://") || head[target.clone()].starts_with(b"https://")
+    {
         let t = &head[target.clone()];
         let after_scheme = t.windows(3).position(|w| w == b"://").map_or(0, |p| p + 3);
         match t[after_scheme..].iter().position(|&b| b == b'/') {
@@ -413,7 +425,8 @@ fn parse_head(data: &[u8]) -> Result<Option<(Request, usize)>, ReadError> {
             None => return Err(ReadError::Bad("absolute target without a path")),
         }
     }
-    if std::str::from_utf8(&head[target.clone()]).is_err() || head.get(target.start) != Some(&b'/') {
+    if std::str::from_utf8(&head[target.clone()]).is_err() || head.get(target.start) != Some(&b'/')
+    {
         return Err(ReadError::Bad("invalid request target"));
     }
     let path_end = head[target.clone()]
@@ -422,7 +435,10 @@ fn parse_head(data: &[u8]) -> Result<Option<(Request, usize)>, ReadError> {
         .map_or(target.end, |p| target.start + p);
     let mut headers = Vec::with_capacity(parsed.headers.len());
     for h in parsed.headers.iter() {
-        headers.push((offset(head_src, h.name.as_bytes()), offset(head_src, h.value)));
+        headers.push((
+            offset(head_src, h.name.as_bytes()),
+            offset(head_src, h.value),
+        ));
     }
     for (name, _) in &headers {
         head[name.clone()].make_ascii_lowercase();
@@ -537,20 +553,27 @@ mod tests {
     fn http10_defaults_to_close() {
         let (req, _) = parse_head(b"GET / HTTP/1.0\r\n\r\n").unwrap().unwrap();
         assert!(!req.keep_alive);
-        let (req, _) = parse_head(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").unwrap().unwrap();
+        let (req, _) = parse_head(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            .unwrap()
+            .unwrap();
         assert!(req.keep_alive);
     }
 
     #[test]
     fn absolute_form_target_keeps_path() {
-        let (req, _) = parse_head(b"GET http://h:1/v1/models?x=1 HTTP/1.1\r\n\r\n").unwrap().unwrap();
+        let (req, _) = parse_head(b"GET http://h:1/v1/models?x=1 HTTP/1.1\r\n\r\n")
+            .unwrap()
+            .unwrap();
         assert_eq!(req.target(), "/v1/models?x=1");
         assert_eq!(req.path(), "/v1/models");
     }
 
     #[test]
     fn garbage_is_bad() {
-        assert!(matches!(parse_head(b"\x00\x01garbage\r\n\r\n"), Err(ReadError::Bad(_))));
+        assert!(matches!(
+            parse_head(b"\x00\x01garbage\r\n\r\n"),
+            Err(ReadError::Bad(_))
+        ));
         assert!(matches!(parse_head(b"GET / HTTP/1.1\r\n"), Ok(None)));
     }
 

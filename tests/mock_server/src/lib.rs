@@ -71,7 +71,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { port: 0, threads: 2 }
+        Options {
+            port: 0,
+            threads: 2,
+        }
     }
 }
 
@@ -104,39 +107,46 @@ impl MockServer {
         let (addr_tx, addr_rx) = std::sync::mpsc::channel::<io::Result<SocketAddr>>();
         let (stop, stopped) = oneshot::channel::<()>();
         let served = state.clone();
-        let thread = std::thread::Builder::new().name("openai-mock".into()).spawn(move || {
-            let rt = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(options.threads.max(1))
-                .thread_name("openai-mock-worker")
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    let _ = addr_tx.send(Err(e));
-                    return;
-                }
-            };
-            rt.block_on(async move {
-                let listener = match bind(options.port) {
-                    Ok(l) => l,
+        let thread = std::thread::Builder::new()
+            .name("openai-mock".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(options.threads.max(1))
+                    .thread_name("openai-mock-worker")
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
                     Err(e) => {
                         let _ = addr_tx.send(Err(e));
                         return;
                     }
                 };
-                let _ = addr_tx.send(listener.local_addr());
-                server::serve(listener, served, async {
-                    let _ = stopped.await;
-                })
-                .await;
-            });
-            // Dropping the runtime here cancels every connection task and closes its socket.
-        })?;
+                rt.block_on(async move {
+                    let listener = match bind(options.port) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            let _ = addr_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let _ = addr_tx.send(listener.local_addr());
+                    server::serve(listener, served, async {
+                        let _ = stopped.await;
+                    })
+                    .await;
+                });
+                // Dropping the runtime here cancels every connection task and closes its socket.
+            })?;
         let addr = addr_rx
             .recv()
             .map_err(|_| io::Error::other("the server thread ended before binding"))??;
-        Ok(MockServer { addr, state, stop: Some(stop), thread: Some(thread) })
+        Ok(MockServer {
+            addr,
+            state,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {

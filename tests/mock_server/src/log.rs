@@ -46,8 +46,32 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn new(req: &Request, connection_id: u64, request_id: &str, parts: Option<&[Part]>) -> Entry {
-        let stored = req.body.len() <= MAX_STORED_BODY;
+    pub fn new(
+        req: &Request,
+        connection_id: u64,
+        request_id: &str,
+        parts: Option<&[Part]>,
+    ) -> Entry {
+        if req.body.len() <= MAX_STORED_BODY {
+            return Entry::build(req, connection_id, request_id, parts, true);
+        }
+        // A big body is hashed now (it is not kept), on another thread while the parts are
+        // hashed here: a 1 GiB upload costs one pass of hashing time, not two.
+        std::thread::scope(|scope| {
+            let body_hash = scope.spawn(|| sha256(&req.body));
+            let mut entry = Entry::build(req, connection_id, request_id, parts, false);
+            entry.body_sha256 = Some(body_hash.join().unwrap_or_else(|_| sha256(&req.body)));
+            entry
+        })
+    }
+
+    fn build(
+        req: &Request,
+        connection_id: u64,
+        request_id: &str,
+        parts: Option<&[Part]>,
+        stored: bool,
+    ) -> Entry {
         Entry {
             seq: 0,
             request_id: request_id.to_string(),
@@ -55,10 +79,13 @@ impl Entry {
             version: req.version_str(),
             raw_target: req.target().to_string(),
             path_len: req.path().len(),
-            headers: req.headers().map(|(n, v)| (n.to_string(), v.to_vec())).collect(),
+            headers: req
+                .headers()
+                .map(|(n, v)| (n.to_string(), v.to_vec()))
+                .collect(),
             body: stored.then(|| req.body.clone()),
             body_len: req.body.len() as u64,
-            body_sha256: (!stored).then(|| sha256(&req.body)),
+            body_sha256: None,
             parts: parts.map(|ps| {
                 ps.iter()
                     .map(|p| {
@@ -87,7 +114,10 @@ impl Entry {
 
     pub fn to_json(&self) -> Value {
         let path = &self.raw_target[..self.path_len];
-        let query = self.raw_target.get(self.path_len + 1..).filter(|_| self.raw_target.len() > self.path_len);
+        let query = self
+            .raw_target
+            .get(self.path_len + 1..)
+            .filter(|_| self.raw_target.len() > self.path_len);
         let mut obj = json!({
             "seq": self.seq,
             "request_id": self.request_id,
@@ -117,7 +147,8 @@ impl Entry {
             match std::str::from_utf8(body) {
                 Ok(s) => obj["body"] = Value::String(s.to_string()),
                 Err(_) => {
-                    obj["body_base64"] = Value::String(base64::engine::general_purpose::STANDARD.encode(body))
+                    obj["body_base64"] =
+                        Value::String(base64::engine::general_purpose::STANDARD.encode(body))
                 }
             }
         }
@@ -139,7 +170,9 @@ impl Log {
         entry.seq = self.last_seq;
         self.stored += entry.stored_bytes();
         self.entries.push_back(entry);
-        while self.entries.len() > MAX_ENTRIES || (self.stored > MAX_STORED_TOTAL && self.entries.len() > 1) {
+        while self.entries.len() > MAX_ENTRIES
+            || (self.stored > MAX_STORED_TOTAL && self.entries.len() > 1)
+        {
             if let Some(old) = self.entries.pop_front() {
                 self.stored -= old.stored_bytes();
             }

@@ -23,7 +23,10 @@ fn main() {
             }
         };
         match arg.as_str() {
-            "--port" => options.port = u16::try_from(number("--port")).unwrap_or_else(|_| fail("--port is too large")),
+            "--port" => {
+                options.port =
+                    u16::try_from(number("--port")).unwrap_or_else(|_| fail("--port is too large"))
+            }
             "--threads" => options.threads = number("--threads"),
             "--quiet" => quiet = true,
             "--exit-on-stdin-eof" => exit_on_eof = true,
@@ -42,7 +45,10 @@ fn main() {
     let _ = writeln!(stdout, "OPENAI_MOCK_URL={}", server.url());
     let _ = stdout.flush();
     if !quiet {
-        eprintln!("openai-mock: serving on {} (control endpoints under /__mock/)", server.url());
+        eprintln!(
+            "openai-mock: serving on {} (control endpoints under /__mock/)",
+            server.url()
+        );
     }
     if exit_on_eof {
         let mut sink = [0u8; 4096];

@@ -87,7 +87,11 @@ pub fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, &'static str> {
     let mut pos = if body.starts_with(delim) {
         delim.len()
     } else {
-        next_delim.find(body).ok_or("multipart body has no boundary")? + 2 + delim.len()
+        next_delim
+            .find(body)
+            .ok_or("multipart body has no boundary")?
+            + 2
+            + delim.len()
     };
     let mut parts = Vec::new();
     loop {
@@ -150,7 +154,10 @@ mod tests {
 
     #[test]
     fn boundary_from_content_type() {
-        assert_eq!(boundary("multipart/form-data; boundary=abc").as_deref(), Some("abc"));
+        assert_eq!(
+            boundary("multipart/form-data; boundary=abc").as_deref(),
+            Some("abc")
+        );
         assert_eq!(
             boundary("Multipart/Form-Data; charset=utf-8; boundary=\"a;b c\"").as_deref(),
             Some("a;b c")
@@ -177,7 +184,11 @@ mod tests {
         let body = b"--b\r\nContent-Disposition: form-data; name=\"f\"; filename*=UTF-8''%C3%A9t%C3%A9.txt\r\n\r\nx\r\n--b--";
         let parts = parse(body, "b").unwrap();
         assert_eq!(parts[0].filename.as_deref(), Some("été.txt"));
-        assert!(parse(b"--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nx", "b").is_err());
+        assert!(parse(
+            b"--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nx",
+            "b"
+        )
+        .is_err());
         assert!(parse(b"nothing here", "b").is_err());
         assert!(parse(b"--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--", "b").is_err());
     }

@@ -7,7 +7,11 @@ use serde_json::{json, Value};
 pub const CREATED: u64 = 1_700_000_000;
 
 pub fn model(id: &str) -> Value {
-    let owner = if id.starts_with("ft:") { "user-mock" } else { "openai" };
+    let owner = if id.starts_with("ft:") {
+        "user-mock"
+    } else {
+        "openai"
+    };
     json!({"id": id, "object": "model", "created": 1_686_935_002u64, "owned_by": owner})
 }
 
@@ -36,7 +40,13 @@ pub fn file(id: &str, filename: &str, bytes: u64, purpose: &str, created_at: u64
     })
 }
 
-pub fn fine_tuning_job(id: &str, model: &str, status: &str, training_file: &str, created_at: u64) -> Value {
+pub fn fine_tuning_job(
+    id: &str,
+    model: &str,
+    status: &str,
+    training_file: &str,
+    created_at: u64,
+) -> Value {
     let done = status == "succeeded";
     json!({
         "object": "fine_tuning.job",
@@ -119,7 +129,14 @@ pub fn message(id: &str, thread_id: &str, role: &str, text: &str, created_at: u6
     })
 }
 
-pub fn run(id: &str, thread_id: &str, assistant_id: &str, model: &str, status: &str, created_at: u64) -> Value {
+pub fn run(
+    id: &str,
+    thread_id: &str,
+    assistant_id: &str,
+    model: &str,
+    status: &str,
+    created_at: u64,
+) -> Value {
     let completed = status == "completed";
     json!({
         "id": id,
@@ -157,7 +174,13 @@ pub fn run_usage() -> Value {
     json!({"prompt_tokens": 20, "completion_tokens": 7, "total_tokens": 27})
 }
 
-pub fn run_step(id: &str, run_id: &str, thread_id: &str, message_id: &str, created_at: u64) -> Value {
+pub fn run_step(
+    id: &str,
+    run_id: &str,
+    thread_id: &str,
+    message_id: &str,
+    created_at: u64,
+) -> Value {
     json!({
         "id": id,
         "object": "thread.run.step",

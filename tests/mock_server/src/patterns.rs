@@ -16,8 +16,14 @@ pub struct Pattern {
 }
 
 enum Kind {
-    Speech { offset: u64 },
-    Lines { id_json: String, next_line: u64, carry: Vec<u8> },
+    Speech {
+        offset: u64,
+    },
+    Lines {
+        id_json: String,
+        next_line: u64,
+        carry: Vec<u8>,
+    },
 }
 
 /// The speech pattern's byte at index i.
@@ -27,7 +33,10 @@ pub fn speech_byte(i: u64) -> u8 {
 
 impl Pattern {
     pub fn speech(len: u64) -> Pattern {
-        Pattern { remaining: len, kind: Kind::Speech { offset: 0 } }
+        Pattern {
+            remaining: len,
+            kind: Kind::Speech { offset: 0 },
+        }
     }
 
     /// File content of `len` bytes, or of DEFAULT_FILE_LINES whole lines.
@@ -38,7 +47,14 @@ impl Pattern {
                 .map(|k| format!("{{\"id\":{id_json},\"line\":{k}}}\n").len() as u64)
                 .sum()
         });
-        Pattern { remaining: len, kind: Kind::Lines { id_json, next_line: 0, carry: Vec::new() } }
+        Pattern {
+            remaining: len,
+            kind: Kind::Lines {
+                id_json,
+                next_line: 0,
+                carry: Vec::new(),
+            },
+        }
     }
 
     pub fn remaining(&self) -> u64 {
@@ -61,7 +77,11 @@ impl Pattern {
                     left -= n;
                 }
             }
-            Kind::Lines { id_json, next_line, carry } => {
+            Kind::Lines {
+                id_json,
+                next_line,
+                carry,
+            } => {
                 let start = out.len();
                 out.append(carry);
                 while out.len() - start < want {

@@ -42,18 +42,33 @@ impl Response {
     }
 
     pub fn text(status: u16, content_type: &'static str, text: impl Into<Vec<u8>>) -> Response {
-        Response { status, content_type, headers: Vec::new(), body: Body::Full(text.into()) }
+        Response {
+            status,
+            content_type,
+            headers: Vec::new(),
+            body: Body::Full(text.into()),
+        }
     }
 
     /// An error in the API's shape: {"error": {"message", "type", "param", "code"}}.
-    pub fn error(status: u16, message: impl Into<String>, kind: &str, param: Option<&str>, code: Option<&str>) -> Response {
+    pub fn error(
+        status: u16,
+        message: impl Into<String>,
+        kind: &str,
+        param: Option<&str>,
+        code: Option<&str>,
+    ) -> Response {
         Response::json(
             status,
             &json!({"error": {"message": message.into(), "type": kind, "param": param, "code": code}}),
         )
     }
 
-    pub fn invalid_request(status: u16, message: impl Into<String>, param: Option<&str>) -> Response {
+    pub fn invalid_request(
+        status: u16,
+        message: impl Into<String>,
+        param: Option<&str>,
+    ) -> Response {
         Response::error(status, message, "invalid_request_error", param, None)
     }
 
@@ -80,7 +95,11 @@ pub async fn send(conn: &mut Conn, req: &Request, resp: Response, request_id: &s
         http::header(out, name, value);
     }
     http::header(out, "x-request-id", request_id);
-    http::header_num(out, "openai-processing-ms", req.started.elapsed().as_millis() as u64);
+    http::header_num(
+        out,
+        "openai-processing-ms",
+        req.started.elapsed().as_millis() as u64,
+    );
     http::header(out, "openai-version", "2020-10-01");
     match &resp.body {
         Body::Full(b) => http::header_num(out, "content-length", b.len() as u64),
@@ -95,12 +114,18 @@ pub async fn send(conn: &mut Conn, req: &Request, resp: Response, request_id: &s
     }
     out.extend_from_slice(b"\r\n");
 
-    let next = if close || raw_stream { Outcome::Close } else { Outcome::Next };
+    let next = if close || raw_stream {
+        Outcome::Close
+    } else {
+        Outcome::Next
+    };
     let sent = match resp.body {
-        Body::Full(b) => {
+        // Small bodies go out in one write with the head; big ones are not copied.
+        Body::Full(b) if b.len() <= BATCH => {
             conn.out.extend_from_slice(&b);
             conn.flush_out().await.is_ok()
         }
+        Body::Full(b) => conn.flush_out().await.is_ok() && conn.write(&b).await.is_ok(),
         Body::Pattern(mut p) => loop {
             if p.remaining() == 0 {
                 break conn.flush_out().await.is_ok();

@@ -87,10 +87,13 @@ impl Op {
     fn input(self) -> Input {
         use Op::*;
         match self {
-            ImageEdit | ImageVariation | FileUpload | Transcription | Translation => Input::Multipart,
-            ChatCreate | EditCreate | ImageGenerate | EmbeddingCreate | JobCreate | JobCancel | ModerationCreate
-            | Speech | AssistantCreate | AssistantModify | ThreadCreate | ThreadModify | ThreadCreateAndRun
-            | MessageCreate | MessageModify | RunCreate | RunModify | RunCancel | RunSubmitToolOutputs => Input::Json,
+            ImageEdit | ImageVariation | FileUpload | Transcription | Translation => {
+                Input::Multipart
+            }
+            ChatCreate | EditCreate | ImageGenerate | EmbeddingCreate | JobCreate | JobCancel
+            | ModerationCreate | Speech | AssistantCreate | AssistantModify | ThreadCreate
+            | ThreadModify | ThreadCreateAndRun | MessageCreate | MessageModify | RunCreate
+            | RunModify | RunCancel | RunSubmitToolOutputs => Input::Json,
             _ => Input::None,
         }
     }
@@ -118,14 +121,20 @@ fn resolve(path: &str) -> Option<Route> {
     let (allowed, ids): (Methods, Vec<(Kind, String)>) = match segs.as_slice() {
         ["chat", "completions"] => (&[("POST", ChatCreate)], vec![]),
         ["models"] => (&[("GET", ModelList)], vec![]),
-        ["models", m] => (&[("GET", ModelRetrieve), ("DELETE", ModelDelete)], vec![id(Model, m)]),
+        ["models", m] => (
+            &[("GET", ModelRetrieve), ("DELETE", ModelDelete)],
+            vec![id(Model, m)],
+        ),
         ["edits"] => (&[("POST", EditCreate)], vec![]),
         ["images", "generations"] => (&[("POST", ImageGenerate)], vec![]),
         ["images", "edits"] => (&[("POST", ImageEdit)], vec![]),
         ["images", "variations"] => (&[("POST", ImageVariation)], vec![]),
         ["embeddings"] => (&[("POST", EmbeddingCreate)], vec![]),
         ["files"] => (&[("GET", FileList), ("POST", FileUpload)], vec![]),
-        ["files", f] => (&[("GET", FileRetrieve), ("DELETE", FileDelete)], vec![id(File, f)]),
+        ["files", f] => (
+            &[("GET", FileRetrieve), ("DELETE", FileDelete)],
+            vec![id(File, f)],
+        ),
         ["files", f, "content"] => (&[("GET", FileContent)], vec![id(File, f)]),
         ["fine_tuning", "jobs"] => (&[("GET", JobList), ("POST", JobCreate)], vec![]),
         ["fine_tuning", "jobs", j] => (&[("GET", JobRetrieve)], vec![id(Job, j)]),
@@ -137,33 +146,57 @@ fn resolve(path: &str) -> Option<Route> {
         ["audio", "speech"] => (&[("POST", Speech)], vec![]),
         ["assistants"] => (&[("GET", AssistantList), ("POST", AssistantCreate)], vec![]),
         ["assistants", a] => (
-            &[("GET", AssistantRetrieve), ("POST", AssistantModify), ("DELETE", AssistantDelete)],
+            &[
+                ("GET", AssistantRetrieve),
+                ("POST", AssistantModify),
+                ("DELETE", AssistantDelete),
+            ],
             vec![id(Assistant, a)],
         ),
         ["threads"] => (&[("POST", ThreadCreate)], vec![]),
         ["threads", "runs"] => (&[("POST", ThreadCreateAndRun)], vec![]),
         ["threads", t] => (
-            &[("GET", ThreadRetrieve), ("POST", ThreadModify), ("DELETE", ThreadDelete)],
+            &[
+                ("GET", ThreadRetrieve),
+                ("POST", ThreadModify),
+                ("DELETE", ThreadDelete),
+            ],
             vec![id(Thread, t)],
         ),
-        ["threads", t, "messages"] => (&[("GET", MessageList), ("POST", MessageCreate)], vec![id(Thread, t)]),
+        ["threads", t, "messages"] => (
+            &[("GET", MessageList), ("POST", MessageCreate)],
+            vec![id(Thread, t)],
+        ),
         ["threads", t, "messages", m] => (
-            &[("GET", MessageRetrieve), ("POST", MessageModify), ("DELETE", MessageDelete)],
+            &[
+                ("GET", MessageRetrieve),
+                ("POST", MessageModify),
+                ("DELETE", MessageDelete),
+            ],
             vec![id(Thread, t), id(Message, m)],
         ),
-        ["threads", t, "runs"] => (&[("GET", RunList), ("POST", RunCreate)], vec![id(Thread, t)]),
+        ["threads", t, "runs"] => (
+            &[("GET", RunList), ("POST", RunCreate)],
+            vec![id(Thread, t)],
+        ),
         ["threads", t, "runs", r] => (
             &[("GET", RunRetrieve), ("POST", RunModify)],
             vec![id(Thread, t), id(Run, r)],
         ),
-        ["threads", t, "runs", r, "cancel"] => (&[("POST", RunCancel)], vec![id(Thread, t), id(Run, r)]),
-        ["threads", t, "runs", r, "submit_tool_outputs"] => {
-            (&[("POST", RunSubmitToolOutputs)], vec![id(Thread, t), id(Run, r)])
+        ["threads", t, "runs", r, "cancel"] => {
+            (&[("POST", RunCancel)], vec![id(Thread, t), id(Run, r)])
         }
-        ["threads", t, "runs", r, "steps"] => (&[("GET", StepList)], vec![id(Thread, t), id(Run, r)]),
-        ["threads", t, "runs", r, "steps", s] => {
-            (&[("GET", StepRetrieve)], vec![id(Thread, t), id(Run, r), id(Step, s)])
+        ["threads", t, "runs", r, "submit_tool_outputs"] => (
+            &[("POST", RunSubmitToolOutputs)],
+            vec![id(Thread, t), id(Run, r)],
+        ),
+        ["threads", t, "runs", r, "steps"] => {
+            (&[("GET", StepList)], vec![id(Thread, t), id(Run, r)])
         }
+        ["threads", t, "runs", r, "steps", s] => (
+            &[("GET", StepRetrieve)],
+            vec![id(Thread, t), id(Run, r), id(Step, s)],
+        ),
         _ => return None,
     };
     Some(Route { allowed, ids })
@@ -227,12 +260,29 @@ fn auth_error(req: &Request) -> Option<Response> {
     const NO_KEY: &str = "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.";
     let value = req.header("authorization").unwrap_or("").trim();
     let key = match value.split_once(' ') {
-        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") && !key.trim().is_empty() => key.trim(),
-        _ => return Some(Response::error(401, NO_KEY, "invalid_request_error", None, None)),
+        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") && !key.trim().is_empty() => {
+            key.trim()
+        }
+        _ => {
+            return Some(Response::error(
+                401,
+                NO_KEY,
+                "invalid_request_error",
+                None,
+                None,
+            ))
+        }
     };
     if key.starts_with("sk-invalid") {
         let shown: String = key.chars().take(8).collect();
-        let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = key
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         return Some(Response::error(
             401,
             format!("Incorrect API key provided: {shown}****{tail}. You can find your API key at https://platform.openai.com/account/api-keys."),
@@ -246,7 +296,11 @@ fn auth_error(req: &Request) -> Option<Response> {
 
 fn not_found(kind: Kind, id: &str) -> Response {
     let (message, param, code) = match kind {
-        Kind::Model => (format!("The model '{id}' does not exist"), Some("model"), Some("model_not_found")),
+        Kind::Model => (
+            format!("The model '{id}' does not exist"),
+            Some("model"),
+            Some("model_not_found"),
+        ),
         Kind::File => (format!("No such File object: {id}"), Some("id"), None),
         Kind::Job => (
             format!("Could not find fine-tuning job: {id}"),
@@ -263,7 +317,11 @@ fn not_found(kind: Kind, id: &str) -> Response {
 }
 
 fn missing_param(name: &str) -> Box<Response> {
-    Box::new(Response::invalid_request(400, format!("Missing required parameter: '{name}'."), Some(name)))
+    Box::new(Response::invalid_request(
+        400,
+        format!("Missing required parameter: '{name}'."),
+        Some(name),
+    ))
 }
 
 fn invalid_value(name: &str, got: &str, expected: &str) -> Box<Response> {
@@ -280,11 +338,21 @@ pub fn handle(req: &Request, parts: Option<&Result<Vec<Part>, &'static str>>) ->
     let Some(route) = resolve(req.path()) else {
         return unknown_url(req);
     };
-    let Some(op) = route.allowed.iter().find(|(m, _)| *m == req.method()).map(|(_, op)| *op) else {
+    let Some(op) = route
+        .allowed
+        .iter()
+        .find(|(m, _)| *m == req.method())
+        .map(|(_, op)| *op)
+    else {
         let allow: Vec<&str> = route.allowed.iter().map(|(m, _)| *m).collect();
         return Response::error(
             405,
-            format!("Invalid method for URL ({} {}): expected {}", req.method(), req.path(), allow.join(" or ")),
+            format!(
+                "Invalid method for URL ({} {}): expected {}",
+                req.method(),
+                req.path(),
+                allow.join(" or ")
+            ),
             "invalid_request_error",
             None,
             Some("method_not_allowed"),
@@ -297,7 +365,12 @@ pub fn handle(req: &Request, parts: Option<&Result<Vec<Part>, &'static str>>) ->
     if let Some((kind, id)) = route.ids.iter().find(|(_, id)| id.starts_with("missing")) {
         return not_found(*kind, id);
     }
-    let mut ctx = Ctx { req, ids: route.ids, body: Value::Null, form: None };
+    let mut ctx = Ctx {
+        req,
+        ids: route.ids,
+        body: Value::Null,
+        form: None,
+    };
     match op.input() {
         Input::None => {}
         Input::Json => {
@@ -355,21 +428,60 @@ fn dispatch(op: Op, c: &Ctx) -> R {
         FileList => {
             let purpose = query(c, "purpose");
             list(c, "file-abc", |i, id| {
-                let p = purpose.clone().unwrap_or_else(|| if i % 2 == 1 { "fine-tune" } else { "assistants" }.into());
-                obj::file(id, &format!("mydata-{i:03}.jsonl"), 1000 + i as u64, &p, CREATED + i as u64)
+                let p = purpose.clone().unwrap_or_else(|| {
+                    if i % 2 == 1 {
+                        "fine-tune"
+                    } else {
+                        "assistants"
+                    }
+                    .into()
+                });
+                obj::file(
+                    id,
+                    &format!("mydata-{i:03}.jsonl"),
+                    1000 + i as u64,
+                    &p,
+                    CREATED + i as u64,
+                )
             })
         }
         FileUpload => file_upload(c),
-        FileRetrieve => ok(obj::file(c.id(0), "mydata.jsonl", 120_000, "fine-tune", CREATED)),
+        FileRetrieve => ok(obj::file(
+            c.id(0),
+            "mydata.jsonl",
+            120_000,
+            "fine-tune",
+            CREATED,
+        )),
         FileDelete => ok(obj::deleted(c.id(0), "file")),
         FileContent => file_content(c),
         JobCreate => job_create(c),
         JobList => list(c, "ftjob-abc", |i, id| {
-            obj::fine_tuning_job(id, "gpt-4o-mini-2024-07-18", "succeeded", "file-abc123", CREATED + i as u64)
+            obj::fine_tuning_job(
+                id,
+                "gpt-4o-mini-2024-07-18",
+                "succeeded",
+                "file-abc123",
+                CREATED + i as u64,
+            )
         }),
-        JobRetrieve => ok(obj::fine_tuning_job(c.id(0), "gpt-4o-mini-2024-07-18", "succeeded", "file-abc123", CREATED)),
-        JobCancel => ok(obj::fine_tuning_job(c.id(0), "gpt-4o-mini-2024-07-18", "cancelled", "file-abc123", CREATED)),
-        JobEvents => list(c, "ftevent-abc", |i, id| obj::fine_tuning_event(id, i, CREATED + i as u64)),
+        JobRetrieve => ok(obj::fine_tuning_job(
+            c.id(0),
+            "gpt-4o-mini-2024-07-18",
+            "succeeded",
+            "file-abc123",
+            CREATED,
+        )),
+        JobCancel => ok(obj::fine_tuning_job(
+            c.id(0),
+            "gpt-4o-mini-2024-07-18",
+            "cancelled",
+            "file-abc123",
+            CREATED,
+        )),
+        JobEvents => list(c, "ftevent-abc", |i, id| {
+            obj::fine_tuning_event(id, i, CREATED + i as u64)
+        }),
         ModerationCreate => moderations(c),
         Transcription => transcription(c, false),
         Translation => transcription(c, true),
@@ -379,7 +491,9 @@ fn dispatch(op: Op, c: &Ctx) -> R {
             overlay(&mut a, &c.body, ASSISTANT_FIELDS);
             ok(a)
         }
-        AssistantList => list(c, "asst_abc", |i, id| obj::assistant(id, "gpt-4o", CREATED + i as u64)),
+        AssistantList => list(c, "asst_abc", |i, id| {
+            obj::assistant(id, "gpt-4o", CREATED + i as u64)
+        }),
         AssistantRetrieve => ok(obj::assistant(c.id(0), "gpt-4o", CREATED)),
         AssistantModify => {
             let mut a = obj::assistant(c.id(0), "gpt-4o", CREATED);
@@ -406,7 +520,13 @@ fn dispatch(op: Op, c: &Ctx) -> R {
             let thread = c.id(0).to_string();
             list(c, "msg_abc", |i, id| {
                 let role = if i % 2 == 1 { "user" } else { "assistant" };
-                obj::message(id, &thread, role, &format!("Message {i}"), CREATED + i as u64)
+                obj::message(
+                    id,
+                    &thread,
+                    role,
+                    &format!("Message {i}"),
+                    CREATED + i as u64,
+                )
             })
         }
         MessageRetrieve => ok(obj::message(
@@ -417,7 +537,13 @@ fn dispatch(op: Op, c: &Ctx) -> R {
             CREATED,
         )),
         MessageModify => {
-            let mut m = obj::message(c.id(1), c.id(0), "user", "How does AI work? Explain it in simple terms.", CREATED);
+            let mut m = obj::message(
+                c.id(1),
+                c.id(0),
+                "user",
+                "How does AI work? Explain it in simple terms.",
+                CREATED,
+            );
             overlay(&mut m, &c.body, &["metadata"]);
             ok(m)
         }
@@ -426,24 +552,64 @@ fn dispatch(op: Op, c: &Ctx) -> R {
         RunList => {
             let thread = c.id(0).to_string();
             list(c, "run_abc", |i, id| {
-                obj::run(id, &thread, "asst_abc123", "gpt-4o", "completed", CREATED + i as u64)
+                obj::run(
+                    id,
+                    &thread,
+                    "asst_abc123",
+                    "gpt-4o",
+                    "completed",
+                    CREATED + i as u64,
+                )
             })
         }
-        RunRetrieve => ok(obj::run(c.id(1), c.id(0), "asst_abc123", "gpt-4o", "completed", CREATED)),
+        RunRetrieve => ok(obj::run(
+            c.id(1),
+            c.id(0),
+            "asst_abc123",
+            "gpt-4o",
+            "completed",
+            CREATED,
+        )),
         RunModify => {
-            let mut r = obj::run(c.id(1), c.id(0), "asst_abc123", "gpt-4o", "completed", CREATED);
+            let mut r = obj::run(
+                c.id(1),
+                c.id(0),
+                "asst_abc123",
+                "gpt-4o",
+                "completed",
+                CREATED,
+            );
             overlay(&mut r, &c.body, &["metadata"]);
             ok(r)
         }
-        RunCancel => ok(obj::run(c.id(1), c.id(0), "asst_abc123", "gpt-4o", "cancelling", CREATED)),
+        RunCancel => ok(obj::run(
+            c.id(1),
+            c.id(0),
+            "asst_abc123",
+            "gpt-4o",
+            "cancelling",
+            CREATED,
+        )),
         RunSubmitToolOutputs => run_create(c, c.id(0), c.id(1)),
         StepList => {
             let (thread, run) = (c.id(0).to_string(), c.id(1).to_string());
             list(c, "step_abc", |i, id| {
-                obj::run_step(id, &run, &thread, &format!("msg_abc{i:03}"), CREATED + i as u64)
+                obj::run_step(
+                    id,
+                    &run,
+                    &thread,
+                    &format!("msg_abc{i:03}"),
+                    CREATED + i as u64,
+                )
             })
         }
-        StepRetrieve => ok(obj::run_step(c.id(2), c.id(1), c.id(0), "msg_abc123", CREATED)),
+        StepRetrieve => ok(obj::run_step(
+            c.id(2),
+            c.id(1),
+            c.id(0),
+            "msg_abc123",
+            CREATED,
+        )),
     }
 }
 
@@ -520,7 +686,12 @@ fn int_field(c: &Ctx, key: &str, default: u64, max: u64) -> Result<u64, Box<Resp
 /// limit (default 20, 1..=100), order (asc: the collection's order, desc: reversed), after, before.
 fn list(c: &Ctx, prefix: &str, make: impl Fn(usize, &str) -> Value) -> R {
     let pairs = c.req.query().map(query_pairs).unwrap_or_default();
-    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
     let limit = match get("limit") {
         None => 20,
         Some(s) => match s.parse::<usize>() {
@@ -584,7 +755,11 @@ fn words(v: &Value) -> u64 {
     match v {
         Value::String(s) => s.split_whitespace().count() as u64,
         Value::Array(a) => a.iter().map(words).sum(),
-        Value::Object(o) => o.iter().filter(|(k, _)| *k == "content" || *k == "text").map(|(_, v)| words(v)).sum(),
+        Value::Object(o) => o
+            .iter()
+            .filter(|(k, _)| *k == "content" || *k == "text")
+            .map(|(_, v)| words(v))
+            .sum(),
         _ => 0,
     }
 }
@@ -601,13 +776,24 @@ fn chat(c: &Ctx) -> R {
         "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
     });
     if c.body.get("stream") == Some(&Value::Bool(true)) {
-        let with_usage = c.body.pointer("/stream_options/include_usage") == Some(&Value::Bool(true));
-        let stream = ChatStream::new("chatcmpl-abc123", CREATED, &model, steer, with_usage.then_some(&usage));
+        let with_usage =
+            c.body.pointer("/stream_options/include_usage") == Some(&Value::Bool(true));
+        let stream = ChatStream::new(
+            "chatcmpl-abc123",
+            CREATED,
+            &model,
+            steer,
+            with_usage.then_some(&usage),
+        );
         return Ok(sse(EventStream::Chat(Box::new(stream))));
     }
     let n = int_field(c, "n", 1, 128)?;
     if steer.total_len().saturating_mul(n) > MAX_FULL_TEXT {
-        return Err(Box::new(Response::invalid_request(400, "The mock reply would exceed 1 GiB; stream it instead.", None)));
+        return Err(Box::new(Response::invalid_request(
+            400,
+            "The mock reply would exceed 1 GiB; stream it instead.",
+            None,
+        )));
     }
     let text = steer.full_text();
     let choices: Vec<Value> = (0..n)
@@ -636,10 +822,16 @@ fn edit(c: &Ctx) -> R {
     let model = model_of(c, "text-davinci-edit-001")?;
     let n = int_field(c, "n", 1, 20)?;
     let input = c.str_field("input").unwrap_or("");
-    let text = if input.is_empty() { "What day of the week is it?".to_string() } else { input.to_string() };
+    let text = if input.is_empty() {
+        "What day of the week is it?".to_string()
+    } else {
+        input.to_string()
+    };
     let prompt = words(&c.body["input"]) + words(&c.body["instruction"]);
     let completion = text.split_whitespace().count() as u64;
-    let choices: Vec<Value> = (0..n).map(|i| json!({"text": text, "index": i, "finish_reason": "stop"})).collect();
+    let choices: Vec<Value> = (0..n)
+        .map(|i| json!({"text": text, "index": i, "finish_reason": "stop"}))
+        .collect();
     ok(json!({
         "object": "edit",
         "created": CREATED,
@@ -661,7 +853,11 @@ fn image_format(f: Option<&str>) -> Result<bool, Box<Response>> {
     match f {
         None | Some("url") => Ok(false),
         Some("b64_json") => Ok(true),
-        Some(o) => Err(invalid_value("response_format", o, "one of 'url' or 'b64_json'")),
+        Some(o) => Err(invalid_value(
+            "response_format",
+            o,
+            "one of 'url' or 'b64_json'",
+        )),
     }
 }
 
@@ -686,21 +882,37 @@ fn embeddings(c: &Ctx) -> R {
     let input = c.body.get("input").ok_or_else(|| missing_param("input"))?;
     let count = match input {
         Value::String(_) => 1,
-        Value::Array(a) if a.is_empty() => return Err(invalid_value("input", "[]", "a non-empty array")),
+        Value::Array(a) if a.is_empty() => {
+            return Err(invalid_value("input", "[]", "a non-empty array"))
+        }
         Value::Array(a) if a.iter().all(Value::is_number) => 1,
         Value::Array(a) => a.len(),
-        _ => return Err(invalid_value("input", &input.to_string(), "a string or an array")),
+        _ => {
+            return Err(invalid_value(
+                "input",
+                &input.to_string(),
+                "a string or an array",
+            ))
+        }
     };
     let dims = int_field(c, "dimensions", 8, 8192)? as usize;
     let base64 = match c.str_field("encoding_format") {
         None | Some("float") => false,
         Some("base64") => true,
-        Some(o) => return Err(invalid_value("encoding_format", o, "one of 'float' or 'base64'")),
+        Some(o) => {
+            return Err(invalid_value(
+                "encoding_format",
+                o,
+                "one of 'float' or 'base64'",
+            ))
+        }
     };
     let data: Vec<Value> = (0..count)
         .map(|i| {
             let embedding = if base64 {
-                let bytes: Vec<u8> = (0..dims).flat_map(|j| (embedding_value(i, j) as f32).to_le_bytes()).collect();
+                let bytes: Vec<u8> = (0..dims)
+                    .flat_map(|j| (embedding_value(i, j) as f32).to_le_bytes())
+                    .collect();
                 json!(base64::engine::general_purpose::STANDARD.encode(bytes))
             } else {
                 json!((0..dims).map(|j| embedding_value(i, j)).collect::<Vec<_>>())
@@ -710,7 +922,16 @@ fn embeddings(c: &Ctx) -> R {
         .collect();
     let tokens = match input {
         Value::Array(a) if a.iter().all(Value::is_number) => a.len() as u64,
-        Value::Array(a) => a.iter().map(|v| if v.is_array() { v.as_array().map_or(0, Vec::len) as u64 } else { words(v) }).sum(),
+        Value::Array(a) => a
+            .iter()
+            .map(|v| {
+                if v.is_array() {
+                    v.as_array().map_or(0, Vec::len) as u64
+                } else {
+                    words(v)
+                }
+            })
+            .sum(),
         v => words(v),
     };
     ok(json!({
@@ -740,7 +961,13 @@ fn file_upload(c: &Ctx) -> R {
     let file = f.part("file").ok_or_else(|| missing_param("file"))?;
     let purpose = f.text("purpose").ok_or_else(|| missing_param("purpose"))?;
     let filename = file.filename.as_deref().unwrap_or("upload");
-    ok(obj::file("file-abc123", filename, file.data.len() as u64, purpose, CREATED))
+    ok(obj::file(
+        "file-abc123",
+        filename,
+        file.data.len() as u64,
+        purpose,
+        CREATED,
+    ))
 }
 
 fn file_content(c: &Ctx) -> R {
@@ -763,7 +990,18 @@ fn job_create(c: &Ctx) -> R {
     let model = model_of(c, "gpt-4o-mini-2024-07-18")?;
     let training = c.str_field("training_file").unwrap_or("file-abc123");
     let mut j = obj::fine_tuning_job("ftjob-abc123", &model, "queued", training, CREATED);
-    overlay(&mut j, &c.body, &["validation_file", "hyperparameters", "method", "metadata", "seed", "integrations"]);
+    overlay(
+        &mut j,
+        &c.body,
+        &[
+            "validation_file",
+            "hyperparameters",
+            "method",
+            "metadata",
+            "seed",
+            "integrations",
+        ],
+    );
     if let Some(s) = c.body.get("suffix") {
         j["user_provided_suffix"] = s.clone();
     }
@@ -784,10 +1022,22 @@ fn transcription(c: &Ctx, translate: bool) -> R {
         "json" if translate => ok(json!({"text": text})),
         "json" => ok(json!({"text": text, "usage": {"type": "duration", "seconds": 3}})),
         "text" => Ok(Response::text(200, TEXT, format!("{text}\n"))),
-        "srt" => Ok(Response::text(200, TEXT, format!("1\n00:00:00,000 --> 00:00:03,000\n{text}\n\n"))),
-        "vtt" => Ok(Response::text(200, TEXT, format!("WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n{text}\n\n"))),
+        "srt" => Ok(Response::text(
+            200,
+            TEXT,
+            format!("1\n00:00:00,000 --> 00:00:03,000\n{text}\n\n"),
+        )),
+        "vtt" => Ok(Response::text(
+            200,
+            TEXT,
+            format!("WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n{text}\n\n"),
+        )),
         "verbose_json" => {
-            let language = if translate { "english" } else { f.text("language").unwrap_or("english") };
+            let language = if translate {
+                "english"
+            } else {
+                f.text("language").unwrap_or("english")
+            };
             let words: Vec<&str> = text.split(' ').collect();
             let step = 3.0 / words.len() as f64;
             let mut v = json!({
@@ -817,7 +1067,11 @@ fn transcription(c: &Ctx, translate: bool) -> R {
             }
             ok(v)
         }
-        other => Err(invalid_value("response_format", other, "one of 'json', 'text', 'srt', 'verbose_json' or 'vtt'")),
+        other => Err(invalid_value(
+            "response_format",
+            other,
+            "one of 'json', 'text', 'srt', 'verbose_json' or 'vtt'",
+        )),
     }
 }
 
@@ -830,28 +1084,58 @@ fn speech(c: &Ctx) -> R {
         "flac" => "audio/flac",
         "wav" => "audio/wav",
         "pcm" => "audio/pcm",
-        other => return Err(invalid_value("response_format", other, "one of 'mp3', 'opus', 'aac', 'flac', 'wav' or 'pcm'")),
+        other => {
+            return Err(invalid_value(
+                "response_format",
+                other,
+                "one of 'mp3', 'opus', 'aac', 'flac', 'wav' or 'pcm'",
+            ))
+        }
     };
     let len = match c.body.get("mock_bytes") {
         None | Some(Value::Null) => DEFAULT_SPEECH_BYTES,
         Some(v) => match v.as_u64() {
             Some(n) if n <= crate::http::MAX_BODY => n,
-            _ => return Err(invalid_value("mock_bytes", &v.to_string(), "an integer up to 4 GiB")),
+            _ => {
+                return Err(invalid_value(
+                    "mock_bytes",
+                    &v.to_string(),
+                    "an integer up to 4 GiB",
+                ))
+            }
         },
     };
-    Ok(Response { status: 200, content_type, headers: Vec::new(), body: Body::Pattern(Pattern::speech(len)) })
+    Ok(Response {
+        status: 200,
+        content_type,
+        headers: Vec::new(),
+        body: Body::Pattern(Pattern::speech(len)),
+    })
 }
 
 fn message_create(c: &Ctx) -> R {
-    let mut m = obj::message("msg_abc123", c.id(0), c.str_field("role").unwrap_or("user"), "", CREATED);
+    let mut m = obj::message(
+        "msg_abc123",
+        c.id(0),
+        c.str_field("role").unwrap_or("user"),
+        "",
+        CREATED,
+    );
     m["content"] = match c.body.get("content") {
         Some(Value::String(s)) => obj::text_content(s),
         Some(Value::Array(parts)) => Value::Array(
             parts
                 .iter()
-                .map(|p| match (p.get("type").and_then(Value::as_str), p.get("text").and_then(Value::as_str)) {
-                    (Some("text"), Some(t)) => json!({"type": "text", "text": {"value": t, "annotations": []}}),
-                    _ => p.clone(),
+                .map(|p| {
+                    match (
+                        p.get("type").and_then(Value::as_str),
+                        p.get("text").and_then(Value::as_str),
+                    ) {
+                        (Some("text"), Some(t)) => {
+                            json!({"type": "text", "text": {"value": t, "annotations": []}})
+                        }
+                        _ => p.clone(),
+                    }
                 })
                 .collect(),
         ),
@@ -869,7 +1153,19 @@ fn run_create(c: &Ctx, thread_id: &str, run_id: &str) -> R {
     overlay(
         &mut run,
         &c.body,
-        &["instructions", "tools", "metadata", "temperature", "top_p", "max_prompt_tokens", "max_completion_tokens", "truncation_strategy", "response_format", "tool_choice", "parallel_tool_calls"],
+        &[
+            "instructions",
+            "tools",
+            "metadata",
+            "temperature",
+            "top_p",
+            "max_prompt_tokens",
+            "max_completion_tokens",
+            "truncation_strategy",
+            "response_format",
+            "tool_choice",
+            "parallel_tool_calls",
+        ],
     );
     if c.body.get("stream") != Some(&Value::Bool(true)) {
         return ok(run);
@@ -886,7 +1182,12 @@ fn run_create(c: &Ctx, thread_id: &str, run_id: &str) -> R {
     message["status"] = json!("in_progress");
     message["completed_at"] = Value::Null;
     message["content"] = json!([]);
-    let objs = RunObjects { run, step, message, usage: obj::run_usage() };
+    let objs = RunObjects {
+        run,
+        step,
+        message,
+        usage: obj::run_usage(),
+    };
     Ok(sse(EventStream::Run(Box::new(RunStream::new(steer, objs)))))
 }
 
@@ -899,7 +1200,10 @@ mod tests {
         let r = resolve("/v1/threads/thread_1/runs/run_2/steps/step%203").unwrap();
         assert_eq!(r.allowed[0].1, Op::StepRetrieve);
         assert_eq!(r.ids[2], (Kind::Step, "step 3".to_string()));
-        assert_eq!(resolve("/v1/threads/runs").unwrap().allowed[0].1, Op::ThreadCreateAndRun);
+        assert_eq!(
+            resolve("/v1/threads/runs").unwrap().allowed[0].1,
+            Op::ThreadCreateAndRun
+        );
         assert!(resolve("/v1/files/").is_none());
         assert!(resolve("/v2/files").is_none());
         assert!(resolve("/v1//files").is_none());

@@ -38,6 +38,8 @@ pub struct ScriptResponse {
     chunked: Option<bool>,
     action: Action,
     content_length: Option<u64>,
+    /// Close the connection after the response without announcing it (a stale keep-alive).
+    then_close: bool,
 }
 
 #[derive(Debug)]
@@ -54,9 +56,14 @@ pub struct Script {
 
 impl Script {
     pub fn matches(&self, method: &str, path: &str) -> bool {
-        self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.path.as_deref().is_none_or(|p| p == path)
-            && self.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
+            && self
+                .path_prefix
+                .as_deref()
+                .is_none_or(|p| path.starts_with(p))
     }
 }
 
@@ -86,7 +93,10 @@ fn b64(s: &str, key: &str) -> Result<Vec<u8>, String> {
 
 fn check_keys(obj: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(), String> {
     match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(format!("unknown field '{k}' in {what} (allowed: {})", allowed.join(", "))),
+        Some(k) => Err(format!(
+            "unknown field '{k}' in {what} (allowed: {})",
+            allowed.join(", ")
+        )),
         None => Ok(()),
     }
 }
@@ -97,8 +107,21 @@ pub fn parse(v: &Value) -> Result<Script, String> {
     check_keys(
         obj,
         &[
-            "match", "status", "headers", "body", "body_base64", "body_json", "delay_ms", "chunks",
-            "chunked", "action", "bytes", "content_length", "times", "name",
+            "match",
+            "status",
+            "headers",
+            "body",
+            "body_base64",
+            "body_json",
+            "delay_ms",
+            "chunks",
+            "chunked",
+            "action",
+            "bytes",
+            "content_length",
+            "then_close",
+            "times",
+            "name",
         ],
         "script",
     )?;
@@ -159,15 +182,22 @@ pub fn parse(v: &Value) -> Result<Script, String> {
         None | Some(Value::Null) => {}
         Some(Value::Array(items)) => {
             for item in items {
-                let c = item.as_object().ok_or("each of 'chunks' must be an object")?;
+                let c = item
+                    .as_object()
+                    .ok_or("each of 'chunks' must be an object")?;
                 check_keys(c, &["data", "data_base64", "delay_ms"], "chunk")?;
                 let data = match (opt_str(c, "data")?, opt_str(c, "data_base64")?) {
-                    (Some(_), Some(_)) => return Err("a chunk has both 'data' and 'data_base64'".into()),
+                    (Some(_), Some(_)) => {
+                        return Err("a chunk has both 'data' and 'data_base64'".into())
+                    }
                     (Some(s), None) => s.into_bytes(),
                     (None, Some(s)) => b64(&s, "data_base64")?,
                     (None, None) => Vec::new(),
                 };
-                chunks.push(Chunk { data, delay_ms: opt_u64(c, "delay_ms")?.unwrap_or(0) });
+                chunks.push(Chunk {
+                    data,
+                    delay_ms: opt_u64(c, "delay_ms")?.unwrap_or(0),
+                });
             }
         }
         Some(_) => return Err("'chunks' must be an array".into()),
@@ -209,6 +239,11 @@ pub fn parse(v: &Value) -> Result<Script, String> {
             chunked,
             action,
             content_length: opt_u64(obj, "content_length")?,
+            then_close: match obj.get("then_close") {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err("'then_close' must be a boolean".into()),
+            },
         }),
     })
 }
@@ -223,7 +258,12 @@ fn frame(out: &mut Vec<u8>, data: &[u8], chunked: bool) {
 }
 
 /// Plays a scripted response on the connection.
-pub async fn execute(conn: &mut Conn, req: &Request, resp: &ScriptResponse, request_id: &str) -> Outcome {
+pub async fn execute(
+    conn: &mut Conn,
+    req: &Request,
+    resp: &ScriptResponse,
+    request_id: &str,
+) -> Outcome {
     if resp.delay_ms > 0 && !conn.pause(Duration::from_millis(resp.delay_ms)).await {
         return Outcome::ClientClosed;
     }
@@ -238,7 +278,8 @@ pub async fn execute(conn: &mut Conn, req: &Request, resp: &ScriptResponse, requ
     }
     let stall = resp.action == Action::Stall;
     let chunked = resp.chunked.unwrap_or(!resp.chunks.is_empty() || stall);
-    let total = resp.body.len() as u64 + resp.chunks.iter().map(|c| c.data.len() as u64).sum::<u64>();
+    let total =
+        resp.body.len() as u64 + resp.chunks.iter().map(|c| c.data.len() as u64).sum::<u64>();
     let user = |name: &str| resp.headers.iter().find(|(n, _)| n == name);
 
     let mut head = Vec::with_capacity(256);
@@ -264,15 +305,22 @@ pub async fn execute(conn: &mut Conn, req: &Request, resp: &ScriptResponse, requ
         if chunked {
             http::header(&mut head, "transfer-encoding", "chunked");
         } else {
-            http::header_num(&mut head, "content-length", resp.content_length.unwrap_or(total));
+            http::header_num(
+                &mut head,
+                "content-length",
+                resp.content_length.unwrap_or(total),
+            );
         }
     }
     if !req.keep_alive && user("connection").is_none() {
         http::header(&mut head, "connection", "close");
     }
     head.extend_from_slice(b"\r\n");
-    let user_close = user("connection").is_some_and(|(_, v)| v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("close")));
-    let closes = !req.keep_alive || resp.content_length.is_some() || user_close;
+    let user_close = user("connection").is_some_and(|(_, v)| {
+        v.as_deref()
+            .is_some_and(|v| v.eq_ignore_ascii_case("close"))
+    });
+    let closes = !req.keep_alive || resp.content_length.is_some() || resp.then_close || user_close;
 
     match resp.action {
         Action::ResetAfterHeaders => {
@@ -346,7 +394,10 @@ mod tests {
 
     #[test]
     fn parses_and_matches() {
-        let s = parse(&json!({"match": {"method": "post", "path": "/v1/x"}, "status": 429, "times": 2})).unwrap();
+        let s = parse(
+            &json!({"match": {"method": "post", "path": "/v1/x"}, "status": 429, "times": 2}),
+        )
+        .unwrap();
         assert!(s.matches("POST", "/v1/x"));
         assert!(!s.matches("GET", "/v1/x"));
         assert!(!s.matches("POST", "/v1/xy"));
@@ -373,7 +424,10 @@ mod tests {
         ] {
             assert!(parse(&bad).is_err(), "{bad}");
         }
-        let s = parse(&json!({"body_base64": "AAEC", "chunks": [{"data_base64": "YQ==", "delay_ms": 5}]})).unwrap();
+        let s = parse(
+            &json!({"body_base64": "AAEC", "chunks": [{"data_base64": "YQ==", "delay_ms": 5}]}),
+        )
+        .unwrap();
         assert_eq!(s.response.body, vec![0, 1, 2]);
         assert_eq!(s.response.chunks[0].data, b"a");
         assert_eq!(s.response.chunks[0].delay_ms, 5);

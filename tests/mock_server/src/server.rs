@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::http::{Conn, Outcome, ReadError, Request};
+use crate::http::{self, Conn, Outcome, ReadError, Request};
 use crate::log::Entry;
-use crate::response::{request_id, send, Response};
+use crate::response::{request_id, send};
 use crate::state::State;
 use crate::{control, multipart, routes, script};
 
@@ -41,9 +41,12 @@ async fn connection(stream: TcpStream, state: Arc<State>) {
         let req = match conn.read_request().await {
             Ok(r) => r,
             Err(ReadError::Closed | ReadError::Io) => return,
-            Err(ReadError::Bad(why)) => return refuse(conn, 400, format!("Bad request: {why}.")).await,
+            Err(ReadError::Bad(why)) => {
+                return refuse(conn, &state, 400, format!("Bad request: {why}.")).await
+            }
             Err(ReadError::TooLarge) => {
-                return refuse(conn, 413, "Request body too large: the mock accepts up to 4 GiB.".into()).await
+                let why = "Request body too large: the mock accepts up to 4 GiB.";
+                return refuse(conn, &state, 413, why.into()).await;
             }
         };
         let outcome = if is_control(req.path()) {
@@ -64,17 +67,24 @@ async fn connection(stream: TcpStream, state: Arc<State>) {
 }
 
 /// Answers malformed input with an error and closes.
-async fn refuse(mut conn: Conn, status: u16, message: String) {
-    let resp = Response::invalid_request(status, message, None);
-    let mut out = Vec::with_capacity(256);
-    crate::http::status_line(&mut out, status);
-    crate::http::header(&mut out, "content-type", resp.content_type);
-    crate::http::header(&mut out, "connection", "close");
-    if let crate::response::Body::Full(body) = &resp.body {
-        crate::http::header_num(&mut out, "content-length", body.len() as u64);
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(body);
-    }
+async fn refuse(mut conn: Conn, state: &State, status: u16, message: String) {
+    let body = serde_json::json!({
+        "error": {"message": message, "type": "invalid_request_error", "param": null, "code": null}
+    })
+    .to_string();
+    let mut out = Vec::with_capacity(256 + body.len());
+    http::status_line(&mut out, status);
+    http::header(&mut out, "content-type", crate::response::JSON);
+    http::header(
+        &mut out,
+        "x-request-id",
+        &request_id(state.next_request_id()),
+    );
+    http::header(&mut out, "openai-processing-ms", "0");
+    http::header(&mut out, "connection", "close");
+    http::header_num(&mut out, "content-length", body.len() as u64);
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body.as_bytes());
     if conn.write(&out).await.is_ok() {
         conn.close_gracefully().await;
     }
@@ -89,7 +99,12 @@ async fn api(conn: &mut Conn, state: &State, req: &Request) -> Outcome {
         .map(|b| multipart::parse(&req.body, &b));
     let seq = state.logging().then(|| {
         let good_parts = parts.as_ref().and_then(|p| p.as_deref().ok());
-        let entry = Entry::new(req, conn.id, &rid, good_parts);
+        let entry = if req.body.len() > crate::log::MAX_STORED_BODY {
+            // Hashing a large body takes a while: let the runtime move other tasks away.
+            tokio::task::block_in_place(|| Entry::new(req, conn.id, &rid, good_parts))
+        } else {
+            Entry::new(req, conn.id, &rid, good_parts)
+        };
         state.log().push(entry)
     });
     let outcome = match state.take_script(req.method(), req.path()) {

@@ -42,7 +42,8 @@ fn steer_u64(body: &Value, key: &str, max: u64) -> Result<Option<u64>, Box<Respo
 
 impl Steer {
     pub fn from_body(body: &Value) -> Result<Steer, Box<Response>> {
-        let chunks = steer_u64(body, "mock_chunks", MAX_CHUNKS)?.unwrap_or(REPLY_WORDS.len() as u64);
+        let chunks =
+            steer_u64(body, "mock_chunks", MAX_CHUNKS)?.unwrap_or(REPLY_WORDS.len() as u64);
         let chunk_bytes = steer_u64(body, "mock_chunk_bytes", MAX_CHUNK_BYTES)?
             .filter(|&n| n > 0)
             .map(|n| n as usize);
@@ -52,7 +53,12 @@ impl Steer {
         let alpha = chunk_bytes
             .map(|m| (0..m + 26).map(|j| b'a' + (j % 26) as u8).collect())
             .unwrap_or_default();
-        Ok(Steer { chunks, chunk_bytes, delay, alpha })
+        Ok(Steer {
+            chunks,
+            chunk_bytes,
+            delay,
+            alpha,
+        })
     }
 
     /// Content text of chunk i (ASCII letters, spaces and punctuation: no JSON escaping needed).
@@ -127,7 +133,13 @@ pub struct ChatStream {
 }
 
 impl ChatStream {
-    pub fn new(id: &str, created: u64, model: &str, steer: Steer, usage: Option<&Value>) -> ChatStream {
+    pub fn new(
+        id: &str,
+        created: u64,
+        model: &str,
+        steer: Steer,
+        usage: Option<&Value>,
+    ) -> ChatStream {
         let common = format!(
             "data: {{\"id\":{},\"object\":\"chat.completion.chunk\",\"created\":{created},\"model\":{},\"service_tier\":\"default\",\"system_fingerprint\":\"fp_mock\",\"choices\":",
             json!(id),
@@ -137,7 +149,11 @@ impl ChatStream {
         ChatStream {
             steer,
             common,
-            usage_null: if usage.is_some() { b",\"usage\":null" } else { b"" },
+            usage_null: if usage.is_some() {
+                b",\"usage\":null"
+            } else {
+                b""
+            },
             usage: usage.map(Value::to_string),
             stage: ChatStage::Role,
             i: 0,
@@ -161,7 +177,11 @@ impl ChatStream {
         loop {
             match self.stage {
                 ChatStage::Role => {
-                    self.choice(out, &[b"{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}"], b"null");
+                    self.choice(
+                        out,
+                        &[b"{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}"],
+                        b"null",
+                    );
                     self.stage = ChatStage::Content;
                     return true;
                 }
@@ -225,7 +245,13 @@ impl RunStream {
             objs.message["id"]
         )
         .into_bytes();
-        RunStream { steer, objs, delta_prefix, stage: 0, i: 0 }
+        RunStream {
+            steer,
+            objs,
+            delta_prefix,
+            stage: 0,
+            i: 0,
+        }
     }
 
     fn event(out: &mut Vec<u8>, name: &str, data: &Value) {
@@ -264,10 +290,15 @@ impl RunStream {
                 }
             }
             8 => {
-                let text = if self.steer.total_len() <= MAX_FULL_TEXT { self.steer.full_text() } else { String::new() };
+                let text = if self.steer.total_len() <= MAX_FULL_TEXT {
+                    self.steer.full_text()
+                } else {
+                    String::new()
+                };
                 o.message["status"] = json!("completed");
                 o.message["completed_at"] = json!(COMPLETED);
-                o.message["content"] = json!([{"type": "text", "text": {"value": text, "annotations": []}}]);
+                o.message["content"] =
+                    json!([{"type": "text", "text": {"value": text, "annotations": []}}]);
                 Self::event(out, "thread.message.completed", &o.message);
             }
             9 => {
@@ -306,7 +337,13 @@ mod tests {
     #[test]
     fn chat_stream_framing() {
         let steer = Steer::from_body(&json!({"mock_chunks": 2})).ok().unwrap();
-        let text = drain(EventStream::Chat(Box::new(ChatStream::new("chatcmpl-x", 5, "m", steer, None))));
+        let text = drain(EventStream::Chat(Box::new(ChatStream::new(
+            "chatcmpl-x",
+            5,
+            "m",
+            steer,
+            None,
+        ))));
         let events: Vec<&str> = text.split_terminator("\n\n").collect();
         assert_eq!(events.len(), 5);
         let v: Value = serde_json::from_str(&events[0][6..]).unwrap();
@@ -321,7 +358,9 @@ mod tests {
 
     #[test]
     fn chunk_bytes_pattern() {
-        let steer = Steer::from_body(&json!({"mock_chunks": 3, "mock_chunk_bytes": 28})).ok().unwrap();
+        let steer = Steer::from_body(&json!({"mock_chunks": 3, "mock_chunk_bytes": 28}))
+            .ok()
+            .unwrap();
         assert_eq!(steer.text(0), b"abcdefghijklmnopqrstuvwxyzab");
         assert_eq!(steer.text(1), b"bcdefghijklmnopqrstuvwxyzabc");
         assert_eq!(steer.text(27), steer.text(1));
@@ -333,7 +372,13 @@ mod tests {
     #[test]
     fn usage_chunk() {
         let steer = Steer::from_body(&json!({"mock_chunks": 0})).ok().unwrap();
-        let text = drain(EventStream::Chat(Box::new(ChatStream::new("c", 5, "m", steer, Some(&json!({"total_tokens": 3}))))));
+        let text = drain(EventStream::Chat(Box::new(ChatStream::new(
+            "c",
+            5,
+            "m",
+            steer,
+            Some(&json!({"total_tokens": 3})),
+        ))));
         let events: Vec<&str> = text.split_terminator("\n\n").collect();
         assert_eq!(events.len(), 4);
         let v: Value = serde_json::from_str(&events[2][6..]).unwrap();

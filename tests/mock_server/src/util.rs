@@ -22,16 +22,14 @@ pub fn percent_decode(s: &str, plus: bool) -> String {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' if plus => out.push(b' '),
             b => out.push(b),
         }
@@ -54,7 +52,10 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
 
 /// The first value of a query parameter.
 pub fn query_param(query: Option<&str>, key: &str) -> Option<String> {
-    query_pairs(query?).into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    query_pairs(query?)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
 }
 
 pub fn hex(bytes: &[u8]) -> String {

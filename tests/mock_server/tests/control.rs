@@ -20,7 +20,11 @@ fn log_entry_fields() {
     let r = c.request_with(
         "POST",
         "/v1/threads/th%20x/messages?limit=2&q=a%2Bb+c&flag",
-        &[("Authorization", "Bearer sk-1"), ("X-Custom", "One"), ("x-custom", "Two")],
+        &[
+            ("Authorization", "Bearer sk-1"),
+            ("X-Custom", "One"),
+            ("x-custom", "Two"),
+        ],
         br#"{"role":"user","content":"hi"}"#,
     );
     assert_eq!(r.status, 200);
@@ -31,18 +35,33 @@ fn log_entry_fields() {
     assert_eq!(e["request_id"], r.header("x-request-id").unwrap());
     assert_eq!(e["method"], "POST");
     assert_eq!(e["path"], "/v1/threads/th%20x/messages");
-    assert_eq!(e["raw_target"], "/v1/threads/th%20x/messages?limit=2&q=a%2Bb+c&flag");
+    assert_eq!(
+        e["raw_target"],
+        "/v1/threads/th%20x/messages?limit=2&q=a%2Bb+c&flag"
+    );
     assert_eq!(e["query"], "limit=2&q=a%2Bb+c&flag");
-    assert_eq!(e["query_pairs"], json!([["limit", "2"], ["q", "a+b c"], ["flag", ""]]));
+    assert_eq!(
+        e["query_pairs"],
+        json!([["limit", "2"], ["q", "a+b c"], ["flag", ""]])
+    );
     assert_eq!(e["version"], "HTTP/1.1");
     assert_eq!(
         e["headers"],
-        json!([["host", "127.0.0.1"], ["authorization", "Bearer sk-1"], ["x-custom", "One"], ["x-custom", "Two"], ["content-length", "30"]])
+        json!([
+            ["host", "127.0.0.1"],
+            ["authorization", "Bearer sk-1"],
+            ["x-custom", "One"],
+            ["x-custom", "Two"],
+            ["content-length", "30"]
+        ])
     );
     assert_eq!(e["body"], r#"{"role":"user","content":"hi"}"#);
     assert_eq!(e["body_len"], 30);
     assert_eq!(e["body_truncated"], false);
-    assert_eq!(e["body_sha256"], common::hex_sha256(br#"{"role":"user","content":"hi"}"#));
+    assert_eq!(
+        e["body_sha256"],
+        common::hex_sha256(br#"{"role":"user","content":"hi"}"#)
+    );
     assert_eq!(e["parts"], Value::Null);
     assert_eq!(e["connection_id"], 1);
     assert_eq!(e["client_closed_early"], false);
@@ -73,30 +92,71 @@ fn clearing_config_and_reset() {
     let server = MockServer::start();
     let mut c = Client::connect(server.addr());
     c.request("GET", "/v1/models", b"");
-    assert_eq!(control(&server, "DELETE", "/__mock/requests", "").status, 200);
+    assert_eq!(
+        control(&server, "DELETE", "/__mock/requests", "").status,
+        200
+    );
     assert!(server.requests().is_empty());
     c.request("GET", "/v1/models", b"");
-    assert_eq!(server.requests()[0]["seq"], 2, "numbering goes on after DELETE");
+    assert_eq!(
+        server.requests()[0]["seq"],
+        2,
+        "numbering goes on after DELETE"
+    );
 
     let r = control(&server, "POST", "/__mock/config", r#"{"log": false}"#);
     assert_eq!(r.json(), json!({"log": false}));
     c.request("GET", "/v1/models", b"");
     assert_eq!(server.requests().len(), 1);
-    assert_eq!(control(&server, "GET", "/__mock/config", "").json(), json!({"log": false}));
-    assert_eq!(control(&server, "POST", "/__mock/config", r#"{"log": 1}"#).status, 400);
-    assert_eq!(control(&server, "POST", "/__mock/config", r#"{"lag": true}"#).status, 400);
+    assert_eq!(
+        control(&server, "GET", "/__mock/config", "").json(),
+        json!({"log": false})
+    );
+    assert_eq!(
+        control(&server, "POST", "/__mock/config", r#"{"log": 1}"#).status,
+        400
+    );
+    assert_eq!(
+        control(&server, "POST", "/__mock/config", r#"{"lag": true}"#).status,
+        400
+    );
     server.set_logging(true);
 
     server.script(json!({"status": 500}));
-    assert_eq!(control(&server, "POST", "/__mock/reset", "").json(), json!({"ok": true}));
+    let only_c_open = || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while server.connections()["open"] != 1 {
+            assert!(std::time::Instant::now() < deadline);
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    };
+    only_c_open();
+    assert_eq!(
+        control(&server, "POST", "/__mock/reset", "").json(),
+        json!({"ok": true})
+    );
+    // Counters restart from zero; `open` is a gauge: `c` stays open. Once the reset's own
+    // connection is closed, it is the one close counted.
+    only_c_open();
+    assert_eq!(
+        server.connections(),
+        json!({"accepted": 0, "open": 1, "closed": 1, "closed_by_client_mid_response": 0})
+    );
     let conns = control(&server, "GET", "/__mock/connections", "").json();
-    // Counters restart from zero (`closed` may count the reset's own connection by now);
-    // `open` counts `c` and this request's connection.
-    assert_eq!((conns["accepted"].as_u64(), conns["open"].as_u64()), (Some(1), Some(2)));
-    assert!(conns["closed"].as_u64().unwrap() <= 1);
-    assert_eq!(conns["closed_by_client_mid_response"], 0);
-    assert_eq!(c.request("GET", "/v1/models", b"").status, 200, "scripts are cleared");
-    assert_eq!(server.requests()[0]["seq"], 1, "numbering restarts after reset");
+    assert_eq!(
+        (conns["accepted"].as_u64(), conns["open"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        c.request("GET", "/v1/models", b"").status,
+        200,
+        "scripts are cleared"
+    );
+    assert_eq!(
+        server.requests()[0]["seq"],
+        1,
+        "numbering restarts after reset"
+    );
     server.reset();
     assert!(server.requests().is_empty());
 
@@ -127,8 +187,14 @@ fn binary_prints_its_url_and_exits_on_stdin_eof() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("OPENAI_MOCK_URL=http://").expect(&line).to_string();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("OPENAI_MOCK_URL=http://")
+        .expect(&line)
+        .to_string();
     assert!(url.starts_with("127.0.0.1:"));
     let addr: std::net::SocketAddr = url.parse().unwrap();
     let r = Client::connect(addr).request("GET", "/v1/models/gpt-4o", b"");

@@ -14,15 +14,29 @@ fn keep_alive_serves_many_requests_on_one_connection() {
         let r = c.request("GET", "/v1/models", b"");
         assert_eq!(r.status, 200);
         assert_eq!(r.header("x-request-id").unwrap(), format!("req_{i:032x}"));
-        assert!(r.header("openai-processing-ms").unwrap().parse::<u64>().is_ok());
+        assert!(r
+            .header("openai-processing-ms")
+            .unwrap()
+            .parse::<u64>()
+            .is_ok());
         assert_eq!(r.header("connection"), None);
     }
-    assert_eq!(server.connections(), json!({"accepted": 1, "open": 1, "closed": 0, "closed_by_client_mid_response": 0}));
-    let conn_ids: Vec<_> = server.requests().iter().map(|r| r["connection_id"].clone()).collect();
+    assert_eq!(
+        server.connections(),
+        json!({"accepted": 1, "open": 1, "closed": 0, "closed_by_client_mid_response": 0})
+    );
+    let conn_ids: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| r["connection_id"].clone())
+        .collect();
     assert_eq!(conn_ids, vec![json!(1); 5]);
     drop(c);
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    assert_eq!(server.connections()["closed"], 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while server.connections()["closed"] != 1 {
+        assert!(std::time::Instant::now() < deadline, "close not seen");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     assert_eq!(server.connections()["open"], 0);
 }
 
@@ -41,7 +55,9 @@ fn http10_gets_a_response_and_a_close() {
     // HTTP/1.0 with keep-alive stays open.
     let mut c = Client::connect(server.addr());
     for _ in 0..2 {
-        c.send(b"GET /v1/models HTTP/1.0\r\nConnection: keep-alive\r\nAuthorization: Bearer k\r\n\r\n");
+        c.send(
+            b"GET /v1/models HTTP/1.0\r\nConnection: keep-alive\r\nAuthorization: Bearer k\r\n\r\n",
+        );
         let r = c.read_response().unwrap();
         assert_eq!(r.header("connection"), Some("keep-alive"));
     }
@@ -51,7 +67,12 @@ fn http10_gets_a_response_and_a_close() {
 fn connection_close_is_honoured() {
     let server = MockServer::start();
     let mut c = Client::connect(server.addr());
-    let r = c.request_with("GET", "/v1/models", &[("Authorization", "Bearer k"), ("Connection", "close")], b"");
+    let r = c.request_with(
+        "GET",
+        "/v1/models",
+        &[("Authorization", "Bearer k"), ("Connection", "close")],
+        b"",
+    );
     assert_eq!(r.header("connection"), Some("close"));
     let (rest, end) = c.read_to_end();
     assert!(rest.is_empty() && end.is_ok());
@@ -93,7 +114,12 @@ fn pipelined_requests_are_answered_in_order() {
     let server = MockServer::start();
     let mut c = Client::connect(server.addr());
     let mut both = build("GET", "/v1/models/a", &[("Authorization", "Bearer k")], b"");
-    both.extend(build("GET", "/v1/models/b", &[("Authorization", "Bearer k")], b""));
+    both.extend(build(
+        "GET",
+        "/v1/models/b",
+        &[("Authorization", "Bearer k")],
+        b"",
+    ));
     c.send(&both);
     assert_eq!(c.read_response().unwrap().json()["id"], "a");
     assert_eq!(c.read_response().unwrap().json()["id"], "b");
@@ -125,14 +151,21 @@ fn garbage_gets_400_and_close() {
     c.send(&big);
     assert_eq!(c.read_response().unwrap().status, 400);
     // The server is still fine.
-    assert_eq!(Client::connect(server.addr()).request("GET", "/v1/models", b"").status, 200);
+    assert_eq!(
+        Client::connect(server.addr())
+            .request("GET", "/v1/models", b"")
+            .status,
+        200
+    );
 }
 
 #[test]
 fn oversized_body_gets_413() {
     let server = MockServer::start();
     let mut c = Client::connect(server.addr());
-    c.send(b"POST /v1/files HTTP/1.1\r\nAuthorization: Bearer k\r\nContent-Length: 4294967297\r\n\r\n");
+    c.send(
+        b"POST /v1/files HTTP/1.1\r\nAuthorization: Bearer k\r\nContent-Length: 4294967297\r\n\r\n",
+    );
     let r = c.read_response().unwrap();
     assert_eq!(r.status, 413);
     assert_eq!(r.header("connection"), Some("close"));
@@ -143,7 +176,12 @@ fn large_upload_is_hashed_not_stored() {
     let server = MockServer::start();
     let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     let mut c = Client::connect(server.addr());
-    let r = c.request_with("POST", "/v1/chat/completions", &[("Authorization", "Bearer k")], &data);
+    let r = c.request_with(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", "Bearer k")],
+        &data,
+    );
     assert_eq!(r.status, 400); // not JSON
     let log = server.requests();
     assert_eq!(log[0]["body_len"], 3_000_000);

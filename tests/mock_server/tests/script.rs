@@ -33,7 +33,10 @@ fn status_headers_body_and_times() {
     for _ in 0..2 {
         let r = c.request("POST", "/v1/chat/completions", b"{}");
         assert_eq!(r.status, 429);
-        assert_eq!(r.head.lines().next(), Some("HTTP/1.1 429 Too Many Requests"));
+        assert_eq!(
+            r.head.lines().next(),
+            Some("HTTP/1.1 429 Too Many Requests")
+        );
         assert_eq!(r.header("retry-after-ms"), Some("10"));
         assert_eq!(r.header("content-type"), Some("application/json"));
         assert!(r.header("x-request-id").unwrap().starts_with("req_"));
@@ -80,7 +83,10 @@ fn chunks_are_written_separately() {
     assert_eq!(r.header("transfer-encoding"), Some("chunked"));
     assert_eq!(r.body, b"data: {\"a\":1}\n\ndata: [DONE]\n\n");
     assert_eq!(r.chunk_sizes, vec![11, 13, 5]);
-    assert_eq!(r.raw_body, b"b\r\ndata: {\"a\":\r\nd\r\n1}\n\ndata: [DO\r\n5\r\nNE]\n\n\r\n0\r\n\r\n");
+    assert_eq!(
+        r.raw_body,
+        b"b\r\ndata: {\"a\":\r\nd\r\n1}\n\ndata: [DO\r\n5\r\nNE]\n\n\r\n0\r\n\r\n"
+    );
 
     // Without chunked framing: Content-Length is the total.
     server.script(json!({"body": "ab", "chunks": [{"data": "cd"}, {"data": "e", "delay_ms": 5}], "chunked": false}));
@@ -119,7 +125,9 @@ fn action_reset_after_headers() {
     c.send(&common::build("GET", "/v1/models", &[], b""));
     let (status, _, headers) = c.read_head().unwrap();
     assert_eq!(status, 200);
-    assert!(headers.iter().any(|(n, v)| n == "content-length" && v == "10"));
+    assert!(headers
+        .iter()
+        .any(|(n, v)| n == "content-length" && v == "10"));
     let (bytes, end) = c.read_to_end();
     assert!(bytes.is_empty());
     assert_eq!(end.unwrap_err().kind(), ErrorKind::ConnectionReset);
@@ -141,14 +149,26 @@ fn action_stall_and_client_cancel_is_counted() {
     let server = MockServer::start();
     server.script(json!({"action": "stall", "headers": {"content-type": "text/event-stream"}, "chunks": [{"data": "data: {}\n\n"}]}));
     let mut c = Client::connect(server.addr());
-    c.send(&common::build("POST", "/v1/chat/completions", &[("Authorization", "Bearer k")], b"{}"));
+    c.send(&common::build(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", "Bearer k")],
+        b"{}",
+    ));
     let (status, _, headers) = c.read_head().unwrap();
     assert_eq!(status, 200);
-    assert!(headers.iter().any(|(n, v)| n == "transfer-encoding" && v == "chunked"));
-    c.stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    assert!(headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v == "chunked"));
+    c.stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
     let (bytes, end) = c.read_to_end();
     assert_eq!(bytes, b"a\r\ndata: {}\n\n\r\n");
-    assert!(matches!(end.unwrap_err().kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut));
+    assert!(matches!(
+        end.unwrap_err().kind(),
+        ErrorKind::WouldBlock | ErrorKind::TimedOut
+    ));
     assert_eq!(server.connections()["closed_by_client_mid_response"], 0);
     drop(c);
     wait_for(|| server.connections()["closed_by_client_mid_response"] == 1);
@@ -162,7 +182,9 @@ fn action_stall_before_headers() {
     server.script(json!({"action": "stall_before_headers"}));
     let mut c = Client::connect(server.addr());
     c.send(&common::build("GET", "/v1/models", &[], b""));
-    c.stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    c.stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     let (bytes, end) = c.read_to_end();
     assert!(bytes.is_empty());
     assert!(end.is_err());
@@ -181,10 +203,26 @@ fn content_length_override_truncates_and_closes() {
     c.send(&common::build("GET", "/v1/models", &[], b""));
     let (status, _, headers) = c.read_head().unwrap();
     assert_eq!(status, 200);
-    assert!(headers.iter().any(|(n, v)| n == "content-length" && v == "100"));
+    assert!(headers
+        .iter()
+        .any(|(n, v)| n == "content-length" && v == "100"));
     let (bytes, end) = c.read_to_end();
     assert_eq!(bytes, b"{\"partial\":");
     assert!(end.is_ok());
+}
+
+#[test]
+fn then_close_answers_then_closes_silently() {
+    let server = MockServer::start();
+    server.script(json!({"body": "ok", "then_close": true}));
+    let mut c = Client::connect(server.addr());
+    let r = c.request("GET", "/v1/models", b"");
+    assert_eq!(
+        (r.status, r.body.as_slice(), r.header("connection")),
+        (200, &b"ok"[..], None)
+    );
+    let (rest, end) = c.read_to_end();
+    assert!(rest.is_empty() && end.is_ok());
 }
 
 #[test]
@@ -202,39 +240,77 @@ fn delay_and_cancel_during_delay() {
     std::thread::sleep(Duration::from_millis(100));
     drop(c);
     wait_for(|| server.connections()["closed_by_client_mid_response"] == 1);
-    assert_eq!(server.requests().last().unwrap()["client_closed_early"], true);
+    assert_eq!(
+        server.requests().last().unwrap()["client_closed_early"],
+        true
+    );
 }
 
 #[test]
 fn stream_cancel_mid_response_is_counted() {
     let server = MockServer::start();
     let mut c = Client::connect(server.addr());
-    c.send(&common::build("POST", "/v1/chat/completions", &[("Authorization", "Bearer k")], br#"{"stream":true,"mock_chunks":1000,"mock_delay_ms":20}"#));
+    c.send(&common::build(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", "Bearer k")],
+        br#"{"stream":true,"mock_chunks":1000,"mock_delay_ms":20}"#,
+    ));
     let (status, _, _) = c.read_head().unwrap();
     assert_eq!(status, 200);
     drop(c);
     wait_for(|| server.connections()["closed_by_client_mid_response"] == 1);
     let conns = server.connections();
-    assert_eq!((conns["accepted"].as_u64(), conns["open"].as_u64(), conns["closed"].as_u64()), (Some(1), Some(0), Some(1)));
+    assert_eq!(
+        (
+            conns["accepted"].as_u64(),
+            conns["open"].as_u64(),
+            conns["closed"].as_u64()
+        ),
+        (Some(1), Some(0), Some(1))
+    );
 }
 
 #[test]
 fn invalid_scripts_are_refused() {
     let server = MockServer::start();
-    assert!(server.try_script(json!({"action": "explode"})).unwrap_err().contains("unknown action"));
+    assert!(server
+        .try_script(json!({"action": "explode"}))
+        .unwrap_err()
+        .contains("unknown action"));
     // All or nothing.
-    assert!(server.try_script(json!([{"status": 500}, {"status": 1}])).is_err());
-    let r = Client::connect(server.addr()).request_with("POST", "/__mock/script", &[], br#"{"stauts": 500}"#);
+    assert!(server
+        .try_script(json!([{"status": 500}, {"status": 1}]))
+        .is_err());
+    let r = Client::connect(server.addr()).request_with(
+        "POST",
+        "/__mock/script",
+        &[],
+        br#"{"stauts": 500}"#,
+    );
     assert_eq!(r.status, 400);
-    assert!(r.json()["error"]["message"].as_str().unwrap().contains("unknown field 'stauts'"));
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown field 'stauts'"));
     let r = Client::connect(server.addr()).request_with("GET", "/__mock/script", &[], b"");
     assert_eq!(r.json(), json!([]));
-    let r = Client::connect(server.addr()).request_with("POST", "/__mock/script", &[], br#"[{"status": 503, "times": 3}]"#);
+    let r = Client::connect(server.addr()).request_with(
+        "POST",
+        "/__mock/script",
+        &[],
+        br#"[{"status": 503, "times": 3}]"#,
+    );
     assert_eq!(r.json(), json!({"ok": true, "pending": 1}));
     let r = Client::connect(server.addr()).request_with("GET", "/__mock/script", &[], b"");
     assert_eq!(r.json()[0]["remaining"], 3);
     let r = Client::connect(server.addr()).request_with("DELETE", "/__mock/script", &[], b"");
     assert_eq!(r.status, 200);
-    assert_eq!(Client::connect(server.addr()).request("GET", "/v1/models", b"").status, 200);
+    assert_eq!(
+        Client::connect(server.addr())
+            .request("GET", "/v1/models", b"")
+            .status,
+        200
+    );
     let _: Value = server.connections();
 }

@@ -31,10 +31,14 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -44,9 +48,14 @@ impl Resp {
 impl Client {
     pub fn connect(addr: SocketAddr) -> Client {
         let stream = TcpStream::connect(addr).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
         stream.set_nodelay(true).unwrap();
-        Client { stream, buf: Vec::new() }
+        Client {
+            stream,
+            buf: Vec::new(),
+        }
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
@@ -58,7 +67,13 @@ impl Client {
         self.request_with(method, target, &[("Authorization", "Bearer sk-test")], body)
     }
 
-    pub fn request_with(&mut self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+    pub fn request_with(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Resp {
         self.send(&build(method, target, headers, body));
         self.read_response().expect("response")
     }
@@ -154,7 +169,14 @@ impl Client {
             body = std::mem::take(&mut self.buf);
             raw_body = body.clone();
         }
-        Ok(Resp { status, head, headers, body, raw_body, chunk_sizes })
+        Ok(Resp {
+            status,
+            head,
+            headers,
+            body,
+            raw_body,
+            chunk_sizes,
+        })
     }
 
     /// Reads until EOF or error; returns what came and how it ended.
@@ -190,7 +212,9 @@ pub fn build(method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) 
 pub fn multipart(boundary: &str, parts: &[FormPart]) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, filename, ct, data) in parts {
-        out.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes());
+        out.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+        );
         if let Some(f) = filename {
             out.extend_from_slice(format!("; filename=\"{f}\"").as_bytes());
         }
@@ -209,7 +233,10 @@ pub fn multipart(boundary: &str, parts: &[FormPart]) -> Vec<u8> {
 /// Splits an SSE body into (event name, data) pairs.
 pub fn sse_events(body: &[u8]) -> Vec<(Option<String>, String)> {
     let text = std::str::from_utf8(body).unwrap();
-    assert!(text.ends_with("\n\n"), "SSE body must end with a blank line");
+    assert!(
+        text.ends_with("\n\n"),
+        "SSE body must end with a blank line"
+    );
     text.split_terminator("\n\n")
         .map(|block| {
             let mut event = None;
@@ -230,5 +257,8 @@ pub fn sse_events(body: &[u8]) -> Vec<(Option<String>, String)> {
 
 pub fn hex_sha256(data: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

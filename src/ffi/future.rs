@@ -1,0 +1,329 @@
+//! `openai_future`: a call in flight. It completes through a callback, polling, waiting, a file
+//! descriptor, or a completion queue (`openai_queue`).
+
+use std::ffi::{c_char, c_void};
+use std::future::Future;
+use std::os::fd::RawFd;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
+use tokio_util::sync::CancellationToken;
+
+use super::call::{guarded, operation_request, CInput};
+use super::client::openai_client;
+use super::code::openai_code;
+use super::error::set_last_error;
+use super::queue::QueueShared;
+use super::response::openai_response;
+use super::signal::Signal;
+use crate::operations::Operation;
+use crate::response::{Outcome, Response};
+use crate::runtime;
+
+/// A completion callback: receives the response, which it owns (free it with
+/// `openai_response_free`), and the `userdata` given when the call was started.
+///
+/// It runs exactly once per future, also when the call fails or is cancelled, on one of the
+/// library's worker threads, never on the thread that started the call. Inside it any function
+/// of the library may be called, blocking calls included; it should return promptly, as a
+/// worker thread runs other calls' I/O. It must not wait on its own future (that future
+/// completes when the callback returns).
+pub type openai_callback = Option<unsafe extern "C" fn(response: *mut openai_response, userdata: *mut c_void)>;
+
+/// A call in flight, created by an `_async` function (which never blocks on the network) and
+/// owned by the caller: free it with `openai_future_free` (which cancels it if still pending),
+/// give it up with `openai_future_detach`, or hand it to a queue with `openai_queue_add`.
+///
+/// `openai_future_cancel` may be called from any thread; the other functions by one thread at a
+/// time.
+pub struct openai_future {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// What the caller's handle and the task running the call share.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    completed: Condvar,
+    cancel: CancellationToken,
+    /// The caller's pointer, kept as an address: the library never dereferences it.
+    userdata: usize,
+}
+
+struct State {
+    complete: bool,
+    /// The response, from completion until it is taken; never set when a callback took it.
+    response: Option<Box<openai_response>>,
+    callback: openai_callback,
+    /// The descriptor of `openai_future_fd`, made on first request.
+    signal: Option<Signal>,
+    /// The queue that owns this future's handle, and the handle's address.
+    queue: Option<(Arc<QueueShared>, usize)>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    pub(crate) fn is_complete(&self) -> bool {
+        self.lock().complete
+    }
+
+    /// Joins the future to a queue that now owns its handle. A complete future goes straight
+    /// to the queue's ready list. Fails when a callback will receive the response.
+    pub(crate) fn join_queue(&self, queue: &Arc<QueueShared>, handle: usize) -> Result<(), &'static str> {
+        let mut state = self.lock();
+        if state.callback.is_some() {
+            return Err("a future with a callback cannot join a queue: the callback receives its response");
+        }
+        if state.queue.is_some() {
+            return Err("the future already belongs to a queue");
+        }
+        if state.complete {
+            drop(state);
+            queue.push_ready(handle);
+        } else {
+            state.queue = Some((queue.clone(), handle));
+        }
+        Ok(())
+    }
+
+    /// Ends the call: the callback (if any) receives the response, then waiters, the
+    /// descriptor and the queue learn that the future is complete.
+    fn complete(&self, response: Response) {
+        let mut response = Some(Box::new(openai_response::new(response)));
+        let callback = self.lock().callback.take();
+        if let Some(callback) = callback {
+            let response = Box::into_raw(response.take().expect("set above"));
+            // SAFETY: the caller gave this function for this purpose; the response is theirs.
+            unsafe { callback(response, self.userdata as *mut c_void) };
+        }
+        let queue = {
+            let mut state = self.lock();
+            state.complete = true;
+            state.response = response;
+            if let Some(signal) = &state.signal {
+                signal.raise();
+            }
+            state.queue.take()
+        };
+        self.completed.notify_all();
+        if let Some((queue, handle)) = queue {
+            queue.push_ready(handle);
+        }
+    }
+}
+
+/// Starts `work` (or completes at once with the failure that prevented it) on the runtime and
+/// returns the caller's handle.
+pub(crate) fn start<F>(work: Result<F, Response>, callback: openai_callback, userdata: *mut c_void) -> *mut openai_future
+where
+    F: Future<Output = Response> + Send + 'static,
+{
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State { complete: false, response: None, callback, signal: None, queue: None }),
+        completed: Condvar::new(),
+        cancel: CancellationToken::new(),
+        userdata: userdata as usize,
+    });
+    let task = shared.clone();
+    runtime::handle().spawn(async move {
+        let response = match work {
+            Err(failure) => failure,
+            Ok(work) => {
+                let work = AssertUnwindSafe(work).catch_unwind();
+                tokio::select! {
+                    biased;
+                    _ = task.cancel.cancelled() => Response::failure(Outcome::Cancelled, "the call was cancelled"),
+                    result = work => result.unwrap_or_else(|payload| Response::failure(
+                        Outcome::Internal,
+                        format!("internal error (a bug in libopenai): {}", super::boundary::panic_message(&*payload)),
+                    )),
+                }
+            }
+        };
+        task.complete(response);
+    });
+    Box::into_raw(Box::new(openai_future { shared }))
+}
+
+/// The body of every per-operation `_async` export.
+pub(crate) unsafe fn start_operation(
+    client: *const openai_client,
+    op: &'static Operation,
+    params: &[(&str, *const c_char)],
+    input: CInput,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    let work = guarded(|| {
+        let (client, request) = operation_request(client, op, params, input)?;
+        let client = client.clone();
+        Ok(async move { client.execute(&request).await })
+    });
+    start(work, callback, userdata)
+}
+
+unsafe fn borrow<'a>(future: *const openai_future, what: &str) -> Option<&'a openai_future> {
+    let future = future.as_ref();
+    if future.is_none() {
+        set_last_error(format!("{what}: future is NULL"));
+    }
+    future
+}
+
+/// Whether the call has completed (its callback, if any, has returned). Never blocks. False for
+/// NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_future_ready(future: *const openai_future) -> bool {
+    ffi_boundary! {
+        future.as_ref().is_some_and(|f| f.shared.is_complete())
+    }
+}
+
+/// Waits until the call completes or `timeout_ms` milliseconds pass (a negative timeout waits
+/// as long as it takes; 0 only looks). Returns `OPENAI_OK` once complete, `OPENAI_PENDING` when
+/// the time ran out first (the call goes on), `OPENAI_INVALID_ARGUMENT` for NULL. Must not be
+/// called inside this future's own callback.
+#[no_mangle]
+pub unsafe extern "C" fn openai_future_wait(future: *const openai_future, timeout_ms: i64) -> openai_code {
+    ffi_boundary! {
+        let Some(f) = borrow(future, "openai_future_wait") else {
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        };
+        let shared = &f.shared;
+        let mut state = shared.lock();
+        let deadline = (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+        while !state.complete {
+            state = match deadline {
+                None => shared.completed.wait(state).unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return openai_code::OPENAI_PENDING;
+                    }
+                    shared.completed.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                }
+            };
+        }
+        openai_code::OPENAI_OK
+    }
+}
+
+/// Takes the response of a completed call: `*out` receives it (free it with
+/// `openai_response_free`) and its code is returned. A response can be taken once.
+///
+/// Returns `OPENAI_PENDING` (and sets `*out` to NULL) while the call is in flight, and
+/// `OPENAI_INVALID_ARGUMENT` when the response was already taken or went to the callback, or an
+/// argument is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_future_take(future: *mut openai_future, out: *mut *mut openai_response) -> openai_code {
+    ffi_boundary! {
+        if out.is_null() {
+            set_last_error("openai_future_take: out is NULL");
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        }
+        *out = std::ptr::null_mut();
+        let Some(f) = borrow(future, "openai_future_take") else {
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        };
+        let mut state = f.shared.lock();
+        if !state.complete {
+            return openai_code::OPENAI_PENDING;
+        }
+        match state.response.take() {
+            Some(response) => {
+                let code = response.code();
+                *out = Box::into_raw(response);
+                code
+            }
+            None => {
+                set_last_error("openai_future_take: the response was already taken, or went to the callback");
+                openai_code::OPENAI_INVALID_ARGUMENT
+            }
+        }
+    }
+}
+
+/// Cancels the call: the request and its connection are dropped at once and the future
+/// completes with `OPENAI_CANCELLED` (its callback, if any, runs with that response). Does
+/// nothing to a completed future. Safe to call from any thread, any number of times, also while
+/// another thread waits on the future. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn openai_future_cancel(future: *const openai_future) {
+    ffi_boundary! {
+        if let Some(f) = future.as_ref() {
+            f.shared.cancel();
+        }
+    }
+}
+
+/// A descriptor that becomes readable when the call completes, for poll, epoll, kqueue, libuv,
+/// GLib or asyncio loops. It belongs to the future: do not read from it or close it, and remove
+/// it from event loops before freeing the future. Returns -1 (and sets `openai_last_error`) for
+/// NULL or when no descriptor can be made. For many calls, one `openai_queue` descriptor serves
+/// them all.
+#[no_mangle]
+pub unsafe extern "C" fn openai_future_fd(future: *const openai_future) -> RawFd {
+    ffi_boundary! {
+        let Some(f) = borrow(future, "openai_future_fd") else {
+            return -1;
+        };
+        let mut state = f.shared.lock();
+        if state.signal.is_none() {
+            match Signal::new() {
+                Ok(signal) => state.signal = Some(signal),
+                Err(e) => {
+                    set_last_error(format!("openai_future_fd: no descriptor could be made: {e}"));
+                    return -1;
+                }
+            }
+        }
+        let signal = state.signal.as_ref().expect("made above");
+        if state.complete {
+            signal.raise();
+        }
+        signal.fd()
+    }
+}
+
+/// The `userdata` given when the call was started (useful as a tag with a queue).
+#[no_mangle]
+pub unsafe extern "C" fn openai_future_userdata(future: *const openai_future) -> *mut c_void {
+    ffi_boundary! {
+        future.as_ref().map_or(std::ptr::null_mut(), |f| f.shared.userdata as *mut c_void)
+    }
+}
+
+/// Gives up the handle without cancelling the call: it runs to completion and its callback, if
+/// any, receives the response; a response nobody takes is freed. For fire-and-forget calls with
+/// a callback. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn openai_future_detach(future: *mut openai_future) {
+    ffi_boundary! {
+        if !future.is_null() {
+            drop(Box::from_raw(future));
+        }
+    }
+}
+
+/// Frees a future. A pending call is cancelled first: its connection is dropped, and its
+/// callback, if any, still runs once with `OPENAI_CANCELLED`, possibly after this function
+/// returns, so `userdata` must stay valid until then. An untaken response is freed. Do not free
+/// a future that was handed to a queue (the queue owns it until `openai_queue_next` returns it).
+/// NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn openai_future_free(future: *mut openai_future) {
+    ffi_boundary! {
+        if !future.is_null() {
+            let future = Box::from_raw(future);
+            future.shared.cancel();
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! A file descriptor that an event loop (poll, epoll, kqueue, libuv, GLib, asyncio) can watch:
+//! readable while the thing it signals is ready. A connected socket pair (a self-pipe), which is
+//! portable to every Unix and needs no system-specific API.
+
+use std::io::{ErrorKind, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+
+pub(crate) struct Signal {
+    /// The end callers watch.
+    read: UnixStream,
+    write: UnixStream,
+}
+
+impl Signal {
+    pub(crate) fn new() -> std::io::Result<Signal> {
+        let (read, write) = UnixStream::pair()?;
+        read.set_nonblocking(true)?;
+        write.set_nonblocking(true)?;
+        Ok(Signal { read, write })
+    }
+
+    /// The descriptor that is readable while the signal is raised.
+    pub(crate) fn fd(&self) -> RawFd {
+        self.read.as_raw_fd()
+    }
+
+    /// Makes the descriptor readable. Raising a raised signal changes nothing.
+    pub(crate) fn raise(&self) {
+        // WouldBlock: the buffer is full of earlier raises, so the descriptor is readable.
+        let _ = (&self.write).write(&[1]);
+    }
+
+    /// Makes the descriptor unreadable again.
+    pub(crate) fn clear(&self) {
+        let mut buffer = [0u8; 64];
+        loop {
+            match (&self.read).read(&mut buffer) {
+                Ok(0) => return,
+                Ok(_) => continue,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => return,
+            }
+        }
+    }
+}
