@@ -140,6 +140,14 @@ typedef enum {
 typedef struct openai_client openai_client;
 
 /**
+ * One event of a stream: its name (the `event:` field, "" when absent) and its data. Events
+ * returned by `openai_stream_next` belong to the caller (free them with `openai_event_free`);
+ * those passed to a stream callback are borrowed for the duration of the call. Strings returned
+ * by its accessors live until the event is freed.
+ */
+typedef struct openai_event openai_event;
+
+/**
  * A call in flight, created by an `_async` function (which never blocks on the network) and
  * owned by the caller: free it with `openai_future_free` (which cancels it if still pending),
  * give it up with `openai_future_detach`, or hand it to a queue with `openai_queue_add`.
@@ -171,6 +179,13 @@ typedef struct openai_queue openai_queue;
 typedef struct openai_response openai_response;
 
 /**
+ * A stream of server-sent events. Created by a `_stream` function (or an operation that always
+ * streams) and owned by the caller; `openai_stream_free` closes its connection at once, so a
+ * generation abandoned midway stops. Used by one thread at a time.
+ */
+typedef struct openai_stream openai_stream;
+
+/**
  * A completion callback: receives the response, which it owns (free it with
  * `openai_response_free`), and the `userdata` given when the call was started.
  *
@@ -181,6 +196,20 @@ typedef struct openai_response openai_response;
  * completes when the callback returns).
  */
 typedef void (*openai_callback)(openai_response *response, void *userdata);
+
+/**
+ * A stream callback: receives each event, borrowed for the duration of the call (copy what you
+ * keep), then a last call with `event` NULL when the stream ends; `openai_stream_code(stream)`
+ * then says how (`OPENAI_OK` for a clean end). Return true to go on, false to close the stream
+ * (the last call follows, with `OPENAI_CANCELLED`).
+ *
+ * It runs on a library thread, one call at a time, in the order of the stream. After
+ * `openai_stream_free` returns it is never called again; `openai_stream_free` may be called
+ * inside it.
+ */
+typedef bool (*openai_event_callback)(openai_stream *stream,
+                                      const openai_event *event,
+                                      void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -533,6 +562,128 @@ size_t openai_queue_len(const openai_queue *queue);
 void openai_queue_free(openai_queue *queue);
 
 /**
+ * Calls any streaming endpoint (the Responses API's `"stream": true`, ...) and blocks until the
+ * response headers arrive. The arguments are those of `openai_request`; the body is sent as
+ * given, so it must ask for a stream itself. `*out` always receives a stream (NULL only if
+ * `out` is NULL), to be freed with `openai_stream_free`; an HTTP error before the first event
+ * makes it a failed stream whose code is returned and whose `openai_stream_response` holds the
+ * error body.
+ */
+openai_code openai_request_stream(const openai_client *client,
+                                  const char *method,
+                                  const char *path,
+                                  const char *query_json,
+                                  const char *body,
+                                  openai_stream **out);
+
+/**
+ * The async form of `openai_request_stream`: returns the stream at once (never NULL); the
+ * request is made by a library thread. With a `callback`, events are pushed to it (see
+ * `openai_event_callback`); without, pull them with `openai_stream_next` or watch
+ * `openai_stream_fd`.
+ */
+openai_stream *openai_request_stream_async(const openai_client *client,
+                                           const char *method,
+                                           const char *path,
+                                           const char *query_json,
+                                           const char *body,
+                                           openai_event_callback callback,
+                                           void *userdata);
+
+/**
+ * Takes the next event, waiting up to `timeout_ms` milliseconds (negative: as long as it
+ * takes; 0: only look).
+ *
+ * - `OPENAI_OK` with `*event` set: an event, the caller's to free with `openai_event_free`.
+ * - `OPENAI_OK` with `*event` NULL: the stream ended cleanly (`data: [DONE]`).
+ * - `OPENAI_PENDING`: no event arrived in time; the stream goes on.
+ * - any other code: the stream ended with that error (`OPENAI_STREAM_ERROR` for an error event,
+ *   `OPENAI_CONNECTION` when the connection broke, `OPENAI_TIMEOUT` when it went silent longer
+ *   than the idle timeout, or the HTTP error that prevented it); `openai_stream_error_message`
+ *   says why. Later calls return the same.
+ *
+ * Events already received are returned before the end. `OPENAI_INVALID_ARGUMENT` for NULL
+ * arguments, and for a stream whose events go to a callback.
+ */
+openai_code openai_stream_next(openai_stream *stream, int64_t timeout_ms, openai_event **event);
+
+/**
+ * `openai_stream_next` without waiting: an event if one is ready, `OPENAI_PENDING` if not.
+ */
+openai_code openai_stream_try_next(openai_stream *stream, openai_event **event);
+
+/**
+ * A descriptor that is readable while `openai_stream_try_next` would not return
+ * `OPENAI_PENDING` (an event is ready, or the stream ended), for poll/epoll/kqueue/libuv/GLib
+ * loops. It belongs to the stream: do not read from or close it. -1 for NULL.
+ */
+int openai_stream_fd(const openai_stream *stream);
+
+/**
+ * The stream's response: HTTP status, headers and request id once the response began (NULL
+ * before, for a stream started with an `_async` function); for a stream that failed before it
+ * began, the whole error response (status, error body, message). Borrowed from the stream.
+ */
+const openai_response *openai_stream_response(const openai_stream *stream);
+
+/**
+ * How the stream ended: `OPENAI_PENDING` while it goes on, `OPENAI_OK` after a clean end, else
+ * the error that ended it. `OPENAI_INVALID_ARGUMENT` for NULL.
+ */
+openai_code openai_stream_code(const openai_stream *stream);
+
+/**
+ * Why the stream ended with an error (the error event's message, "the stream broke off: ...",
+ * or the official SDK's `Error code: 400 - ...`), or NULL while it goes on or after a clean
+ * end. Borrowed from the stream.
+ */
+const char *openai_stream_error_message(const openai_stream *stream);
+
+/**
+ * Closes the stream and frees it: the connection is dropped at once (the server sees it
+ * closed, and an abandoned generation stops), queued events are freed, and its callback, if
+ * any, is never called again once this returns (a callback running on another thread is
+ * waited for). May be called inside the stream's own callback. NULL is ignored.
+ */
+void openai_stream_free(openai_stream *stream);
+
+/**
+ * The event's name (`thread.message.delta`, `error`), or "" for an unnamed event (chat
+ * completion chunks). NULL only for a NULL event.
+ */
+const char *openai_event_name(const openai_event *event);
+
+/**
+ * The event's data: its `data:` lines joined with "\n", followed by a NUL byte. `len` (may be
+ * NULL) receives the length without the NUL. NULL only for a NULL event.
+ */
+const char *openai_event_data(const openai_event *event, size_t *len);
+
+/**
+ * The last `id:` field the stream sent up to this event, or NULL when none.
+ */
+const char *openai_event_id(const openai_event *event);
+
+/**
+ * The string at a JSON Pointer in the event's data (`/choices/0/delta/content` for a chat
+ * chunk, `/delta/content/0/text/value` for an assistant message delta), or NULL when the data
+ * is not JSON, the pointer finds nothing or the value is not a string. Borrowed from the event.
+ */
+const char *openai_event_json_string(const openai_event *event, const char *pointer);
+
+/**
+ * The value at a JSON Pointer in the event's data, as compact JSON text, or NULL. Borrowed
+ * from the event.
+ */
+const char *openai_event_json_value(const openai_event *event, const char *pointer);
+
+/**
+ * Frees an event returned by `openai_stream_next` (never one passed to a callback). NULL is
+ * ignored.
+ */
+void openai_event_free(openai_event *event);
+
+/**
  * Creates a model response for the given chat conversation.
  *
  * `POST /chat/completions` (the seed's `chat.completions.create`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -564,6 +715,40 @@ openai_future *openai_chat_completions_create_async(const openai_client *client,
                                                     const char *body_json,
                                                     openai_callback callback,
                                                     void *userdata);
+
+/**
+ * Creates a model response for the given chat conversation. Streams its chunks as server-sent events.
+ *
+ * `POST /chat/completions` (the seed's `chat.completions.create` with `stream=True`). Blocks until the response headers
+ * arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object; not NULL), sent as given with `"stream": true`
+ *   added when it is missing.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_chat_completions_create_stream(const openai_client *client,
+                                                  const char *body_json,
+                                                  openai_stream **out);
+
+/**
+ * The async form of `openai_chat_completions_create_stream`: returns the stream at once (never NULL) and never blocks;
+ * a library thread makes the request. Same arguments, then:
+ *
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_chat_completions_create_stream_async(const openai_client *client,
+                                                           const char *body_json,
+                                                           openai_event_callback callback,
+                                                           void *userdata);
 
 /**
  * Lists the currently available models.
@@ -1814,6 +1999,43 @@ openai_code openai_beta_threads_runs_list_pages(const openai_client *client,
                                                 openai_pager **out);
 
 /**
+ * Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done). Streams the assistant events (`thread.run.created`, `thread.message.delta`, ..., `done`).
+ *
+ * `POST /threads/{thread_id}/runs` (the seed's `beta.threads.runs.create_and_stream` with `stream=True`, with the `OpenAI-Beta` header). Blocks until the response headers
+ * arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object; not NULL), sent as given with `"stream": true`
+ *   added when it is missing.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_beta_threads_runs_create_and_stream(const openai_client *client,
+                                                       const char *thread_id,
+                                                       const char *body_json,
+                                                       openai_stream **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_create_and_stream`: returns the stream at once (never NULL) and never blocks;
+ * a library thread makes the request. Same arguments, then:
+ *
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_beta_threads_runs_create_and_stream_async(const openai_client *client,
+                                                                const char *thread_id,
+                                                                const char *body_json,
+                                                                openai_event_callback callback,
+                                                                void *userdata);
+
+/**
  * Cancels a run that is in progress.
  *
  * `POST /threads/{thread_id}/runs/{run_id}/cancel` (the seed's `beta.threads.runs.cancel`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -1887,6 +2109,46 @@ openai_future *openai_beta_threads_runs_submit_tool_outputs_async(const openai_c
                                                                   const char *body_json,
                                                                   openai_callback callback,
                                                                   void *userdata);
+
+/**
+ * Submits the outputs of the tool calls a run is waiting for (status requires_action). Streams its chunks as server-sent events.
+ *
+ * `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (the seed's `beta.threads.runs.submit_tool_outputs` with `stream=True`, with the `OpenAI-Beta` header). Blocks until the response headers
+ * arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object; not NULL), sent as given with `"stream": true`
+ *   added when it is missing.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_beta_threads_runs_submit_tool_outputs_stream(const openai_client *client,
+                                                                const char *thread_id,
+                                                                const char *run_id,
+                                                                const char *body_json,
+                                                                openai_stream **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_submit_tool_outputs_stream`: returns the stream at once (never NULL) and never blocks;
+ * a library thread makes the request. Same arguments, then:
+ *
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_beta_threads_runs_submit_tool_outputs_stream_async(const openai_client *client,
+                                                                         const char *thread_id,
+                                                                         const char *run_id,
+                                                                         const char *body_json,
+                                                                         openai_event_callback callback,
+                                                                         void *userdata);
 
 /**
  * Returns a list of run steps belonging to a run.

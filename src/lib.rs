@@ -12,6 +12,8 @@ pub mod pagination;
 pub mod request;
 pub mod response;
 pub mod runtime;
+pub mod sse;
+pub mod stream;
 pub mod transport;
 
 pub mod ffi;

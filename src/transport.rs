@@ -6,6 +6,7 @@
 //! is dropped, so a cancelled call closes its socket at once.
 
 use std::error::Error as _;
+use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
@@ -14,6 +15,7 @@ use crate::client::Client;
 use crate::operations::Method;
 use crate::request::{Body, Request};
 use crate::response::{Outcome, Response};
+use crate::stream::EventStream;
 
 /// The longest `retry-after` the library waits for; a server asking for more is not retried.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
@@ -28,7 +30,7 @@ pub(crate) enum Failure {
 }
 
 impl Failure {
-    fn into_response(self, retries: u32) -> Response {
+    pub(crate) fn into_response(self, retries: u32) -> Response {
         let mut response = match self {
             Failure::Connection(message) => Response::failure(Outcome::Connection, message),
             Failure::Timeout(message) => Response::failure(Outcome::Timeout, message),
@@ -62,16 +64,76 @@ impl From<reqwest::Error> for Failure {
     }
 }
 
+/// What one attempt produced, when it produced a response at all.
+enum Attempt<T> {
+    /// A 2xx response.
+    Success(T),
+    /// An error status, with its body read.
+    Status(Response),
+}
+
 impl Client {
     /// Sends `request` and reads the whole response, retrying as the official SDK does.
     /// Always returns a response; its outcome says how the call ended.
     pub async fn execute(&self, request: &Request) -> Response {
+        let result = self
+            .with_retries(|| async move {
+                let response = self.send(request).await?;
+                let status = response.status().as_u16();
+                let headers = response.headers().clone();
+                let body = read_body(response).await?;
+                let response = Response::from_http(status, headers, body);
+                Ok(if response.outcome == Outcome::Ok { Attempt::Success(response) } else { Attempt::Status(response) })
+            })
+            .await;
+        match result {
+            Ok((mut response, retries)) => {
+                response.retries = retries;
+                response
+            }
+            Err(failure) => failure,
+        }
+    }
+
+    /// Sends a request whose response is an event stream, and returns once a 2xx status and
+    /// its headers arrived. Everything before that is retried like any request; a stream that
+    /// has begun is never retried. An error status comes back as a response with its body.
+    pub async fn open_stream(&self, request: &Request) -> Result<EventStream, Response> {
+        let (response, retries) = self
+            .with_retries(|| async move {
+                let response = self.send(request).await?;
+                if response.status().is_success() {
+                    return Ok(Attempt::Success(response));
+                }
+                let status = response.status().as_u16();
+                let headers = response.headers().clone();
+                let body = read_body(response).await?;
+                Ok(Attempt::Status(Response::from_http(status, headers, body)))
+            })
+            .await?;
+        let idle = self.options().stream_idle_timeout.or(self.options().timeout);
+        Ok(EventStream::new(response, retries, idle))
+    }
+
+    /// Runs attempts until one succeeds, fails for good, or the retries run out. Each attempt
+    /// is bounded by the per-attempt timeout. Returns the success and the retries it took, or
+    /// the final failure as a response.
+    async fn with_retries<T, F, A>(&self, mut attempt: F) -> Result<(T, u32), Response>
+    where
+        F: FnMut() -> A,
+        A: Future<Output = Result<Attempt<T>, Failure>>,
+    {
         let mut retries = 0;
         loop {
-            let result = self.attempt(request).await;
+            let result = match self.options().timeout {
+                None => attempt().await,
+                Some(limit) => tokio::time::timeout(limit, attempt()).await.unwrap_or_else(|_| {
+                    Err(Failure::Timeout(format!("request timed out after {} s", limit.as_secs_f64())))
+                }),
+            };
             let delay = match &result {
-                Ok(response) if response.outcome == Outcome::Ok => None,
-                Ok(response) => retry_delay_after_status(response.status, &response.headers, retries),
+                Ok(Attempt::Success(_)) => None,
+                Ok(Attempt::Status(response)) => retry_delay_after_status(response.status, &response.headers, retries),
                 Err(_) => Some(backoff(retries)),
             };
             match delay {
@@ -81,31 +143,15 @@ impl Client {
                 }
                 _ => {
                     return match result {
-                        Ok(mut response) => {
+                        Ok(Attempt::Success(success)) => Ok((success, retries)),
+                        Ok(Attempt::Status(mut response)) => {
                             response.retries = retries;
-                            response
+                            Err(response)
                         }
-                        Err(failure) => failure.into_response(retries),
+                        Err(failure) => Err(failure.into_response(retries)),
                     }
                 }
             }
-        }
-    }
-
-    /// One attempt, bounded by the per-attempt timeout.
-    async fn attempt(&self, request: &Request) -> Result<Response, Failure> {
-        let exchange = async {
-            let response = self.send(request).await?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let body = read_body(response).await?;
-            Ok(Response::from_http(status, headers, body))
-        };
-        match self.options().timeout {
-            None => exchange.await,
-            Some(limit) => tokio::time::timeout(limit, exchange).await.unwrap_or_else(|_| {
-                Err(Failure::Timeout(format!("request timed out after {} s", limit.as_secs_f64())))
-            }),
         }
     }
 

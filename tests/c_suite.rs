@@ -95,9 +95,25 @@ fn run(exe: &Path, mode: Mode) -> Output {
     command.output().expect("run a C program")
 }
 
+/// Whether a program runs in `mode`: a program may restrict itself with a line
+/// `modes: plain` in its opening comment.
+fn runs_in(source: &Path, mode: Mode) -> bool {
+    let text = std::fs::read_to_string(source).unwrap();
+    match text.lines().find_map(|l| l.split_once("modes:").map(|(_, modes)| modes.to_string())) {
+        None => true,
+        // The names before any parenthesis: "modes: plain, valgrind (why)".
+        Some(modes) => modes
+            .split('(')
+            .next()
+            .unwrap_or("")
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|m| m.eq_ignore_ascii_case(&format!("{mode:?}"))),
+    }
+}
+
 fn run_all(mode: Mode) {
     let mut failed = Vec::new();
-    for source in programs() {
+    for source in programs().into_iter().filter(|s| runs_in(s, mode)) {
         let exe = compile(&source, mode);
         let output = run(&exe, mode);
         let name = source.strip_prefix(root()).unwrap().display().to_string();

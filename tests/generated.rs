@@ -81,6 +81,7 @@ fn render_exports() -> String {
          use super::code::openai_code;\n\
          use super::future::{self, openai_callback, openai_future};\n\
          use super::pager::{self, openai_pager};\n\
+         use super::stream::{self, openai_event_callback, openai_stream};\n\
          use super::response::openai_response;\n\
          use crate::operations::OPERATIONS;\n",
     );
@@ -139,6 +140,48 @@ fn render_exports() -> String {
             .unwrap();
         }
 
+        if op.streaming != Streaming::No {
+            // An operation that always streams is its own stream function; the others have a
+            // `_stream` form.
+            let c = if op.streaming == Streaming::Always { op.c_name() } else { format!("{}_stream", op.c_name()) };
+            let mut args = args.clone();
+            let mut docs = docs.clone();
+            writeln!(args, "    body_json: *const c_char,").unwrap();
+            docs.push_str("/// - `body_json`: the JSON request body (an object; not NULL), sent as given with `\"stream\": true`\n///   added when it is missing.\n");
+            let what = match op.response {
+                ResponseKind::Events => "the assistant events (`thread.run.created`, `thread.message.delta`, ..., `done`)",
+                _ => "its chunks as server-sent events",
+            };
+            writeln!(
+                out,
+                "\n/// {summary} Streams {what}.\n///\n/// {http} (the seed's `{name}` with `stream=True`{beta}). Blocks until the response headers\n\
+                 /// arrive; then read events with `openai_stream_next`.\n///\n{docs}\
+                 /// - `out`: receives the stream, also on failure; free it with `openai_stream_free`.\n///\n\
+                 /// Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)\n\
+                 /// returns its code, and the stream's `openai_stream_response` holds the error.\n\
+                 #[no_mangle]\npub unsafe extern \"C\" fn {c}(\n{args}    out: *mut *mut openai_stream,\n) -> openai_code {{\n\
+                 \x20   ffi_boundary! {{ stream::open_operation(client, &OPERATIONS[{index}], &[{param_list}], body_json, out) }}\n}}",
+                summary = op.summary,
+                http = http_line(op),
+                name = op.name,
+                beta = if op.beta { ", with the `OpenAI-Beta` header" } else { "" },
+            )
+            .unwrap();
+            writeln!(
+                out,
+                "\n/// The async form of `{c}`: returns the stream at once (never NULL) and never blocks;\n\
+                 /// a library thread makes the request. Same arguments, then:\n///\n\
+                 /// - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the\n\
+                 ///   function that receives each event and then the end (see `openai_event_callback`).\n\
+                 /// - `userdata`: passed to the callback as given.\n///\n\
+                 /// Free the stream with `openai_stream_free`. Invalid arguments end it at once with\n\
+                 /// `OPENAI_INVALID_ARGUMENT`.\n\
+                 #[no_mangle]\npub unsafe extern \"C\" fn {c}_async(\n{args}    callback: openai_event_callback,\n    userdata: *mut c_void,\n) -> *mut openai_stream {{\n\
+                 \x20   ffi_boundary! {{ stream::start_operation(client, &OPERATIONS[{index}], &[{param_list}], body_json, callback, userdata) }}\n}}",
+            )
+            .unwrap();
+        }
+
         if op.paging == Paging::Cursor {
             writeln!(
                 out,
@@ -168,6 +211,11 @@ fn render_readme_table() -> String {
         let mut functions = Vec::new();
         if has_blocking_form(op) {
             functions.push(format!("`{c}`, `{c}_async`"));
+        }
+        match op.streaming {
+            Streaming::Optional => functions.push(format!("`{c}_stream`, `{c}_stream_async`")),
+            Streaming::Always => functions.push(format!("`{c}`, `{c}_async`")),
+            Streaming::No => {}
         }
         if op.paging == Paging::Cursor {
             functions.push(format!("`{c}_pages`"));

@@ -18,8 +18,11 @@ pub mod request;
 pub mod pager;
 pub mod future;
 pub mod queue;
+pub mod stream;
+pub mod event;
 #[rustfmt::skip]
 pub mod operations_gen;
 
 mod call;
+mod json;
 mod signal;

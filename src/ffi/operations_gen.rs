@@ -10,6 +10,7 @@ use super::client::openai_client;
 use super::code::openai_code;
 use super::future::{self, openai_callback, openai_future};
 use super::pager::{self, openai_pager};
+use super::stream::{self, openai_event_callback, openai_stream};
 use super::response::openai_response;
 use crate::operations::OPERATIONS;
 
@@ -50,6 +51,46 @@ pub unsafe extern "C" fn openai_chat_completions_create_async(
     userdata: *mut c_void,
 ) -> *mut openai_future {
     ffi_boundary! { future::start_operation(client, &OPERATIONS[0], &[], CInput::Json(body_json), callback, userdata) }
+}
+
+/// Creates a model response for the given chat conversation. Streams its chunks as server-sent events.
+///
+/// `POST /chat/completions` (the seed's `chat.completions.create` with `stream=True`). Blocks until the response headers
+/// arrive; then read events with `openai_stream_next`.
+///
+/// - `client`: the client (not NULL).
+/// - `body_json`: the JSON request body (an object; not NULL), sent as given with `"stream": true`
+///   added when it is missing.
+/// - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+///
+/// Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+/// returns its code, and the stream's `openai_stream_response` holds the error.
+#[no_mangle]
+pub unsafe extern "C" fn openai_chat_completions_create_stream(
+    client: *const openai_client,
+    body_json: *const c_char,
+    out: *mut *mut openai_stream,
+) -> openai_code {
+    ffi_boundary! { stream::open_operation(client, &OPERATIONS[0], &[], body_json, out) }
+}
+
+/// The async form of `openai_chat_completions_create_stream`: returns the stream at once (never NULL) and never blocks;
+/// a library thread makes the request. Same arguments, then:
+///
+/// - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+///   function that receives each event and then the end (see `openai_event_callback`).
+/// - `userdata`: passed to the callback as given.
+///
+/// Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+/// `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_chat_completions_create_stream_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    callback: openai_event_callback,
+    userdata: *mut c_void,
+) -> *mut openai_stream {
+    ffi_boundary! { stream::start_operation(client, &OPERATIONS[0], &[], body_json, callback, userdata) }
 }
 
 /// Lists the currently available models.
@@ -1522,6 +1563,49 @@ pub unsafe extern "C" fn openai_beta_threads_runs_list_pages(
     ffi_boundary! { pager::for_operation(client, &OPERATIONS[39], &[("thread_id", thread_id)], query_json, out) }
 }
 
+/// Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done). Streams the assistant events (`thread.run.created`, `thread.message.delta`, ..., `done`).
+///
+/// `POST /threads/{thread_id}/runs` (the seed's `beta.threads.runs.create_and_stream` with `stream=True`, with the `OpenAI-Beta` header). Blocks until the response headers
+/// arrive; then read events with `openai_stream_next`.
+///
+/// - `client`: the client (not NULL).
+/// - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+/// - `body_json`: the JSON request body (an object; not NULL), sent as given with `"stream": true`
+///   added when it is missing.
+/// - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+///
+/// Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+/// returns its code, and the stream's `openai_stream_response` holds the error.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_create_and_stream(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    body_json: *const c_char,
+    out: *mut *mut openai_stream,
+) -> openai_code {
+    ffi_boundary! { stream::open_operation(client, &OPERATIONS[40], &[("thread_id", thread_id)], body_json, out) }
+}
+
+/// The async form of `openai_beta_threads_runs_create_and_stream`: returns the stream at once (never NULL) and never blocks;
+/// a library thread makes the request. Same arguments, then:
+///
+/// - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+///   function that receives each event and then the end (see `openai_event_callback`).
+/// - `userdata`: passed to the callback as given.
+///
+/// Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+/// `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_create_and_stream_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    body_json: *const c_char,
+    callback: openai_event_callback,
+    userdata: *mut c_void,
+) -> *mut openai_stream {
+    ffi_boundary! { stream::start_operation(client, &OPERATIONS[40], &[("thread_id", thread_id)], body_json, callback, userdata) }
+}
+
 /// Cancels a run that is in progress.
 ///
 /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (the seed's `beta.threads.runs.cancel`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -1607,6 +1691,52 @@ pub unsafe extern "C" fn openai_beta_threads_runs_submit_tool_outputs_async(
     userdata: *mut c_void,
 ) -> *mut openai_future {
     ffi_boundary! { future::start_operation(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), callback, userdata) }
+}
+
+/// Submits the outputs of the tool calls a run is waiting for (status requires_action). Streams its chunks as server-sent events.
+///
+/// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (the seed's `beta.threads.runs.submit_tool_outputs` with `stream=True`, with the `OpenAI-Beta` header). Blocks until the response headers
+/// arrive; then read events with `openai_stream_next`.
+///
+/// - `client`: the client (not NULL).
+/// - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+/// - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+/// - `body_json`: the JSON request body (an object; not NULL), sent as given with `"stream": true`
+///   added when it is missing.
+/// - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+///
+/// Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+/// returns its code, and the stream's `openai_stream_response` holds the error.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_submit_tool_outputs_stream(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    run_id: *const c_char,
+    body_json: *const c_char,
+    out: *mut *mut openai_stream,
+) -> openai_code {
+    ffi_boundary! { stream::open_operation(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], body_json, out) }
+}
+
+/// The async form of `openai_beta_threads_runs_submit_tool_outputs_stream`: returns the stream at once (never NULL) and never blocks;
+/// a library thread makes the request. Same arguments, then:
+///
+/// - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+///   function that receives each event and then the end (see `openai_event_callback`).
+/// - `userdata`: passed to the callback as given.
+///
+/// Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+/// `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_beta_threads_runs_submit_tool_outputs_stream_async(
+    client: *const openai_client,
+    thread_id: *const c_char,
+    run_id: *const c_char,
+    body_json: *const c_char,
+    callback: openai_event_callback,
+    userdata: *mut c_void,
+) -> *mut openai_stream {
+    ffi_boundary! { stream::start_operation(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], body_json, callback, userdata) }
 }
 
 /// Returns a list of run steps belonging to a run.

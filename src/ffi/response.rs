@@ -2,9 +2,9 @@
 //! failed, why.
 
 use std::ffi::{c_char, CStr, CString};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
-use serde_json::Value;
+use super::json::JsonView;
 
 use super::code::openai_code;
 use crate::response::Response;
@@ -24,10 +24,8 @@ pub struct openai_response {
     error_code: Option<CString>,
     /// The headers as C strings, made on first use.
     headers: OnceLock<Vec<(CString, CString)>>,
-    /// The body parsed as JSON, on first use of a JSON accessor (`None`: not JSON).
-    json: OnceLock<Option<Value>>,
-    /// Strings handed out by the JSON accessors, kept until the response is freed.
-    extracted: Mutex<Vec<CString>>,
+    /// The body as JSON, for the JSON Pointer accessors.
+    json: JsonView,
 }
 
 /// A C string of `s`; an interior NUL (impossible in header values, rare elsewhere) is cut there.
@@ -63,8 +61,7 @@ impl openai_response {
             inner,
             body,
             headers: OnceLock::new(),
-            json: OnceLock::new(),
-            extracted: Mutex::new(Vec::new()),
+            json: JsonView::default(),
         }
     }
 
@@ -252,28 +249,6 @@ pub unsafe extern "C" fn openai_response_api_error_code(response: *const openai_
     }
 }
 
-/// Looks up `pointer` in the body parsed as JSON and keeps `render`'s text of the value found.
-unsafe fn json_lookup(
-    response: *const openai_response,
-    pointer: *const c_char,
-    render: impl FnOnce(&Value) -> Option<String>,
-) -> *const c_char {
-    let (Some(r), false) = (borrow(response), pointer.is_null()) else {
-        return std::ptr::null();
-    };
-    let Ok(pointer) = CStr::from_ptr(pointer).to_str() else {
-        return std::ptr::null();
-    };
-    let json = r.json.get_or_init(|| serde_json::from_slice(&r.body[..r.body.len() - 1]).ok());
-    let Some(text) = json.as_ref().and_then(|v| v.pointer(pointer)).and_then(render) else {
-        return std::ptr::null();
-    };
-    let text = to_cstring(text);
-    let ptr = text.as_ptr();
-    r.extracted.lock().unwrap_or_else(|e| e.into_inner()).push(text);
-    ptr
-}
-
 /// The string at `pointer` in the JSON body, unescaped, or NULL when the body is not JSON, the
 /// pointer finds nothing, or the value there is not a string.
 ///
@@ -285,7 +260,10 @@ unsafe fn json_lookup(
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_json_string(response: *const openai_response, pointer: *const c_char) -> *const c_char {
     ffi_boundary! {
-        json_lookup(response, pointer, |v| v.as_str().map(str::to_string))
+        match borrow(response) {
+            Some(r) => r.json.string(&r.body[..r.body.len() - 1], pointer),
+            None => std::ptr::null(),
+        }
     }
 }
 
@@ -295,7 +273,10 @@ pub unsafe extern "C" fn openai_response_json_string(response: *const openai_res
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_json_value(response: *const openai_response, pointer: *const c_char) -> *const c_char {
     ffi_boundary! {
-        json_lookup(response, pointer, |v| Some(v.to_string()))
+        match borrow(response) {
+            Some(r) => r.json.value(&r.body[..r.body.len() - 1], pointer),
+            None => std::ptr::null(),
+        }
     }
 }
 

@@ -1,0 +1,519 @@
+//! `openai_stream`: a stream of server-sent events, pulled (`openai_stream_next` with a
+//! timeout, or without waiting, with a descriptor for event loops) or pushed to a callback.
+//!
+//! A reader task on the library's runtime reads the socket, decodes events and queues them. The
+//! queue is bounded: when the consumer is slow the reader stops reading, the socket's buffers
+//! fill and TCP makes the server wait, so memory stays bounded whatever the stream's length.
+
+use std::cell::Cell;
+use std::collections::VecDeque;
+use std::ffi::{c_char, c_void, CString};
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use super::call::{arg_client, arg_str, block_on, guarded};
+use super::client::openai_client;
+use super::code::openai_code;
+use super::error::set_last_error;
+use super::event::openai_event;
+use super::response::{openai_response, to_cstring};
+use super::signal::Signal;
+use crate::client::Client;
+use crate::operations::Operation;
+use crate::request::Request;
+use crate::response::{Outcome, Response};
+use crate::runtime;
+use crate::stream::{EventStream, Item};
+
+/// Events queued for the consumer at most...
+const MAX_QUEUED_EVENTS: usize = 4096;
+/// ...and their data at most (one larger event is always let through).
+const MAX_QUEUED_BYTES: usize = 4 << 20;
+
+/// A stream callback: receives each event, borrowed for the duration of the call (copy what you
+/// keep), then a last call with `event` NULL when the stream ends; `openai_stream_code(stream)`
+/// then says how (`OPENAI_OK` for a clean end). Return true to go on, false to close the stream
+/// (the last call follows, with `OPENAI_CANCELLED`).
+///
+/// It runs on a library thread, one call at a time, in the order of the stream. After
+/// `openai_stream_free` returns it is never called again; `openai_stream_free` may be called
+/// inside it.
+pub type openai_event_callback =
+    Option<unsafe extern "C" fn(stream: *mut openai_stream, event: *const openai_event, userdata: *mut c_void) -> bool>;
+
+/// A stream of server-sent events. Created by a `_stream` function (or an operation that always
+/// streams) and owned by the caller; `openai_stream_free` closes its connection at once, so a
+/// generation abandoned midway stops. Used by one thread at a time.
+pub struct openai_stream {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    /// The response head (status, headers, request id), or the whole error response of a stream
+    /// that failed before it began. Unset until known.
+    head: OnceLock<Box<openai_response>>,
+    state: Mutex<State>,
+    /// Wakes consumers waiting in `openai_stream_next`.
+    arrived: Condvar,
+    /// Wakes the reader when the consumer made room.
+    room: Notify,
+    cancel: CancellationToken,
+    callback: openai_event_callback,
+    userdata: usize,
+    /// The caller's handle, for callbacks (0 until known).
+    handle: AtomicUsize,
+    /// Held while a callback runs, so that `openai_stream_free` waits for it.
+    gate: Mutex<()>,
+    /// Set by `openai_stream_free`: no callback may run any more.
+    closed: AtomicBool,
+}
+
+struct State {
+    events: VecDeque<Box<openai_event>>,
+    queued_bytes: usize,
+    /// How the stream ended, once it has.
+    end: Option<(openai_code, Option<CString>)>,
+    /// The descriptor of `openai_stream_fd`, made on first request; readable while `next` would
+    /// not wait.
+    signal: Option<Signal>,
+}
+
+thread_local! {
+    /// The stream whose callback this thread is running (its `Shared` address), if any.
+    static IN_CALLBACK: Cell<usize> = const { Cell::new(0) };
+}
+
+impl Shared {
+    fn new(callback: openai_event_callback, userdata: *mut c_void) -> Arc<Shared> {
+        Arc::new(Shared {
+            head: OnceLock::new(),
+            state: Mutex::new(State { events: VecDeque::new(), queued_bytes: 0, end: None, signal: None }),
+            arrived: Condvar::new(),
+            room: Notify::new(),
+            cancel: CancellationToken::new(),
+            callback,
+            userdata: userdata as usize,
+            handle: AtomicUsize::new(0),
+            gate: Mutex::new(()),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_head(&self, head: Response) {
+        let _ = self.head.set(Box::new(openai_response::new(head)));
+    }
+
+    /// Runs the callback, unless the stream was freed. Returns whether to go on.
+    fn call_back(&self, event: *const openai_event) -> bool {
+        let Some(callback) = self.callback else { return true };
+        let _gate = self.gate.lock().unwrap_or_else(|e| e.into_inner());
+        if self.closed.load(Ordering::SeqCst) {
+            return false;
+        }
+        IN_CALLBACK.with(|c| c.set(self as *const Shared as usize));
+        let handle = self.handle.load(Ordering::SeqCst) as *mut openai_stream;
+        // SAFETY: the caller gave this function for this purpose; `free` waits on the gate, so
+        // the handle is alive.
+        let go_on = unsafe { callback(handle, event, self.userdata as *mut c_void) };
+        IN_CALLBACK.with(|c| c.set(0));
+        go_on
+    }
+
+    /// Queues an event for `openai_stream_next`, waiting for room. False if the stream was
+    /// closed meanwhile.
+    async fn push(&self, event: Box<openai_event>) -> bool {
+        let mut event = Some(event);
+        loop {
+            {
+                let mut state = self.lock();
+                let full = state.events.len() >= MAX_QUEUED_EVENTS || state.queued_bytes >= MAX_QUEUED_BYTES;
+                if !full || state.events.is_empty() {
+                    let event = event.take().expect("pushed once");
+                    state.queued_bytes += event.size();
+                    state.events.push_back(event);
+                    if let Some(signal) = &state.signal {
+                        signal.raise();
+                    }
+                    drop(state);
+                    self.arrived.notify_all();
+                    return true;
+                }
+            }
+            tokio::select! {
+                _ = self.cancel.cancelled() => return false,
+                _ = self.room.notified() => {}
+            }
+        }
+    }
+
+    /// Records the end; wakes consumers; makes the last callback.
+    fn end(&self, code: openai_code, message: Option<String>) {
+        {
+            let mut state = self.lock();
+            if state.end.is_some() {
+                return;
+            }
+            state.end = Some((code, message.map(to_cstring)));
+            if let Some(signal) = &state.signal {
+                signal.raise();
+            }
+        }
+        self.arrived.notify_all();
+        self.call_back(std::ptr::null());
+    }
+
+    /// Reads the stream to its end, delivering each event.
+    async fn run(self: Arc<Self>, mut stream: EventStream) {
+        loop {
+            let item = tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => {
+                    self.end(openai_code::OPENAI_CANCELLED, Some("the stream was closed".into()));
+                    return;
+                }
+                item = stream.next() => item,
+            };
+            match item {
+                Item::Event(event) => {
+                    let event = Box::new(openai_event::new(event));
+                    let go_on = if self.callback.is_some() { self.call_back(&*event) } else { self.push(event).await };
+                    if !go_on {
+                        self.cancel.cancel();
+                    }
+                }
+                Item::Done => return self.end(openai_code::OPENAI_OK, None),
+                Item::Failed(failure) => return self.end(failure.outcome.into(), Some(failure.message)),
+            }
+        }
+    }
+}
+
+/// A stream handle for `shared`, known to its callbacks.
+fn handle_for(shared: Arc<Shared>) -> *mut openai_stream {
+    let handle = Box::into_raw(Box::new(openai_stream { shared }));
+    // SAFETY: just made.
+    unsafe { (&(*handle).shared).handle.store(handle as usize, Ordering::SeqCst) };
+    handle
+}
+
+/// A stream that failed before it began: its head is the failure's response.
+fn failed(shared: &Shared, failure: Response) -> openai_code {
+    let code: openai_code = failure.outcome.into();
+    let message = failure.message.clone();
+    shared.set_head(failure);
+    shared.end(code, message);
+    code
+}
+
+/// Reads the arguments of a stream call into a request.
+unsafe fn stream_request<'a>(
+    client: *const openai_client,
+    op: &Operation,
+    params: &[(&str, *const c_char)],
+    body_json: *const c_char,
+) -> Result<(&'a Client, Request), Response> {
+    let client = arg_client(client)?;
+    let mut values = Vec::with_capacity(params.len());
+    for (name, ptr) in params {
+        values.push(arg_str(name, *ptr)?);
+    }
+    let body = arg_str("body_json", body_json)?;
+    Ok((client, Request::streaming(op, &values, body)?))
+}
+
+/// Opens a stream on the calling thread (until its headers arrived), then hands the reading to
+/// a task. `*out` always receives a stream (when `out` is not NULL).
+unsafe fn open_blocking(work: impl FnOnce() -> Result<(Client, Request), Response>, out: *mut *mut openai_stream) -> openai_code {
+    if out.is_null() {
+        set_last_error("out is NULL: the stream has nowhere to go");
+        return openai_code::OPENAI_INVALID_ARGUMENT;
+    }
+    let shared = Shared::new(None, std::ptr::null_mut());
+    let opened = guarded(|| {
+        let (client, request) = work()?;
+        block_on(client.open_stream(&request))?
+    });
+    let code = match opened {
+        Ok(mut stream) => {
+            shared.set_head(stream.take_head());
+            runtime::handle().spawn(shared.clone().run(stream));
+            openai_code::OPENAI_OK
+        }
+        Err(failure) => {
+            set_last_error(failure.message.clone().unwrap_or_default());
+            failed(&shared, failure)
+        }
+    };
+    *out = handle_for(shared);
+    code
+}
+
+/// Starts a stream without blocking: opening and reading both happen in a task.
+fn open_async(
+    work: Result<(Client, Request), Response>,
+    callback: openai_event_callback,
+    userdata: *mut c_void,
+) -> *mut openai_stream {
+    let shared = Shared::new(callback, userdata);
+    let handle = handle_for(shared.clone());
+    runtime::handle().spawn(async move {
+        let (client, request) = match work {
+            Ok(work) => work,
+            Err(failure) => {
+                failed(&shared, failure);
+                return;
+            }
+        };
+        let opened = tokio::select! {
+            biased;
+            _ = shared.cancel.cancelled() => Err(Response::failure(Outcome::Cancelled, "the stream was closed")),
+            opened = client.open_stream(&request) => opened,
+        };
+        match opened {
+            Ok(mut stream) => {
+                shared.set_head(stream.take_head());
+                shared.run(stream).await;
+            }
+            Err(failure) => {
+                failed(&shared, failure);
+            }
+        }
+    });
+    handle
+}
+
+/// The body of the blocking stream exports generated from the table.
+pub(crate) unsafe fn open_operation(
+    client: *const openai_client,
+    op: &'static Operation,
+    params: &[(&str, *const c_char)],
+    body_json: *const c_char,
+    out: *mut *mut openai_stream,
+) -> openai_code {
+    open_blocking(|| stream_request(client, op, params, body_json).map(|(c, r)| (c.clone(), r)), out)
+}
+
+/// The body of the async stream exports generated from the table.
+pub(crate) unsafe fn start_operation(
+    client: *const openai_client,
+    op: &'static Operation,
+    params: &[(&str, *const c_char)],
+    body_json: *const c_char,
+    callback: openai_event_callback,
+    userdata: *mut c_void,
+) -> *mut openai_stream {
+    let work = guarded(|| stream_request(client, op, params, body_json).map(|(c, r)| (c.clone(), r)));
+    open_async(work, callback, userdata)
+}
+
+unsafe fn generic_stream_request(
+    client: *const openai_client,
+    method: *const c_char,
+    path: *const c_char,
+    query_json: *const c_char,
+    body: *const c_char,
+) -> Result<(Client, Request), Response> {
+    let (client, request) = super::request::generic_request(client, method, path, query_json, body, true)?;
+    Ok((client.clone(), request))
+}
+
+/// Calls any streaming endpoint (the Responses API's `"stream": true`, ...) and blocks until the
+/// response headers arrive. The arguments are those of `openai_request`; the body is sent as
+/// given, so it must ask for a stream itself. `*out` always receives a stream (NULL only if
+/// `out` is NULL), to be freed with `openai_stream_free`; an HTTP error before the first event
+/// makes it a failed stream whose code is returned and whose `openai_stream_response` holds the
+/// error body.
+#[no_mangle]
+pub unsafe extern "C" fn openai_request_stream(
+    client: *const openai_client,
+    method: *const c_char,
+    path: *const c_char,
+    query_json: *const c_char,
+    body: *const c_char,
+    out: *mut *mut openai_stream,
+) -> openai_code {
+    ffi_boundary! {
+        open_blocking(|| generic_stream_request(client, method, path, query_json, body), out)
+    }
+}
+
+/// The async form of `openai_request_stream`: returns the stream at once (never NULL); the
+/// request is made by a library thread. With a `callback`, events are pushed to it (see
+/// `openai_event_callback`); without, pull them with `openai_stream_next` or watch
+/// `openai_stream_fd`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_request_stream_async(
+    client: *const openai_client,
+    method: *const c_char,
+    path: *const c_char,
+    query_json: *const c_char,
+    body: *const c_char,
+    callback: openai_event_callback,
+    userdata: *mut c_void,
+) -> *mut openai_stream {
+    ffi_boundary! {
+        let work = guarded(|| generic_stream_request(client, method, path, query_json, body));
+        open_async(work, callback, userdata)
+    }
+}
+
+/// Takes the next event, waiting up to `timeout_ms` milliseconds (negative: as long as it
+/// takes; 0: only look).
+///
+/// - `OPENAI_OK` with `*event` set: an event, the caller's to free with `openai_event_free`.
+/// - `OPENAI_OK` with `*event` NULL: the stream ended cleanly (`data: [DONE]`).
+/// - `OPENAI_PENDING`: no event arrived in time; the stream goes on.
+/// - any other code: the stream ended with that error (`OPENAI_STREAM_ERROR` for an error event,
+///   `OPENAI_CONNECTION` when the connection broke, `OPENAI_TIMEOUT` when it went silent longer
+///   than the idle timeout, or the HTTP error that prevented it); `openai_stream_error_message`
+///   says why. Later calls return the same.
+///
+/// Events already received are returned before the end. `OPENAI_INVALID_ARGUMENT` for NULL
+/// arguments, and for a stream whose events go to a callback.
+#[no_mangle]
+pub unsafe extern "C" fn openai_stream_next(stream: *mut openai_stream, timeout_ms: i64, event: *mut *mut openai_event) -> openai_code {
+    ffi_boundary! {
+        let (Some(s), false) = (stream.as_ref(), event.is_null()) else {
+            set_last_error("openai_stream_next: stream or event is NULL");
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        };
+        *event = std::ptr::null_mut();
+        let shared = &s.shared;
+        if shared.callback.is_some() {
+            set_last_error("openai_stream_next: this stream's events go to its callback");
+            return openai_code::OPENAI_INVALID_ARGUMENT;
+        }
+        let deadline = (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+        let mut state = shared.lock();
+        loop {
+            if let Some(next) = state.events.pop_front() {
+                state.queued_bytes -= next.size();
+                if state.events.is_empty() && state.end.is_none() {
+                    if let Some(signal) = &state.signal {
+                        signal.clear();
+                    }
+                }
+                drop(state);
+                shared.room.notify_one();
+                *event = Box::into_raw(next);
+                return openai_code::OPENAI_OK;
+            }
+            if let Some((code, message)) = &state.end {
+                if *code != openai_code::OPENAI_OK {
+                    set_last_error(message.as_ref().map_or_else(String::new, |m| m.to_string_lossy().into_owned()));
+                }
+                return *code;
+            }
+            state = match deadline {
+                None => shared.arrived.wait(state).unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return openai_code::OPENAI_PENDING;
+                    }
+                    shared.arrived.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                }
+            };
+        }
+    }
+}
+
+/// `openai_stream_next` without waiting: an event if one is ready, `OPENAI_PENDING` if not.
+#[no_mangle]
+pub unsafe extern "C" fn openai_stream_try_next(stream: *mut openai_stream, event: *mut *mut openai_event) -> openai_code {
+    ffi_boundary! {
+        openai_stream_next(stream, 0, event)
+    }
+}
+
+/// A descriptor that is readable while `openai_stream_try_next` would not return
+/// `OPENAI_PENDING` (an event is ready, or the stream ended), for poll/epoll/kqueue/libuv/GLib
+/// loops. It belongs to the stream: do not read from or close it. -1 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_stream_fd(stream: *const openai_stream) -> RawFd {
+    ffi_boundary! {
+        let Some(s) = stream.as_ref() else { return -1 };
+        let mut state = s.shared.lock();
+        if state.signal.is_none() {
+            match Signal::new() {
+                Ok(signal) => state.signal = Some(signal),
+                Err(e) => {
+                    set_last_error(format!("openai_stream_fd: no descriptor could be made: {e}"));
+                    return -1;
+                }
+            }
+        }
+        let ready = !state.events.is_empty() || state.end.is_some();
+        let signal = state.signal.as_ref().expect("made above");
+        if ready {
+            signal.raise();
+        }
+        signal.fd()
+    }
+}
+
+/// The stream's response: HTTP status, headers and request id once the response began (NULL
+/// before, for a stream started with an `_async` function); for a stream that failed before it
+/// began, the whole error response (status, error body, message). Borrowed from the stream.
+#[no_mangle]
+pub unsafe extern "C" fn openai_stream_response(stream: *const openai_stream) -> *const openai_response {
+    ffi_boundary! {
+        stream.as_ref().and_then(|s| s.shared.head.get()).map_or(std::ptr::null(), |h| &**h as *const openai_response)
+    }
+}
+
+/// How the stream ended: `OPENAI_PENDING` while it goes on, `OPENAI_OK` after a clean end, else
+/// the error that ended it. `OPENAI_INVALID_ARGUMENT` for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn openai_stream_code(stream: *const openai_stream) -> openai_code {
+    ffi_boundary! {
+        match stream.as_ref() {
+            None => openai_code::OPENAI_INVALID_ARGUMENT,
+            Some(s) => s.shared.lock().end.as_ref().map_or(openai_code::OPENAI_PENDING, |(code, _)| *code),
+        }
+    }
+}
+
+/// Why the stream ended with an error (the error event's message, "the stream broke off: ...",
+/// or the official SDK's `Error code: 400 - ...`), or NULL while it goes on or after a clean
+/// end. Borrowed from the stream.
+#[no_mangle]
+pub unsafe extern "C" fn openai_stream_error_message(stream: *const openai_stream) -> *const c_char {
+    ffi_boundary! {
+        stream.as_ref().map_or(std::ptr::null(), |s| {
+            s.shared.lock().end.as_ref().and_then(|(_, m)| m.as_ref()).map_or(std::ptr::null(), |m| m.as_ptr())
+        })
+    }
+}
+
+/// Closes the stream and frees it: the connection is dropped at once (the server sees it
+/// closed, and an abandoned generation stops), queued events are freed, and its callback, if
+/// any, is never called again once this returns (a callback running on another thread is
+/// waited for). May be called inside the stream's own callback. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn openai_stream_free(stream: *mut openai_stream) {
+    ffi_boundary! {
+        if stream.is_null() {
+            return;
+        }
+        let stream = Box::from_raw(stream);
+        let shared = &stream.shared;
+        shared.cancel.cancel();
+        let inside_own_callback = IN_CALLBACK.with(|c| c.get()) == Arc::as_ptr(shared) as usize;
+        if inside_own_callback {
+            shared.closed.store(true, Ordering::SeqCst);
+        } else {
+            let _gate = shared.gate.lock().unwrap_or_else(|e| e.into_inner());
+            shared.closed.store(true, Ordering::SeqCst);
+        }
+    }
+}

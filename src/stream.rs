@@ -1,0 +1,228 @@
+//! An event stream that has begun: its response head, and its events read from the socket
+//! through the SSE decoder, classified as the official SDK does. `data: [DONE]` ends the stream
+//! cleanly; `event: error`, or an event whose data object carries `error`, ends it with an
+//! error; a connection cut or a stall ends it with a connection or timeout error, never as if
+//! it were complete.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::response::{ApiError, Outcome, Response};
+use crate::sse::{Decoder, Event};
+
+/// What the stream produced next.
+#[derive(Debug)]
+pub enum Item {
+    Event(Event),
+    /// The stream ended cleanly (`[DONE]`, or the server ended the body).
+    Done,
+    /// The stream ended with an error.
+    Failed(StreamFailure),
+}
+
+/// Why a stream ended badly.
+#[derive(Debug, Clone)]
+pub struct StreamFailure {
+    pub outcome: Outcome,
+    pub message: String,
+    pub api_error: Option<ApiError>,
+}
+
+impl StreamFailure {
+    fn new(outcome: Outcome, message: impl Into<String>) -> StreamFailure {
+        StreamFailure { outcome, message: message.into(), api_error: None }
+    }
+}
+
+pub struct EventStream {
+    /// Status and headers of the response (its body is the stream, so it is empty here).
+    head: Response,
+    body: reqwest::Response,
+    decoder: Decoder,
+    decoded: VecDeque<Event>,
+    /// Scratch space for the decoder's output.
+    batch: Vec<Event>,
+    idle: Option<Duration>,
+    /// The body has ended (cleanly); what remains is in `decoded`.
+    body_done: bool,
+    /// The terminal item, once reached; returned again by later calls.
+    ended: Option<Result<(), StreamFailure>>,
+}
+
+impl EventStream {
+    pub(crate) fn new(body: reqwest::Response, retries: u32, idle: Option<Duration>) -> EventStream {
+        let mut head = Response::from_http(body.status().as_u16(), body.headers().clone(), Vec::new());
+        head.retries = retries;
+        EventStream {
+            head,
+            body,
+            decoder: Decoder::default(),
+            decoded: VecDeque::new(),
+            batch: Vec::new(),
+            idle,
+            body_done: false,
+            ended: None,
+        }
+    }
+
+    /// The response head: status, headers, request id, retries taken.
+    pub fn head(&self) -> &Response {
+        &self.head
+    }
+
+    /// Takes the response head out (leaving an empty one), for a caller that keeps it apart.
+    pub fn take_head(&mut self) -> Response {
+        std::mem::replace(&mut self.head, Response::failure(Outcome::Ok, ""))
+    }
+
+    /// The next event, or how the stream ended. After the end, returns the same end again.
+    pub async fn next(&mut self) -> Item {
+        loop {
+            if let Some(end) = &self.ended {
+                return match end {
+                    Ok(()) => Item::Done,
+                    Err(failure) => Item::Failed(failure.clone()),
+                };
+            }
+            if let Some(event) = self.decoded.pop_front() {
+                match classify(event) {
+                    Item::Event(event) => return Item::Event(event),
+                    Item::Done => self.ended = Some(Ok(())),
+                    Item::Failed(failure) => self.ended = Some(Err(failure)),
+                }
+                continue;
+            }
+            if self.body_done {
+                self.ended = Some(Ok(()));
+                continue;
+            }
+            if let Err(failure) = self.read().await {
+                self.ended = Some(Err(failure));
+            }
+        }
+    }
+
+    /// Reads the next bytes from the socket into decoded events.
+    async fn read(&mut self) -> Result<(), StreamFailure> {
+        let chunk = match self.idle {
+            None => self.body.chunk().await,
+            Some(idle) => match tokio::time::timeout(idle, self.body.chunk()).await {
+                Ok(chunk) => chunk,
+                Err(_) => {
+                    return Err(StreamFailure::new(
+                        Outcome::Timeout,
+                        format!("the stream sent nothing for {} s", idle.as_secs_f64()),
+                    ))
+                }
+            },
+        };
+        match chunk {
+            Ok(Some(bytes)) => {
+                self.decoder
+                    .feed(&bytes, &mut self.batch)
+                    .map_err(|e| StreamFailure::new(Outcome::Connection, e.to_string()))?;
+            }
+            Ok(None) => {
+                self.decoder.finish(&mut self.batch);
+                self.body_done = true;
+            }
+            Err(e) => {
+                let failure = crate::transport::Failure::from(e).into_response(0);
+                let message = failure.message.unwrap_or_default();
+                return Err(StreamFailure::new(failure.outcome, format!("the stream broke off: {message}")));
+            }
+        }
+        self.decoded.extend(self.batch.drain(..));
+        Ok(())
+    }
+}
+
+/// Sorts an event into data, the end, or an error, as the official SDK's stream does.
+fn classify(event: Event) -> Item {
+    if event.data.starts_with(b"[DONE]") {
+        return Item::Done;
+    }
+    // Unnamed events (chat completions) and the Responses API's carry errors in their data;
+    // among named events (assistants), only `error` is one.
+    let data_may_hold_error =
+        event.name.is_empty() || event.name.starts_with("response.") || event.name.starts_with("transcript.");
+    if event.name == "error" || (data_may_hold_error && has_error_member(&event.data)) {
+        return Item::Failed(stream_error(&event.data));
+    }
+    Item::Event(event)
+}
+
+/// Whether the data is a JSON object with a truthy `error` member. Checked cheaply first: most
+/// events do not mention it at all.
+fn has_error_member(data: &[u8]) -> bool {
+    if !data.windows(7).any(|w| w == b"\"error\"") {
+        return false;
+    }
+    match serde_json::from_slice::<Value>(data) {
+        Ok(Value::Object(map)) => {
+            !matches!(map.get("error"), None | Some(Value::Null) | Some(Value::Bool(false)))
+        }
+        _ => false,
+    }
+}
+
+fn stream_error(data: &[u8]) -> StreamFailure {
+    let api_error = ApiError::parse(data).or_else(|| {
+        // `event: error` with the error object itself as data.
+        let value: Value = serde_json::from_slice(data).ok()?;
+        let wrapped = serde_json::json!({ "error": value });
+        ApiError::parse(wrapped.to_string().as_bytes())
+    });
+    let message = api_error
+        .as_ref()
+        .and_then(|e| e.message.clone())
+        .unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(data);
+            if text.trim().is_empty() {
+                "An error occurred during streaming".to_string()
+            } else {
+                format!("An error occurred during streaming: {}", text.trim())
+            }
+        });
+    StreamFailure { outcome: Outcome::StreamError, message, api_error }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(name: &str, data: &str) -> Event {
+        Event { name: name.into(), data: data.as_bytes().to_vec(), ..Default::default() }
+    }
+
+    #[test]
+    fn done_ends_cleanly() {
+        assert!(matches!(classify(event("", "[DONE]")), Item::Done));
+        assert!(matches!(classify(event("done", "[DONE]")), Item::Done));
+    }
+
+    #[test]
+    fn errors_end_the_stream_with_their_message() {
+        let Item::Failed(f) = classify(event("", r#"{"error":{"message":"overloaded","type":"server_error"}}"#)) else {
+            panic!("an error member ends the stream")
+        };
+        assert_eq!(f.outcome, Outcome::StreamError);
+        assert_eq!(f.message, "overloaded");
+        assert_eq!(f.api_error.unwrap().kind.as_deref(), Some("server_error"));
+
+        let Item::Failed(f) = classify(event("error", r#"{"message":"bad","code":"c"}"#)) else { panic!() };
+        assert_eq!(f.message, "bad");
+        let Item::Failed(f) = classify(event("error", "not json")) else { panic!() };
+        assert_eq!(f.message, "An error occurred during streaming: not json");
+    }
+
+    #[test]
+    fn ordinary_events_pass_even_when_they_mention_errors() {
+        assert!(matches!(classify(event("", r#"{"choices":[],"error":null}"#)), Item::Event(_)));
+        assert!(matches!(classify(event("thread.run.failed", r#"{"last_error":{"code":"x"},"error":"y"}"#)), Item::Event(_)));
+        assert!(matches!(classify(event("", r#"{"text":"an \"error\" word"}"#)), Item::Event(_)));
+        assert!(matches!(classify(event("thread.message.delta", "{}")), Item::Event(_)));
+    }
+}

@@ -1,0 +1,126 @@
+//! The streaming operations through the C ABI: the exact request each sends, and the events
+//! handed back byte for byte.
+
+mod common;
+
+use common::*;
+use openai::ffi::event::*;
+use openai::ffi::operations_gen::*;
+use openai::ffi::stream::*;
+use serde_json::json;
+
+/// Reads a stream to its end: each event's name and data, and the end code.
+fn drain(stream: *mut openai_stream) -> (Vec<(String, Vec<u8>)>, openai_code) {
+    let mut events = Vec::new();
+    loop {
+        let mut event = std::ptr::null_mut();
+        let code = unsafe { openai_stream_next(stream, 10_000, &mut event) };
+        if code != OPENAI_OK || event.is_null() {
+            unsafe { openai_stream_free(stream) };
+            return (events, code);
+        }
+        unsafe {
+            let mut len = 0;
+            let data = openai_event_data(event, &mut len);
+            events.push((text(openai_event_name(event)).unwrap(), std::slice::from_raw_parts(data as *const u8, len).to_vec()));
+            openai_event_free(event);
+        }
+    }
+}
+
+fn open(f: impl FnOnce(*mut *mut openai_stream) -> openai_code) -> *mut openai_stream {
+    let mut stream = std::ptr::null_mut();
+    let code = f(&mut stream);
+    assert_eq!(code, OPENAI_OK, "{:?}", text(unsafe { openai_stream_error_message(stream) }));
+    stream
+}
+
+#[test]
+fn chat_completions_create_stream_sends_stream_true_and_keeps_the_body() {
+    let h = Harness::new();
+    let body = r#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}],"stream_options":{"include_usage":true}}"#;
+    let stream = open(|out| unsafe { openai_chat_completions_create_stream(h.client, c(body).as_ptr(), out) });
+    let (events, code) = drain(stream);
+    assert_eq!(code, OPENAI_OK);
+    assert_eq!(events.len(), 10, "role, 7 words, finish, usage");
+    let sent = format!("{{\"stream\":true,{}", &body[1..]);
+    assert_request(&h.only_request(), &Expected::new("POST", "/v1/chat/completions").body(&sent));
+}
+
+#[test]
+fn a_body_that_already_streams_is_sent_unchanged() {
+    let h = Harness::new();
+    let body = r#"{"stream":true,"model":"m","messages":[]}"#;
+    let stream = open(|out| unsafe { openai_chat_completions_create_stream(h.client, c(body).as_ptr(), out) });
+    drain(stream);
+    assert_request(&h.only_request(), &Expected::new("POST", "/v1/chat/completions").body(body));
+}
+
+#[test]
+fn beta_threads_runs_create_and_stream() {
+    let h = Harness::new();
+    let body = r#"{"assistant_id":"asst_abc"}"#;
+    let stream = open(|out| unsafe { openai_beta_threads_runs_create_and_stream(h.client, c("thread_abc").as_ptr(), c(body).as_ptr(), out) });
+    let (events, code) = drain(stream);
+    assert_eq!(code, OPENAI_OK);
+    assert_eq!(events.first().unwrap().0, "thread.run.created");
+    assert_eq!(events.last().unwrap().0, "thread.run.completed");
+    assert_request(
+        &h.only_request(),
+        &Expected::new("POST", "/v1/threads/thread_abc/runs").body(r#"{"stream":true,"assistant_id":"asst_abc"}"#).beta(),
+    );
+}
+
+#[test]
+fn beta_threads_runs_submit_tool_outputs_stream() {
+    let h = Harness::new();
+    let body = r#"{"tool_outputs":[{"tool_call_id":"call_1","output":"sunny"}]}"#;
+    let stream = open(|out| unsafe {
+        openai_beta_threads_runs_submit_tool_outputs_stream(h.client, c("thread_abc").as_ptr(), c("run_1").as_ptr(), c(body).as_ptr(), out)
+    });
+    let (_, code) = drain(stream);
+    assert_eq!(code, OPENAI_OK);
+    let sent = format!("{{\"stream\":true,{}", &body[1..]);
+    assert_request(&h.only_request(), &Expected::new("POST", "/v1/threads/thread_abc/runs/run_1/submit_tool_outputs").body(&sent).beta());
+}
+
+#[test]
+fn request_stream_reaches_any_endpoint() {
+    let h = Harness::new();
+    h.mock.script(json!({"match": {"path": "/v1/responses"}, "headers": {"content-type": "text/event-stream"},
+        "chunks": [{"data": "event: response.output_text.delta\ndata: {\"delta\":\"Hi\"}\n\n"},
+                   {"data": "event: response.completed\ndata: {}\n\n"}]}));
+    let body = r#"{"model":"gpt-4o","input":"Hi","stream":true}"#;
+    let stream = open(|out| unsafe {
+        openai_request_stream(h.client, c("POST").as_ptr(), c("/responses").as_ptr(), std::ptr::null(), c(body).as_ptr(), out)
+    });
+    let (events, code) = drain(stream);
+    assert_eq!(code, OPENAI_OK);
+    assert_eq!(events[0], ("response.output_text.delta".to_string(), br#"{"delta":"Hi"}"#.to_vec()));
+    assert_request(&h.only_request(), &Expected::new("POST", "/v1/responses").body(body));
+}
+
+#[test]
+fn event_data_comes_back_byte_for_byte() {
+    let h = Harness::new();
+    // Not UTF-8, a NUL inside, a multi-line join.
+    h.mock.script(json!({"chunks": [{"data_base64": "ZGF0YTog/wD+CmRhdGE6IHgKCg=="}]}));
+    let stream = open(|out| unsafe { openai_chat_completions_create_stream(h.client, c("{}").as_ptr(), out) });
+    let (events, code) = drain(stream);
+    assert_eq!(code, OPENAI_OK);
+    assert_eq!(events, vec![(String::new(), b"\xff\x00\xfe\nx".to_vec())]);
+}
+
+#[test]
+fn an_error_event_ends_with_its_fields_in_the_message() {
+    let h = Harness::new();
+    h.mock.script(json!({"chunks": [{"data": "data: {\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}\n\n"}]}));
+    let stream = open(|out| unsafe { openai_chat_completions_create_stream(h.client, c("{}").as_ptr(), out) });
+    let message = text(unsafe {
+        let mut event = std::ptr::null_mut();
+        assert_eq!(openai_stream_next(stream, 10_000, &mut event), OPENAI_STREAM_ERROR);
+        openai_stream_error_message(stream)
+    });
+    assert_eq!(message.as_deref(), Some("Rate limit reached"));
+    unsafe { openai_stream_free(stream) };
+}
