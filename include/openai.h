@@ -186,6 +186,15 @@ typedef struct openai_response openai_response;
 typedef struct openai_stream openai_stream;
 
 /**
+ * A file to send in a multipart operation (files.upload, images.edit, images.create_variation,
+ * audio.transcriptions.create, audio.translations.create). Created by
+ * `openai_upload_from_path` or `openai_upload_from_memory`, freed with `openai_upload_free`.
+ * A call that sends it keeps what it needs, so it may be freed as soon as the call returns
+ * (also after an `_async` call); one upload may be sent by several calls.
+ */
+typedef struct openai_upload openai_upload;
+
+/**
  * A completion callback: receives the response, which it owns (free it with
  * `openai_response_free`), and the `userdata` given when the call was started.
  *
@@ -210,6 +219,13 @@ typedef void (*openai_callback)(openai_response *response, void *userdata);
 typedef bool (*openai_event_callback)(openai_stream *stream,
                                       const openai_event *event,
                                       void *userdata);
+
+/**
+ * A progress callback: `done` bytes of `total` (0 when unknown) sent or received so far, and
+ * the `userdata` given with it. It may run on any thread (the caller's or a library thread),
+ * once per piece of about 64 KiB; keep it short.
+ */
+typedef void (*openai_progress_callback)(uint64_t done, uint64_t total, void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -684,6 +700,43 @@ const char *openai_event_json_value(const openai_event *event, const char *point
 void openai_event_free(openai_event *event);
 
 /**
+ * An upload of the file at `path`, read from disk while it is sent (never whole into memory)
+ * and opened anew by each attempt, so a retry sends it again.
+ *
+ * `filename` is the name the server sees (NULL: the path's last component); `content_type`
+ * its type (NULL: guessed from the name's extension, else `application/octet-stream`).
+ * Returns NULL, with `openai_last_error()` saying why, when the file does not exist or cannot
+ * be read, or an argument is NULL or not UTF-8.
+ */
+openai_upload *openai_upload_from_path(const char *path,
+                                       const char *filename,
+                                       const char *content_type);
+
+/**
+ * An upload of `len` bytes at `data`, which are copied: the caller may free them as soon as
+ * this returns. `filename` (NULL: "file") and `content_type` (NULL: guessed from the name) as
+ * for `openai_upload_from_path`. Returns NULL (see `openai_last_error()`) when `data` is NULL
+ * with a non-zero `len`, or a string is not UTF-8.
+ */
+openai_upload *openai_upload_from_memory(const void *data,
+                                         size_t len,
+                                         const char *filename,
+                                         const char *content_type);
+
+/**
+ * Sets (or, with NULL, removes) the callback that hears how much of this file was sent, by
+ * every call that sends it from now on. A retry starts again from 0.
+ */
+openai_code openai_upload_set_progress(openai_upload *upload,
+                                       openai_progress_callback progress,
+                                       void *userdata);
+
+/**
+ * Frees an upload (calls already sending it keep their own reference). NULL is ignored.
+ */
+void openai_upload_free(openai_upload *upload);
+
+/**
  * Creates a model response for the given chat conversation.
  *
  * `POST /chat/completions` (the seed's `chat.completions.create`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -913,6 +966,83 @@ openai_future *openai_images_generate_async(const openai_client *client,
                                             void *userdata);
 
 /**
+ * Creates a variation of a given image.
+ *
+ * `POST /images/variations` (the seed's `images.create_variation`). Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
+ *   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
+ * - `image`: the `image` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_images_create_variation(const openai_client *client,
+                                           const char *fields_json,
+                                           const openai_upload *image,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_images_create_variation`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_images_create_variation_async(const openai_client *client,
+                                                    const char *fields_json,
+                                                    const openai_upload *image,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Creates an edited or extended image given an original image and a prompt.
+ *
+ * `POST /images/edits` (the seed's `images.edit`). Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
+ *   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
+ * - `image`: the `image` file (not NULL); see `openai_upload_from_path`.
+ * - `mask`: the optional `mask` file, or NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_images_edit(const openai_client *client,
+                               const char *fields_json,
+                               const openai_upload *image,
+                               const openai_upload *mask,
+                               openai_response **out);
+
+/**
+ * The async form of `openai_images_edit`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_images_edit_async(const openai_client *client,
+                                        const char *fields_json,
+                                        const openai_upload *image,
+                                        const openai_upload *mask,
+                                        openai_callback callback,
+                                        void *userdata);
+
+/**
  * Creates an embedding vector representing the input text.
  *
  * `POST /embeddings` (the seed's `embeddings.create`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -991,6 +1121,43 @@ openai_future *openai_files_list_async(const openai_client *client,
 openai_code openai_files_list_pages(const openai_client *client,
                                     const char *query_json,
                                     openai_pager **out);
+
+/**
+ * Uploads a file that can be used across various endpoints.
+ *
+ * `POST /files` (the seed's `files.upload`). Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
+ *   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_files_upload(const openai_client *client,
+                                const char *fields_json,
+                                const openai_upload *file,
+                                openai_response **out);
+
+/**
+ * The async form of `openai_files_upload`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_upload_async(const openai_client *client,
+                                         const char *fields_json,
+                                         const openai_upload *file,
+                                         openai_callback callback,
+                                         void *userdata);
 
 /**
  * Returns information about a specific file.
@@ -1090,6 +1257,26 @@ openai_future *openai_files_retrieve_content_async(const openai_client *client,
                                                    const char *file_id,
                                                    openai_callback callback,
                                                    void *userdata);
+
+/**
+ * `openai_files_retrieve_content`, with the response body written to the file at `path` as it arrives (never held
+ * whole in memory), for large content. Same arguments, then:
+ *
+ * - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once
+ *   complete: a failed download leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown).
+ * - `userdata`: passed to `progress`.
+ * - `out`: receives the response (status and headers; its body is empty on success, the
+ *   error body otherwise); free it with `openai_response_free`.
+ *
+ * A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
+ */
+openai_code openai_files_retrieve_content_to_file(const openai_client *client,
+                                                  const char *file_id,
+                                                  const char *path,
+                                                  openai_progress_callback progress,
+                                                  void *userdata,
+                                                  openai_response **out);
 
 /**
  * Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
@@ -1323,6 +1510,80 @@ openai_future *openai_moderations_create_async(const openai_client *client,
                                                void *userdata);
 
 /**
+ * Transcribes audio into the input language.
+ *
+ * `POST /audio/transcriptions` (the seed's `audio.transcriptions.create`). Blocks until the response is complete. The body is JSON, or text for the text, srt and vtt response formats.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
+ *   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_audio_transcriptions_create(const openai_client *client,
+                                               const char *fields_json,
+                                               const openai_upload *file,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_audio_transcriptions_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_transcriptions_create_async(const openai_client *client,
+                                                        const char *fields_json,
+                                                        const openai_upload *file,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Translates audio into English.
+ *
+ * `POST /audio/translations` (the seed's `audio.translations.create`). Blocks until the response is complete. The body is JSON, or text for the text, srt and vtt response formats.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
+ *   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_audio_translations_create(const openai_client *client,
+                                             const char *fields_json,
+                                             const openai_upload *file,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_audio_translations_create`: starts the call and returns its future at once, never
+ * blocking on the network. Same arguments, then:
+ *
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the
+ *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_translations_create_async(const openai_client *client,
+                                                      const char *fields_json,
+                                                      const openai_upload *file,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
  * Generates audio from the input text.
  *
  * `POST /audio/speech` (the seed's `audio.speech.create`). Blocks until the response is complete. The body holds the bytes the API returned (see the `content-type` header).
@@ -1354,6 +1615,26 @@ openai_future *openai_audio_speech_create_async(const openai_client *client,
                                                 const char *body_json,
                                                 openai_callback callback,
                                                 void *userdata);
+
+/**
+ * `openai_audio_speech_create`, with the response body written to the file at `path` as it arrives (never held
+ * whole in memory), for large content. Same arguments, then:
+ *
+ * - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once
+ *   complete: a failed download leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown).
+ * - `userdata`: passed to `progress`.
+ * - `out`: receives the response (status and headers; its body is empty on success, the
+ *   error body otherwise); free it with `openai_response_free`.
+ *
+ * A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
+ */
+openai_code openai_audio_speech_create_to_file(const openai_client *client,
+                                               const char *body_json,
+                                               const char *path,
+                                               openai_progress_callback progress,
+                                               void *userdata,
+                                               openai_response **out);
 
 /**
  * Creates an assistant with a model and instructions.

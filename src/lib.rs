@@ -15,5 +15,6 @@ pub mod runtime;
 pub mod sse;
 pub mod stream;
 pub mod transport;
+pub mod upload;
 
 pub mod ffi;

@@ -7,6 +7,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{Map, Value};
 
 use crate::operations::{Method, Operation, RequestKind, ResponseKind, Streaming, OPERATIONS};
+use crate::upload::Form;
 
 /// Bytes that must be escaped inside one path segment: everything but RFC 3986's `pchar`
 /// (unreserved, sub-delims, `:` and `@`), so that a parameter can never add a segment, a query
@@ -51,13 +52,19 @@ const QUERY_KEY: &AsciiSet = &QUERY_VALUE.remove(b'[').remove(b']');
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidArgument(pub String);
 
+impl From<InvalidArgument> for crate::response::Response {
+    fn from(e: InvalidArgument) -> crate::response::Response {
+        crate::response::Response::failure(crate::response::Outcome::InvalidArgument, e.0)
+    }
+}
+
 impl std::fmt::Display for InvalidArgument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-fn invalid<T>(message: impl Into<String>) -> Result<T, InvalidArgument> {
+pub(crate) fn invalid<T>(message: impl Into<String>) -> Result<T, InvalidArgument> {
     Err(InvalidArgument(message.into()))
 }
 
@@ -67,6 +74,8 @@ pub enum Body {
     None,
     /// JSON text, sent byte for byte as the caller wrote it.
     Json(Bytes),
+    /// A multipart form, encoded anew for each attempt so that a retry re-sends every file.
+    Multipart(Form),
 }
 
 /// What the caller gives an operation besides its path parameters.
@@ -124,6 +133,22 @@ impl Request {
             accept: op.accept(),
             beta: op.beta,
             stream: op.response == ResponseKind::Events,
+        })
+    }
+
+    /// A request for an operation whose body is a multipart form.
+    pub fn multipart(op: &Operation, params: &[&str], form: Form) -> Result<Request, InvalidArgument> {
+        if !matches!(op.request, RequestKind::Multipart(_)) {
+            return invalid(format!("{} does not take a multipart form", op.name));
+        }
+        Ok(Request {
+            method: op.method,
+            path: render_path(op, params)?,
+            query: String::new(),
+            body: Body::Multipart(form),
+            accept: op.accept(),
+            beta: op.beta,
+            stream: false,
         })
     }
 
@@ -298,34 +323,42 @@ fn parse_query(json: &str) -> Result<Map<String, Value>, InvalidArgument> {
     }
 }
 
-/// Encodes a JSON object as a query string the way the official SDK does: strings as they are,
-/// numbers and booleans as their JSON text, arrays as repeated `key[]`, objects as `key[sub]`,
-/// nulls left out.
-pub fn encode_query(map: &Map<String, Value>, out: &mut String) {
-    fn pair(key: &str, value: &Value, out: &mut String) {
+/// Flattens a JSON object into name/value pairs the way the official SDK encodes query
+/// parameters and multipart fields: strings as they are, numbers and booleans as their JSON
+/// text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out.
+pub fn flatten(map: &Map<String, Value>) -> Vec<(String, String)> {
+    fn pair(name: String, value: &Value, out: &mut Vec<(String, String)>) {
         let text = match value {
             Value::Null => return,
             Value::String(s) => s.clone(),
             Value::Bool(b) => b.to_string(),
             Value::Number(n) => n.to_string(),
             Value::Array(items) => {
-                let key = format!("{key}[]");
-                items.iter().for_each(|item| pair(&key, item, out));
+                items.iter().for_each(|item| pair(format!("{name}[]"), item, out));
                 return;
             }
             Value::Object(map) => {
-                map.iter().for_each(|(sub, item)| pair(&format!("{key}[{sub}]"), item, out));
+                map.iter().for_each(|(key, item)| pair(format!("{name}[{key}]"), item, out));
                 return;
             }
         };
+        out.push((name, text));
+    }
+    let mut out = Vec::with_capacity(map.len());
+    map.iter().for_each(|(name, value)| pair(name.clone(), value, &mut out));
+    out
+}
+
+/// Encodes a JSON object as a query string (see [`flatten`]), appending to `out`.
+pub fn encode_query(map: &Map<String, Value>, out: &mut String) {
+    for (name, value) in flatten(map) {
         if !out.is_empty() {
             out.push('&');
         }
-        out.extend(utf8_percent_encode(key, QUERY_KEY));
+        out.extend(utf8_percent_encode(&name, QUERY_KEY));
         out.push('=');
-        out.extend(utf8_percent_encode(&text, QUERY_VALUE));
+        out.extend(utf8_percent_encode(&value, QUERY_VALUE));
     }
-    map.iter().for_each(|(key, value)| pair(key, value, out));
 }
 
 #[cfg(test)]

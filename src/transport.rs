@@ -7,6 +7,7 @@
 
 use std::error::Error as _;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
@@ -16,6 +17,7 @@ use crate::operations::Method;
 use crate::request::{Body, Request};
 use crate::response::{Outcome, Response};
 use crate::stream::EventStream;
+use crate::upload::Progress;
 
 /// The longest `retry-after` the library waits for; a server asking for more is not retried.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
@@ -27,6 +29,9 @@ const MAX_RETRY_DELAY: f64 = 8.0;
 pub(crate) enum Failure {
     Connection(String),
     Timeout(String),
+    /// The request could not be made from the caller's input (a file that went missing, a path
+    /// that cannot be written): not retried.
+    Invalid(String),
 }
 
 impl Failure {
@@ -34,6 +39,7 @@ impl Failure {
         let mut response = match self {
             Failure::Connection(message) => Response::failure(Outcome::Connection, message),
             Failure::Timeout(message) => Response::failure(Outcome::Timeout, message),
+            Failure::Invalid(message) => Response::failure(Outcome::InvalidArgument, message),
         };
         response.retries = retries;
         response
@@ -115,6 +121,48 @@ impl Client {
         Ok(EventStream::new(response, retries, idle))
     }
 
+    /// Sends `request` and writes a successful response's body to `path` as it arrives, never
+    /// holding it whole in memory; `progress` hears (bytes received, total or 0). The body is
+    /// written to `<path>.part` and renamed into place once complete, so a failed download
+    /// leaves `path` as it was. An error response's body is returned in memory as usual.
+    pub async fn download(&self, request: &Request, path: &Path, progress: Option<Progress>) -> Response {
+        let partial = PathBuf::from(format!("{}.part", path.display()));
+        // A path that cannot be written is the caller's mistake: say so before sending anything.
+        if let Err(e) = tokio::fs::File::create(&partial).await {
+            return Response::failure(Outcome::InvalidArgument, format!("\"{}\" cannot be written: {e}", path.display()));
+        }
+        let result = self
+            .with_retries(|| {
+                let (partial, progress) = (&partial, progress.clone());
+                async move {
+                    let response = self.send(request).await?;
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    if !response.status().is_success() {
+                        let body = read_body(response).await?;
+                        return Ok(Attempt::Status(Response::from_http(status, headers, body)));
+                    }
+                    write_body(response, partial, progress).await?;
+                    Ok(Attempt::Success(Response::from_http(status, headers, Vec::new())))
+                }
+            })
+            .await;
+        match result {
+            Ok((mut response, retries)) => {
+                response.retries = retries;
+                if let Err(e) = tokio::fs::rename(&partial, path).await {
+                    let _ = tokio::fs::remove_file(&partial).await;
+                    return Response::failure(Outcome::InvalidArgument, format!("\"{}\" cannot be written: {e}", path.display()));
+                }
+                response
+            }
+            Err(failure) => {
+                let _ = tokio::fs::remove_file(&partial).await;
+                failure
+            }
+        }
+    }
+
     /// Runs attempts until one succeeds, fails for good, or the retries run out. Each attempt
     /// is bounded by the per-attempt timeout. Returns the success and the retries it took, or
     /// the final failure as a response.
@@ -134,6 +182,7 @@ impl Client {
             let delay = match &result {
                 Ok(Attempt::Success(_)) => None,
                 Ok(Attempt::Status(response)) => retry_delay_after_status(response.status, &response.headers, retries),
+                Err(Failure::Invalid(_)) => None,
                 Err(_) => Some(backoff(retries)),
             };
             match delay {
@@ -166,8 +215,11 @@ impl Client {
             Method::Patch => reqwest::Method::PATCH,
         };
         // As the official SDK: JSON content type on every request that is not a GET, also
-        // when the body is empty.
-        let content_type = (request.method != Method::Get).then_some("application/json");
+        // when the body is empty; a multipart body brings its own, with the boundary.
+        let content_type = match (&request.body, request.method) {
+            (Body::Multipart(_), _) | (_, Method::Get) => None,
+            _ => Some("application/json"),
+        };
         let headers = self.headers_for(request.accept, content_type, request.beta);
         let builder = self.http().request(method, url).headers(headers);
         let builder = match &request.body {
@@ -178,9 +230,28 @@ impl Client {
             }
             Body::None => builder,
             Body::Json(bytes) => builder.body(bytes.clone()),
+            Body::Multipart(form) => builder.multipart(form.encode().await.map_err(|e| Failure::Invalid(e.0))?),
         };
         Ok(builder.send().await?)
     }
+}
+
+/// Streams a body into a file, created (or emptied) first.
+async fn write_body(mut response: reqwest::Response, path: &Path, progress: Option<Progress>) -> Result<(), Failure> {
+    use tokio::io::AsyncWriteExt;
+    let cannot_write = |e: std::io::Error| Failure::Invalid(format!("\"{}\" cannot be written: {e}", path.display()));
+    let mut file = tokio::fs::File::create(path).await.map_err(cannot_write)?;
+    let total = response.content_length().unwrap_or(0);
+    let mut received = 0u64;
+    while let Some(chunk) = response.chunk().await? {
+        file.write_all(&chunk).await.map_err(cannot_write)?;
+        received += chunk.len() as u64;
+        if let Some(progress) = &progress {
+            progress(received, total);
+        }
+    }
+    file.flush().await.map_err(cannot_write)?;
+    Ok(())
 }
 
 /// Reads a whole body. One spare byte of capacity lets the C boundary add its NUL terminator

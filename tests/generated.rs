@@ -32,7 +32,7 @@ fn splice(document: &str, begin: &str, end: &str, body: &str) -> String {
 
 /// The operations that have a blocking JSON form today.
 fn has_blocking_form(op: &Operation) -> bool {
-    !matches!(op.request, RequestKind::Multipart(_)) && op.streaming != Streaming::Always
+    op.streaming != Streaming::Always
 }
 
 fn http_line(op: &Operation) -> String {
@@ -43,18 +43,50 @@ fn param_doc(name: &str) -> String {
     format!("/// - `{name}`: the `{{{name}}}` path parameter (not NULL, not empty; percent-encoded by the library).\n")
 }
 
-fn input_arg(op: &Operation) -> Option<(&'static str, String)> {
+/// The arguments after the path parameters: (name, Rust type, documentation).
+fn input_args(op: &Operation) -> Vec<(&'static str, &'static str, String)> {
     match op.request {
-        RequestKind::Empty | RequestKind::Multipart(_) => None,
-        RequestKind::Json => Some(("body_json", "the JSON request body (an object), sent byte for byte as given; not NULL.".into())),
-        RequestKind::OptionalJson => Some((
+        RequestKind::Empty => vec![],
+        RequestKind::Json => vec![("body_json", "*const c_char", "the JSON request body (an object), sent byte for byte as given; not NULL.".into())],
+        RequestKind::OptionalJson => vec![(
             "body_json",
+            "*const c_char",
             "the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.".into(),
-        )),
-        RequestKind::Query => Some((
+        )],
+        RequestKind::Query => vec![(
             "query_json",
+            "*const c_char",
             "a JSON object of query parameters (`{\"limit\": 20, \"after\": \"...\"}`), or NULL for none.".into(),
-        )),
+        )],
+        RequestKind::Multipart(files) => {
+            let mut args = vec![(
+                "fields_json",
+                "*const c_char",
+                "the form's other fields as a JSON object (strings as they are, numbers and booleans as\n///   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.".to_string(),
+            )];
+            for file in files {
+                let doc = if file.required {
+                    format!("the `{}` file (not NULL); see `openai_upload_from_path`.", file.name)
+                } else {
+                    format!("the optional `{}` file, or NULL.", file.name)
+                };
+                args.push((file.name, "*const openai_upload", doc));
+            }
+            args
+        }
+    }
+}
+
+/// The `CInput` expression of an operation's generated export.
+fn c_input(op: &Operation) -> String {
+    match op.request {
+        RequestKind::Empty => "CInput::None".into(),
+        RequestKind::Json | RequestKind::OptionalJson => "CInput::Json(body_json)".into(),
+        RequestKind::Query => "CInput::Query(query_json)".into(),
+        RequestKind::Multipart(files) => {
+            let files: Vec<String> = files.iter().map(|f| format!("(\"{0}\", {0})", f.name)).collect();
+            format!("CInput::Multipart(fields_json, &[{}])", files.join(", "))
+        }
     }
 }
 
@@ -76,18 +108,18 @@ fn render_exports() -> String {
          \n\
          use std::ffi::c_void;\n\
          \n\
-         use super::call::{blocking, CInput};\n\
+         use super::call::{self, blocking, CInput};\n\
          use super::client::openai_client;\n\
          use super::code::openai_code;\n\
          use super::future::{self, openai_callback, openai_future};\n\
          use super::pager::{self, openai_pager};\n\
          use super::stream::{self, openai_event_callback, openai_stream};\n\
+         use super::upload::{openai_progress_callback, openai_upload};\n\
          use super::response::openai_response;\n\
          use crate::operations::OPERATIONS;\n",
     );
     for (index, op) in OPERATIONS.iter().enumerate() {
         let params = op.path_params();
-        let input = input_arg(op);
         let mut args = String::from("    client: *const openai_client,\n");
         let mut docs = String::from("/// - `client`: the client (not NULL).\n");
         for p in &params {
@@ -97,15 +129,11 @@ fn render_exports() -> String {
         let param_list = params.iter().map(|p| format!("(\"{p}\", {p})")).collect::<Vec<_>>().join(", ");
 
         if has_blocking_form(op) {
-            let c_input = match (op.request, &input) {
-                (RequestKind::Query, _) => "CInput::Query(query_json)",
-                (_, Some(_)) => "CInput::Json(body_json)",
-                (_, None) => "CInput::None",
-            };
+            let c_input = c_input(op);
             let mut args = args.clone();
             let mut docs = docs.clone();
-            if let Some((name, doc)) = &input {
-                writeln!(args, "    {name}: *const c_char,").unwrap();
+            for (name, ty, doc) in input_args(op) {
+                writeln!(args, "    {name}: {ty},").unwrap();
                 writeln!(docs, "/// - `{name}`: {doc}").unwrap();
             }
             writeln!(
@@ -138,6 +166,24 @@ fn render_exports() -> String {
                 c = op.c_name(),
             )
             .unwrap();
+            if op.response == ResponseKind::Bytes {
+                writeln!(
+                    out,
+                    "\n/// `{c}`, with the response body written to the file at `path` as it arrives (never held\n\
+                     /// whole in memory), for large content. Same arguments, then:\n///\n\
+                     /// - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once\n\
+                     ///   complete: a failed download leaves `path` as it was.\n\
+                     /// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown).\n\
+                     /// - `userdata`: passed to `progress`.\n\
+                     /// - `out`: receives the response (status and headers; its body is empty on success, the\n\
+                     ///   error body otherwise); free it with `openai_response_free`.\n///\n\
+                     /// A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.\n\
+                     #[no_mangle]\npub unsafe extern \"C\" fn {c}_to_file(\n{args}    path: *const c_char,\n    progress: openai_progress_callback,\n    userdata: *mut c_void,\n    out: *mut *mut openai_response,\n) -> openai_code {{\n\
+                     \x20   ffi_boundary! {{ call::download(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, path, progress, userdata, out) }}\n}}",
+                    c = op.c_name(),
+                )
+                .unwrap();
+            }
         }
 
         if op.streaming != Streaming::No {
@@ -212,6 +258,9 @@ fn render_readme_table() -> String {
         if has_blocking_form(op) {
             functions.push(format!("`{c}`, `{c}_async`"));
         }
+        if op.response == ResponseKind::Bytes {
+            functions.push(format!("`{c}_to_file`"));
+        }
         match op.streaming {
             Streaming::Optional => functions.push(format!("`{c}_stream`, `{c}_stream_async`")),
             Streaming::Always => functions.push(format!("`{c}`, `{c}_async`")),
@@ -220,7 +269,7 @@ fn render_readme_table() -> String {
         if op.paging == Paging::Cursor {
             functions.push(format!("`{c}_pages`"));
         }
-        let functions = if functions.is_empty() { "(see its issue: multipart and streams)".to_string() } else { functions.join(", ") };
+        let functions = functions.join(", ");
         writeln!(out, "| {} | {} | {} |", op.name, http_line(op).replace('`', ""), functions).unwrap();
     }
     out

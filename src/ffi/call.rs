@@ -9,7 +9,9 @@ use super::code::openai_code;
 use super::error::set_last_error;
 use super::response::openai_response;
 use crate::client::Client;
-use crate::operations::Operation;
+use super::upload::openai_upload;
+use crate::operations::{Operation, RequestKind};
+use crate::upload::Form;
 use crate::request::{Input, Request};
 use crate::response::{Outcome, Response};
 use crate::runtime;
@@ -45,18 +47,15 @@ impl From<ArgError> for Response {
     }
 }
 
-impl From<crate::request::InvalidArgument> for Response {
-    fn from(e: crate::request::InvalidArgument) -> Response {
-        Response::failure(Outcome::InvalidArgument, e.0)
-    }
-}
 
 /// The C form of an operation's input besides its path parameters.
 #[derive(Clone, Copy)]
-pub enum CInput {
+pub enum CInput<'a> {
     None,
     Json(*const c_char),
     Query(*const c_char),
+    /// The fields' JSON object and the file arguments, by name, in the table's order.
+    Multipart(*const c_char, &'a [(&'static str, *const openai_upload)]),
 }
 
 /// Reads the client, path parameters and input of an operation into a request.
@@ -64,7 +63,7 @@ pub(crate) unsafe fn operation_request<'a>(
     client: *const openai_client,
     op: &Operation,
     params: &[(&str, *const c_char)],
-    input: CInput,
+    input: CInput<'_>,
 ) -> Result<(&'a Client, Request), Response> {
     let client = arg_client(client)?;
     let mut values = Vec::with_capacity(params.len());
@@ -75,6 +74,21 @@ pub(crate) unsafe fn operation_request<'a>(
         CInput::None => Input::None,
         CInput::Json(ptr) => Input::Json(arg_opt_str("body_json", ptr)?),
         CInput::Query(ptr) => Input::Query(arg_opt_str("query_json", ptr)?),
+        CInput::Multipart(fields, files) => {
+            let fields = arg_opt_str("fields_json", fields)?;
+            let RequestKind::Multipart(specs) = op.request else {
+                return Err(ArgError(format!("{} does not take files", op.name)).into());
+            };
+            let mut uploads = Vec::with_capacity(files.len());
+            for (spec, (name, upload)) in specs.iter().zip(files) {
+                match upload.as_ref() {
+                    Some(upload) => uploads.push((spec.name, upload.inner.clone())),
+                    None if spec.required => return Err(ArgError(format!("{name} is NULL")).into()),
+                    None => {}
+                }
+            }
+            return Ok((client, Request::multipart(op, &values, Form::new(fields, uploads)?)?));
+        }
     };
     Ok((client, Request::for_operation(op, &values, input)?))
 }
@@ -110,7 +124,7 @@ pub(crate) unsafe fn blocking(
     client: *const openai_client,
     op: &Operation,
     params: &[(&str, *const c_char)],
-    input: CInput,
+    input: CInput<'_>,
     out: *mut *mut openai_response,
 ) -> openai_code {
     if out.is_null() {
@@ -121,6 +135,31 @@ pub(crate) unsafe fn blocking(
     let response = guarded(|| {
         let (client, request) = operation_request(client, op, params, input)?;
         block_on(client.execute(&request))
+    });
+    deliver(response.unwrap_or_else(|failure| failure), out)
+}
+
+/// The body of the `_to_file` exports: the operation's response body goes to `path`.
+pub(crate) unsafe fn download(
+    client: *const openai_client,
+    op: &Operation,
+    params: &[(&str, *const c_char)],
+    input: CInput<'_>,
+    path: *const c_char,
+    progress: super::upload::openai_progress_callback,
+    userdata: *mut std::ffi::c_void,
+    out: *mut *mut openai_response,
+) -> openai_code {
+    if out.is_null() {
+        set_last_error("out is NULL: the response has nowhere to go");
+        return openai_code::OPENAI_INVALID_ARGUMENT;
+    }
+    *out = std::ptr::null_mut();
+    let response = guarded(|| {
+        let (client, request) = operation_request(client, op, params, input)?;
+        let path = std::path::Path::new(arg_str("path", path)?);
+        let progress = super::upload::progress_closure(progress, userdata);
+        block_on(client.download(&request, path, progress))
     });
     deliver(response.unwrap_or_else(|failure| failure), out)
 }

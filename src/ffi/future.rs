@@ -158,7 +158,7 @@ pub(crate) unsafe fn start_operation(
     client: *const openai_client,
     op: &'static Operation,
     params: &[(&str, *const c_char)],
-    input: CInput,
+    input: CInput<'_>,
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {

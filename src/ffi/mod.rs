@@ -20,6 +20,7 @@ pub mod future;
 pub mod queue;
 pub mod stream;
 pub mod event;
+pub mod upload;
 #[rustfmt::skip]
 pub mod operations_gen;
 

@@ -5,12 +5,13 @@ use std::ffi::c_char;
 
 use std::ffi::c_void;
 
-use super::call::{blocking, CInput};
+use super::call::{self, blocking, CInput};
 use super::client::openai_client;
 use super::code::openai_code;
 use super::future::{self, openai_callback, openai_future};
 use super::pager::{self, openai_pager};
 use super::stream::{self, openai_event_callback, openai_stream};
+use super::upload::{openai_progress_callback, openai_upload};
 use super::response::openai_response;
 use crate::operations::OPERATIONS;
 
@@ -285,6 +286,95 @@ pub unsafe extern "C" fn openai_images_generate_async(
     ffi_boundary! { future::start_operation(client, &OPERATIONS[5], &[], CInput::Json(body_json), callback, userdata) }
 }
 
+/// Creates a variation of a given image.
+///
+/// `POST /images/variations` (the seed's `images.create_variation`). Blocks until the response is complete. The body is the JSON document the API returned.
+///
+/// - `client`: the client (not NULL).
+/// - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
+///   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
+/// - `image`: the `image` file (not NULL); see `openai_upload_from_path`.
+/// - `out`: receives the response, also on failure (then it says why); free it with
+///   `openai_response_free`.
+///
+/// Returns the response's code: `OPENAI_OK` for a 2xx status.
+#[no_mangle]
+pub unsafe extern "C" fn openai_images_create_variation(
+    client: *const openai_client,
+    fields_json: *const c_char,
+    image: *const openai_upload,
+    out: *mut *mut openai_response,
+) -> openai_code {
+    ffi_boundary! { blocking(client, &OPERATIONS[6], &[], CInput::Multipart(fields_json, &[("image", image)]), out) }
+}
+
+/// The async form of `openai_images_create_variation`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_images_create_variation_async(
+    client: *const openai_client,
+    fields_json: *const c_char,
+    image: *const openai_upload,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[6], &[], CInput::Multipart(fields_json, &[("image", image)]), callback, userdata) }
+}
+
+/// Creates an edited or extended image given an original image and a prompt.
+///
+/// `POST /images/edits` (the seed's `images.edit`). Blocks until the response is complete. The body is the JSON document the API returned.
+///
+/// - `client`: the client (not NULL).
+/// - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
+///   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
+/// - `image`: the `image` file (not NULL); see `openai_upload_from_path`.
+/// - `mask`: the optional `mask` file, or NULL.
+/// - `out`: receives the response, also on failure (then it says why); free it with
+///   `openai_response_free`.
+///
+/// Returns the response's code: `OPENAI_OK` for a 2xx status.
+#[no_mangle]
+pub unsafe extern "C" fn openai_images_edit(
+    client: *const openai_client,
+    fields_json: *const c_char,
+    image: *const openai_upload,
+    mask: *const openai_upload,
+    out: *mut *mut openai_response,
+) -> openai_code {
+    ffi_boundary! { blocking(client, &OPERATIONS[7], &[], CInput::Multipart(fields_json, &[("image", image), ("mask", mask)]), out) }
+}
+
+/// The async form of `openai_images_edit`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_images_edit_async(
+    client: *const openai_client,
+    fields_json: *const c_char,
+    image: *const openai_upload,
+    mask: *const openai_upload,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[7], &[], CInput::Multipart(fields_json, &[("image", image), ("mask", mask)]), callback, userdata) }
+}
+
 /// Creates an embedding vector representing the input text.
 ///
 /// `POST /embeddings` (the seed's `embeddings.create`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -378,6 +468,49 @@ pub unsafe extern "C" fn openai_files_list_pages(
     out: *mut *mut openai_pager,
 ) -> openai_code {
     ffi_boundary! { pager::for_operation(client, &OPERATIONS[9], &[], query_json, out) }
+}
+
+/// Uploads a file that can be used across various endpoints.
+///
+/// `POST /files` (the seed's `files.upload`). Blocks until the response is complete. The body is the JSON document the API returned.
+///
+/// - `client`: the client (not NULL).
+/// - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
+///   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
+/// - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+/// - `out`: receives the response, also on failure (then it says why); free it with
+///   `openai_response_free`.
+///
+/// Returns the response's code: `OPENAI_OK` for a 2xx status.
+#[no_mangle]
+pub unsafe extern "C" fn openai_files_upload(
+    client: *const openai_client,
+    fields_json: *const c_char,
+    file: *const openai_upload,
+    out: *mut *mut openai_response,
+) -> openai_code {
+    ffi_boundary! { blocking(client, &OPERATIONS[10], &[], CInput::Multipart(fields_json, &[("file", file)]), out) }
+}
+
+/// The async form of `openai_files_upload`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_files_upload_async(
+    client: *const openai_client,
+    fields_json: *const c_char,
+    file: *const openai_upload,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[10], &[], CInput::Multipart(fields_json, &[("file", file)]), callback, userdata) }
 }
 
 /// Returns information about a specific file.
@@ -495,6 +628,29 @@ pub unsafe extern "C" fn openai_files_retrieve_content_async(
     userdata: *mut c_void,
 ) -> *mut openai_future {
     ffi_boundary! { future::start_operation(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, callback, userdata) }
+}
+
+/// `openai_files_retrieve_content`, with the response body written to the file at `path` as it arrives (never held
+/// whole in memory), for large content. Same arguments, then:
+///
+/// - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once
+///   complete: a failed download leaves `path` as it was.
+/// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown).
+/// - `userdata`: passed to `progress`.
+/// - `out`: receives the response (status and headers; its body is empty on success, the
+///   error body otherwise); free it with `openai_response_free`.
+///
+/// A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
+#[no_mangle]
+pub unsafe extern "C" fn openai_files_retrieve_content_to_file(
+    client: *const openai_client,
+    file_id: *const c_char,
+    path: *const c_char,
+    progress: openai_progress_callback,
+    userdata: *mut c_void,
+    out: *mut *mut openai_response,
+) -> openai_code {
+    ffi_boundary! { call::download(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, path, progress, userdata, out) }
 }
 
 /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
@@ -770,6 +926,92 @@ pub unsafe extern "C" fn openai_moderations_create_async(
     ffi_boundary! { future::start_operation(client, &OPERATIONS[19], &[], CInput::Json(body_json), callback, userdata) }
 }
 
+/// Transcribes audio into the input language.
+///
+/// `POST /audio/transcriptions` (the seed's `audio.transcriptions.create`). Blocks until the response is complete. The body is JSON, or text for the text, srt and vtt response formats.
+///
+/// - `client`: the client (not NULL).
+/// - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
+///   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
+/// - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+/// - `out`: receives the response, also on failure (then it says why); free it with
+///   `openai_response_free`.
+///
+/// Returns the response's code: `OPENAI_OK` for a 2xx status.
+#[no_mangle]
+pub unsafe extern "C" fn openai_audio_transcriptions_create(
+    client: *const openai_client,
+    fields_json: *const c_char,
+    file: *const openai_upload,
+    out: *mut *mut openai_response,
+) -> openai_code {
+    ffi_boundary! { blocking(client, &OPERATIONS[20], &[], CInput::Multipart(fields_json, &[("file", file)]), out) }
+}
+
+/// The async form of `openai_audio_transcriptions_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_audio_transcriptions_create_async(
+    client: *const openai_client,
+    fields_json: *const c_char,
+    file: *const openai_upload,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[20], &[], CInput::Multipart(fields_json, &[("file", file)]), callback, userdata) }
+}
+
+/// Translates audio into English.
+///
+/// `POST /audio/translations` (the seed's `audio.translations.create`). Blocks until the response is complete. The body is JSON, or text for the text, srt and vtt response formats.
+///
+/// - `client`: the client (not NULL).
+/// - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
+///   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
+/// - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+/// - `out`: receives the response, also on failure (then it says why); free it with
+///   `openai_response_free`.
+///
+/// Returns the response's code: `OPENAI_OK` for a 2xx status.
+#[no_mangle]
+pub unsafe extern "C" fn openai_audio_translations_create(
+    client: *const openai_client,
+    fields_json: *const c_char,
+    file: *const openai_upload,
+    out: *mut *mut openai_response,
+) -> openai_code {
+    ffi_boundary! { blocking(client, &OPERATIONS[21], &[], CInput::Multipart(fields_json, &[("file", file)]), out) }
+}
+
+/// The async form of `openai_audio_translations_create`: starts the call and returns its future at once, never
+/// blocking on the network. Same arguments, then:
+///
+/// - `callback`: NULL, or the function that receives the response (it owns it) once the
+///   call completes, fails or is cancelled: exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+/// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+/// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_audio_translations_create_async(
+    client: *const openai_client,
+    fields_json: *const c_char,
+    file: *const openai_upload,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_operation(client, &OPERATIONS[21], &[], CInput::Multipart(fields_json, &[("file", file)]), callback, userdata) }
+}
+
 /// Generates audio from the input text.
 ///
 /// `POST /audio/speech` (the seed's `audio.speech.create`). Blocks until the response is complete. The body holds the bytes the API returned (see the `content-type` header).
@@ -807,6 +1049,29 @@ pub unsafe extern "C" fn openai_audio_speech_create_async(
     userdata: *mut c_void,
 ) -> *mut openai_future {
     ffi_boundary! { future::start_operation(client, &OPERATIONS[22], &[], CInput::Json(body_json), callback, userdata) }
+}
+
+/// `openai_audio_speech_create`, with the response body written to the file at `path` as it arrives (never held
+/// whole in memory), for large content. Same arguments, then:
+///
+/// - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once
+///   complete: a failed download leaves `path` as it was.
+/// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown).
+/// - `userdata`: passed to `progress`.
+/// - `out`: receives the response (status and headers; its body is empty on success, the
+///   error body otherwise); free it with `openai_response_free`.
+///
+/// A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
+#[no_mangle]
+pub unsafe extern "C" fn openai_audio_speech_create_to_file(
+    client: *const openai_client,
+    body_json: *const c_char,
+    path: *const c_char,
+    progress: openai_progress_callback,
+    userdata: *mut c_void,
+    out: *mut *mut openai_response,
+) -> openai_code {
+    ffi_boundary! { call::download(client, &OPERATIONS[22], &[], CInput::Json(body_json), path, progress, userdata, out) }
 }
 
 /// Creates an assistant with a model and instructions.

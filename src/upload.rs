@@ -1,0 +1,226 @@
+//! Files sent in multipart forms: from a path, streamed from disk while sending (never read
+//! whole into memory), or from memory; and the form itself, encoded anew for every attempt so a
+//! retry re-sends each file (a path is reopened).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use futures_util::{stream, Stream, StreamExt};
+use serde_json::Value;
+
+use crate::request::{flatten, invalid, InvalidArgument};
+
+/// Called with (bytes sent, total bytes) as a file goes out.
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// The size of the pieces a file is read and sent in, and the granularity of progress reports.
+const PIECE: usize = 64 << 10;
+
+#[derive(Debug, Clone)]
+enum Source {
+    Path(PathBuf),
+    Memory(Bytes),
+}
+
+/// One file to upload.
+pub struct Upload {
+    source: Source,
+    filename: String,
+    content_type: String,
+    progress: Mutex<Option<Progress>>,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upload").field("source", &self.source).field("filename", &self.filename).finish()
+    }
+}
+
+impl Upload {
+    /// A file on disk. It must exist and be readable now; it is opened again when sent.
+    pub fn from_path(path: &Path, filename: Option<&str>, content_type: Option<&str>) -> Result<Upload, InvalidArgument> {
+        open_checked(path)?;
+        let filename = match filename {
+            Some(name) => name.to_string(),
+            None => path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into()),
+        };
+        Ok(Upload::new(Source::Path(path.to_path_buf()), filename, content_type))
+    }
+
+    /// Bytes in memory.
+    pub fn from_memory(data: Bytes, filename: Option<&str>, content_type: Option<&str>) -> Upload {
+        Upload::new(Source::Memory(data), filename.unwrap_or("file").to_string(), content_type)
+    }
+
+    fn new(source: Source, filename: String, content_type: Option<&str>) -> Upload {
+        let content_type = content_type.map_or_else(|| guess_content_type(&filename).to_string(), str::to_string);
+        Upload { source, filename, content_type, progress: Mutex::new(None) }
+    }
+
+    pub fn filename(&self) -> &str {
+        &self.filename
+    }
+
+    pub fn content_type(&self) -> &str {
+        &self.content_type
+    }
+
+    pub fn set_progress(&self, progress: Option<Progress>) {
+        *self.progress.lock().unwrap_or_else(|e| e.into_inner()) = progress;
+    }
+
+    /// The file as a stream of pieces with its length, opened now.
+    async fn open(&self) -> Result<(impl Stream<Item = std::io::Result<Bytes>> + Send + 'static, u64), InvalidArgument> {
+        let progress = self.progress.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let (pieces, total): (futures_util::stream::BoxStream<'static, std::io::Result<Bytes>>, u64) = match &self.source {
+            Source::Path(path) => {
+                let (file, total) = open_checked(path)?;
+                let file = tokio::fs::File::from_std(file);
+                (tokio_util::io::ReaderStream::with_capacity(file, PIECE).boxed(), total)
+            }
+            Source::Memory(data) => {
+                let data = data.clone();
+                let total = data.len() as u64;
+                let pieces = (0..data.len()).step_by(PIECE).map(move |at| Ok(data.slice(at..(at + PIECE).min(data.len()))));
+                (stream::iter(pieces.collect::<Vec<_>>()).boxed(), total)
+            }
+        };
+        let mut sent = 0u64;
+        let counted = pieces.inspect(move |piece| {
+            if let (Ok(piece), Some(progress)) = (piece, &progress) {
+                sent += piece.len() as u64;
+                progress(sent, total);
+            }
+        });
+        Ok((counted, total))
+    }
+}
+
+/// Opens a file for reading and returns it with its length, or says clearly why it cannot be.
+fn open_checked(path: &Path) -> Result<(std::fs::File, u64), InvalidArgument> {
+    let shown = path.display();
+    let file = std::fs::File::open(path).or_else(|e| invalid(format!("file \"{shown}\" cannot be read: {e}")))?;
+    let metadata = file.metadata().or_else(|e| invalid(format!("file \"{shown}\" cannot be read: {e}")))?;
+    if !metadata.is_file() {
+        return invalid(format!("\"{shown}\" is not a regular file"));
+    }
+    Ok((file, metadata.len()))
+}
+
+/// The content type of a file name's extension, as the official SDK's HTTP client guesses it;
+/// `application/octet-stream` when unknown.
+pub fn guess_content_type(filename: &str) -> &'static str {
+    let extension = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match extension.as_str() {
+        "mp3" | "mpga" | "mpeg" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "mp4" => "video/mp4",
+        "wav" => "audio/wav",
+        "webm" => "audio/webm",
+        "ogg" | "oga" => "audio/ogg",
+        "flac" => "audio/flac",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "json" => "application/json",
+        "jsonl" => "application/jsonl",
+        "txt" => "text/plain",
+        "csv" => "text/csv",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A multipart form: fields from a JSON object, then the files.
+#[derive(Clone, Debug)]
+pub struct Form {
+    fields: Vec<(String, String)>,
+    files: Vec<(&'static str, Arc<Upload>)>,
+}
+
+impl Form {
+    /// `fields_json` is a JSON object (or nothing), encoded as the official SDK does.
+    pub fn new(fields_json: Option<&str>, files: Vec<(&'static str, Arc<Upload>)>) -> Result<Form, InvalidArgument> {
+        let fields = match fields_json.map(serde_json::from_str::<Value>) {
+            None => Vec::new(),
+            Some(Ok(Value::Object(map))) => flatten(&map),
+            Some(Ok(_)) => return invalid("fields_json must be a JSON object"),
+            Some(Err(e)) => return invalid(format!("fields_json is not valid JSON: {e}")),
+        };
+        Ok(Form { fields, files })
+    }
+
+    /// The fields as they will be sent, for tests.
+    pub fn fields(&self) -> &[(String, String)] {
+        &self.fields
+    }
+
+    /// The form for one attempt: files are opened (again) now, so a file that went missing
+    /// is an invalid argument before anything is sent.
+    pub(crate) async fn encode(&self) -> Result<reqwest::multipart::Form, InvalidArgument> {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in &self.fields {
+            form = form.text(name.clone(), value.clone());
+        }
+        for (name, upload) in &self.files {
+            let (pieces, total) = upload.open().await?;
+            let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(pieces), total)
+                .file_name(upload.filename.clone())
+                .mime_str(&upload.content_type)
+                .or_else(|e| invalid(format!("content type \"{}\" is not valid: {e}", upload.content_type)))?;
+            form = form.part(*name, part);
+        }
+        Ok(form)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_encoded_as_the_sdk_does() {
+        let form = Form::new(
+            Some(r#"{"model":"whisper-1","temperature":0.2,"n":2,"stream":false,"language":null,"timestamp_granularities":["word","segment"],"chunking_strategy":{"type":"auto"}}"#),
+            Vec::new(),
+        )
+        .unwrap();
+        let fields: Vec<(&str, &str)> = form.fields().iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        assert_eq!(
+            fields,
+            [
+                ("model", "whisper-1"),
+                ("temperature", "0.2"),
+                ("n", "2"),
+                ("stream", "false"),
+                ("timestamp_granularities[]", "word"),
+                ("timestamp_granularities[]", "segment"),
+                ("chunking_strategy[type]", "auto"),
+            ]
+        );
+        assert!(Form::new(Some("[1]"), Vec::new()).is_err());
+        assert!(Form::new(Some("{"), Vec::new()).is_err());
+    }
+
+    #[test]
+    fn content_types_are_guessed_from_the_name() {
+        assert_eq!(guess_content_type("speech.MP3"), "audio/mpeg");
+        assert_eq!(guess_content_type("cat.png"), "image/png");
+        assert_eq!(guess_content_type("train.jsonl"), "application/jsonl");
+        assert_eq!(guess_content_type("noextension"), "application/octet-stream");
+        let upload = Upload::from_memory(Bytes::from_static(b"x"), Some("a.wav"), None);
+        assert_eq!(upload.content_type(), "audio/wav");
+        let upload = Upload::from_memory(Bytes::from_static(b"x"), None, Some("audio/x-custom"));
+        assert_eq!((upload.filename(), upload.content_type()), ("file", "audio/x-custom"));
+    }
+
+    #[test]
+    fn a_missing_file_is_refused_clearly() {
+        let e = Upload::from_path(Path::new("/nonexistent/audio.mp3"), None, None).unwrap_err();
+        assert!(e.0.starts_with("file \"/nonexistent/audio.mp3\" cannot be read"), "{e}");
+        let e = Upload::from_path(Path::new("/"), None, None).unwrap_err();
+        assert!(e.0.contains("is not a regular file"), "{e}");
+    }
+}
