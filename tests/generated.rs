@@ -275,12 +275,82 @@ fn render_readme_table() -> String {
     out
 }
 
+/// The machine-readable operation table for the bindings: every operation with its HTTP facts
+/// and the exact C functions it has, from which each binding derives its surface.
+fn render_bindings_table() -> String {
+    use serde_json::json;
+    let operations: Vec<serde_json::Value> = OPERATIONS
+        .iter()
+        .map(|op| {
+            let c = op.c_name();
+            let (input, files) = match op.request {
+                RequestKind::Empty => ("none", vec![]),
+                RequestKind::Json => ("json", vec![]),
+                RequestKind::OptionalJson => ("optional_json", vec![]),
+                RequestKind::Query => ("query", vec![]),
+                RequestKind::Multipart(files) => {
+                    ("multipart", files.iter().map(|f| json!({"name": f.name, "required": f.required})).collect())
+                }
+            };
+            let mut functions = serde_json::Map::new();
+            if has_blocking_form(op) {
+                functions.insert("blocking".into(), json!(c));
+                functions.insert("async".into(), json!(format!("{c}_async")));
+            }
+            match op.streaming {
+                Streaming::Optional => {
+                    functions.insert("stream".into(), json!(format!("{c}_stream")));
+                    functions.insert("stream_async".into(), json!(format!("{c}_stream_async")));
+                }
+                Streaming::Always => {
+                    functions.insert("stream".into(), json!(c));
+                    functions.insert("stream_async".into(), json!(format!("{c}_async")));
+                }
+                Streaming::No => {}
+            }
+            if op.paging == Paging::Cursor {
+                functions.insert("pages".into(), json!(format!("{c}_pages")));
+            }
+            if op.response == ResponseKind::Bytes {
+                functions.insert("to_file".into(), json!(format!("{c}_to_file")));
+            }
+            json!({
+                "name": op.name,
+                "method": op.method.as_str(),
+                "path": op.path,
+                "path_params": op.path_params(),
+                "input": input,
+                "files": files,
+                "response": match op.response {
+                    ResponseKind::Json => "json",
+                    ResponseKind::JsonOrText => "json_or_text",
+                    ResponseKind::Bytes => "bytes",
+                    ResponseKind::Events => "events",
+                },
+                "beta": op.beta,
+                "summary": op.summary,
+                "functions": functions,
+            })
+        })
+        .collect();
+    let table = json!({
+        "generated_by": "tests/generated.rs from src/operations.rs; do not edit",
+        "version": env!("CARGO_PKG_VERSION"),
+        "operations": operations,
+    });
+    serde_json::to_string_pretty(&table).unwrap() + "\n"
+}
+
 #[test]
 fn generated_files_are_current() {
     let mut stale = Vec::new();
     let exports = root().join("src/ffi/operations_gen.rs");
     if ensure(&exports, &render_exports()) {
         stale.push(exports.display().to_string());
+    }
+    let bindings_table = root().join("bindings/operations.json");
+    if ensure(&bindings_table, &render_bindings_table()) {
+        stale.push(bindings_table.display().to_string());
     }
     let readme_path = root().join("README.md");
     let readme = std::fs::read_to_string(&readme_path).expect("README.md");
