@@ -99,6 +99,11 @@ typedef enum {
    */
   OPENAI_PENDING = 9,
   /**
+   * A 2xx response whose body is not what the operation returns: not JSON, for an operation
+   * that returns JSON (APIResponseValidationError). The body is in the response as it came.
+   */
+  OPENAI_INVALID_RESPONSE = 10,
+  /**
    * HTTP 400 (BadRequestError).
    */
   OPENAI_BAD_REQUEST = 400,
@@ -131,6 +136,37 @@ typedef enum {
    */
   OPENAI_INTERNAL_SERVER = 500,
 } openai_code;
+
+/**
+ * The level of a log message; a callback is given the messages up to the level it asked for.
+ */
+typedef enum {
+  /**
+   * A call failed for good.
+   */
+  OPENAI_LOG_ERROR = 1,
+  /**
+   * A retry, and why.
+   */
+  OPENAI_LOG_WARN = 2,
+  /**
+   * A call that succeeded, its duration and retries.
+   */
+  OPENAI_LOG_INFO = 3,
+  /**
+   * Every request sent (method, URL, headers with credentials redacted) and every response
+   * status and request id.
+   */
+  OPENAI_LOG_DEBUG = 4,
+} openai_log_level;
+
+/**
+ * A cancel token, for aborting calls from another thread (a GUI's Cancel button): bind it to a
+ * client with `openai_client_with_cancel_token`, make calls through that client, and cancel the
+ * token from any thread. Created with `openai_cancel_token_new`, freed with
+ * `openai_cancel_token_free`; every function on it is thread-safe.
+ */
+typedef struct openai_cancel_token openai_cancel_token;
 
 /**
  * A client: options, credentials and a connection pool. Safe to use from many threads at once.
@@ -193,6 +229,14 @@ typedef struct openai_stream openai_stream;
  * (also after an `_async` call); one upload may be sent by several calls.
  */
 typedef struct openai_upload openai_upload;
+
+/**
+ * Receives a log message (NUL-terminated, borrowed for the call) with its level and the
+ * `userdata` given to `openai_set_log_callback`. It may run on any thread, several at once;
+ * it must not call back into the library. Credentials never appear in messages: `Authorization`
+ * and `api-key` values are `[redacted]`, and the client's key is scrubbed.
+ */
+typedef void (*openai_log_callback)(openai_log_level level, const char *message, void *userdata);
 
 /**
  * A completion callback: receives the response, which it owns (free it with
@@ -301,6 +345,49 @@ openai_code openai_client_with_options(const openai_client *client,
  * NULL is ignored.
  */
 void openai_client_free(openai_client *client);
+
+/**
+ * Creates a token that is not cancelled.
+ */
+openai_cancel_token *openai_cancel_token_new(void);
+
+/**
+ * Cancels the token: every call in flight through a client bound to it ends at once with
+ * `OPENAI_CANCELLED` (its connection dropped; a blocking call returns), and later calls through
+ * those clients end with `OPENAI_CANCELLED` before sending anything. Idempotent. NULL is
+ * ignored.
+ */
+void openai_cancel_token_cancel(const openai_cancel_token *token);
+
+/**
+ * Whether the token was cancelled. False for NULL.
+ */
+bool openai_cancel_token_is_cancelled(const openai_cancel_token *token);
+
+/**
+ * Frees a token. Clients bound to it keep working with their own reference to it. NULL is
+ * ignored.
+ */
+void openai_cancel_token_free(openai_cancel_token *token);
+
+/**
+ * Creates a client like `client` (same options, same connection pool) whose calls are cancelled
+ * by `token`. Use a fresh token (and client) per operation the user may abort: a cancelled token
+ * stays cancelled. Free the new client with `openai_client_free`. `OPENAI_INVALID_ARGUMENT` (and
+ * `*out` NULL) for a NULL argument.
+ */
+openai_code openai_client_with_cancel_token(const openai_client *client,
+                                            const openai_cancel_token *token,
+                                            openai_client **out);
+
+/**
+ * Sends the library's log messages up to `max_level` (1 = errors ... 4 = debug) to `callback`,
+ * for the whole process. NULL restores the default: messages go to stderr when the
+ * `OPENAI_LOG` environment variable is `error`, `warn`, `info` or `debug`, and nowhere
+ * otherwise. A `max_level` outside 1..4 is taken as the nearest. `userdata` must stay valid
+ * until the callback is replaced.
+ */
+void openai_set_log_callback(openai_log_callback callback, int32_t max_level, void *userdata);
 
 /**
  * The code of the call that produced this response: `OPENAI_OK` for a 2xx status, the status's

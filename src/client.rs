@@ -4,8 +4,10 @@
 use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
+use tokio_util::sync::CancellationToken;
 
 use crate::config::{Options, OptionsError};
+use crate::log::Level;
 use crate::request::encode_query;
 
 /// The `User-Agent` of every request: this library's own name and version.
@@ -14,6 +16,8 @@ pub const USER_AGENT_VALUE: &str = concat!("libopenai/", env!("CARGO_PKG_VERSION
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Cancels every call made through this client (see [`Client::with_cancel`]).
+    cancel: Option<CancellationToken>,
 }
 
 struct Inner {
@@ -44,7 +48,30 @@ impl Client {
         } else {
             build_pool(&options)?
         };
-        Client::with_pool(options, http)
+        let mut derived = Client::with_pool(options, http)?;
+        derived.cancel = self.cancel.clone();
+        Ok(derived)
+    }
+
+    /// This client, with every call made through it (blocking, async or streaming) cancelled
+    /// when `token` is: a call in flight ends at once with its connection dropped, later calls
+    /// end before sending anything. Shares everything else with this client.
+    pub fn with_cancel(&self, token: CancellationToken) -> Client {
+        Client { inner: self.inner.clone(), cancel: Some(token) }
+    }
+
+    pub(crate) fn cancel_token(&self) -> Option<&CancellationToken> {
+        self.cancel.as_ref()
+    }
+
+    /// Logs a message with this client's key scrubbed from it.
+    pub(crate) fn log(&self, level: Level, message: std::fmt::Arguments<'_>) {
+        crate::log::emit(level, &self.inner.options.api_key, message);
+    }
+
+    /// `text` with this client's key scrubbed from it.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        crate::log::redact(text, &self.inner.options.api_key)
     }
 
     fn with_pool(options: Options, http: reqwest::Client) -> Result<Client, OptionsError> {
@@ -73,7 +100,7 @@ impl Client {
         let beta = value("openai_beta", &options.openai_beta)?;
         let mut default_query = String::new();
         encode_query(&options.default_query, &mut default_query);
-        Ok(Client { inner: Arc::new(Inner { options, http, headers, overrides, beta, default_query }) })
+        Ok(Client { inner: Arc::new(Inner { options, http, headers, overrides, beta, default_query }), cancel: None })
     }
 
     pub fn options(&self) -> &Options {

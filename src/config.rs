@@ -16,7 +16,7 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_OPENAI_BETA: &str = "assistants=v2";
 
 /// The options of one client. A derived client starts from its parent's options.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Options {
     pub api_key: String,
     /// Without a trailing slash.
@@ -38,6 +38,27 @@ pub struct Options {
     pub proxy: Option<String>,
     /// A PEM file of extra trusted root certificates.
     pub ca_bundle: Option<PathBuf>,
+}
+
+/// Shows every option but the key, which is never printed.
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("api_key", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("organization", &self.organization)
+            .field("project", &self.project)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("default_headers", &self.default_headers.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field("default_query", &self.default_query)
+            .field("openai_beta", &self.openai_beta)
+            .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
+            .field("ca_bundle", &self.ca_bundle)
+            .finish()
+    }
 }
 
 /// The names accepted in the options object, for the error message of an unknown one.
@@ -300,6 +321,13 @@ mod tests {
         ] {
             assert!(Options::new(Some(json), no_env).is_err(), "{json}");
         }
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        let options = Options::new(Some(r#"{"api_key":"sk-secret-value","proxy":"http://user:pw@proxy:8080"}"#), no_env).unwrap();
+        let shown = format!("{options:?}");
+        assert!(!shown.contains("sk-secret-value") && !shown.contains("pw@"), "{shown}");
     }
 
     #[test]

@@ -102,6 +102,29 @@ pub struct Request {
     pub beta: bool,
     /// Whether the response is an event stream (changes how the timeout applies).
     pub stream: bool,
+    /// What a successful response's body must be.
+    pub expects: Expect,
+}
+
+/// What a successful response's body must be, to be handed back with `Outcome::Ok`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// Anything (binary content, the generic call).
+    Anything,
+    /// JSON.
+    Json,
+    /// JSON when the response says it is (`content-type: application/json`), else text.
+    JsonWhenDeclared,
+}
+
+impl Expect {
+    fn of(op: &Operation) -> Expect {
+        match op.response {
+            ResponseKind::Json => Expect::Json,
+            ResponseKind::JsonOrText => Expect::JsonWhenDeclared,
+            ResponseKind::Bytes | ResponseKind::Events => Expect::Anything,
+        }
+    }
 }
 
 impl Request {
@@ -133,6 +156,7 @@ impl Request {
             accept: op.accept(),
             beta: op.beta,
             stream: op.response == ResponseKind::Events,
+            expects: Expect::of(op),
         })
     }
 
@@ -149,6 +173,7 @@ impl Request {
             accept: op.accept(),
             beta: op.beta,
             stream: false,
+            expects: Expect::of(op),
         })
     }
 
@@ -165,6 +190,7 @@ impl Request {
             accept: op.accept(),
             beta: op.beta,
             stream: true,
+            expects: Expect::Anything,
         })
     }
 
@@ -202,6 +228,7 @@ impl Request {
             accept: "application/json",
             beta: is_beta_path(path),
             stream,
+            expects: Expect::Anything,
         })
     }
 

@@ -21,6 +21,8 @@ pub enum Outcome {
     WouldDeadlock,
     /// The event stream carried an error event.
     StreamError,
+    /// A 2xx response whose body is not what the operation returns (not JSON).
+    InvalidResponse,
     BadRequest,
     Authentication,
     PermissionDenied,
@@ -127,6 +129,23 @@ impl Response {
             (Some(status_message(status, &body, api_error.as_ref())), api_error)
         };
         Response { outcome, status, headers, body, retries: 0, message, api_error }
+    }
+
+    /// Marks a 2xx response whose body is not JSON as invalid, for operations that return JSON
+    /// (the official SDK's APIResponseValidationError). The body stays as it came.
+    pub fn require_json(&mut self) {
+        if self.outcome != Outcome::Ok || serde_json::from_slice::<serde::de::IgnoredAny>(&self.body).is_ok() {
+            return;
+        }
+        let content_type = self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("none");
+        let text = String::from_utf8_lossy(&self.body[..self.body.len().min(200)]).into_owned();
+        self.outcome = Outcome::InvalidResponse;
+        self.message = Some(format!(
+            "the response is not JSON (status {}, content-type {content_type}, {} bytes): {}",
+            self.status,
+            self.body.len(),
+            text.trim()
+        ));
     }
 
     /// The `x-request-id` header, which OpenAI's support asks for.

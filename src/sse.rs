@@ -183,17 +183,14 @@ impl Decoder {
                 self.has_data = true;
                 self.pending = true;
             }
-            b"id" => {
-                if !value.contains(&0) {
-                    self.id = Some(String::from_utf8_lossy(value).into_owned());
-                    self.pending = true;
-                }
+            // An id with a NUL is ignored, as is a retry that is not a number.
+            b"id" if !value.contains(&0) => {
+                self.id = Some(String::from_utf8_lossy(value).into_owned());
+                self.pending = true;
             }
-            b"retry" => {
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    self.retry = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
-                    self.pending = true;
-                }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                self.retry = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
+                self.pending = true;
             }
             _ => {}
         }

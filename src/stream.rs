@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use crate::response::{ApiError, Outcome, Response};
 use crate::sse::{Decoder, Event};
@@ -49,10 +50,12 @@ pub struct EventStream {
     body_done: bool,
     /// The terminal item, once reached; returned again by later calls.
     ended: Option<Result<(), StreamFailure>>,
+    /// The client's cancel token, which ends the stream too.
+    cancel: Option<CancellationToken>,
 }
 
 impl EventStream {
-    pub(crate) fn new(body: reqwest::Response, retries: u32, idle: Option<Duration>) -> EventStream {
+    pub(crate) fn new(body: reqwest::Response, retries: u32, idle: Option<Duration>, cancel: Option<CancellationToken>) -> EventStream {
         let mut head = Response::from_http(body.status().as_u16(), body.headers().clone(), Vec::new());
         head.retries = retries;
         EventStream {
@@ -64,6 +67,7 @@ impl EventStream {
             idle,
             body_done: false,
             ended: None,
+            cancel,
         }
     }
 
@@ -106,16 +110,22 @@ impl EventStream {
 
     /// Reads the next bytes from the socket into decoded events.
     async fn read(&mut self) -> Result<(), StreamFailure> {
-        let chunk = match self.idle {
-            None => self.body.chunk().await,
-            Some(idle) => match tokio::time::timeout(idle, self.body.chunk()).await {
-                Ok(chunk) => chunk,
-                Err(_) => {
-                    return Err(StreamFailure::new(
-                        Outcome::Timeout,
-                        format!("the stream sent nothing for {} s", idle.as_secs_f64()),
-                    ))
+        let read = async {
+            match self.idle {
+                None => Ok(self.body.chunk().await),
+                Some(idle) => tokio::time::timeout(idle, self.body.chunk()).await.map_err(|_| {
+                    StreamFailure::new(Outcome::Timeout, format!("the stream sent nothing for {} s", idle.as_secs_f64()))
+                }),
+            }
+        };
+        let chunk = match &self.cancel {
+            None => read.await?,
+            Some(token) => tokio::select! {
+                biased;
+                _ = token.cancelled() => {
+                    return Err(StreamFailure::new(Outcome::Cancelled, "the stream was cancelled by its client's cancel token"))
                 }
+                chunk = read => chunk?,
             },
         };
         match chunk {

@@ -8,13 +8,14 @@
 use std::error::Error as _;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::HeaderMap;
 
 use crate::client::Client;
+use crate::log::{self, Level};
 use crate::operations::Method;
-use crate::request::{Body, Request};
+use crate::request::{Body, Expect, Request};
 use crate::response::{Outcome, Response};
 use crate::stream::EventStream;
 use crate::upload::Progress;
@@ -50,6 +51,11 @@ impl From<reqwest::Error> for Failure {
     fn from(error: reqwest::Error) -> Failure {
         // reqwest's own text is terse ("error sending request"): append the causes, which say
         // what actually happened ("Connection refused").
+        if error.is_builder() {
+            // Made here, from the caller's input (a URL too long to be one): not retryable.
+            let cause = error.source().map(|c| format!(": {c}")).unwrap_or_default();
+            return Failure::Invalid(format!("the request cannot be made: {}{cause}", error.without_url()));
+        }
         let is_timeout = error.is_timeout();
         let error = error.without_url();
         let mut message = error.to_string();
@@ -83,13 +89,25 @@ impl Client {
     /// Always returns a response; its outcome says how the call ended.
     pub async fn execute(&self, request: &Request) -> Response {
         let result = self
-            .with_retries(|| async move {
+            .with_retries(request, || async move {
                 let response = self.send(request).await?;
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
                 let body = read_body(response).await?;
-                let response = Response::from_http(status, headers, body);
-                Ok(if response.outcome == Outcome::Ok { Attempt::Success(response) } else { Attempt::Status(response) })
+                let mut response = Response::from_http(status, headers, body);
+                let declared_json = response
+                    .headers
+                    .get("content-type")
+                    .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+                match request.expects {
+                    Expect::Json => response.require_json(),
+                    Expect::JsonWhenDeclared if declared_json => response.require_json(),
+                    _ => {}
+                }
+                Ok(match response.outcome {
+                    Outcome::Ok | Outcome::InvalidResponse => Attempt::Success(response),
+                    _ => Attempt::Status(response),
+                })
             })
             .await;
         match result {
@@ -106,7 +124,7 @@ impl Client {
     /// has begun is never retried. An error status comes back as a response with its body.
     pub async fn open_stream(&self, request: &Request) -> Result<EventStream, Response> {
         let (response, retries) = self
-            .with_retries(|| async move {
+            .with_retries(request, || async move {
                 let response = self.send(request).await?;
                 if response.status().is_success() {
                     return Ok(Attempt::Success(response));
@@ -118,7 +136,7 @@ impl Client {
             })
             .await?;
         let idle = self.options().stream_idle_timeout.or(self.options().timeout);
-        Ok(EventStream::new(response, retries, idle))
+        Ok(EventStream::new(response, retries, idle, self.cancel_token().cloned()))
     }
 
     /// Sends `request` and writes a successful response's body to `path` as it arrives, never
@@ -132,7 +150,7 @@ impl Client {
             return Response::failure(Outcome::InvalidArgument, format!("\"{}\" cannot be written: {e}", path.display()));
         }
         let result = self
-            .with_retries(|| {
+            .with_retries(request, || {
                 let (partial, progress) = (&partial, progress.clone());
                 async move {
                     let response = self.send(request).await?;
@@ -164,42 +182,87 @@ impl Client {
     }
 
     /// Runs attempts until one succeeds, fails for good, or the retries run out. Each attempt
-    /// is bounded by the per-attempt timeout. Returns the success and the retries it took, or
-    /// the final failure as a response.
-    async fn with_retries<T, F, A>(&self, mut attempt: F) -> Result<(T, u32), Response>
+    /// is bounded by the per-attempt timeout; the client's cancel token ends the whole call at
+    /// once. Returns the success and the retries it took, or the final failure as a response
+    /// (with the client's key scrubbed from its message).
+    async fn with_retries<T, F, A>(&self, request: &Request, mut attempt: F) -> Result<(T, u32), Response>
     where
         F: FnMut() -> A,
         A: Future<Output = Result<Attempt<T>, Failure>>,
     {
-        let mut retries = 0;
-        loop {
-            let result = match self.options().timeout {
-                None => attempt().await,
-                Some(limit) => tokio::time::timeout(limit, attempt()).await.unwrap_or_else(|_| {
-                    Err(Failure::Timeout(format!("request timed out after {} s", limit.as_secs_f64())))
-                }),
-            };
-            let delay = match &result {
-                Ok(Attempt::Success(_)) => None,
-                Ok(Attempt::Status(response)) => retry_delay_after_status(response.status, &response.headers, retries),
-                Err(Failure::Invalid(_)) => None,
-                Err(_) => Some(backoff(retries)),
-            };
-            match delay {
-                Some(delay) if retries < self.options().max_retries => {
-                    tokio::time::sleep(delay).await;
-                    retries += 1;
-                }
-                _ => {
-                    return match result {
-                        Ok(Attempt::Success(success)) => Ok((success, retries)),
-                        Ok(Attempt::Status(mut response)) => {
-                            response.retries = retries;
-                            Err(response)
+        let started = Instant::now();
+        let what = || format!("{} {}", request.method.as_str(), request.path);
+        let max_retries = self.options().max_retries;
+        let attempts = async {
+            let mut retries = 0;
+            loop {
+                let result = match self.options().timeout {
+                    None => attempt().await,
+                    Some(limit) => tokio::time::timeout(limit, attempt()).await.unwrap_or_else(|_| {
+                        Err(Failure::Timeout(format!("request timed out after {} s", limit.as_secs_f64())))
+                    }),
+                };
+                let delay = match &result {
+                    Ok(Attempt::Success(_)) => None,
+                    Ok(Attempt::Status(response)) => retry_delay_after_status(response.status, &response.headers, retries),
+                    Err(Failure::Invalid(_)) => None,
+                    Err(_) => Some(backoff(retries)),
+                };
+                match delay {
+                    Some(delay) if retries < max_retries => {
+                        if log::enabled(Level::Warn) {
+                            let reason = match &result {
+                                Ok(Attempt::Status(response)) => format!("status {}", response.status),
+                                Err(Failure::Connection(m) | Failure::Timeout(m) | Failure::Invalid(m)) => m.clone(),
+                                Ok(Attempt::Success(_)) => unreachable!("a success is not retried"),
+                            };
+                            self.log(
+                                Level::Warn,
+                                format_args!("{}: {reason}; retry {} of {max_retries} in {:.3} s", what(), retries + 1, delay.as_secs_f64()),
+                            );
                         }
-                        Err(failure) => Err(failure.into_response(retries)),
+                        tokio::time::sleep(delay).await;
+                        retries += 1;
+                    }
+                    _ => {
+                        return match result {
+                            Ok(Attempt::Success(success)) => Ok((success, retries)),
+                            Ok(Attempt::Status(mut response)) => {
+                                response.retries = retries;
+                                Err(response)
+                            }
+                            Err(failure) => Err(failure.into_response(retries)),
+                        }
                     }
                 }
+            }
+        };
+        let result = match self.cancel_token() {
+            None => attempts.await,
+            Some(token) => tokio::select! {
+                biased;
+                _ = token.cancelled() => Err(Response::failure(Outcome::Cancelled, "the call was cancelled by its client's cancel token")),
+                result = attempts => result,
+            },
+        };
+        match result {
+            Ok((success, retries)) => {
+                if log::enabled(Level::Info) {
+                    let ms = started.elapsed().as_millis();
+                    self.log(Level::Info, format_args!("{}: succeeded in {ms} ms after {retries} retries", what()));
+                }
+                Ok((success, retries))
+            }
+            Err(mut failure) => {
+                failure.message = failure.message.map(|m| self.redact(&m));
+                if let Some(api_error) = &mut failure.api_error {
+                    api_error.message = api_error.message.as_deref().map(|m| self.redact(m));
+                }
+                if log::enabled(Level::Error) {
+                    let message = failure.message.as_deref().unwrap_or("");
+                    self.log(Level::Error, format_args!("{} failed after {} retries: {message}", what(), failure.retries));
+                }
+                Err(failure)
             }
         }
     }
@@ -221,6 +284,9 @@ impl Client {
             _ => Some("application/json"),
         };
         let headers = self.headers_for(request.accept, content_type, request.beta);
+        if log::enabled(Level::Debug) {
+            self.log(Level::Debug, format_args!("sending {method} {url} with {}", log::headers(&headers)));
+        }
         let builder = self.http().request(method, url).headers(headers);
         let builder = match &request.body {
             // As httpx under the official SDK: a body-less POST, PUT or PATCH says
@@ -232,7 +298,12 @@ impl Client {
             Body::Json(bytes) => builder.body(bytes.clone()),
             Body::Multipart(form) => builder.multipart(form.encode().await.map_err(|e| Failure::Invalid(e.0))?),
         };
-        Ok(builder.send().await?)
+        let response = builder.send().await?;
+        if log::enabled(Level::Debug) {
+            let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("none");
+            self.log(Level::Debug, format_args!("received {} for {} {} (request id {id})", response.status(), request.method.as_str(), request.path));
+        }
+        Ok(response)
     }
 }
 

@@ -8,6 +8,9 @@ use std::process::{Command, Output};
 
 use openai_mock::MockServer;
 
+/// The key the C programs use: it must never appear in what they print.
+const KEY: &str = "sk-c-tests-SECRET-7c2f";
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {
     Plain,
@@ -87,11 +90,16 @@ fn run(exe: &Path, mode: Mode) -> Output {
         _ => Command::new(exe),
     };
     command
-        .env("OPENAI_API_KEY", "sk-c-tests")
+        .env("OPENAI_API_KEY", KEY)
         .env("OPENAI_BASE_URL", mock.base_url())
         .env("MOCK_URL", mock.url())
         .env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=98")
         .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1");
+    // One program runs with the library's debug log on stderr, so that the scan for the key
+    // below covers every request's logged headers too.
+    if mode == Mode::Plain && exe.ends_with("chat") {
+        command.env("OPENAI_LOG", "debug");
+    }
     command.output().expect("run a C program")
 }
 
@@ -117,6 +125,8 @@ fn run_all(mode: Mode) {
         let exe = compile(&source, mode);
         let output = run(&exe, mode);
         let name = source.strip_prefix(root()).unwrap().display().to_string();
+        let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(!printed.contains(KEY), "{name} printed the API key");
         if output.status.success() {
             println!("{mode:?} {name}: ok");
         } else {

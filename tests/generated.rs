@@ -179,7 +179,7 @@ fn render_exports() -> String {
                      ///   error body otherwise); free it with `openai_response_free`.\n///\n\
                      /// A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.\n\
                      #[no_mangle]\npub unsafe extern \"C\" fn {c}_to_file(\n{args}    path: *const c_char,\n    progress: openai_progress_callback,\n    userdata: *mut c_void,\n    out: *mut *mut openai_response,\n) -> openai_code {{\n\
-                     \x20   ffi_boundary! {{ call::download(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, path, progress, userdata, out) }}\n}}",
+                     \x20   ffi_boundary! {{ call::download(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, path, (progress, userdata), out) }}\n}}",
                     c = op.c_name(),
                 )
                 .unwrap();

@@ -136,7 +136,7 @@ fn the_library_exports_every_operation_and_only_openai_symbols() {
     for name in JSON_OPERATIONS {
         assert!(symbols.iter().any(|s| s == name), "{name} is not exported");
         let async_name = format!("{name}_async");
-        assert!(symbols.iter().any(|s| *s == async_name), "{async_name} is not exported");
+        assert!(symbols.contains(&async_name), "{async_name} is not exported");
     }
     // What the header declares is exactly what the library exports.
     let mut declared = declared_functions(&header());

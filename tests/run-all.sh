@@ -1,10 +1,35 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Runs every test of the project, in the order a failure is cheapest to read:
-# the Rust unit and integration tests of the library and the mock server, which include the C
-# suite (tests/c and examples-c, plainly, under ASan+UBSan and under valgrind); then each
-# binding's own tests.
-set -eu
+#   1. clippy with warnings denied, on the library, the mock server and every test;
+#   2. cargo test: the library's unit and integration tests, the mock server's tests, and the C
+#      suite (tests/c and examples-c, plainly, under ASan+UBSan and under valgrind);
+#   3. each binding's own tests (Go with -race, Python with pytest, C++ with ctest, the Swift
+#      module map with clang);
+#   4. a scan of everything the above printed for the API keys the tests use: a key must never
+#      appear in an error message, a log line or debug output.
+set -euo pipefail
 cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 
-echo "== cargo test (library, mock server, C suite)"
-cargo test --workspace
+output=$(mktemp)
+trap 'rm -f "$output"' EXIT
+run() {
+    echo "== $*"
+    "$@" 2>&1 | tee -a "$output"
+}
+
+run cargo clippy --workspace --all-targets -- -D warnings
+run cargo test --workspace
+for binding in go python cpp swift; do
+    run "bindings/$binding/test.sh"
+done
+
+# The keys of the test suites (tests/common, tests/c, the bindings' tests).
+keys=(sk-test-0123456789 sk-c-tests-SECRET-7c2f)
+for key in "${keys[@]}"; do
+    if grep -F -n -- "$key" "$output"; then
+        echo "FAILED: the API key $key appears in the test output above" >&2
+        exit 1
+    fi
+done
+echo "== all tests passed; no API key in $(wc -l <"$output") lines of output"

@@ -66,8 +66,11 @@ fn from_memory(data: &[u8], filename: &str, content_type: Option<&str>) -> *mut 
     upload
 }
 
-/// The parts of a logged request as (name, filename, content_type, len, sha256 or value).
-fn parts(request: &Value) -> Vec<(String, Option<String>, Option<String>, u64, String)> {
+/// A logged part: (name, filename, content_type, len, sha256 for a file or the value).
+type Part = (String, Option<String>, Option<String>, u64, String);
+
+/// The parts of a logged request.
+fn parts(request: &Value) -> Vec<Part> {
     request["parts"]
         .as_array()
         .unwrap_or_else(|| panic!("no parts: {request:#}"))
@@ -85,11 +88,11 @@ fn parts(request: &Value) -> Vec<(String, Option<String>, Option<String>, u64, S
         .collect()
 }
 
-fn text_part(name: &str, value: &str) -> (String, Option<String>, Option<String>, u64, String) {
+fn text_part(name: &str, value: &str) -> Part {
     (name.into(), None, None, value.len() as u64, value.into())
 }
 
-fn file_part(name: &str, filename: &str, content_type: &str, data: &[u8]) -> (String, Option<String>, Option<String>, u64, String) {
+fn file_part(name: &str, filename: &str, content_type: &str, data: &[u8]) -> Part {
     (name.into(), Some(filename.into()), Some(content_type.into()), data.len() as u64, sha256_hex(data))
 }
 

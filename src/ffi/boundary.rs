@@ -4,7 +4,10 @@ use std::any::Any;
 use super::code::openai_code;
 
 /// Runs an export's body, turning a panic into the export's fallback value (the internal-error
-/// code, NULL, 0) and recording its message for `openai_last_error`.
+/// code, NULL, 0, -1 for a descriptor) and recording its message for `openai_last_error`.
+/// Exported only so that the tests can check it; not part of any API.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! ffi_boundary {
     ($($body:tt)*) => {
         match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| { $($body)* })) {

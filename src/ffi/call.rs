@@ -146,8 +146,7 @@ pub(crate) unsafe fn download(
     params: &[(&str, *const c_char)],
     input: CInput<'_>,
     path: *const c_char,
-    progress: super::upload::openai_progress_callback,
-    userdata: *mut std::ffi::c_void,
+    (progress, userdata): (super::upload::openai_progress_callback, *mut std::ffi::c_void),
     out: *mut *mut openai_response,
 ) -> openai_code {
     if out.is_null() {

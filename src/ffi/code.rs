@@ -33,6 +33,9 @@ pub enum openai_code {
     /// Not an error: a future or queue has nothing complete yet (the wait timed out, or the
     /// response was asked for too early).
     OPENAI_PENDING = 9,
+    /// A 2xx response whose body is not what the operation returns: not JSON, for an operation
+    /// that returns JSON (APIResponseValidationError). The body is in the response as it came.
+    OPENAI_INVALID_RESPONSE = 10,
     /// HTTP 400 (BadRequestError).
     OPENAI_BAD_REQUEST = 400,
     /// HTTP 401 (AuthenticationError).
@@ -65,6 +68,7 @@ pub const ALL_CODES: &[(openai_code, &std::ffi::CStr)] = &[
     (OPENAI_STREAM_ERROR, c"OPENAI_STREAM_ERROR"),
     (OPENAI_OTHER_STATUS, c"OPENAI_OTHER_STATUS"),
     (OPENAI_PENDING, c"OPENAI_PENDING"),
+    (OPENAI_INVALID_RESPONSE, c"OPENAI_INVALID_RESPONSE"),
     (OPENAI_BAD_REQUEST, c"OPENAI_BAD_REQUEST"),
     (OPENAI_AUTHENTICATION, c"OPENAI_AUTHENTICATION"),
     (OPENAI_PERMISSION_DENIED, c"OPENAI_PERMISSION_DENIED"),
@@ -86,6 +90,7 @@ impl From<Outcome> for openai_code {
             Outcome::Cancelled => OPENAI_CANCELLED,
             Outcome::WouldDeadlock => OPENAI_WOULD_DEADLOCK,
             Outcome::StreamError => OPENAI_STREAM_ERROR,
+            Outcome::InvalidResponse => OPENAI_INVALID_RESPONSE,
             Outcome::BadRequest => OPENAI_BAD_REQUEST,
             Outcome::Authentication => OPENAI_AUTHENTICATION,
             Outcome::PermissionDenied => OPENAI_PERMISSION_DENIED,

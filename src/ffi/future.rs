@@ -121,8 +121,9 @@ impl Shared {
 }
 
 /// Starts `work` (or completes at once with the failure that prevented it) on the runtime and
-/// returns the caller's handle.
-pub(crate) fn start<F>(work: Result<F, Response>, callback: openai_callback, userdata: *mut c_void) -> *mut openai_future
+/// returns the caller's handle. Public only for the tests of the panic boundary.
+#[doc(hidden)]
+pub fn start<F>(work: Result<F, Response>, callback: openai_callback, userdata: *mut c_void) -> *mut openai_future
 where
     F: Future<Output = Response> + Send + 'static,
 {

@@ -4,15 +4,21 @@
 //! Naming: C types and functions carry the `openai_` prefix, constants `OPENAI_`. The Rust
 //! types here are named as C sees them, hence the lower-case type names.
 #![allow(non_camel_case_types)]
+// The safety contract of every export is the header's conventions section (valid pointers or
+// NULL, NUL-terminated strings, one thread per handle), which each doc comment relies on.
+#![allow(clippy::missing_safety_doc)]
 
 #[macro_use]
-mod boundary;
+#[doc(hidden)]
+pub mod boundary;
 
 // In the order the header presents them.
 pub mod version;
 pub mod code;
 pub mod error;
 pub mod client;
+pub mod cancel;
+pub mod log;
 pub mod response;
 pub mod request;
 pub mod pager;

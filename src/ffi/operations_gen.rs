@@ -650,7 +650,7 @@ pub unsafe extern "C" fn openai_files_retrieve_content_to_file(
     userdata: *mut c_void,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { call::download(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, path, progress, userdata, out) }
+    ffi_boundary! { call::download(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, path, (progress, userdata), out) }
 }
 
 /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
@@ -1071,7 +1071,7 @@ pub unsafe extern "C" fn openai_audio_speech_create_to_file(
     userdata: *mut c_void,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { call::download(client, &OPERATIONS[22], &[], CInput::Json(body_json), path, progress, userdata, out) }
+    ffi_boundary! { call::download(client, &OPERATIONS[22], &[], CInput::Json(body_json), path, (progress, userdata), out) }
 }
 
 /// Creates an assistant with a model and instructions.

@@ -199,9 +199,8 @@ impl Shared {
 
 /// A stream handle for `shared`, known to its callbacks.
 fn handle_for(shared: Arc<Shared>) -> *mut openai_stream {
-    let handle = Box::into_raw(Box::new(openai_stream { shared }));
-    // SAFETY: just made.
-    unsafe { (&(*handle).shared).handle.store(handle as usize, Ordering::SeqCst) };
+    let handle = Box::into_raw(Box::new(openai_stream { shared: shared.clone() }));
+    shared.handle.store(handle as usize, Ordering::SeqCst);
     handle
 }
 

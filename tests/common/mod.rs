@@ -246,3 +246,5 @@ pub fn assert_request(request: &Value, expected: &Expected) {
     names.sort();
     assert_eq!(header_names(request), names, "{context}");
 }
+#[allow(dead_code)]
+pub mod proxy;

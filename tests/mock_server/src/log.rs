@@ -3,6 +3,8 @@
 //! test asks, to keep the serving path cheap.
 
 use std::collections::VecDeque;
+use std::sync::OnceLock;
+use std::time::Instant;
 
 use base64::Engine;
 use serde_json::{json, Value};
@@ -43,6 +45,14 @@ pub struct Entry {
     parts: Option<Vec<PartInfo>>,
     connection_id: u64,
     client_closed_early: bool,
+    /// When the request arrived, for tests that check the delays between retries.
+    received: Instant,
+}
+
+/// The origin of `received_ms`: the first use of the log in this process.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
 }
 
 impl Entry {
@@ -72,6 +82,7 @@ impl Entry {
         parts: Option<&[Part]>,
         stored: bool,
     ) -> Entry {
+        epoch();
         Entry {
             seq: 0,
             request_id: request_id.to_string(),
@@ -105,6 +116,7 @@ impl Entry {
             }),
             connection_id,
             client_closed_early: false,
+            received: Instant::now(),
         }
     }
 
@@ -120,6 +132,7 @@ impl Entry {
             .filter(|_| self.raw_target.len() > self.path_len);
         let mut obj = json!({
             "seq": self.seq,
+            "received_ms": self.received.saturating_duration_since(epoch()).as_secs_f64() * 1000.0,
             "request_id": self.request_id,
             "method": self.method,
             "path": path,

@@ -1,0 +1,3 @@
+module github.com/libopenai/libopenai/bindings/go
+
+go 1.22

@@ -1,0 +1,203 @@
+"""Loading libopenai (the shared library) and declaring its C functions for ctypes."""
+
+import ctypes
+import ctypes.util
+import os
+import sys
+import threading
+
+from ._exceptions import OpenAIError
+
+ENV_VAR = "OPENAI_C_LIBRARY"
+
+# openai_code values (include/openai.h)
+OK = 0
+INVALID_ARGUMENT = 1
+INTERNAL = 2
+CONNECTION = 3
+TIMEOUT = 4
+CANCELLED = 5
+WOULD_DEADLOCK = 6
+STREAM_ERROR = 7
+OTHER_STATUS = 8
+PENDING = 9
+INVALID_RESPONSE = 10
+
+vp = ctypes.c_void_p
+cp = ctypes.c_char_p
+code_t = ctypes.c_int
+PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p)
+
+# name: (restype, argtypes)
+_CORE = {
+    "openai_version": (cp, []),
+    "openai_code_name": (cp, [ctypes.c_int]),
+    "openai_last_error": (cp, []),
+    "openai_client_new": (code_t, [cp, ctypes.POINTER(vp)]),
+    "openai_client_with_options": (code_t, [vp, cp, ctypes.POINTER(vp)]),
+    "openai_client_free": (None, [vp]),
+    "openai_response_code": (code_t, [vp]),
+    "openai_response_status": (ctypes.c_uint16, [vp]),
+    "openai_response_body": (vp, [vp, ctypes.POINTER(ctypes.c_size_t)]),
+    "openai_response_header_count": (ctypes.c_size_t, [vp]),
+    "openai_response_header_at": (code_t, [vp, ctypes.c_size_t, ctypes.POINTER(cp), ctypes.POINTER(cp)]),
+    "openai_response_request_id": (cp, [vp]),
+    "openai_response_retries": (ctypes.c_uint32, [vp]),
+    "openai_response_error_message": (cp, [vp]),
+    "openai_response_api_error_message": (cp, [vp]),
+    "openai_response_api_error_type": (cp, [vp]),
+    "openai_response_api_error_param": (cp, [vp]),
+    "openai_response_api_error_code": (cp, [vp]),
+    "openai_response_free": (None, [vp]),
+    "openai_request": (code_t, [vp, cp, cp, cp, cp, ctypes.POINTER(vp)]),
+    "openai_request_async": (vp, [vp, cp, cp, cp, cp, vp, vp]),
+    "openai_request_pages": (code_t, [vp, cp, cp, ctypes.POINTER(vp)]),
+    "openai_request_stream": (code_t, [vp, cp, cp, cp, cp, ctypes.POINTER(vp)]),
+    "openai_request_stream_async": (vp, [vp, cp, cp, cp, cp, vp, vp]),
+    "openai_pager_next": (code_t, [vp, ctypes.POINTER(vp)]),
+    "openai_pager_free": (None, [vp]),
+    "openai_future_ready": (ctypes.c_bool, [vp]),
+    "openai_future_wait": (code_t, [vp, ctypes.c_int64]),
+    "openai_future_take": (code_t, [vp, ctypes.POINTER(vp)]),
+    "openai_future_cancel": (None, [vp]),
+    "openai_future_fd": (ctypes.c_int, [vp]),
+    "openai_future_userdata": (vp, [vp]),
+    "openai_future_free": (None, [vp]),
+    "openai_queue_new": (vp, []),
+    "openai_queue_add": (code_t, [vp, vp]),
+    "openai_queue_next": (code_t, [vp, ctypes.c_int64, ctypes.POINTER(vp)]),
+    "openai_queue_fd": (ctypes.c_int, [vp]),
+    "openai_queue_len": (ctypes.c_size_t, [vp]),
+    "openai_queue_free": (None, [vp]),
+    "openai_stream_next": (code_t, [vp, ctypes.c_int64, ctypes.POINTER(vp)]),
+    "openai_stream_try_next": (code_t, [vp, ctypes.POINTER(vp)]),
+    "openai_stream_fd": (ctypes.c_int, [vp]),
+    "openai_stream_response": (vp, [vp]),
+    "openai_stream_code": (code_t, [vp]),
+    "openai_stream_error_message": (cp, [vp]),
+    "openai_stream_free": (None, [vp]),
+    "openai_event_name": (cp, [vp]),
+    "openai_event_data": (vp, [vp, ctypes.POINTER(ctypes.c_size_t)]),
+    "openai_event_id": (cp, [vp]),
+    "openai_event_free": (None, [vp]),
+    "openai_upload_from_path": (vp, [cp, cp, cp]),
+    "openai_upload_from_memory": (vp, [ctypes.c_char_p, ctypes.c_size_t, cp, cp]),
+    "openai_upload_set_progress": (code_t, [vp, PROGRESS, vp]),
+    "openai_upload_free": (None, [vp]),
+}
+
+_lock = threading.Lock()
+_lib = None
+_op_fns = {}
+
+
+class LibraryNotFoundError(OpenAIError, OSError):
+    """libopenai could not be loaded (set OPENAI_C_LIBRARY to the path of libopenai.so)."""
+
+
+def _candidates():
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return [env]
+    here = os.path.dirname(os.path.abspath(__file__))
+    if sys.platform == "darwin":
+        names = ["libopenai.dylib"]
+    elif sys.platform == "win32":
+        names = ["openai.dll"]
+    else:
+        names = ["libopenai.so", "libopenai.so.0"]
+    found = [os.path.join(here, n) for n in names]
+    found = [p for p in found if os.path.exists(p)]
+    util = ctypes.util.find_library("openai")
+    if util:
+        found.append(util)
+    return found + names  # plain names: the dynamic loader's own search (LD_LIBRARY_PATH, ...)
+
+
+def load():
+    """The loaded library (loaded and declared on first use)."""
+    global _lib
+    if _lib is not None:
+        return _lib
+    with _lock:
+        if _lib is not None:
+            return _lib
+        errors = []
+        lib = None
+        for path in _candidates():
+            try:
+                lib = ctypes.CDLL(path)
+                break
+            except OSError as e:
+                errors.append("%s: %s" % (path, e))
+        if lib is None:
+            raise LibraryNotFoundError(
+                "libopenai could not be loaded. Build it (cargo build --lib -p openai-capi) and set "
+                "%s to the path of libopenai.so (or put it next to the libopenai package or on the "
+                "loader's path). Tried: %s" % (ENV_VAR, "; ".join(errors)))
+        for name, (restype, argtypes) in _CORE.items():
+            fn = getattr(lib, name)
+            fn.restype = restype
+            fn.argtypes = argtypes
+        _lib = lib
+        return lib
+
+
+def native_version():
+    """The version of the loaded library ("MAJOR.MINOR.PATCH")."""
+    return load().openai_version().decode()
+
+
+def last_error():
+    msg = load().openai_last_error()
+    return msg.decode("utf-8", "replace") if msg else None
+
+
+def code_name(code):
+    return load().openai_code_name(int(code)).decode()
+
+
+def op_argtypes(op, form):
+    """The C argument types of one operation's function of the given form (header pattern)."""
+    args = [vp] + [cp] * len(op.path_params)
+    if form == "pages":
+        return args + [cp, ctypes.POINTER(vp)]
+    if form in ("stream", "stream_async"):
+        args.append(cp)
+    elif op.input == "multipart":
+        args += [cp] + [vp] * len(op.files)
+    elif op.input != "none":
+        args.append(cp)
+    if form == "blocking" or form == "stream":
+        return args + [ctypes.POINTER(vp)]
+    if form == "async" or form == "stream_async":
+        return args + [vp, vp]
+    if form == "to_file":
+        return args + [cp, PROGRESS, vp, ctypes.POINTER(vp)]
+    raise ValueError(form)
+
+
+def op_restype(form):
+    return vp if form in ("async", "stream_async") else code_t
+
+
+def op_function(op, form):
+    """The C function implementing `op` in `form` (blocking, async, stream, ...), declared."""
+    key = (op.name, form)
+    fn = _op_fns.get(key)
+    if fn is not None:
+        return fn
+    symbol = op.functions.get(form)
+    if symbol is None:
+        raise NotImplementedError("%s has no %s form in the operation table" % (op.name, form))
+    lib = load()
+    try:
+        fn = getattr(lib, symbol)
+    except AttributeError:
+        raise NotImplementedError(
+            "the loaded libopenai (%s) has no %s: it is older than the binding's table"
+            % (native_version(), symbol)) from None
+    fn.restype = op_restype(form)
+    fn.argtypes = op_argtypes(op, form)
+    _op_fns[key] = fn
+    return fn

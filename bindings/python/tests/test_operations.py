@@ -1,0 +1,118 @@
+"""Every operation of the table is callable, blocking and asyncio, and sends the request its
+table row describes (method, path, OpenAI-Beta header)."""
+
+import asyncio
+import json
+import os
+
+import pytest
+
+import libopenai
+
+from conftest import REPO, header
+
+# The few bodies the mock insists on; every other operation is called with no arguments at all.
+BODIES = {
+    "embeddings.create": {"model": "text-embedding-3-small", "input": "hello"},
+    "moderations.create": {"input": "hello"},
+    "files.upload": {"purpose": "fine-tune"},
+}
+
+
+def _arguments(op):
+    args = tuple("%s-1" % p.replace("_", "") for p in op.path_params)
+    kwargs = dict(BODIES.get(op.name, {}))
+    for name, required in op.files:
+        if required:
+            kwargs[name] = (name + ".png", b"\x89PNG fake bytes")
+    return args, kwargs
+
+
+def _path(op, args):
+    path = op.path
+    for name, value in zip(op.path_params, args):
+        path = path.replace("{%s}" % name, value)
+    return "/v1" + path
+
+
+def _node(client, name):
+    node = client
+    for part in name.split(".")[:-1]:
+        node = getattr(node, part)
+    return node
+
+
+def _check(op, result, entry, args):
+    assert entry["method"] == op.method
+    assert entry["path"] == _path(op, args)
+    beta = header(entry, "openai-beta")
+    assert (beta == "assistants=v2") if op.beta else beta is None
+    if isinstance(result, (libopenai.Stream, libopenai.AsyncStream)):
+        return
+    if op.response == "bytes":
+        assert isinstance(result, libopenai.BinaryContent) and len(result.content) > 0
+    else:
+        assert isinstance(result, libopenai.OpenAIObject) and len(result) > 0
+    assert result.http_status == 200
+    assert result.request_id == entry["request_id"]
+
+
+# parametrized over the one table itself (the generated module must have every row)
+with open(os.path.join(REPO, "bindings", "operations.json"), encoding="utf-8") as _f:
+    OPS = [libopenai.OPERATIONS[row["name"]] for row in json.load(_f)["operations"]]
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_blocking(client, mock, op):
+    args, kwargs = _arguments(op)
+    result = getattr(_node(client, op.name), op.name.split(".")[-1])(*args, **kwargs)
+    if isinstance(result, libopenai.Stream):
+        with result:
+            assert len(list(result)) > 0
+    _check(op, result, mock.last(), args)
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_asyncio_twin(client, mock, op):
+    args, kwargs = _arguments(op)
+
+    async def run():
+        result = await getattr(_node(client, op.name), "a" + op.name.split(".")[-1])(*args, **kwargs)
+        if isinstance(result, libopenai.AsyncStream):
+            async with result:
+                assert len([e async for e in result]) > 0
+        return result
+
+    result = asyncio.run(run())
+    _check(op, result, mock.last(), args)
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_async_client(aclient, mock, op):
+    args, kwargs = _arguments(op)
+
+    async def run():
+        result = await getattr(_node(aclient, op.name), op.name.split(".")[-1])(*args, **kwargs)
+        if isinstance(result, libopenai.AsyncStream):
+            async with result:
+                assert len([e async for e in result]) > 0
+        return result
+
+    result = asyncio.run(run())
+    _check(op, result, mock.last(), args)
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_raw_response(client, mock, op):
+    if "blocking" not in op.functions:
+        pytest.skip("a stream has no raw form")
+    args, kwargs = _arguments(op)
+    raw = getattr(_node(client, op.name).with_raw_response, op.name.split(".")[-1])(*args, **kwargs)
+    entry = mock.last()
+    assert isinstance(raw, libopenai.APIResponse)
+    assert raw.status_code == raw.http_status == 200
+    assert raw.request_id == entry["request_id"] == raw.headers["X-Request-Id"]
+    assert raw.content
+    if op.response == "json":
+        assert raw.parse() == json.loads(raw.content)
+        assert raw.parse().http_response is raw

@@ -1,0 +1,265 @@
+"""Representative operations: the exact request the mock received, and the results read with dot
+notation, as dicts and raw."""
+
+import asyncio
+import json
+
+import pytest
+
+import libopenai
+
+from conftest import header
+
+REPLY = "Hello! How can I help you today?"
+
+
+def test_chat_completion_request_and_result(client, mock):
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Say hello"}]
+    r = client.chat.completions.create(model="gpt-4o-mini", messages=messages, temperature=0.2,
+                                       logit_bias={"50256": -100}, user="u-1")
+    entry = mock.last()
+    assert entry["method"] == "POST"
+    assert entry["path"] == "/v1/chat/completions"
+    assert entry["query"] is None
+    assert json.loads(entry["body"]) == {"model": "gpt-4o-mini", "messages": messages, "temperature": 0.2,
+                                         "logit_bias": {"50256": -100}, "user": "u-1"}
+    assert header(entry, "authorization") == "Bearer sk-test"
+    assert header(entry, "content-type") == "application/json"
+    assert header(entry, "accept") == "application/json"
+    assert header(entry, "openai-beta") is None
+    assert not any(n.startswith("x-stainless") for n, _ in entry["headers"])
+
+    # dot notation, as the seed's "Response objects ... accessed via standard dot notation"
+    assert r.choices[0].message.content == REPLY
+    assert r.choices[0].message.role == "assistant"
+    assert r.choices[0].finish_reason == "stop"
+    assert r.model == "gpt-4o-mini"
+    assert r.usage.completion_tokens == 7
+    # ... and as dicts
+    assert r["choices"][0]["message"]["content"] == REPLY
+    assert isinstance(r, dict) and isinstance(r.choices[0], dict)
+    assert json.loads(json.dumps(r)) == r.to_dict()
+    assert type(r.to_dict()) is dict and type(r.to_dict()["choices"][0]) is dict
+    # ... and raw
+    assert r.http_status == 200
+    assert r.request_id == entry["request_id"]
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.headers["openai-version"] == "2020-10-01"
+    assert json.loads(r.raw_body) == r
+    assert r.http_response.retries == 0
+
+
+def test_body_is_sent_as_given_including_unicode_and_unknown_fields(client, mock):
+    client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "héllo ✓ 日本"}],
+                                   some_future_field={"nested": [1, 2.5, None, True]})
+    entry = mock.last()
+    assert json.loads(entry["body"]) == {"model": "gpt-4o",
+                                         "messages": [{"role": "user", "content": "héllo ✓ 日本"}],
+                                         "some_future_field": {"nested": [1, 2.5, None, True]}}
+
+
+def test_path_parameters_are_percent_encoded(client, mock):
+    r = client.models.retrieve("ft:gpt-3.5-turbo:my org/x")
+    entry = mock.last()
+    assert entry["method"] == "GET"
+    assert entry["path"].startswith("/v1/models/ft")
+    assert "/x" not in entry["path"][len("/v1/models/"):]  # the slash is encoded
+    assert r.id == "ft:gpt-3.5-turbo:my org/x"
+    assert r.owned_by == "user-mock"
+    assert header(entry, "content-type") is None  # no content type on GET
+
+
+def test_path_parameters_by_keyword(client, mock):
+    r = client.beta.threads.messages.retrieve(thread_id="thread_9", message_id="msg_3")
+    assert mock.last()["path"] == "/v1/threads/thread_9/messages/msg_3"
+    assert r.id == "msg_3" and r.thread_id == "thread_9"
+
+
+def test_list_query_and_beta_header(client, mock):
+    page = client.beta.threads.messages.list("thread_1", limit=2, order="desc", after="msg_abc006")
+    entry = mock.last()
+    assert entry["path"] == "/v1/threads/thread_1/messages"
+    assert sorted(entry["query_pairs"]) == [["after", "msg_abc006"], ["limit", "2"], ["order", "desc"]]
+    assert header(entry, "openai-beta") == "assistants=v2"
+    assert page.object == "list"
+    assert [m.id for m in page.data] == ["msg_abc005", "msg_abc004"]
+    assert page.has_more is True
+    assert page.data[0].content[0].text.value
+
+
+def test_files_list_filter(client, mock):
+    page = client.files.list(purpose="assistants")
+    assert mock.last()["query_pairs"] == [["purpose", "assistants"]]
+    assert {f.purpose for f in page.data} == {"assistants"}
+    client.files.list()
+    assert mock.last()["query"] is None
+
+
+def test_body_less_operations(client, mock):
+    r = client.fine_tuning.jobs.cancel("ftjob-1")
+    entry = mock.last()
+    assert (entry["method"], entry["path"]) == ("POST", "/v1/fine_tuning/jobs/ftjob-1/cancel")
+    assert header(entry, "content-type") == "application/json"
+    assert r.status == "cancelled"
+    d = client.beta.assistants.delete("asst_1")
+    assert mock.last()["method"] == "DELETE"
+    assert d.deleted is True and d.id == "asst_1"
+
+
+def test_optional_body(client, mock):
+    t = client.beta.threads.create()
+    assert json.loads(mock.last()["body"] or "{}") == {}
+    assert t.id == "thread_abc123"
+    t = client.beta.threads.create(metadata={"k": "v"})
+    assert json.loads(mock.last()["body"]) == {"metadata": {"k": "v"}}
+    assert t.metadata.k == "v"
+
+
+def test_operations_without_input_refuse_keywords(client):
+    with pytest.raises(TypeError):
+        client.models.retrieve("gpt-4o", extra=1)
+
+
+def test_embeddings(client, mock):
+    r = client.embeddings.create(model="text-embedding-3-small", input=["a", "b"])
+    assert len(r.data) == 2
+    assert r.data[0].embedding[:3] == [-0.5, -0.37, -0.24]
+    assert r.data[1].index == 1
+
+
+def test_speech_bytes(client, mock):
+    audio = client.audio.speech.create(model="tts-1", input="Hi", voice="alloy", mock_bytes=1000)
+    entry = mock.last()
+    assert header(entry, "accept") == "application/octet-stream"
+    assert isinstance(audio, libopenai.BinaryContent)
+    assert audio.content == bytes((i * 31 + 7) % 256 for i in range(1000))
+    assert bytes(audio) == audio.read() and len(audio) == 1000
+    assert audio.headers["content-type"] == "audio/mpeg"
+    assert audio.http_status == 200
+
+
+def test_file_content_bytes(client, mock, tmp_path):
+    content = client.files.retrieve_content("file-xyz")
+    expected = b"".join(b'{"id":"file-xyz","line":%d}\n' % k for k in range(3))
+    assert content.content == expected
+    assert header(mock.last(), "accept") == "application/binary"
+    path = tmp_path / "out.jsonl"
+    content.write_to_file(path)
+    assert path.read_bytes() == expected
+
+
+def test_to_file_with_progress(client, mock, tmp_path):
+    seen = []
+    path = tmp_path / "speech.mp3"
+    resp = client.audio.speech.create_to_file(str(path), model="tts-1", input="Hi", voice="alloy",
+                                              mock_bytes=300000, progress=lambda d, t: seen.append((d, t)))
+    assert isinstance(resp, libopenai.APIResponse) and resp.status_code == 200
+    assert path.read_bytes() == bytes((i * 31 + 7) % 256 for i in range(300000))
+    assert seen and seen[-1][0] == 300000
+    assert json.loads(mock.last()["body"]) == {"model": "tts-1", "input": "Hi", "voice": "alloy",
+                                               "mock_bytes": 300000}
+    path2 = tmp_path / "content.jsonl"
+    client.files.retrieve_content_to_file("file-xyz", path2)
+    assert path2.read_bytes().startswith(b'{"id":"file-xyz","line":0}\n')
+
+
+def test_to_file_error_leaves_the_path(client, mock, tmp_path):
+    path = tmp_path / "x.bin"
+    with pytest.raises(libopenai.NotFoundError):
+        client.files.retrieve_content_to_file("missing-file", path)
+    assert not path.exists()
+
+
+def test_transcription_text_and_json(client, mock):
+    text = client.audio.transcriptions.create(file=("a.mp3", b"ID3..."), model="whisper-1",
+                                              response_format="text")
+    assert isinstance(text, str) and isinstance(text, libopenai.TextContent)
+    assert text.strip() == "Hello! This is a mock transcription."
+    assert text.http_status == 200
+    j = client.audio.transcriptions.create(file=("a.mp3", b"ID3..."), model="whisper-1")
+    assert j.text == "Hello! This is a mock transcription."
+    v = client.audio.translations.create(file=("a.mp3", b"ID3..."), model="whisper-1",
+                                         response_format="verbose_json")
+    assert v.task == "translate" and v.segments
+
+
+def test_with_raw_response(client, mock):
+    raw = client.models.with_raw_response.retrieve("gpt-4o")
+    assert isinstance(raw, libopenai.APIResponse)
+    assert raw.status_code == 200
+    assert raw.headers.get("x-request-id") == mock.last()["request_id"]
+    assert json.loads(raw.content)["id"] == "gpt-4o"
+    assert raw.json().id == "gpt-4o"
+    assert raw.parse().id == "gpt-4o"
+
+    async def run():
+        a = await client.models.awith_raw_response.retrieve("gpt-4o")
+        b = await client.models.with_raw_response.aretrieve("gpt-4o")
+        return a, b
+
+    a, b = asyncio.run(run())
+    assert a.parse().id == b.parse().id == "gpt-4o"
+
+
+def test_client_options_become_headers_and_query(mock):
+    c = libopenai.OpenAI(api_key="sk-opt", base_url=mock.base_url, organization="org-1", project="proj-1",
+                         default_headers={"X-Custom": "yes"}, default_query={"api-version": "2024"})
+    try:
+        c.models.list()
+        entry = mock.last()
+        assert header(entry, "authorization") == "Bearer sk-opt"
+        assert header(entry, "openai-organization") == "org-1"
+        assert header(entry, "openai-project") == "proj-1"
+        assert header(entry, "x-custom") == "yes"
+        assert entry["query_pairs"] == [["api-version", "2024"]]
+        c2 = c.with_options(openai_beta="assistants=v1", default_headers={"X-Custom": "two"})
+        c2.beta.assistants.list()
+        entry = mock.last()
+        assert header(entry, "openai-beta") == "assistants=v1"
+        assert header(entry, "x-custom") == "two"
+        assert header(entry, "openai-organization") == "org-1"
+        c2.close()
+    finally:
+        c.close()
+
+
+def test_environment_configuration(mock, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", mock.base_url)
+    with libopenai.OpenAI() as c:
+        assert c.models.retrieve("gpt-4o").id == "gpt-4o"
+    assert header(mock.last(), "authorization") == "Bearer sk-env"
+    assert c.closed
+    with pytest.raises(libopenai.OpenAIError):
+        c.models.list()
+
+
+def test_generic_request_unknown_path(client, mock):
+    with pytest.raises(libopenai.NotFoundError) as info:
+        client.request("POST", "/batches", body={"input_file_id": "file-1"})
+    assert info.value.code == "unknown_url"
+    entry = mock.last()
+    assert (entry["method"], entry["path"]) == ("POST", "/v1/batches")
+    assert json.loads(entry["body"]) == {"input_file_id": "file-1"}
+
+
+def test_generic_request_known_path(client, mock):
+    r = client.request("GET", "/models/gpt-4o")
+    assert r.id == "gpt-4o"
+    assert mock.last()["path"] == "/v1/models/gpt-4o"
+    r = client.request("POST", "/embeddings", body={"model": "m", "input": "x"})
+    assert r.data[0].embedding
+    r = client.request("GET", "/files", query={"limit": 2})
+    assert mock.last()["query_pairs"] == [["limit", "2"]]
+    assert len(r.data) == 2
+    raw = client.request("GET", "/files/file-1/content", raw=True)
+    assert raw.content.startswith(b'{"id":"file-1"')
+    assert asyncio.run(client.arequest("GET", "/models")).object == "list"
+
+
+def test_generic_stream_and_pages(client, mock):
+    with client.request_stream("POST", "/chat/completions", body={"model": "m", "messages": [], "stream": True}) as s:
+        text = "".join(c.choices[0].delta.get("content") or "" for c in s if c.choices)
+    assert text == REPLY
+    ids = [f.id for f in client.request_pages("/files", limit=4).iter_items()]
+    assert len(ids) == 7
