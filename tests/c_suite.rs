@@ -156,3 +156,23 @@ fn c_programs_pass_under_address_and_undefined_behavior_sanitizers() {
 fn c_programs_pass_under_valgrind() {
     run_all(Mode::Valgrind);
 }
+
+#[test]
+fn the_header_compiles_alone_as_c99_and_as_cpp_included_twice() {
+    let dir = library_dir().join("c-tests/header");
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = "#include \"openai.h\"\n#include \"openai.h\"\nint main(void) { return openai_version() == 0; }\n";
+    for (compiler, standard, file) in [("cc", "-std=c99", "alone.c"), ("c++", "-std=c++11", "alone.cpp"), ("c++", "-std=c++17", "alone17.cpp")] {
+        let path = dir.join(file);
+        std::fs::write(&path, source.replace("(void)", if file.ends_with(".c") { "(void)" } else { "()" })).unwrap();
+        let output = Command::new(compiler)
+            .args([standard, "-Wall", "-Wextra", "-Werror", "-pedantic", "-c"])
+            .arg(format!("-I{}", root().join("include").display()))
+            .arg(&path)
+            .arg("-o")
+            .arg(dir.join(format!("{file}.o")))
+            .output()
+            .expect("a C and a C++ compiler");
+        assert!(output.status.success(), "{compiler} {standard}:\n{}", String::from_utf8_lossy(&output.stderr));
+    }
+}

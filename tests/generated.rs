@@ -341,6 +341,86 @@ fn render_bindings_table() -> String {
     serde_json::to_string_pretty(&table).unwrap() + "\n"
 }
 
+/// The API reference: every item of the header with its documentation, in the header's order,
+/// after the header's conventions section.
+fn render_api_reference(header: &str) -> String {
+    let mut out = String::from(
+        "# libopenai API reference\n\n\
+         Generated from the documentation comments of `include/openai.h` by `tests/generated.rs`; do not\n\
+         edit. Every function of the library is here; a test fails when one has no documentation.\n\n",
+    );
+    let lines: Vec<&str> = header.lines().collect();
+    // The conventions: the opening comment.
+    let end = lines.iter().position(|l| l.trim() == "*/").expect("the header opens with a comment");
+    out.push_str("## Conventions\n\n```text\n");
+    for line in &lines[1..end] {
+        out.push_str(line.trim_start().trim_start_matches('*').strip_prefix(' ').unwrap_or(""));
+        out.push('\n');
+    }
+    out.push_str("```\n");
+    let mut entries: Vec<(String, String, String)> = Vec::new();
+    let mut i = end + 1;
+    while i < lines.len() {
+        if lines[i].trim_start() != "/**" || lines[i].starts_with(' ') {
+            i += 1;
+            continue;
+        }
+        let mut doc = String::new();
+        i += 1;
+        while lines[i].trim() != "*/" {
+            let text = lines[i].trim_start().trim_start_matches('*');
+            doc.push_str(text.strip_prefix(' ').unwrap_or(text));
+            doc.push('\n');
+            i += 1;
+        }
+        i += 1;
+        // The item: up to its terminating semicolon at depth 0 (enums and structs span lines).
+        let mut item = String::new();
+        let mut depth = 0i32;
+        while i < lines.len() {
+            let line = lines[i];
+            item.push_str(line);
+            item.push('\n');
+            depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
+            i += 1;
+            if depth == 0 && (line.trim_end().ends_with(';') || line.starts_with("#define")) {
+                break;
+            }
+        }
+        let name = item_name(&item);
+        entries.push((name, doc, item));
+    }
+    out.push_str("\n## Contents\n\n");
+    for (name, _, _) in &entries {
+        writeln!(out, "- [`{name}`](#{})", name.to_lowercase()).unwrap();
+    }
+    for (name, doc, item) in &entries {
+        write!(out, "\n## {name}\n\n```c\n{}```\n\n{}", item, doc.trim_end()).unwrap();
+        out.push('\n');
+    }
+    out
+}
+
+/// The name an item of the header declares.
+fn item_name(item: &str) -> String {
+    let first = item.lines().next().unwrap_or("");
+    if let Some(rest) = first.strip_prefix("#define ") {
+        return rest.split_whitespace().next().unwrap_or("").to_string();
+    }
+    if let Some(at) = first.find("(*") {
+        return first[at + 2..].split(')').next().unwrap_or("").to_string();
+    }
+    if first.starts_with("typedef struct") && first.trim_end().ends_with(';') {
+        return first.trim_end_matches(';').split_whitespace().last().unwrap_or("").to_string();
+    }
+    if first.starts_with("typedef") {
+        let last = item.trim_end().lines().last().unwrap_or("");
+        return last.trim_start_matches('}').trim().trim_end_matches(';').to_string();
+    }
+    let before = &item[..item.find('(').unwrap_or(item.len())];
+    before.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("").to_string()
+}
+
 #[test]
 fn generated_files_are_current() {
     let mut stale = Vec::new();
@@ -351,6 +431,11 @@ fn generated_files_are_current() {
     let bindings_table = root().join("bindings/operations.json");
     if ensure(&bindings_table, &render_bindings_table()) {
         stale.push(bindings_table.display().to_string());
+    }
+    let header = std::fs::read_to_string(root().join("include/openai.h")).expect("include/openai.h");
+    let reference = root().join("docs/API.md");
+    if ensure(&reference, &render_api_reference(&header)) {
+        stale.push(reference.display().to_string());
     }
     let readme_path = root().join("README.md");
     let readme = std::fs::read_to_string(&readme_path).expect("README.md");

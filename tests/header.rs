@@ -145,3 +145,33 @@ fn the_library_exports_every_operation_and_only_openai_symbols() {
     exported.sort();
     assert_eq!(declared, exported);
 }
+
+#[test]
+fn the_version_is_the_same_in_cargo_toml_the_header_and_the_cmake_package() {
+    let header = header();
+    for (name, part) in [("MAJOR", env!("CARGO_PKG_VERSION_MAJOR")), ("MINOR", env!("CARGO_PKG_VERSION_MINOR")), ("PATCH", env!("CARGO_PKG_VERSION_PATCH"))] {
+        assert!(header.contains(&format!("#define OPENAI_VERSION_{name} {part}\n")), "OPENAI_VERSION_{name}");
+    }
+    let cmake = std::fs::read_to_string(root().join("cmake/openaiConfigVersion.cmake")).unwrap();
+    assert!(cmake.contains(&format!("set(PACKAGE_VERSION \"{}\")", env!("CARGO_PKG_VERSION"))), "cmake/openaiConfigVersion.cmake");
+}
+
+#[test]
+fn every_name_of_the_header_is_in_the_symbols_list_with_its_version() {
+    let list = std::fs::read_to_string(root().join("docs/symbols-in-versions")).unwrap();
+    let mut listed: Vec<&str> = Vec::new();
+    for line in list.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let mut fields = line.split_whitespace();
+        let (name, version) = (fields.next().unwrap(), fields.next().unwrap_or(""));
+        let parts: Vec<&str> = version.split('.').collect();
+        assert!(parts.len() == 3 && parts.iter().all(|p| p.parse::<u32>().is_ok()), "{name}: version \"{version}\"");
+        listed.push(name);
+    }
+    let mut functions = declared_functions(&header());
+    functions.sort();
+    let missing: Vec<&String> = functions.iter().filter(|f| !listed.contains(&f.as_str())).collect();
+    assert!(missing.is_empty(), "functions missing from docs/symbols-in-versions: {missing:?}");
+    let header = header();
+    let stale: Vec<&&str> = listed.iter().filter(|name| !header.contains(**name)).collect();
+    assert!(stale.is_empty(), "names in docs/symbols-in-versions that the header no longer has: {stale:?}");
+}

@@ -3,9 +3,11 @@
 #   1. clippy with warnings denied, on the library, the mock server and every test;
 #   2. cargo test: the library's unit and integration tests, the mock server's tests, and the C
 #      suite (tests/c and examples-c, plainly, under ASan+UBSan and under valgrind);
-#   3. each binding's own tests (Go with -race, Python with pytest, C++ with ctest, the Swift
+#   3. an install into a temporary prefix with cargo-c, used from outside the tree through
+#      pkg-config and CMake, linked dynamically and statically;
+#   4. each binding's own tests (Go with -race, Python with pytest, C++ with ctest, the Swift
 #      module map with clang);
-#   4. a scan of everything the above printed for the API keys the tests use: a key must never
+#   5. a scan of everything the above printed for the API keys the tests use: a key must never
 #      appear in an error message, a log line or debug output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,7 @@ run() {
 
 run cargo clippy --workspace --all-targets -- -D warnings
 run cargo test --workspace
+run tests/install.sh
 for binding in go python cpp swift; do
     run "bindings/$binding/test.sh"
 done

@@ -1,0 +1,103 @@
+// XCTest cases for a machine with a Swift toolchain, against the mock server (bindings/swift/test.sh
+// runs `swift test` with OPENAI_BASE_URL set when `swift` is on PATH). NOTE: never compiled or run
+// where they were written; see README.md.
+import XCTest
+@testable import OpenAI
+
+private let chat = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}"#
+private let reply = "Hello! How can I help you today?"
+
+private struct Chunk: Decodable {
+    struct Choice: Decodable {
+        struct Delta: Decodable { let content: String? }
+        let delta: Delta
+    }
+    let choices: [Choice]
+}
+
+final class OpenAITests: XCTestCase {
+    private func client() throws -> Client {
+        guard ProcessInfo.processInfo.environment["OPENAI_BASE_URL"] != nil else {
+            throw XCTSkip("needs the mock server: run bindings/swift/test.sh")
+        }
+        return try Client(maxRetries: 0)
+    }
+
+    func testOperationTable() {
+        XCTAssertEqual(operationTable.count, 48)
+        XCTAssertEqual(operationTable.first?.name, "chat.completions.create")
+    }
+
+    func testChatCompletion() async throws {
+        let response = try await client().chat.completions.create(body: chat)
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.jsonString("/choices/0/message/content"), reply)
+        XCTAssertNotNil(response.requestID)
+    }
+
+    func testChatStream() async throws {
+        var text = ""
+        for try await event in try client().chat.completions.createStream(body: chat) {
+            text += try event.decode(Chunk.self).choices.first?.delta.content ?? ""
+        }
+        XCTAssertEqual(text, reply)
+    }
+
+    func testRunEvents() async throws {
+        var names: [String] = []
+        let events = try client().beta.threads.runs.createAndStream(threadID: "thread_abc123",
+                                                                     body: #"{"assistant_id":"asst_abc123"}"#)
+        for try await event in events { names.append(event.name) }
+        XCTAssertEqual(names.first, "thread.run.created")
+        XCTAssertEqual(names.last, "thread.run.completed")
+    }
+
+    func testStoppingAStreamEarly() async throws {
+        var seen = 0
+        for try await _ in try client().chat.completions.createStream(body: chat) {
+            seen += 1
+            if seen == 2 { break }
+        }
+        XCTAssertEqual(seen, 2)
+    }
+
+    func testNotFoundError() async throws {
+        let client = try client()
+        do {
+            _ = try await client.models.retrieve(model: "missing-model")
+            XCTFail("no error")
+        } catch let error as OpenAIError {
+            XCTAssertEqual(error.kind, .notFound)
+            XCTAssertEqual(error.status, 404)
+            XCTAssertEqual(error.apiCode, "model_not_found")
+            XCTAssertNotNil(error.requestID)
+        }
+    }
+
+    func testUploadAndPages() async throws {
+        let client = try client()
+        let file = try Upload(data: Data("{\"a\":1}\n".utf8), filename: "train.jsonl")
+        let uploaded = try await client.files.upload(fields: #"{"purpose":"fine-tune"}"#, file: file)
+        XCTAssertEqual(uploaded.jsonString("/filename"), "train.jsonl")
+        let pager = try client.files.listPages(query: #"{"limit":3}"#)
+        var pages = 0
+        while try pager.next() != nil { pages += 1 }
+        XCTAssertEqual(pages, 3)
+    }
+
+    func testCancellation() async throws {
+        let client = try client()
+        let base = ProcessInfo.processInfo.environment["OPENAI_BASE_URL"] ?? ""
+        let control = try Client(apiKey: "control", baseURL: String(base.dropLast(3)), maxRetries: 0)  // without "/v1"
+        _ = try await control.request(method: "POST", path: "/__mock/script", body: #"{"delay_ms":5000,"body_json":{}}"#)
+        let task = Task { try await client.models.list() }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        task.cancel()
+        do {
+            _ = try await task.value
+            XCTFail("not cancelled")
+        } catch let error as OpenAIError {
+            XCTAssertEqual(error.kind, .cancelled)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+/* Proves the COpenAI module map (Sources/COpenAI/module.modulemap) with clang: this file imports
+ * the module, never the header, and is compiled twice by bindings/swift/test.sh with -fmodules:
+ * as Objective-C (`@import COpenAI;`, what Swift's importer does with the same module map) and as
+ * C (`#pragma clang module import`). It then runs against the mock server (OPENAI_BASE_URL,
+ * OPENAI_API_KEY) through the same C functions the Swift layer calls: the client, a chat
+ * completion by the async callback form (what `withCheckedThrowingContinuation` wraps), a stream
+ * by the async callback form (what the AsyncThrowingStream wraps), a blocking stream, an API
+ * error's fields, and the version macros the module exports. */
+#ifdef __OBJC__
+@import COpenAI;
+#else
+#pragma clang module import COpenAI
+#endif
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+#define CHECK(cond)                                                              \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                          \
+        }                                                                        \
+    } while (0)
+
+static const char *const REPLY = "Hello! How can I help you today?";
+static const char *const CHAT = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+
+/* A one-shot latch, as a Swift continuation is resumed once. */
+struct latch {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    int done;
+};
+static void latch_init(struct latch *l) {
+    pthread_mutex_init(&l->mutex, NULL);
+    pthread_cond_init(&l->cond, NULL);
+    l->done = 0;
+}
+static void latch_open(struct latch *l) {
+    pthread_mutex_lock(&l->mutex);
+    l->done = 1;
+    pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->mutex);
+}
+static void latch_wait(struct latch *l) {
+    pthread_mutex_lock(&l->mutex);
+    while (!l->done) pthread_cond_wait(&l->cond, &l->mutex);
+    pthread_mutex_unlock(&l->mutex);
+}
+
+struct call {
+    struct latch latch;
+    openai_code code;
+    char content[256];
+};
+
+/* The completion callback: owns the response, runs once on a library thread. */
+static void on_response(openai_response *response, void *userdata) {
+    struct call *call = userdata;
+    const char *content = openai_response_json_string(response, "/choices/0/message/content");
+    call->code = openai_response_code(response);
+    snprintf(call->content, sizeof call->content, "%s", content ? content : "");
+    openai_response_free(response);
+    latch_open(&call->latch);
+}
+
+struct streamed {
+    struct latch latch;
+    openai_code end;
+    int events;
+    char text[256];
+};
+
+/* The stream callback: each event borrowed, then a last call with NULL. */
+static bool on_event(openai_stream *stream, const openai_event *event, void *userdata) {
+    struct streamed *s = userdata;
+    if (event) {
+        const char *piece = openai_event_json_string(event, "/choices/0/delta/content");
+        if (piece) strncat(s->text, piece, sizeof s->text - strlen(s->text) - 1);
+        s->events++;
+        return true;
+    }
+    s->end = openai_stream_code(stream);
+    latch_open(&s->latch);
+    return false;
+}
+
+int main(void) {
+    char version[32];
+    snprintf(version, sizeof version, "%d.%d.%d", OPENAI_VERSION_MAJOR, OPENAI_VERSION_MINOR, OPENAI_VERSION_PATCH);
+    CHECK(strcmp(openai_version(), version) == 0);
+    CHECK(strcmp(openai_code_name(OPENAI_NOT_FOUND), "OPENAI_NOT_FOUND") == 0);
+
+    openai_client *client = NULL;
+    if (openai_client_new("{\"max_retries\":0}", &client) != OPENAI_OK) {
+        fprintf(stderr, "client: %s\n", openai_last_error());
+        return 2;
+    }
+
+    /* The async callback form (Swift: withCheckedThrowingContinuation). */
+    struct call call;
+    latch_init(&call.latch);
+    openai_future *future = openai_chat_completions_create_async(client, CHAT, on_response, &call);
+    latch_wait(&call.latch);
+    CHECK(call.code == OPENAI_OK);
+    CHECK(strcmp(call.content, REPLY) == 0);
+    openai_future_free(future);
+
+    /* The stream callback form (Swift: AsyncThrowingStream). */
+    struct streamed streamed;
+    memset(&streamed, 0, sizeof streamed);
+    latch_init(&streamed.latch);
+    openai_stream *stream = openai_chat_completions_create_stream_async(client, CHAT, on_event, &streamed);
+    latch_wait(&streamed.latch);
+    openai_stream_free(stream);
+    CHECK(streamed.end == OPENAI_OK);
+    CHECK(streamed.events == 9);
+    CHECK(strcmp(streamed.text, REPLY) == 0);
+
+    /* A blocking stream. */
+    char text[256] = "";
+    openai_event *event = NULL;
+    CHECK(openai_chat_completions_create_stream(client, CHAT, &stream) == OPENAI_OK);
+    while (openai_stream_next(stream, -1, &event) == OPENAI_OK && event) {
+        const char *piece = openai_event_json_string(event, "/choices/0/delta/content");
+        if (piece) strncat(text, piece, sizeof text - strlen(text) - 1);
+        openai_event_free(event);
+    }
+    CHECK(openai_stream_code(stream) == OPENAI_OK);
+    CHECK(strcmp(text, REPLY) == 0);
+    openai_stream_free(stream);
+
+    /* An API error and its fields (Swift: OpenAIError). */
+    openai_response *response = NULL;
+    CHECK(openai_models_retrieve(client, "missing-model", &response) == OPENAI_NOT_FOUND);
+    CHECK(openai_response_status(response) == 404);
+    CHECK(openai_response_api_error_code(response) && strcmp(openai_response_api_error_code(response), "model_not_found") == 0);
+    CHECK(openai_response_request_id(response) != NULL);
+    openai_response_free(response);
+
+    openai_client_free(client);
+    if (failures) {
+        fprintf(stderr, "module_test: %d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("module_test (%s): ok\n",
+#ifdef __OBJC__
+           "Objective-C, @import COpenAI"
+#else
+           "C, #pragma clang module import COpenAI"
+#endif
+    );
+    return 0;
+}
