@@ -15,7 +15,7 @@ cleanup() { [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -rf "$work"; 
 trap cleanup EXIT
 
 prefix=$work/prefix
-cargo cinstall --quiet --release --prefix="$prefix" --libdir="$prefix/lib"
+cargo cinstall --release --prefix="$prefix" --libdir="$prefix/lib"
 echo "installed:"; (cd "$prefix" && find . -type f -o -type l | sort | sed 's/^/  /')
 
 soname=$(readelf -d "$prefix/lib/libopenai.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')

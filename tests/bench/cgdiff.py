@@ -33,7 +33,10 @@ def costs(path, inclusive):
         elif started:
             # Drop the object file in brackets and the source path: keep the function's name.
             name = re.sub(r"\s*\[[^\]]*\]$", "", name)
-            name = name.split(":", 1)[1] if ":" in name and name.startswith(("/", ".", "?")) else name
+            if ":" in name:
+                prefix, rest = name.split(":", 1)
+                if "/" in prefix or prefix.startswith(("?", ".")):
+                    name = rest
             table[name] = table.get(name, 0) + value
     return total, table
 
@@ -52,12 +55,10 @@ def main():
     for per_call, name in rows:
         if grep and grep not in name:
             continue
-        if per_call < 50:
+        if per_call < 50 or shown >= top:
             break
         print(f"{per_call:>10,.0f}  {name[:160]}")
         shown += 1
-        if shown >= top:
-            break
 
 
 if __name__ == "__main__":

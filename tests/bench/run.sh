@@ -25,6 +25,7 @@
 #   BENCHES ["seq throughput stream memory startup wrk"]   which groups to run
 #   NO_PYTHON=1           skip the Python SDK (no venv, no PyPI)
 #   PY_OPENAI_SPEC [openai]   what pip installs
+#   BUILD_ONLY=1          build and install, run nothing (tests/bench/profile.sh uses it)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -103,35 +104,11 @@ if [ "$NO_PYTHON" != 1 ]; then
     "$VENV/bin/python" -c 'import openai' 2>/dev/null && PY="$VENV/bin/python $BENCH/python/bench_sdk.py"
 fi
 
+[ "${BUILD_ONLY:-0}" = 1 ] && { log "built (BUILD_ONLY=1)"; exit 0; }
+
 # ---------------------------------------------------------------- the mock server
-MOCK_LOG=$OUT/mock.log
-FIFO=$OUT/mock.stdin
-rm -f "$FIFO"; mkfifo "$FIFO"
-# Its stdin is a FIFO this script holds open: however the script ends, the mock ends with it.
-"$TARGET/release/openai-mock" --quiet --threads "$MOCK_THREADS" --exit-on-stdin-eof <"$FIFO" >"$MOCK_LOG" 2>&1 &
-MOCK_PID=$!
-exec 9>"$FIFO"
-stop_mock() {
-    exec 9>&- 2>/dev/null || true
-    kill "$MOCK_PID" 2>/dev/null || true
-    wait "$MOCK_PID" 2>/dev/null || true
-    rm -f "$FIFO"
-}
-trap stop_mock EXIT
-trap 'exit 130' INT TERM
-for _ in $(seq 100); do grep -q '^OPENAI_MOCK_URL=' "$MOCK_LOG" && break; sleep 0.1; done
-URL=$(sed -n 's/^OPENAI_MOCK_URL=//p' "$MOCK_LOG")
-[ -n "$URL" ] || { log "the mock server did not start"; cat "$MOCK_LOG" >&2; exit 1; }
-curl -sf -X POST "$URL/__mock/config" -d '{"log":false}' >/dev/null
-# Answers under /hold are held MEM_HOLD_MS, so that the memory benchmark's calls are all in flight
-# at once when RSS is read.
-curl -sf -X POST "$URL/__mock/script" -d "{\"name\":\"hold\",\"match\":{\"method\":\"POST\",\"path\":\"/hold/v1/chat/completions\"},
-  \"delay_ms\":$MEM_HOLD_MS,\"times\":1000000000,\"body_json\":{\"id\":\"chatcmpl-abc123\",\"object\":\"chat.completion\",
-  \"created\":1700000000,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",
-  \"content\":\"Hello! How can I help you today?\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],
-  \"usage\":{\"prompt_tokens\":2,\"completion_tokens\":7,\"total_tokens\":9}}}" >/dev/null
-export BENCH_BASE_URL=$URL/v1 BENCH_HOLD_BASE_URL=$URL/hold/v1
-log "mock server at $URL (pid $MOCK_PID, $MOCK_THREADS threads, log off)"
+. "$BENCH/lib.sh"
+start_mock "$MOCK_THREADS" "$MEM_HOLD_MS"
 
 RESULTS=$OUT/results.jsonl
 : >"$RESULTS"

@@ -306,7 +306,10 @@ int main(int argc, char **argv) {
     const char *base = getenv("BENCH_BASE_URL");
     if (!base || argc < 2)
         DIE("usage: BENCH_BASE_URL=http://127.0.0.1:PORT/v1 %s MODE [ARGS]", argv[0]);
-    snprintf(options, sizeof options, "{\"api_key\":\"sk-bench\",\"base_url\":\"%s\"}", base);
+    /* BENCH_OPENAI_OPTIONS: more client options for experiments, e.g. "timeout":null */
+    const char *extra = getenv("BENCH_OPENAI_OPTIONS");
+    snprintf(options, sizeof options, "{\"api_key\":\"sk-bench\",\"base_url\":\"%s\"%s%s}", base,
+             extra && *extra ? "," : "", extra ? extra : "");
     const char *hold = getenv("BENCH_HOLD_BASE_URL");
     if (hold)
         snprintf(hold_options, sizeof hold_options,
