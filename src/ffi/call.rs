@@ -6,7 +6,7 @@ use std::future::Future;
 
 use super::client::openai_client;
 use super::code::openai_code;
-use super::error::set_last_error;
+use super::error::{clear_out, set_last_error};
 use super::response::openai_response;
 use crate::client::Client;
 use super::upload::openai_upload;
@@ -127,11 +127,9 @@ pub(crate) unsafe fn blocking(
     input: CInput<'_>,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    if out.is_null() {
-        set_last_error("out is NULL: the response has nowhere to go");
-        return openai_code::OPENAI_INVALID_ARGUMENT;
+    if let Err(code) = clear_out(out) {
+        return code;
     }
-    *out = std::ptr::null_mut();
     let response = guarded(|| {
         let (client, request) = operation_request(client, op, params, input)?;
         block_on(client.execute(&request))
@@ -149,11 +147,9 @@ pub(crate) unsafe fn download(
     (progress, userdata): (super::upload::openai_progress_callback, *mut std::ffi::c_void),
     out: *mut *mut openai_response,
 ) -> openai_code {
-    if out.is_null() {
-        set_last_error("out is NULL: the response has nowhere to go");
-        return openai_code::OPENAI_INVALID_ARGUMENT;
+    if let Err(code) = clear_out(out) {
+        return code;
     }
-    *out = std::ptr::null_mut();
     let response = guarded(|| {
         let (client, request) = operation_request(client, op, params, input)?;
         let path = std::path::Path::new(arg_str("path", path)?);

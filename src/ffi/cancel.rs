@@ -5,7 +5,7 @@ use tokio_util::sync::CancellationToken;
 use super::call::arg_client;
 use super::client::openai_client;
 use super::code::openai_code;
-use super::error::set_last_error;
+use super::error::{clear_out, set_last_error};
 
 /// A cancel token, for aborting calls from another thread (a GUI's Cancel button): bind it to a
 /// client with `openai_client_with_cancel_token`, make calls through that client, and cancel the
@@ -66,11 +66,9 @@ pub unsafe extern "C" fn openai_client_with_cancel_token(
     out: *mut *mut openai_client,
 ) -> openai_code {
     ffi_boundary! {
-        if out.is_null() {
-            set_last_error("out is NULL");
-            return openai_code::OPENAI_INVALID_ARGUMENT;
+        if let Err(code) = clear_out(out) {
+            return code;
         }
-        *out = std::ptr::null_mut();
         let client = match arg_client(client) {
             Ok(c) => c,
             Err(e) => {

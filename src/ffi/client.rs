@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use super::call::{arg_client, arg_opt_str};
 use super::code::openai_code;
-use super::error::set_last_error;
+use super::error::{clear_out, set_last_error};
 use crate::client::Client;
 use crate::config::Options;
 
@@ -56,11 +56,9 @@ fn store(result: Result<Client, crate::config::OptionsError>, out: *mut *mut ope
 #[no_mangle]
 pub unsafe extern "C" fn openai_client_new(options_json: *const c_char, out: *mut *mut openai_client) -> openai_code {
     ffi_boundary! {
-        if out.is_null() {
-            set_last_error("out is NULL");
-            return openai_code::OPENAI_INVALID_ARGUMENT;
+        if let Err(code) = clear_out(out) {
+            return code;
         }
-        *out = std::ptr::null_mut();
         let options = match arg_opt_str("options_json", options_json) {
             Ok(json) => json,
             Err(e) => {
@@ -86,11 +84,9 @@ pub unsafe extern "C" fn openai_client_with_options(
     out: *mut *mut openai_client,
 ) -> openai_code {
     ffi_boundary! {
-        if out.is_null() {
-            set_last_error("out is NULL");
-            return openai_code::OPENAI_INVALID_ARGUMENT;
+        if let Err(code) = clear_out(out) {
+            return code;
         }
-        *out = std::ptr::null_mut();
         let (parent, options) = match (arg_client(client), arg_opt_str("options_json", options_json)) {
             (Ok(parent), Ok(options)) => (parent, options),
             (Err(e), _) | (_, Err(e)) => {

@@ -6,7 +6,6 @@ use std::future::Future;
 use std::os::fd::RawFd;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 use tokio_util::sync::CancellationToken;
@@ -14,10 +13,11 @@ use tokio_util::sync::CancellationToken;
 use super::call::{guarded, operation_request, CInput};
 use super::client::openai_client;
 use super::code::openai_code;
-use super::error::set_last_error;
+use super::error::{clear_out, set_last_error};
 use super::queue::QueueShared;
 use super::response::openai_response;
 use super::signal::Signal;
+use super::wait::Deadline;
 use crate::operations::Operation;
 use crate::response::{Outcome, Response};
 use crate::runtime;
@@ -200,17 +200,11 @@ pub unsafe extern "C" fn openai_future_wait(future: *const openai_future, timeou
         };
         let shared = &f.shared;
         let mut state = shared.lock();
-        let deadline = (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+        let deadline = Deadline::after_ms(timeout_ms);
         while !state.complete {
-            state = match deadline {
-                None => shared.completed.wait(state).unwrap_or_else(|e| e.into_inner()),
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return openai_code::OPENAI_PENDING;
-                    }
-                    shared.completed.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
-                }
+            state = match deadline.wait(&shared.completed, state) {
+                Some(state) => state,
+                None => return openai_code::OPENAI_PENDING,
             };
         }
         openai_code::OPENAI_OK
@@ -226,11 +220,9 @@ pub unsafe extern "C" fn openai_future_wait(future: *const openai_future, timeou
 #[no_mangle]
 pub unsafe extern "C" fn openai_future_take(future: *mut openai_future, out: *mut *mut openai_response) -> openai_code {
     ffi_boundary! {
-        if out.is_null() {
-            set_last_error("openai_future_take: out is NULL");
-            return openai_code::OPENAI_INVALID_ARGUMENT;
+        if let Err(code) = clear_out(out) {
+            return code;
         }
-        *out = std::ptr::null_mut();
         let Some(f) = borrow(future, "openai_future_take") else {
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };

@@ -33,3 +33,4 @@ pub mod operations_gen;
 mod call;
 mod json;
 mod signal;
+mod wait;

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use super::call::{block_on, deliver, guarded, operation_request, CInput};
 use super::client::openai_client;
 use super::code::openai_code;
-use super::error::set_last_error;
+use super::error::{clear_out, set_last_error};
 use super::response::openai_response;
 use crate::operations::Operation;
 use crate::pagination::Pager;
@@ -77,11 +77,9 @@ pub unsafe extern "C" fn openai_request_pages(
 #[no_mangle]
 pub unsafe extern "C" fn openai_pager_next(pager: *mut openai_pager, out: *mut *mut openai_response) -> openai_code {
     ffi_boundary! {
-        if out.is_null() {
-            set_last_error("out is NULL: the page has nowhere to go");
-            return openai_code::OPENAI_INVALID_ARGUMENT;
+        if let Err(code) = clear_out(out) {
+            return code;
         }
-        *out = std::ptr::null_mut();
         let Some(pager) = pager.as_mut() else {
             set_last_error("pager is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;

@@ -5,12 +5,12 @@
 use std::collections::{HashSet, VecDeque};
 use std::os::fd::RawFd;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
 
 use super::code::openai_code;
 use super::error::set_last_error;
 use super::future::openai_future;
 use super::signal::Signal;
+use super::wait::Deadline;
 
 /// A completion queue. Created with `openai_queue_new`, freed with `openai_queue_free`. It owns
 /// the futures handed to it until it returns them. Its functions may be called from any thread.
@@ -120,7 +120,7 @@ pub unsafe extern "C" fn openai_queue_next(queue: *mut openai_queue, timeout_ms:
         };
         *out = std::ptr::null_mut();
         let shared = &q.shared;
-        let deadline = (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+        let deadline = Deadline::after_ms(timeout_ms);
         let mut state = shared.lock();
         loop {
             if let Some(handle) = state.ready.pop_front() {
@@ -131,15 +131,9 @@ pub unsafe extern "C" fn openai_queue_next(queue: *mut openai_queue, timeout_ms:
                 *out = handle as *mut openai_future;
                 return openai_code::OPENAI_OK;
             }
-            state = match deadline {
-                None => shared.arrived.wait(state).unwrap_or_else(|e| e.into_inner()),
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return openai_code::OPENAI_PENDING;
-                    }
-                    shared.arrived.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
-                }
+            state = match deadline.wait(&shared.arrived, state) {
+                Some(state) => state,
+                None => return openai_code::OPENAI_PENDING,
             };
         }
     }

@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_void};
 use super::call::{arg_client, arg_opt_str, arg_str, block_on, deliver, guarded};
 use super::client::openai_client;
 use super::code::openai_code;
-use super::error::set_last_error;
+use super::error::clear_out;
 use super::future::{self, openai_callback, openai_future};
 use super::response::openai_response;
 use crate::client::Client;
@@ -53,11 +53,9 @@ pub unsafe extern "C" fn openai_request(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! {
-        if out.is_null() {
-            set_last_error("out is NULL: the response has nowhere to go");
-            return openai_code::OPENAI_INVALID_ARGUMENT;
+        if let Err(code) = clear_out(out) {
+            return code;
         }
-        *out = std::ptr::null_mut();
         let response = guarded(|| {
             let (client, request) = generic_request(client, method, path, query_json, body, false)?;
             block_on(client.execute(&request))

@@ -11,7 +11,6 @@ use std::ffi::{c_char, c_void, CString};
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
-use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -23,6 +22,7 @@ use super::error::set_last_error;
 use super::event::openai_event;
 use super::response::{openai_response, to_cstring};
 use super::signal::Signal;
+use super::wait::Deadline;
 use crate::client::Client;
 use crate::operations::Operation;
 use crate::request::Request;
@@ -391,7 +391,7 @@ pub unsafe extern "C" fn openai_stream_next(stream: *mut openai_stream, timeout_
             set_last_error("openai_stream_next: this stream's events go to its callback");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         }
-        let deadline = (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+        let deadline = Deadline::after_ms(timeout_ms);
         let mut state = shared.lock();
         loop {
             if let Some(next) = state.events.pop_front() {
@@ -412,15 +412,9 @@ pub unsafe extern "C" fn openai_stream_next(stream: *mut openai_stream, timeout_
                 }
                 return *code;
             }
-            state = match deadline {
-                None => shared.arrived.wait(state).unwrap_or_else(|e| e.into_inner()),
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return openai_code::OPENAI_PENDING;
-                    }
-                    shared.arrived.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
-                }
+            state = match deadline.wait(&shared.arrived, state) {
+                Some(state) => state,
+                None => return openai_code::OPENAI_PENDING,
             };
         }
     }

@@ -132,6 +132,20 @@ static inline char *mock_take_requests(void) {
     return copy;
 }
 
+/* The process's peak resident set size in KiB (VmHWM), or -1 where /proc is missing. */
+static inline long peak_rss_kib(void) {
+    char line[256];
+    long kib = -1;
+    FILE *status = fopen("/proc/self/status", "r");
+    if (!status)
+        return -1;
+    while (fgets(line, sizeof line, status))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    fclose(status);
+    return kib;
+}
+
 /* How many requests a log holds. */
 static inline int count_requests(const char *log) {
     int n = 0;

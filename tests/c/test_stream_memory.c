@@ -9,20 +9,6 @@
 
 #include "harness.h"
 
-/* The process's peak resident set size in KiB (VmHWM). */
-static long peak_rss_kib(void) {
-    char line[256];
-    long kib = -1;
-    FILE *status = fopen("/proc/self/status", "r");
-    if (!status)
-        return -1;
-    while (fgets(line, sizeof line, status))
-        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-            break;
-    fclose(status);
-    return kib;
-}
-
 int main(void) {
     enum { CHUNKS = 16384, CHUNK_BYTES = 65536 };
     const long bound_kib = 64 * 1024;
