@@ -77,7 +77,9 @@ fn x_should_retry_overrides_the_status() {
 fn the_server_chooses_the_delay_with_retry_after_ms_or_retry_after() {
     let h = Harness::with_options(r#"{"max_retries":1}"#);
     // Each case's headers are made just before it runs: an HTTP date is relative to now.
-    let cases: Vec<(fn() -> Value, f64, f64)> = vec![
+    // (headers, least delay, most delay)
+    type Case = (fn() -> Value, f64, f64);
+    let cases: Vec<Case> = vec![
         (|| json!({"retry-after-ms": "300"}), 0.3, 0.3 + SLACK),
         (|| json!({"retry-after": "1"}), 1.0, 1.0 + SLACK),
         (|| json!({"retry-after-ms": "200", "retry-after": "9"}), 0.2, 0.2 + SLACK),
