@@ -106,10 +106,12 @@ pub fn emit(level: Level, secret: &str, message: fmt::Arguments<'_>) {
 pub fn redact(text: &str, secret: &str) -> String {
     let mut text = if secret.len() >= 4 { text.replace(secret, "[redacted]") } else { text.to_string() };
     // A key the library did not send (a proxy's, a server echo of another) still has a shape.
-    while let Some(at) = text.find("Bearer ").filter(|at| !text[at + 7..].starts_with("[redacted]")) {
-        let start = at + 7;
+    let mut from = 0;
+    while let Some(at) = text[from..].find("Bearer ") {
+        let start = from + at + 7;
         let end = text[start..].find(|c: char| c.is_whitespace() || c == '"' || c == ',').map_or(text.len(), |e| start + e);
         text.replace_range(start..end, "[redacted]");
+        from = start + "[redacted]".len();
     }
     text
 }
