@@ -85,7 +85,12 @@ fn a_derived_client_overrides_options_and_shares_the_pool() {
     let mut child = std::ptr::null_mut();
     let options = c(r#"{"organization":"org-child","default_headers":{"X-Child":"1"}}"#);
     assert_eq!(unsafe { openai_client_with_options(h.client, options.as_ptr(), &mut child) }, OPENAI_OK);
+    // A finished connection goes back to the pool on a library thread, just after the call
+    // returns: a pause lets it get there, so the next call can take it.
+    let settle = || std::thread::sleep(std::time::Duration::from_millis(50));
+    settle();
     assert_eq!(models_list(child).code, OPENAI_OK);
+    settle();
     assert_eq!(models_list(h.client).code, OPENAI_OK);
     let requests = h.take_requests();
     assert_eq!(header(&requests[1], "openai-organization"), Some("org-child"));

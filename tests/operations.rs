@@ -8,9 +8,10 @@ use common::*;
 use openai::ffi::operations_gen::*;
 use serde_json::{json, Value};
 
-/// Bytes a scripted response carries: not valid UTF-8 and with a NUL inside, so that any
-/// re-encoding or C-string truncation shows.
-const SCRIPTED: &[u8] = b"{\"scripted\":\"\xff\x00\xfe\"}";
+/// Bytes a scripted response carries: valid JSON (operations that return JSON check that) with
+/// multi-byte UTF-8, an escaped NUL and odd spacing, so that any re-encoding or reformatting
+/// shows. Binary bodies with raw NUL bytes are checked in tests/uploads.rs.
+const SCRIPTED: &[u8] = b"{ \"scripted\" : \"\xc3\xa9\xf0\x9f\x98\x80\\u0000\",\n\"n\": 1.50 }";
 
 /// Calls `f` twice: against the realistic route (checking the exact request and returning the
 /// parsed body), then against a scripted response that must come back byte for byte.

@@ -66,7 +66,7 @@ for line in open(sys.argv[1]):
             rows.append((n / calls, name))
 rows.sort(reverse=True)
 total = sum(r[0] for r in rows)
-print(f"{total:.1f} (" + ", ".join(f"{name} {n:.2f}" for n, name in rows) + ")")
+print(f"{total:.1f} (" + (", ".join(f"{name} {n:.2f}" for n, name in rows) or "none at 0.05 or more") + ")")
 EOF
 }
 

@@ -54,9 +54,9 @@ def pick(records):
         if primary and len(rs) > 1:
             field, _ = primary
             rs = sorted(rs, key=lambda r: r.get(field, 0))
-            chosen[key] = dict(rs[(len(rs) - 1) // 2], rounds=len(rs), all=[r.get(field) for r in rs])
+            chosen[key] = dict(rs[(len(rs) - 1) // 2], _all=[r.get(field) for r in rs])
         else:
-            chosen[key] = dict(rs[-1], rounds=len(rs), all=[])
+            chosen[key] = dict(rs[-1], _all=[])
     return chosen, groups
 
 
@@ -78,6 +78,14 @@ def rfmt(v, digits=2, suffix="×"):
     return "—" if v is None else f"{v:.{digits}f}{suffix}"
 
 
+def spread(r, digits=0):
+    """The primary figure's range over the rounds, to show how noisy the run was."""
+    values = r.get("_all") or []
+    if len(values) < 2:
+        return "—"
+    return f"{min(values):,.{digits}f}–{max(values):,.{digits}f}"
+
+
 def verdict(ok):
     return "—" if ok is None else ("**met**" if ok else "**missed**")
 
@@ -97,7 +105,8 @@ def main():
     p(f'Run: {meta.get("date", "?")}, {meta.get("host", "?")}, {meta.get("cores", "?")} cores, '
       f'load average at start {meta.get("load", "?")}; mock server {meta.get("mock_threads", "?")} threads, '
       f'library worker threads {meta.get("worker_threads", "?")}; {meta.get("rounds", 1)} round(s) of the '
-      f'latency/throughput/stream benchmarks (median round shown); {meta.get("curl", "")}; {meta.get("rustc", "")}.')
+      f'latency/throughput/stream benchmarks (median round shown); {meta.get("curl", "")}; {meta.get("rustc", "")}'
+      + next((f'; Python SDK openai {r["sdk_version"]}' for r in records if r.get("sdk_version")), "") + ".")
     if meta.get("quick"):
         p("")
         p("**QUICK=1: a smoke run with small counts; the figures are not meaningful.**")
@@ -110,8 +119,9 @@ def main():
     lib = get("seq", "libopenai")
     p("### 1. Sequential latency: a small chat completion, one call at a time")
     p("")
-    p("| implementation | calls | median µs | p99 µs | mean µs | calls/s | libopenai median ÷ this |")
-    p("|---|--:|--:|--:|--:|--:|--:|")
+    p("| implementation | calls | median µs | p99 µs | mean µs | calls/s | median µs in each round | "
+      "libopenai median ÷ this |")
+    p("|---|--:|--:|--:|--:|--:|--:|--:|")
     rows = [("libopenai from C (blocking `openai_chat_completions_create`)", "libopenai"),
             ("libcurl easy interface, one reused handle", "libcurl"),
             ("raw reqwest, `#[tokio::main]` style (multi-thread runtime)", "reqwest"),
@@ -123,14 +133,14 @@ def main():
             continue
         rr = ratio(lib and lib["median_us"], r["median_us"])
         p(f'| {label} | {fmt(r["n"])} | {fmt(r["median_us"])} | {fmt(r["p99_us"])} | {fmt(r["mean_us"])} | '
-          f'{fmt(r["calls_per_s"])} | {rfmt(rr)} |')
+          f'{fmt(r["calls_per_s"])} | {spread(r, 1)} | {rfmt(rr)} |')
     p("")
 
     # ------------------------------------------------------------ 2. throughput
     levels = sorted({k[2] for k in chosen if k[0] == "throughput" and k[2]})
     p("### 2. Throughput: calls in flight, the window kept full (requests per second)")
     p("")
-    p("| implementation | " + " | ".join(f"req/s @{c}" for c in levels) + " | "
+    p("| implementation | " + " | ".join(f"req/s @{c} (rounds)" for c in levels) + " | "
       + " | ".join(f"libopenai ÷ this @{c}" for c in levels) + " |")
     p("|---|" + "--:|" * (2 * len(levels)))
     rows = [("libopenai futures + one `openai_queue`", "libopenai"),
@@ -143,7 +153,7 @@ def main():
         if not any(rs):
             continue
         libs = [get("throughput", "libopenai", c) for c in levels]
-        cells = [fmt(r["rps"]) if r else "—" for r in rs]
+        cells = [(fmt(r["rps"]) + (f" ({spread(r)})" if r.get("_all") else "")) if r else "—" for r in rs]
         ratios = [rfmt(ratio(l and l["rps"], r and r["rps"])) for l, r in zip(libs, rs)]
         p(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     p("")
@@ -151,8 +161,9 @@ def main():
     # ------------------------------------------------------------ 3. streaming
     p("### 3. Streaming: one stream of chat chunks, consumed event by event")
     p("")
-    p("| implementation | events | seconds | events/s | MB/s of event data | libopenai ÷ this (events/s) |")
-    p("|---|--:|--:|--:|--:|--:|")
+    p("| implementation | events | seconds | events/s | MB/s of event data | events/s in each round | "
+      "libopenai ÷ this (events/s) |")
+    p("|---|--:|--:|--:|--:|--:|--:|")
     slib = get("stream", "libopenai")
     rows = [("libopenai from C, `openai_stream_next` (pull)", "stream", "libopenai"),
             ("libopenai, event callback (push, on the library's thread)", "stream_cb", "libopenai"),
@@ -163,7 +174,7 @@ def main():
         if not r:
             continue
         p(f'| {label} | {fmt(r["events"])} | {r["seconds"]:.3f} | {fmt(r["events_per_s"])} | '
-          f'{fmt(r.get("mb_per_s"))} | {rfmt(ratio(slib and slib["events_per_s"], r["events_per_s"]))} |')
+          f'{fmt(r.get("mb_per_s"))} | {spread(r)} | {rfmt(ratio(slib and slib["events_per_s"], r["events_per_s"]))} |')
     py_stream = get("stream", "python-openai")
     if py_stream and slib and py_stream.get("chunks") != slib.get("chunks"):
         p("")

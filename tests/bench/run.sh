@@ -194,5 +194,9 @@ fi
 
 # ---------------------------------------------------------------- the table
 python3 "$BENCH/report.py" "$RESULTS" >"$OUT/results.md"
+# Each run is also kept under its date, so that a later (or QUICK) run does not lose it.
+stamp=$(date +%Y%m%d-%H%M%S)
+cp "$RESULTS" "$OUT/results-$stamp.jsonl"
+cp "$OUT/results.md" "$OUT/results-$stamp.md"
 cat "$OUT/results.md"
-log "results: $OUT/results.md (raw: $RESULTS)"
+log "results: $OUT/results.md (raw: $RESULTS; kept as results-$stamp.*)"
