@@ -21,6 +21,9 @@ run() {
 }
 
 run cargo clippy --workspace --all-targets -- -D warnings
+# The shared library and the mock server program first: `cargo test` builds the library only as
+# the rlib the Rust tests link, while the C suite and the symbol tests load libopenai.so.
+run cargo build --workspace
 run cargo test --workspace
 run tests/install.sh
 for binding in go python cpp swift; do
