@@ -23,6 +23,9 @@ pub struct Client {
 struct Inner {
     options: Options,
     http: reqwest::Client,
+    /// The identity of the connection pool, shared by derived clients that share the pool: the
+    /// key of the per-thread pools of blocking calls (see `Client::http`).
+    pool_key: Arc<()>,
     /// Authorization, organization, project and user agent.
     headers: HeaderMap,
     /// The `default_headers` option, applied last: a value replaces, `None` removes.
@@ -35,7 +38,7 @@ struct Inner {
 impl Client {
     pub fn new(options: Options) -> Result<Client, OptionsError> {
         let http = build_pool(&options)?;
-        Client::with_pool(options, http)
+        Client::with_pool(options, http, Arc::new(()))
     }
 
     /// A client with `json`'s options over this one's (the official SDKs' `with_options`). It
@@ -43,12 +46,12 @@ impl Client {
     /// bundle, connect timeout), which needs a pool of its own.
     pub fn derive(&self, json: Option<&str>) -> Result<Client, OptionsError> {
         let options = self.inner.options.derive(json)?;
-        let http = if options.shares_pool_with(&self.inner.options) {
-            self.inner.http.clone()
+        let (http, pool_key) = if options.shares_pool_with(&self.inner.options) {
+            (self.inner.http.clone(), self.inner.pool_key.clone())
         } else {
-            build_pool(&options)?
+            (build_pool(&options)?, Arc::new(()))
         };
-        let mut derived = Client::with_pool(options, http)?;
+        let mut derived = Client::with_pool(options, http, pool_key)?;
         derived.cancel = self.cancel.clone();
         Ok(derived)
     }
@@ -74,7 +77,7 @@ impl Client {
         crate::log::redact(text, &self.inner.options.api_key)
     }
 
-    fn with_pool(options: Options, http: reqwest::Client) -> Result<Client, OptionsError> {
+    fn with_pool(options: Options, http: reqwest::Client, pool_key: Arc<()>) -> Result<Client, OptionsError> {
         let mut headers = HeaderMap::new();
         let value = |name: &str, v: &str| {
             HeaderValue::from_str(v).map_err(|_| OptionsError(format!("{name} contains a character not allowed in a header")))
@@ -100,15 +103,36 @@ impl Client {
         let beta = value("openai_beta", &options.openai_beta)?;
         let mut default_query = String::new();
         encode_query(&options.default_query, &mut default_query);
-        Ok(Client { inner: Arc::new(Inner { options, http, headers, overrides, beta, default_query }), cancel: None })
+        Ok(Client { inner: Arc::new(Inner { options, http, pool_key, headers, overrides, beta, default_query }), cancel: None })
     }
 
     pub fn options(&self) -> &Options {
         &self.inner.options
     }
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.inner.http
+    /// The connection pool: the client's, or on a thread driving a blocking call on its own
+    /// runtime, that thread's pool for this client (made on first use).
+    pub(crate) fn http(&self) -> reqwest::Client {
+        if !crate::runtime::in_local() {
+            return self.inner.http.clone();
+        }
+        thread_local! {
+            // Keyed by the pool's identity (a `Weak` keeps its address from being reused).
+            static POOLS: std::cell::RefCell<Vec<(std::sync::Weak<()>, reqwest::Client)>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let key = &self.inner.pool_key;
+        POOLS.with(|pools| {
+            let mut pools = pools.borrow_mut();
+            if let Some((_, pool)) = pools.iter().find(|(k, _)| std::ptr::eq(k.as_ptr(), Arc::as_ptr(key))) {
+                return pool.clone();
+            }
+            pools.retain(|(k, _)| k.strong_count() > 0);
+            // These options built the shared pool already; a pool of another runtime must never be used here.
+            let pool = build_pool(&self.inner.options).expect("options that built a pool build another");
+            pools.push((Arc::downgrade(key), pool.clone()));
+            pool
+        })
     }
 
     pub(crate) fn default_query(&self) -> &str {
@@ -136,28 +160,17 @@ impl Client {
     }
 }
 
-/// The connection pool and TLS settings: rustls with the webpki roots and the system's roots,
-/// plus the CA bundle when given. There is deliberately no option to turn verification off.
+/// The connection pool and its settings; the TLS configuration is the process's shared one
+/// (src/tls.rs).
 fn build_pool(options: &Options) -> Result<reqwest::Client, OptionsError> {
+    let tls = crate::tls::config(options.ca_bundle.as_deref()).map_err(OptionsError)?;
     let mut builder = reqwest::Client::builder()
-        .use_rustls_tls()
+        .use_preconfigured_tls((*tls).clone())
         .connect_timeout(options.connect_timeout)
         .tcp_nodelay(true);
     if let Some(proxy) = &options.proxy {
         let proxy = reqwest::Proxy::all(proxy).map_err(|e| OptionsError(format!("proxy \"{proxy}\" is not usable: {e}")))?;
         builder = builder.proxy(proxy);
-    }
-    if let Some(path) = &options.ca_bundle {
-        let pem = std::fs::read(path)
-            .map_err(|e| OptionsError(format!("ca_bundle \"{}\" cannot be read: {e}", path.display())))?;
-        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| OptionsError(format!("ca_bundle \"{}\" is not a PEM bundle: {e}", path.display())))?;
-        if certificates.is_empty() {
-            return Err(OptionsError(format!("ca_bundle \"{}\" holds no certificate", path.display())));
-        }
-        for certificate in certificates {
-            builder = builder.add_root_certificate(certificate);
-        }
     }
     builder.build().map_err(|e| OptionsError(format!("the HTTP client could not be built: {e}")))
 }

@@ -19,6 +19,7 @@ pub mod response;
 pub mod runtime;
 pub mod sse;
 pub mod stream;
+pub mod tls;
 pub mod transport;
 pub mod upload;
 

@@ -38,6 +38,50 @@ pub fn handle() -> &'static Handle {
     get().handle()
 }
 
+thread_local! {
+    /// A current-thread runtime per calling thread, for blocking calls: their I/O then runs on
+    /// the calling thread, with no hand-off to a worker and back (see `block_on_local`).
+    static LOCAL: Runtime = Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime could not start");
+    /// Set while this thread drives a blocking call on its own runtime: the client then uses
+    /// this thread's connection pool (a pool's connections run on the runtime that opened them).
+    static IN_LOCAL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current thread is driving a blocking call on its own runtime.
+pub fn in_local() -> bool {
+    IN_LOCAL.with(|flag| flag.get())
+}
+
+/// `block_on` for a call whose response is read whole before it returns: on a caller's thread,
+/// it runs on that thread's own current-thread runtime (I/O included, with the thread's own
+/// connection pool). Not for streams, whose reading goes on after the call returns.
+pub fn block_on_local<F: Future>(future: F) -> Result<F::Output, CannotBlock> {
+    if ON_LIBRARY_THREAD.with(|flag| flag.get()) || Handle::try_current().is_ok() {
+        return block_on(future);
+    }
+    LOCAL.with(|runtime| {
+        IN_LOCAL.with(|flag| flag.set(true));
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                IN_LOCAL.with(|flag| flag.set(false));
+            }
+        }
+        let _reset = Reset;
+        Ok(runtime.block_on(async move {
+            let output = future.await;
+            // The connection tasks of this thread's pool run only while it is in a call: let
+            // them see at once what the call dropped (a cancelled or timed-out request), so
+            // that its socket closes now rather than at this thread's next call.
+            tokio::task::yield_now().await;
+            output
+        }))
+    })
+}
+
 /// Why a blocking call could not block.
 #[derive(Debug)]
 pub struct CannotBlock;

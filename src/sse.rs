@@ -95,12 +95,17 @@ impl Decoder {
                     continue;
                 }
             }
-            match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+            match memchr::memchr2(b'\n', b'\r', bytes) {
                 Some(end) => {
-                    self.line.extend_from_slice(&bytes[..end]);
                     self.after_cr = bytes[end] == b'\r';
+                    if self.line.is_empty() {
+                        // A whole line in this read: parsed in place, never copied.
+                        self.parse_line(&bytes[..end], out);
+                    } else {
+                        self.line.extend_from_slice(&bytes[..end]);
+                        self.end_line(out);
+                    }
                     bytes = &bytes[end + 1..];
-                    self.end_line(out);
                 }
                 None => {
                     self.line.extend_from_slice(bytes);
@@ -153,6 +158,12 @@ impl Decoder {
 
     fn end_line(&mut self, out: &mut Vec<Event>) {
         let line = std::mem::take(&mut self.line);
+        self.parse_line(&line, out);
+        self.line = line;
+        self.line.clear();
+    }
+
+    fn parse_line(&mut self, line: &[u8], out: &mut Vec<Event>) {
         if line.is_empty() {
             self.dispatch(out);
         } else if line[0] != b':' {
@@ -161,12 +172,10 @@ impl Decoder {
                     let value = &line[colon + 1..];
                     (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
                 }
-                None => (&line[..], &[][..]),
+                None => (line, &[][..]),
             };
             self.field(field, value);
         }
-        self.line = line;
-        self.line.clear();
     }
 
     fn field(&mut self, field: &[u8], value: &[u8]) {
@@ -178,6 +187,9 @@ impl Decoder {
             b"data" => {
                 if self.has_data {
                     self.data.push(b'\n');
+                } else if self.data.capacity() == 0 {
+                    // Room for the line and the NUL the C boundary appends: one allocation.
+                    self.data.reserve_exact(value.len() + 1);
                 }
                 self.data.extend_from_slice(value);
                 self.has_data = true;

@@ -81,6 +81,11 @@ impl EventStream {
         std::mem::replace(&mut self.head, Response::failure(Outcome::Ok, ""))
     }
 
+    /// Whether `next` would return at once, without reading the socket.
+    pub fn has_buffered(&self) -> bool {
+        !self.decoded.is_empty() || self.ended.is_some() || self.body_done
+    }
+
     /// The next event, or how the stream ended. After the end, returns the same end again.
     pub async fn next(&mut self) -> Item {
         loop {
@@ -167,7 +172,8 @@ fn classify(event: Event) -> Item {
 /// Whether the data is a JSON object with a truthy `error` member. Checked cheaply first: most
 /// events do not mention it at all.
 fn has_error_member(data: &[u8]) -> bool {
-    if !data.windows(7).any(|w| w == b"\"error\"") {
+    static ERROR_MEMBER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    if ERROR_MEMBER.get_or_init(|| memchr::memmem::Finder::new(b"\"error\"")).find(data).is_none() {
         return false;
     }
     match serde_json::from_slice::<Value>(data) {

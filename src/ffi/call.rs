@@ -103,6 +103,16 @@ pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, Response> {
     })
 }
 
+/// `block_on` for a call read whole before it returns: its I/O runs on the calling thread.
+pub(crate) fn block_on_local<F: Future>(future: F) -> Result<F::Output, Response> {
+    runtime::block_on_local(future).map_err(|_| {
+        Response::failure(
+            Outcome::WouldDeadlock,
+            "a blocking call was made from a thread that runs another async runtime; use the _async form",
+        )
+    })
+}
+
 /// Hands `response` to the caller through `out` and returns its code. A NULL `out` loses the
 /// response: the code is then `OPENAI_INVALID_ARGUMENT`.
 pub(crate) unsafe fn deliver(response: Response, out: *mut *mut openai_response) -> openai_code {
@@ -132,7 +142,7 @@ pub(crate) unsafe fn blocking(
     }
     let response = guarded(|| {
         let (client, request) = operation_request(client, op, params, input)?;
-        block_on(client.execute(&request))
+        block_on_local(client.execute(&request))
     });
     deliver(response.unwrap_or_else(|failure| failure), out)
 }

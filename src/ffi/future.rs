@@ -60,6 +60,8 @@ struct State {
     signal: Option<Signal>,
     /// The queue that owns this future's handle, and the handle's address.
     queue: Option<(Arc<QueueShared>, usize)>,
+    /// Threads blocked in `openai_future_wait`: only they need the condition variable.
+    waiting: usize,
 }
 
 impl Shared {
@@ -111,9 +113,12 @@ impl Shared {
             if let Some(signal) = &state.signal {
                 signal.raise();
             }
-            state.queue.take()
+            (state.queue.take(), state.waiting > 0)
         };
-        self.completed.notify_all();
+        let (queue, wake) = queue;
+        if wake {
+            self.completed.notify_all();
+        }
         if let Some((queue, handle)) = queue {
             queue.push_ready(handle);
         }
@@ -128,7 +133,7 @@ where
     F: Future<Output = Response> + Send + 'static,
 {
     let shared = Arc::new(Shared {
-        state: Mutex::new(State { complete: false, response: None, callback, signal: None, queue: None }),
+        state: Mutex::new(State { complete: false, response: None, callback, signal: None, queue: None, waiting: 0 }),
         completed: Condvar::new(),
         cancel: CancellationToken::new(),
         userdata: userdata as usize,
@@ -202,7 +207,7 @@ pub unsafe extern "C" fn openai_future_wait(future: *const openai_future, timeou
         let mut state = shared.lock();
         let deadline = Deadline::after_ms(timeout_ms);
         while !state.complete {
-            state = match deadline.wait(&shared.completed, state) {
+            state = match deadline.wait(&shared.completed, state, |s| &mut s.waiting) {
                 Some(state) => state,
                 None => return openai_code::OPENAI_PENDING,
             };

@@ -32,6 +32,13 @@ struct QueueState {
     owned: HashSet<usize>,
     /// Set by `openai_queue_free`: futures completing later are freed, not queued.
     closed: bool,
+    /// Threads blocked in `openai_queue_next`.
+    waiting: usize,
+    /// `openai_queue_fd` was called: from then on the descriptor follows `ready`. Until then it
+    /// is left alone (raising and clearing it are system calls).
+    fd_used: bool,
+    /// The descriptor is raised.
+    raised: bool,
 }
 
 impl QueueShared {
@@ -49,11 +56,15 @@ impl QueueShared {
             return;
         }
         state.ready.push_back(handle);
-        if state.ready.len() == 1 {
+        if state.fd_used && !state.raised {
             self.signal.raise();
+            state.raised = true;
         }
+        let wake = state.waiting > 0;
         drop(state);
-        self.arrived.notify_one();
+        if wake {
+            self.arrived.notify_one();
+        }
     }
 }
 
@@ -65,7 +76,7 @@ pub extern "C" fn openai_queue_new() -> *mut openai_queue {
         match Signal::new() {
             Ok(signal) => Box::into_raw(Box::new(openai_queue {
                 shared: Arc::new(QueueShared {
-                    state: Mutex::new(QueueState { ready: VecDeque::new(), owned: HashSet::new(), closed: false }),
+                    state: Mutex::new(QueueState { ready: VecDeque::new(), owned: HashSet::new(), closed: false, waiting: 0, fd_used: false, raised: false }),
                     arrived: Condvar::new(),
                     signal,
                 }),
@@ -125,13 +136,14 @@ pub unsafe extern "C" fn openai_queue_next(queue: *mut openai_queue, timeout_ms:
         loop {
             if let Some(handle) = state.ready.pop_front() {
                 state.owned.remove(&handle);
-                if state.ready.is_empty() {
+                if state.ready.is_empty() && state.raised {
                     shared.signal.clear();
+                    state.raised = false;
                 }
                 *out = handle as *mut openai_future;
                 return openai_code::OPENAI_OK;
             }
-            state = match deadline.wait(&shared.arrived, state) {
+            state = match deadline.wait(&shared.arrived, state, |s| &mut s.waiting) {
                 Some(state) => state,
                 None => return openai_code::OPENAI_PENDING,
             };
@@ -145,7 +157,15 @@ pub unsafe extern "C" fn openai_queue_next(queue: *mut openai_queue, timeout_ms:
 #[no_mangle]
 pub unsafe extern "C" fn openai_queue_fd(queue: *const openai_queue) -> RawFd {
     ffi_boundary! {
-        queue.as_ref().map_or(-1, |q| q.shared.signal.fd())
+        queue.as_ref().map_or(-1, |q| {
+            let mut state = q.shared.lock();
+            state.fd_used = true;
+            if !state.ready.is_empty() && !state.raised {
+                q.shared.signal.raise();
+                state.raised = true;
+            }
+            q.shared.signal.fd()
+        })
     }
 }
 

@@ -81,6 +81,10 @@ struct State {
     /// The descriptor of `openai_stream_fd`, made on first request; readable while `next` would
     /// not wait.
     signal: Option<Signal>,
+    /// Consumers blocked in `openai_stream_next`.
+    waiting: usize,
+    /// Events queued since consumers were last told (the reader tells once per decoded batch).
+    unannounced: bool,
 }
 
 thread_local! {
@@ -92,7 +96,7 @@ impl Shared {
     fn new(callback: openai_event_callback, userdata: *mut c_void) -> Arc<Shared> {
         Arc::new(Shared {
             head: OnceLock::new(),
-            state: Mutex::new(State { events: VecDeque::new(), queued_bytes: 0, end: None, signal: None }),
+            state: Mutex::new(State { events: VecDeque::new(), queued_bytes: 0, end: None, signal: None, waiting: 0, unannounced: false }),
             arrived: Condvar::new(),
             room: Notify::new(),
             cancel: CancellationToken::new(),
@@ -130,7 +134,10 @@ impl Shared {
 
     /// Queues an event for `openai_stream_next`, waiting for room. False if the stream was
     /// closed meanwhile.
-    async fn push(&self, event: Box<openai_event>) -> bool {
+    ///
+    /// With `more` (further events are already decoded and follow at once), consumers are told
+    /// only after the last of them, or when the queue is full: one wake-up per batch.
+    async fn push(&self, event: Box<openai_event>, more: bool) -> bool {
         let mut event = Some(event);
         loop {
             {
@@ -140,18 +147,36 @@ impl Shared {
                     let event = event.take().expect("pushed once");
                     state.queued_bytes += event.size();
                     state.events.push_back(event);
-                    if let Some(signal) = &state.signal {
-                        signal.raise();
+                    state.unannounced = true;
+                    if !more || state.events.len() >= MAX_QUEUED_EVENTS {
+                        self.announce(state);
                     }
-                    drop(state);
-                    self.arrived.notify_all();
                     return true;
                 }
+                // Full: consumers must know before the reader waits for room.
+                self.announce(state);
             }
             tokio::select! {
                 _ = self.cancel.cancelled() => return false,
                 _ = self.room.notified() => {}
             }
+        }
+    }
+
+    /// Tells consumers about the events queued since last time: raises the descriptor, and
+    /// signals the condition variable if anyone waits on it.
+    fn announce(&self, mut state: MutexGuard<'_, State>) {
+        if !state.unannounced {
+            return;
+        }
+        state.unannounced = false;
+        if let Some(signal) = &state.signal {
+            signal.raise();
+        }
+        let wake = state.waiting > 0;
+        drop(state);
+        if wake {
+            self.arrived.notify_all();
         }
     }
 
@@ -173,10 +198,14 @@ impl Shared {
 
     /// Reads the stream to its end, delivering each event.
     async fn run(self: Arc<Self>, mut stream: EventStream) {
+        // One registration with the token for the whole stream, not one per event.
+        let cancel = self.cancel.clone();
+        let cancelled = cancel.cancelled();
+        tokio::pin!(cancelled);
         loop {
             let item = tokio::select! {
                 biased;
-                _ = self.cancel.cancelled() => {
+                _ = &mut cancelled => {
                     self.end(openai_code::OPENAI_CANCELLED, Some("the stream was closed".into()));
                     return;
                 }
@@ -185,7 +214,11 @@ impl Shared {
             match item {
                 Item::Event(event) => {
                     let event = Box::new(openai_event::new(event));
-                    let go_on = if self.callback.is_some() { self.call_back(&*event) } else { self.push(event).await };
+                    let go_on = if self.callback.is_some() {
+                        self.call_back(&*event)
+                    } else {
+                        self.push(event, stream.has_buffered()).await
+                    };
                     if !go_on {
                         self.cancel.cancel();
                     }
@@ -412,7 +445,7 @@ pub unsafe extern "C" fn openai_stream_next(stream: *mut openai_stream, timeout_
                 }
                 return *code;
             }
-            state = match deadline.wait(&shared.arrived, state) {
+            state = match deadline.wait(&shared.arrived, state, |s| &mut s.waiting) {
                 Some(state) => state,
                 None => return openai_code::OPENAI_PENDING,
             };
