@@ -23,9 +23,10 @@
  *   returns OPENAI_INTERNAL.
  *
  * Threads. An openai_client may be used from many threads at once. A response, pager, future,
- *   stream or upload is used by one thread at a time (it may move between threads). The library
- *   runs its requests on its own worker threads (OPENAI_WORKER_THREADS sets how many), started
- *   on first use; callbacks run on them. A blocking call made inside a callback works.
+ *   stream or upload is used by one thread at a time (it may move between threads). A blocking
+ *   call does its I/O on the calling thread. Async calls and streams run on the library's own
+ *   worker threads (OPENAI_WORKER_THREADS sets how many), started on first use; callbacks run
+ *   on them, and a blocking call made inside a callback works.
  */
 
 #ifndef OPENAI_H
