@@ -72,7 +72,7 @@ unsafe fn status_of(lib: &libloading::Library, response: *mut openai_response) -
 
 /// A logged request without what differs between two sends (sequence, connection).
 fn comparable(mut request: Value) -> Value {
-    for field in ["seq", "connection_id", "request_id", "received_ms"] {
+    for field in ["seq", "connection_id", "request_id", "received_us"] {
         request.as_object_mut().unwrap().remove(field);
     }
     request

@@ -21,7 +21,7 @@ fn models_list(client: *const openai_client) -> Reply {
 
 /// The gaps between consecutive requests' arrivals, in seconds.
 fn gaps(requests: &[Value]) -> Vec<f64> {
-    requests.windows(2).map(|w| (w[1]["received_ms"].as_f64().unwrap() - w[0]["received_ms"].as_f64().unwrap()) / 1000.0).collect()
+    requests.windows(2).map(|w| (w[1]["received_us"].as_f64().unwrap() - w[0]["received_us"].as_f64().unwrap()) / 1e6).collect()
 }
 
 /// Generous: a loaded CI machine may be slow to wake a timer, never early.

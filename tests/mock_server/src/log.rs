@@ -49,7 +49,7 @@ pub struct Entry {
     received: Instant,
 }
 
-/// The origin of `received_ms`: the first use of the log in this process.
+/// The origin of `received_us`: the first use of the log in this process.
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
     *EPOCH.get_or_init(Instant::now)
@@ -132,7 +132,7 @@ impl Entry {
             .filter(|_| self.raw_target.len() > self.path_len);
         let mut obj = json!({
             "seq": self.seq,
-            "received_ms": self.received.saturating_duration_since(epoch()).as_secs_f64() * 1000.0,
+            "received_us": self.received.saturating_duration_since(epoch()).as_micros() as u64,
             "request_id": self.request_id,
             "method": self.method,
             "path": path,
