@@ -55,8 +55,9 @@ pub struct EventStream {
 }
 
 impl EventStream {
-    pub(crate) fn new(body: reqwest::Response, retries: u32, idle: Option<Duration>, cancel: Option<CancellationToken>) -> EventStream {
-        let mut head = Response::from_http(body.status().as_u16(), body.headers().clone(), Vec::new());
+    pub(crate) fn new(mut body: reqwest::Response, retries: u32, idle: Option<Duration>, cancel: Option<CancellationToken>) -> EventStream {
+        let headers = std::mem::take(body.headers_mut());
+        let mut head = Response::from_http(body.status().as_u16(), headers, Vec::new());
         head.retries = retries;
         EventStream {
             head,

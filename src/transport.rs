@@ -90,9 +90,10 @@ impl Client {
     pub async fn execute(&self, request: &Request) -> Response {
         let result = self
             .with_retries(request, || async move {
-                let response = self.send(request).await?;
+                let mut response = self.send(request).await?;
                 let status = response.status().as_u16();
-                let headers = response.headers().clone();
+                // Taken, not cloned: the body's length comes from the body, not these headers.
+                let headers = std::mem::take(response.headers_mut());
                 let body = read_body(response).await?;
                 let mut response = Response::from_http(status, headers, body);
                 let declared_json = response
@@ -125,12 +126,12 @@ impl Client {
     pub async fn open_stream(&self, request: &Request) -> Result<EventStream, Response> {
         let (response, retries) = self
             .with_retries(request, || async move {
-                let response = self.send(request).await?;
+                let mut response = self.send(request).await?;
                 if response.status().is_success() {
                     return Ok(Attempt::Success(response));
                 }
                 let status = response.status().as_u16();
-                let headers = response.headers().clone();
+                let headers = std::mem::take(response.headers_mut());
                 let body = read_body(response).await?;
                 Ok(Attempt::Status(Response::from_http(status, headers, body)))
             })
@@ -153,9 +154,9 @@ impl Client {
             .with_retries(request, || {
                 let (partial, progress) = (&partial, progress.clone());
                 async move {
-                    let response = self.send(request).await?;
+                    let mut response = self.send(request).await?;
                     let status = response.status().as_u16();
-                    let headers = response.headers().clone();
+                    let headers = std::mem::take(response.headers_mut());
                     if !response.status().is_success() {
                         let body = read_body(response).await?;
                         return Ok(Attempt::Status(Response::from_http(status, headers, body)));

@@ -11,7 +11,8 @@ use crate::sse::Event;
 /// those passed to a stream callback are borrowed for the duration of the call. Strings returned
 /// by its accessors live until the event is freed.
 pub struct openai_event {
-    name: CString,
+    /// `None` for an unnamed event, so that the most common kind costs no allocation.
+    name: Option<CString>,
     /// The data followed by a NUL byte.
     data: Vec<u8>,
     id: Option<CString>,
@@ -22,7 +23,8 @@ impl openai_event {
     pub(crate) fn new(event: Event) -> openai_event {
         let mut data = event.data;
         data.push(0);
-        openai_event { name: to_cstring(event.name), data, id: event.id.map(to_cstring), json: JsonView::default() }
+        let name = (!event.name.is_empty()).then(|| to_cstring(event.name));
+        openai_event { name, data, id: event.id.map(to_cstring), json: JsonView::default() }
     }
 
     /// The size of the event's data, for the stream's memory bound.
@@ -40,7 +42,7 @@ impl openai_event {
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_name(event: *const openai_event) -> *const c_char {
     ffi_boundary! {
-        event.as_ref().map_or(std::ptr::null(), |e| e.name.as_ptr())
+        event.as_ref().map_or(std::ptr::null(), |e| e.name.as_deref().unwrap_or(c"").as_ptr())
     }
 }
 
