@@ -24,6 +24,10 @@
 #   WRK_SECONDS [8]  WRK_THREADS [2]   MOCK_THREADS [2]   OPENAI_WORKER_THREADS [unset: one per core]
 #   BENCHES ["seq throughput stream memory startup wrk"]   which groups to run
 #   NO_PYTHON=1           skip the Python SDK (no venv, no PyPI)
+#   KEEP_CPUS_AWAKE=1     during the sequential and start-up benchmarks, one busy loop per core
+#                         at nice 19: on a virtual machine whose idle cores halt (a VM exit),
+#                         every cross-thread wake-up otherwise pays the core's wake-up latency,
+#                         tens of µs, the same for every implementation; see BENCHMARKS.md
 #   PY_OPENAI_SPEC [openai]   what pip installs
 #   BUILD_ONLY=1          build and install, run nothing (tests/bench/profile.sh uses it)
 set -euo pipefail
@@ -48,6 +52,7 @@ fi
 : "${MEM_INFLIGHT:=10000}" "${MEM_HOLD_MS:=4000}" "${MEM_SEQ_CALLS:=1000000}"
 : "${CLIENT_NEW_ITERS:=200}" "${FIRST_CALL_RUNS:=10}" "${WRK_SECONDS:=8}" "${WRK_THREADS:=2}" "${MOCK_THREADS:=2}"
 : "${BENCHES:=seq throughput stream memory startup wrk}" "${NO_PYTHON:=0}" "${PY_OPENAI_SPEC:=openai}"
+: "${KEEP_CPUS_AWAKE:=0}"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 want() { case " $BENCHES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
@@ -110,6 +115,26 @@ fi
 . "$BENCH/lib.sh"
 start_mock "$MOCK_THREADS" "$MEM_HOLD_MS"
 
+# KEEP_CPUS_AWAKE=1: busy loops at the lowest priority keep every core out of its halted idle
+# state, so that waking a thread costs a scheduler switch, not a VM exit and re-entry. Any
+# runnable benchmark thread preempts them.
+SPINNERS=()
+awake_start() {
+    [ "$KEEP_CPUS_AWAKE" = 1 ] || return 0
+    local i
+    for i in $(seq "$(nproc)"); do
+        nice -n 19 sh -c 'while :; do :; done' &
+        SPINNERS+=($!)
+    done
+}
+awake_stop() {
+    [ ${#SPINNERS[@]} -gt 0 ] || return 0
+    kill "${SPINNERS[@]}" 2>/dev/null || true
+    wait "${SPINNERS[@]}" 2>/dev/null || true
+    SPINNERS=()
+}
+trap 'awake_stop; stop_mock' EXIT
+
 RESULTS=$OUT/results.jsonl
 : >"$RESULTS"
 {
@@ -119,6 +144,7 @@ RESULTS=$OUT/results.jsonl
         "$ROUNDS" "$SEQ_CALLS" "$TP_CALLS" "$STREAM_CHUNKS" "$PY_SEQ_CALLS" "$PY_TP_CALLS"
     printf '"py_stream_chunks":%s,"mem_inflight":%s,"mem_seq_calls":%s,"mock_threads":%s,"worker_threads":"%s",' \
         "$PY_STREAM_CHUNKS" "$MEM_INFLIGHT" "$MEM_SEQ_CALLS" "$MOCK_THREADS" "${OPENAI_WORKER_THREADS:-default}"
+    printf '"keep_cpus_awake":%s,' "$KEEP_CPUS_AWAKE"
     printf '"curl":"%s","rustc":"%s"}\n' "$(curl-config --version 2>/dev/null || echo '?')" "$(rustc --version)"
 } >>"$RESULTS"
 
@@ -136,11 +162,13 @@ run() {
 # ---------------------------------------------------------------- the benchmarks
 for round in $(seq "$ROUNDS"); do
     if want seq; then
+        awake_start
         run "seq libopenai (round $round)" "$LIB" seq "$SEQ_CALLS" "$SEQ_WARMUP"
         run "seq libcurl easy (round $round)" "$CURLB" seq "$SEQ_CALLS" "$SEQ_WARMUP"
         run "seq reqwest (round $round)" "$REQWEST" seq "$SEQ_CALLS" "$SEQ_WARMUP"
         run "seq reqwest current-thread (round $round)" "$REQWEST" seq-ct "$SEQ_CALLS" "$SEQ_WARMUP"
         [ -z "$PY" ] || [ "$round" != 1 ] || run "seq python SDK" $PY seq "$PY_SEQ_CALLS" $((PY_SEQ_CALLS / 10))
+        awake_stop
     fi
     if want throughput; then
         for c in $CONCURRENCY; do
@@ -166,6 +194,7 @@ if want memory; then
 fi
 
 if want startup; then
+    awake_start
     run "startup: libopenai client_new x$CLIENT_NEW_ITERS" "$LIB" client-new "$CLIENT_NEW_ITERS"
     run "startup: reqwest Client::build x$CLIENT_NEW_ITERS" "$REQWEST" client-new "$CLIENT_NEW_ITERS"
     for i in $(seq "$FIRST_CALL_RUNS"); do
@@ -173,6 +202,7 @@ if want startup; then
         run "startup: libcurl first call, fresh process $i" "$CURLB" first-call
         run "startup: reqwest first call, fresh process $i" "$REQWEST" first-call
     done
+    awake_stop
 fi
 
 if want wrk && [ "$HAVE_WRK" = 1 ]; then
