@@ -3,8 +3,11 @@
 // downloads and RAII.
 #include <sys/stat.h>
 
+#include <mutex>
 #include <thread>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "harness.hpp"
 
@@ -302,6 +305,51 @@ TEST_F(MockTest, CancelTokenAbortsCallsInFlight) {
     token.cancel();
     EXPECT_TRUE(token.cancelled());
     EXPECT_THROW(f.get(), APIUserAbortError);
+}
+
+TEST_F(MockTest, CancelTokenAbortsABlockingCallFromAnotherThread) {
+    script(R"({"delay_ms":10000,"body_json":{}})");
+    const CancelToken token;
+    const Client c = client().with_cancel_token(token);
+    std::thread canceller([&] {
+        // Cancels once the mock has received the request, which it answers only after 10 s.
+        while (log_size(control().request("GET", "/__mock/requests")) == 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        token.cancel();
+    });
+    EXPECT_THROW(c.models().retrieve("m1"), APIUserAbortError);
+    canceller.join();
+    // Later calls through the bound client fail before sending; the original client still works.
+    EXPECT_THROW(c.models().retrieve("m2"), APIUserAbortError);
+    EXPECT_EQ(log_size(take_requests()), 1);
+    EXPECT_EQ(client().models().retrieve("m3").json_string("/id"), "m3");
+}
+
+TEST_F(MockTest, LogCallbackHearsRequestsWithCredentialsRedacted) {
+    std::mutex lock;
+    std::vector<std::pair<LogLevel, std::string>> heard;
+    set_log_callback(
+        [&](LogLevel level, std::string_view message) {
+            const std::lock_guard<std::mutex> guard(lock);
+            heard.emplace_back(level, std::string(message));
+        },
+        LogLevel::Debug);
+    EXPECT_EQ(client().models().retrieve("m1").json_string("/id"), "m1");
+    set_log_callback(nullptr);
+    const std::size_t count = heard.size();
+    (void)client().models().retrieve("m2");  // after the reset: not heard
+    const std::lock_guard<std::mutex> guard(lock);
+    EXPECT_EQ(heard.size(), count);
+    int sending = 0;
+    for (const auto &[level, message] : heard) {
+        EXPECT_EQ(message.find("sk-test"), std::string::npos) << message;
+        if (level == LogLevel::Debug && message.rfind("sending GET ", 0) == 0) {
+            sending++;
+            EXPECT_NE(message.find("/v1/models/m1"), std::string::npos) << message;
+            EXPECT_NE(message.find("authorization: [redacted]"), std::string::npos) << message;
+        }
+    }
+    EXPECT_EQ(sending, 1);
 }
 
 TEST_F(MockTest, ManyConcurrentFutures) {

@@ -10,6 +10,7 @@ The shared library is found through OPENAI_C_LIBRARY (the path of libopenai.so),
 this package, else on the dynamic loader's path.
 """
 
+from ._cancel import CancelToken
 from ._client import AsyncOpenAI, OpenAI
 from ._core import AsyncPager, AsyncStream, Pager, Stream, Upload
 from ._exceptions import (
@@ -31,13 +32,14 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._lib import LibraryNotFoundError, native_version
+from ._log import LOG_LEVELS, set_log_callback
 from ._operations import OPERATIONS, VERSION
 from ._types import APIResponse, BinaryContent, Headers, OpenAIList, OpenAIObject, TextContent
 
 __version__ = VERSION
 
 __all__ = [
-    "OpenAI", "AsyncOpenAI", "OPERATIONS", "native_version",
+    "OpenAI", "AsyncOpenAI", "OPERATIONS", "native_version", "CancelToken", "set_log_callback", "LOG_LEVELS",
     "Stream", "AsyncStream", "Pager", "AsyncPager", "Upload",
     "OpenAIObject", "OpenAIList", "APIResponse", "BinaryContent", "TextContent", "Headers",
     "OpenAIError", "InvalidArgumentError", "LibraryNotFoundError", "APIError", "APIStatusError",

@@ -82,6 +82,22 @@ class _BaseClient:
 
     copy = with_options
 
+    def with_cancel_token(self, token):
+        """A client like this one (same options, same connection pool) whose calls are cancelled
+        by ``token``, a ``CancelToken`` (``openai_client_with_cancel_token``)."""
+        from ._cancel import CancelToken
+
+        if not isinstance(token, CancelToken):
+            raise TypeError("token must be a libopenai.CancelToken, not %s" % type(token).__name__)
+        lib = L.load()
+        out = ctypes.c_void_p()
+        code = lib.openai_client_with_cancel_token(self._handle(), token._ptr, ctypes.byref(out))
+        if code != L.OK or not out.value:
+            raise _client_error(code)
+        client = type(self)(_handle=out.value, _options=self._options)
+        client._cancel_token = token  # the caller's object stays alive with the client
+        return client
+
     def close(self):
         """Frees the client. Async calls and streams already started keep working."""
         self._finalizer()

@@ -27,6 +27,7 @@ vp = ctypes.c_void_p
 cp = ctypes.c_char_p
 code_t = ctypes.c_int
 PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p)
+LOG_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
 
 # name: (restype, argtypes)
 _CORE = {
@@ -36,6 +37,12 @@ _CORE = {
     "openai_client_new": (code_t, [cp, ctypes.POINTER(vp)]),
     "openai_client_with_options": (code_t, [vp, cp, ctypes.POINTER(vp)]),
     "openai_client_free": (None, [vp]),
+    "openai_client_with_cancel_token": (code_t, [vp, vp, ctypes.POINTER(vp)]),
+    "openai_cancel_token_new": (vp, []),
+    "openai_cancel_token_cancel": (None, [vp]),
+    "openai_cancel_token_is_cancelled": (ctypes.c_bool, [vp]),
+    "openai_cancel_token_free": (None, [vp]),
+    "openai_set_log_callback": (None, [LOG_CALLBACK, ctypes.c_int, vp]),
     "openai_response_code": (code_t, [vp]),
     "openai_response_status": (ctypes.c_uint16, [vp]),
     "openai_response_body": (vp, [vp, ctypes.POINTER(ctypes.c_size_t)]),

@@ -9,6 +9,8 @@
 //   status, request id, and the API error's type, param, code and message.
 // - Async: std::future<Response>, or a callback with a cancellable Future handle.
 // - Streams: `for (const openai::Event& event : stream)`.
+// - Cancel tokens for blocking calls (CancelToken, Client::with_cancel_token), and the library's
+//   log to a function (set_log_callback).
 //
 // The per-operation surface (client.chat().completions().create(body), ...) is generated from
 // bindings/operations.json into openai/operations.hpp, included at the end of this header.
@@ -28,6 +30,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -1049,6 +1052,48 @@ public:
 private:
     std::shared_ptr<openai_cancel_token> t_;
 };
+
+// ---------------------------------------------------------------------------------------------
+// The library's log
+
+/// The level of a log message: Error (a call failed for good), Warn (a retry), Info (a call
+/// completed), Debug (every request and response).
+enum class LogLevel { Error = OPENAI_LOG_ERROR, Warn = OPENAI_LOG_WARN, Info = OPENAI_LOG_INFO, Debug = OPENAI_LOG_DEBUG };
+
+/// Receives a log message, borrowed for the call.
+using LogHandler = std::function<void(LogLevel, std::string_view)>;
+
+namespace detail {
+
+inline void log_trampoline(openai_log_level level, const char *message, void *userdata) noexcept {
+    try {
+        (*static_cast<const LogHandler *>(userdata))(static_cast<LogLevel>(level), message ? message : "");
+    } catch (...) {
+        // An exception must not cross into C.
+    }
+}
+
+}  // namespace detail
+
+/// Sends the library's log messages up to `max_level` to `handler`, for the whole process
+/// (openai_set_log_callback). An empty handler restores the default: stderr when OPENAI_LOG names
+/// a level, else nothing. The handler runs on whichever thread logs, several at once possibly
+/// (the library's worker threads included); it must not call the library, and an exception it
+/// throws is swallowed. Credentials never reach it (`[redacted]`). Every handler given is kept
+/// until the process ends, since a library thread may still be inside the previous one.
+inline void set_log_callback(LogHandler handler, LogLevel max_level = LogLevel::Info) {
+    static std::mutex lock;
+    // Reachable for the life of the process; never destroyed, so that no static destructor
+    // runs while a library thread logs.
+    static auto *kept = new std::vector<std::unique_ptr<LogHandler>>();
+    const std::lock_guard<std::mutex> guard(lock);
+    if (!handler) {
+        openai_set_log_callback(nullptr, static_cast<int>(max_level), nullptr);
+        return;
+    }
+    kept->push_back(std::make_unique<LogHandler>(std::move(handler)));
+    openai_set_log_callback(&detail::log_trampoline, static_cast<int>(max_level), kept->back().get());
+}
 
 class Client;
 
