@@ -1368,6 +1368,31 @@ openai_code openai_files_retrieve_content_to_file(const openai_client *client,
                                                   openai_response **out);
 
 /**
+ * The async form of `openai_files_retrieve_content_to_file`: starts the download and returns its future at once,
+ * never blocking on the network or the disk. Same arguments, then:
+ *
+ * - `path`: where to write (not NULL), through `<path>.part` as for `openai_files_retrieve_content_to_file`; a call that
+ *   fails or is cancelled removes the partial file and leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
+ *   on a library thread.
+ * - `progress_userdata`: passed to `progress`.
+ * - `callback`: NULL, or the function that receives the response (status and headers; the
+ *   error body on failure) once the file is complete or the call failed or was cancelled:
+ *   exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL), used like any other. A path that cannot be written
+ * completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
+ */
+openai_future *openai_files_retrieve_content_to_file_async(const openai_client *client,
+                                                           const char *file_id,
+                                                           const char *path,
+                                                           openai_progress_callback progress,
+                                                           void *progress_userdata,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
  * Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
  *
  * `POST /fine_tuning/jobs` (the seed's `fine_tuning.jobs.create`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -1724,6 +1749,31 @@ openai_code openai_audio_speech_create_to_file(const openai_client *client,
                                                openai_progress_callback progress,
                                                void *userdata,
                                                openai_response **out);
+
+/**
+ * The async form of `openai_audio_speech_create_to_file`: starts the download and returns its future at once,
+ * never blocking on the network or the disk. Same arguments, then:
+ *
+ * - `path`: where to write (not NULL), through `<path>.part` as for `openai_audio_speech_create_to_file`; a call that
+ *   fails or is cancelled removes the partial file and leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
+ *   on a library thread.
+ * - `progress_userdata`: passed to `progress`.
+ * - `callback`: NULL, or the function that receives the response (status and headers; the
+ *   error body on failure) once the file is complete or the call failed or was cancelled:
+ *   exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL), used like any other. A path that cannot be written
+ * completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
+ */
+openai_future *openai_audio_speech_create_to_file_async(const openai_client *client,
+                                                        const char *body_json,
+                                                        const char *path,
+                                                        openai_progress_callback progress,
+                                                        void *progress_userdata,
+                                                        openai_callback callback,
+                                                        void *userdata);
 
 /**
  * Creates an assistant with a model and instructions.

@@ -145,14 +145,17 @@ impl Client {
     /// written to `<path>.part` and renamed into place once complete, so a failed download
     /// leaves `path` as it was. An error response's body is returned in memory as usual.
     pub async fn download(&self, request: &Request, path: &Path, progress: Option<Progress>) -> Response {
-        let partial = PathBuf::from(format!("{}.part", path.display()));
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".part");
+        let partial = PathBuf::from(partial);
         // A path that cannot be written is the caller's mistake: say so before sending anything.
         if let Err(e) = tokio::fs::File::create(&partial).await {
             return Response::failure(Outcome::InvalidArgument, format!("\"{}\" cannot be written: {e}", path.display()));
         }
+        let mut partial = PartialFile { path: partial, complete: false };
         let result = self
             .with_retries(request, || {
-                let (partial, progress) = (&partial, progress.clone());
+                let (partial, progress) = (&partial.path, progress.clone());
                 async move {
                     let mut response = self.send(request).await?;
                     let status = response.status().as_u16();
@@ -169,16 +172,13 @@ impl Client {
         match result {
             Ok((mut response, retries)) => {
                 response.retries = retries;
-                if let Err(e) = tokio::fs::rename(&partial, path).await {
-                    let _ = tokio::fs::remove_file(&partial).await;
+                if let Err(e) = tokio::fs::rename(&partial.path, path).await {
                     return Response::failure(Outcome::InvalidArgument, format!("\"{}\" cannot be written: {e}", path.display()));
                 }
+                partial.complete = true;
                 response
             }
-            Err(failure) => {
-                let _ = tokio::fs::remove_file(&partial).await;
-                failure
-            }
+            Err(failure) => failure,
         }
     }
 
@@ -324,6 +324,23 @@ async fn write_body(mut response: reqwest::Response, path: &Path, progress: Opti
     }
     file.flush().await.map_err(cannot_write)?;
     Ok(())
+}
+
+/// The `<path>.part` file a download writes to. Removed when the download ends without
+/// completing, also when its future is dropped midway (a cancelled async call), so that no
+/// partial file is left behind.
+struct PartialFile {
+    path: PathBuf,
+    /// Renamed into place: nothing to remove.
+    complete: bool,
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.complete {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Reads a whole body. One spare byte of capacity lets the C boundary add its NUL terminator

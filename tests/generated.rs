@@ -183,6 +183,26 @@ fn render_exports() -> String {
                     c = op.c_name(),
                 )
                 .unwrap();
+                writeln!(
+                    out,
+                    "\n/// The async form of `{c}_to_file`: starts the download and returns its future at once,\n\
+                     /// never blocking on the network or the disk. Same arguments, then:\n///\n\
+                     /// - `path`: where to write (not NULL), through `<path>.part` as for `{c}_to_file`; a call that\n\
+                     ///   fails or is cancelled removes the partial file and leaves `path` as it was.\n\
+                     /// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),\n\
+                     ///   on a library thread.\n\
+                     /// - `progress_userdata`: passed to `progress`.\n\
+                     /// - `callback`: NULL, or the function that receives the response (status and headers; the\n\
+                     ///   error body on failure) once the file is complete or the call failed or was cancelled:\n\
+                     ///   exactly once, on a library thread.\n\
+                     /// - `userdata`: passed to the callback as given; also `openai_future_userdata`.\n///\n\
+                     /// Returns the future (never NULL), used like any other. A path that cannot be written\n\
+                     /// completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.\n\
+                     #[no_mangle]\npub unsafe extern \"C\" fn {c}_to_file_async(\n{args}    path: *const c_char,\n    progress: openai_progress_callback,\n    progress_userdata: *mut c_void,\n    callback: openai_callback,\n    userdata: *mut c_void,\n) -> *mut openai_future {{\n\
+                     \x20   ffi_boundary! {{ future::start_download(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, path, (progress, progress_userdata), callback, userdata) }}\n}}",
+                    c = op.c_name(),
+                )
+                .unwrap();
             }
         }
 
@@ -259,7 +279,7 @@ fn render_readme_table() -> String {
             functions.push(format!("`{c}`, `{c}_async`"));
         }
         if op.response == ResponseKind::Bytes {
-            functions.push(format!("`{c}_to_file`"));
+            functions.push(format!("`{c}_to_file`, `{c}_to_file_async`"));
         }
         match op.streaming {
             Streaming::Optional => functions.push(format!("`{c}_stream`, `{c}_stream_async`")),
@@ -313,6 +333,7 @@ fn render_bindings_table() -> String {
             }
             if op.response == ResponseKind::Bytes {
                 functions.insert("to_file".into(), json!(format!("{c}_to_file")));
+                functions.insert("to_file_async".into(), json!(format!("{c}_to_file_async")));
             }
             json!({
                 "name": op.name,

@@ -333,3 +333,109 @@ fn downloads_stream_to_a_file_with_progress() {
     assert!(r.message.as_deref().unwrap().contains("cannot be written"));
     assert!(h.take_requests().is_empty());
 }
+
+/// Waits for `future` (at most 10 s), takes its response and frees it.
+fn finish(future: *mut openai_future) -> Reply {
+    assert_eq!(unsafe { openai_future_wait(future, 10_000) }, OPENAI_OK);
+    let mut response = std::ptr::null_mut();
+    let code = unsafe { openai_future_take(future, &mut response) };
+    unsafe { openai_future_free(future) };
+    reply(code, response)
+}
+
+#[test]
+fn async_downloads_complete_through_a_future_and_leave_nothing_behind_when_cancelled() {
+    let h = Harness::new();
+    let dir = TempFile::new("placeholder", b"");
+    let target = dir.0.with_file_name("speech-async.mp3");
+    let partial = dir.0.with_file_name("speech-async.mp3.part");
+    static HEARD: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
+    unsafe extern "C" fn progress(done: u64, total: u64, userdata: *mut c_void) {
+        assert_eq!(userdata as usize, 7);
+        HEARD.lock().unwrap().push((done, total));
+    }
+    let body = c(r#"{"model":"tts-1","input":"Hi","voice":"alloy","mock_bytes":2000000}"#);
+    let path = c(&target.display().to_string());
+
+    // The whole body lands in the file; the response carries status and headers.
+    let future = unsafe {
+        openai_audio_speech_create_to_file_async(h.client, body.as_ptr(), path.as_ptr(), Some(progress), 7 as *mut c_void, None, std::ptr::null_mut())
+    };
+    let r = finish(future);
+    assert_eq!((r.code, r.status), (OPENAI_OK, 200));
+    assert_eq!(r.header("content-type"), Some("audio/mpeg"));
+    assert!(r.body.is_empty());
+    assert_eq!(std::fs::read(&target).unwrap(), openai_mock::speech_bytes(2_000_000));
+    assert!(!partial.exists());
+    assert_eq!(HEARD.lock().unwrap().last(), Some(&(2_000_000, 2_000_000)));
+    let request = h.only_request();
+    assert_eq!((request["method"].as_str(), request["path"].as_str()), (Some("POST"), Some("/v1/audio/speech")));
+    assert_eq!(header(&request, "accept"), Some("application/octet-stream"));
+
+    // Cancelled while the server holds its answer: the partial file (made before sending, to
+    // check the path) is removed and the earlier file is untouched.
+    h.mock.script(json!({"match": {"path": "/v1/audio/speech"}, "delay_ms": 10000, "body": "late"}));
+    let before = h.mock.requests().len();
+    let future = unsafe {
+        openai_audio_speech_create_to_file_async(h.client, body.as_ptr(), path.as_ptr(), None, std::ptr::null_mut(), None, std::ptr::null_mut())
+    };
+    for _ in 0..500 {
+        if h.mock.requests().len() > before {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(h.mock.requests().len(), before + 1, "the request reached the server");
+    assert!(partial.exists());
+    unsafe { openai_future_cancel(future) };
+    let r = finish(future);
+    assert_eq!(r.code, OPENAI_CANCELLED);
+    assert!(!partial.exists());
+    assert_eq!(std::fs::read(&target).unwrap(), openai_mock::speech_bytes(2_000_000));
+    // The server sees the connection closed (it notices within its delay's polling).
+    let closed = |log: &[Value]| log.last().is_some_and(|r| r["client_closed_early"] == true);
+    let log = (0..200)
+        .map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            h.mock.requests()
+        })
+        .find(|log| closed(log))
+        .unwrap_or_else(|| h.mock.requests());
+    assert!(closed(&log), "the connection was dropped: {log:?}");
+    h.take_requests();
+
+    // File content, with a callback.
+    let content = dir.0.with_file_name("content-async.jsonl");
+    let content_path = c(&content.display().to_string());
+    static CALLED: Mutex<Vec<(openai_code, u16)>> = Mutex::new(Vec::new());
+    unsafe extern "C" fn done(response: *mut openai_response, userdata: *mut c_void) {
+        assert_eq!(userdata as usize, 9);
+        CALLED.lock().unwrap().push((openai_response_code(response), openai_response_status(response)));
+        openai_response_free(response);
+    }
+    let future = unsafe {
+        openai_files_retrieve_content_to_file_async(h.client, c("file-xyz").as_ptr(), content_path.as_ptr(), None, std::ptr::null_mut(), Some(done), 9 as *mut c_void)
+    };
+    assert_eq!(unsafe { openai_future_wait(future, 10_000) }, OPENAI_OK);
+    unsafe { openai_future_free(future) };
+    assert_eq!(*CALLED.lock().unwrap(), [(OPENAI_OK, 200)]);
+    assert_eq!(std::fs::read(&content).unwrap(), openai_mock::file_content_bytes("file-xyz", None));
+    let request = h.only_request();
+    assert_eq!(request["path"].as_str(), Some("/v1/files/file-xyz/content"));
+    let _ = std::fs::remove_file(&target);
+    let _ = std::fs::remove_file(&content);
+
+    // A path that cannot be written completes the future at once; nothing is sent.
+    let future = unsafe {
+        openai_files_retrieve_content_to_file_async(h.client, c("file-xyz").as_ptr(), c("/nonexistent/dir/x").as_ptr(), None, std::ptr::null_mut(), None, std::ptr::null_mut())
+    };
+    let r = finish(future);
+    assert_eq!(r.code, OPENAI_INVALID_ARGUMENT);
+    assert!(r.message.as_deref().unwrap().contains("cannot be written"));
+    // A NULL path too.
+    let r = finish(unsafe {
+        openai_files_retrieve_content_to_file_async(h.client, c("file-xyz").as_ptr(), std::ptr::null(), None, std::ptr::null_mut(), None, std::ptr::null_mut())
+    });
+    assert_eq!(r.code, OPENAI_INVALID_ARGUMENT);
+    assert!(h.take_requests().is_empty());
+}

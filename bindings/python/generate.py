@@ -21,7 +21,7 @@ TABLE = os.path.join(HERE, "..", "operations.json")
 OUTPUT = os.path.join(HERE, "libopenai", "_operations.py")
 
 
-FORMS = ("blocking", "async", "stream", "stream_async", "pages", "to_file")
+FORMS = ("blocking", "async", "stream", "stream_async", "pages", "to_file", "to_file_async")
 
 
 def _camel(parts):
@@ -117,6 +117,8 @@ def _methods(op, asynchronous):
                         "``has_more``)." % name, 8)
             out.append("        return self._apages(%r, %s, %s)" % (name, args, kwargs))
             out.append("")
+        if "to_file_async" in fns:
+            out += _to_file_method(op, "async def %s_to_file" % verb, "await self._ato_file", fns["to_file_async"])
         return out
     if "blocking" in fns or streams:
         doc = _op_doc(op, "Blocks")
@@ -143,15 +145,26 @@ def _methods(op, asynchronous):
         out.append("        return self._apages(%r, %s, %s)" % (name, args, kwargs))
         out.append("")
     if "to_file" in fns:
-        tf_params = list(op["path_params"]) + ["path", "/", "*", "progress=None"]
-        rest = [p for p in params if p not in op["path_params"] and p != "*"]
-        tf_params += rest
-        out.append("    def %s_to_file(%s):" % (verb, _sig(tf_params)))
-        out += _doc("``%s`` with the body written to the file at ``path`` as it arrives (``%s``);\n"
-                    "``progress(done, total)`` hears the bytes received. Returns the APIResponse "
-                    "(status, headers)." % (verb, fns["to_file"]), 8)
-        out.append("        return self._to_file(%r, %s, %s, path, progress)" % (name, args, kwargs))
-        out.append("")
+        out += _to_file_method(op, "def %s_to_file" % verb, "self._to_file", fns["to_file"])
+    if "to_file_async" in fns:
+        out += _to_file_method(op, "async def a%s_to_file" % verb, "await self._ato_file", fns["to_file_async"])
+    return out
+
+
+def _to_file_method(op, definition, call, c_function):
+    """A method writing the operation's body to a file: ``definition`` is "def name" or
+    "async def name", ``call`` the Resource method that does it."""
+    verb = op["name"].split(".")[-1]
+    params, args, kwargs = _params(op)
+    tf_params = list(op["path_params"]) + ["path", "/", "*", "progress=None"]
+    tf_params += [p for p in params if p not in op["path_params"] and p != "*"]
+    out = ["    %s(%s):" % (definition, _sig(tf_params))]
+    what = "Coroutine: ``%s``" % verb if definition.startswith("async") else "``%s``" % verb
+    out += _doc("%s with the body written to the file at ``path`` as it arrives (``%s``);\n"
+                "``progress(done, total)`` hears the bytes received. Returns the APIResponse "
+                "(status, headers)." % (what, c_function), 8)
+    out.append("        return %s(%r, %s, %s, path, progress)" % (call, op["name"], args, kwargs))
+    out.append("")
     return out
 
 

@@ -653,6 +653,34 @@ pub unsafe extern "C" fn openai_files_retrieve_content_to_file(
     ffi_boundary! { call::download(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, path, (progress, userdata), out) }
 }
 
+/// The async form of `openai_files_retrieve_content_to_file`: starts the download and returns its future at once,
+/// never blocking on the network or the disk. Same arguments, then:
+///
+/// - `path`: where to write (not NULL), through `<path>.part` as for `openai_files_retrieve_content_to_file`; a call that
+///   fails or is cancelled removes the partial file and leaves `path` as it was.
+/// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
+///   on a library thread.
+/// - `progress_userdata`: passed to `progress`.
+/// - `callback`: NULL, or the function that receives the response (status and headers; the
+///   error body on failure) once the file is complete or the call failed or was cancelled:
+///   exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL), used like any other. A path that cannot be written
+/// completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
+#[no_mangle]
+pub unsafe extern "C" fn openai_files_retrieve_content_to_file_async(
+    client: *const openai_client,
+    file_id: *const c_char,
+    path: *const c_char,
+    progress: openai_progress_callback,
+    progress_userdata: *mut c_void,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_download(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, path, (progress, progress_userdata), callback, userdata) }
+}
+
 /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
 ///
 /// `POST /fine_tuning/jobs` (the seed's `fine_tuning.jobs.create`). Blocks until the response is complete. The body is the JSON document the API returned.
@@ -1072,6 +1100,34 @@ pub unsafe extern "C" fn openai_audio_speech_create_to_file(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! { call::download(client, &OPERATIONS[22], &[], CInput::Json(body_json), path, (progress, userdata), out) }
+}
+
+/// The async form of `openai_audio_speech_create_to_file`: starts the download and returns its future at once,
+/// never blocking on the network or the disk. Same arguments, then:
+///
+/// - `path`: where to write (not NULL), through `<path>.part` as for `openai_audio_speech_create_to_file`; a call that
+///   fails or is cancelled removes the partial file and leaves `path` as it was.
+/// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
+///   on a library thread.
+/// - `progress_userdata`: passed to `progress`.
+/// - `callback`: NULL, or the function that receives the response (status and headers; the
+///   error body on failure) once the file is complete or the call failed or was cancelled:
+///   exactly once, on a library thread.
+/// - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+///
+/// Returns the future (never NULL), used like any other. A path that cannot be written
+/// completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
+#[no_mangle]
+pub unsafe extern "C" fn openai_audio_speech_create_to_file_async(
+    client: *const openai_client,
+    body_json: *const c_char,
+    path: *const c_char,
+    progress: openai_progress_callback,
+    progress_userdata: *mut c_void,
+    callback: openai_callback,
+    userdata: *mut c_void,
+) -> *mut openai_future {
+    ffi_boundary! { future::start_download(client, &OPERATIONS[22], &[], CInput::Json(body_json), path, (progress, progress_userdata), callback, userdata) }
 }
 
 /// Creates an assistant with a model and instructions.

@@ -1,6 +1,6 @@
 /* Uploads and binary bodies from C: files.upload from a path and from memory, images.edit with
  * an optional mask, a transcription in a text format, progress, a missing file, speech and file
- * content byte for byte, in memory and written to a file. */
+ * content byte for byte, in memory and written to a file, blocking and async. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <unistd.h>
@@ -161,6 +161,53 @@ static void binary_bodies(openai_client *client) {
     free(mock_take_requests());
 }
 
+/* The async form of a download: the file is complete, and no partial file is left, once the
+ * future is; the progress callback runs on a library thread meanwhile. */
+static void async_download(openai_client *client) {
+    static const char expected[] =
+        "{\"id\":\"file-xyz\",\"line\":0}\n{\"id\":\"file-xyz\",\"line\":1}\n{\"id\":\"file-xyz\",\"line\":2}\n";
+    char path[] = "/tmp/openai-download-XXXXXX";
+    char partial[64], content[256];
+    openai_future *future;
+    openai_response *response = NULL;
+    FILE *file;
+    size_t n = 0;
+    int fd = mkstemp(path);
+    close(fd);
+    progress_calls = 0;
+    last_done = last_total = 0;
+    future = openai_files_retrieve_content_to_file_async(client, "file-xyz", path, on_progress, NULL, NULL, NULL);
+    CHECK(future != NULL);
+    CHECK_CODE(openai_future_wait(future, 10000), OPENAI_OK);
+    CHECK_CODE(openai_future_take(future, &response), OPENAI_OK);
+    CHECK(openai_response_status(response) == 200);
+    CHECK(openai_response_body_len(response) == 0);
+    openai_response_free(response);
+    openai_future_free(future);
+    CHECK(progress_calls >= 1 && last_done == sizeof expected - 1);
+    file = fopen(path, "rb");
+    CHECK(file != NULL);
+    if (file) {
+        n = fread(content, 1, sizeof content - 1, file);
+        fclose(file);
+    }
+    content[n] = '\0';
+    CHECK_STR(content, expected);
+    snprintf(partial, sizeof partial, "%s.part", path);
+    CHECK(access(partial, F_OK) != 0);
+    unlink(path);
+    free(mock_take_requests());
+
+    /* A path that cannot be written: the future completes with the reason, nothing is sent. */
+    future = openai_audio_speech_create_to_file_async(client, "{\"model\":\"tts-1\",\"input\":\"Hi\",\"voice\":\"alloy\"}",
+                                                      "/nonexistent/dir/x.mp3", NULL, NULL, NULL, NULL);
+    CHECK_CODE(openai_future_wait(future, 10000), OPENAI_OK);
+    CHECK_CODE(openai_future_take(future, &response), OPENAI_INVALID_ARGUMENT);
+    CHECK(strstr(openai_response_error_message(response), "cannot be written") != NULL);
+    openai_response_free(response);
+    openai_future_free(future);
+}
+
 int main(void) {
     openai_client *client = test_client("");
     upload_from_path(client);
@@ -168,6 +215,7 @@ int main(void) {
     transcription_as_text(client);
     bad_files(client);
     binary_bodies(client);
+    async_download(client);
     openai_client_free(client);
     return finish("test_upload");
 }

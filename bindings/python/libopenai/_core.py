@@ -332,6 +332,25 @@ def to_file(client, op, args, kwargs, path, progress):
     return finish(take_response(out.value, "bytes", op.name), True)
 
 
+async def ato_file(client, op, args, kwargs, path, progress):
+    fn = L.op_function(op, "to_file_async")
+    owned = []
+    # The library reports progress from its own threads: handed to the event loop's thread.
+    loop = asyncio.get_running_loop()
+    thunk = (L.PROGRESS(lambda done, total, _ud: loop.call_soon_threadsafe(progress, done, total))
+             if progress else L.PROGRESS())
+    try:
+        cargs = build_args(op, "async", args, kwargs, owned)
+        handle = client._handle()
+        cpath = _cstr(path, "path")
+        result = await _dispatcher().run(lambda tag: fn(handle, *cargs, cpath, thunk, None, None, tag),
+                                         "bytes", op.name, keep=thunk)
+    finally:
+        for up in owned:
+            up.close()
+    return finish(result, True)
+
+
 def request(client, method, path, query=None, body=None, raw=False):
     lib = L.load()
     out = ctypes.c_void_p()
@@ -371,6 +390,9 @@ class _Dispatcher:
         self.finalizer = weakref.finalize(self, lib.openai_queue_free, queue)
         self.finalizer.atexit = False
         self.waiters = {}
+        # What a call's native side may still use (a progress callback) until its future comes
+        # back from the queue, even when its awaiting task was cancelled meanwhile.
+        self.keep = {}
         self.tags = itertools.count(1)
         loop.add_reader(lib.openai_queue_fd(queue), self.drain)
 
@@ -384,6 +406,7 @@ class _Dispatcher:
             resp.value = None
             lib.openai_future_take(fut, ctypes.byref(resp))
             lib.openai_future_free(fut)
+            self.keep.pop(tag, None)
             entry = self.waiters.pop(tag, None)
             if entry is None or entry[0].done():
                 lib.openai_response_free(resp.value)
@@ -394,12 +417,15 @@ class _Dispatcher:
             except BaseException as e:  # pragma: no cover (a bug reading the response)
                 waiter.set_exception(e)
 
-    async def run(self, start, kind, name):
+    async def run(self, start, kind, name, keep=None):
         """Starts a call (`start(tag)` returns its future handle) and waits for its response.
-        Cancelling the awaiting task cancels the call (its connection is dropped)."""
+        Cancelling the awaiting task cancels the call (its connection is dropped). `keep` is
+        held until the call's future comes back from the queue."""
         lib = L.load()
         loop = asyncio.get_running_loop()
         tag = next(self.tags)
+        if keep is not None:
+            self.keep[tag] = keep
         native = start(tag)
         code = lib.openai_queue_add(self.queue, native)
         if code != L.OK:
@@ -834,6 +860,9 @@ class Resource:
 
     def _to_file(self, name, args, kwargs, path, progress):
         return to_file(self._client, _operation(name), args, kwargs, path, progress)
+
+    async def _ato_file(self, name, args, kwargs, path, progress):
+        return await ato_file(self._client, _operation(name), args, kwargs, path, progress)
 
     @property
     def with_raw_response(self):

@@ -181,11 +181,13 @@ def op_argtypes(op, form):
         return args + [vp, vp]
     if form == "to_file":
         return args + [cp, PROGRESS, vp, ctypes.POINTER(vp)]
+    if form == "to_file_async":
+        return args + [cp, PROGRESS, vp, vp, vp]
     raise ValueError(form)
 
 
 def op_restype(form):
-    return vp if form in ("async", "stream_async") else code_t
+    return vp if form in ("async", "stream_async", "to_file_async") else code_t
 
 
 def op_function(op, form):

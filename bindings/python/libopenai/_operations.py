@@ -159,7 +159,7 @@ OPERATIONS = {
         files=(),
         response='bytes',
         beta=False,
-        functions={'async': 'openai_files_retrieve_content_async', 'blocking': 'openai_files_retrieve_content', 'to_file': 'openai_files_retrieve_content_to_file'},
+        functions={'async': 'openai_files_retrieve_content_async', 'blocking': 'openai_files_retrieve_content', 'to_file': 'openai_files_retrieve_content_to_file', 'to_file_async': 'openai_files_retrieve_content_to_file_async'},
     ),
     'fine_tuning.jobs.create': Operation(
         name='fine_tuning.jobs.create',
@@ -258,7 +258,7 @@ OPERATIONS = {
         files=(),
         response='bytes',
         beta=False,
-        functions={'async': 'openai_audio_speech_create_async', 'blocking': 'openai_audio_speech_create', 'to_file': 'openai_audio_speech_create_to_file'},
+        functions={'async': 'openai_audio_speech_create_async', 'blocking': 'openai_audio_speech_create', 'to_file': 'openai_audio_speech_create_to_file', 'to_file_async': 'openai_audio_speech_create_to_file_async'},
     ),
     'beta.assistants.create': Operation(
         name='beta.assistants.create',
@@ -872,7 +872,7 @@ class AudioSpeech(Resource):
         """Generates audio from the input text.
 
         Blocks: ``POST /audio/speech``.
-        Seed operation ``audio.speech.create``; C: ``openai_audio_speech_create``, ``openai_audio_speech_create_async``, ``openai_audio_speech_create_to_file``.
+        Seed operation ``audio.speech.create``; C: ``openai_audio_speech_create``, ``openai_audio_speech_create_async``, ``openai_audio_speech_create_to_file``, ``openai_audio_speech_create_to_file_async``.
         """
         return self._call('audio.speech.create', (), body)
 
@@ -885,6 +885,12 @@ class AudioSpeech(Resource):
         ``progress(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return self._to_file('audio.speech.create', (), body, path, progress)
+
+    async def acreate_to_file(self, path, /, *, progress=None, **body):
+        """Coroutine: ``create`` with the body written to the file at ``path`` as it arrives (``openai_audio_speech_create_to_file_async``);
+        ``progress(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """
+        return await self._ato_file('audio.speech.create', (), body, path, progress)
 
 
 class BetaAssistants(Resource):
@@ -1247,7 +1253,7 @@ class Files(Resource):
         """Returns the contents of the specified file.
 
         Blocks: ``GET /files/{file_id}/content``.
-        Seed operation ``files.retrieve_content``; C: ``openai_files_retrieve_content``, ``openai_files_retrieve_content_async``, ``openai_files_retrieve_content_to_file``.
+        Seed operation ``files.retrieve_content``; C: ``openai_files_retrieve_content``, ``openai_files_retrieve_content_async``, ``openai_files_retrieve_content_to_file``, ``openai_files_retrieve_content_to_file_async``.
         """
         return self._call('files.retrieve_content', (file_id,), {})
 
@@ -1260,6 +1266,12 @@ class Files(Resource):
         ``progress(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return self._to_file('files.retrieve_content', (file_id,), {}, path, progress)
+
+    async def aretrieve_content_to_file(self, file_id, path, /, *, progress=None):
+        """Coroutine: ``retrieve_content`` with the body written to the file at ``path`` as it arrives (``openai_files_retrieve_content_to_file_async``);
+        ``progress(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """
+        return await self._ato_file('files.retrieve_content', (file_id,), {}, path, progress)
 
 
 class FineTuning(Resource):
@@ -1552,9 +1564,15 @@ class AsyncAudioSpeech(AsyncResource):
         """Generates audio from the input text.
 
         Coroutine: ``POST /audio/speech``.
-        Seed operation ``audio.speech.create``; C: ``openai_audio_speech_create``, ``openai_audio_speech_create_async``, ``openai_audio_speech_create_to_file``.
+        Seed operation ``audio.speech.create``; C: ``openai_audio_speech_create``, ``openai_audio_speech_create_async``, ``openai_audio_speech_create_to_file``, ``openai_audio_speech_create_to_file_async``.
         """
         return await self._acall('audio.speech.create', (), body)
+
+    async def create_to_file(self, path, /, *, progress=None, **body):
+        """Coroutine: ``create`` with the body written to the file at ``path`` as it arrives (``openai_audio_speech_create_to_file_async``);
+        ``progress(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """
+        return await self._ato_file('audio.speech.create', (), body, path, progress)
 
 
 class AsyncBetaAssistants(AsyncResource):
@@ -1809,9 +1827,15 @@ class AsyncFiles(AsyncResource):
         """Returns the contents of the specified file.
 
         Coroutine: ``GET /files/{file_id}/content``.
-        Seed operation ``files.retrieve_content``; C: ``openai_files_retrieve_content``, ``openai_files_retrieve_content_async``, ``openai_files_retrieve_content_to_file``.
+        Seed operation ``files.retrieve_content``; C: ``openai_files_retrieve_content``, ``openai_files_retrieve_content_async``, ``openai_files_retrieve_content_to_file``, ``openai_files_retrieve_content_to_file_async``.
         """
         return await self._acall('files.retrieve_content', (file_id,), {})
+
+    async def retrieve_content_to_file(self, file_id, path, /, *, progress=None):
+        """Coroutine: ``retrieve_content`` with the body written to the file at ``path`` as it arrives (``openai_files_retrieve_content_to_file_async``);
+        ``progress(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """
+        return await self._ato_file('files.retrieve_content', (file_id,), {}, path, progress)
 
 
 class AsyncFineTuning(AsyncResource):

@@ -56,6 +56,8 @@ def _method_names(op):
         names |= {verb + "_pages", "a" + verb + "_pages"}
     if "to_file" in op.functions:
         names.add(verb + "_to_file")
+    if "to_file_async" in op.functions:
+        names.add("a" + verb + "_to_file")
     return names
 
 
@@ -75,6 +77,9 @@ def test_every_operation_has_its_methods(name):
     import inspect
     assert inspect.iscoroutinefunction(getattr(anode, verb))
     assert inspect.iscoroutinefunction(getattr(node, "a" + verb))
+    if "to_file_async" in op.functions:
+        assert inspect.iscoroutinefunction(getattr(anode, verb + "_to_file"))
+        assert inspect.iscoroutinefunction(getattr(node, "a" + verb + "_to_file"))
 
 
 _C_TYPES = [

@@ -3,6 +3,8 @@ notation, as dicts and raw."""
 
 import asyncio
 import json
+import threading
+import time
 
 import pytest
 
@@ -161,6 +163,61 @@ def test_to_file_with_progress(client, mock, tmp_path):
     path2 = tmp_path / "content.jsonl"
     client.files.retrieve_content_to_file("file-xyz", path2)
     assert path2.read_bytes().startswith(b'{"id":"file-xyz","line":0}\n')
+
+
+def test_async_to_file_with_progress_on_the_loop_thread(client, aclient, mock, tmp_path):
+    path = tmp_path / "speech.mp3"
+    seen = []
+
+    def progress(done, total):
+        seen.append((done, total, threading.get_ident()))
+
+    async def run():
+        resp = await aclient.audio.speech.create_to_file(str(path), model="tts-1", input="Hi", voice="alloy",
+                                                         mock_bytes=300000, progress=progress)
+        await asyncio.sleep(0)  # progress calls queued just before completion
+        return resp, threading.get_ident()
+
+    resp, loop_thread = asyncio.run(run())
+    assert isinstance(resp, libopenai.APIResponse) and resp.status_code == 200
+    assert resp.headers["content-type"] == "audio/mpeg"
+    assert path.read_bytes() == bytes((i * 31 + 7) % 256 for i in range(300000))
+    assert not (tmp_path / "speech.mp3.part").exists()
+    assert seen and seen[-1][:2] == (300000, 300000)
+    assert {thread for _, _, thread in seen} == {loop_thread}
+    assert json.loads(mock.last()["body"]) == {"model": "tts-1", "input": "Hi", "voice": "alloy",
+                                               "mock_bytes": 300000}
+
+    # The blocking client's a-prefixed twin; an error status leaves no file.
+    path2 = tmp_path / "content.jsonl"
+    asyncio.run(client.files.aretrieve_content_to_file("file-xyz", path2))
+    assert path2.read_bytes() == b"".join(b'{"id":"file-xyz","line":%d}\n' % k for k in range(3))
+    path3 = tmp_path / "missing.bin"
+    with pytest.raises(libopenai.NotFoundError):
+        asyncio.run(client.files.aretrieve_content_to_file("missing-file", path3))
+    assert not path3.exists() and not (tmp_path / "missing.bin.part").exists()
+
+
+def test_cancelling_an_async_download_removes_the_partial_file(aclient, mock, tmp_path):
+    mock.script({"match": {"path": "/v1/files/file-slow/content"}, "delay_ms": 10000, "body": "late"})
+    path = tmp_path / "slow.bin"
+
+    async def run():
+        task = asyncio.ensure_future(aclient.files.retrieve_content_to_file("file-slow", path))
+        await asyncio.get_running_loop().run_in_executor(None, lambda: mock.wait_for(lambda log: len(log) == 1))
+        assert (tmp_path / "slow.bin.part").exists()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run())
+    mock.wait_for(lambda log: log[-1]["client_closed_early"])
+    # The task ends at once; the library drops the call (and its partial file) on its own thread.
+    for _ in range(500):
+        if not (tmp_path / "slow.bin.part").exists():
+            break
+        time.sleep(0.01)
+    assert not path.exists() and not (tmp_path / "slow.bin.part").exists()
 
 
 def test_to_file_error_leaves_the_path(client, mock, tmp_path):

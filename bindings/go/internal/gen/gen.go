@@ -92,10 +92,14 @@ func ParamName(s string) string {
 	return name
 }
 
-// The function kinds of the table this generator knows. stream_async is left out on purpose:
-// the binding opens streams with the blocking form through a client bound to a cancel token
-// (cancelled with the context), so that HTTP errors come back from the opening call.
-var kinds = map[string]bool{"blocking": true, "async": true, "stream": true, "stream_async": true, "pages": true, "to_file": true}
+// The function kinds of the table this generator knows. stream_async and to_file_async are
+// known but not used, on purpose: the binding opens streams and downloads with the blocking
+// form, in the calling goroutine, through a client bound to a cancel token (cancelled with the
+// context), so that HTTP errors come back from the call itself.
+var kinds = map[string]bool{
+	"blocking": true, "async": true, "stream": true, "stream_async": true, "pages": true,
+	"to_file": true, "to_file_async": true,
+}
 
 // Names of the Go methods of one operation, by function kind ("" when it has none).
 type Names struct {
