@@ -30,8 +30,11 @@ use crate::response::{Outcome, Response};
 use crate::runtime;
 use crate::stream::{EventStream, Item};
 
-/// Events queued for the consumer at most...
-const MAX_QUEUED_EVENTS: usize = 4096;
+/// Events queued for the consumer at most... Few enough that a reader running ahead of its
+/// consumer keeps reusing the same memory, warm in the cache: with 4,096 a pulled stream of a
+/// million events took 8,000 to 22,000 page faults (the allocator handing the queue's memory
+/// back and faulting it in again) against about 6,800, and ran 15% slower (BENCHMARKS.md).
+const MAX_QUEUED_EVENTS: usize = 256;
 /// ...and their data at most (one larger event is always let through).
 const MAX_QUEUED_BYTES: usize = 4 << 20;
 
