@@ -173,7 +173,8 @@ fn render_exports() -> String {
                      /// whole in memory), for large content. Same arguments, then:\n///\n\
                      /// - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once\n\
                      ///   complete: a failed download leaves `path` as it was.\n\
-                     /// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown).\n\
+                     /// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),\n\
+                     ///   on the calling thread.\n\
                      /// - `userdata`: passed to `progress`.\n\
                      /// - `out`: receives the response (status and headers; its body is empty on success, the\n\
                      ///   error body otherwise); free it with `openai_response_free`.\n///\n\

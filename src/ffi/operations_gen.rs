@@ -635,7 +635,8 @@ pub unsafe extern "C" fn openai_files_retrieve_content_async(
 ///
 /// - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once
 ///   complete: a failed download leaves `path` as it was.
-/// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown).
+/// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
+///   on the calling thread.
 /// - `userdata`: passed to `progress`.
 /// - `out`: receives the response (status and headers; its body is empty on success, the
 ///   error body otherwise); free it with `openai_response_free`.
@@ -1084,7 +1085,8 @@ pub unsafe extern "C" fn openai_audio_speech_create_async(
 ///
 /// - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once
 ///   complete: a failed download leaves `path` as it was.
-/// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown).
+/// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
+///   on the calling thread.
 /// - `userdata`: passed to `progress`.
 /// - `out`: receives the response (status and headers; its body is empty on success, the
 ///   error body otherwise); free it with `openai_response_free`.
