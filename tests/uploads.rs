@@ -66,6 +66,15 @@ fn from_memory(data: &[u8], filename: &str, content_type: Option<&str>) -> *mut 
     upload
 }
 
+/// Waits for `future` (at most 10 s), takes its response and frees it.
+fn finish(future: *mut openai_future) -> Reply {
+    assert_eq!(unsafe { openai_future_wait(future, 10_000) }, OPENAI_OK);
+    let mut response = std::ptr::null_mut();
+    let code = unsafe { openai_future_take(future, &mut response) };
+    unsafe { openai_future_free(future) };
+    reply(code, response)
+}
+
 /// A logged part: (name, filename, content_type, len, sha256 for a file or the value).
 type Part = (String, Option<String>, Option<String>, u64, String);
 
@@ -215,11 +224,7 @@ fn an_async_upload_sends_the_same_parts() {
     let upload = from_memory(AUDIO, "a.mp3", None);
     let future = unsafe { openai_audio_transcriptions_create_async(h.client, c(r#"{"model":"whisper-1"}"#).as_ptr(), upload, None, std::ptr::null_mut()) };
     unsafe { openai_upload_free(upload) }; // the call keeps what it needs
-    assert_eq!(unsafe { openai_future_wait(future, 10_000) }, OPENAI_OK);
-    let mut response = std::ptr::null_mut();
-    let code = unsafe { openai_future_take(future, &mut response) };
-    assert_eq!(reply(code, response).code, OPENAI_OK);
-    unsafe { openai_future_free(future) };
+    assert_eq!(finish(future).code, OPENAI_OK);
     assert_eq!(parts(&h.only_request()), [text_part("model", "whisper-1"), file_part("file", "a.mp3", "audio/mpeg", AUDIO)]);
 }
 
@@ -332,15 +337,6 @@ fn downloads_stream_to_a_file_with_progress() {
     assert_eq!(r.code, OPENAI_INVALID_ARGUMENT);
     assert!(r.message.as_deref().unwrap().contains("cannot be written"));
     assert!(h.take_requests().is_empty());
-}
-
-/// Waits for `future` (at most 10 s), takes its response and frees it.
-fn finish(future: *mut openai_future) -> Reply {
-    assert_eq!(unsafe { openai_future_wait(future, 10_000) }, OPENAI_OK);
-    let mut response = std::ptr::null_mut();
-    let code = unsafe { openai_future_take(future, &mut response) };
-    unsafe { openai_future_free(future) };
-    reply(code, response)
 }
 
 #[test]

@@ -147,6 +147,21 @@ pub(crate) unsafe fn blocking(
     deliver(response.unwrap_or_else(|failure| failure), out)
 }
 
+/// The arguments of a `_to_file` export read into what `Client::download` takes: the client,
+/// the request, the path and the progress callback.
+pub(crate) unsafe fn download_request<'a>(
+    client: *const openai_client,
+    op: &Operation,
+    params: &[(&str, *const c_char)],
+    input: CInput<'_>,
+    path: *const c_char,
+    (progress, userdata): (super::upload::openai_progress_callback, *mut std::ffi::c_void),
+) -> Result<(&'a Client, Request, std::path::PathBuf, Option<crate::upload::Progress>), Response> {
+    let (client, request) = operation_request(client, op, params, input)?;
+    let path = std::path::PathBuf::from(arg_str("path", path)?);
+    Ok((client, request, path, super::upload::progress_closure(progress, userdata)))
+}
+
 /// The body of the `_to_file` exports: the operation's response body goes to `path`.
 pub(crate) unsafe fn download(
     client: *const openai_client,
@@ -154,17 +169,15 @@ pub(crate) unsafe fn download(
     params: &[(&str, *const c_char)],
     input: CInput<'_>,
     path: *const c_char,
-    (progress, userdata): (super::upload::openai_progress_callback, *mut std::ffi::c_void),
+    progress: (super::upload::openai_progress_callback, *mut std::ffi::c_void),
     out: *mut *mut openai_response,
 ) -> openai_code {
     if let Err(code) = clear_out(out) {
         return code;
     }
     let response = guarded(|| {
-        let (client, request) = operation_request(client, op, params, input)?;
-        let path = std::path::Path::new(arg_str("path", path)?);
-        let progress = super::upload::progress_closure(progress, userdata);
-        block_on(client.download(&request, path, progress))
+        let (client, request, path, progress) = download_request(client, op, params, input, path, progress)?;
+        block_on(client.download(&request, &path, progress))
     });
     deliver(response.unwrap_or_else(|failure| failure), out)
 }

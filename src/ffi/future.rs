@@ -4,21 +4,20 @@
 use std::ffi::{c_char, c_void};
 use std::future::Future;
 use std::os::fd::RawFd;
-use std::path::PathBuf;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use futures_util::FutureExt;
 use tokio_util::sync::CancellationToken;
 
-use super::call::{arg_str, guarded, operation_request, CInput};
+use super::call::{download_request, guarded, operation_request, CInput};
 use super::client::openai_client;
 use super::code::openai_code;
 use super::error::{clear_out, set_last_error};
 use super::queue::QueueShared;
 use super::response::openai_response;
 use super::signal::Signal;
-use super::upload::{openai_progress_callback, progress_closure};
+use super::upload::openai_progress_callback;
 use super::wait::Deadline;
 use crate::operations::Operation;
 use crate::response::{Outcome, Response};
@@ -186,14 +185,12 @@ pub(crate) unsafe fn start_download(
     params: &[(&str, *const c_char)],
     input: CInput<'_>,
     path: *const c_char,
-    (progress, progress_userdata): (openai_progress_callback, *mut c_void),
+    progress: (openai_progress_callback, *mut c_void),
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
     let work = guarded(|| {
-        let (client, request) = operation_request(client, op, params, input)?;
-        let path = PathBuf::from(arg_str("path", path)?);
-        let progress = progress_closure(progress, progress_userdata);
+        let (client, request, path, progress) = download_request(client, op, params, input, path, progress)?;
         let client = client.clone();
         Ok(async move { client.download(&request, &path, progress).await })
     });

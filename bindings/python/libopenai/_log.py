@@ -15,12 +15,12 @@ _lock = threading.Lock()
 # Every C function pointer ever registered, kept for the life of the process: a library thread
 # may still be inside the previous callback just after it was replaced.
 _registered = []
-_atexit_registered = False
 
 
-def _restore_default():
-    # Library threads must not call into an interpreter that is shutting down.
-    L.load().openai_set_log_callback(L.LOG_CALLBACK(), LOG_LEVELS["info"], None)
+def _restore_default(max_level="info"):
+    """No callback: the library's default (stderr under ``OPENAI_LOG``). Also run at exit, so
+    that no library thread calls into an interpreter that is shutting down."""
+    L.load().openai_set_log_callback(L.LOG_CALLBACK(), LOG_LEVELS[max_level], None)
 
 
 def set_log_callback(callback, max_level="info"):
@@ -37,7 +37,7 @@ def set_log_callback(callback, max_level="info"):
     lib = L.load()
     with _lock:
         if callback is None:
-            lib.openai_set_log_callback(L.LOG_CALLBACK(), LOG_LEVELS[max_level], None)
+            _restore_default(max_level)
             return
 
         def trampoline(level, message, _userdata):
@@ -46,10 +46,8 @@ def set_log_callback(callback, max_level="info"):
             except BaseException:  # noqa: BLE001 - an exception must not cross into C
                 pass
 
-        global _atexit_registered
-        if not _atexit_registered:
+        if not _registered:  # the first callback: restore the default when Python exits
             atexit.register(_restore_default)
-            _atexit_registered = True
         c_callback = L.LOG_CALLBACK(trampoline)
         _registered.append(c_callback)
         lib.openai_set_log_callback(c_callback, LOG_LEVELS[max_level], None)
