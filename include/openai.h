@@ -106,6 +106,12 @@ typedef enum {
    */
   OPENAI_INVALID_RESPONSE = 10,
   /**
+   * The response (or one event of a stream) was larger than the client's
+   * `max_response_size`: reading stopped there and the connection was closed. Downloads to a
+   * file (`_to_file`) have no such limit.
+   */
+  OPENAI_RESPONSE_TOO_LARGE = 11,
+  /**
    * HTTP 400 (BadRequestError).
    */
   OPENAI_BAD_REQUEST = 400,
@@ -245,10 +251,11 @@ typedef void (*openai_log_callback)(openai_log_level level, const char *message,
  * `openai_response_free`), and the `userdata` given when the call was started.
  *
  * It runs exactly once per future, also when the call fails or is cancelled, on one of the
- * library's worker threads, never on the thread that started the call. Inside it any function
- * of the library may be called, blocking calls included; it should return promptly, as a
- * worker thread runs other calls' I/O. It must not wait on its own future (that future
- * completes when the callback returns).
+ * library's worker threads, never on the thread that started the call (the one exception:
+ * a call still in flight when `openai_shutdown` stops the library completes, cancelled, on the
+ * thread calling it). Inside it any function of the library may be called, blocking calls
+ * included; it should return promptly, as a worker thread runs other calls' I/O. It must not
+ * wait on its own future (that future completes when the callback returns).
  */
 typedef void (*openai_callback)(openai_response *response, void *userdata);
 
@@ -282,6 +289,27 @@ extern "C" {
  * `OPENAI_VERSION_*` to detect a mismatch. A static string, never freed.
  */
 const char *openai_version(void);
+
+/**
+ * Stops the library: its worker threads are joined and its process-wide state is freed, so
+ * that a program checked for leaks (valgrind's `--errors-for-leak-kinds=definite,possible`)
+ * ends clean. Optional: a program that never calls it loses nothing.
+ *
+ * Call it at the end of the program, from a thread of the program (not inside a callback),
+ * after freeing every handle. Calls still in flight then end: a future completes with
+ * `OPENAI_CANCELLED` (its callback runs on the thread calling this function) and an open stream
+ * ends with `OPENAI_CANCELLED`. The library may be used again afterwards: the next call starts
+ * it afresh.
+ *
+ * Returns `OPENAI_OK`, or `OPENAI_WOULD_DEADLOCK` (with `openai_last_error()` saying why) when
+ * called on a library thread or inside another async runtime, where it would wait for itself.
+ *
+ * About fork(): a child process of a program that used the library gets a library of its own
+ * (new worker threads, new connections) on its first call; it never uses, nor closes, its
+ * parent's connections. Calls and streams that were in flight in the parent at the fork
+ * complete at once in the child with `OPENAI_CANCELLED`.
+ */
+openai_code openai_shutdown(void);
 
 /**
  * The name of a code as a static string ("OPENAI_NOT_FOUND"), or "OPENAI_UNKNOWN_CODE" for a
@@ -386,8 +414,12 @@ openai_code openai_client_with_cancel_token(const openai_client *client,
  * Sends the library's log messages up to `max_level` (1 = errors ... 4 = debug) to `callback`,
  * for the whole process. NULL restores the default: messages go to stderr when the
  * `OPENAI_LOG` environment variable is `error`, `warn`, `info` or `debug`, and nowhere
- * otherwise. A `max_level` outside 1..4 is taken as the nearest. `userdata` must stay valid
- * until the callback is replaced.
+ * otherwise. A `max_level` outside 1..4 is taken as the nearest.
+ *
+ * When this returns, no thread is inside the previous callback and none will enter it again:
+ * the previous `userdata` may be freed at once (this waits for calls of the previous callback
+ * running on other threads to return). Called from inside the log callback it does nothing and
+ * records why in `openai_last_error()`, since it would wait for itself.
  */
 void openai_set_log_callback(openai_log_callback callback, int32_t max_level, void *userdata);
 
@@ -584,10 +616,15 @@ openai_code openai_future_wait(const openai_future *future, int64_t timeout_ms);
 openai_code openai_future_take(openai_future *future, openai_response **out);
 
 /**
- * Cancels the call: the request and its connection are dropped at once and the future
- * completes with `OPENAI_CANCELLED` (its callback, if any, runs with that response). Does
- * nothing to a completed future. Safe to call from any thread, any number of times, also while
- * another thread waits on the future. NULL is ignored.
+ * Cancels the call: the request and its connection are dropped. Does nothing to a completed
+ * future. Safe to call from any thread, any number of times, also while another thread waits
+ * on the future. NULL is ignored.
+ *
+ * A future without a callback is complete when this returns: `openai_future_take` gives
+ * `OPENAI_CANCELLED` (or the response, if the call completed first), `openai_future_ready` is
+ * true, its descriptor is readable and its queue has it ready; a download's partial file is
+ * removed. A future with a callback completes when its callback has run, exactly once, on a
+ * library thread, possibly after this returns.
  */
 void openai_future_cancel(const openai_future *future);
 
@@ -747,8 +784,17 @@ const char *openai_stream_error_message(const openai_stream *stream);
 /**
  * Closes the stream and frees it: the connection is dropped at once (the server sees it
  * closed, and an abandoned generation stops), queued events are freed, and its callback, if
- * any, is never called again once this returns (a callback running on another thread is
- * waited for). May be called inside the stream's own callback. NULL is ignored.
+ * any, is never called again once this returns. NULL is ignored. It may be called from any
+ * thread, inside the stream's own callback, and inside other callbacks:
+ *
+ * - From a thread of the program while the stream's callback runs on a library thread, it
+ *   waits for that call to return: afterwards the callback's `userdata` may be freed.
+ * - Inside the stream's own callback it frees the stream at once (do not use it afterwards).
+ * - On a library thread (inside any callback of the library) while the stream's callback runs
+ *   on another library thread, it does not wait (two callbacks freeing each other's streams
+ *   would wait for each other forever): that running call finishes, with its `stream`
+ *   argument valid until it returns, and no further call begins. Keep its `userdata` valid
+ *   until then.
  */
 void openai_stream_free(openai_stream *stream);
 

@@ -1,7 +1,7 @@
-//! A client: its options, the headers every request carries, and the connection pool. Cloning
-//! is cheap and clones share everything; a derived client shares the pool of its parent.
+//! A client: its options, the headers every request carries, and its connection pools. Cloning
+//! is cheap and clones share everything; a derived client shares the pools of its parent.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
 use tokio_util::sync::CancellationToken;
@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{Options, OptionsError};
 use crate::log::Level;
 use crate::request::encode_query;
+use crate::secrets::Scrubber;
 
 /// The `User-Agent` of every request: this library's own name and version.
 pub const USER_AGENT_VALUE: &str = concat!("libopenai/", env!("CARGO_PKG_VERSION"));
@@ -22,10 +23,9 @@ pub struct Client {
 
 struct Inner {
     options: Options,
-    http: reqwest::Client,
-    /// The identity of the connection pool, shared by derived clients that share the pool: the
-    /// key of the per-thread pools of blocking calls (see `Client::http`).
-    pool_key: Arc<()>,
+    pools: Arc<Pools>,
+    /// Scrubs this client's key from messages, error fields, headers and log lines.
+    scrubber: Scrubber,
     /// Authorization, organization, project and user agent.
     headers: HeaderMap,
     /// The `default_headers` option, applied last: a value replaces, `None` removes.
@@ -33,25 +33,131 @@ struct Inner {
     beta: HeaderValue,
     /// The `default_query` option, encoded once.
     default_query: String,
+    /// The base URL's host and path (without a trailing slash): no request may leave them.
+    base_host: Option<String>,
+    base_path: String,
+}
+
+/// The connection pools of a client and of the clients derived from it that keep its transport
+/// options: one for async calls (on the shared runtime) and one per thread that made blocking
+/// calls (on that thread's runtime). Dropped with the last client that uses them, which closes
+/// every connection they hold, on every thread.
+struct Pools {
+    options: Options,
+    /// The pool of async calls and streams, made in fork generation `forks`.
+    shared: reqwest::Client,
+    forks: u64,
+    /// The pool of async calls in a fork()ed child, which must not use its parent's.
+    shared_in_child: Mutex<Option<(u64, reqwest::Client)>>,
+    /// The pools of blocking calls, one per calling thread.
+    per_thread: Mutex<Vec<ThreadPool>>,
+}
+
+struct ThreadPool {
+    runtime: Weak<crate::runtime::LocalRuntime>,
+    /// The strong reference to the thread's pool (its thread holds a weak one): dropping it
+    /// closes the pool.
+    #[allow(dead_code)]
+    pool: Arc<reqwest::Client>,
+}
+
+/// A thread's pools for blocking calls, as of a fork generation: by the address of their
+/// `Pools`, weak, so that freeing the client frees them (the strong references are in
+/// `Pools::per_thread`).
+struct ThisThreadsPools {
+    forks: u64,
+    pools: Vec<(Weak<Pools>, Weak<reqwest::Client>)>,
+}
+
+thread_local! {
+    static THREAD_POOLS: std::cell::RefCell<ThisThreadsPools> =
+        const { std::cell::RefCell::new(ThisThreadsPools { forks: 0, pools: Vec::new() }) };
+}
+
+impl Pools {
+    fn new(options: &Options) -> Result<Pools, OptionsError> {
+        Ok(Pools {
+            options: options.clone(),
+            shared: build_pool(options)?,
+            forks: crate::runtime::forks(),
+            shared_in_child: Mutex::new(None),
+            per_thread: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The pool of async calls, for this process's fork generation.
+    fn shared(&self) -> reqwest::Client {
+        let generation = crate::runtime::forks();
+        if generation == self.forks {
+            return self.shared.clone();
+        }
+        let mut child = self.shared_in_child.lock().unwrap_or_else(|e| e.into_inner());
+        match &*child {
+            Some((made_in, pool)) if *made_in == generation => pool.clone(),
+            _ => {
+                let pool = build_pool(&self.options).expect("options that built a pool build another");
+                *child = Some((generation, pool.clone()));
+                pool
+            }
+        }
+    }
+
+    /// The calling thread's pool for blocking calls, made on first use.
+    fn for_this_thread(self: &Arc<Pools>) -> reqwest::Client {
+        let generation = crate::runtime::forks();
+        THREAD_POOLS.with(|pools| {
+            let mut this_thread = pools.borrow_mut();
+            if this_thread.forks != generation {
+                // A parent's pools are not ours (their runtime is the parent's).
+                *this_thread = ThisThreadsPools { forks: generation, pools: Vec::new() };
+            }
+            let pools = &mut this_thread.pools;
+            let found = pools.iter().find(|(key, _)| std::ptr::eq(key.as_ptr(), Arc::as_ptr(self))).and_then(|(_, pool)| pool.upgrade());
+            if let Some(pool) = found {
+                return (*pool).clone();
+            }
+            pools.retain(|(key, pool)| key.strong_count() > 0 && pool.strong_count() > 0);
+            let pool = Arc::new(build_pool(&self.options).expect("options that built a pool build another"));
+            let runtime = Arc::downgrade(&crate::runtime::local_runtime());
+            let mut per_thread = self.per_thread.lock().unwrap_or_else(|e| e.into_inner());
+            // Threads that have ended took their runtime with them: their pools go too.
+            per_thread.retain(|p| p.runtime.strong_count() > 0);
+            per_thread.push(ThreadPool { runtime, pool: pool.clone() });
+            drop(per_thread);
+            pools.push((Arc::downgrade(self), Arc::downgrade(&pool)));
+            (*pool).clone()
+        })
+    }
+}
+
+impl Drop for Pools {
+    fn drop(&mut self) {
+        let per_thread = std::mem::take(self.per_thread.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let runtimes = per_thread.iter().map(|p| p.runtime.clone()).collect();
+        // Dropping the pools hands their connections' tasks the news; each thread's runtime
+        // must run once for those tasks to close their sockets.
+        drop(per_thread);
+        crate::runtime::reap(runtimes);
+    }
 }
 
 impl Client {
     pub fn new(options: Options) -> Result<Client, OptionsError> {
-        let http = build_pool(&options)?;
-        Client::with_pool(options, http, Arc::new(()))
+        let pools = Arc::new(Pools::new(&options)?);
+        Client::with_pool(options, pools)
     }
 
     /// A client with `json`'s options over this one's (the official SDKs' `with_options`). It
-    /// shares this client's connection pool unless it changes a transport option (proxy, CA
-    /// bundle, connect timeout), which needs a pool of its own.
+    /// shares this client's connection pools unless it changes a transport option (proxy, CA
+    /// bundle, connect timeout), which needs pools of its own.
     pub fn derive(&self, json: Option<&str>) -> Result<Client, OptionsError> {
         let options = self.inner.options.derive(json)?;
-        let (http, pool_key) = if options.shares_pool_with(&self.inner.options) {
-            (self.inner.http.clone(), self.inner.pool_key.clone())
+        let pools = if options.shares_pool_with(&self.inner.options) {
+            self.inner.pools.clone()
         } else {
-            (build_pool(&options)?, Arc::new(()))
+            Arc::new(Pools::new(&options)?)
         };
-        let mut derived = Client::with_pool(options, http, pool_key)?;
+        let mut derived = Client::with_pool(options, pools)?;
         derived.cancel = self.cancel.clone();
         Ok(derived)
     }
@@ -69,15 +175,15 @@ impl Client {
 
     /// Logs a message with this client's key scrubbed from it.
     pub(crate) fn log(&self, level: Level, message: std::fmt::Arguments<'_>) {
-        crate::log::emit(level, &self.inner.options.api_key, message);
+        crate::log::emit(level, &self.inner.scrubber, message);
     }
 
-    /// `text` with this client's key scrubbed from it.
-    pub(crate) fn redact(&self, text: &str) -> String {
-        crate::log::redact(text, &self.inner.options.api_key)
+    /// What scrubs this client's key from the strings the library hands out.
+    pub fn scrubber(&self) -> &Scrubber {
+        &self.inner.scrubber
     }
 
-    fn with_pool(options: Options, http: reqwest::Client, pool_key: Arc<()>) -> Result<Client, OptionsError> {
+    fn with_pool(options: Options, pools: Arc<Pools>) -> Result<Client, OptionsError> {
         let mut headers = HeaderMap::new();
         let value = |name: &str, v: &str| {
             HeaderValue::from_str(v).map_err(|_| OptionsError(format!("{name} contains a character not allowed in a header")))
@@ -103,40 +209,39 @@ impl Client {
         let beta = value("openai_beta", &options.openai_beta)?;
         let mut default_query = String::new();
         encode_query(&options.default_query, &mut default_query);
-        Ok(Client { inner: Arc::new(Inner { options, http, pool_key, headers, overrides, beta, default_query }), cancel: None })
+        let scrubber = Scrubber::new(&options.api_key);
+        let base = reqwest::Url::parse(&options.base_url).map_err(|e| OptionsError(format!("base_url is not valid: {e}")))?;
+        let base_host = base.host_str().map(str::to_string);
+        let base_path = base.path().trim_end_matches('/').to_string();
+        let inner = Inner { options, pools, scrubber, headers, overrides, beta, default_query, base_host, base_path };
+        Ok(Client { inner: Arc::new(inner), cancel: None })
     }
 
     pub fn options(&self) -> &Options {
         &self.inner.options
     }
 
-    /// The connection pool: the client's, or on a thread driving a blocking call on its own
-    /// runtime, that thread's pool for this client (made on first use).
+    /// The connection pool: on a thread driving a blocking call on its own runtime, that
+    /// thread's pool for this client; else the pool of async calls.
     pub(crate) fn http(&self) -> reqwest::Client {
-        if !crate::runtime::in_local() {
-            return self.inner.http.clone();
+        if crate::runtime::in_local() {
+            self.inner.pools.for_this_thread()
+        } else {
+            self.inner.pools.shared()
         }
-        thread_local! {
-            // Keyed by the pool's identity (a `Weak` keeps its address from being reused).
-            static POOLS: std::cell::RefCell<Vec<(std::sync::Weak<()>, reqwest::Client)>> =
-                const { std::cell::RefCell::new(Vec::new()) };
-        }
-        let key = &self.inner.pool_key;
-        POOLS.with(|pools| {
-            let mut pools = pools.borrow_mut();
-            if let Some((_, pool)) = pools.iter().find(|(k, _)| std::ptr::eq(k.as_ptr(), Arc::as_ptr(key))) {
-                return pool.clone();
-            }
-            pools.retain(|(k, _)| k.strong_count() > 0);
-            // These options built the shared pool already; a pool of another runtime must never be used here.
-            let pool = build_pool(&self.inner.options).expect("options that built a pool build another");
-            pools.push((Arc::downgrade(key), pool.clone()));
-            pool
-        })
     }
 
     pub(crate) fn default_query(&self) -> &str {
         &self.inner.default_query
+    }
+
+    /// The base URL's path, without a trailing slash ("/v1"; "" for a base URL at the root).
+    pub(crate) fn base_path(&self) -> &str {
+        &self.inner.base_path
+    }
+
+    pub(crate) fn base_host(&self) -> Option<&str> {
+        self.inner.base_host.as_deref()
     }
 
     /// The headers of one request: the client's, then the request's own, then the
@@ -166,6 +271,8 @@ fn build_pool(options: &Options) -> Result<reqwest::Client, OptionsError> {
     let tls = crate::tls::config(options.ca_bundle.as_deref()).map_err(OptionsError)?;
     let mut builder = reqwest::Client::builder()
         .use_preconfigured_tls((*tls).clone())
+        // Redirects are followed by the transport, which decides what a redirect may carry.
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(options.connect_timeout)
         .tcp_nodelay(true);
     if let Some(proxy) = &options.proxy {

@@ -14,6 +14,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_OPENAI_BETA: &str = "assistants=v2";
+/// The largest response held in memory (and the largest event of a stream), by default.
+///
+/// The largest legitimate JSON response known is an embeddings answer for the most inputs one
+/// request takes (2,048) at the most dimensions (3,072, text-embedding-3-large) as floats:
+/// 6,291,456 numbers, about 31 bytes each as the API formats them (indentation, up to 21
+/// characters, comma, newline), so about 195 MB. 256 MiB clears it; a hostile or broken server
+/// cannot make a call hold more. Downloads to a file (`_to_file`) are not limited.
+pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 256 << 20;
 
 /// The options of one client. A derived client starts from its parent's options.
 #[derive(Clone, PartialEq)]
@@ -23,12 +31,20 @@ pub struct Options {
     pub base_url: String,
     pub organization: Option<String>,
     pub project: Option<String>,
-    /// Per attempt, from sending the request to the last byte of the response. `None`: no limit.
+    /// Per attempt, from sending the request to the last byte of the response; for an event
+    /// stream, to its response head (after that `stream_idle_timeout` and `stream_timeout`
+    /// apply). `None`: no limit.
     pub timeout: Option<Duration>,
     pub connect_timeout: Duration,
     pub max_retries: u32,
-    /// Longest silence allowed between two reads of an event stream. `None`: `timeout` applies.
+    /// Longest time allowed between two events of a stream (comments and keep-alives do not
+    /// count as events). `None`: `timeout` applies.
     pub stream_idle_timeout: Option<Duration>,
+    /// Longest time a stream may last from its response head to its end. `None`: no limit.
+    pub stream_timeout: Option<Duration>,
+    /// The largest response body held in memory, and the largest event of a stream, in bytes.
+    /// `None`: no limit.
+    pub max_response_size: Option<u64>,
     /// Extra headers, in order. `None` as a value removes a header the library would send.
     pub default_headers: Vec<(String, Option<String>)>,
     /// Query parameters added to every request, as a JSON object.
@@ -52,6 +68,8 @@ impl std::fmt::Debug for Options {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_retries", &self.max_retries)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("stream_timeout", &self.stream_timeout)
+            .field("max_response_size", &self.max_response_size)
             .field("default_headers", &self.default_headers.iter().map(|(n, _)| n).collect::<Vec<_>>())
             .field("default_query", &self.default_query)
             .field("openai_beta", &self.openai_beta)
@@ -71,6 +89,8 @@ pub const OPTION_NAMES: &[&str] = &[
     "connect_timeout",
     "max_retries",
     "stream_idle_timeout",
+    "stream_timeout",
+    "max_response_size",
     "default_headers",
     "default_query",
     "openai_beta",
@@ -106,6 +126,8 @@ impl Options {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
             stream_idle_timeout: None,
+            stream_timeout: None,
+            max_response_size: Some(DEFAULT_MAX_RESPONSE_SIZE),
             default_headers: Vec::new(),
             default_query: Map::new(),
             openai_beta: DEFAULT_OPENAI_BETA.to_string(),
@@ -173,6 +195,17 @@ impl Options {
                 self.connect_timeout = seconds(name, value)?.unwrap_or(DEFAULT_CONNECT_TIMEOUT)
             }
             "stream_idle_timeout" => self.stream_idle_timeout = seconds(name, value)?,
+            "stream_timeout" => self.stream_timeout = seconds(name, value)?,
+            "max_response_size" => {
+                self.max_response_size = match value {
+                    Value::Null => None,
+                    Value::Number(n) => match n.as_u64() {
+                        Some(n) if n > 0 => Some(n),
+                        _ => return error("option \"max_response_size\" must be a positive number of bytes, or null"),
+                    },
+                    _ => return error("option \"max_response_size\" must be a positive number of bytes, or null"),
+                }
+            }
             "max_retries" => {
                 self.max_retries = match value {
                     Value::Null => DEFAULT_MAX_RETRIES,

@@ -8,6 +8,9 @@
 // A failure is a whole response by design (status, headers, body, message), moved once per call;
 // boxing it would only add an allocation to the error path.
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
+// Every unsafe operation sits in an `unsafe` block with the argument for it, also inside
+// `unsafe fn`s: the contract of each step is visible where it is taken.
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod client;
 pub mod config;
@@ -17,6 +20,7 @@ pub mod pagination;
 pub mod request;
 pub mod response;
 pub mod runtime;
+pub mod secrets;
 pub mod sse;
 pub mod stream;
 pub mod tls;

@@ -1,13 +1,20 @@
 //! Diagnostics: what the library does (requests, retries, failures), at four levels, to a sink
 //! the embedding program sets, or to stderr when `OPENAI_LOG` is set (`error`, `warn`, `info`,
-//! `debug`). Secrets never reach a sink: header values of `Authorization` and `api-key` are
+//! `debug`). Secrets never reach a sink: the values of credential headers (crate::secrets) are
 //! printed as `[redacted]`, and the client's key is scrubbed from every message.
+//!
+//! A sink runs with the sink lock held for reading, so that replacing the sink waits until no
+//! thread is inside the old one: once `set_sink` returns, the old sink is never called again and
+//! whatever it used may be freed.
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use reqwest::header::HeaderMap;
+
+use crate::secrets::{is_credential_header, Scrubber, REDACTED};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
@@ -52,6 +59,13 @@ impl Level {
 pub type Sink = Arc<dyn Fn(Level, &str) + Send + Sync>;
 
 static SINK: RwLock<Option<Sink>> = RwLock::new(None);
+
+thread_local! {
+    /// Set while this thread runs the sink: a message logged from inside the sink is dropped
+    /// (taking the lock again could deadlock behind a waiting writer), and replacing the sink
+    /// from inside it is refused.
+    static IN_SINK: Cell<bool> = const { Cell::new(false) };
+}
 /// The most detailed level anyone listens to; 0 when nobody does. Checked before any message is
 /// formatted, so logging off costs one atomic load.
 static MAX_LEVEL: AtomicU8 = AtomicU8::new(0);
@@ -72,15 +86,22 @@ fn init() {
 }
 
 /// Sends messages up to `level` to `sink`; `None` restores the default (stderr when `OPENAI_LOG`
-/// is set, else nothing).
-pub fn set_sink(sink: Option<Sink>, level: Level) {
+/// is set, else nothing). Returns once no thread is inside the previous sink any more. Refused
+/// inside a sink, which cannot wait for itself.
+pub fn set_sink(sink: Option<Sink>, level: Level) -> Result<(), &'static str> {
+    if IN_SINK.with(Cell::get) {
+        return Err("the log callback cannot be replaced from inside the log callback");
+    }
     init();
     let max = match &sink {
         Some(_) => level as u8,
         None => env_level().map_or(0, |l| l as u8),
     };
-    *SINK.write().unwrap_or_else(|e| e.into_inner()) = sink;
+    // The write lock waits for every thread inside the old sink (they hold the read lock).
+    let mut current = SINK.write().unwrap_or_else(|e| e.into_inner());
+    *current = sink;
     MAX_LEVEL.store(max, Ordering::Relaxed);
+    Ok(())
 }
 
 /// Whether a message at `level` would go anywhere.
@@ -89,31 +110,28 @@ pub fn enabled(level: Level) -> bool {
     level as u8 <= MAX_LEVEL.load(Ordering::Relaxed)
 }
 
-/// Emits a message, with `secret` (the client's key) scrubbed from it.
-pub fn emit(level: Level, secret: &str, message: fmt::Arguments<'_>) {
-    if !enabled(level) {
+/// Emits a message, with the client's key (and any bearer token) scrubbed from it.
+pub fn emit(level: Level, scrubber: &Scrubber, message: fmt::Arguments<'_>) {
+    if !enabled(level) || IN_SINK.with(Cell::get) {
         return;
     }
-    let message = redact(&message.to_string(), secret);
-    let sink = SINK.read().unwrap_or_else(|e| e.into_inner()).clone();
-    match sink {
-        Some(sink) => sink(level, &message),
+    let message = message.to_string();
+    let message = scrubber.scrub(&message);
+    let sink = SINK.read().unwrap_or_else(|e| e.into_inner());
+    match &*sink {
+        Some(sink) => {
+            IN_SINK.with(|flag| flag.set(true));
+            struct Leave;
+            impl Drop for Leave {
+                fn drop(&mut self) {
+                    IN_SINK.with(|flag| flag.set(false));
+                }
+            }
+            let _leave = Leave;
+            sink(level, &message);
+        }
         None => eprintln!("libopenai {}: {message}", level.name()),
     }
-}
-
-/// `text` with every occurrence of `secret` replaced, and any bearer token masked.
-pub fn redact(text: &str, secret: &str) -> String {
-    let mut text = if secret.len() >= 4 { text.replace(secret, "[redacted]") } else { text.to_string() };
-    // A key the library did not send (a proxy's, a server echo of another) still has a shape.
-    let mut from = 0;
-    while let Some(at) = text[from..].find("Bearer ") {
-        let start = from + at + 7;
-        let end = text[start..].find(|c: char| c.is_whitespace() || c == '"' || c == ',').map_or(text.len(), |e| start + e);
-        text.replace_range(start..end, "[redacted]");
-        from = start + "[redacted]".len();
-    }
-    text
 }
 
 /// Headers as one line, with the values of credentials replaced by `[redacted]`.
@@ -121,8 +139,8 @@ pub fn headers(headers: &HeaderMap) -> String {
     headers
         .iter()
         .map(|(name, value)| {
-            let sensitive = matches!(name.as_str(), "authorization" | "api-key" | "proxy-authorization") || value.is_sensitive();
-            let value = if sensitive { "[redacted]".into() } else { String::from_utf8_lossy(value.as_bytes()).into_owned() };
+            let sensitive = is_credential_header(name.as_str()) || value.is_sensitive();
+            let value = if sensitive { REDACTED.into() } else { String::from_utf8_lossy(value.as_bytes()).into_owned() };
             format!("{name}: {value}")
         })
         .collect::<Vec<_>>()
@@ -134,10 +152,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secrets_are_scrubbed() {
-        assert_eq!(redact("key sk-abc123 in text", "sk-abc123"), "key [redacted] in text");
-        assert_eq!(redact("Authorization: Bearer sk-other, next", ""), "Authorization: Bearer [redacted], next");
-        assert_eq!(redact("\"Bearer x\" and Bearer y", ""), "\"Bearer [redacted]\" and Bearer [redacted]");
+    fn credential_headers_are_redacted() {
         let mut map = HeaderMap::new();
         map.insert("authorization", "Bearer sk-1".parse().unwrap());
         map.insert("api-key", "k".parse().unwrap());

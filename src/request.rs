@@ -232,6 +232,11 @@ impl Request {
         })
     }
 
+    /// The method and path, for log lines ("POST /chat/completions").
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.method.as_str(), self.path)
+    }
+
     /// The same request with `after=<id>` in place of any `after` the caller gave (pagination).
     pub fn with_after(&self, after: &str) -> Request {
         let mut query: Vec<&str> =
@@ -282,16 +287,21 @@ fn render_path(op: &Operation, params: &[&str]) -> Result<String, InvalidArgumen
     Ok(path)
 }
 
+/// Checks a caller's path. It can never leave the base URL's path: a URL parser resolves `.`
+/// and `..` segments also when they are percent-encoded (`%2e%2e`), and takes `\` for `/`, so
+/// the path is refused when its segments, once decoded (an encoded `/` or `\` splitting them
+/// too), hold a dot segment. The transport checks the final URL once more.
 fn check_generic_path(path: &str) -> Result<(), InvalidArgument> {
     if !path.starts_with('/') {
         return invalid(format!("path \"{path}\" must start with '/' (it is relative to the base URL)"));
     }
-    if let Some(c) = path.chars().find(|c| c.is_control() || *c == ' ' || *c == '#' || !c.is_ascii()) {
+    if let Some(c) = path.chars().find(|c| c.is_control() || *c == ' ' || *c == '#' || *c == '\\' || !c.is_ascii()) {
         return invalid(format!("path contains {c:?}; percent-encode it"));
     }
-    let segments = path.split('?').next().unwrap_or("").split('/');
-    if segments.into_iter().any(|s| s == "." || s == "..") {
-        return invalid("path must not contain \".\" or \"..\" segments");
+    let path_part = path.split('?').next().unwrap_or("");
+    let decoded = percent_encoding::percent_decode_str(path_part).decode_utf8_lossy();
+    if decoded.split(['/', '\\']).any(|s| s == "." || s == "..") {
+        return invalid("path must not contain \".\" or \"..\" segments (also percent-encoded)");
     }
     Ok(())
 }
@@ -459,7 +469,19 @@ mod tests {
             Request::generic("GET", "/files?purpose=x", Some(r#"{"limit":1}"#), None, false).unwrap().target(""),
             "/files?purpose=x&limit=1"
         );
-        for bad in ["files", "/a b", "/x/../y", "/é"] {
+        for bad in [
+            "files",
+            "/a b",
+            "/x/../y",
+            "/é",
+            "/models/%2e%2e/%2e%2e/admin",
+            "/models/%2E%2e/admin",
+            "/models/.%2E/admin",
+            "/models/..%2Fadmin",
+            "/models/..%5Cadmin",
+            "/models\\..\\..\\admin",
+            "/models/%2e/x",
+        ] {
             assert!(Request::generic("GET", bad, None, None, false).is_err(), "{bad}");
         }
         assert!(Request::generic("FETCH", "/x", None, None, false).is_err());

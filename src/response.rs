@@ -4,6 +4,8 @@
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
+use crate::secrets::Scrubber;
+
 /// How a call ended. Each kind mirrors one of the official SDK's exception classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
@@ -23,6 +25,8 @@ pub enum Outcome {
     StreamError,
     /// A 2xx response whose body is not what the operation returns (not JSON).
     InvalidResponse,
+    /// The response, or one event of a stream, exceeded the client's `max_response_size`.
+    ResponseTooLarge,
     BadRequest,
     Authentication,
     PermissionDenied,
@@ -146,6 +150,50 @@ impl Response {
             self.body.len(),
             text.trim()
         ));
+    }
+
+    /// Notes in the message that an error body was cut at its limit.
+    pub fn with_cut_error_body(mut self, cut: bool) -> Response {
+        if cut {
+            if let Some(message) = &mut self.message {
+                message.push_str(&format!(" (the error body was cut at {} bytes)", self.body.len()));
+            }
+        }
+        self
+    }
+
+    /// Scrubs a key from every string this response hands out besides its body (which is the
+    /// caller's data): the message, the API error's fields and the header values.
+    pub fn scrub(&mut self, scrubber: &Scrubber) {
+        if let Some(message) = &mut self.message {
+            scrubber.scrub_string(message);
+        }
+        if let Some(error) = &mut self.api_error {
+            for field in [&mut error.message, &mut error.kind, &mut error.param, &mut error.code].into_iter().flatten() {
+                scrubber.scrub_string(field);
+            }
+        }
+        let tainted: Vec<reqwest::header::HeaderName> = self
+            .headers
+            .iter()
+            .filter(|(_, value)| scrubber.finds(value.as_bytes()))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in tainted {
+            let values: Vec<reqwest::header::HeaderValue> = self
+                .headers
+                .get_all(&name)
+                .iter()
+                .map(|v| {
+                    let clean = scrubber.scrub(&String::from_utf8_lossy(v.as_bytes())).into_owned();
+                    reqwest::header::HeaderValue::from_str(&clean).unwrap_or(reqwest::header::HeaderValue::from_static(crate::secrets::REDACTED))
+                })
+                .collect();
+            self.headers.remove(&name);
+            for value in values {
+                self.headers.append(name.clone(), value);
+            }
+        }
     }
 
     /// The `x-request-id` header, which OpenAI's support asks for.

@@ -5,12 +5,14 @@
 //! it were complete.
 
 use std::collections::VecDeque;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::log::{self, Level};
 use crate::response::{ApiError, Outcome, Response};
+use crate::secrets::Scrubber;
 use crate::sse::{Decoder, Event};
 
 /// What the stream produced next.
@@ -37,6 +39,18 @@ impl StreamFailure {
     }
 }
 
+/// The time and size bounds of a stream.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The longest time between two events (bytes that make no event, such as keep-alive
+    /// comments, do not count). `None`: no limit.
+    pub idle: Option<Duration>,
+    /// The longest time the stream may last from its response head. `None`: no limit.
+    pub total: Option<Duration>,
+    /// The largest event (its pending line plus its data), in bytes.
+    pub max_event: usize,
+}
+
 pub struct EventStream {
     /// Status and headers of the response (its body is the stream, so it is empty here).
     head: Response,
@@ -45,31 +59,52 @@ pub struct EventStream {
     decoded: VecDeque<Event>,
     /// Scratch space for the decoder's output.
     batch: Vec<Event>,
-    idle: Option<Duration>,
+    limits: Limits,
+    /// When the stream began, and when the reader last asked for an event (the idle time is
+    /// counted from there: a reader held back by a slow consumer is not an idle server).
+    began: Instant,
+    waiting_since: Instant,
     /// The body has ended (cleanly); what remains is in `decoded`.
     body_done: bool,
     /// The terminal item, once reached; returned again by later calls.
     ended: Option<Result<(), StreamFailure>>,
     /// The client's cancel token, which ends the stream too.
     cancel: Option<CancellationToken>,
+    /// Scrubs the client's key from failure messages.
+    scrubber: Scrubber,
+    /// "POST /chat/completions", for the log line of the stream's end.
+    log_name: String,
 }
 
 impl EventStream {
-    pub(crate) fn new(mut body: reqwest::Response, retries: u32, idle: Option<Duration>, cancel: Option<CancellationToken>) -> EventStream {
+    pub(crate) fn new(mut body: reqwest::Response, retries: u32, limits: Limits, cancel: Option<CancellationToken>, scrubber: Scrubber) -> EventStream {
         let headers = std::mem::take(body.headers_mut());
         let mut head = Response::from_http(body.status().as_u16(), headers, Vec::new());
         head.retries = retries;
+        let now = Instant::now();
         EventStream {
             head,
             body,
-            decoder: Decoder::default(),
+            decoder: Decoder::new(limits.max_event),
             decoded: VecDeque::new(),
             batch: Vec::new(),
-            idle,
+            limits,
+            began: now,
+            waiting_since: now,
             body_done: false,
             ended: None,
             cancel,
+            scrubber,
+            log_name: String::new(),
         }
+    }
+
+    pub(crate) fn set_log_name(&mut self, name: String) {
+        self.log_name = name;
+    }
+
+    pub(crate) fn head_mut(&mut self) -> &mut Response {
+        &mut self.head
     }
 
     /// The response head: status, headers, request id, retries taken.
@@ -89,6 +124,7 @@ impl EventStream {
 
     /// The next event, or how the stream ended. After the end, returns the same end again.
     pub async fn next(&mut self) -> Item {
+        self.waiting_since = Instant::now();
         loop {
             if let Some(end) = &self.ended {
                 return match end {
@@ -99,29 +135,74 @@ impl EventStream {
             if let Some(event) = self.decoded.pop_front() {
                 match classify(event) {
                     Item::Event(event) => return Item::Event(event),
-                    Item::Done => self.ended = Some(Ok(())),
-                    Item::Failed(failure) => self.ended = Some(Err(failure)),
+                    Item::Done => self.end(Ok(())),
+                    Item::Failed(failure) => self.end(Err(failure)),
                 }
                 continue;
             }
             if self.body_done {
-                self.ended = Some(Ok(()));
+                self.end(Ok(()));
                 continue;
             }
             if let Err(failure) = self.read().await {
-                self.ended = Some(Err(failure));
+                self.end(Err(failure));
             }
+        }
+    }
+
+    /// Records the end (scrubbed) and logs it with its real outcome.
+    fn end(&mut self, end: Result<(), StreamFailure>) {
+        let end = end.map_err(|mut failure| {
+            self.scrubber.scrub_string(&mut failure.message);
+            if let Some(error) = &mut failure.api_error {
+                for field in [&mut error.message, &mut error.kind, &mut error.param, &mut error.code].into_iter().flatten() {
+                    self.scrubber.scrub_string(field);
+                }
+            }
+            failure
+        });
+        let ms = self.began.elapsed().as_millis();
+        match &end {
+            Ok(()) if log::enabled(Level::Info) => {
+                log::emit(Level::Info, &self.scrubber, format_args!("{}: stream ended cleanly after {ms} ms", self.log_name));
+            }
+            Err(failure) if log::enabled(Level::Error) => log::emit(
+                Level::Error,
+                &self.scrubber,
+                format_args!("{}: stream failed ({:?}) after {ms} ms: {}", self.log_name, failure.outcome, failure.message),
+            ),
+            _ => {}
+        }
+        self.ended = Some(end);
+    }
+
+    /// How long the next read may wait: until the idle limit since the last event, or the
+    /// stream's total limit, whichever comes first; `None` when neither applies. The failure is
+    /// the one to report when that time runs out.
+    fn read_deadline(&self) -> Option<(Instant, StreamFailure)> {
+        let idle = self.limits.idle.map(|idle| {
+            let message = format!("the stream sent no event for {} s", idle.as_secs_f64());
+            (self.waiting_since + idle, StreamFailure::new(Outcome::Timeout, message))
+        });
+        let total = self.limits.total.map(|total| {
+            let message = format!("the stream ran longer than stream_timeout ({} s)", total.as_secs_f64());
+            (self.began + total, StreamFailure::new(Outcome::Timeout, message))
+        });
+        match (idle, total) {
+            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+            (a, b) => a.or(b),
         }
     }
 
     /// Reads the next bytes from the socket into decoded events.
     async fn read(&mut self) -> Result<(), StreamFailure> {
+        let deadline = self.read_deadline();
         let read = async {
-            match self.idle {
+            match deadline {
                 None => Ok(self.body.chunk().await),
-                Some(idle) => tokio::time::timeout(idle, self.body.chunk()).await.map_err(|_| {
-                    StreamFailure::new(Outcome::Timeout, format!("the stream sent nothing for {} s", idle.as_secs_f64()))
-                }),
+                Some((at, failure)) => {
+                    tokio::time::timeout_at(at.into(), self.body.chunk()).await.map_err(|_| failure)
+                }
             }
         };
         let chunk = match &self.cancel {
@@ -138,7 +219,7 @@ impl EventStream {
             Ok(Some(bytes)) => {
                 self.decoder
                     .feed(&bytes, &mut self.batch)
-                    .map_err(|e| StreamFailure::new(Outcome::Connection, e.to_string()))?;
+                    .map_err(|e| StreamFailure::new(Outcome::ResponseTooLarge, format!("{e} (max_response_size)")))?;
             }
             Ok(None) => {
                 self.decoder.finish(&mut self.batch);

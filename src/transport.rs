@@ -1,22 +1,26 @@
-//! Sending one request: its headers and body, the per-attempt timeout, and the retries of the
-//! official SDK (connection errors, timeouts, 408, 409, 429 and >= 500; `x-should-retry`
-//! overrides; the delay from `retry-after-ms` or `retry-after`, else exponential backoff).
+//! Sending one request: its headers and body, redirects, the per-attempt timeout, the size cap
+//! on what is held in memory, and the retries of the official SDK (connection errors, timeouts,
+//! 408, 409, 429 and >= 500; `x-should-retry` overrides; the delay from `retry-after-ms` or
+//! `retry-after`, else exponential backoff).
 //!
 //! Cancellation is by dropping: every await point here gives up the connection when the future
 //! is dropped, so a cancelled call closes its socket at once.
 
 use std::error::Error as _;
 use std::future::Future;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use reqwest::Url;
 
 use crate::client::Client;
 use crate::log::{self, Level};
 use crate::operations::Method;
 use crate::request::{Body, Expect, Request};
 use crate::response::{Outcome, Response};
+use crate::secrets::CREDENTIAL_HEADERS;
 use crate::stream::EventStream;
 use crate::upload::Progress;
 
@@ -24,6 +28,12 @@ use crate::upload::Progress;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 const INITIAL_RETRY_DELAY: f64 = 0.5;
 const MAX_RETRY_DELAY: f64 = 8.0;
+/// Redirects followed before the redirect itself is handed back, as the official SDK's HTTP
+/// client (httpx) does.
+const MAX_REDIRECTS: usize = 20;
+/// The most of an error body kept: its message needs only the start, and a hostile server must
+/// not make an error cost memory.
+pub const MAX_ERROR_BODY: u64 = 1 << 20;
 
 /// Why an attempt produced no complete response.
 #[derive(Debug)]
@@ -33,6 +43,9 @@ pub(crate) enum Failure {
     /// The request could not be made from the caller's input (a file that went missing, a path
     /// that cannot be written): not retried.
     Invalid(String),
+    /// The response was larger than the client's cap: not retried (it would be again). The
+    /// response keeps its status and headers.
+    TooLarge(Response),
 }
 
 impl Failure {
@@ -41,6 +54,7 @@ impl Failure {
             Failure::Connection(message) => Response::failure(Outcome::Connection, message),
             Failure::Timeout(message) => Response::failure(Outcome::Timeout, message),
             Failure::Invalid(message) => Response::failure(Outcome::InvalidArgument, message),
+            Failure::TooLarge(response) => response,
         };
         response.retries = retries;
         response
@@ -88,13 +102,28 @@ impl Client {
     /// Sends `request` and reads the whole response, retrying as the official SDK does.
     /// Always returns a response; its outcome says how the call ended.
     pub async fn execute(&self, request: &Request) -> Response {
+        let started = Instant::now();
+        let limit = self.options().max_response_size;
         let result = self
             .with_retries(request, || async move {
                 let mut response = self.send(request).await?;
                 let status = response.status().as_u16();
                 // Taken, not cloned: the body's length comes from the body, not these headers.
                 let headers = std::mem::take(response.headers_mut());
-                let body = read_body(response).await?;
+                if !(200..300).contains(&status) {
+                    let (body, cut) = read_error_body(response, limit).await?;
+                    return Ok(Attempt::Status(Response::from_http(status, headers, body).with_cut_error_body(cut)));
+                }
+                let body = match read_body(response, limit).await {
+                    Ok(body) => body,
+                    Err(BodyError::Failure(failure)) => return Err(failure),
+                    Err(BodyError::TooLarge(message)) => {
+                        let mut response = Response::from_http(status, headers, Vec::new());
+                        response.outcome = Outcome::ResponseTooLarge;
+                        response.message = Some(message);
+                        return Err(Failure::TooLarge(response));
+                    }
+                };
                 let mut response = Response::from_http(status, headers, body);
                 let declared_json = response
                     .headers
@@ -105,26 +134,26 @@ impl Client {
                     Expect::JsonWhenDeclared if declared_json => response.require_json(),
                     _ => {}
                 }
-                Ok(match response.outcome {
-                    Outcome::Ok | Outcome::InvalidResponse => Attempt::Success(response),
-                    _ => Attempt::Status(response),
-                })
+                Ok(Attempt::Success(response))
             })
             .await;
-        match result {
+        let response = match result {
             Ok((mut response, retries)) => {
                 response.retries = retries;
                 response
             }
             Err(failure) => failure,
-        }
+        };
+        self.finish(request, response, started)
     }
 
     /// Sends a request whose response is an event stream, and returns once a 2xx status and
     /// its headers arrived. Everything before that is retried like any request; a stream that
     /// has begun is never retried. An error status comes back as a response with its body.
     pub async fn open_stream(&self, request: &Request) -> Result<EventStream, Response> {
-        let (response, retries) = self
+        let started = Instant::now();
+        let limit = self.options().max_response_size;
+        let result = self
             .with_retries(request, || async move {
                 let mut response = self.send(request).await?;
                 if response.status().is_success() {
@@ -132,67 +161,107 @@ impl Client {
                 }
                 let status = response.status().as_u16();
                 let headers = std::mem::take(response.headers_mut());
-                let body = read_body(response).await?;
-                Ok(Attempt::Status(Response::from_http(status, headers, body)))
+                let (body, cut) = read_error_body(response, limit).await?;
+                Ok(Attempt::Status(Response::from_http(status, headers, body).with_cut_error_body(cut)))
             })
-            .await?;
-        let idle = self.options().stream_idle_timeout.or(self.options().timeout);
-        Ok(EventStream::new(response, retries, idle, self.cancel_token().cloned()))
+            .await;
+        let (response, retries) = match result {
+            Ok(opened) => opened,
+            Err(failure) => return Err(self.finish(request, failure, started)),
+        };
+        let options = self.options();
+        let limits = crate::stream::Limits {
+            idle: options.stream_idle_timeout.or(options.timeout),
+            total: options.stream_timeout,
+            max_event: options.max_response_size.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+        };
+        if log::enabled(Level::Info) {
+            let ms = started.elapsed().as_millis();
+            self.log(Level::Info, format_args!("{}: stream began in {ms} ms after {retries} retries", request.describe()));
+        }
+        let mut stream = EventStream::new(response, retries, limits, self.cancel_token().cloned(), self.scrubber().clone());
+        stream.set_log_name(request.describe());
+        self.scrubber_apply(stream.head_mut());
+        Ok(stream)
     }
 
     /// Sends `request` and writes a successful response's body to `path` as it arrives, never
-    /// holding it whole in memory; `progress` hears (bytes received, total or 0). The body is
-    /// written to `<path>.part` and renamed into place once complete, so a failed download
-    /// leaves `path` as it was. An error response's body is returned in memory as usual.
+    /// holding it whole in memory (nor limited by `max_response_size`); `progress` hears (bytes
+    /// received, total or 0). The body is written to a new file of an unpredictable name beside
+    /// `path`, created exclusively (nothing already there, such as a planted link, is followed
+    /// or truncated), and renamed to `path` once complete, so that a failed download leaves
+    /// `path` as it was and no partial file behind. An error response's body is returned in
+    /// memory as usual.
     pub async fn download(&self, request: &Request, path: &Path, progress: Option<Progress>) -> Response {
-        let mut partial = path.as_os_str().to_owned();
-        partial.push(".part");
-        let partial = PathBuf::from(partial);
+        let started = Instant::now();
         // A path that cannot be written is the caller's mistake: say so before sending anything.
-        if let Err(e) = tokio::fs::File::create(&partial).await {
-            return Response::failure(Outcome::InvalidArgument, format!("\"{}\" cannot be written: {e}", path.display()));
-        }
-        let mut partial = PartialFile { path: partial, complete: false };
+        let partial = match PartialFile::create(path) {
+            Ok(partial) => partial,
+            Err(message) => return self.finish(request, Response::failure(Outcome::InvalidArgument, message), started),
+        };
+        let limit = self.options().max_response_size;
         let result = self
             .with_retries(request, || {
-                let (partial, progress) = (&partial.path, progress.clone());
+                let (partial, progress) = (&partial, progress.clone());
                 async move {
                     let mut response = self.send(request).await?;
                     let status = response.status().as_u16();
                     let headers = std::mem::take(response.headers_mut());
                     if !response.status().is_success() {
-                        let body = read_body(response).await?;
-                        return Ok(Attempt::Status(Response::from_http(status, headers, body)));
+                        let (body, cut) = read_error_body(response, limit).await?;
+                        return Ok(Attempt::Status(Response::from_http(status, headers, body).with_cut_error_body(cut)));
                     }
-                    write_body(response, partial, progress).await?;
+                    partial.write_body(response, progress).await?;
                     Ok(Attempt::Success(Response::from_http(status, headers, Vec::new())))
                 }
             })
             .await;
-        match result {
+        let response = match result {
             Ok((mut response, retries)) => {
                 response.retries = retries;
-                if let Err(e) = tokio::fs::rename(&partial.path, path).await {
-                    return Response::failure(Outcome::InvalidArgument, format!("\"{}\" cannot be written: {e}", path.display()));
+                match partial.commit(path) {
+                    Ok(()) => response,
+                    Err(message) => Response::failure(Outcome::InvalidArgument, message),
                 }
-                partial.complete = true;
-                response
             }
             Err(failure) => failure,
+        };
+        self.finish(request, response, started)
+    }
+
+    /// The end of every call: the client's key is scrubbed from what the response hands out,
+    /// and the outcome is logged with its real kind (a failure at error level, with its message).
+    fn finish(&self, request: &Request, mut response: Response, started: Instant) -> Response {
+        self.scrubber_apply(&mut response);
+        let ms = started.elapsed().as_millis();
+        let retries = response.retries;
+        if response.outcome == Outcome::Ok {
+            if log::enabled(Level::Info) {
+                self.log(Level::Info, format_args!("{}: succeeded in {ms} ms after {retries} retries", request.describe()));
+            }
+        } else if log::enabled(Level::Error) {
+            let message = response.message.as_deref().unwrap_or("");
+            self.log(
+                Level::Error,
+                format_args!("{}: failed ({:?}) in {ms} ms after {retries} retries: {message}", request.describe(), response.outcome),
+            );
         }
+        response
+    }
+
+    /// Scrubs this client's key from the strings a response hands out.
+    fn scrubber_apply(&self, response: &mut Response) {
+        response.scrub(self.scrubber());
     }
 
     /// Runs attempts until one succeeds, fails for good, or the retries run out. Each attempt
     /// is bounded by the per-attempt timeout; the client's cancel token ends the whole call at
-    /// once. Returns the success and the retries it took, or the final failure as a response
-    /// (with the client's key scrubbed from its message).
+    /// once. Returns the success and the retries it took, or the final failure as a response.
     async fn with_retries<T, F, A>(&self, request: &Request, mut attempt: F) -> Result<(T, u32), Response>
     where
         F: FnMut() -> A,
         A: Future<Output = Result<Attempt<T>, Failure>>,
     {
-        let started = Instant::now();
-        let what = || format!("{} {}", request.method.as_str(), request.path);
         let max_retries = self.options().max_retries;
         let attempts = async {
             let mut retries = 0;
@@ -206,7 +275,7 @@ impl Client {
                 let delay = match &result {
                     Ok(Attempt::Success(_)) => None,
                     Ok(Attempt::Status(response)) => retry_delay_after_status(response.status, &response.headers, retries),
-                    Err(Failure::Invalid(_)) => None,
+                    Err(Failure::Invalid(_) | Failure::TooLarge(_)) => None,
                     Err(_) => Some(backoff(retries)),
                 };
                 match delay {
@@ -215,11 +284,11 @@ impl Client {
                             let reason = match &result {
                                 Ok(Attempt::Status(response)) => format!("status {}", response.status),
                                 Err(Failure::Connection(m) | Failure::Timeout(m) | Failure::Invalid(m)) => m.clone(),
-                                Ok(Attempt::Success(_)) => unreachable!("a success is not retried"),
+                                Ok(Attempt::Success(_)) | Err(Failure::TooLarge(_)) => unreachable!("not retried"),
                             };
                             self.log(
                                 Level::Warn,
-                                format_args!("{}: {reason}; retry {} of {max_retries} in {:.3} s", what(), retries + 1, delay.as_secs_f64()),
+                                format_args!("{}: {reason}; retry {} of {max_retries} in {:.3} s", request.describe(), retries + 1, delay.as_secs_f64()),
                             );
                         }
                         tokio::time::sleep(delay).await;
@@ -238,40 +307,45 @@ impl Client {
                 }
             }
         };
-        let result = match self.cancel_token() {
+        match self.cancel_token() {
             None => attempts.await,
             Some(token) => tokio::select! {
                 biased;
                 _ = token.cancelled() => Err(Response::failure(Outcome::Cancelled, "the call was cancelled by its client's cancel token")),
                 result = attempts => result,
             },
-        };
-        match result {
-            Ok((success, retries)) => {
-                if log::enabled(Level::Info) {
-                    let ms = started.elapsed().as_millis();
-                    self.log(Level::Info, format_args!("{}: succeeded in {ms} ms after {retries} retries", what()));
-                }
-                Ok((success, retries))
-            }
-            Err(mut failure) => {
-                failure.message = failure.message.map(|m| self.redact(&m));
-                if let Some(api_error) = &mut failure.api_error {
-                    api_error.message = api_error.message.as_deref().map(|m| self.redact(m));
-                }
-                if log::enabled(Level::Error) {
-                    let message = failure.message.as_deref().unwrap_or("");
-                    self.log(Level::Error, format_args!("{} failed after {} retries: {message}", what(), failure.retries));
-                }
-                Err(failure)
-            }
         }
     }
 
-    /// Sends the request and returns once the response headers have arrived.
+    /// The URL of a request: the base URL followed by the request's path and query. A path
+    /// that would leave the base URL's path once the URL is normalised (dot segments, however
+    /// they are encoded) is refused.
+    fn url_for(&self, request: &Request) -> Result<Url, Failure> {
+        let base = &self.options().base_url;
+        let text = format!("{base}{}", request.target(self.default_query()));
+        let url = Url::parse(&text).map_err(|e| Failure::Invalid(format!("the request URL is not valid: {e}")))?;
+        let base_path = self.base_path();
+        let inside = url.path() == base_path || base_path.is_empty() || url.path().starts_with(&format!("{base_path}/"));
+        if !inside || url.host_str() != self.base_host() {
+            return Err(Failure::Invalid(format!(
+                "the path \"{}\" leaves the base URL's path \"{base_path}\"",
+                request.path
+            )));
+        }
+        Ok(url)
+    }
+
+    /// Sends the request, following redirects, and returns once the final response's headers
+    /// have arrived.
+    ///
+    /// Redirects are followed as the official SDK's HTTP client follows them (up to 20; 303, and
+    /// 301 or 302 after a POST, become a GET without a body), except that the credentials
+    /// (every header of `secrets::CREDENTIAL_HEADERS`) never go to an origin other than the
+    /// base URL's: a redirect that changes scheme, host or port drops them, for that hop and
+    /// every later one.
     pub(crate) async fn send(&self, request: &Request) -> Result<reqwest::Response, Failure> {
-        let url = format!("{}{}", self.options().base_url, request.target(self.default_query()));
-        let method = match request.method {
+        let mut url = self.url_for(request)?;
+        let mut method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
             Method::Delete => reqwest::Method::DELETE,
@@ -284,55 +358,191 @@ impl Client {
             (Body::Multipart(_), _) | (_, Method::Get) => None,
             _ => Some("application/json"),
         };
-        let headers = self.headers_for(request.accept, content_type, request.beta);
-        if log::enabled(Level::Debug) {
-            self.log(Level::Debug, format_args!("sending {method} {url} with {}", log::headers(&headers)));
-        }
-        let builder = self.http().request(method, url).headers(headers);
-        let builder = match &request.body {
-            // As httpx under the official SDK: a body-less POST, PUT or PATCH says
-            // `Content-Length: 0` (some proxies answer 411 without it); GET and DELETE say nothing.
-            Body::None if matches!(request.method, Method::Post | Method::Put | Method::Patch) => {
-                builder.header(reqwest::header::CONTENT_LENGTH, "0")
+        let mut headers = self.headers_for(request.accept, content_type, request.beta);
+        let mut with_body = true;
+        let mut hops = 0;
+        loop {
+            if log::enabled(Level::Debug) {
+                self.log(Level::Debug, format_args!("sending {method} {url} with {}", log::headers(&headers)));
             }
-            Body::None => builder,
-            Body::Json(bytes) => builder.body(bytes.clone()),
-            Body::Multipart(form) => builder.multipart(form.encode().await.map_err(|e| Failure::Invalid(e.0))?),
-        };
-        let response = builder.send().await?;
-        if log::enabled(Level::Debug) {
-            let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("none");
-            self.log(Level::Debug, format_args!("received {} for {} {} (request id {id})", response.status(), request.method.as_str(), request.path));
+            let builder = self.http().request(method.clone(), url.clone()).headers(headers.clone());
+            let builder = match &request.body {
+                _ if !with_body => builder,
+                // As httpx under the official SDK: a body-less POST, PUT or PATCH says
+                // `Content-Length: 0` (some proxies answer 411 without it); GET and DELETE say nothing.
+                Body::None if matches!(request.method, Method::Post | Method::Put | Method::Patch) => {
+                    builder.header(CONTENT_LENGTH, "0")
+                }
+                Body::None => builder,
+                Body::Json(bytes) => builder.body(bytes.clone()),
+                Body::Multipart(form) => builder.multipart(form.encode().await.map_err(|e| Failure::Invalid(e.0))?),
+            };
+            let response = builder.send().await?;
+            if log::enabled(Level::Debug) {
+                let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("none");
+                self.log(Level::Debug, format_args!("received {} for {method} {url} (request id {id})", response.status()));
+            }
+            let status = response.status().as_u16();
+            if !matches!(status, 301 | 302 | 303 | 307 | 308) || hops == MAX_REDIRECTS {
+                return Ok(response);
+            }
+            let next = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).and_then(|location| url.join(location).ok());
+            let Some(next) = next.filter(|next| matches!(next.scheme(), "http" | "https")) else {
+                return Ok(response);
+            };
+            let leaves_origin = (next.scheme(), next.host_str(), next.port_or_known_default())
+                != (url.scheme(), url.host_str(), url.port_or_known_default());
+            if leaves_origin {
+                for name in CREDENTIAL_HEADERS {
+                    headers.remove(*name);
+                }
+            }
+            let becomes_get = (status == 303 && method != reqwest::Method::HEAD)
+                || (matches!(status, 301 | 302) && method == reqwest::Method::POST);
+            if becomes_get {
+                method = reqwest::Method::GET;
+                with_body = false;
+                headers.remove(CONTENT_TYPE);
+                headers.remove(CONTENT_LENGTH);
+            }
+            if log::enabled(Level::Debug) {
+                let dropped = if leaves_origin { " (another origin: credentials dropped)" } else { "" };
+                self.log(Level::Debug, format_args!("following {status} from {url} to {next}{dropped}"));
+            }
+            url = next;
+            hops += 1;
         }
-        Ok(response)
     }
 }
 
-/// Streams a body into a file, created (or emptied) first.
-async fn write_body(mut response: reqwest::Response, path: &Path, progress: Option<Progress>) -> Result<(), Failure> {
-    use tokio::io::AsyncWriteExt;
-    let cannot_write = |e: std::io::Error| Failure::Invalid(format!("\"{}\" cannot be written: {e}", path.display()));
-    let mut file = tokio::fs::File::create(path).await.map_err(cannot_write)?;
-    let total = response.content_length().unwrap_or(0);
-    let mut received = 0u64;
+/// Why reading a body stopped.
+enum BodyError {
+    Failure(Failure),
+    /// Past the limit; the message says so.
+    TooLarge(String),
+}
+
+impl From<reqwest::Error> for BodyError {
+    fn from(error: reqwest::Error) -> BodyError {
+        BodyError::Failure(error.into())
+    }
+}
+
+fn too_large(limit: u64) -> String {
+    format!(
+        "the response is larger than max_response_size ({limit} bytes); raise the option, or use the _to_file form for content"
+    )
+}
+
+/// Reads a whole body, up to `limit` bytes. One spare byte of capacity lets the C boundary add
+/// its NUL terminator without copying.
+async fn read_body(mut response: reqwest::Response, limit: Option<u64>) -> Result<Vec<u8>, BodyError> {
+    const MAX_PREALLOCATION: u64 = 64 << 20;
+    let limit_value = limit.unwrap_or(u64::MAX);
+    let declared = response.content_length().unwrap_or(0);
+    if declared > limit_value {
+        return Err(BodyError::TooLarge(too_large(limit_value)));
+    }
+    let mut body = Vec::with_capacity(declared.min(MAX_PREALLOCATION) as usize + 1);
     while let Some(chunk) = response.chunk().await? {
-        file.write_all(&chunk).await.map_err(cannot_write)?;
-        received += chunk.len() as u64;
-        if let Some(progress) = &progress {
-            progress(received, total);
+        if (body.len() + chunk.len()) as u64 > limit_value {
+            return Err(BodyError::TooLarge(too_large(limit_value)));
         }
+        body.reserve(chunk.len() + 1);
+        body.extend_from_slice(&chunk);
     }
-    file.flush().await.map_err(cannot_write)?;
-    Ok(())
+    Ok(body)
 }
 
-/// The `<path>.part` file a download writes to. Removed when the download ends without
-/// completing, also when its future is dropped midway (a cancelled async call), so that no
-/// partial file is left behind.
+/// Reads an error body, keeping at most its first `MAX_ERROR_BODY` bytes (or `limit`, if
+/// lower); the rest is not read (the connection is closed). Returns the body and whether it was
+/// cut.
+async fn read_error_body(mut response: reqwest::Response, limit: Option<u64>) -> Result<(Vec<u8>, bool), Failure> {
+    let keep = limit.map_or(MAX_ERROR_BODY, |l| l.min(MAX_ERROR_BODY)) as usize;
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0).min(keep as u64) as usize + 1);
+    while let Some(chunk) = response.chunk().await? {
+        let room = keep - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
+/// The file a download writes before it is complete: a new file beside the target, of an
+/// unpredictable name, created exclusively and without following links, so that nothing placed
+/// there beforehand is written through. Removed when the download ends without completing
+/// (also when its future is dropped midway: a cancelled async call), so that no partial file is
+/// left behind.
 struct PartialFile {
     path: PathBuf,
+    file: std::sync::Mutex<std::fs::File>,
     /// Renamed into place: nothing to remove.
     complete: bool,
+}
+
+impl PartialFile {
+    fn create(target: &Path) -> Result<PartialFile, String> {
+        let shown = target.display();
+        let cannot = |e: std::io::Error| format!("\"{shown}\" cannot be written: {e}");
+        let name = target.file_name().ok_or_else(|| format!("\"{shown}\" cannot be written: it names no file"))?;
+        if std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
+            return Err(format!("\"{shown}\" cannot be written: it is a directory"));
+        }
+        let directory = match target.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut attempts = 0;
+        loop {
+            let mut partial_name = std::ffi::OsString::from(".");
+            partial_name.push(name);
+            partial_name.push(format!(".{:016x}.part", fastrand::u64(..)));
+            let path = directory.join(partial_name);
+            let mut options = std::fs::OpenOptions::new();
+            // `create_new` is O_CREAT|O_EXCL, which also refuses to follow a link at the name.
+            options.write(true).create_new(true);
+            std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW | libc::O_CLOEXEC);
+            match options.open(&path) {
+                Ok(file) => return Ok(PartialFile { path, file: std::sync::Mutex::new(file), complete: false }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 8 => attempts += 1,
+                Err(e) => return Err(cannot(e)),
+            }
+        }
+    }
+
+    /// Streams a body into the file, which is emptied first (a retry starts again).
+    async fn write_body(&self, mut response: reqwest::Response, progress: Option<Progress>) -> Result<(), Failure> {
+        let cannot_write = |e: std::io::Error| Failure::Invalid(format!("\"{}\" cannot be written: {e}", self.path.display()));
+        {
+            let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+            file.set_len(0).map_err(cannot_write)?;
+            file.rewind().map_err(cannot_write)?;
+        }
+        let total = response.content_length().unwrap_or(0);
+        let mut received = 0u64;
+        while let Some(chunk) = response.chunk().await? {
+            // Writes of a network chunk to a local file are short: done in place rather than
+            // handed to a blocking thread and back per chunk.
+            self.file.lock().unwrap_or_else(|e| e.into_inner()).write_all(&chunk).map_err(cannot_write)?;
+            received += chunk.len() as u64;
+            if let Some(progress) = &progress {
+                progress(received, total);
+            }
+        }
+        self.file.lock().unwrap_or_else(|e| e.into_inner()).flush().map_err(cannot_write)?;
+        Ok(())
+    }
+
+    /// Renames the complete file to `target`. rename(2) replaces a link at `target` itself
+    /// (never what it points to) and cannot replace a directory.
+    fn commit(mut self, target: &Path) -> Result<(), String> {
+        std::fs::rename(&self.path, target).map_err(|e| format!("\"{}\" cannot be written: {e}", target.display()))?;
+        self.complete = true;
+        Ok(())
+    }
 }
 
 impl Drop for PartialFile {
@@ -341,19 +551,6 @@ impl Drop for PartialFile {
             let _ = std::fs::remove_file(&self.path);
         }
     }
-}
-
-/// Reads a whole body. One spare byte of capacity lets the C boundary add its NUL terminator
-/// without copying.
-async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, Failure> {
-    const MAX_PREALLOCATION: u64 = 64 << 20;
-    let expected = response.content_length().unwrap_or(0).min(MAX_PREALLOCATION) as usize;
-    let mut body = Vec::with_capacity(expected + 1);
-    while let Some(chunk) = response.chunk().await? {
-        body.reserve(chunk.len() + 1);
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// Whether and when to retry a response with an error status; `None`: do not retry.

@@ -50,7 +50,8 @@ impl Upload {
 
     /// Bytes in memory.
     pub fn from_memory(data: Bytes, filename: Option<&str>, content_type: Option<&str>) -> Upload {
-        Upload::new(Source::Memory(data), filename.unwrap_or("file").to_string(), content_type)
+        // "upload", as the official SDK names an unnamed file.
+        Upload::new(Source::Memory(data), filename.unwrap_or("upload").to_string(), content_type)
     }
 
     fn new(source: Source, filename: String, content_type: Option<&str>) -> Upload {
@@ -108,29 +109,81 @@ fn open_checked(path: &Path) -> Result<(std::fs::File, u64), InvalidArgument> {
     Ok((file, metadata.len()))
 }
 
-/// The content type of a file name's extension, as the official SDK's HTTP client guesses it;
-/// `application/octet-stream` when unknown.
+/// The content type of a file name's extension as the official SDK sends it: its HTTP client
+/// asks Python's `mimetypes`, which on Linux reads /etc/mime.types; this is that answer on Debian
+/// (the platform of the SDK's recorded requests) for every type the API accepts (audio, images,
+/// video, documents, code, JSONL), and `application/octet-stream` where it has none.
 pub fn guess_content_type(filename: &str) -> &'static str {
     let extension = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match extension.as_str() {
-        "mp3" | "mpga" | "mpeg" => "audio/mpeg",
-        "m4a" => "audio/mp4",
-        "mp4" => "video/mp4",
-        "wav" => "audio/wav",
-        "webm" => "audio/webm",
-        "ogg" | "oga" => "audio/ogg",
-        "flac" => "audio/flac",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "json" => "application/json",
-        "jsonl" => "application/jsonl",
-        "txt" => "text/plain",
+        "aac" => "audio/aac",
+        "avi" => "video/x-msvideo",
+        "bmp" => "image/bmp",
+        "c" => "text/x-csrc",
+        "cpp" => "text/x-c++src",
+        "css" => "text/css",
         "csv" => "text/csv",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "flac" => "audio/flac",
+        "gif" => "image/gif",
+        "heic" => "image/heic",
+        "htm" | "html" => "text/html",
+        "java" => "text/x-java",
+        "jpeg" | "jpg" => "image/jpeg",
+        "js" => "text/javascript",
+        "json" => "application/json",
+        "m4a" => "audio/mp4",
+        "md" => "text/markdown",
+        "mkv" => "video/x-matroska",
+        "mov" => "video/quicktime",
+        "mp3" | "mpga" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        "mpeg" | "mpg" => "video/mpeg",
+        "oga" | "ogg" | "opus" => "audio/ogg",
         "pdf" => "application/pdf",
+        "png" => "image/png",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "py" => "text/x-python",
+        "rb" => "application/x-ruby",
+        "rs" => "application/rls-services+xml",
+        "rtf" => "application/rtf",
+        "sh" => "text/x-sh",
+        "srt" | "txt" => "text/plain",
+        "svg" => "image/svg+xml",
+        "tar" => "application/x-tar",
+        "tex" => "text/x-tex",
+        "tif" | "tiff" => "image/tiff",
+        "ts" => "text/vnd.trolltech.linguist",
+        "vtt" => "text/vtt",
+        "wav" => "audio/x-wav",
+        "webm" => "video/webm",
+        "webp" => "image/webp",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xml" => "application/xml",
+        "zip" => "application/zip",
+        // jsonl, go, cs, php, yaml and the rest: no type, as in the SDK.
         _ => "application/octet-stream",
     }
+}
+
+/// A value for a `name="..."` or `filename="..."` parameter of a part's Content-Disposition,
+/// escaped as the official SDK's HTTP client escapes it (the HTML5 form encoding): `"` as `%22`,
+/// control characters but ESC as `%XX`, and `\` as `\\` when `escape_backslash` (the multipart
+/// encoder escapes a filename's backslashes itself). No byte of a caller's string can then end
+/// the header line or the quoted value.
+fn form_parameter(value: &str, escape_backslash: bool) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("%22"),
+            '\\' if escape_backslash => out.push_str("\\\\"),
+            '\u{1b}' => out.push(c),
+            c if (c as u32) < 0x20 => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A multipart form: fields from a JSON object, then the files.
@@ -160,14 +213,16 @@ impl Form {
     /// The form for one attempt: files are opened (again) now, so a file that went missing
     /// is an invalid argument before anything is sent.
     pub(crate) async fn encode(&self) -> Result<reqwest::multipart::Form, InvalidArgument> {
-        let mut form = reqwest::multipart::Form::new();
+        // Names are escaped here, as the SDK escapes them, rather than percent-encoded in
+        // reqwest's `name*=` form.
+        let mut form = reqwest::multipart::Form::new().percent_encode_noop();
         for (name, value) in &self.fields {
-            form = form.text(name.clone(), value.clone());
+            form = form.text(form_parameter(name, true), value.clone());
         }
         for (name, upload) in &self.files {
             let (pieces, total) = upload.open().await?;
             let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(pieces), total)
-                .file_name(upload.filename.clone())
+                .file_name(form_parameter(&upload.filename, false))
                 .mime_str(&upload.content_type)
                 .or_else(|e| invalid(format!("content type \"{}\" is not valid: {e}", upload.content_type)))?;
             form = form.part(*name, part);
@@ -208,12 +263,23 @@ mod tests {
     fn content_types_are_guessed_from_the_name() {
         assert_eq!(guess_content_type("speech.MP3"), "audio/mpeg");
         assert_eq!(guess_content_type("cat.png"), "image/png");
-        assert_eq!(guess_content_type("train.jsonl"), "application/jsonl");
+        assert_eq!(guess_content_type("train.jsonl"), "application/octet-stream");
+        assert_eq!(guess_content_type("clip.mpeg"), "video/mpeg");
+        assert_eq!(guess_content_type("clip.webm"), "video/webm");
         assert_eq!(guess_content_type("noextension"), "application/octet-stream");
         let upload = Upload::from_memory(Bytes::from_static(b"x"), Some("a.wav"), None);
-        assert_eq!(upload.content_type(), "audio/wav");
+        assert_eq!(upload.content_type(), "audio/x-wav");
         let upload = Upload::from_memory(Bytes::from_static(b"x"), None, Some("audio/x-custom"));
-        assert_eq!((upload.filename(), upload.content_type()), ("file", "audio/x-custom"));
+        assert_eq!((upload.filename(), upload.content_type()), ("upload", "audio/x-custom"));
+    }
+
+    #[test]
+    fn form_parameters_cannot_start_a_header_line() {
+        assert_eq!(form_parameter("a\r\nX-Evil: 1\".wav", false), "a%0D%0AX-Evil: 1%22.wav");
+        assert_eq!(form_parameter("tab\there\u{1b}", false), "tab%09here\u{1b}");
+        assert_eq!(form_parameter("back\\slash", true), "back\\\\slash");
+        assert_eq!(form_parameter("back\\slash", false), "back\\slash");
+        assert_eq!(form_parameter("naïve.mp3", false), "naïve.mp3");
     }
 
     #[test]

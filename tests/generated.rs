@@ -142,7 +142,10 @@ fn render_exports() -> String {
                  /// - `out`: receives the response, also on failure (then it says why); free it with\n\
                  ///   `openai_response_free`.\n///\n/// Returns the response's code: `OPENAI_OK` for a 2xx status.\n\
                  #[no_mangle]\npub unsafe extern \"C\" fn {c}(\n{args}    out: *mut *mut openai_response,\n) -> openai_code {{\n\
-                 \x20   ffi_boundary! {{ blocking(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, out) }}\n}}",
+                 \x20   ffi_boundary! {{\n\
+                 \x20       // SAFETY: the arguments are as the header describes them (the conventions).\n\
+                 \x20       unsafe {{ blocking(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, out) }}\n\
+                 \x20   }}\n}}",
                 summary = op.summary,
                 http = http_line(op),
                 name = op.name,
@@ -162,7 +165,10 @@ fn render_exports() -> String {
                  /// it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid\n\
                  /// arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.\n\
                  #[no_mangle]\npub unsafe extern \"C\" fn {c}_async(\n{args}    callback: openai_callback,\n    userdata: *mut c_void,\n) -> *mut openai_future {{\n\
-                 \x20   ffi_boundary! {{ future::start_operation(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, callback, userdata) }}\n}}",
+                 \x20   ffi_boundary! {{\n\
+                 \x20       // SAFETY: the arguments are as the header describes them (the conventions).\n\
+                 \x20       unsafe {{ future::start_operation(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, callback, userdata) }}\n\
+                 \x20   }}\n}}",
                 c = op.c_name(),
             )
             .unwrap();
@@ -180,7 +186,10 @@ fn render_exports() -> String {
                      ///   error body otherwise); free it with `openai_response_free`.\n///\n\
                      /// A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.\n\
                      #[no_mangle]\npub unsafe extern \"C\" fn {c}_to_file(\n{args}    path: *const c_char,\n    progress: openai_progress_callback,\n    userdata: *mut c_void,\n    out: *mut *mut openai_response,\n) -> openai_code {{\n\
-                     \x20   ffi_boundary! {{ call::download(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, path, (progress, userdata), out) }}\n}}",
+                     \x20   ffi_boundary! {{\n\
+                 \x20       // SAFETY: the arguments are as the header describes them (the conventions).\n\
+                 \x20       unsafe {{ call::download(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, path, (progress, userdata), out) }}\n\
+                 \x20   }}\n}}",
                     c = op.c_name(),
                 )
                 .unwrap();
@@ -200,7 +209,10 @@ fn render_exports() -> String {
                      /// Returns the future (never NULL), used like any other. A path that cannot be written\n\
                      /// completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.\n\
                      #[no_mangle]\npub unsafe extern \"C\" fn {c}_to_file_async(\n{args}    path: *const c_char,\n    progress: openai_progress_callback,\n    progress_userdata: *mut c_void,\n    callback: openai_callback,\n    userdata: *mut c_void,\n) -> *mut openai_future {{\n\
-                     \x20   ffi_boundary! {{ future::start_download(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, path, (progress, progress_userdata), callback, userdata) }}\n}}",
+                     \x20   ffi_boundary! {{\n\
+                 \x20       // SAFETY: the arguments are as the header describes them (the conventions).\n\
+                 \x20       unsafe {{ future::start_download(client, &OPERATIONS[{index}], &[{param_list}], {c_input}, path, (progress, progress_userdata), callback, userdata) }}\n\
+                 \x20   }}\n}}",
                     c = op.c_name(),
                 )
                 .unwrap();
@@ -227,7 +239,10 @@ fn render_exports() -> String {
                  /// Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)\n\
                  /// returns its code, and the stream's `openai_stream_response` holds the error.\n\
                  #[no_mangle]\npub unsafe extern \"C\" fn {c}(\n{args}    out: *mut *mut openai_stream,\n) -> openai_code {{\n\
-                 \x20   ffi_boundary! {{ stream::open_operation(client, &OPERATIONS[{index}], &[{param_list}], body_json, out) }}\n}}",
+                 \x20   ffi_boundary! {{\n\
+                 \x20       // SAFETY: the arguments are as the header describes them (the conventions).\n\
+                 \x20       unsafe {{ stream::open_operation(client, &OPERATIONS[{index}], &[{param_list}], body_json, out) }}\n\
+                 \x20   }}\n}}",
                 summary = op.summary,
                 http = http_line(op),
                 name = op.name,
@@ -244,7 +259,10 @@ fn render_exports() -> String {
                  /// Free the stream with `openai_stream_free`. Invalid arguments end it at once with\n\
                  /// `OPENAI_INVALID_ARGUMENT`.\n\
                  #[no_mangle]\npub unsafe extern \"C\" fn {c}_async(\n{args}    callback: openai_event_callback,\n    userdata: *mut c_void,\n) -> *mut openai_stream {{\n\
-                 \x20   ffi_boundary! {{ stream::start_operation(client, &OPERATIONS[{index}], &[{param_list}], body_json, callback, userdata) }}\n}}",
+                 \x20   ffi_boundary! {{\n\
+                 \x20       // SAFETY: the arguments are as the header describes them (the conventions).\n\
+                 \x20       unsafe {{ stream::start_operation(client, &OPERATIONS[{index}], &[{param_list}], body_json, callback, userdata) }}\n\
+                 \x20   }}\n}}",
             )
             .unwrap();
         }
@@ -259,7 +277,10 @@ fn render_exports() -> String {
                  /// - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when\n\
                  ///   `openai_last_error()` says why.\n\
                  #[no_mangle]\npub unsafe extern \"C\" fn {c}_pages(\n{args}    query_json: *const c_char,\n    out: *mut *mut openai_pager,\n) -> openai_code {{\n\
-                 \x20   ffi_boundary! {{ pager::for_operation(client, &OPERATIONS[{index}], &[{param_list}], query_json, out) }}\n}}",
+                 \x20   ffi_boundary! {{\n\
+                 \x20       // SAFETY: the arguments are as the header describes them (the conventions).\n\
+                 \x20       unsafe {{ pager::for_operation(client, &OPERATIONS[{index}], &[{param_list}], query_json, out) }}\n\
+                 \x20   }}\n}}",
                 name = op.name,
                 http = http_line(op),
                 c = op.c_name(),

@@ -40,7 +40,10 @@ fn the_log_callback_hears_requests_retries_and_failures_without_secrets() {
     assert!(sending[0].contains("authorization: [redacted]") && sending[0].contains("openai-organization: org-visible"), "{}", sending[0]);
     assert!(lines.iter().any(|(l, m)| *l == 2 && m == "GET /models: status 503; retry 1 of 1 in 0.001 s"), "{text:#?}");
     assert!(lines.iter().any(|(l, m)| *l == 3 && m.starts_with("GET /models: succeeded in ") && m.ends_with(" after 1 retries")), "{text:#?}");
-    assert!(lines.iter().any(|(l, m)| *l == 4 && m.starts_with("received 200 OK for GET /models (request id req_")), "{text:#?}");
+    assert!(
+        lines.iter().any(|(l, m)| *l == 4 && m.starts_with("received 200 OK for GET http://127.0.0.1:") && m.contains("/v1/models (request id req_")),
+        "{text:#?}"
+    );
 
     // Errors only: a failure is logged, with the key the server echoed scrubbed.
     openai_set_log_callback(Some(collect), 1, 7 as *mut c_void);
@@ -48,7 +51,10 @@ fn the_log_callback_hears_requests_retries_and_failures_without_secrets() {
     call(|out| unsafe { openai_models_list(h.client, out) });
     let lines = take_lines();
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert_eq!(lines[0], (1, "GET /models failed after 0 retries: Error code: 401 - Incorrect API key provided: [redacted]".to_string()));
+    let (level, line) = &lines[0];
+    assert_eq!(*level, 1);
+    assert!(line.starts_with("GET /models: failed (Authentication) in "), "{line}");
+    assert!(line.ends_with(" ms after 0 retries: Error code: 401 - Incorrect API key provided: [redacted]"), "{line}");
 
     // Nothing anywhere holds the key.
     openai_set_log_callback(Some(collect), 4, 7 as *mut c_void);

@@ -6,6 +6,7 @@ mod common;
 
 use std::ffi::c_void;
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use common::*;
@@ -133,7 +134,7 @@ fn files_upload_from_a_path() {
     assert_eq!(r.json()["bytes"], 200_000);
     let request = h.only_request();
     assert_multipart_request(&request, "/v1/files");
-    assert_eq!(parts(&request), [text_part("purpose", "fine-tune"), file_part("file", "train.jsonl", "application/jsonl", &data)]);
+    assert_eq!(parts(&request), [text_part("purpose", "fine-tune"), file_part("file", "train.jsonl", "application/octet-stream", &data)]);
 }
 
 #[test]
@@ -344,7 +345,18 @@ fn async_downloads_complete_through_a_future_and_leave_nothing_behind_when_cance
     let h = Harness::new();
     let dir = TempFile::new("placeholder", b"");
     let target = dir.0.with_file_name("speech-async.mp3");
-    let partial = dir.0.with_file_name("speech-async.mp3.part");
+    // The partial file: `.speech-async.mp3.<random>.part` beside the target.
+    let parent = target.parent().unwrap().to_path_buf();
+    let partials = move || -> Vec<PathBuf> {
+        std::fs::read_dir(&parent)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with(".speech-async.mp3.") && name.ends_with(".part")
+            })
+            .collect()
+    };
     static HEARD: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
     unsafe extern "C" fn progress(done: u64, total: u64, userdata: *mut c_void) {
         assert_eq!(userdata as usize, 7);
@@ -362,7 +374,7 @@ fn async_downloads_complete_through_a_future_and_leave_nothing_behind_when_cance
     assert_eq!(r.header("content-type"), Some("audio/mpeg"));
     assert!(r.body.is_empty());
     assert_eq!(std::fs::read(&target).unwrap(), openai_mock::speech_bytes(2_000_000));
-    assert!(!partial.exists());
+    assert!(partials().is_empty());
     assert_eq!(HEARD.lock().unwrap().last(), Some(&(2_000_000, 2_000_000)));
     let request = h.only_request();
     assert_eq!((request["method"].as_str(), request["path"].as_str()), (Some("POST"), Some("/v1/audio/speech")));
@@ -382,11 +394,11 @@ fn async_downloads_complete_through_a_future_and_leave_nothing_behind_when_cance
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     assert_eq!(h.mock.requests().len(), before + 1, "the request reached the server");
-    assert!(partial.exists());
+    assert_eq!(partials().len(), 1);
     unsafe { openai_future_cancel(future) };
     let r = finish(future);
     assert_eq!(r.code, OPENAI_CANCELLED);
-    assert!(!partial.exists());
+    assert!(partials().is_empty(), "removed when the cancel returned");
     assert_eq!(std::fs::read(&target).unwrap(), openai_mock::speech_bytes(2_000_000));
     // The server sees the connection closed (it notices within its delay's polling).
     let closed = |log: &[Value]| log.last().is_some_and(|r| r["client_closed_early"] == true);

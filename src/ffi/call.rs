@@ -6,7 +6,8 @@ use std::future::Future;
 
 use super::client::openai_client;
 use super::code::openai_code;
-use super::error::{clear_out, set_last_error};
+use super::error::set_last_error;
+use super::handle::{self, Out};
 use super::response::openai_response;
 use crate::client::Client;
 use super::upload::openai_upload;
@@ -20,25 +21,38 @@ use crate::runtime;
 pub(crate) struct ArgError(pub String);
 
 /// Reads a required string argument.
+///
+/// # Safety
+/// `ptr` is NULL or a NUL-terminated string that stays valid and unchanged for `'a`.
 pub(crate) unsafe fn arg_str<'a>(name: &str, ptr: *const c_char) -> Result<&'a str, ArgError> {
     if ptr.is_null() {
         return Err(ArgError(format!("{name} is NULL")));
     }
-    CStr::from_ptr(ptr).to_str().map_err(|_| ArgError(format!("{name} is not valid UTF-8")))
+    // SAFETY: non-NULL, and NUL-terminated by this function's contract.
+    let text = unsafe { CStr::from_ptr(ptr) };
+    text.to_str().map_err(|_| ArgError(format!("{name} is not valid UTF-8")))
 }
 
 /// Reads an optional string argument (NULL is `None`).
+///
+/// # Safety
+/// As [`arg_str`].
 pub(crate) unsafe fn arg_opt_str<'a>(name: &str, ptr: *const c_char) -> Result<Option<&'a str>, ArgError> {
     if ptr.is_null() {
         Ok(None)
     } else {
-        arg_str(name, ptr).map(Some)
+        // SAFETY: this function's contract is `arg_str`'s.
+        unsafe { arg_str(name, ptr) }.map(Some)
     }
 }
 
 /// Borrows the client behind a pointer.
+///
+/// # Safety
+/// `client` is NULL or a live client handle.
 pub(crate) unsafe fn arg_client<'a>(client: *const openai_client) -> Result<&'a Client, ArgError> {
-    client.as_ref().map(|c| &c.inner).ok_or_else(|| ArgError("client is NULL".to_string()))
+    // SAFETY: by this function's contract.
+    unsafe { handle::borrow(client) }.map(|c| &c.inner).ok_or_else(|| ArgError("client is NULL".to_string()))
 }
 
 impl From<ArgError> for Response {
@@ -59,29 +73,35 @@ pub enum CInput<'a> {
 }
 
 /// Reads the client, path parameters and input of an operation into a request.
+///
+/// # Safety
+/// `client` is NULL or a live client; every string pointer is NULL or NUL-terminated; every
+/// upload pointer is NULL or a live upload (the header's contract for the export's arguments).
 pub(crate) unsafe fn operation_request<'a>(
     client: *const openai_client,
     op: &Operation,
     params: &[(&str, *const c_char)],
     input: CInput<'_>,
 ) -> Result<(&'a Client, Request), Response> {
-    let client = arg_client(client)?;
+    // SAFETY (for every read below): the pointers are the export's arguments, valid or NULL by
+    // this function's contract.
+    let client = unsafe { arg_client(client) }?;
     let mut values = Vec::with_capacity(params.len());
     for (name, ptr) in params {
-        values.push(arg_str(name, *ptr)?);
+        values.push(unsafe { arg_str(name, *ptr) }?);
     }
     let input = match input {
         CInput::None => Input::None,
-        CInput::Json(ptr) => Input::Json(arg_opt_str("body_json", ptr)?),
-        CInput::Query(ptr) => Input::Query(arg_opt_str("query_json", ptr)?),
+        CInput::Json(ptr) => Input::Json(unsafe { arg_opt_str("body_json", ptr) }?),
+        CInput::Query(ptr) => Input::Query(unsafe { arg_opt_str("query_json", ptr) }?),
         CInput::Multipart(fields, files) => {
-            let fields = arg_opt_str("fields_json", fields)?;
+            let fields = unsafe { arg_opt_str("fields_json", fields) }?;
             let RequestKind::Multipart(specs) = op.request else {
                 return Err(ArgError(format!("{} does not take files", op.name)).into());
             };
             let mut uploads = Vec::with_capacity(files.len());
             for (spec, (name, upload)) in specs.iter().zip(files) {
-                match upload.as_ref() {
+                match unsafe { handle::borrow(*upload) } {
                     Some(upload) => uploads.push((spec.name, upload.inner.clone())),
                     None if spec.required => return Err(ArgError(format!("{name} is NULL")).into()),
                     None => {}
@@ -113,23 +133,23 @@ pub(crate) fn block_on_local<F: Future>(future: F) -> Result<F::Output, Response
     })
 }
 
-/// Hands `response` to the caller through `out` and returns its code. A NULL `out` loses the
-/// response: the code is then `OPENAI_INVALID_ARGUMENT`.
-pub(crate) unsafe fn deliver(response: Response, out: *mut *mut openai_response) -> openai_code {
+/// Hands `response` to the caller through `out` and returns its code; a failure's message
+/// also becomes the thread's last error.
+pub(crate) fn deliver(response: Response, out: Out<'_, openai_response>) -> openai_code {
     let response = openai_response::new(response);
     let code = response.code();
     if code != openai_code::OPENAI_OK {
         set_last_error(response.message().map_or_else(String::new, |m| m.to_string_lossy().into_owned()));
     }
-    if out.is_null() {
-        set_last_error("out is NULL: the response has nowhere to go");
-        return openai_code::OPENAI_INVALID_ARGUMENT;
-    }
-    *out = Box::into_raw(Box::new(response));
+    out.put(response);
     code
 }
 
 /// The body of every blocking per-operation export.
+///
+/// # Safety
+/// The export's arguments as the header describes them (see [`operation_request`]); `out` is
+/// NULL or valid for writing a pointer.
 pub(crate) unsafe fn blocking(
     client: *const openai_client,
     op: &Operation,
@@ -137,11 +157,14 @@ pub(crate) unsafe fn blocking(
     input: CInput<'_>,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    if let Err(code) = clear_out(out) {
-        return code;
-    }
+    // SAFETY: `out` is valid or NULL by this function's contract.
+    let out = match unsafe { Out::new(out) } {
+        Ok(out) => out,
+        Err(code) => return code,
+    };
     let response = guarded(|| {
-        let (client, request) = operation_request(client, op, params, input)?;
+        // SAFETY: the arguments are the export's, valid or NULL by this function's contract.
+        let (client, request) = unsafe { operation_request(client, op, params, input) }?;
         block_on_local(client.execute(&request))
     });
     deliver(response.unwrap_or_else(|failure| failure), out)
@@ -149,6 +172,9 @@ pub(crate) unsafe fn blocking(
 
 /// The arguments of a `_to_file` export read into what `Client::download` takes: the client,
 /// the request, the path and the progress callback.
+///
+/// # Safety
+/// As [`operation_request`], and `path` is NULL or a NUL-terminated string.
 pub(crate) unsafe fn download_request<'a>(
     client: *const openai_client,
     op: &Operation,
@@ -157,12 +183,17 @@ pub(crate) unsafe fn download_request<'a>(
     path: *const c_char,
     (progress, userdata): (super::upload::openai_progress_callback, *mut std::ffi::c_void),
 ) -> Result<(&'a Client, Request, std::path::PathBuf, Option<crate::upload::Progress>), Response> {
-    let (client, request) = operation_request(client, op, params, input)?;
-    let path = std::path::PathBuf::from(arg_str("path", path)?);
-    Ok((client, request, path, super::upload::progress_closure(progress, userdata)))
+    // SAFETY: the arguments are the export's, valid or NULL by this function's contract.
+    let (client, request) = unsafe { operation_request(client, op, params, input) }?;
+    // SAFETY: as above.
+    let path = std::path::PathBuf::from(unsafe { arg_str("path", path) }?);
+    Ok((client, request, path, super::upload::progress_closure(progress, handle::UserData::new(userdata))))
 }
 
 /// The body of the `_to_file` exports: the operation's response body goes to `path`.
+///
+/// # Safety
+/// As [`download_request`]; `out` is NULL or valid for writing a pointer.
 pub(crate) unsafe fn download(
     client: *const openai_client,
     op: &Operation,
@@ -172,11 +203,14 @@ pub(crate) unsafe fn download(
     progress: (super::upload::openai_progress_callback, *mut std::ffi::c_void),
     out: *mut *mut openai_response,
 ) -> openai_code {
-    if let Err(code) = clear_out(out) {
-        return code;
-    }
+    // SAFETY: `out` is valid or NULL by this function's contract.
+    let out = match unsafe { Out::new(out) } {
+        Ok(out) => out,
+        Err(code) => return code,
+    };
     let response = guarded(|| {
-        let (client, request, path, progress) = download_request(client, op, params, input, path, progress)?;
+        // SAFETY: the arguments are the export's, valid or NULL by this function's contract.
+        let (client, request, path, progress) = unsafe { download_request(client, op, params, input, path, progress) }?;
         block_on(client.download(&request, &path, progress))
     });
     deliver(response.unwrap_or_else(|failure| failure), out)

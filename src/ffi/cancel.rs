@@ -5,7 +5,8 @@ use tokio_util::sync::CancellationToken;
 use super::call::arg_client;
 use super::client::openai_client;
 use super::code::openai_code;
-use super::error::{clear_out, set_last_error};
+use super::error::set_last_error;
+use super::handle::{self, Out};
 
 /// A cancel token, for aborting calls from another thread (a GUI's Cancel button): bind it to a
 /// client with `openai_client_with_cancel_token`, make calls through that client, and cancel the
@@ -19,7 +20,7 @@ pub struct openai_cancel_token {
 #[no_mangle]
 pub extern "C" fn openai_cancel_token_new() -> *mut openai_cancel_token {
     ffi_boundary! {
-        Box::into_raw(Box::new(openai_cancel_token { token: CancellationToken::new() }))
+        handle::give(openai_cancel_token { token: CancellationToken::new() })
     }
 }
 
@@ -30,7 +31,8 @@ pub extern "C" fn openai_cancel_token_new() -> *mut openai_cancel_token {
 #[no_mangle]
 pub unsafe extern "C" fn openai_cancel_token_cancel(token: *const openai_cancel_token) {
     ffi_boundary! {
-        if let Some(t) = token.as_ref() {
+        // SAFETY: `token` is NULL or a live token (the header's conventions).
+        if let Some(t) = unsafe { handle::borrow(token) } {
             t.token.cancel();
         }
     }
@@ -40,7 +42,8 @@ pub unsafe extern "C" fn openai_cancel_token_cancel(token: *const openai_cancel_
 #[no_mangle]
 pub unsafe extern "C" fn openai_cancel_token_is_cancelled(token: *const openai_cancel_token) -> bool {
     ffi_boundary! {
-        token.as_ref().is_some_and(|t| t.token.is_cancelled())
+        // SAFETY: `token` is NULL or a live token.
+        unsafe { handle::borrow(token) }.is_some_and(|t| t.token.is_cancelled())
     }
 }
 
@@ -49,9 +52,8 @@ pub unsafe extern "C" fn openai_cancel_token_is_cancelled(token: *const openai_c
 #[no_mangle]
 pub unsafe extern "C" fn openai_cancel_token_free(token: *mut openai_cancel_token) {
     ffi_boundary! {
-        if !token.is_null() {
-            drop(Box::from_raw(token));
-        }
+        // SAFETY: `token` is NULL or a token not yet freed, unused from now on.
+        drop(unsafe { handle::take(token) });
     }
 }
 
@@ -66,21 +68,25 @@ pub unsafe extern "C" fn openai_client_with_cancel_token(
     out: *mut *mut openai_client,
 ) -> openai_code {
     ffi_boundary! {
-        if let Err(code) = clear_out(out) {
-            return code;
-        }
-        let client = match arg_client(client) {
+        // SAFETY: `out` is NULL or writable; `client` and `token` are NULL or live handles.
+        let out = match unsafe { Out::new(out) } {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        let client = match unsafe { arg_client(client) } {
             Ok(c) => c,
             Err(e) => {
                 set_last_error(e.0);
                 return openai_code::OPENAI_INVALID_ARGUMENT;
             }
         };
-        let Some(token) = token.as_ref() else {
+        // SAFETY: as above.
+        let Some(token) = (unsafe { handle::borrow(token) }) else {
             set_last_error("token is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
-        *out = Box::into_raw(Box::new(openai_client { inner: client.with_cancel(token.token.clone()) }));
+        out.put(openai_client { inner: client.with_cancel(token.token.clone()) });
         openai_code::OPENAI_OK
     }
 }

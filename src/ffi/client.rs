@@ -4,7 +4,8 @@ use std::ffi::c_char;
 
 use super::call::{arg_client, arg_opt_str};
 use super::code::openai_code;
-use super::error::{clear_out, set_last_error};
+use super::error::set_last_error;
+use super::handle::{self, Out};
 use crate::client::Client;
 use crate::config::Options;
 
@@ -15,10 +16,10 @@ pub struct openai_client {
     pub(crate) inner: Client,
 }
 
-fn store(result: Result<Client, crate::config::OptionsError>, out: *mut *mut openai_client) -> openai_code {
+fn store(result: Result<Client, crate::config::OptionsError>, out: Out<'_, openai_client>) -> openai_code {
     match result {
         Ok(client) => {
-            unsafe { *out = Box::into_raw(Box::new(openai_client { inner: client })) };
+            out.put(openai_client { inner: client });
             openai_code::OPENAI_OK
         }
         Err(e) => {
@@ -56,10 +57,14 @@ fn store(result: Result<Client, crate::config::OptionsError>, out: *mut *mut ope
 #[no_mangle]
 pub unsafe extern "C" fn openai_client_new(options_json: *const c_char, out: *mut *mut openai_client) -> openai_code {
     ffi_boundary! {
-        if let Err(code) = clear_out(out) {
-            return code;
-        }
-        let options = match arg_opt_str("options_json", options_json) {
+        // SAFETY: `out` is NULL or writable, `options_json` NULL or a C string (the header's
+        // conventions).
+        let out = match unsafe { Out::new(out) } {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        let options = match unsafe { arg_opt_str("options_json", options_json) } {
             Ok(json) => json,
             Err(e) => {
                 set_last_error(e.0);
@@ -84,10 +89,14 @@ pub unsafe extern "C" fn openai_client_with_options(
     out: *mut *mut openai_client,
 ) -> openai_code {
     ffi_boundary! {
-        if let Err(code) = clear_out(out) {
-            return code;
-        }
-        let (parent, options) = match (arg_client(client), arg_opt_str("options_json", options_json)) {
+        // SAFETY: `out` is NULL or writable, `client` NULL or live, `options_json` NULL or a C
+        // string (the header's conventions).
+        let out = match unsafe { Out::new(out) } {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        let (parent, options) = match unsafe { (arg_client(client), arg_opt_str("options_json", options_json)) } {
             (Ok(parent), Ok(options)) => (parent, options),
             (Err(e), _) | (_, Err(e)) => {
                 set_last_error(e.0);
@@ -103,8 +112,7 @@ pub unsafe extern "C" fn openai_client_with_options(
 #[no_mangle]
 pub unsafe extern "C" fn openai_client_free(client: *mut openai_client) {
     ffi_boundary! {
-        if !client.is_null() {
-            drop(Box::from_raw(client));
-        }
+        // SAFETY: `client` is NULL or a client not yet freed, unused from now on (`_free`'s contract).
+        drop(unsafe { handle::take(client) });
     }
 }

@@ -1,4 +1,6 @@
 //! Result codes. Each value is explicit and never reused: programs store and compare them.
+//! The enum is the one declaration of the codes: their table of names (code_table.rs), the
+//! README's list and bindings/codes.json are rendered from it by tests/generated.rs.
 
 use std::ffi::{c_char, c_int};
 
@@ -36,6 +38,10 @@ pub enum openai_code {
     /// A 2xx response whose body is not what the operation returns: not JSON, for an operation
     /// that returns JSON (APIResponseValidationError). The body is in the response as it came.
     OPENAI_INVALID_RESPONSE = 10,
+    /// The response (or one event of a stream) was larger than the client's
+    /// `max_response_size`: reading stopped there and the connection was closed. Downloads to a
+    /// file (`_to_file`) have no such limit.
+    OPENAI_RESPONSE_TOO_LARGE = 11,
     /// HTTP 400 (BadRequestError).
     OPENAI_BAD_REQUEST = 400,
     /// HTTP 401 (AuthenticationError).
@@ -56,28 +62,9 @@ pub enum openai_code {
 
 use openai_code::*;
 
-/// Every code, for `openai_code_name` and the tests.
-pub const ALL_CODES: &[(openai_code, &std::ffi::CStr)] = &[
-    (OPENAI_OK, c"OPENAI_OK"),
-    (OPENAI_INVALID_ARGUMENT, c"OPENAI_INVALID_ARGUMENT"),
-    (OPENAI_INTERNAL, c"OPENAI_INTERNAL"),
-    (OPENAI_CONNECTION, c"OPENAI_CONNECTION"),
-    (OPENAI_TIMEOUT, c"OPENAI_TIMEOUT"),
-    (OPENAI_CANCELLED, c"OPENAI_CANCELLED"),
-    (OPENAI_WOULD_DEADLOCK, c"OPENAI_WOULD_DEADLOCK"),
-    (OPENAI_STREAM_ERROR, c"OPENAI_STREAM_ERROR"),
-    (OPENAI_OTHER_STATUS, c"OPENAI_OTHER_STATUS"),
-    (OPENAI_PENDING, c"OPENAI_PENDING"),
-    (OPENAI_INVALID_RESPONSE, c"OPENAI_INVALID_RESPONSE"),
-    (OPENAI_BAD_REQUEST, c"OPENAI_BAD_REQUEST"),
-    (OPENAI_AUTHENTICATION, c"OPENAI_AUTHENTICATION"),
-    (OPENAI_PERMISSION_DENIED, c"OPENAI_PERMISSION_DENIED"),
-    (OPENAI_NOT_FOUND, c"OPENAI_NOT_FOUND"),
-    (OPENAI_CONFLICT, c"OPENAI_CONFLICT"),
-    (OPENAI_UNPROCESSABLE_ENTITY, c"OPENAI_UNPROCESSABLE_ENTITY"),
-    (OPENAI_RATE_LIMIT, c"OPENAI_RATE_LIMIT"),
-    (OPENAI_INTERNAL_SERVER, c"OPENAI_INTERNAL_SERVER"),
-];
+// Every code with its name (`ALL_CODES`), rendered from the enum above by tests/generated.rs:
+// the enum is the one place a code is declared.
+include!("code_table.rs");
 
 impl From<Outcome> for openai_code {
     fn from(outcome: Outcome) -> openai_code {
@@ -91,6 +78,7 @@ impl From<Outcome> for openai_code {
             Outcome::WouldDeadlock => OPENAI_WOULD_DEADLOCK,
             Outcome::StreamError => OPENAI_STREAM_ERROR,
             Outcome::InvalidResponse => OPENAI_INVALID_RESPONSE,
+            Outcome::ResponseTooLarge => OPENAI_RESPONSE_TOO_LARGE,
             Outcome::BadRequest => OPENAI_BAD_REQUEST,
             Outcome::Authentication => OPENAI_AUTHENTICATION,
             Outcome::PermissionDenied => OPENAI_PERMISSION_DENIED,

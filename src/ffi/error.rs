@@ -14,17 +14,6 @@ pub(crate) fn set_last_error(message: impl Into<String>) {
     LAST_ERROR.with(|last| *last.borrow_mut() = Some(message));
 }
 
-/// Sets an out pointer to NULL before a call fills it; a NULL out pointer is an invalid
-/// argument (recorded as the last error).
-pub(crate) unsafe fn clear_out<T>(out: *mut *mut T) -> Result<(), super::code::openai_code> {
-    if out.is_null() {
-        set_last_error("out is NULL");
-        return Err(super::code::openai_code::OPENAI_INVALID_ARGUMENT);
-    }
-    *out = std::ptr::null_mut();
-    Ok(())
-}
-
 /// The message of the last call on this thread that failed, or NULL if none has.
 ///
 /// Every call that returns a code other than `OPENAI_OK` sets it (and a failed call that hands

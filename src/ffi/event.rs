@@ -2,6 +2,7 @@
 
 use std::ffi::{c_char, CString};
 
+use super::handle;
 use super::json::JsonView;
 use super::response::to_cstring;
 use crate::sse::Event;
@@ -42,7 +43,8 @@ impl openai_event {
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_name(event: *const openai_event) -> *const c_char {
     ffi_boundary! {
-        event.as_ref().map_or(std::ptr::null(), |e| e.name.as_deref().unwrap_or(c"").as_ptr())
+        // SAFETY: `event` is NULL or a live event (the header's conventions).
+        unsafe { handle::borrow(event) }.map_or(std::ptr::null(), |e| e.name.as_deref().unwrap_or(c"").as_ptr())
     }
 }
 
@@ -51,15 +53,13 @@ pub unsafe extern "C" fn openai_event_name(event: *const openai_event) -> *const
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_data(event: *const openai_event, len: *mut usize) -> *const c_char {
     ffi_boundary! {
-        let Some(e) = event.as_ref() else {
-            if !len.is_null() {
-                *len = 0;
-            }
+        // SAFETY: `event` is NULL or a live event; `len` NULL or writable.
+        let Some(e) = (unsafe { handle::borrow(event) }) else {
+            unsafe { handle::write_opt(len, 0) };
             return std::ptr::null();
         };
-        if !len.is_null() {
-            *len = e.data().len();
-        }
+        // SAFETY: as above.
+        unsafe { handle::write_opt(len, e.data().len()) };
         e.data.as_ptr() as *const c_char
     }
 }
@@ -68,7 +68,8 @@ pub unsafe extern "C" fn openai_event_data(event: *const openai_event, len: *mut
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_id(event: *const openai_event) -> *const c_char {
     ffi_boundary! {
-        event.as_ref().and_then(|e| e.id.as_ref()).map_or(std::ptr::null(), |id| id.as_ptr())
+        // SAFETY: `event` is NULL or a live event.
+        unsafe { handle::borrow(event) }.and_then(|e| e.id.as_ref()).map_or(std::ptr::null(), |id| id.as_ptr())
     }
 }
 
@@ -78,7 +79,8 @@ pub unsafe extern "C" fn openai_event_id(event: *const openai_event) -> *const c
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_json_string(event: *const openai_event, pointer: *const c_char) -> *const c_char {
     ffi_boundary! {
-        event.as_ref().map_or(std::ptr::null(), |e| e.json.string(e.data(), pointer))
+        // SAFETY: `event` is NULL or a live event; `pointer` NULL or a C string.
+        unsafe { handle::borrow(event) }.map_or(std::ptr::null(), |e| unsafe { e.json.string(e.data(), pointer) })
     }
 }
 
@@ -87,7 +89,8 @@ pub unsafe extern "C" fn openai_event_json_string(event: *const openai_event, po
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_json_value(event: *const openai_event, pointer: *const c_char) -> *const c_char {
     ffi_boundary! {
-        event.as_ref().map_or(std::ptr::null(), |e| e.json.value(e.data(), pointer))
+        // SAFETY: `event` is NULL or a live event; `pointer` NULL or a C string.
+        unsafe { handle::borrow(event) }.map_or(std::ptr::null(), |e| unsafe { e.json.value(e.data(), pointer) })
     }
 }
 
@@ -96,8 +99,7 @@ pub unsafe extern "C" fn openai_event_json_value(event: *const openai_event, poi
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_free(event: *mut openai_event) {
     ffi_boundary! {
-        if !event.is_null() {
-            drop(Box::from_raw(event));
-        }
+        // SAFETY: `event` is NULL or an event the caller owns, unused from now on.
+        drop(unsafe { handle::take(event) });
     }
 }

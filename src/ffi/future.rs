@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 use super::call::{download_request, guarded, operation_request, CInput};
 use super::client::openai_client;
 use super::code::openai_code;
-use super::error::{clear_out, set_last_error};
+use super::error::set_last_error;
+use super::handle::{self, Out, UserData};
 use super::queue::QueueShared;
 use super::response::openai_response;
 use super::signal::Signal;
@@ -27,10 +28,11 @@ use crate::runtime;
 /// `openai_response_free`), and the `userdata` given when the call was started.
 ///
 /// It runs exactly once per future, also when the call fails or is cancelled, on one of the
-/// library's worker threads, never on the thread that started the call. Inside it any function
-/// of the library may be called, blocking calls included; it should return promptly, as a
-/// worker thread runs other calls' I/O. It must not wait on its own future (that future
-/// completes when the callback returns).
+/// library's worker threads, never on the thread that started the call (the one exception:
+/// a call still in flight when `openai_shutdown` stops the library completes, cancelled, on the
+/// thread calling it). Inside it any function of the library may be called, blocking calls
+/// included; it should return promptly, as a worker thread runs other calls' I/O. It must not
+/// wait on its own future (that future completes when the callback returns).
 pub type openai_callback = Option<unsafe extern "C" fn(response: *mut openai_response, userdata: *mut c_void)>;
 
 /// A call in flight, created by an `_async` function (which never blocks on the network) and
@@ -48,11 +50,17 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     completed: Condvar,
     cancel: CancellationToken,
-    /// The caller's pointer, kept as an address: the library never dereferences it.
-    userdata: usize,
+    userdata: UserData,
+    /// Whether the call was started with a callback, which then receives the response. Fixed
+    /// at the start, so that what depends on it (joining a queue) never depends on timing.
+    has_callback: bool,
+    /// The fork generation the call runs in: in a fork()ed child, its task is the parent's.
+    forks: u64,
 }
 
 struct State {
+    /// Someone is completing the future: every later completion is dropped.
+    completing: bool,
     complete: bool,
     /// The response, from completion until it is taken; never set when a callback took it.
     response: Option<Box<openai_response>>,
@@ -70,21 +78,34 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Asks the task to stop; it completes the future as cancelled at its next step.
     pub(crate) fn cancel(&self) {
         self.cancel.cancel();
     }
 
     pub(crate) fn is_complete(&self) -> bool {
+        self.settle_if_orphaned();
         self.lock().complete
     }
 
+    /// In a fork()ed child, a call started before the fork runs in the parent only (its task
+    /// has no thread here): it completes at once, cancelled, instead of never.
+    pub(crate) fn settle_if_orphaned(&self) {
+        if self.forks != runtime::forks() && !self.lock().complete {
+            self.complete(Response::failure(
+                Outcome::Cancelled,
+                "the call was started before fork(); it runs in the parent process only",
+            ));
+        }
+    }
+
     /// Joins the future to a queue that now owns its handle. A complete future goes straight
-    /// to the queue's ready list. Fails when a callback will receive the response.
+    /// to the queue's ready list. Fails when a callback receives the response.
     pub(crate) fn join_queue(&self, queue: &Arc<QueueShared>, handle: usize) -> Result<(), &'static str> {
-        let mut state = self.lock();
-        if state.callback.is_some() {
+        if self.has_callback {
             return Err("a future with a callback cannot join a queue: the callback receives its response");
         }
+        let mut state = self.lock();
         if state.queue.is_some() {
             return Err("the future already belongs to a queue");
         }
@@ -97,17 +118,26 @@ impl Shared {
         Ok(())
     }
 
-    /// Ends the call: the callback (if any) receives the response, then waiters, the
-    /// descriptor and the queue learn that the future is complete.
+    /// Ends the call, once: the callback (if any) receives the response, then waiters, the
+    /// descriptor and the queue learn that the future is complete. A second completion (a
+    /// response racing a cancellation) is dropped.
     fn complete(&self, response: Response) {
+        let callback = {
+            let mut state = self.lock();
+            if state.completing {
+                return;
+            }
+            state.completing = true;
+            state.callback.take()
+        };
         let mut response = Some(Box::new(openai_response::new(response)));
-        let callback = self.lock().callback.take();
         if let Some(callback) = callback {
-            let response = Box::into_raw(response.take().expect("set above"));
-            // SAFETY: the caller gave this function for this purpose; the response is theirs.
-            unsafe { callback(response, self.userdata as *mut c_void) };
+            let response = handle::give_box(response.take().expect("set above"));
+            // SAFETY: the caller gave this function and userdata for this purpose; the response
+            // is given to it (it frees it).
+            unsafe { callback(response, self.userdata.get()) };
         }
-        let queue = {
+        let (queue, wake) = {
             let mut state = self.lock();
             state.complete = true;
             state.response = response;
@@ -116,12 +146,47 @@ impl Shared {
             }
             (state.queue.take(), state.waiting > 0)
         };
-        let (queue, wake) = queue;
         if wake {
             self.completed.notify_all();
         }
         if let Some((queue, handle)) = queue {
             queue.push_ready(handle);
+        }
+    }
+
+    /// Waits until the call is complete, for `openai_future_cancel`: prompt, since a cancelled
+    /// task stops at its next step. On a library thread the worker first hands its other tasks
+    /// to another thread, so that the task it waits for can run.
+    fn wait_complete(&self) {
+        let wait = || {
+            let mut state = self.lock();
+            while !state.complete {
+                state = Deadline::after_ms(-1).wait(&self.completed, state, |s| &mut s.waiting).expect("no deadline");
+            }
+        };
+        if runtime::on_library_thread() {
+            tokio::task::block_in_place(wait);
+        } else {
+            wait();
+        }
+    }
+}
+
+/// Completes the future as cancelled if its task is dropped before it completed it: the runtime
+/// was shut down (`openai_shutdown`) with the call in flight.
+struct CompleteOnDrop(Option<Arc<Shared>>);
+
+impl CompleteOnDrop {
+    /// The task completes the future itself: nothing to do on drop.
+    fn disarm(&mut self) -> Arc<Shared> {
+        self.0.take().expect("disarmed once")
+    }
+}
+
+impl Drop for CompleteOnDrop {
+    fn drop(&mut self) {
+        if let Some(shared) = self.0.take() {
+            shared.complete(Response::failure(Outcome::Cancelled, "the library was shut down while the call was in flight"));
         }
     }
 }
@@ -134,20 +199,24 @@ where
     F: Future<Output = Response> + Send + 'static,
 {
     let shared = Arc::new(Shared {
-        state: Mutex::new(State { complete: false, response: None, callback, signal: None, queue: None, waiting: 0 }),
+        state: Mutex::new(State { completing: false, complete: false, response: None, callback, signal: None, queue: None, waiting: 0 }),
         completed: Condvar::new(),
         cancel: CancellationToken::new(),
-        userdata: userdata as usize,
+        userdata: UserData::new(userdata),
+        has_callback: callback.is_some(),
+        forks: runtime::forks(),
     });
-    let task = shared.clone();
+    let handle_shared = shared.clone();
+    let mut guard = CompleteOnDrop(Some(shared.clone()));
     runtime::handle().spawn(async move {
+        let cancel = shared.cancel.clone();
         let response = match work {
             Err(failure) => failure,
             Ok(work) => {
                 let work = AssertUnwindSafe(work).catch_unwind();
                 tokio::select! {
                     biased;
-                    _ = task.cancel.cancelled() => Response::failure(Outcome::Cancelled, "the call was cancelled"),
+                    _ = cancel.cancelled() => Response::failure(Outcome::Cancelled, "the call was cancelled"),
                     result = work => result.unwrap_or_else(|payload| Response::failure(
                         Outcome::Internal,
                         format!("internal error (a bug in libopenai): {}", super::boundary::panic_message(&*payload)),
@@ -155,12 +224,16 @@ where
                 }
             }
         };
-        task.complete(response);
+        // The work (its connection, a download's partial file) is dropped before completing.
+        guard.disarm().complete(response);
     });
-    Box::into_raw(Box::new(openai_future { shared }))
+    handle::give(openai_future { shared: handle_shared })
 }
 
 /// The body of every per-operation `_async` export.
+///
+/// # Safety
+/// The export's arguments as the header describes them (see `call::operation_request`).
 pub(crate) unsafe fn start_operation(
     client: *const openai_client,
     op: &'static Operation,
@@ -170,7 +243,8 @@ pub(crate) unsafe fn start_operation(
     userdata: *mut c_void,
 ) -> *mut openai_future {
     let work = guarded(|| {
-        let (client, request) = operation_request(client, op, params, input)?;
+        // SAFETY: the export's arguments, valid or NULL by this function's contract.
+        let (client, request) = unsafe { operation_request(client, op, params, input) }?;
         let client = client.clone();
         Ok(async move { client.execute(&request).await })
     });
@@ -178,6 +252,9 @@ pub(crate) unsafe fn start_operation(
 }
 
 /// The body of the `_to_file_async` exports: the operation's response body goes to `path`.
+///
+/// # Safety
+/// The export's arguments as the header describes them (see `call::download_request`).
 #[allow(clippy::too_many_arguments)] // the C signature: the call, the file, the callback
 pub(crate) unsafe fn start_download(
     client: *const openai_client,
@@ -190,15 +267,21 @@ pub(crate) unsafe fn start_download(
     userdata: *mut c_void,
 ) -> *mut openai_future {
     let work = guarded(|| {
-        let (client, request, path, progress) = download_request(client, op, params, input, path, progress)?;
+        // SAFETY: the export's arguments, valid or NULL by this function's contract.
+        let (client, request, path, progress) = unsafe { download_request(client, op, params, input, path, progress) }?;
         let client = client.clone();
         Ok(async move { client.download(&request, &path, progress).await })
     });
     start(work, callback, userdata)
 }
 
+/// Borrows a future, recording a NULL as the last error.
+///
+/// # Safety
+/// `future` is NULL or a live future.
 unsafe fn borrow<'a>(future: *const openai_future, what: &str) -> Option<&'a openai_future> {
-    let future = future.as_ref();
+    // SAFETY: this function's contract.
+    let future = unsafe { handle::borrow(future) };
     if future.is_none() {
         set_last_error(format!("{what}: future is NULL"));
     }
@@ -210,7 +293,8 @@ unsafe fn borrow<'a>(future: *const openai_future, what: &str) -> Option<&'a ope
 #[no_mangle]
 pub unsafe extern "C" fn openai_future_ready(future: *const openai_future) -> bool {
     ffi_boundary! {
-        future.as_ref().is_some_and(|f| f.shared.is_complete())
+        // SAFETY: `future` is NULL or a live future (the header's conventions).
+        unsafe { handle::borrow(future) }.is_some_and(|f| f.shared.is_complete())
     }
 }
 
@@ -221,10 +305,12 @@ pub unsafe extern "C" fn openai_future_ready(future: *const openai_future) -> bo
 #[no_mangle]
 pub unsafe extern "C" fn openai_future_wait(future: *const openai_future, timeout_ms: i64) -> openai_code {
     ffi_boundary! {
-        let Some(f) = borrow(future, "openai_future_wait") else {
+        // SAFETY: `future` is NULL or a live future.
+        let Some(f) = (unsafe { borrow(future, "openai_future_wait") }) else {
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
         let shared = &f.shared;
+        shared.settle_if_orphaned();
         let mut state = shared.lock();
         let deadline = Deadline::after_ms(timeout_ms);
         while !state.complete {
@@ -246,12 +332,16 @@ pub unsafe extern "C" fn openai_future_wait(future: *const openai_future, timeou
 #[no_mangle]
 pub unsafe extern "C" fn openai_future_take(future: *mut openai_future, out: *mut *mut openai_response) -> openai_code {
     ffi_boundary! {
-        if let Err(code) = clear_out(out) {
-            return code;
-        }
-        let Some(f) = borrow(future, "openai_future_take") else {
+        // SAFETY: `out` is NULL or writable; `future` NULL or a live future.
+        let out = match unsafe { Out::new(out) } {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        let Some(f) = (unsafe { borrow(future, "openai_future_take") }) else {
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
+        f.shared.settle_if_orphaned();
         let mut state = f.shared.lock();
         if !state.complete {
             return openai_code::OPENAI_PENDING;
@@ -259,7 +349,7 @@ pub unsafe extern "C" fn openai_future_take(future: *mut openai_future, out: *mu
         match state.response.take() {
             Some(response) => {
                 let code = response.code();
-                *out = Box::into_raw(response);
+                out.put_box(response);
                 code
             }
             None => {
@@ -270,15 +360,25 @@ pub unsafe extern "C" fn openai_future_take(future: *mut openai_future, out: *mu
     }
 }
 
-/// Cancels the call: the request and its connection are dropped at once and the future
-/// completes with `OPENAI_CANCELLED` (its callback, if any, runs with that response). Does
-/// nothing to a completed future. Safe to call from any thread, any number of times, also while
-/// another thread waits on the future. NULL is ignored.
+/// Cancels the call: the request and its connection are dropped. Does nothing to a completed
+/// future. Safe to call from any thread, any number of times, also while another thread waits
+/// on the future. NULL is ignored.
+///
+/// A future without a callback is complete when this returns: `openai_future_take` gives
+/// `OPENAI_CANCELLED` (or the response, if the call completed first), `openai_future_ready` is
+/// true, its descriptor is readable and its queue has it ready; a download's partial file is
+/// removed. A future with a callback completes when its callback has run, exactly once, on a
+/// library thread, possibly after this returns.
 #[no_mangle]
 pub unsafe extern "C" fn openai_future_cancel(future: *const openai_future) {
     ffi_boundary! {
-        if let Some(f) = future.as_ref() {
+        // SAFETY: `future` is NULL or a live future.
+        if let Some(f) = unsafe { handle::borrow(future) } {
             f.shared.cancel();
+            f.shared.settle_if_orphaned();
+            if !f.shared.has_callback {
+                f.shared.wait_complete();
+            }
         }
     }
 }
@@ -291,9 +391,11 @@ pub unsafe extern "C" fn openai_future_cancel(future: *const openai_future) {
 #[no_mangle]
 pub unsafe extern "C" fn openai_future_fd(future: *const openai_future) -> RawFd {
     ffi_boundary! {
-        let Some(f) = borrow(future, "openai_future_fd") else {
+        // SAFETY: `future` is NULL or a live future.
+        let Some(f) = (unsafe { borrow(future, "openai_future_fd") }) else {
             return -1;
         };
+        f.shared.settle_if_orphaned();
         let mut state = f.shared.lock();
         if state.signal.is_none() {
             match Signal::new() {
@@ -316,7 +418,8 @@ pub unsafe extern "C" fn openai_future_fd(future: *const openai_future) -> RawFd
 #[no_mangle]
 pub unsafe extern "C" fn openai_future_userdata(future: *const openai_future) -> *mut c_void {
     ffi_boundary! {
-        future.as_ref().map_or(std::ptr::null_mut(), |f| f.shared.userdata as *mut c_void)
+        // SAFETY: `future` is NULL or a live future.
+        unsafe { handle::borrow(future) }.map_or(std::ptr::null_mut(), |f| f.shared.userdata.get())
     }
 }
 
@@ -326,9 +429,8 @@ pub unsafe extern "C" fn openai_future_userdata(future: *const openai_future) ->
 #[no_mangle]
 pub unsafe extern "C" fn openai_future_detach(future: *mut openai_future) {
     ffi_boundary! {
-        if !future.is_null() {
-            drop(Box::from_raw(future));
-        }
+        // SAFETY: `future` is NULL or a future the caller owns, unused from now on.
+        drop(unsafe { handle::take(future) });
     }
 }
 
@@ -340,8 +442,8 @@ pub unsafe extern "C" fn openai_future_detach(future: *mut openai_future) {
 #[no_mangle]
 pub unsafe extern "C" fn openai_future_free(future: *mut openai_future) {
     ffi_boundary! {
-        if !future.is_null() {
-            let future = Box::from_raw(future);
+        // SAFETY: `future` is NULL or a future the caller owns, unused from now on.
+        if let Some(future) = unsafe { handle::take(future) } {
             future.shared.cancel();
         }
     }

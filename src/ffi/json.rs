@@ -19,20 +19,31 @@ pub(crate) struct JsonView {
 
 impl JsonView {
     /// The string at `pointer`, unescaped; NULL when absent or not a string.
+    ///
+    /// # Safety
+    /// `pointer` is NULL or a NUL-terminated string.
     pub(crate) unsafe fn string(&self, body: &[u8], pointer: *const c_char) -> *const c_char {
-        self.lookup(body, pointer, |v| v.as_str().map(str::to_string))
+        // SAFETY: this function's contract.
+        unsafe { self.lookup(body, pointer, |v| v.as_str().map(str::to_string)) }
     }
 
     /// The value at `pointer` as compact JSON text; NULL when absent.
+    ///
+    /// # Safety
+    /// `pointer` is NULL or a NUL-terminated string.
     pub(crate) unsafe fn value(&self, body: &[u8], pointer: *const c_char) -> *const c_char {
-        self.lookup(body, pointer, |v| Some(v.to_string()))
+        // SAFETY: this function's contract.
+        unsafe { self.lookup(body, pointer, |v| Some(v.to_string())) }
     }
 
+    /// # Safety
+    /// `pointer` is NULL or a NUL-terminated string.
     unsafe fn lookup(&self, body: &[u8], pointer: *const c_char, render: impl FnOnce(&Value) -> Option<String>) -> *const c_char {
         if pointer.is_null() {
             return std::ptr::null();
         }
-        let Ok(pointer) = CStr::from_ptr(pointer).to_str() else {
+        // SAFETY: non-NULL, and NUL-terminated by this function's contract.
+        let Ok(pointer) = unsafe { CStr::from_ptr(pointer) }.to_str() else {
             return std::ptr::null();
         };
         let parsed = self.parsed.get_or_init(|| serde_json::from_slice(body).ok());

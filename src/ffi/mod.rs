@@ -14,6 +14,7 @@ pub mod boundary;
 
 // In the order the header presents them.
 pub mod version;
+pub mod library;
 pub mod code;
 pub mod error;
 pub mod client;
@@ -31,6 +32,7 @@ pub mod upload;
 pub mod operations_gen;
 
 mod call;
+mod handle;
 mod json;
 mod signal;
 mod wait;

@@ -31,7 +31,10 @@ pub unsafe extern "C" fn openai_chat_completions_create(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[0], &[], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[0], &[], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_chat_completions_create`: starts the call and returns its future at once, never
@@ -51,7 +54,10 @@ pub unsafe extern "C" fn openai_chat_completions_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[0], &[], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[0], &[], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Creates a model response for the given chat conversation. Streams its chunks as server-sent events.
@@ -72,7 +78,10 @@ pub unsafe extern "C" fn openai_chat_completions_create_stream(
     body_json: *const c_char,
     out: *mut *mut openai_stream,
 ) -> openai_code {
-    ffi_boundary! { stream::open_operation(client, &OPERATIONS[0], &[], body_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { stream::open_operation(client, &OPERATIONS[0], &[], body_json, out) }
+    }
 }
 
 /// The async form of `openai_chat_completions_create_stream`: returns the stream at once (never NULL) and never blocks;
@@ -91,7 +100,10 @@ pub unsafe extern "C" fn openai_chat_completions_create_stream_async(
     callback: openai_event_callback,
     userdata: *mut c_void,
 ) -> *mut openai_stream {
-    ffi_boundary! { stream::start_operation(client, &OPERATIONS[0], &[], body_json, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { stream::start_operation(client, &OPERATIONS[0], &[], body_json, callback, userdata) }
+    }
 }
 
 /// Lists the currently available models.
@@ -108,7 +120,10 @@ pub unsafe extern "C" fn openai_models_list(
     client: *const openai_client,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[1], &[], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[1], &[], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_models_list`: starts the call and returns its future at once, never
@@ -127,7 +142,10 @@ pub unsafe extern "C" fn openai_models_list_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[1], &[], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[1], &[], CInput::None, callback, userdata) }
+    }
 }
 
 /// Retrieves a model instance: its owner and permissions.
@@ -146,7 +164,10 @@ pub unsafe extern "C" fn openai_models_retrieve(
     model: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[2], &[("model", model)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[2], &[("model", model)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_models_retrieve`: starts the call and returns its future at once, never
@@ -166,7 +187,10 @@ pub unsafe extern "C" fn openai_models_retrieve_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[2], &[("model", model)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[2], &[("model", model)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Deletes a fine-tuned model (the caller's organization must own it).
@@ -185,7 +209,10 @@ pub unsafe extern "C" fn openai_models_delete(
     model: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[3], &[("model", model)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[3], &[("model", model)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_models_delete`: starts the call and returns its future at once, never
@@ -205,7 +232,10 @@ pub unsafe extern "C" fn openai_models_delete_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[3], &[("model", model)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[3], &[("model", model)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint).
@@ -224,7 +254,10 @@ pub unsafe extern "C" fn openai_edits_create(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[4], &[], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[4], &[], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_edits_create`: starts the call and returns its future at once, never
@@ -244,7 +277,10 @@ pub unsafe extern "C" fn openai_edits_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[4], &[], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[4], &[], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Creates an image given a prompt.
@@ -263,7 +299,10 @@ pub unsafe extern "C" fn openai_images_generate(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[5], &[], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[5], &[], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_images_generate`: starts the call and returns its future at once, never
@@ -283,7 +322,10 @@ pub unsafe extern "C" fn openai_images_generate_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[5], &[], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[5], &[], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Creates a variation of a given image.
@@ -305,7 +347,10 @@ pub unsafe extern "C" fn openai_images_create_variation(
     image: *const openai_upload,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[6], &[], CInput::Multipart(fields_json, &[("image", image)]), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[6], &[], CInput::Multipart(fields_json, &[("image", image)]), out) }
+    }
 }
 
 /// The async form of `openai_images_create_variation`: starts the call and returns its future at once, never
@@ -326,7 +371,10 @@ pub unsafe extern "C" fn openai_images_create_variation_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[6], &[], CInput::Multipart(fields_json, &[("image", image)]), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[6], &[], CInput::Multipart(fields_json, &[("image", image)]), callback, userdata) }
+    }
 }
 
 /// Creates an edited or extended image given an original image and a prompt.
@@ -350,7 +398,10 @@ pub unsafe extern "C" fn openai_images_edit(
     mask: *const openai_upload,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[7], &[], CInput::Multipart(fields_json, &[("image", image), ("mask", mask)]), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[7], &[], CInput::Multipart(fields_json, &[("image", image), ("mask", mask)]), out) }
+    }
 }
 
 /// The async form of `openai_images_edit`: starts the call and returns its future at once, never
@@ -372,7 +423,10 @@ pub unsafe extern "C" fn openai_images_edit_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[7], &[], CInput::Multipart(fields_json, &[("image", image), ("mask", mask)]), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[7], &[], CInput::Multipart(fields_json, &[("image", image), ("mask", mask)]), callback, userdata) }
+    }
 }
 
 /// Creates an embedding vector representing the input text.
@@ -391,7 +445,10 @@ pub unsafe extern "C" fn openai_embeddings_create(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[8], &[], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[8], &[], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_embeddings_create`: starts the call and returns its future at once, never
@@ -411,7 +468,10 @@ pub unsafe extern "C" fn openai_embeddings_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[8], &[], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[8], &[], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Returns a list of files.
@@ -430,7 +490,10 @@ pub unsafe extern "C" fn openai_files_list(
     query_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[9], &[], CInput::Query(query_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[9], &[], CInput::Query(query_json), out) }
+    }
 }
 
 /// The async form of `openai_files_list`: starts the call and returns its future at once, never
@@ -450,7 +513,10 @@ pub unsafe extern "C" fn openai_files_list_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[9], &[], CInput::Query(query_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[9], &[], CInput::Query(query_json), callback, userdata) }
+    }
 }
 
 /// Creates a pager over every page of `files.list`: each `openai_pager_next` fetches one page of
@@ -467,7 +533,10 @@ pub unsafe extern "C" fn openai_files_list_pages(
     query_json: *const c_char,
     out: *mut *mut openai_pager,
 ) -> openai_code {
-    ffi_boundary! { pager::for_operation(client, &OPERATIONS[9], &[], query_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { pager::for_operation(client, &OPERATIONS[9], &[], query_json, out) }
+    }
 }
 
 /// Uploads a file that can be used across various endpoints.
@@ -489,7 +558,10 @@ pub unsafe extern "C" fn openai_files_upload(
     file: *const openai_upload,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[10], &[], CInput::Multipart(fields_json, &[("file", file)]), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[10], &[], CInput::Multipart(fields_json, &[("file", file)]), out) }
+    }
 }
 
 /// The async form of `openai_files_upload`: starts the call and returns its future at once, never
@@ -510,7 +582,10 @@ pub unsafe extern "C" fn openai_files_upload_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[10], &[], CInput::Multipart(fields_json, &[("file", file)]), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[10], &[], CInput::Multipart(fields_json, &[("file", file)]), callback, userdata) }
+    }
 }
 
 /// Returns information about a specific file.
@@ -529,7 +604,10 @@ pub unsafe extern "C" fn openai_files_retrieve(
     file_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[11], &[("file_id", file_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[11], &[("file_id", file_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_files_retrieve`: starts the call and returns its future at once, never
@@ -549,7 +627,10 @@ pub unsafe extern "C" fn openai_files_retrieve_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[11], &[("file_id", file_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[11], &[("file_id", file_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Deletes a file.
@@ -568,7 +649,10 @@ pub unsafe extern "C" fn openai_files_delete(
     file_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[12], &[("file_id", file_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[12], &[("file_id", file_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_files_delete`: starts the call and returns its future at once, never
@@ -588,7 +672,10 @@ pub unsafe extern "C" fn openai_files_delete_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[12], &[("file_id", file_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[12], &[("file_id", file_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Returns the contents of the specified file.
@@ -607,7 +694,10 @@ pub unsafe extern "C" fn openai_files_retrieve_content(
     file_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_files_retrieve_content`: starts the call and returns its future at once, never
@@ -627,7 +717,10 @@ pub unsafe extern "C" fn openai_files_retrieve_content_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// `openai_files_retrieve_content`, with the response body written to the file at `path` as it arrives (never held
@@ -651,7 +744,10 @@ pub unsafe extern "C" fn openai_files_retrieve_content_to_file(
     userdata: *mut c_void,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { call::download(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, path, (progress, userdata), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { call::download(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, path, (progress, userdata), out) }
+    }
 }
 
 /// The async form of `openai_files_retrieve_content_to_file`: starts the download and returns its future at once,
@@ -679,7 +775,10 @@ pub unsafe extern "C" fn openai_files_retrieve_content_to_file_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_download(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, path, (progress, progress_userdata), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_download(client, &OPERATIONS[13], &[("file_id", file_id)], CInput::None, path, (progress, progress_userdata), callback, userdata) }
+    }
 }
 
 /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
@@ -698,7 +797,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_create(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[14], &[], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[14], &[], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_fine_tuning_jobs_create`: starts the call and returns its future at once, never
@@ -718,7 +820,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[14], &[], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[14], &[], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Lists the organization's fine-tuning jobs.
@@ -737,7 +842,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_list(
     query_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[15], &[], CInput::Query(query_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[15], &[], CInput::Query(query_json), out) }
+    }
 }
 
 /// The async form of `openai_fine_tuning_jobs_list`: starts the call and returns its future at once, never
@@ -757,7 +865,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_list_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[15], &[], CInput::Query(query_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[15], &[], CInput::Query(query_json), callback, userdata) }
+    }
 }
 
 /// Creates a pager over every page of `fine_tuning.jobs.list`: each `openai_pager_next` fetches one page of
@@ -774,7 +885,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_list_pages(
     query_json: *const c_char,
     out: *mut *mut openai_pager,
 ) -> openai_code {
-    ffi_boundary! { pager::for_operation(client, &OPERATIONS[15], &[], query_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { pager::for_operation(client, &OPERATIONS[15], &[], query_json, out) }
+    }
 }
 
 /// Gets info about a fine-tuning job.
@@ -793,7 +907,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_retrieve(
     fine_tuning_job_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[16], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[16], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_fine_tuning_jobs_retrieve`: starts the call and returns its future at once, never
@@ -813,7 +930,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_retrieve_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[16], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[16], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Immediately cancels a fine-tuning job.
@@ -832,7 +952,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_cancel(
     fine_tuning_job_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[17], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[17], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_fine_tuning_jobs_cancel`: starts the call and returns its future at once, never
@@ -852,7 +975,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_cancel_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[17], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[17], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Gets status updates for a fine-tuning job.
@@ -873,7 +999,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_list_events(
     query_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[18], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::Query(query_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[18], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::Query(query_json), out) }
+    }
 }
 
 /// The async form of `openai_fine_tuning_jobs_list_events`: starts the call and returns its future at once, never
@@ -894,7 +1023,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_list_events_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[18], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::Query(query_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[18], &[("fine_tuning_job_id", fine_tuning_job_id)], CInput::Query(query_json), callback, userdata) }
+    }
 }
 
 /// Creates a pager over every page of `fine_tuning.jobs.list_events`: each `openai_pager_next` fetches one page of
@@ -913,7 +1045,10 @@ pub unsafe extern "C" fn openai_fine_tuning_jobs_list_events_pages(
     query_json: *const c_char,
     out: *mut *mut openai_pager,
 ) -> openai_code {
-    ffi_boundary! { pager::for_operation(client, &OPERATIONS[18], &[("fine_tuning_job_id", fine_tuning_job_id)], query_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { pager::for_operation(client, &OPERATIONS[18], &[("fine_tuning_job_id", fine_tuning_job_id)], query_json, out) }
+    }
 }
 
 /// Classifies whether the input is potentially harmful.
@@ -932,7 +1067,10 @@ pub unsafe extern "C" fn openai_moderations_create(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[19], &[], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[19], &[], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_moderations_create`: starts the call and returns its future at once, never
@@ -952,7 +1090,10 @@ pub unsafe extern "C" fn openai_moderations_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[19], &[], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[19], &[], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Transcribes audio into the input language.
@@ -974,7 +1115,10 @@ pub unsafe extern "C" fn openai_audio_transcriptions_create(
     file: *const openai_upload,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[20], &[], CInput::Multipart(fields_json, &[("file", file)]), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[20], &[], CInput::Multipart(fields_json, &[("file", file)]), out) }
+    }
 }
 
 /// The async form of `openai_audio_transcriptions_create`: starts the call and returns its future at once, never
@@ -995,7 +1139,10 @@ pub unsafe extern "C" fn openai_audio_transcriptions_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[20], &[], CInput::Multipart(fields_json, &[("file", file)]), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[20], &[], CInput::Multipart(fields_json, &[("file", file)]), callback, userdata) }
+    }
 }
 
 /// Translates audio into English.
@@ -1017,7 +1164,10 @@ pub unsafe extern "C" fn openai_audio_translations_create(
     file: *const openai_upload,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[21], &[], CInput::Multipart(fields_json, &[("file", file)]), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[21], &[], CInput::Multipart(fields_json, &[("file", file)]), out) }
+    }
 }
 
 /// The async form of `openai_audio_translations_create`: starts the call and returns its future at once, never
@@ -1038,7 +1188,10 @@ pub unsafe extern "C" fn openai_audio_translations_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[21], &[], CInput::Multipart(fields_json, &[("file", file)]), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[21], &[], CInput::Multipart(fields_json, &[("file", file)]), callback, userdata) }
+    }
 }
 
 /// Generates audio from the input text.
@@ -1057,7 +1210,10 @@ pub unsafe extern "C" fn openai_audio_speech_create(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[22], &[], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[22], &[], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_audio_speech_create`: starts the call and returns its future at once, never
@@ -1077,7 +1233,10 @@ pub unsafe extern "C" fn openai_audio_speech_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[22], &[], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[22], &[], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// `openai_audio_speech_create`, with the response body written to the file at `path` as it arrives (never held
@@ -1101,7 +1260,10 @@ pub unsafe extern "C" fn openai_audio_speech_create_to_file(
     userdata: *mut c_void,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { call::download(client, &OPERATIONS[22], &[], CInput::Json(body_json), path, (progress, userdata), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { call::download(client, &OPERATIONS[22], &[], CInput::Json(body_json), path, (progress, userdata), out) }
+    }
 }
 
 /// The async form of `openai_audio_speech_create_to_file`: starts the download and returns its future at once,
@@ -1129,7 +1291,10 @@ pub unsafe extern "C" fn openai_audio_speech_create_to_file_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_download(client, &OPERATIONS[22], &[], CInput::Json(body_json), path, (progress, progress_userdata), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_download(client, &OPERATIONS[22], &[], CInput::Json(body_json), path, (progress, progress_userdata), callback, userdata) }
+    }
 }
 
 /// Creates an assistant with a model and instructions.
@@ -1148,7 +1313,10 @@ pub unsafe extern "C" fn openai_beta_assistants_create(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[23], &[], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[23], &[], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_assistants_create`: starts the call and returns its future at once, never
@@ -1168,7 +1336,10 @@ pub unsafe extern "C" fn openai_beta_assistants_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[23], &[], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[23], &[], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Retrieves an assistant.
@@ -1187,7 +1358,10 @@ pub unsafe extern "C" fn openai_beta_assistants_retrieve(
     assistant_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[24], &[("assistant_id", assistant_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[24], &[("assistant_id", assistant_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_beta_assistants_retrieve`: starts the call and returns its future at once, never
@@ -1207,7 +1381,10 @@ pub unsafe extern "C" fn openai_beta_assistants_retrieve_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[24], &[("assistant_id", assistant_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[24], &[("assistant_id", assistant_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Modifies an assistant.
@@ -1228,7 +1405,10 @@ pub unsafe extern "C" fn openai_beta_assistants_modify(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[25], &[("assistant_id", assistant_id)], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[25], &[("assistant_id", assistant_id)], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_assistants_modify`: starts the call and returns its future at once, never
@@ -1249,7 +1429,10 @@ pub unsafe extern "C" fn openai_beta_assistants_modify_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[25], &[("assistant_id", assistant_id)], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[25], &[("assistant_id", assistant_id)], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Deletes an assistant.
@@ -1268,7 +1451,10 @@ pub unsafe extern "C" fn openai_beta_assistants_delete(
     assistant_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[26], &[("assistant_id", assistant_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[26], &[("assistant_id", assistant_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_beta_assistants_delete`: starts the call and returns its future at once, never
@@ -1288,7 +1474,10 @@ pub unsafe extern "C" fn openai_beta_assistants_delete_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[26], &[("assistant_id", assistant_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[26], &[("assistant_id", assistant_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Returns a list of assistants.
@@ -1307,7 +1496,10 @@ pub unsafe extern "C" fn openai_beta_assistants_list(
     query_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[27], &[], CInput::Query(query_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[27], &[], CInput::Query(query_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_assistants_list`: starts the call and returns its future at once, never
@@ -1327,7 +1519,10 @@ pub unsafe extern "C" fn openai_beta_assistants_list_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[27], &[], CInput::Query(query_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[27], &[], CInput::Query(query_json), callback, userdata) }
+    }
 }
 
 /// Creates a pager over every page of `beta.assistants.list`: each `openai_pager_next` fetches one page of
@@ -1344,7 +1539,10 @@ pub unsafe extern "C" fn openai_beta_assistants_list_pages(
     query_json: *const c_char,
     out: *mut *mut openai_pager,
 ) -> openai_code {
-    ffi_boundary! { pager::for_operation(client, &OPERATIONS[27], &[], query_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { pager::for_operation(client, &OPERATIONS[27], &[], query_json, out) }
+    }
 }
 
 /// Creates a thread.
@@ -1363,7 +1561,10 @@ pub unsafe extern "C" fn openai_beta_threads_create(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[28], &[], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[28], &[], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_create`: starts the call and returns its future at once, never
@@ -1383,7 +1584,10 @@ pub unsafe extern "C" fn openai_beta_threads_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[28], &[], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[28], &[], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Retrieves a thread.
@@ -1402,7 +1606,10 @@ pub unsafe extern "C" fn openai_beta_threads_retrieve(
     thread_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[29], &[("thread_id", thread_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[29], &[("thread_id", thread_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_retrieve`: starts the call and returns its future at once, never
@@ -1422,7 +1629,10 @@ pub unsafe extern "C" fn openai_beta_threads_retrieve_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[29], &[("thread_id", thread_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[29], &[("thread_id", thread_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Modifies a thread.
@@ -1443,7 +1653,10 @@ pub unsafe extern "C" fn openai_beta_threads_modify(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[30], &[("thread_id", thread_id)], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[30], &[("thread_id", thread_id)], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_modify`: starts the call and returns its future at once, never
@@ -1464,7 +1677,10 @@ pub unsafe extern "C" fn openai_beta_threads_modify_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[30], &[("thread_id", thread_id)], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[30], &[("thread_id", thread_id)], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Deletes a thread.
@@ -1483,7 +1699,10 @@ pub unsafe extern "C" fn openai_beta_threads_delete(
     thread_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[31], &[("thread_id", thread_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[31], &[("thread_id", thread_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_delete`: starts the call and returns its future at once, never
@@ -1503,7 +1722,10 @@ pub unsafe extern "C" fn openai_beta_threads_delete_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[31], &[("thread_id", thread_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[31], &[("thread_id", thread_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Creates a message in a thread.
@@ -1524,7 +1746,10 @@ pub unsafe extern "C" fn openai_beta_threads_messages_create(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[32], &[("thread_id", thread_id)], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[32], &[("thread_id", thread_id)], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_messages_create`: starts the call and returns its future at once, never
@@ -1545,7 +1770,10 @@ pub unsafe extern "C" fn openai_beta_threads_messages_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[32], &[("thread_id", thread_id)], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[32], &[("thread_id", thread_id)], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Retrieves a message.
@@ -1566,7 +1794,10 @@ pub unsafe extern "C" fn openai_beta_threads_messages_retrieve(
     message_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[33], &[("thread_id", thread_id), ("message_id", message_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[33], &[("thread_id", thread_id), ("message_id", message_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_messages_retrieve`: starts the call and returns its future at once, never
@@ -1587,7 +1818,10 @@ pub unsafe extern "C" fn openai_beta_threads_messages_retrieve_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[33], &[("thread_id", thread_id), ("message_id", message_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[33], &[("thread_id", thread_id), ("message_id", message_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Modifies a message.
@@ -1610,7 +1844,10 @@ pub unsafe extern "C" fn openai_beta_threads_messages_modify(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[34], &[("thread_id", thread_id), ("message_id", message_id)], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[34], &[("thread_id", thread_id), ("message_id", message_id)], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_messages_modify`: starts the call and returns its future at once, never
@@ -1632,7 +1869,10 @@ pub unsafe extern "C" fn openai_beta_threads_messages_modify_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[34], &[("thread_id", thread_id), ("message_id", message_id)], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[34], &[("thread_id", thread_id), ("message_id", message_id)], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Returns a list of messages for a given thread.
@@ -1653,7 +1893,10 @@ pub unsafe extern "C" fn openai_beta_threads_messages_list(
     query_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[35], &[("thread_id", thread_id)], CInput::Query(query_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[35], &[("thread_id", thread_id)], CInput::Query(query_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_messages_list`: starts the call and returns its future at once, never
@@ -1674,7 +1917,10 @@ pub unsafe extern "C" fn openai_beta_threads_messages_list_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[35], &[("thread_id", thread_id)], CInput::Query(query_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[35], &[("thread_id", thread_id)], CInput::Query(query_json), callback, userdata) }
+    }
 }
 
 /// Creates a pager over every page of `beta.threads.messages.list`: each `openai_pager_next` fetches one page of
@@ -1693,7 +1939,10 @@ pub unsafe extern "C" fn openai_beta_threads_messages_list_pages(
     query_json: *const c_char,
     out: *mut *mut openai_pager,
 ) -> openai_code {
-    ffi_boundary! { pager::for_operation(client, &OPERATIONS[35], &[("thread_id", thread_id)], query_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { pager::for_operation(client, &OPERATIONS[35], &[("thread_id", thread_id)], query_json, out) }
+    }
 }
 
 /// Creates a run on a thread.
@@ -1714,7 +1963,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_create(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[36], &[("thread_id", thread_id)], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[36], &[("thread_id", thread_id)], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_runs_create`: starts the call and returns its future at once, never
@@ -1735,7 +1987,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_create_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[36], &[("thread_id", thread_id)], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[36], &[("thread_id", thread_id)], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Retrieves a run.
@@ -1756,7 +2011,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_retrieve(
     run_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[37], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[37], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_runs_retrieve`: starts the call and returns its future at once, never
@@ -1777,7 +2035,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_retrieve_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[37], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[37], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Modifies a run.
@@ -1800,7 +2061,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_modify(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[38], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[38], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_runs_modify`: starts the call and returns its future at once, never
@@ -1822,7 +2086,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_modify_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[38], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[38], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Returns a list of runs belonging to a thread.
@@ -1843,7 +2110,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_list(
     query_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[39], &[("thread_id", thread_id)], CInput::Query(query_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[39], &[("thread_id", thread_id)], CInput::Query(query_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_runs_list`: starts the call and returns its future at once, never
@@ -1864,7 +2134,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_list_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[39], &[("thread_id", thread_id)], CInput::Query(query_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[39], &[("thread_id", thread_id)], CInput::Query(query_json), callback, userdata) }
+    }
 }
 
 /// Creates a pager over every page of `beta.threads.runs.list`: each `openai_pager_next` fetches one page of
@@ -1883,7 +2156,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_list_pages(
     query_json: *const c_char,
     out: *mut *mut openai_pager,
 ) -> openai_code {
-    ffi_boundary! { pager::for_operation(client, &OPERATIONS[39], &[("thread_id", thread_id)], query_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { pager::for_operation(client, &OPERATIONS[39], &[("thread_id", thread_id)], query_json, out) }
+    }
 }
 
 /// Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done). Streams the assistant events (`thread.run.created`, `thread.message.delta`, ..., `done`).
@@ -1906,7 +2182,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_create_and_stream(
     body_json: *const c_char,
     out: *mut *mut openai_stream,
 ) -> openai_code {
-    ffi_boundary! { stream::open_operation(client, &OPERATIONS[40], &[("thread_id", thread_id)], body_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { stream::open_operation(client, &OPERATIONS[40], &[("thread_id", thread_id)], body_json, out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_runs_create_and_stream`: returns the stream at once (never NULL) and never blocks;
@@ -1926,7 +2205,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_create_and_stream_async(
     callback: openai_event_callback,
     userdata: *mut c_void,
 ) -> *mut openai_stream {
-    ffi_boundary! { stream::start_operation(client, &OPERATIONS[40], &[("thread_id", thread_id)], body_json, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { stream::start_operation(client, &OPERATIONS[40], &[("thread_id", thread_id)], body_json, callback, userdata) }
+    }
 }
 
 /// Cancels a run that is in progress.
@@ -1947,7 +2229,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_cancel(
     run_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[41], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[41], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_runs_cancel`: starts the call and returns its future at once, never
@@ -1968,7 +2253,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_cancel_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[41], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[41], &[("thread_id", thread_id), ("run_id", run_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Submits the outputs of the tool calls a run is waiting for (status requires_action).
@@ -1991,7 +2279,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_submit_tool_outputs(
     body_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_runs_submit_tool_outputs`: starts the call and returns its future at once, never
@@ -2013,7 +2304,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_submit_tool_outputs_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Json(body_json), callback, userdata) }
+    }
 }
 
 /// Submits the outputs of the tool calls a run is waiting for (status requires_action). Streams its chunks as server-sent events.
@@ -2038,7 +2332,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_submit_tool_outputs_stream(
     body_json: *const c_char,
     out: *mut *mut openai_stream,
 ) -> openai_code {
-    ffi_boundary! { stream::open_operation(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], body_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { stream::open_operation(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], body_json, out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_runs_submit_tool_outputs_stream`: returns the stream at once (never NULL) and never blocks;
@@ -2059,7 +2356,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_submit_tool_outputs_stream_asy
     callback: openai_event_callback,
     userdata: *mut c_void,
 ) -> *mut openai_stream {
-    ffi_boundary! { stream::start_operation(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], body_json, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { stream::start_operation(client, &OPERATIONS[42], &[("thread_id", thread_id), ("run_id", run_id)], body_json, callback, userdata) }
+    }
 }
 
 /// Returns a list of run steps belonging to a run.
@@ -2082,7 +2382,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_steps_list(
     query_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[43], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Query(query_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[43], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Query(query_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_runs_steps_list`: starts the call and returns its future at once, never
@@ -2104,7 +2407,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_steps_list_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[43], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Query(query_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[43], &[("thread_id", thread_id), ("run_id", run_id)], CInput::Query(query_json), callback, userdata) }
+    }
 }
 
 /// Creates a pager over every page of `beta.threads.runs.steps.list`: each `openai_pager_next` fetches one page of
@@ -2125,7 +2431,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_steps_list_pages(
     query_json: *const c_char,
     out: *mut *mut openai_pager,
 ) -> openai_code {
-    ffi_boundary! { pager::for_operation(client, &OPERATIONS[43], &[("thread_id", thread_id), ("run_id", run_id)], query_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { pager::for_operation(client, &OPERATIONS[43], &[("thread_id", thread_id), ("run_id", run_id)], query_json, out) }
+    }
 }
 
 /// Retrieves a run step.
@@ -2148,7 +2457,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_steps_retrieve(
     step_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[44], &[("thread_id", thread_id), ("run_id", run_id), ("step_id", step_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[44], &[("thread_id", thread_id), ("run_id", run_id), ("step_id", step_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_beta_threads_runs_steps_retrieve`: starts the call and returns its future at once, never
@@ -2170,7 +2482,10 @@ pub unsafe extern "C" fn openai_beta_threads_runs_steps_retrieve_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[44], &[("thread_id", thread_id), ("run_id", run_id), ("step_id", step_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[44], &[("thread_id", thread_id), ("run_id", run_id), ("step_id", step_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Returns information about a file used with assistants (the Files API).
@@ -2189,7 +2504,10 @@ pub unsafe extern "C" fn openai_beta_files_retrieve(
     file_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[45], &[("file_id", file_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[45], &[("file_id", file_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_beta_files_retrieve`: starts the call and returns its future at once, never
@@ -2209,7 +2527,10 @@ pub unsafe extern "C" fn openai_beta_files_retrieve_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[45], &[("file_id", file_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[45], &[("file_id", file_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Deletes a file used with assistants (the Files API).
@@ -2228,7 +2549,10 @@ pub unsafe extern "C" fn openai_beta_files_delete(
     file_id: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[46], &[("file_id", file_id)], CInput::None, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[46], &[("file_id", file_id)], CInput::None, out) }
+    }
 }
 
 /// The async form of `openai_beta_files_delete`: starts the call and returns its future at once, never
@@ -2248,7 +2572,10 @@ pub unsafe extern "C" fn openai_beta_files_delete_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[46], &[("file_id", file_id)], CInput::None, callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[46], &[("file_id", file_id)], CInput::None, callback, userdata) }
+    }
 }
 
 /// Returns a list of files (the Files API, as used with assistants).
@@ -2267,7 +2594,10 @@ pub unsafe extern "C" fn openai_beta_files_list(
     query_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    ffi_boundary! { blocking(client, &OPERATIONS[47], &[], CInput::Query(query_json), out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { blocking(client, &OPERATIONS[47], &[], CInput::Query(query_json), out) }
+    }
 }
 
 /// The async form of `openai_beta_files_list`: starts the call and returns its future at once, never
@@ -2287,7 +2617,10 @@ pub unsafe extern "C" fn openai_beta_files_list_async(
     callback: openai_callback,
     userdata: *mut c_void,
 ) -> *mut openai_future {
-    ffi_boundary! { future::start_operation(client, &OPERATIONS[47], &[], CInput::Query(query_json), callback, userdata) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { future::start_operation(client, &OPERATIONS[47], &[], CInput::Query(query_json), callback, userdata) }
+    }
 }
 
 /// Creates a pager over every page of `beta.files.list`: each `openai_pager_next` fetches one page of
@@ -2304,5 +2637,8 @@ pub unsafe extern "C" fn openai_beta_files_list_pages(
     query_json: *const c_char,
     out: *mut *mut openai_pager,
 ) -> openai_code {
-    ffi_boundary! { pager::for_operation(client, &OPERATIONS[47], &[], query_json, out) }
+    ffi_boundary! {
+        // SAFETY: the arguments are as the header describes them (the conventions).
+        unsafe { pager::for_operation(client, &OPERATIONS[47], &[], query_json, out) }
+    }
 }

@@ -5,7 +5,8 @@ use std::ffi::c_char;
 use super::call::{block_on, deliver, guarded, operation_request, CInput};
 use super::client::openai_client;
 use super::code::openai_code;
-use super::error::{clear_out, set_last_error};
+use super::error::set_last_error;
+use super::handle::{self, Out};
 use super::response::openai_response;
 use crate::operations::Operation;
 use crate::pagination::Pager;
@@ -20,18 +21,13 @@ pub struct openai_pager {
 }
 
 /// Stores a new pager in `*out`, or records why there is none.
-pub(crate) unsafe fn create(result: Result<openai_pager, Response>, out: *mut *mut openai_pager) -> openai_code {
-    if out.is_null() {
-        set_last_error("out is NULL");
-        return openai_code::OPENAI_INVALID_ARGUMENT;
-    }
+fn create(result: Result<openai_pager, Response>, out: Out<'_, openai_pager>) -> openai_code {
     match result {
         Ok(pager) => {
-            *out = Box::into_raw(Box::new(pager));
+            out.put(pager);
             openai_code::OPENAI_OK
         }
         Err(response) => {
-            *out = std::ptr::null_mut();
             set_last_error(response.message.unwrap_or_default());
             response.outcome.into()
         }
@@ -39,6 +35,9 @@ pub(crate) unsafe fn create(result: Result<openai_pager, Response>, out: *mut *m
 }
 
 /// The body of every `openai_*_list_pages` export: checks the arguments, sends nothing yet.
+///
+/// # Safety
+/// The export's arguments as the header describes them; `out` NULL or writable.
 pub(crate) unsafe fn for_operation(
     client: *const openai_client,
     op: &Operation,
@@ -46,7 +45,13 @@ pub(crate) unsafe fn for_operation(
     query_json: *const c_char,
     out: *mut *mut openai_pager,
 ) -> openai_code {
-    let result = operation_request(client, op, params, CInput::Query(query_json))
+    // SAFETY: this function's contract.
+    let out = match unsafe { Out::new(out) } {
+        Ok(out) => out,
+        Err(code) => return code,
+    };
+    // SAFETY: this function's contract.
+    let result = unsafe { operation_request(client, op, params, CInput::Query(query_json)) }
         .map(|(client, request)| openai_pager { inner: Pager::new(client.clone(), request) });
     create(result, out)
 }
@@ -63,7 +68,13 @@ pub unsafe extern "C" fn openai_request_pages(
     out: *mut *mut openai_pager,
 ) -> openai_code {
     ffi_boundary! {
-        let result = super::request::generic_request(client, c"GET".as_ptr(), path, query_json, std::ptr::null(), false)
+        // SAFETY: the arguments are NULL or valid (the header's conventions).
+        let out = match unsafe { Out::new(out) } {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        let result = unsafe { super::request::generic_request(client, c"GET".as_ptr(), path, query_json, std::ptr::null(), false) }
             .map(|(client, request)| openai_pager { inner: Pager::new(client.clone(), request) });
         create(result, out)
     }
@@ -77,16 +88,19 @@ pub unsafe extern "C" fn openai_request_pages(
 #[no_mangle]
 pub unsafe extern "C" fn openai_pager_next(pager: *mut openai_pager, out: *mut *mut openai_response) -> openai_code {
     ffi_boundary! {
-        if let Err(code) = clear_out(out) {
-            return code;
-        }
-        let Some(pager) = pager.as_mut() else {
+        // SAFETY: `out` is NULL or writable; `pager` NULL or a live pager used by this thread only.
+        let out = match unsafe { Out::new(out) } {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        let Some(pager) = (unsafe { handle::borrow_mut(pager) }) else {
             set_last_error("pager is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
         match guarded(|| block_on(pager.inner.next_page())) {
             Ok(Some(page)) => deliver(page, out),
-            Ok(None) => openai_code::OPENAI_OK,
+            Ok(None) => openai_code::OPENAI_OK, // `*out` stays NULL: the walk is over
             Err(failure) => deliver(failure, out),
         }
     }
@@ -96,8 +110,7 @@ pub unsafe extern "C" fn openai_pager_next(pager: *mut openai_pager, out: *mut *
 #[no_mangle]
 pub unsafe extern "C" fn openai_pager_free(pager: *mut openai_pager) {
     ffi_boundary! {
-        if !pager.is_null() {
-            drop(Box::from_raw(pager));
-        }
+        // SAFETY: `pager` is NULL or a pager not yet freed, unused from now on.
+        drop(unsafe { handle::take(pager) });
     }
 }

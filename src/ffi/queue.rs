@@ -9,6 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use super::code::openai_code;
 use super::error::set_last_error;
 use super::future::openai_future;
+use super::handle::{self, Out};
 use super::signal::Signal;
 use super::wait::Deadline;
 
@@ -39,6 +40,8 @@ struct QueueState {
     fd_used: bool,
     /// The descriptor is raised.
     raised: bool,
+    /// The fork generation whose futures the queue last checked (see `settle_orphans`).
+    forks: u64,
 }
 
 impl QueueShared {
@@ -46,13 +49,34 @@ impl QueueShared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// In a fork()ed child, futures started before the fork never complete (their tasks are
+    /// the parent's): they complete now, cancelled, and come back as ready.
+    fn settle_orphans(&self) {
+        let pending: Vec<usize> = {
+            let state = self.lock();
+            if state.forks == crate::runtime::forks() {
+                return;
+            }
+            state.owned.iter().copied().filter(|h| !state.ready.contains(h)).collect()
+        };
+        for pending in pending {
+            // SAFETY: owned handles stay alive until the caller takes them back from the queue,
+            // which only this thread (the queue's user) can do.
+            if let Some(future) = unsafe { handle::borrow(pending as *const openai_future) } {
+                future.shared.settle_if_orphaned();
+            }
+        }
+        self.lock().forks = crate::runtime::forks();
+    }
+
     /// Called when an owned future completes.
     pub(crate) fn push_ready(&self, handle: usize) {
         let mut state = self.lock();
         if state.closed {
             state.owned.remove(&handle);
-            // SAFETY: the queue owned this handle and nobody else can reach it any more.
-            drop(unsafe { Box::from_raw(handle as *mut openai_future) });
+            // SAFETY: the queue owned this handle (given to it by `openai_queue_add`) and, the
+            // queue being freed, nobody else can reach it any more.
+            drop(unsafe { handle::take(handle as *mut openai_future) });
             return;
         }
         state.ready.push_back(handle);
@@ -74,13 +98,13 @@ impl QueueShared {
 pub extern "C" fn openai_queue_new() -> *mut openai_queue {
     ffi_boundary! {
         match Signal::new() {
-            Ok(signal) => Box::into_raw(Box::new(openai_queue {
+            Ok(signal) => handle::give(openai_queue {
                 shared: Arc::new(QueueShared {
-                    state: Mutex::new(QueueState { ready: VecDeque::new(), owned: HashSet::new(), closed: false, waiting: 0, fd_used: false, raised: false }),
+                    state: Mutex::new(QueueState { ready: VecDeque::new(), owned: HashSet::new(), closed: false, waiting: 0, fd_used: false, raised: false, forks: crate::runtime::forks() }),
                     arrived: Condvar::new(),
                     signal,
                 }),
-            })),
+            }),
             Err(e) => {
                 set_last_error(format!("openai_queue_new: no descriptor could be made: {e}"));
                 std::ptr::null_mut()
@@ -98,7 +122,8 @@ pub extern "C" fn openai_queue_new() -> *mut openai_queue {
 #[no_mangle]
 pub unsafe extern "C" fn openai_queue_add(queue: *mut openai_queue, future: *mut openai_future) -> openai_code {
     ffi_boundary! {
-        let (Some(q), Some(f)) = (queue.as_ref(), future.as_ref()) else {
+        // SAFETY: `queue` and `future` are NULL or live handles (the header's conventions).
+        let (Some(q), Some(f)) = (unsafe { handle::borrow(queue) }, unsafe { handle::borrow(future) }) else {
             set_last_error("openai_queue_add: queue or future is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
@@ -125,12 +150,18 @@ pub unsafe extern "C" fn openai_queue_add(queue: *mut openai_queue, future: *mut
 #[no_mangle]
 pub unsafe extern "C" fn openai_queue_next(queue: *mut openai_queue, timeout_ms: i64, out: *mut *mut openai_future) -> openai_code {
     ffi_boundary! {
-        let (Some(q), false) = (queue.as_ref(), out.is_null()) else {
-            set_last_error("openai_queue_next: queue or out is NULL");
+        // SAFETY: `out` is NULL or writable; `queue` NULL or a live queue.
+        let out = match unsafe { Out::new(out) } {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        let Some(q) = (unsafe { handle::borrow(queue) }) else {
+            set_last_error("openai_queue_next: queue is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
-        *out = std::ptr::null_mut();
         let shared = &q.shared;
+        shared.settle_orphans();
         let deadline = Deadline::after_ms(timeout_ms);
         let mut state = shared.lock();
         loop {
@@ -140,7 +171,8 @@ pub unsafe extern "C" fn openai_queue_next(queue: *mut openai_queue, timeout_ms:
                     shared.signal.clear();
                     state.raised = false;
                 }
-                *out = handle as *mut openai_future;
+                // The handle the caller gave `openai_queue_add` goes back to the caller.
+                out.put_raw(handle as *mut openai_future);
                 return openai_code::OPENAI_OK;
             }
             state = match deadline.wait(&shared.arrived, state, |s| &mut s.waiting) {
@@ -157,7 +189,8 @@ pub unsafe extern "C" fn openai_queue_next(queue: *mut openai_queue, timeout_ms:
 #[no_mangle]
 pub unsafe extern "C" fn openai_queue_fd(queue: *const openai_queue) -> RawFd {
     ffi_boundary! {
-        queue.as_ref().map_or(-1, |q| {
+        // SAFETY: `queue` is NULL or a live queue.
+        unsafe { handle::borrow(queue) }.map_or(-1, |q| {
             let mut state = q.shared.lock();
             state.fd_used = true;
             if !state.ready.is_empty() && !state.raised {
@@ -174,7 +207,8 @@ pub unsafe extern "C" fn openai_queue_fd(queue: *const openai_queue) -> RawFd {
 #[no_mangle]
 pub unsafe extern "C" fn openai_queue_len(queue: *const openai_queue) -> usize {
     ffi_boundary! {
-        queue.as_ref().map_or(0, |q| q.shared.lock().owned.len())
+        // SAFETY: `queue` is NULL or a live queue.
+        unsafe { handle::borrow(queue) }.map_or(0, |q| q.shared.lock().owned.len())
     }
 }
 
@@ -183,21 +217,26 @@ pub unsafe extern "C" fn openai_queue_len(queue: *const openai_queue) -> usize {
 #[no_mangle]
 pub unsafe extern "C" fn openai_queue_free(queue: *mut openai_queue) {
     ffi_boundary! {
-        if queue.is_null() {
+        // SAFETY: `queue` is NULL or a queue not yet freed, unused from now on.
+        let Some(queue) = (unsafe { handle::take(queue) }) else {
             return;
-        }
-        let queue = Box::from_raw(queue);
+        };
         let mut state = queue.shared.lock();
         state.closed = true;
         let ready: HashSet<usize> = state.ready.drain(..).collect();
-        for &handle in &ready {
-            state.owned.remove(&handle);
-            drop(Box::from_raw(handle as *mut openai_future));
+        for &ready_handle in &ready {
+            state.owned.remove(&ready_handle);
+            // SAFETY: the queue owns the handles of its ready futures, which nobody else holds.
+            drop(unsafe { handle::take(ready_handle as *mut openai_future) });
         }
         // Pending futures are freed by `push_ready` when they complete, which cancelling makes
         // immediate; the lock held here keeps them from completing into a half-closed queue.
-        for &handle in &state.owned {
-            (*(handle as *const openai_future)).shared.cancel();
+        for &pending in &state.owned {
+            // SAFETY: an owned pending handle stays alive until `push_ready` frees it, which
+            // needs the lock held here.
+            if let Some(future) = unsafe { handle::borrow(pending as *const openai_future) } {
+                future.shared.cancel();
+            }
         }
     }
 }

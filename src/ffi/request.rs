@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_void};
 use super::call::{arg_client, arg_opt_str, arg_str, block_on, deliver, guarded};
 use super::client::openai_client;
 use super::code::openai_code;
-use super::error::clear_out;
+use super::handle::Out;
 use super::future::{self, openai_callback, openai_future};
 use super::response::openai_response;
 use crate::client::Client;
@@ -14,6 +14,9 @@ use crate::request::Request;
 use crate::response::Response;
 
 /// Reads the arguments of a generic call into a request.
+///
+/// # Safety
+/// `client` is NULL or live; the strings are NULL or NUL-terminated.
 pub(crate) unsafe fn generic_request<'a>(
     client: *const openai_client,
     method: *const c_char,
@@ -22,11 +25,12 @@ pub(crate) unsafe fn generic_request<'a>(
     body: *const c_char,
     stream: bool,
 ) -> Result<(&'a Client, Request), Response> {
-    let client = arg_client(client)?;
-    let method = arg_str("method", method)?;
-    let path = arg_str("path", path)?;
-    let query = arg_opt_str("query_json", query_json)?;
-    let body = arg_opt_str("body", body)?;
+    // SAFETY (each read): the arguments are valid or NULL by this function's contract.
+    let client = unsafe { arg_client(client) }?;
+    let method = unsafe { arg_str("method", method) }?;
+    let path = unsafe { arg_str("path", path) }?;
+    let query = unsafe { arg_opt_str("query_json", query_json) }?;
+    let body = unsafe { arg_opt_str("body", body) }?;
     Ok((client, Request::generic(method, path, query, body, stream)?))
 }
 
@@ -53,11 +57,14 @@ pub unsafe extern "C" fn openai_request(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! {
-        if let Err(code) = clear_out(out) {
-            return code;
-        }
+        // SAFETY: the arguments are NULL or valid (the header's conventions).
+        let out = match unsafe { Out::new(out) } {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
         let response = guarded(|| {
-            let (client, request) = generic_request(client, method, path, query_json, body, false)?;
+            // SAFETY: as above.
+            let (client, request) = unsafe { generic_request(client, method, path, query_json, body, false) }?;
             block_on(client.execute(&request))
         });
         deliver(response.unwrap_or_else(|failure| failure), out)
@@ -79,7 +86,8 @@ pub unsafe extern "C" fn openai_request_async(
 ) -> *mut openai_future {
     ffi_boundary! {
         let work = guarded(|| {
-            let (client, request) = generic_request(client, method, path, query_json, body, false)?;
+            // SAFETY: the arguments are NULL or valid (the header's conventions).
+            let (client, request) = unsafe { generic_request(client, method, path, query_json, body, false) }?;
             let client = client.clone();
             Ok(async move { client.execute(&request).await })
         });

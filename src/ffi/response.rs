@@ -4,6 +4,7 @@
 use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
+use super::handle::{self, write_opt};
 use super::json::JsonView;
 
 use super::code::openai_code;
@@ -87,8 +88,12 @@ impl openai_response {
 }
 
 /// Borrows the response behind a pointer that may be NULL.
+///
+/// # Safety
+/// `response` is NULL or a live response (the header's conventions).
 unsafe fn borrow<'a>(response: *const openai_response) -> Option<&'a openai_response> {
-    response.as_ref()
+    // SAFETY: this function's contract.
+    unsafe { handle::borrow(response) }
 }
 
 /// The code of the call that produced this response: `OPENAI_OK` for a 2xx status, the status's
@@ -96,7 +101,8 @@ unsafe fn borrow<'a>(response: *const openai_response) -> Option<&'a openai_resp
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_code(response: *const openai_response) -> openai_code {
     ffi_boundary! {
-        borrow(response).map_or(openai_code::OPENAI_INVALID_ARGUMENT, |r| r.code)
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        unsafe { borrow(response) }.map_or(openai_code::OPENAI_INVALID_ARGUMENT, |r| r.code)
     }
 }
 
@@ -105,7 +111,8 @@ pub unsafe extern "C" fn openai_response_code(response: *const openai_response) 
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_status(response: *const openai_response) -> u16 {
     ffi_boundary! {
-        borrow(response).map_or(0, |r| r.inner.status)
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        unsafe { borrow(response) }.map_or(0, |r| r.inner.status)
     }
 }
 
@@ -116,15 +123,13 @@ pub unsafe extern "C" fn openai_response_status(response: *const openai_response
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_body(response: *const openai_response, len: *mut usize) -> *const c_char {
     ffi_boundary! {
-        let Some(r) = borrow(response) else {
-            if !len.is_null() {
-                *len = 0;
-            }
+        // SAFETY: `response` is NULL or live; `len` NULL or writable (the header's conventions).
+        let Some(r) = (unsafe { borrow(response) }) else {
+            unsafe { write_opt(len, 0) };
             return std::ptr::null();
         };
-        if !len.is_null() {
-            *len = r.body.len() - 1;
-        }
+        // SAFETY: as above.
+        unsafe { write_opt(len, r.body.len() - 1) };
         r.body.as_ptr() as *const c_char
     }
 }
@@ -133,7 +138,8 @@ pub unsafe extern "C" fn openai_response_body(response: *const openai_response, 
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_body_len(response: *const openai_response) -> usize {
     ffi_boundary! {
-        borrow(response).map_or(0, |r| r.body.len() - 1)
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        unsafe { borrow(response) }.map_or(0, |r| r.body.len() - 1)
     }
 }
 
@@ -142,10 +148,12 @@ pub unsafe extern "C" fn openai_response_body_len(response: *const openai_respon
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_header(response: *const openai_response, name: *const c_char) -> *const c_char {
     ffi_boundary! {
-        let (Some(r), false) = (borrow(response), name.is_null()) else {
+        // SAFETY: `response` is NULL or live; `name` NULL or a C string.
+        let (Some(r), false) = (unsafe { borrow(response) }, name.is_null()) else {
             return std::ptr::null();
         };
-        let name = CStr::from_ptr(name).to_bytes();
+        // SAFETY: non-NULL and NUL-terminated (the header's conventions).
+        let name = unsafe { CStr::from_ptr(name) }.to_bytes();
         r.headers()
             .iter()
             .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name))
@@ -157,7 +165,8 @@ pub unsafe extern "C" fn openai_response_header(response: *const openai_response
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_header_count(response: *const openai_response) -> usize {
     ffi_boundary! {
-        borrow(response).map_or(0, |r| r.headers().len())
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        unsafe { borrow(response) }.map_or(0, |r| r.headers().len())
     }
 }
 
@@ -173,7 +182,8 @@ pub unsafe extern "C" fn openai_response_header_at(
     value: *mut *const c_char,
 ) -> openai_code {
     ffi_boundary! {
-        let Some(r) = borrow(response) else {
+        // SAFETY: `response` is NULL or live; `name` and `value` NULL or writable.
+        let Some(r) = (unsafe { borrow(response) }) else {
             super::error::set_last_error("response is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
@@ -181,11 +191,10 @@ pub unsafe extern "C" fn openai_response_header_at(
             super::error::set_last_error(format!("header index {index} is out of range"));
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
-        if !name.is_null() {
-            *name = n.as_ptr();
-        }
-        if !value.is_null() {
-            *value = v.as_ptr();
+        // SAFETY: as above.
+        unsafe {
+            write_opt(name, n.as_ptr());
+            write_opt(value, v.as_ptr());
         }
         openai_code::OPENAI_OK
     }
@@ -195,7 +204,8 @@ pub unsafe extern "C" fn openai_response_header_at(
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_request_id(response: *const openai_response) -> *const c_char {
     ffi_boundary! {
-        openai_response_header(response, c"x-request-id".as_ptr())
+        // SAFETY: `response` is passed on under the same contract; the name is a static C string.
+        unsafe { openai_response_header(response, c"x-request-id".as_ptr()) }
     }
 }
 
@@ -203,7 +213,8 @@ pub unsafe extern "C" fn openai_response_request_id(response: *const openai_resp
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_retries(response: *const openai_response) -> u32 {
     ffi_boundary! {
-        borrow(response).map_or(0, |r| r.inner.retries)
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        unsafe { borrow(response) }.map_or(0, |r| r.inner.retries)
     }
 }
 
@@ -213,7 +224,8 @@ pub unsafe extern "C" fn openai_response_retries(response: *const openai_respons
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_error_message(response: *const openai_response) -> *const c_char {
     ffi_boundary! {
-        borrow(response).map_or(std::ptr::null(), |r| ptr_of(&r.message))
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        unsafe { borrow(response) }.map_or(std::ptr::null(), |r| ptr_of(&r.message))
     }
 }
 
@@ -221,7 +233,8 @@ pub unsafe extern "C" fn openai_response_error_message(response: *const openai_r
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_api_error_message(response: *const openai_response) -> *const c_char {
     ffi_boundary! {
-        borrow(response).map_or(std::ptr::null(), |r| ptr_of(&r.error_message))
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        unsafe { borrow(response) }.map_or(std::ptr::null(), |r| ptr_of(&r.error_message))
     }
 }
 
@@ -229,7 +242,8 @@ pub unsafe extern "C" fn openai_response_api_error_message(response: *const open
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_api_error_type(response: *const openai_response) -> *const c_char {
     ffi_boundary! {
-        borrow(response).map_or(std::ptr::null(), |r| ptr_of(&r.error_type))
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        unsafe { borrow(response) }.map_or(std::ptr::null(), |r| ptr_of(&r.error_type))
     }
 }
 
@@ -237,7 +251,8 @@ pub unsafe extern "C" fn openai_response_api_error_type(response: *const openai_
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_api_error_param(response: *const openai_response) -> *const c_char {
     ffi_boundary! {
-        borrow(response).map_or(std::ptr::null(), |r| ptr_of(&r.error_param))
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        unsafe { borrow(response) }.map_or(std::ptr::null(), |r| ptr_of(&r.error_param))
     }
 }
 
@@ -245,7 +260,8 @@ pub unsafe extern "C" fn openai_response_api_error_param(response: *const openai
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_api_error_code(response: *const openai_response) -> *const c_char {
     ffi_boundary! {
-        borrow(response).map_or(std::ptr::null(), |r| ptr_of(&r.error_code))
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        unsafe { borrow(response) }.map_or(std::ptr::null(), |r| ptr_of(&r.error_code))
     }
 }
 
@@ -260,8 +276,9 @@ pub unsafe extern "C" fn openai_response_api_error_code(response: *const openai_
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_json_string(response: *const openai_response, pointer: *const c_char) -> *const c_char {
     ffi_boundary! {
-        match borrow(response) {
-            Some(r) => r.json.string(&r.body[..r.body.len() - 1], pointer),
+        // SAFETY: `response` is NULL or live; `pointer` NULL or a C string.
+        match unsafe { borrow(response) } {
+            Some(r) => unsafe { r.json.string(&r.body[..r.body.len() - 1], pointer) },
             None => std::ptr::null(),
         }
     }
@@ -273,8 +290,9 @@ pub unsafe extern "C" fn openai_response_json_string(response: *const openai_res
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_json_value(response: *const openai_response, pointer: *const c_char) -> *const c_char {
     ffi_boundary! {
-        match borrow(response) {
-            Some(r) => r.json.value(&r.body[..r.body.len() - 1], pointer),
+        // SAFETY: `response` is NULL or live; `pointer` NULL or a C string.
+        match unsafe { borrow(response) } {
+            Some(r) => unsafe { r.json.value(&r.body[..r.body.len() - 1], pointer) },
             None => std::ptr::null(),
         }
     }
@@ -284,8 +302,7 @@ pub unsafe extern "C" fn openai_response_json_value(response: *const openai_resp
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_free(response: *mut openai_response) {
     ffi_boundary! {
-        if !response.is_null() {
-            drop(Box::from_raw(response));
-        }
+        // SAFETY: `response` is NULL or a response the caller owns, unused from now on.
+        drop(unsafe { handle::take(response) });
     }
 }

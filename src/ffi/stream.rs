@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::collections::VecDeque;
 use std::ffi::{c_char, c_void, CString};
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 use tokio::sync::Notify;
@@ -20,6 +20,7 @@ use super::client::openai_client;
 use super::code::openai_code;
 use super::error::set_last_error;
 use super::event::openai_event;
+use super::handle::{self, Out, UserData};
 use super::response::{openai_response, to_cstring};
 use super::signal::Signal;
 use super::wait::Deadline;
@@ -67,13 +68,28 @@ struct Shared {
     room: Notify,
     cancel: CancellationToken,
     callback: openai_event_callback,
-    userdata: usize,
+    userdata: UserData,
     /// The caller's handle, for callbacks (0 until known).
     handle: AtomicUsize,
-    /// Held while a callback runs, so that `openai_stream_free` waits for it.
-    gate: Mutex<()>,
-    /// Set by `openai_stream_free`: no callback may run any more.
-    closed: AtomicBool,
+    /// Whether a callback runs now, and whether the stream was freed (see `openai_stream_free`).
+    gate: Mutex<Gate>,
+    /// Signalled when a running callback returns.
+    callback_returned: Condvar,
+    /// The fork generation the stream's reader runs in: in a fork()ed child it is the parent's.
+    forks: u64,
+}
+
+/// The state of a stream's callback, shared by the reader that calls it and
+/// `openai_stream_free`.
+#[derive(Default)]
+struct Gate {
+    /// A call of the callback is running.
+    running: bool,
+    /// The stream was freed: no call may begin any more.
+    closed: bool,
+    /// A handle freed while its callback was running, on a library thread that could not wait:
+    /// freed when that call returns (its `stream` argument stays valid until then).
+    release: Option<Box<openai_stream>>,
 }
 
 struct State {
@@ -104,10 +120,11 @@ impl Shared {
             room: Notify::new(),
             cancel: CancellationToken::new(),
             callback,
-            userdata: userdata as usize,
+            userdata: UserData::new(userdata),
             handle: AtomicUsize::new(0),
-            gate: Mutex::new(()),
-            closed: AtomicBool::new(false),
+            gate: Mutex::new(Gate::default()),
+            callback_returned: Condvar::new(),
+            forks: runtime::forks(),
         })
     }
 
@@ -119,19 +136,37 @@ impl Shared {
         let _ = self.head.set(Box::new(openai_response::new(head)));
     }
 
+    fn gate(&self) -> MutexGuard<'_, Gate> {
+        self.gate.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Runs the callback, unless the stream was freed. Returns whether to go on.
+    ///
+    /// No lock is held while the callback runs: it may free this stream or any other, from
+    /// which no wait can start on this thread (see `openai_stream_free`).
     fn call_back(&self, event: *const openai_event) -> bool {
         let Some(callback) = self.callback else { return true };
-        let _gate = self.gate.lock().unwrap_or_else(|e| e.into_inner());
-        if self.closed.load(Ordering::SeqCst) {
-            return false;
+        {
+            let mut gate = self.gate();
+            if gate.closed {
+                return false;
+            }
+            gate.running = true;
         }
         IN_CALLBACK.with(|c| c.set(self as *const Shared as usize));
         let handle = self.handle.load(Ordering::SeqCst) as *mut openai_stream;
-        // SAFETY: the caller gave this function for this purpose; `free` waits on the gate, so
-        // the handle is alive.
-        let go_on = unsafe { callback(handle, event, self.userdata as *mut c_void) };
+        // SAFETY: the caller gave this function and userdata for this purpose; the handle stays
+        // alive while `running` is set (`openai_stream_free` waits for it, or leaves the freeing
+        // to the end of this call).
+        let go_on = unsafe { callback(handle, event, self.userdata.get()) };
         IN_CALLBACK.with(|c| c.set(0));
+        let release = {
+            let mut gate = self.gate();
+            gate.running = false;
+            gate.release.take()
+        };
+        self.callback_returned.notify_all();
+        drop(release);
         go_on
     }
 
@@ -199,8 +234,17 @@ impl Shared {
         self.call_back(std::ptr::null());
     }
 
+    /// In a fork()ed child, a stream opened before the fork is read by the parent only (its
+    /// reader has no thread here): it ends at once, cancelled, instead of never.
+    fn settle_if_orphaned(&self) {
+        if self.forks != runtime::forks() {
+            self.end(openai_code::OPENAI_CANCELLED, Some("the stream was opened before fork(); it is read by the parent process only".into()));
+        }
+    }
+
     /// Reads the stream to its end, delivering each event.
     async fn run(self: Arc<Self>, mut stream: EventStream) {
+        let _end_on_drop = EndOnDrop(self.clone());
         // One registration with the token for the whole stream, not one per event.
         let cancel = self.cancel.clone();
         let cancelled = cancel.cancelled();
@@ -233,9 +277,19 @@ impl Shared {
     }
 }
 
+/// Ends the stream as cancelled if its reader is dropped before it ended it: the runtime was shut
+/// down (`openai_shutdown`) with the stream open. Does nothing to a stream that has ended.
+struct EndOnDrop(Arc<Shared>);
+
+impl Drop for EndOnDrop {
+    fn drop(&mut self) {
+        self.0.end(openai_code::OPENAI_CANCELLED, Some("the library was shut down while the stream was open".into()));
+    }
+}
+
 /// A stream handle for `shared`, known to its callbacks.
 fn handle_for(shared: Arc<Shared>) -> *mut openai_stream {
-    let handle = Box::into_raw(Box::new(openai_stream { shared: shared.clone() }));
+    let handle = handle::give(openai_stream { shared: shared.clone() });
     shared.handle.store(handle as usize, Ordering::SeqCst);
     handle
 }
@@ -250,28 +304,29 @@ fn failed(shared: &Shared, failure: Response) -> openai_code {
 }
 
 /// Reads the arguments of a stream call into a request.
+///
+/// # Safety
+/// The export's arguments as the header describes them: `client` NULL or live, the strings NULL
+/// or NUL-terminated.
 unsafe fn stream_request<'a>(
     client: *const openai_client,
     op: &Operation,
     params: &[(&str, *const c_char)],
     body_json: *const c_char,
 ) -> Result<(&'a Client, Request), Response> {
-    let client = arg_client(client)?;
+    // SAFETY (each read): the export's arguments, valid or NULL by this function's contract.
+    let client = unsafe { arg_client(client) }?;
     let mut values = Vec::with_capacity(params.len());
     for (name, ptr) in params {
-        values.push(arg_str(name, *ptr)?);
+        values.push(unsafe { arg_str(name, *ptr) }?);
     }
-    let body = arg_str("body_json", body_json)?;
+    let body = unsafe { arg_str("body_json", body_json) }?;
     Ok((client, Request::streaming(op, &values, body)?))
 }
 
 /// Opens a stream on the calling thread (until its headers arrived), then hands the reading to
-/// a task. `*out` always receives a stream (when `out` is not NULL).
-unsafe fn open_blocking(work: impl FnOnce() -> Result<(Client, Request), Response>, out: *mut *mut openai_stream) -> openai_code {
-    if out.is_null() {
-        set_last_error("out is NULL: the stream has nowhere to go");
-        return openai_code::OPENAI_INVALID_ARGUMENT;
-    }
+/// a task. `*out` always receives a stream.
+fn open_blocking(work: impl FnOnce() -> Result<(Client, Request), Response>, out: Out<'_, openai_stream>) -> openai_code {
     let shared = Shared::new(None, std::ptr::null_mut());
     let opened = guarded(|| {
         let (client, request) = work()?;
@@ -288,7 +343,7 @@ unsafe fn open_blocking(work: impl FnOnce() -> Result<(Client, Request), Respons
             failed(&shared, failure)
         }
     };
-    *out = handle_for(shared);
+    out.put_raw(handle_for(shared));
     code
 }
 
@@ -301,6 +356,7 @@ fn open_async(
     let shared = Shared::new(callback, userdata);
     let handle = handle_for(shared.clone());
     runtime::handle().spawn(async move {
+        let _end_on_drop = EndOnDrop(shared.clone());
         let (client, request) = match work {
             Ok(work) => work,
             Err(failure) => {
@@ -327,6 +383,9 @@ fn open_async(
 }
 
 /// The body of the blocking stream exports generated from the table.
+///
+/// # Safety
+/// The export's arguments as the header describes them; `out` NULL or writable.
 pub(crate) unsafe fn open_operation(
     client: *const openai_client,
     op: &'static Operation,
@@ -334,10 +393,19 @@ pub(crate) unsafe fn open_operation(
     body_json: *const c_char,
     out: *mut *mut openai_stream,
 ) -> openai_code {
-    open_blocking(|| stream_request(client, op, params, body_json).map(|(c, r)| (c.clone(), r)), out)
+    // SAFETY: this function's contract.
+    let out = match unsafe { Out::new(out) } {
+        Ok(out) => out,
+        Err(code) => return code,
+    };
+    // SAFETY: this function's contract.
+    open_blocking(|| unsafe { stream_request(client, op, params, body_json) }.map(|(c, r)| (c.clone(), r)), out)
 }
 
 /// The body of the async stream exports generated from the table.
+///
+/// # Safety
+/// The export's arguments as the header describes them.
 pub(crate) unsafe fn start_operation(
     client: *const openai_client,
     op: &'static Operation,
@@ -346,10 +414,13 @@ pub(crate) unsafe fn start_operation(
     callback: openai_event_callback,
     userdata: *mut c_void,
 ) -> *mut openai_stream {
-    let work = guarded(|| stream_request(client, op, params, body_json).map(|(c, r)| (c.clone(), r)));
+    // SAFETY: this function's contract.
+    let work = guarded(|| unsafe { stream_request(client, op, params, body_json) }.map(|(c, r)| (c.clone(), r)));
     open_async(work, callback, userdata)
 }
 
+/// # Safety
+/// As `request::generic_request`.
 unsafe fn generic_stream_request(
     client: *const openai_client,
     method: *const c_char,
@@ -357,7 +428,8 @@ unsafe fn generic_stream_request(
     query_json: *const c_char,
     body: *const c_char,
 ) -> Result<(Client, Request), Response> {
-    let (client, request) = super::request::generic_request(client, method, path, query_json, body, true)?;
+    // SAFETY: this function's contract.
+    let (client, request) = unsafe { super::request::generic_request(client, method, path, query_json, body, true) }?;
     Ok((client.clone(), request))
 }
 
@@ -377,7 +449,13 @@ pub unsafe extern "C" fn openai_request_stream(
     out: *mut *mut openai_stream,
 ) -> openai_code {
     ffi_boundary! {
-        open_blocking(|| generic_stream_request(client, method, path, query_json, body), out)
+        // SAFETY: the arguments are NULL or valid (the header's conventions).
+        let out = match unsafe { Out::new(out) } {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        open_blocking(|| unsafe { generic_stream_request(client, method, path, query_json, body) }, out)
     }
 }
 
@@ -396,7 +474,8 @@ pub unsafe extern "C" fn openai_request_stream_async(
     userdata: *mut c_void,
 ) -> *mut openai_stream {
     ffi_boundary! {
-        let work = guarded(|| generic_stream_request(client, method, path, query_json, body));
+        // SAFETY: the arguments are NULL or valid (the header's conventions).
+        let work = guarded(|| unsafe { generic_stream_request(client, method, path, query_json, body) });
         open_async(work, callback, userdata)
     }
 }
@@ -417,12 +496,18 @@ pub unsafe extern "C" fn openai_request_stream_async(
 #[no_mangle]
 pub unsafe extern "C" fn openai_stream_next(stream: *mut openai_stream, timeout_ms: i64, event: *mut *mut openai_event) -> openai_code {
     ffi_boundary! {
-        let (Some(s), false) = (stream.as_ref(), event.is_null()) else {
-            set_last_error("openai_stream_next: stream or event is NULL");
+        // SAFETY: `event` is NULL or writable; `stream` NULL or a live stream.
+        let event = match unsafe { Out::new(event) } {
+            Ok(event) => event,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        let Some(s) = (unsafe { handle::borrow(stream) }) else {
+            set_last_error("openai_stream_next: stream is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
-        *event = std::ptr::null_mut();
         let shared = &s.shared;
+        shared.settle_if_orphaned();
         if shared.callback.is_some() {
             set_last_error("openai_stream_next: this stream's events go to its callback");
             return openai_code::OPENAI_INVALID_ARGUMENT;
@@ -439,7 +524,7 @@ pub unsafe extern "C" fn openai_stream_next(stream: *mut openai_stream, timeout_
                 }
                 drop(state);
                 shared.room.notify_one();
-                *event = Box::into_raw(next);
+                event.put_box(next);
                 return openai_code::OPENAI_OK;
             }
             if let Some((code, message)) = &state.end {
@@ -460,7 +545,8 @@ pub unsafe extern "C" fn openai_stream_next(stream: *mut openai_stream, timeout_
 #[no_mangle]
 pub unsafe extern "C" fn openai_stream_try_next(stream: *mut openai_stream, event: *mut *mut openai_event) -> openai_code {
     ffi_boundary! {
-        openai_stream_next(stream, 0, event)
+        // SAFETY: the same arguments, under the same contract.
+        unsafe { openai_stream_next(stream, 0, event) }
     }
 }
 
@@ -470,7 +556,9 @@ pub unsafe extern "C" fn openai_stream_try_next(stream: *mut openai_stream, even
 #[no_mangle]
 pub unsafe extern "C" fn openai_stream_fd(stream: *const openai_stream) -> RawFd {
     ffi_boundary! {
-        let Some(s) = stream.as_ref() else { return -1 };
+        // SAFETY: `stream` is NULL or a live stream.
+        let Some(s) = (unsafe { handle::borrow(stream) }) else { return -1 };
+        s.shared.settle_if_orphaned();
         let mut state = s.shared.lock();
         if state.signal.is_none() {
             match Signal::new() {
@@ -496,7 +584,8 @@ pub unsafe extern "C" fn openai_stream_fd(stream: *const openai_stream) -> RawFd
 #[no_mangle]
 pub unsafe extern "C" fn openai_stream_response(stream: *const openai_stream) -> *const openai_response {
     ffi_boundary! {
-        stream.as_ref().and_then(|s| s.shared.head.get()).map_or(std::ptr::null(), |h| &**h as *const openai_response)
+        // SAFETY: `stream` is NULL or a live stream.
+        unsafe { handle::borrow(stream) }.and_then(|s| s.shared.head.get()).map_or(std::ptr::null(), |h| &**h as *const openai_response)
     }
 }
 
@@ -505,9 +594,13 @@ pub unsafe extern "C" fn openai_stream_response(stream: *const openai_stream) ->
 #[no_mangle]
 pub unsafe extern "C" fn openai_stream_code(stream: *const openai_stream) -> openai_code {
     ffi_boundary! {
-        match stream.as_ref() {
+        // SAFETY: `stream` is NULL or a live stream.
+        match unsafe { handle::borrow(stream) } {
             None => openai_code::OPENAI_INVALID_ARGUMENT,
-            Some(s) => s.shared.lock().end.as_ref().map_or(openai_code::OPENAI_PENDING, |(code, _)| *code),
+            Some(s) => {
+                s.shared.settle_if_orphaned();
+                s.shared.lock().end.as_ref().map_or(openai_code::OPENAI_PENDING, |(code, _)| *code)
+            }
         }
     }
 }
@@ -518,7 +611,8 @@ pub unsafe extern "C" fn openai_stream_code(stream: *const openai_stream) -> ope
 #[no_mangle]
 pub unsafe extern "C" fn openai_stream_error_message(stream: *const openai_stream) -> *const c_char {
     ffi_boundary! {
-        stream.as_ref().map_or(std::ptr::null(), |s| {
+        // SAFETY: `stream` is NULL or a live stream.
+        unsafe { handle::borrow(stream) }.map_or(std::ptr::null(), |s| {
             s.shared.lock().end.as_ref().and_then(|(_, m)| m.as_ref()).map_or(std::ptr::null(), |m| m.as_ptr())
         })
     }
@@ -526,23 +620,41 @@ pub unsafe extern "C" fn openai_stream_error_message(stream: *const openai_strea
 
 /// Closes the stream and frees it: the connection is dropped at once (the server sees it
 /// closed, and an abandoned generation stops), queued events are freed, and its callback, if
-/// any, is never called again once this returns (a callback running on another thread is
-/// waited for). May be called inside the stream's own callback. NULL is ignored.
+/// any, is never called again once this returns. NULL is ignored. It may be called from any
+/// thread, inside the stream's own callback, and inside other callbacks:
+///
+/// - From a thread of the program while the stream's callback runs on a library thread, it
+///   waits for that call to return: afterwards the callback's `userdata` may be freed.
+/// - Inside the stream's own callback it frees the stream at once (do not use it afterwards).
+/// - On a library thread (inside any callback of the library) while the stream's callback runs
+///   on another library thread, it does not wait (two callbacks freeing each other's streams
+///   would wait for each other forever): that running call finishes, with its `stream`
+///   argument valid until it returns, and no further call begins. Keep its `userdata` valid
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn openai_stream_free(stream: *mut openai_stream) {
     ffi_boundary! {
-        if stream.is_null() {
+        // SAFETY: `stream` is NULL or a stream not yet freed; the caller gives it up.
+        let Some(stream) = (unsafe { handle::take(stream) }) else {
+            return;
+        };
+        let shared = stream.shared.clone();
+        shared.cancel.cancel();
+        let mut gate = shared.gate();
+        gate.closed = true;
+        if !gate.running {
             return;
         }
-        let stream = Box::from_raw(stream);
-        let shared = &stream.shared;
-        shared.cancel.cancel();
-        let inside_own_callback = IN_CALLBACK.with(|c| c.get()) == Arc::as_ptr(shared) as usize;
+        let inside_own_callback = IN_CALLBACK.with(|c| c.get()) == Arc::as_ptr(&shared) as usize;
         if inside_own_callback {
-            shared.closed.store(true, Ordering::SeqCst);
-        } else {
-            let _gate = shared.gate.lock().unwrap_or_else(|e| e.into_inner());
-            shared.closed.store(true, Ordering::SeqCst);
+            return;
+        }
+        if runtime::on_library_thread() {
+            gate.release = Some(stream);
+            return;
+        }
+        while gate.running {
+            gate = shared.callback_returned.wait(gate).unwrap_or_else(|e| e.into_inner());
         }
     }
 }

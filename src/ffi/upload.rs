@@ -9,6 +9,7 @@ use bytes::Bytes;
 use super::call::{arg_opt_str, arg_str};
 use super::code::openai_code;
 use super::error::set_last_error;
+use super::handle::{self, UserData};
 use crate::upload::Upload;
 
 /// A progress callback: `done` bytes of `total` (0 when unknown) sent or received so far, and
@@ -26,7 +27,7 @@ pub struct openai_upload {
 }
 
 fn store(upload: Upload) -> *mut openai_upload {
-    Box::into_raw(Box::new(openai_upload { inner: Arc::new(upload) }))
+    handle::give(openai_upload { inner: Arc::new(upload) })
 }
 
 /// An upload of the file at `path`, read from disk while it is sent (never whole into memory)
@@ -43,7 +44,8 @@ pub unsafe extern "C" fn openai_upload_from_path(
     content_type: *const c_char,
 ) -> *mut openai_upload {
     ffi_boundary! {
-        let args = (arg_str("path", path), arg_opt_str("filename", filename), arg_opt_str("content_type", content_type));
+        // SAFETY: the strings are NULL or NUL-terminated (the header's conventions).
+        let args = unsafe { (arg_str("path", path), arg_opt_str("filename", filename), arg_opt_str("content_type", content_type)) };
         let (path, filename, content_type) = match args {
             (Ok(p), Ok(f), Ok(t)) => (p, f, t),
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
@@ -77,14 +79,21 @@ pub unsafe extern "C" fn openai_upload_from_memory(
             set_last_error("data is NULL");
             return std::ptr::null_mut();
         }
-        let (filename, content_type) = match (arg_opt_str("filename", filename), arg_opt_str("content_type", content_type)) {
+        // SAFETY: the strings are NULL or NUL-terminated (the header's conventions).
+        let (filename, content_type) = match unsafe { (arg_opt_str("filename", filename), arg_opt_str("content_type", content_type)) } {
             (Ok(f), Ok(t)) => (f, t),
             (Err(e), _) | (_, Err(e)) => {
                 set_last_error(e.0);
                 return std::ptr::null_mut();
             }
         };
-        let bytes = if len == 0 { Bytes::new() } else { Bytes::copy_from_slice(std::slice::from_raw_parts(data as *const u8, len)) };
+        let bytes = if len == 0 {
+            Bytes::new()
+        } else {
+            // SAFETY: `data` is non-NULL (checked above) and points to `len` readable bytes (the
+            // function's documented contract); they are copied before this returns.
+            Bytes::copy_from_slice(unsafe { std::slice::from_raw_parts(data as *const u8, len) })
+        };
         store(Upload::from_memory(bytes, filename, content_type))
     }
 }
@@ -98,29 +107,29 @@ pub unsafe extern "C" fn openai_upload_set_progress(
     userdata: *mut c_void,
 ) -> openai_code {
     ffi_boundary! {
-        let Some(upload) = upload.as_ref() else {
+        // SAFETY: `upload` is NULL or a live upload.
+        let Some(upload) = (unsafe { handle::borrow(upload) }) else {
             set_last_error("upload is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
-        upload.inner.set_progress(progress_closure(progress, userdata));
+        upload.inner.set_progress(progress_closure(progress, UserData::new(userdata)));
         openai_code::OPENAI_OK
     }
 }
 
 /// A C progress callback as the core's progress closure.
-pub(crate) fn progress_closure(progress: openai_progress_callback, userdata: *mut c_void) -> Option<crate::upload::Progress> {
+pub(crate) fn progress_closure(progress: openai_progress_callback, userdata: UserData) -> Option<crate::upload::Progress> {
     let progress = progress?;
-    let userdata = userdata as usize;
-    // SAFETY: the caller gave this function for this purpose, with this userdata.
-    Some(Arc::new(move |done, total| unsafe { progress(done, total, userdata as *mut c_void) }))
+    // SAFETY: the caller gave this function and userdata for this purpose, to be called on the
+    // threads the header names.
+    Some(Arc::new(move |done, total| unsafe { progress(done, total, userdata.get()) }))
 }
 
 /// Frees an upload (calls already sending it keep their own reference). NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn openai_upload_free(upload: *mut openai_upload) {
     ffi_boundary! {
-        if !upload.is_null() {
-            drop(Box::from_raw(upload));
-        }
+        // SAFETY: `upload` is NULL or an upload not yet freed, unused from now on.
+        drop(unsafe { handle::take(upload) });
     }
 }

@@ -274,7 +274,7 @@ static void stall_and_idle_timeout(void) {
     openai_event_free(event);
     CHECK_CODE(openai_stream_next(stream, 10000, &event), OPENAI_TIMEOUT);
     CHECK(event == NULL);
-    CHECK_CONTAINS(openai_stream_error_message(stream), "sent nothing");
+    CHECK_CONTAINS(openai_stream_error_message(stream), "sent no event");
     openai_stream_free(stream);
     openai_client_free(client);
     free(mock_take_requests());

@@ -45,7 +45,7 @@ static void upload_from_path(openai_client *client) {
     log = mock_take_requests();
     CHECK_CONTAINS(log, "\"name\":\"purpose\"");
     CHECK_CONTAINS(log, "\"value\":\"fine-tune\"");
-    CHECK_CONTAINS(log, "\"name\":\"file\",\"filename\":\"train.jsonl\",\"content_type\":\"application/jsonl\",\"len\":204800");
+    CHECK_CONTAINS(log, "\"name\":\"file\",\"filename\":\"train.jsonl\",\"content_type\":\"application/octet-stream\",\"len\":204800");
     CHECK_CONTAINS(log, "multipart/form-data; boundary=");
     free(log);
 }
