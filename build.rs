@@ -35,7 +35,9 @@ const PREAMBLE: &str = "\
  *   stream or upload is used by one thread at a time (it may move between threads). A blocking
  *   call does its I/O on the calling thread. Async calls and streams run on the library's own
  *   worker threads (OPENAI_WORKER_THREADS sets how many), started on first use; callbacks run
- *   on them, and a blocking call made inside a callback works.
+ *   on them, and a blocking call made inside a callback works. After fork() a child gets its
+ *   own threads and connections on its first call. openai_shutdown() stops the library at
+ *   the end of a program (optional).
  */";
 
 fn main() {

@@ -46,5 +46,6 @@ int main(void) {
     printf("%d files on %d pages\n", files, pages);
     openai_pager_free(pager);
     openai_client_free(client);
+    openai_shutdown(); /* optional: joins the library's threads (leak checkers then find nothing) */
     return code == OPENAI_OK ? 0 : 1;
 }

@@ -42,5 +42,6 @@ int main(int argc, char **argv) {
         fprintf(stderr, "speech failed (%s): %s\n", openai_code_name(code), openai_response_error_message(response));
     openai_response_free(response);
     openai_client_free(client);
+    openai_shutdown(); /* optional: joins the library's threads (leak checkers then find nothing) */
     return code == OPENAI_OK ? 0 : 1;
 }

@@ -44,5 +44,6 @@ int main(void) {
 
     openai_stream_free(stream); /* also closes the connection of a stream abandoned midway */
     openai_client_free(client);
+    openai_shutdown(); /* optional: joins the library's threads (leak checkers then find nothing) */
     return code == OPENAI_OK ? 0 : 1;
 }

@@ -26,7 +26,9 @@
  *   stream or upload is used by one thread at a time (it may move between threads). A blocking
  *   call does its I/O on the calling thread. Async calls and streams run on the library's own
  *   worker threads (OPENAI_WORKER_THREADS sets how many), started on first use; callbacks run
- *   on them, and a blocking call made inside a callback works.
+ *   on them, and a blocking call made inside a callback works. After fork() a child gets its
+ *   own threads and connections on its first call. openai_shutdown() stops the library at
+ *   the end of a program (optional).
  */
 
 #ifndef OPENAI_H
@@ -338,12 +340,23 @@ const char *openai_last_error(void);
  * - `organization`, `project` (strings): else `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`; sent as the
  *   `OpenAI-Organization` and `OpenAI-Project` headers when set.
  * - `timeout` (seconds, default 600, null for none): per attempt, from sending the request to the
- *   last byte of the response.
+ *   last byte of the response; for an event stream, to the response's head (its first bytes).
  * - `connect_timeout` (seconds, default 5).
  * - `max_retries` (integer, default 2).
- * - `stream_idle_timeout` (seconds, default none): the longest silence within an event stream.
+ * - `stream_idle_timeout` (seconds, default: `timeout`): the longest time between two events of
+ *   a stream. Keep-alive comments are not events: a stream that sends only them ends with
+ *   `OPENAI_TIMEOUT`.
+ * - `stream_timeout` (seconds, default none): the longest a stream may last from its head to its
+ *   end, however lively; past it the stream ends with `OPENAI_TIMEOUT`.
+ * - `max_response_size` (bytes, default 268435456 = 256 MiB, null for none): the largest body
+ *   held in memory, and the largest single event of a stream; past it the call ends with
+ *   `OPENAI_RESPONSE_TOO_LARGE` (not retried). The default is above the largest real JSON
+ *   response (embeddings of 2,048 inputs at 3,072 dimensions, about 195 MB). Downloads to a
+ *   file (`_to_file`) are not limited. Error bodies are kept up to their first MiB.
  * - `default_headers` (object of strings): added to every request, replacing the library's own
- *   header of the same name; a null value removes that header.
+ *   header of the same name; a null value removes that header. Credential headers
+ *   (`Authorization`, `Proxy-Authorization`, `api-key`, `x-api-key`, `Cookie`) are logged as
+ *   `[redacted]` and never follow a redirect to another scheme, host or port.
  * - `default_query` (object): query parameters added to every request.
  * - `openai_beta` (string, default `assistants=v2`): the `OpenAI-Beta` value of the assistants
  *   family.
@@ -1397,8 +1410,9 @@ openai_future *openai_files_retrieve_content_async(const openai_client *client,
  * `openai_files_retrieve_content`, with the response body written to the file at `path` as it arrives (never held
  * whole in memory), for large content. Same arguments, then:
  *
- * - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once
- *   complete: a failed download leaves `path` as it was.
+ * - `path`: where to write (not NULL). The body goes to a new file beside it, created
+ *   exclusively (a planted link is never followed), renamed to `path` once complete: a
+ *   failed download leaves `path` as it was and no partial file behind.
  * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
  *   on the calling thread.
  * - `userdata`: passed to `progress`.
@@ -1418,7 +1432,7 @@ openai_code openai_files_retrieve_content_to_file(const openai_client *client,
  * The async form of `openai_files_retrieve_content_to_file`: starts the download and returns its future at once,
  * never blocking on the network or the disk. Same arguments, then:
  *
- * - `path`: where to write (not NULL), through `<path>.part` as for `openai_files_retrieve_content_to_file`; a call that
+ * - `path`: where to write (not NULL), through a partial file as for `openai_files_retrieve_content_to_file`; a call that
  *   fails or is cancelled removes the partial file and leaves `path` as it was.
  * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
  *   on a library thread.
@@ -1781,8 +1795,9 @@ openai_future *openai_audio_speech_create_async(const openai_client *client,
  * `openai_audio_speech_create`, with the response body written to the file at `path` as it arrives (never held
  * whole in memory), for large content. Same arguments, then:
  *
- * - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once
- *   complete: a failed download leaves `path` as it was.
+ * - `path`: where to write (not NULL). The body goes to a new file beside it, created
+ *   exclusively (a planted link is never followed), renamed to `path` once complete: a
+ *   failed download leaves `path` as it was and no partial file behind.
  * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
  *   on the calling thread.
  * - `userdata`: passed to `progress`.
@@ -1802,7 +1817,7 @@ openai_code openai_audio_speech_create_to_file(const openai_client *client,
  * The async form of `openai_audio_speech_create_to_file`: starts the download and returns its future at once,
  * never blocking on the network or the disk. Same arguments, then:
  *
- * - `path`: where to write (not NULL), through `<path>.part` as for `openai_audio_speech_create_to_file`; a call that
+ * - `path`: where to write (not NULL), through a partial file as for `openai_audio_speech_create_to_file`; a call that
  *   fails or is cancelled removes the partial file and leaves `path` as it was.
  * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
  *   on a library thread.

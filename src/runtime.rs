@@ -6,7 +6,8 @@
 //! Two events make runtimes stale:
 //! - `fork()`: a child process has copies of its parent's runtimes but none of their threads,
 //!   and their I/O objects share open files (the epoll instance, sockets) with the parent. The
-//!   child gets fresh runtimes and never drives, nor drops, its parent's (see [`forks`]).
+//!   child gets fresh runtimes and never drives, nor drops, its parent's (see [`forks`]): they
+//!   are kept aside, unused.
 //! - [`shutdown`]: the shared runtime's threads are joined and its state freed; the next call
 //!   starts a new one.
 
@@ -26,6 +27,15 @@ static EPOCH: AtomicU64 = AtomicU64::new(0);
 
 /// The shared runtime and the fork generation it belongs to.
 static SHARED: Mutex<Option<(u64, Arc<Runtime>)>> = Mutex::new(None);
+
+/// What a fork()ed child found of its parent's runtimes: kept here, never dropped (dropping would
+/// touch I/O the parent shares) and never used; reachable, so that leak checkers see it as
+/// such.
+static ABANDONED: Mutex<Vec<Box<dyn std::any::Any + Send>>> = Mutex::new(Vec::new());
+
+fn abandon<T: Send + 'static>(value: T) {
+    ABANDONED.lock().unwrap_or_else(|e| e.into_inner()).push(Box::new(value));
+}
 
 thread_local! {
     /// Set on the library's own worker threads.
@@ -96,7 +106,7 @@ pub fn handle() -> Handle {
                 // A parent's runtime has no threads here and shares its I/O with the parent:
                 // never dropped in the child, only forgotten.
                 if let Some((_, parents)) = shared.take() {
-                    std::mem::forget(parents);
+                    abandon(parents);
                 }
                 let runtime = Arc::new(new_shared_runtime());
                 let handle = runtime.handle().clone();
@@ -129,7 +139,7 @@ pub(crate) fn local_runtime() -> Arc<LocalRuntime> {
             }
         }
         if let Some((_, parents)) = local.take() {
-            std::mem::forget(parents);
+            abandon(parents);
         }
         watch_forks();
         let runtime = Builder::new_current_thread().enable_all().build().expect("a current-thread runtime could not start");
@@ -250,12 +260,12 @@ pub fn shutdown() -> Result<(), CannotShutDown> {
         if made_in == generation {
             drop(runtime);
         } else {
-            std::mem::forget(runtime);
+            abandon(runtime);
         }
     }
     if let Some((made_in, runtime)) = shared {
         if made_in != generation {
-            std::mem::forget(runtime);
+            abandon(runtime);
         } else {
             match Arc::try_unwrap(runtime) {
                 // Joins the worker threads (and the blocking pool's), so that nothing of theirs
@@ -265,5 +275,6 @@ pub fn shutdown() -> Result<(), CannotShutDown> {
             }
         }
     }
+    crate::tls::forget_configurations();
     Ok(())
 }

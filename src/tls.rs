@@ -37,12 +37,16 @@ fn config_with(roots: RootCertStore) -> Arc<ClientConfig> {
     Arc::new(config)
 }
 
+/// The configurations built so far: the shared one, and one per CA bundle. Kept until
+/// `forget_configurations` (the library's shutdown).
+static SHARED: Mutex<Option<Arc<ClientConfig>>> = Mutex::new(None);
+static WITH_BUNDLE: OnceLock<Mutex<HashMap<PathBuf, Arc<ClientConfig>>>> = OnceLock::new();
+
 /// The configuration for a client: the shared one, or one that also trusts `ca_bundle`.
 pub fn config(ca_bundle: Option<&Path>) -> Result<Arc<ClientConfig>, String> {
-    static SHARED: OnceLock<Arc<ClientConfig>> = OnceLock::new();
-    static WITH_BUNDLE: OnceLock<Mutex<HashMap<PathBuf, Arc<ClientConfig>>>> = OnceLock::new();
     let Some(path) = ca_bundle else {
-        return Ok(SHARED.get_or_init(|| config_with(base_roots().clone())).clone());
+        let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+        return Ok(shared.get_or_insert_with(|| config_with(base_roots().clone())).clone());
     };
     let cache = WITH_BUNDLE.get_or_init(Default::default);
     if let Some(config) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
@@ -63,4 +67,13 @@ pub fn config(ca_bundle: Option<&Path>) -> Result<Arc<ClientConfig>, String> {
     let config = config_with(roots);
     cache.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_path_buf(), config.clone());
     Ok(config)
+}
+
+/// Drops the configurations built so far (their session caches with them); the next client
+/// builds them again. Called by the library's shutdown.
+pub fn forget_configurations() {
+    SHARED.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(cache) = WITH_BUNDLE.get() {
+        cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
 }

@@ -73,3 +73,37 @@ fn every_export_runs_inside_the_boundary() {
     assert!(exports > 150, "found {exports} exports");
     assert!(outside.is_empty(), "exports whose body is not inside ffi_boundary!: {outside:?}");
 }
+
+/// The unsafe contract is visible: every `unsafe` block of the library says why it is sound, in
+/// a `// SAFETY:` comment on it or on one of the three lines before it.
+#[test]
+fn every_unsafe_block_has_its_safety_argument() {
+    let mut missing = Vec::new();
+    let mut blocks = 0;
+    let mut pending = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            if !path.extension().is_some_and(|e| e == "rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = source.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                for _ in line.matches("unsafe {") {
+                    blocks += 1;
+                    let context = &lines[i.saturating_sub(3)..=i];
+                    if !context.iter().any(|l| l.contains("SAFETY")) {
+                        missing.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(blocks > 100, "found {blocks} unsafe blocks");
+    assert!(missing.is_empty(), "unsafe blocks without a SAFETY argument:\n{}", missing.join("\n"));
+}

@@ -177,8 +177,9 @@ fn render_exports() -> String {
                     out,
                     "\n/// `{c}`, with the response body written to the file at `path` as it arrives (never held\n\
                      /// whole in memory), for large content. Same arguments, then:\n///\n\
-                     /// - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once\n\
-                     ///   complete: a failed download leaves `path` as it was.\n\
+                     /// - `path`: where to write (not NULL). The body goes to a new file beside it, created\n\
+                     ///   exclusively (a planted link is never followed), renamed to `path` once complete: a\n\
+                     ///   failed download leaves `path` as it was and no partial file behind.\n\
                      /// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),\n\
                      ///   on the calling thread.\n\
                      /// - `userdata`: passed to `progress`.\n\
@@ -197,7 +198,7 @@ fn render_exports() -> String {
                     out,
                     "\n/// The async form of `{c}_to_file`: starts the download and returns its future at once,\n\
                      /// never blocking on the network or the disk. Same arguments, then:\n///\n\
-                     /// - `path`: where to write (not NULL), through `<path>.part` as for `{c}_to_file`; a call that\n\
+                     /// - `path`: where to write (not NULL), through a partial file as for `{c}_to_file`; a call that\n\
                      ///   fails or is cancelled removes the partial file and leaves `path` as it was.\n\
                      /// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),\n\
                      ///   on a library thread.\n\

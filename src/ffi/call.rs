@@ -83,24 +83,28 @@ pub(crate) unsafe fn operation_request<'a>(
     params: &[(&str, *const c_char)],
     input: CInput<'_>,
 ) -> Result<(&'a Client, Request), Response> {
-    // SAFETY (for every read below): the pointers are the export's arguments, valid or NULL by
-    // this function's contract.
+    // SAFETY: the export's client argument, NULL or live by this function's contract.
     let client = unsafe { arg_client(client) }?;
     let mut values = Vec::with_capacity(params.len());
     for (name, ptr) in params {
+        // SAFETY: a path parameter, NULL or NUL-terminated by this function's contract.
         values.push(unsafe { arg_str(name, *ptr) }?);
     }
     let input = match input {
         CInput::None => Input::None,
+        // SAFETY: a JSON argument, NULL or NUL-terminated by this function's contract.
         CInput::Json(ptr) => Input::Json(unsafe { arg_opt_str("body_json", ptr) }?),
+        // SAFETY: as above.
         CInput::Query(ptr) => Input::Query(unsafe { arg_opt_str("query_json", ptr) }?),
         CInput::Multipart(fields, files) => {
+            // SAFETY: as above.
             let fields = unsafe { arg_opt_str("fields_json", fields) }?;
             let RequestKind::Multipart(specs) = op.request else {
                 return Err(ArgError(format!("{} does not take files", op.name)).into());
             };
             let mut uploads = Vec::with_capacity(files.len());
             for (spec, (name, upload)) in specs.iter().zip(files) {
+                // SAFETY: an upload argument, NULL or live by this function's contract.
                 match unsafe { handle::borrow(*upload) } {
                     Some(upload) => uploads.push((spec.name, upload.inner.clone())),
                     None if spec.required => return Err(ArgError(format!("{name} is NULL")).into()),

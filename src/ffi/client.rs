@@ -38,12 +38,23 @@ fn store(result: Result<Client, crate::config::OptionsError>, out: Out<'_, opena
 /// - `organization`, `project` (strings): else `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`; sent as the
 ///   `OpenAI-Organization` and `OpenAI-Project` headers when set.
 /// - `timeout` (seconds, default 600, null for none): per attempt, from sending the request to the
-///   last byte of the response.
+///   last byte of the response; for an event stream, to the response's head (its first bytes).
 /// - `connect_timeout` (seconds, default 5).
 /// - `max_retries` (integer, default 2).
-/// - `stream_idle_timeout` (seconds, default none): the longest silence within an event stream.
+/// - `stream_idle_timeout` (seconds, default: `timeout`): the longest time between two events of
+///   a stream. Keep-alive comments are not events: a stream that sends only them ends with
+///   `OPENAI_TIMEOUT`.
+/// - `stream_timeout` (seconds, default none): the longest a stream may last from its head to its
+///   end, however lively; past it the stream ends with `OPENAI_TIMEOUT`.
+/// - `max_response_size` (bytes, default 268435456 = 256 MiB, null for none): the largest body
+///   held in memory, and the largest single event of a stream; past it the call ends with
+///   `OPENAI_RESPONSE_TOO_LARGE` (not retried). The default is above the largest real JSON
+///   response (embeddings of 2,048 inputs at 3,072 dimensions, about 195 MB). Downloads to a
+///   file (`_to_file`) are not limited. Error bodies are kept up to their first MiB.
 /// - `default_headers` (object of strings): added to every request, replacing the library's own
-///   header of the same name; a null value removes that header.
+///   header of the same name; a null value removes that header. Credential headers
+///   (`Authorization`, `Proxy-Authorization`, `api-key`, `x-api-key`, `Cookie`) are logged as
+///   `[redacted]` and never follow a redirect to another scheme, host or port.
 /// - `default_query` (object): query parameters added to every request.
 /// - `openai_beta` (string, default `assistants=v2`): the `OpenAI-Beta` value of the assistants
 ///   family.

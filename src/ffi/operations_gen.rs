@@ -726,8 +726,9 @@ pub unsafe extern "C" fn openai_files_retrieve_content_async(
 /// `openai_files_retrieve_content`, with the response body written to the file at `path` as it arrives (never held
 /// whole in memory), for large content. Same arguments, then:
 ///
-/// - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once
-///   complete: a failed download leaves `path` as it was.
+/// - `path`: where to write (not NULL). The body goes to a new file beside it, created
+///   exclusively (a planted link is never followed), renamed to `path` once complete: a
+///   failed download leaves `path` as it was and no partial file behind.
 /// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
 ///   on the calling thread.
 /// - `userdata`: passed to `progress`.
@@ -753,7 +754,7 @@ pub unsafe extern "C" fn openai_files_retrieve_content_to_file(
 /// The async form of `openai_files_retrieve_content_to_file`: starts the download and returns its future at once,
 /// never blocking on the network or the disk. Same arguments, then:
 ///
-/// - `path`: where to write (not NULL), through `<path>.part` as for `openai_files_retrieve_content_to_file`; a call that
+/// - `path`: where to write (not NULL), through a partial file as for `openai_files_retrieve_content_to_file`; a call that
 ///   fails or is cancelled removes the partial file and leaves `path` as it was.
 /// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
 ///   on a library thread.
@@ -1242,8 +1243,9 @@ pub unsafe extern "C" fn openai_audio_speech_create_async(
 /// `openai_audio_speech_create`, with the response body written to the file at `path` as it arrives (never held
 /// whole in memory), for large content. Same arguments, then:
 ///
-/// - `path`: where to write (not NULL). The body goes to `<path>.part`, renamed to `path` once
-///   complete: a failed download leaves `path` as it was.
+/// - `path`: where to write (not NULL). The body goes to a new file beside it, created
+///   exclusively (a planted link is never followed), renamed to `path` once complete: a
+///   failed download leaves `path` as it was and no partial file behind.
 /// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
 ///   on the calling thread.
 /// - `userdata`: passed to `progress`.
@@ -1269,7 +1271,7 @@ pub unsafe extern "C" fn openai_audio_speech_create_to_file(
 /// The async form of `openai_audio_speech_create_to_file`: starts the download and returns its future at once,
 /// never blocking on the network or the disk. Same arguments, then:
 ///
-/// - `path`: where to write (not NULL), through `<path>.part` as for `openai_audio_speech_create_to_file`; a call that
+/// - `path`: where to write (not NULL), through a partial file as for `openai_audio_speech_create_to_file`; a call that
 ///   fails or is cancelled removes the partial file and leaves `path` as it was.
 /// - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
 ///   on a library thread.

@@ -25,12 +25,15 @@ pub(crate) unsafe fn generic_request<'a>(
     body: *const c_char,
     stream: bool,
 ) -> Result<(&'a Client, Request), Response> {
-    // SAFETY (each read): the arguments are valid or NULL by this function's contract.
+    // SAFETY: each argument is valid or NULL by this function's contract (a live client,
+    // NUL-terminated strings).
     let client = unsafe { arg_client(client) }?;
-    let method = unsafe { arg_str("method", method) }?;
-    let path = unsafe { arg_str("path", path) }?;
-    let query = unsafe { arg_opt_str("query_json", query_json) }?;
-    let body = unsafe { arg_opt_str("body", body) }?;
+    // SAFETY: as above.
+    let (method, path) = unsafe { (arg_str("method", method), arg_str("path", path)) };
+    let (method, path) = (method?, path?);
+    // SAFETY: as above.
+    let (query, body) = unsafe { (arg_opt_str("query_json", query_json), arg_opt_str("body", body)) };
+    let (query, body) = (query?, body?);
     Ok((client, Request::generic(method, path, query, body, stream)?))
 }
 

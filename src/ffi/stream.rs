@@ -314,12 +314,14 @@ unsafe fn stream_request<'a>(
     params: &[(&str, *const c_char)],
     body_json: *const c_char,
 ) -> Result<(&'a Client, Request), Response> {
-    // SAFETY (each read): the export's arguments, valid or NULL by this function's contract.
+    // SAFETY: the export's client, NULL or live by this function's contract.
     let client = unsafe { arg_client(client) }?;
     let mut values = Vec::with_capacity(params.len());
     for (name, ptr) in params {
+        // SAFETY: a path parameter, NULL or NUL-terminated by this function's contract.
         values.push(unsafe { arg_str(name, *ptr) }?);
     }
+    // SAFETY: as above.
     let body = unsafe { arg_str("body_json", body_json) }?;
     Ok((client, Request::streaming(op, &values, body)?))
 }

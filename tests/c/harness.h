@@ -51,8 +51,13 @@ static int failures = 0;
         }                                                                                  \
     } while (0)
 
-/* Ends the test: prints the verdict and gives the exit status. */
+/* Ends the test: stops the library (so that valgrind finds nothing of it left, possibly lost
+ * included), prints the verdict and gives the exit status. */
 static inline int finish(const char *name) {
+    if (openai_shutdown() != OPENAI_OK) {
+        fprintf(stderr, "%s: openai_shutdown: %s\n", name, openai_last_error());
+        failures++;
+    }
     if (failures) {
         fprintf(stderr, "%s: %d check(s) failed\n", name, failures);
         return 1;

@@ -248,3 +248,5 @@ pub fn assert_request(request: &Value, expected: &Expected) {
 }
 #[allow(dead_code)]
 pub mod proxy;
+#[allow(dead_code)]
+pub mod tls;
