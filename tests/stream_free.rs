@@ -15,40 +15,44 @@ use openai::ffi::operations_gen::openai_chat_completions_create_stream_async;
 use openai::ffi::stream::*;
 use serde_json::{json, Value};
 
-/// Two streams whose callbacks each free the other's stream.
+/// What the two callbacks share.
 #[derive(Default)]
-struct Pair {
-    streams: [AtomicUsize; 2],
+struct Meeting {
     /// Callbacks that have begun, that found the other one inside too, and that have returned.
     inside: AtomicUsize,
     met: AtomicUsize,
     returned: AtomicUsize,
 }
 
-unsafe extern "C" fn free_the_other(stream: *mut openai_stream, event: *const openai_event, userdata: *mut c_void) -> bool {
-    // SAFETY: the test keeps the pair alive for the whole process.
-    let pair = unsafe { &*(userdata as *const Pair) };
+/// One callback's userdata: the meeting, and the other stream, which it frees.
+struct Side {
+    meeting: &'static Meeting,
+    other: AtomicUsize,
+}
+
+unsafe extern "C" fn free_the_other(_: *mut openai_stream, event: *const openai_event, userdata: *mut c_void) -> bool {
+    // SAFETY: the test keeps both sides alive for the whole process.
+    let side = unsafe { &*(userdata as *const Side) };
     if event.is_null() {
         return false;
     }
+    let meeting = side.meeting;
     // Wait a while (never for ever: a worker thread is held meanwhile) until the other callback
     // is inside too, so that each frees a stream whose callback is running.
-    pair.inside.fetch_add(1, Ordering::SeqCst);
+    meeting.inside.fetch_add(1, Ordering::SeqCst);
     let start = Instant::now();
-    while pair.inside.load(Ordering::SeqCst) < 2 && start.elapsed() < Duration::from_secs(1) {
+    while meeting.inside.load(Ordering::SeqCst) < 2 && start.elapsed() < Duration::from_secs(1) {
         std::thread::yield_now();
     }
-    if pair.inside.load(Ordering::SeqCst) >= 2 {
-        pair.met.fetch_add(1, Ordering::SeqCst);
+    if meeting.inside.load(Ordering::SeqCst) >= 2 {
+        meeting.met.fetch_add(1, Ordering::SeqCst);
     }
-    let me = stream as usize;
-    let other = if pair.streams[0].load(Ordering::SeqCst) == me { &pair.streams[1] } else { &pair.streams[0] };
-    let other = other.swap(0, Ordering::SeqCst);
+    let other = side.other.swap(0, Ordering::SeqCst);
     if other != 0 {
-        // SAFETY: the other stream's handle, taken out of the pair so that it is freed once.
+        // SAFETY: the other stream's handle, taken from this side so that it is freed once.
         unsafe { openai_stream_free(other as *mut openai_stream) };
     }
-    pair.returned.fetch_add(1, Ordering::SeqCst);
+    meeting.returned.fetch_add(1, Ordering::SeqCst);
     false
 }
 
@@ -66,32 +70,36 @@ fn callbacks_freeing_each_others_streams_do_not_deadlock() {
         if met == 2 {
             break;
         }
-        let pair: &'static Pair = Box::leak(Box::default());
+        let meeting: &'static Meeting = Box::leak(Box::default());
+        let sides: &'static [Side; 2] = Box::leak(Box::new([
+            Side { meeting, other: AtomicUsize::new(0) },
+            Side { meeting, other: AtomicUsize::new(0) },
+        ]));
         for _ in 0..2 {
             h.mock.script(json!({"match": {"path": "/v1/chat/completions"}, "headers": {"content-type": "text/event-stream"}, "chunks": events}));
         }
-        let userdata = pair as *const Pair as *mut c_void;
-        // The handles are known to the callbacks before the first event can arrive, 20 ms on.
-        let a = unsafe { openai_chat_completions_create_stream_async(h.client, body.as_ptr(), Some(free_the_other), userdata) };
-        pair.streams[0].store(a as usize, Ordering::SeqCst);
-        let b = unsafe { openai_chat_completions_create_stream_async(h.client, body.as_ptr(), Some(free_the_other), userdata) };
-        pair.streams[1].store(b as usize, Ordering::SeqCst);
+        let userdata = |i: usize| &sides[i] as *const Side as *mut c_void;
+        let a = unsafe { openai_chat_completions_create_stream_async(h.client, body.as_ptr(), Some(free_the_other), userdata(0)) };
+        let b = unsafe { openai_chat_completions_create_stream_async(h.client, body.as_ptr(), Some(free_the_other), userdata(1)) };
+        // Each side learns the other's stream before the first event can arrive, 20 ms on.
+        sides[0].other.store(b as usize, Ordering::SeqCst);
+        sides[1].other.store(a as usize, Ordering::SeqCst);
         // Both callbacks return (a deadlock would keep them inside for ever), or one returns
         // having freed the other's stream before its callback began.
         let start = Instant::now();
         loop {
-            let (returned, inside) = (pair.returned.load(Ordering::SeqCst), pair.inside.load(Ordering::SeqCst));
+            let (returned, inside) = (meeting.returned.load(Ordering::SeqCst), meeting.inside.load(Ordering::SeqCst));
             if returned == 2 || (returned == 1 && inside == 1 && start.elapsed() > Duration::from_millis(1500)) {
                 break;
             }
             assert!(start.elapsed() < Duration::from_secs(30), "round {round}: callbacks freeing each other's streams hang");
             std::thread::sleep(Duration::from_millis(5));
         }
-        for stream in &pair.streams {
+        for side in sides {
             // SAFETY: a handle no callback freed.
-            unsafe { openai_stream_free(stream.swap(0, Ordering::SeqCst) as *mut openai_stream) };
+            unsafe { openai_stream_free(side.other.swap(0, Ordering::SeqCst) as *mut openai_stream) };
         }
-        if pair.met.load(Ordering::SeqCst) == 2 {
+        if meeting.met.load(Ordering::SeqCst) == 2 {
             met += 1;
         }
     }

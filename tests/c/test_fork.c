@@ -61,6 +61,7 @@ static int child(openai_client *client, openai_future *in_flight) {
 }
 
 int main(void) {
+    alarm(180); /* a hang anywhere is a failure, not a stuck test run */
     openai_client *client = test_client("");
     openai_response *response = NULL;
     long parent_ids[16], child_ids[16];
@@ -83,7 +84,10 @@ int main(void) {
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
-    if (pid == 0) _exit(child(client, in_flight) ? 1 : 0);
+    if (pid == 0) {
+        alarm(60); /* a child that hangs (as it did before the fix) is killed: a failure, not a hang */
+        _exit(child(client, in_flight) ? 1 : 0);
+    }
     CHECK(pid > 0);
     int status = 0;
     CHECK(waitpid(pid, &status, 0) == pid);
