@@ -353,6 +353,15 @@ const char *openai_last_error(void);
  *   `OPENAI_RESPONSE_TOO_LARGE` (not retried). The default is above the largest real JSON
  *   response (embeddings of 2,048 inputs at 3,072 dimensions, about 195 MB). Downloads to a
  *   file (`_to_file`) are not limited. Error bodies are kept up to their first MiB.
+ * - `max_connections` (integer, default 256, null for none): the most connections open to the
+ *   host at once; calls past it wait for one (within their `timeout`) instead of failing. Over
+ *   HTTP/1.1 each call in flight takes one; over HTTP/2 calls share one and the limit is not
+ *   reached. 256 leaves three quarters of an ordinary 1,024-descriptor limit to the program.
+ * - `max_idle_connections` (integer, default 100): idle connections kept per host for later
+ *   calls (a thread making blocking calls keeps at most 2 of its own).
+ * - `idle_timeout` (seconds, default 30, null for none): how long an idle connection is kept.
+ * - `http1_only` (boolean, default false): speak HTTP/1.1 only. Otherwise HTTP/2 is used when a
+ *   TLS server offers it (the real API does), and the calls in flight share its connection.
  * - `default_headers` (object of strings): added to every request, replacing the library's own
  *   header of the same name; a null value removes that header. Credential headers
  *   (`Authorization`, `Proxy-Authorization`, `api-key`, `x-api-key`, `Cookie`) are logged as

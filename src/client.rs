@@ -1,9 +1,11 @@
 //! A client: its options, the headers every request carries, and its connection pools. Cloning
 //! is cheap and clones share everything; a derived client shares the pools of its parent.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Options, OptionsError};
@@ -51,6 +53,28 @@ struct Pools {
     shared_in_child: Mutex<Option<(u64, reqwest::Client)>>,
     /// The pools of blocking calls, one per calling thread.
     per_thread: Mutex<Vec<ThreadPool>>,
+    /// Permits for the connections to the host, shared by every pool (`max_connections`).
+    connections: Option<Arc<Semaphore>>,
+    /// Whether the host may answer over HTTP/2 (TLS, where ALPN chooses, and not `http1_only`).
+    may_multiplex: bool,
+    /// The host has answered, and over which protocol: HTTP/2 calls share its connections, and
+    /// need no permit.
+    answered: AtomicBool,
+    multiplexed: AtomicBool,
+    /// Until the host has answered, calls that may multiplex go one at a time: otherwise each of
+    /// a burst of calls would open a connection (and a TLS handshake) of its own before the first
+    /// learns that one HTTP/2 connection serves them all.
+    first_call: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// What a call holds of the client's connections from sending its request until it has read the
+/// response (or its stream has ended): a connection of the limit (`max_connections`), unless
+/// there is no limit or the host multiplexes calls over HTTP/2; and, until the host has answered
+/// once, the turn of the first call.
+#[derive(Default)]
+pub(crate) struct ConnectionPermit {
+    slot: Option<OwnedSemaphorePermit>,
+    first_call: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 struct ThreadPool {
@@ -78,10 +102,15 @@ impl Pools {
     fn new(options: &Options) -> Result<Pools, OptionsError> {
         Ok(Pools {
             options: options.clone(),
-            shared: build_pool(options)?,
+            shared: build_pool(options, options.max_idle_connections)?,
             forks: crate::runtime::forks(),
             shared_in_child: Mutex::new(None),
             per_thread: Mutex::new(Vec::new()),
+            connections: options.max_connections.map(|n| Arc::new(Semaphore::new(n))),
+            may_multiplex: options.base_url.starts_with("https:") && !options.http1_only,
+            answered: AtomicBool::new(false),
+            multiplexed: AtomicBool::new(false),
+            first_call: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -95,7 +124,7 @@ impl Pools {
         match &*child {
             Some((made_in, pool)) if *made_in == generation => pool.clone(),
             _ => {
-                let pool = build_pool(&self.options).expect("options that built a pool build another");
+                let pool = build_pool(&self.options, self.options.max_idle_connections).expect("options that built a pool build another");
                 *child = Some((generation, pool.clone()));
                 pool
             }
@@ -117,7 +146,9 @@ impl Pools {
                 return (*pool).clone();
             }
             pools.retain(|(key, pool)| key.strong_count() > 0 && pool.strong_count() > 0);
-            let pool = Arc::new(build_pool(&self.options).expect("options that built a pool build another"));
+            // One thread makes one call at a time: two idle connections serve it.
+            let idle = self.options.max_idle_connections.min(2);
+            let pool = Arc::new(build_pool(&self.options, idle).expect("options that built a pool build another"));
             let runtime = Arc::downgrade(&crate::runtime::local_runtime());
             let mut per_thread = self.per_thread.lock().unwrap_or_else(|e| e.into_inner());
             // Threads that have ended took their runtime with them: their pools go too.
@@ -198,6 +229,9 @@ impl Client {
             headers.insert("openai-project", value("project", project)?);
         }
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        // Byte for byte as the official SDK's HTTP client asks; responses so encoded are
+        // decompressed as they arrive (the decompressed size bounded by max_response_size).
+        headers.insert(reqwest::header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate"));
         let overrides = options
             .default_headers
             .iter()
@@ -229,6 +263,38 @@ impl Client {
         } else {
             self.inner.pools.shared()
         }
+    }
+
+    /// Waits for a connection of the client's limit (see [`ConnectionPermit`]). Waiting is part
+    /// of the call's attempt, bounded by its timeout.
+    pub(crate) async fn connection_permit(&self) -> ConnectionPermit {
+        let pools = &self.inner.pools;
+        let mut permit = ConnectionPermit::default();
+        if pools.may_multiplex && !pools.answered.load(Ordering::Acquire) {
+            let turn = pools.first_call.clone().lock_owned().await;
+            if !pools.answered.load(Ordering::Acquire) {
+                permit.first_call = Some(turn);
+            }
+        }
+        if let Some(connections) = &pools.connections {
+            if !pools.multiplexed.load(Ordering::Acquire) {
+                permit.slot = connections.clone().acquire_owned().await.ok();
+            }
+        }
+        permit
+    }
+
+    /// Notes the HTTP version the host answered with, and what the call's permit still needs:
+    /// once the host has answered, calls need not take turns; over HTTP/2 they share its
+    /// connections and need no connection of the limit.
+    pub(crate) fn saw_version(&self, version: reqwest::Version, permit: &mut ConnectionPermit) {
+        let pools = &self.inner.pools;
+        if version == reqwest::Version::HTTP_2 {
+            pools.multiplexed.store(true, Ordering::Release);
+            permit.slot = None;
+        }
+        pools.answered.store(true, Ordering::Release);
+        permit.first_call = None;
     }
 
     pub(crate) fn default_query(&self) -> &str {
@@ -267,14 +333,23 @@ impl Client {
 
 /// The connection pool and its settings; the TLS configuration is the process's shared one
 /// (src/tls.rs).
-fn build_pool(options: &Options) -> Result<reqwest::Client, OptionsError> {
-    let tls = crate::tls::config(options.ca_bundle.as_deref()).map_err(OptionsError)?;
+fn build_pool(options: &Options, max_idle: usize) -> Result<reqwest::Client, OptionsError> {
+    let mut tls = (*crate::tls::config(options.ca_bundle.as_deref()).map_err(OptionsError)?).clone();
+    if options.http1_only {
+        // Offering only HTTP/1.1 in the handshake: a server that prefers HTTP/2 cannot pick it.
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    }
     let mut builder = reqwest::Client::builder()
-        .use_preconfigured_tls((*tls).clone())
+        .use_preconfigured_tls(tls)
         // Redirects are followed by the transport, which decides what a redirect may carry.
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(options.connect_timeout)
+        .pool_max_idle_per_host(max_idle)
+        .pool_idle_timeout(options.idle_timeout)
         .tcp_nodelay(true);
+    if options.http1_only {
+        builder = builder.http1_only();
+    }
     if let Some(proxy) = &options.proxy {
         let proxy = reqwest::Proxy::all(proxy).map_err(|e| OptionsError(format!("proxy \"{proxy}\" is not usable: {e}")))?;
         builder = builder.proxy(proxy);

@@ -22,6 +22,16 @@ pub const DEFAULT_OPENAI_BETA: &str = "assistants=v2";
 /// characters, comma, newline), so about 195 MB. 256 MiB clears it; a hostile or broken server
 /// cannot make a call hold more. Downloads to a file (`_to_file`) are not limited.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 256 << 20;
+/// The most connections a client's pools open to its host, by default. Calls past it wait for a
+/// connection. Chosen so that a thousand calls in flight fit an ordinary descriptor limit (1,024
+/// open files) with three quarters of it left to the program, while 256 connections carry as
+/// many calls per second as 1,024 on loopback (BENCHMARKS.md); over HTTP/2 (the real API)
+/// calls share one connection and the limit is not reached.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// Idle connections kept per host, by default (as the official SDK's HTTP client keeps).
+pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 100;
+/// How long an idle connection is kept, by default.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The options of one client. A derived client starts from its parent's options.
 #[derive(Clone, PartialEq)]
@@ -45,6 +55,14 @@ pub struct Options {
     /// The largest response body held in memory, and the largest event of a stream, in bytes.
     /// `None`: no limit.
     pub max_response_size: Option<u64>,
+    /// The most connections open to the host at once. `None`: no limit.
+    pub max_connections: Option<usize>,
+    /// Idle connections kept per host.
+    pub max_idle_connections: usize,
+    /// How long an idle connection is kept. `None`: until the server closes it.
+    pub idle_timeout: Option<Duration>,
+    /// Speak HTTP/1.1 only, never HTTP/2 (which is otherwise chosen when a TLS server offers it).
+    pub http1_only: bool,
     /// Extra headers, in order. `None` as a value removes a header the library would send.
     pub default_headers: Vec<(String, Option<String>)>,
     /// Query parameters added to every request, as a JSON object.
@@ -70,6 +88,10 @@ impl std::fmt::Debug for Options {
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("stream_timeout", &self.stream_timeout)
             .field("max_response_size", &self.max_response_size)
+            .field("max_connections", &self.max_connections)
+            .field("max_idle_connections", &self.max_idle_connections)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("http1_only", &self.http1_only)
             .field("default_headers", &self.default_headers.iter().map(|(n, _)| n).collect::<Vec<_>>())
             .field("default_query", &self.default_query)
             .field("openai_beta", &self.openai_beta)
@@ -91,6 +113,10 @@ pub const OPTION_NAMES: &[&str] = &[
     "stream_idle_timeout",
     "stream_timeout",
     "max_response_size",
+    "max_connections",
+    "max_idle_connections",
+    "idle_timeout",
+    "http1_only",
     "default_headers",
     "default_query",
     "openai_beta",
@@ -128,6 +154,10 @@ impl Options {
             stream_idle_timeout: None,
             stream_timeout: None,
             max_response_size: Some(DEFAULT_MAX_RESPONSE_SIZE),
+            max_connections: Some(DEFAULT_MAX_CONNECTIONS),
+            max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
+            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            http1_only: false,
             default_headers: Vec::new(),
             default_query: Map::new(),
             openai_beta: DEFAULT_OPENAI_BETA.to_string(),
@@ -161,11 +191,16 @@ impl Options {
     }
 
     /// Whether a client with these options can share the connection pool of one with `other`:
-    /// the pool is built with the transport options (proxy, CA bundle, connect timeout).
+    /// the pool is built with the transport options (proxy, CA bundle, connect timeout, the
+    /// connection limits, the HTTP version).
     pub fn shares_pool_with(&self, other: &Options) -> bool {
         self.proxy == other.proxy
             && self.ca_bundle == other.ca_bundle
             && self.connect_timeout == other.connect_timeout
+            && self.max_connections == other.max_connections
+            && self.max_idle_connections == other.max_idle_connections
+            && self.idle_timeout == other.idle_timeout
+            && self.http1_only == other.http1_only
     }
 
     fn apply(&mut self, json: &str) -> Result<(), OptionsError> {
@@ -216,6 +251,18 @@ impl Options {
                     _ => return error("option \"max_retries\" must be an integer from 0 to 1000"),
                 }
             }
+            "max_connections" => self.max_connections = count(name, value, 1)?,
+            "max_idle_connections" => {
+                self.max_idle_connections = count(name, value, 0)?.unwrap_or(DEFAULT_MAX_IDLE_CONNECTIONS)
+            }
+            "idle_timeout" => self.idle_timeout = seconds(name, value)?,
+            "http1_only" => {
+                self.http1_only = match value {
+                    Value::Bool(b) => b,
+                    Value::Null => false,
+                    _ => return error("option \"http1_only\" must be true or false"),
+                }
+            }
             "default_headers" => self.default_headers = headers(value)?,
             "default_query" => {
                 self.default_query = match value {
@@ -258,6 +305,18 @@ fn seconds(name: &str, value: Value) -> Result<Option<Duration>, OptionsError> {
             _ => error(format!("option \"{name}\" must be a positive number of seconds")),
         },
         _ => error(format!("option \"{name}\" must be a positive number of seconds, or null")),
+    }
+}
+
+/// A count of at least `min`; `null` means no limit (`None`).
+fn count(name: &str, value: Value, min: u64) -> Result<Option<usize>, OptionsError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => match n.as_u64() {
+            Some(n) if n >= min && n <= 1_000_000 => Ok(Some(n as usize)),
+            _ => error(format!("option \"{name}\" must be an integer from {min} to 1000000, or null")),
+        },
+        _ => error(format!("option \"{name}\" must be an integer from {min} to 1000000, or null")),
     }
 }
 

@@ -74,6 +74,8 @@ pub struct EventStream {
     scrubber: Scrubber,
     /// "POST /chat/completions", for the log line of the stream's end.
     log_name: String,
+    /// The connection of the client's limit the stream uses, released when it ends.
+    permit: crate::client::ConnectionPermit,
 }
 
 impl EventStream {
@@ -96,7 +98,13 @@ impl EventStream {
             cancel,
             scrubber,
             log_name: String::new(),
+            permit: Default::default(),
         }
+    }
+
+    /// Holds a connection of the client's limit until the stream ends.
+    pub(crate) fn hold(&mut self, permit: crate::client::ConnectionPermit) {
+        self.permit = permit;
     }
 
     pub(crate) fn set_log_name(&mut self, name: String) {
@@ -174,6 +182,7 @@ impl EventStream {
             _ => {}
         }
         self.ended = Some(end);
+        self.permit = Default::default();
     }
 
     /// How long the next read may wait: until the idle limit since the last event, or the

@@ -12,10 +12,10 @@ use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use reqwest::header::{HeaderMap, ACCEPT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use reqwest::Url;
 
-use crate::client::Client;
+use crate::client::{Client, ConnectionPermit};
 use crate::log::{self, Level};
 use crate::operations::Method;
 use crate::request::{Body, Expect, Request};
@@ -46,6 +46,8 @@ pub(crate) enum Failure {
     /// The response was larger than the client's cap: not retried (it would be again). The
     /// response keeps its status and headers.
     TooLarge(Response),
+    /// The body could not be decoded (a compressed body that does not decompress): not retried.
+    Undecodable(String),
 }
 
 impl Failure {
@@ -55,6 +57,7 @@ impl Failure {
             Failure::Timeout(message) => Response::failure(Outcome::Timeout, message),
             Failure::Invalid(message) => Response::failure(Outcome::InvalidArgument, message),
             Failure::TooLarge(response) => response,
+            Failure::Undecodable(message) => Response::failure(Outcome::InvalidResponse, message),
         };
         response.retries = retries;
         response
@@ -71,6 +74,20 @@ impl From<reqwest::Error> for Failure {
             return Failure::Invalid(format!("the request cannot be made: {}{cause}", error.without_url()));
         }
         let is_timeout = error.is_timeout();
+        // A body read through the decompressor reports every failure as a decode error; only a
+        // corrupt compressed body (an invalid-data I/O error from the decoder) is undecodable, a
+        // cut or reset connection stays a connection error.
+        let is_decode = error.is_decode() && {
+            let mut source = error.source();
+            let mut corrupt = false;
+            while let Some(cause) = source {
+                if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                    corrupt |= matches!(io.kind(), std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput);
+                }
+                source = cause.source();
+            }
+            corrupt
+        };
         let error = error.without_url();
         let mut message = error.to_string();
         let mut source = error.source();
@@ -82,7 +99,9 @@ impl From<reqwest::Error> for Failure {
             }
             source = cause.source();
         }
-        if is_timeout {
+        if is_decode {
+            Failure::Undecodable(format!("the response body could not be decoded: {message}"))
+        } else if is_timeout {
             Failure::Timeout(format!("request timed out: {message}"))
         } else {
             Failure::Connection(format!("connection error: {message}"))
@@ -106,7 +125,8 @@ impl Client {
         let limit = self.options().max_response_size;
         let result = self
             .with_retries(request, || async move {
-                let mut response = self.send(request).await?;
+                // The permit (a connection of the client's limit) is held until the body is read.
+                let (mut response, _permit) = self.send(request).await?;
                 let status = response.status().as_u16();
                 // Taken, not cloned: the body's length comes from the body, not these headers.
                 let headers = std::mem::take(response.headers_mut());
@@ -155,9 +175,9 @@ impl Client {
         let limit = self.options().max_response_size;
         let result = self
             .with_retries(request, || async move {
-                let mut response = self.send(request).await?;
+                let (mut response, permit) = self.send(request).await?;
                 if response.status().is_success() {
-                    return Ok(Attempt::Success(response));
+                    return Ok(Attempt::Success((response, permit)));
                 }
                 let status = response.status().as_u16();
                 let headers = std::mem::take(response.headers_mut());
@@ -165,7 +185,7 @@ impl Client {
                 Ok(Attempt::Status(Response::from_http(status, headers, body).with_cut_error_body(cut)))
             })
             .await;
-        let (response, retries) = match result {
+        let ((response, permit), retries) = match result {
             Ok(opened) => opened,
             Err(failure) => return Err(self.finish(request, failure, started)),
         };
@@ -180,6 +200,8 @@ impl Client {
             self.log(Level::Info, format_args!("{}: stream began in {ms} ms after {retries} retries", request.describe()));
         }
         let mut stream = EventStream::new(response, retries, limits, self.cancel_token().cloned(), self.scrubber().clone());
+        // The stream holds its connection of the client's limit until it ends.
+        stream.hold(permit);
         stream.set_log_name(request.describe());
         self.scrubber_apply(stream.head_mut());
         Ok(stream)
@@ -204,7 +226,7 @@ impl Client {
             .with_retries(request, || {
                 let (partial, progress) = (&partial, progress.clone());
                 async move {
-                    let mut response = self.send(request).await?;
+                    let (mut response, _permit) = self.send(request).await?;
                     let status = response.status().as_u16();
                     let headers = std::mem::take(response.headers_mut());
                     if !response.status().is_success() {
@@ -275,7 +297,7 @@ impl Client {
                 let delay = match &result {
                     Ok(Attempt::Success(_)) => None,
                     Ok(Attempt::Status(response)) => retry_delay_after_status(response.status, &response.headers, retries),
-                    Err(Failure::Invalid(_) | Failure::TooLarge(_)) => None,
+                    Err(Failure::Invalid(_) | Failure::TooLarge(_) | Failure::Undecodable(_)) => None,
                     Err(_) => Some(backoff(retries)),
                 };
                 match delay {
@@ -284,7 +306,9 @@ impl Client {
                             let reason = match &result {
                                 Ok(Attempt::Status(response)) => format!("status {}", response.status),
                                 Err(Failure::Connection(m) | Failure::Timeout(m) | Failure::Invalid(m)) => m.clone(),
-                                Ok(Attempt::Success(_)) | Err(Failure::TooLarge(_)) => unreachable!("not retried"),
+                                Ok(Attempt::Success(_)) | Err(Failure::TooLarge(_) | Failure::Undecodable(_)) => {
+                                    unreachable!("not retried")
+                                }
                             };
                             self.log(
                                 Level::Warn,
@@ -343,8 +367,13 @@ impl Client {
     /// (every header of `secrets::CREDENTIAL_HEADERS`) never go to an origin other than the
     /// base URL's: a redirect that changes scheme, host or port drops them, for that hop and
     /// every later one.
-    pub(crate) async fn send(&self, request: &Request) -> Result<reqwest::Response, Failure> {
+    ///
+    /// The call first takes a connection of the client's limit (`max_connections`), waiting for
+    /// one if needed; it is handed back with the response, to hold until the body is read. Once
+    /// the host answers over HTTP/2 no permit is needed (calls share its connections).
+    pub(crate) async fn send(&self, request: &Request) -> Result<(reqwest::Response, ConnectionPermit), Failure> {
         let mut url = self.url_for(request)?;
+        let mut permit = self.connection_permit().await;
         let mut method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -359,6 +388,11 @@ impl Client {
             _ => Some("application/json"),
         };
         let mut headers = self.headers_for(request.accept, content_type, request.beta);
+        if request.stream {
+            // A compressed event stream would hold events back in the decoder's buffer: streams
+            // are asked for uncompressed (other responses are decompressed as they arrive).
+            headers.insert(ACCEPT_ENCODING, reqwest::header::HeaderValue::from_static("identity"));
+        }
         let mut with_body = true;
         let mut hops = 0;
         loop {
@@ -382,13 +416,14 @@ impl Client {
                 let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("none");
                 self.log(Level::Debug, format_args!("received {} for {method} {url} (request id {id})", response.status()));
             }
+            self.saw_version(response.version(), &mut permit);
             let status = response.status().as_u16();
             if !matches!(status, 301 | 302 | 303 | 307 | 308) || hops == MAX_REDIRECTS {
-                return Ok(response);
+                return Ok((response, permit));
             }
             let next = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).and_then(|location| url.join(location).ok());
             let Some(next) = next.filter(|next| matches!(next.scheme(), "http" | "https")) else {
-                return Ok(response);
+                return Ok((response, permit));
             };
             let leaves_origin = (next.scheme(), next.host_str(), next.port_or_known_default())
                 != (url.scheme(), url.host_str(), url.port_or_known_default());

@@ -25,6 +25,11 @@ run cargo clippy --workspace --all-targets -- -D warnings
 # the rlib the Rust tests link, while the C suite and the symbol tests load libopenai.so.
 run cargo build --workspace
 run cargo test --workspace
+# The operation and stream suites again over TLS, through the mock's TLS front: with HTTP/2 (as
+# the real API is served) and with HTTP/1.1 forced.
+for transport in h2 h1-tls; do
+    OPENAI_TEST_TRANSPORT=$transport run cargo test --test operations --test streams
+done
 run tests/install.sh
 for binding in go python cpp swift; do
     run "bindings/$binding/test.sh"

@@ -44,7 +44,7 @@ fn chat_completions_create_stream_sends_stream_true_and_keeps_the_body() {
     assert_eq!(code, OPENAI_OK);
     assert_eq!(events.len(), 10, "role, 7 words, finish, usage");
     let sent = format!("{{\"stream\":true,{}", &body[1..]);
-    assert_request(&h.only_request(), &Expected::new("POST", "/v1/chat/completions").body(&sent));
+    assert_request(&h.only_request(), &Expected::new("POST", "/v1/chat/completions").body(&sent).stream());
 }
 
 #[test]
@@ -53,7 +53,7 @@ fn a_body_that_already_streams_is_sent_unchanged() {
     let body = r#"{"stream":true,"model":"m","messages":[]}"#;
     let stream = open(|out| unsafe { openai_chat_completions_create_stream(h.client, c(body).as_ptr(), out) });
     drain(stream);
-    assert_request(&h.only_request(), &Expected::new("POST", "/v1/chat/completions").body(body));
+    assert_request(&h.only_request(), &Expected::new("POST", "/v1/chat/completions").body(body).stream());
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn beta_threads_runs_create_and_stream() {
     assert_eq!(events.last().unwrap().0, "thread.run.completed");
     assert_request(
         &h.only_request(),
-        &Expected::new("POST", "/v1/threads/thread_abc/runs").body(r#"{"stream":true,"assistant_id":"asst_abc"}"#).beta(),
+        &Expected::new("POST", "/v1/threads/thread_abc/runs").body(r#"{"stream":true,"assistant_id":"asst_abc"}"#).beta().stream(),
     );
 }
 
@@ -81,7 +81,7 @@ fn beta_threads_runs_submit_tool_outputs_stream() {
     let (_, code) = drain(stream);
     assert_eq!(code, OPENAI_OK);
     let sent = format!("{{\"stream\":true,{}", &body[1..]);
-    assert_request(&h.only_request(), &Expected::new("POST", "/v1/threads/thread_abc/runs/run_1/submit_tool_outputs").body(&sent).beta());
+    assert_request(&h.only_request(), &Expected::new("POST", "/v1/threads/thread_abc/runs/run_1/submit_tool_outputs").body(&sent).beta().stream());
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn request_stream_reaches_any_endpoint() {
     let (events, code) = drain(stream);
     assert_eq!(code, OPENAI_OK);
     assert_eq!(events[0], ("response.output_text.delta".to_string(), br#"{"delta":"Hi"}"#.to_vec()));
-    assert_request(&h.only_request(), &Expected::new("POST", "/v1/responses").body(body));
+    assert_request(&h.only_request(), &Expected::new("POST", "/v1/responses").body(body).stream());
 }
 
 #[test]

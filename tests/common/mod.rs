@@ -42,10 +42,29 @@ impl Harness {
     }
 
     /// A client with `extra` (a JSON object) merged into the base URL and key.
+    ///
+    /// `OPENAI_TEST_TRANSPORT` chooses how the client reaches the mock: `plain` (HTTP/1.1, the
+    /// default), `h2` (TLS with HTTP/2, as the real API is served) or `h1-tls` (TLS with HTTP/1.1
+    /// forced by `http1_only`), through the mock's TLS front; tests/run-all.sh runs the operation
+    /// and stream suites all three ways.
     pub fn with_options(extra: &str) -> Harness {
         let mock = MockServer::start();
         let mut options: serde_json::Map<String, Value> = serde_json::from_str(extra).unwrap();
         options.entry("api_key").or_insert(Value::String(KEY.into()));
+        match std::env::var("OPENAI_TEST_TRANSPORT").as_deref() {
+            Ok("h2") | Ok("h1-tls") => {
+                let front = mock.tls_front();
+                let bundle = std::env::temp_dir().join(format!("openai-test-ca-{}-{}.pem", std::process::id(), front.addr.port()));
+                std::fs::write(&bundle, &front.ca_pem).unwrap();
+                options.entry("base_url").or_insert(Value::String(front.base_url()));
+                options.entry("ca_bundle").or_insert(Value::String(bundle.display().to_string()));
+                if std::env::var("OPENAI_TEST_TRANSPORT").as_deref() == Ok("h1-tls") {
+                    options.entry("http1_only").or_insert(Value::Bool(true));
+                }
+            }
+            Ok("plain") | Err(_) => {}
+            Ok(other) => panic!("OPENAI_TEST_TRANSPORT={other}: plain, h2 or h1-tls"),
+        }
         options.entry("base_url").or_insert(Value::String(mock.base_url()));
         let client = new_client(&Value::Object(options).to_string()).unwrap_or_else(|e| panic!("client: {e}"));
         Harness { mock, client, seen: AtomicU64::new(0) }
@@ -191,11 +210,13 @@ pub struct Expected<'a> {
     pub body: Option<&'a str>,
     pub accept: &'a str,
     pub beta: bool,
+    /// An event stream: asked for uncompressed.
+    pub stream: bool,
 }
 
 impl<'a> Expected<'a> {
     pub fn new(method: &'a str, path: &'a str) -> Expected<'a> {
-        Expected { method, path, query: None, body: None, accept: "application/json", beta: false }
+        Expected { method, path, query: None, body: None, accept: "application/json", beta: false, stream: false }
     }
     pub fn query(mut self, q: &'a str) -> Self {
         self.query = Some(q);
@@ -207,6 +228,10 @@ impl<'a> Expected<'a> {
     }
     pub fn beta(mut self) -> Self {
         self.beta = true;
+        self
+    }
+    pub fn stream(mut self) -> Self {
+        self.stream = true;
         self
     }
     pub fn accept(mut self, a: &'a str) -> Self {
@@ -228,7 +253,10 @@ pub fn assert_request(request: &Value, expected: &Expected) {
     let content_type = (expected.method != "GET").then_some("application/json");
     assert_eq!(header(request, "content-type"), content_type, "{context}");
     assert_eq!(header(request, "openai-beta"), expected.beta.then_some("assistants=v2"), "{context}");
-    let mut names = vec!["accept", "authorization", "host", "user-agent"];
+    // Compressed responses as the official SDK's HTTP client asks for them; streams uncompressed.
+    let encoding = if expected.stream { "identity" } else { "gzip, deflate" };
+    assert_eq!(header(request, "accept-encoding"), Some(encoding), "{context}");
+    let mut names = vec!["accept", "accept-encoding", "authorization", "host", "user-agent"];
     if expected.method != "GET" {
         names.push("content-type");
     }

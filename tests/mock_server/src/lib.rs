@@ -26,6 +26,7 @@ mod script;
 mod server;
 mod sse;
 mod state;
+pub mod tls;
 mod util;
 
 use std::io;
@@ -155,6 +156,15 @@ impl MockServer {
 
     pub fn port(&self) -> u16 {
         self.addr.port()
+    }
+
+    /// Starts a TLS front for this server (HTTP/2 or HTTP/1.1 by ALPN; see `tls`). It serves
+    /// until the process ends.
+    pub fn tls_front(&self) -> tls::TlsFront {
+        match tls::start(self.addr) {
+            Ok(front) => front,
+            Err(e) => panic!("openai-mock: cannot start the TLS front: {e}"),
+        }
     }
 
     /// "http://127.0.0.1:PORT"

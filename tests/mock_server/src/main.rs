@@ -1,19 +1,22 @@
-//! `openai-mock [--port N] [--threads N] [--quiet] [--exit-on-stdin-eof]`
+//! `openai-mock [--port N] [--threads N] [--quiet] [--exit-on-stdin-eof] [--tls CA_PEM_FILE]`
 //!
 //! Prints `OPENAI_MOCK_URL=http://127.0.0.1:<port>` once started, then serves until killed, or
 //! until its standard input ends when given --exit-on-stdin-eof (so that it dies with the script
-//! that started it).
+//! that started it). With `--tls FILE` it also serves HTTPS (HTTP/2 or HTTP/1.1 by ALPN, relayed
+//! to the plain port), writes the certificate authority to trust to FILE, and prints
+//! `OPENAI_MOCK_TLS_URL=https://127.0.0.1:<port>` on the line after.
 
 use std::io::{Read, Write};
 
 use openai_mock::{MockServer, Options};
 
-const USAGE: &str = "usage: openai-mock [--port N] [--threads N] [--quiet] [--exit-on-stdin-eof]";
+const USAGE: &str = "usage: openai-mock [--port N] [--threads N] [--quiet] [--exit-on-stdin-eof] [--tls CA_PEM_FILE]";
 
 fn main() {
     let mut options = Options::default();
     let mut quiet = false;
     let mut exit_on_eof = false;
+    let mut tls_ca: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut number = |name: &str| -> usize {
@@ -30,6 +33,7 @@ fn main() {
             "--threads" => options.threads = number("--threads"),
             "--quiet" => quiet = true,
             "--exit-on-stdin-eof" => exit_on_eof = true,
+            "--tls" => tls_ca = Some(args.next().unwrap_or_else(|| fail("--tls needs a file for the CA"))),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return;
@@ -43,6 +47,15 @@ fn main() {
     };
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "OPENAI_MOCK_URL={}", server.url());
+    // Kept until the end: the front serves as long as the process runs.
+    let _front = tls_ca.map(|file| {
+        let front = server.tls_front();
+        if let Err(e) = std::fs::write(&file, &front.ca_pem) {
+            fail(&format!("cannot write the CA to {file}: {e}"));
+        }
+        let _ = writeln!(stdout, "OPENAI_MOCK_TLS_URL={}", front.url());
+        front
+    });
     let _ = stdout.flush();
     if !quiet {
         eprintln!(
