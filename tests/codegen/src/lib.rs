@@ -44,11 +44,11 @@ pub fn generate(spec_yaml: &str, naming_yaml: &str) -> Result<Outputs, String> {
     for (route, name) in routes.iter().zip(&names) {
         rows.push(describe(&spec, route, name, &naming)?);
     }
+    let examples = render_examples(&spec, &routes, &rows)?;
     add_aliases_and_seeds(&mut rows, &naming)?;
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     check_unique(&rows)?;
     let table = render_table(&rows);
-    let examples = render_examples(&spec, &routes, &names)?;
     Ok(Outputs { table, examples })
 }
 
@@ -390,6 +390,15 @@ enum Body {
 struct Req {
     body: Body,
     query: bool,
+}
+
+impl Req {
+    fn body_files(&self) -> &[FileField] {
+        match &self.body {
+            Body::Multipart(files) => files,
+            _ => &[],
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -857,11 +866,12 @@ fn render_table(rows: &[Row]) -> String {
     out
 }
 
-/// The mock server's data: one entry per route with the body it answers, and for the streaming
-/// routes the events of their stream.
-fn render_examples(spec: &Spec, routes: &[Route], names: &[String]) -> Result<String, String> {
+/// The mock server's data: one entry per route with what it takes (to check a request) and the
+/// body it answers, and for the streaming routes the events of their stream.
+fn render_examples(spec: &Spec, routes: &[Route], rows: &[Row]) -> Result<String, String> {
     let mut entries = Vec::new();
-    for (route, name) in routes.iter().zip(names) {
+    for (route, row) in routes.iter().zip(rows) {
+        let name = &row.name;
         let op = route.op;
         let responses = op["responses"].as_object().ok_or("no responses")?;
         let (status, ok) = responses.iter().find(|(c, _)| c.starts_with('2')).ok_or("no 2xx")?;
@@ -885,14 +895,32 @@ fn render_examples(spec: &Spec, routes: &[Route], names: &[String]) -> Result<St
             None if !json_schema.is_null() => (Some(spec.instance(json_schema, 0)), "schema"),
             None => (None, "none"),
         };
+        // A text answer (an SDP) is the example's text itself.
+        let text = if row.response == "Text" {
+            examples.iter().filter_map(|e| e["response"].as_str()).find(|t| !is_sse(t)).map(str::to_string)
+        } else {
+            None
+        };
+        let body_kind = match &row.request.body {
+            Body::None => "none",
+            Body::Json => "json",
+            Body::OptionalJson => "optional_json",
+            Body::Multipart(_) => "multipart",
+        };
+        let required_files: Vec<&str> = row.request.body_files().iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
         entries.push(json!({
             "name": name,
             "method": route.method,
             "path": route.path,
             "status": status.parse::<u16>().unwrap_or(200),
+            "request": body_kind,
+            "required_files": required_files,
+            "response": row.response,
+            "stream": row.streaming.map(|(flag, _)| flag),
             "content_types": types,
             "body": body,
             "body_from": from,
+            "text": text,
             "events": events,
         }));
     }
