@@ -930,3 +930,69 @@ fn render_examples(spec: &Spec, routes: &[Route], rows: &[Row]) -> Result<String
     });
     Ok(serde_json::to_string_pretty(&doc).unwrap() + "\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(paths: Value) -> Value {
+        json!({"paths": paths})
+    }
+
+    fn names(paths: Value) -> Vec<(String, String)> {
+        let spec = Spec { root: spec(paths) };
+        let routes = spec.routes().unwrap();
+        let naming = Naming::parse(&json!({"seed": {}})).unwrap();
+        let names = name_routes(&spec, &routes, &naming).unwrap();
+        routes.iter().map(Route::key).zip(names).collect()
+    }
+
+    #[test]
+    fn routes_are_named_after_the_sdk_calls_of_their_examples_or_their_paths() {
+        let example = |code: &str| json!({"x-oaiMeta": {"examples": [{"request": {"python": code}}]}});
+        let list = json!({"parameters": [{"name": "limit", "in": "query"}]});
+        let got = names(json!({
+            "/responses": {"post": example("r = client.responses.create(model=\"m\")")},
+            // A retrieve example that lists first: the name no other route claims.
+            "/chat/completions": {"get": example("client.chat.completions.list()")},
+            "/chat/completions/{id}": {"get": example("x = client.chat.completions.list()\nclient.chat.completions.retrieve(\"c\")")},
+            "/organization/projects": {"get": list, "post": {}},
+            "/organization/projects/{project_id}": {"get": {}, "post": {}, "delete": {}},
+            "/organization/projects/{project_id}/archive": {"post": {}},
+            "/organization/data_retention": {"get": {}, "post": {}},
+            "/audio/voices": {"post": {}},
+            "/responses?beta=true": {"post": example("client.responses.create()")},
+        }));
+        let expected = [
+            ("POST /responses", "responses.create"),
+            ("GET /chat/completions", "chat.completions.list"),
+            ("GET /chat/completions/{id}", "chat.completions.retrieve"),
+            ("GET /organization/projects", "organization.projects.list"),
+            ("POST /organization/projects", "organization.projects.create"),
+            ("GET /organization/projects/{project_id}", "organization.projects.retrieve"),
+            ("POST /organization/projects/{project_id}", "organization.projects.update"),
+            ("DELETE /organization/projects/{project_id}", "organization.projects.delete"),
+            ("POST /organization/projects/{project_id}/archive", "organization.projects.archive"),
+            ("GET /organization/data_retention", "organization.data_retention.retrieve"),
+            ("POST /organization/data_retention", "organization.data_retention.update"),
+            ("POST /audio/voices", "audio.voices.create"),
+            ("POST /responses?beta=true", "beta.responses.create"),
+        ];
+        let expected: Vec<(String, String)> = expected.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn summaries_are_one_line_without_links() {
+        assert_eq!(one_line("Creates a [model](/docs/models) response.\nMore text."), "Creates a model response.");
+        assert_eq!(one_line("Delete   `Container`"), "Delete Container.");
+    }
+
+    #[test]
+    fn file_fields_and_arrays_of_files_are_found() {
+        let spec = Spec { root: json!({"components": {"schemas": {"F": {"type": "string", "format": "binary"}}}}) };
+        assert_eq!(spec.file_kind(&json!({"$ref": "#/components/schemas/F"}), 0), Some(FileKind::One));
+        assert_eq!(spec.file_kind(&json!({"anyOf": [{"$ref": "#/components/schemas/F"}, {"type": "array", "items": {"$ref": "#/components/schemas/F"}}]}), 0), Some(FileKind::Many));
+        assert_eq!(spec.file_kind(&json!({"type": "string"}), 0), None);
+    }
+}

@@ -123,11 +123,13 @@ pub struct ReplayStream {
 
 impl ReplayStream {
     /// The events of an event-stream text (blocks separated by blank lines; line ends made LF).
+    /// Lines that are not fields of the format (an example's "..." elision) are left out.
     pub fn new(text: &str) -> ReplayStream {
         let text = text.replace("\r\n", "\n");
+        let is_field = |line: &&str| ["event:", "data:", "id:", "retry:", ":"].iter().any(|f| line.starts_with(f));
         let events = text
             .split("\n\n")
-            .map(|block| block.trim_matches('\n'))
+            .map(|block| block.lines().filter(is_field).collect::<Vec<_>>().join("\n"))
             .filter(|block| !block.is_empty())
             .map(|block| format!("{block}\n\n").into_bytes())
             .collect();
