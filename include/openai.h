@@ -204,8 +204,9 @@ typedef struct openai_event openai_event;
 typedef struct openai_future openai_future;
 
 /**
- * An iterator over the pages of a cursor list: each page is asked for with `after` = the `id`
- * of the previous page's last item, while that page says `has_more`; the other query
+ * An iterator over the pages of a list: each page is asked for with the cursor the previous
+ * page gives (`after` = the `id` of its last item, or its `last_id`, or `page` = its
+ * `next_page`, as the operation pages), while that page says `has_more`; the other query
  * parameters are kept. Created by the `openai_*_list_pages` functions or
  * `openai_request_pages`, freed with `openai_pager_free`. Used by one thread at a time.
  */
@@ -894,883 +895,10 @@ openai_code openai_upload_set_progress(openai_upload *upload,
 void openai_upload_free(openai_upload *upload);
 
 /**
- * Creates a model response for the given chat conversation.
- *
- * `POST /chat/completions` (the seed's `chat.completions.create`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_chat_completions_create(const openai_client *client,
-                                           const char *body_json,
-                                           openai_response **out);
-
-/**
- * The async form of `openai_chat_completions_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_chat_completions_create_async(const openai_client *client,
-                                                    const char *body_json,
-                                                    openai_callback callback,
-                                                    void *userdata);
-
-/**
- * Creates a model response for the given chat conversation. Streams its chunks as server-sent events.
- *
- * `POST /chat/completions` (the seed's `chat.completions.create` with `stream=True`). Blocks until the response headers
- * arrive; then read events with `openai_stream_next`.
- *
- * - `client`: the client (not NULL).
- * - `body_json`: the JSON request body (an object; not NULL), sent as given with `"stream": true`
- *   added when it is missing.
- * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
- *
- * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
- * returns its code, and the stream's `openai_stream_response` holds the error.
- */
-openai_code openai_chat_completions_create_stream(const openai_client *client,
-                                                  const char *body_json,
-                                                  openai_stream **out);
-
-/**
- * The async form of `openai_chat_completions_create_stream`: returns the stream at once (never NULL) and never blocks;
- * a library thread makes the request. Same arguments, then:
- *
- * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
- *   function that receives each event and then the end (see `openai_event_callback`).
- * - `userdata`: passed to the callback as given.
- *
- * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
- * `OPENAI_INVALID_ARGUMENT`.
- */
-openai_stream *openai_chat_completions_create_stream_async(const openai_client *client,
-                                                           const char *body_json,
-                                                           openai_event_callback callback,
-                                                           void *userdata);
-
-/**
- * Lists the currently available models.
- *
- * `GET /models` (the seed's `models.list`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_models_list(const openai_client *client,
-                               openai_response **out);
-
-/**
- * The async form of `openai_models_list`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_models_list_async(const openai_client *client,
-                                        openai_callback callback,
-                                        void *userdata);
-
-/**
- * Retrieves a model instance: its owner and permissions.
- *
- * `GET /models/{model}` (the seed's `models.retrieve`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `model`: the `{model}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_models_retrieve(const openai_client *client,
-                                   const char *model,
-                                   openai_response **out);
-
-/**
- * The async form of `openai_models_retrieve`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_models_retrieve_async(const openai_client *client,
-                                            const char *model,
-                                            openai_callback callback,
-                                            void *userdata);
-
-/**
- * Deletes a fine-tuned model (the caller's organization must own it).
- *
- * `DELETE /models/{model}` (the seed's `models.delete`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `model`: the `{model}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_models_delete(const openai_client *client,
-                                 const char *model,
-                                 openai_response **out);
-
-/**
- * The async form of `openai_models_delete`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_models_delete_async(const openai_client *client,
-                                          const char *model,
-                                          openai_callback callback,
-                                          void *userdata);
-
-/**
- * Creates a new edit for the provided input, instruction and parameters (a legacy endpoint).
- *
- * `POST /edits` (the seed's `edits.create`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_edits_create(const openai_client *client,
-                                const char *body_json,
-                                openai_response **out);
-
-/**
- * The async form of `openai_edits_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_edits_create_async(const openai_client *client,
-                                         const char *body_json,
-                                         openai_callback callback,
-                                         void *userdata);
-
-/**
- * Creates an image given a prompt.
- *
- * `POST /images/generations` (the seed's `images.generate`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_images_generate(const openai_client *client,
-                                   const char *body_json,
-                                   openai_response **out);
-
-/**
- * The async form of `openai_images_generate`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_images_generate_async(const openai_client *client,
-                                            const char *body_json,
-                                            openai_callback callback,
-                                            void *userdata);
-
-/**
- * Creates a variation of a given image.
- *
- * `POST /images/variations` (the seed's `images.create_variation`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
- *   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
- * - `image`: the `image` file (not NULL); see `openai_upload_from_path`.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_images_create_variation(const openai_client *client,
-                                           const char *fields_json,
-                                           const openai_upload *image,
-                                           openai_response **out);
-
-/**
- * The async form of `openai_images_create_variation`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_images_create_variation_async(const openai_client *client,
-                                                    const char *fields_json,
-                                                    const openai_upload *image,
-                                                    openai_callback callback,
-                                                    void *userdata);
-
-/**
- * Creates an edited or extended image given an original image and a prompt.
- *
- * `POST /images/edits` (the seed's `images.edit`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
- *   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
- * - `image`: the `image` file (not NULL); see `openai_upload_from_path`.
- * - `mask`: the optional `mask` file, or NULL.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_images_edit(const openai_client *client,
-                               const char *fields_json,
-                               const openai_upload *image,
-                               const openai_upload *mask,
-                               openai_response **out);
-
-/**
- * The async form of `openai_images_edit`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_images_edit_async(const openai_client *client,
-                                        const char *fields_json,
-                                        const openai_upload *image,
-                                        const openai_upload *mask,
-                                        openai_callback callback,
-                                        void *userdata);
-
-/**
- * Creates an embedding vector representing the input text.
- *
- * `POST /embeddings` (the seed's `embeddings.create`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_embeddings_create(const openai_client *client,
-                                     const char *body_json,
-                                     openai_response **out);
-
-/**
- * The async form of `openai_embeddings_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_embeddings_create_async(const openai_client *client,
-                                              const char *body_json,
-                                              openai_callback callback,
-                                              void *userdata);
-
-/**
- * Returns a list of files.
- *
- * `GET /files` (the seed's `files.list`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `query_json`: a JSON object of query parameters (`{"limit": 20, "after": "..."}`), or NULL for none.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_files_list(const openai_client *client,
-                              const char *query_json,
-                              openai_response **out);
-
-/**
- * The async form of `openai_files_list`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_files_list_async(const openai_client *client,
-                                       const char *query_json,
-                                       openai_callback callback,
-                                       void *userdata);
-
-/**
- * Creates a pager over every page of `files.list`: each `openai_pager_next` fetches one page of
- * `GET /files`, the next with `after` = the last item's `id` while the page says `has_more`.
- * Nothing is sent until the first `openai_pager_next`.
- *
- * - `client`: the client (not NULL).
- * - `query_json`: a JSON object of query parameters kept on every page (`{"limit": 100}`), or NULL.
- * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
- *   `openai_last_error()` says why.
- */
-openai_code openai_files_list_pages(const openai_client *client,
-                                    const char *query_json,
-                                    openai_pager **out);
-
-/**
- * Uploads a file that can be used across various endpoints.
- *
- * `POST /files` (the seed's `files.upload`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
- *   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
- * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_files_upload(const openai_client *client,
-                                const char *fields_json,
-                                const openai_upload *file,
-                                openai_response **out);
-
-/**
- * The async form of `openai_files_upload`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_files_upload_async(const openai_client *client,
-                                         const char *fields_json,
-                                         const openai_upload *file,
-                                         openai_callback callback,
-                                         void *userdata);
-
-/**
- * Returns information about a specific file.
- *
- * `GET /files/{file_id}` (the seed's `files.retrieve`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_files_retrieve(const openai_client *client,
-                                  const char *file_id,
-                                  openai_response **out);
-
-/**
- * The async form of `openai_files_retrieve`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_files_retrieve_async(const openai_client *client,
-                                           const char *file_id,
-                                           openai_callback callback,
-                                           void *userdata);
-
-/**
- * Deletes a file.
- *
- * `DELETE /files/{file_id}` (the seed's `files.delete`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_files_delete(const openai_client *client,
-                                const char *file_id,
-                                openai_response **out);
-
-/**
- * The async form of `openai_files_delete`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_files_delete_async(const openai_client *client,
-                                         const char *file_id,
-                                         openai_callback callback,
-                                         void *userdata);
-
-/**
- * Returns the contents of the specified file.
- *
- * `GET /files/{file_id}/content` (the seed's `files.retrieve_content`). Blocks until the response is complete. The body holds the bytes the API returned (see the `content-type` header).
- *
- * - `client`: the client (not NULL).
- * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_files_retrieve_content(const openai_client *client,
-                                          const char *file_id,
-                                          openai_response **out);
-
-/**
- * The async form of `openai_files_retrieve_content`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_files_retrieve_content_async(const openai_client *client,
-                                                   const char *file_id,
-                                                   openai_callback callback,
-                                                   void *userdata);
-
-/**
- * `openai_files_retrieve_content`, with the response body written to the file at `path` as it arrives (never held
- * whole in memory), for large content. Same arguments, then:
- *
- * - `path`: where to write (not NULL). The body goes to a new file beside it, created
- *   exclusively (a planted link is never followed), renamed to `path` once complete: a
- *   failed download leaves `path` as it was and no partial file behind.
- * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
- *   on the calling thread.
- * - `userdata`: passed to `progress`.
- * - `out`: receives the response (status and headers; its body is empty on success, the
- *   error body otherwise); free it with `openai_response_free`.
- *
- * A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
- */
-openai_code openai_files_retrieve_content_to_file(const openai_client *client,
-                                                  const char *file_id,
-                                                  const char *path,
-                                                  openai_progress_callback progress,
-                                                  void *userdata,
-                                                  openai_response **out);
-
-/**
- * The async form of `openai_files_retrieve_content_to_file`: starts the download and returns its future at once,
- * never blocking on the network or the disk. Same arguments, then:
- *
- * - `path`: where to write (not NULL), through a partial file as for `openai_files_retrieve_content_to_file`; a call that
- *   fails or is cancelled removes the partial file and leaves `path` as it was.
- * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
- *   on a library thread.
- * - `progress_userdata`: passed to `progress`.
- * - `callback`: NULL, or the function that receives the response (status and headers; the
- *   error body on failure) once the file is complete or the call failed or was cancelled:
- *   exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL), used like any other. A path that cannot be written
- * completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
- */
-openai_future *openai_files_retrieve_content_to_file_async(const openai_client *client,
-                                                           const char *file_id,
-                                                           const char *path,
-                                                           openai_progress_callback progress,
-                                                           void *progress_userdata,
-                                                           openai_callback callback,
-                                                           void *userdata);
-
-/**
- * Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
- *
- * `POST /fine_tuning/jobs` (the seed's `fine_tuning.jobs.create`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_fine_tuning_jobs_create(const openai_client *client,
-                                           const char *body_json,
-                                           openai_response **out);
-
-/**
- * The async form of `openai_fine_tuning_jobs_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_fine_tuning_jobs_create_async(const openai_client *client,
-                                                    const char *body_json,
-                                                    openai_callback callback,
-                                                    void *userdata);
-
-/**
- * Lists the organization's fine-tuning jobs.
- *
- * `GET /fine_tuning/jobs` (the seed's `fine_tuning.jobs.list`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `query_json`: a JSON object of query parameters (`{"limit": 20, "after": "..."}`), or NULL for none.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_fine_tuning_jobs_list(const openai_client *client,
-                                         const char *query_json,
-                                         openai_response **out);
-
-/**
- * The async form of `openai_fine_tuning_jobs_list`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_fine_tuning_jobs_list_async(const openai_client *client,
-                                                  const char *query_json,
-                                                  openai_callback callback,
-                                                  void *userdata);
-
-/**
- * Creates a pager over every page of `fine_tuning.jobs.list`: each `openai_pager_next` fetches one page of
- * `GET /fine_tuning/jobs`, the next with `after` = the last item's `id` while the page says `has_more`.
- * Nothing is sent until the first `openai_pager_next`.
- *
- * - `client`: the client (not NULL).
- * - `query_json`: a JSON object of query parameters kept on every page (`{"limit": 100}`), or NULL.
- * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
- *   `openai_last_error()` says why.
- */
-openai_code openai_fine_tuning_jobs_list_pages(const openai_client *client,
-                                               const char *query_json,
-                                               openai_pager **out);
-
-/**
- * Gets info about a fine-tuning job.
- *
- * `GET /fine_tuning/jobs/{fine_tuning_job_id}` (the seed's `fine_tuning.jobs.retrieve`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_fine_tuning_jobs_retrieve(const openai_client *client,
-                                             const char *fine_tuning_job_id,
-                                             openai_response **out);
-
-/**
- * The async form of `openai_fine_tuning_jobs_retrieve`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_fine_tuning_jobs_retrieve_async(const openai_client *client,
-                                                      const char *fine_tuning_job_id,
-                                                      openai_callback callback,
-                                                      void *userdata);
-
-/**
- * Immediately cancels a fine-tuning job.
- *
- * `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (the seed's `fine_tuning.jobs.cancel`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_fine_tuning_jobs_cancel(const openai_client *client,
-                                           const char *fine_tuning_job_id,
-                                           openai_response **out);
-
-/**
- * The async form of `openai_fine_tuning_jobs_cancel`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_fine_tuning_jobs_cancel_async(const openai_client *client,
-                                                    const char *fine_tuning_job_id,
-                                                    openai_callback callback,
-                                                    void *userdata);
-
-/**
- * Gets status updates for a fine-tuning job.
- *
- * `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (the seed's `fine_tuning.jobs.list_events`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `query_json`: a JSON object of query parameters (`{"limit": 20, "after": "..."}`), or NULL for none.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_fine_tuning_jobs_list_events(const openai_client *client,
-                                                const char *fine_tuning_job_id,
-                                                const char *query_json,
-                                                openai_response **out);
-
-/**
- * The async form of `openai_fine_tuning_jobs_list_events`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_fine_tuning_jobs_list_events_async(const openai_client *client,
-                                                         const char *fine_tuning_job_id,
-                                                         const char *query_json,
-                                                         openai_callback callback,
-                                                         void *userdata);
-
-/**
- * Creates a pager over every page of `fine_tuning.jobs.list_events`: each `openai_pager_next` fetches one page of
- * `GET /fine_tuning/jobs/{fine_tuning_job_id}/events`, the next with `after` = the last item's `id` while the page says `has_more`.
- * Nothing is sent until the first `openai_pager_next`.
- *
- * - `client`: the client (not NULL).
- * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `query_json`: a JSON object of query parameters kept on every page (`{"limit": 100}`), or NULL.
- * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
- *   `openai_last_error()` says why.
- */
-openai_code openai_fine_tuning_jobs_list_events_pages(const openai_client *client,
-                                                      const char *fine_tuning_job_id,
-                                                      const char *query_json,
-                                                      openai_pager **out);
-
-/**
- * Classifies whether the input is potentially harmful.
- *
- * `POST /moderations` (the seed's `moderations.create`). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_moderations_create(const openai_client *client,
-                                      const char *body_json,
-                                      openai_response **out);
-
-/**
- * The async form of `openai_moderations_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_moderations_create_async(const openai_client *client,
-                                               const char *body_json,
-                                               openai_callback callback,
-                                               void *userdata);
-
-/**
- * Transcribes audio into the input language.
- *
- * `POST /audio/transcriptions` (the seed's `audio.transcriptions.create`). Blocks until the response is complete. The body is JSON, or text for the text, srt and vtt response formats.
- *
- * - `client`: the client (not NULL).
- * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
- *   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
- * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_audio_transcriptions_create(const openai_client *client,
-                                               const char *fields_json,
-                                               const openai_upload *file,
-                                               openai_response **out);
-
-/**
- * The async form of `openai_audio_transcriptions_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_audio_transcriptions_create_async(const openai_client *client,
-                                                        const char *fields_json,
-                                                        const openai_upload *file,
-                                                        openai_callback callback,
-                                                        void *userdata);
-
-/**
- * Translates audio into English.
- *
- * `POST /audio/translations` (the seed's `audio.translations.create`). Blocks until the response is complete. The body is JSON, or text for the text, srt and vtt response formats.
- *
- * - `client`: the client (not NULL).
- * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and booleans as
- *   text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or NULL.
- * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_audio_translations_create(const openai_client *client,
-                                             const char *fields_json,
-                                             const openai_upload *file,
-                                             openai_response **out);
-
-/**
- * The async form of `openai_audio_translations_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_audio_translations_create_async(const openai_client *client,
-                                                      const char *fields_json,
-                                                      const openai_upload *file,
-                                                      openai_callback callback,
-                                                      void *userdata);
-
-/**
  * Generates audio from the input text.
  *
- * `POST /audio/speech` (the seed's `audio.speech.create`). Blocks until the response is complete. The body holds the bytes the API returned (see the `content-type` header).
+ * `POST /audio/speech` (`audio.speech.create`). Blocks until the response is complete. The body
+ * holds the bytes the API returned (see the `content-type` header).
  *
  * - `client`: the client (not NULL).
  * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
@@ -1784,11 +912,14 @@ openai_code openai_audio_speech_create(const openai_client *client,
                                        openai_response **out);
 
 /**
- * The async form of `openai_audio_speech_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_audio_speech_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /audio/speech` (`audio.speech.create`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
@@ -1801,17 +932,20 @@ openai_future *openai_audio_speech_create_async(const openai_client *client,
                                                 void *userdata);
 
 /**
- * `openai_audio_speech_create`, with the response body written to the file at `path` as it arrives (never held
- * whole in memory), for large content. Same arguments, then:
+ * `openai_audio_speech_create`, with the response body written to the file at `path` as it arrives
+ * (never held
+ * whole in memory), for large content. `POST /audio/speech` (`audio.speech.create`).
  *
- * - `path`: where to write (not NULL). The body goes to a new file beside it, created
- *   exclusively (a planted link is never followed), renamed to `path` once complete: a
- *   failed download leaves `path` as it was and no partial file behind.
- * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
- *   on the calling thread.
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `path`: where to write (not NULL). The body goes to a new file beside it, created exclusively
+ *   (a planted link is never followed), renamed to `path` once complete: a failed download leaves
+ *   `path` as it was and no partial file behind.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   the calling thread.
  * - `userdata`: passed to `progress`.
- * - `out`: receives the response (status and headers; its body is empty on success, the
- *   error body otherwise); free it with `openai_response_free`.
+ * - `out`: receives the response (status and headers; its body is empty on success, the error body
+ *   otherwise); free it with `openai_response_free`.
  *
  * A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
  */
@@ -1823,17 +957,21 @@ openai_code openai_audio_speech_create_to_file(const openai_client *client,
                                                openai_response **out);
 
 /**
- * The async form of `openai_audio_speech_create_to_file`: starts the download and returns its future at once,
- * never blocking on the network or the disk. Same arguments, then:
+ * The async form of `openai_audio_speech_create_to_file`: starts the download and returns its
+ * future at once,
+ * never blocking on the network or the disk. `POST /audio/speech` (`audio.speech.create`).
  *
- * - `path`: where to write (not NULL), through a partial file as for `openai_audio_speech_create_to_file`; a call that
- *   fails or is cancelled removes the partial file and leaves `path` as it was.
- * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown),
- *   on a library thread.
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `path`: where to write (not NULL), through a partial file as for
+ *   `openai_audio_speech_create_to_file`; a call that fails or is cancelled removes the partial
+ *   file and leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   a library thread.
  * - `progress_userdata`: passed to `progress`.
- * - `callback`: NULL, or the function that receives the response (status and headers; the
- *   error body on failure) once the file is complete or the call failed or was cancelled:
- *   exactly once, on a library thread.
+ * - `callback`: NULL, or the function that receives the response (status and headers; the error
+ *   body on failure) once the file is complete or the call failed or was cancelled: exactly once,
+ *   on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL), used like any other. A path that cannot be written
@@ -1848,9 +986,621 @@ openai_future *openai_audio_speech_create_to_file_async(const openai_client *cli
                                                         void *userdata);
 
 /**
- * Creates an assistant with a model and instructions.
+ * Generates audio from the input text. Streams its server-sent events (named ones with their name,
+ * `openai_event_name`).
  *
- * `POST /assistants` (the seed's `beta.assistants.create`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `POST /audio/speech` (`audio.speech.create`). Asks for the stream with `"stream_format": "sse"`
+ * added to the body when missing. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_audio_speech_create_stream(const openai_client *client,
+                                              const char *body_json,
+                                              openai_stream **out);
+
+/**
+ * The async form of `openai_audio_speech_create_stream`: returns the stream at once (never NULL)
+ * and never blocks;
+ * a library thread makes the request. `POST /audio/speech` (`audio.speech.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_audio_speech_create_stream_async(const openai_client *client,
+                                                       const char *body_json,
+                                                       openai_event_callback callback,
+                                                       void *userdata);
+
+/**
+ * Transcribes audio into the input language.
+ *
+ * `POST /audio/transcriptions` (`audio.transcriptions.create`). Blocks until the response is
+ * complete. The body is JSON, or text for the text, srt and vtt response formats.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_audio_transcriptions_create(const openai_client *client,
+                                               const char *fields_json,
+                                               const openai_upload *file,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_audio_transcriptions_create`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /audio/transcriptions` (`audio.transcriptions.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_transcriptions_create_async(const openai_client *client,
+                                                        const char *fields_json,
+                                                        const openai_upload *file,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Transcribes audio into the input language. Streams its server-sent events (named ones with their
+ * name, `openai_event_name`).
+ *
+ * `POST /audio/transcriptions` (`audio.transcriptions.create`). Asks for the stream with a
+ * `stream=true` field added to the form. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_audio_transcriptions_create_stream(const openai_client *client,
+                                                      const char *fields_json,
+                                                      const openai_upload *file,
+                                                      openai_stream **out);
+
+/**
+ * The async form of `openai_audio_transcriptions_create_stream`: returns the stream at once (never
+ * NULL) and never blocks;
+ * a library thread makes the request. `POST /audio/transcriptions`
+ * (`audio.transcriptions.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_audio_transcriptions_create_stream_async(const openai_client *client,
+                                                               const char *fields_json,
+                                                               const openai_upload *file,
+                                                               openai_event_callback callback,
+                                                               void *userdata);
+
+/**
+ * Translates audio into English.
+ *
+ * `POST /audio/translations` (`audio.translations.create`). Blocks until the response is complete.
+ * The body is JSON, or text for the text, srt and vtt response formats.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_audio_translations_create(const openai_client *client,
+                                             const char *fields_json,
+                                             const openai_upload *file,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_audio_translations_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /audio/translations` (`audio.translations.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_translations_create_async(const openai_client *client,
+                                                      const char *fields_json,
+                                                      const openai_upload *file,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Upload a voice consent recording.
+ *
+ * `POST /audio/voice_consents` (`audio.voice_consents.create`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `recording`: the `recording` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_audio_voice_consents_create(const openai_client *client,
+                                               const char *fields_json,
+                                               const openai_upload *recording,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_audio_voice_consents_create`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /audio/voice_consents` (`audio.voice_consents.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `recording`: the `recording` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_voice_consents_create_async(const openai_client *client,
+                                                        const char *fields_json,
+                                                        const openai_upload *recording,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Deletes a voice consent recording.
+ *
+ * `DELETE /audio/voice_consents/{consent_id}` (`audio.voice_consents.delete`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `consent_id`: the `{consent_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_audio_voice_consents_delete(const openai_client *client,
+                                               const char *consent_id,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_audio_voice_consents_delete`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `DELETE /audio/voice_consents/{consent_id}`
+ * (`audio.voice_consents.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `consent_id`: the `{consent_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_voice_consents_delete_async(const openai_client *client,
+                                                        const char *consent_id,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Returns a list of voice consent recordings.
+ *
+ * `GET /audio/voice_consents` (`audio.voice_consents.list`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_audio_voice_consents_list(const openai_client *client,
+                                             const char *query_json,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_audio_voice_consents_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /audio/voice_consents` (`audio.voice_consents.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_voice_consents_list_async(const openai_client *client,
+                                                      const char *query_json,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Creates a pager over every page of `audio.voice_consents.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /audio/voice_consents`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_audio_voice_consents_list_pages(const openai_client *client,
+                                                   const char *query_json,
+                                                   openai_pager **out);
+
+/**
+ * Retrieves a voice consent recording.
+ *
+ * `GET /audio/voice_consents/{consent_id}` (`audio.voice_consents.retrieve`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `consent_id`: the `{consent_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_audio_voice_consents_retrieve(const openai_client *client,
+                                                 const char *consent_id,
+                                                 openai_response **out);
+
+/**
+ * The async form of `openai_audio_voice_consents_retrieve`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /audio/voice_consents/{consent_id}`
+ * (`audio.voice_consents.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `consent_id`: the `{consent_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_voice_consents_retrieve_async(const openai_client *client,
+                                                          const char *consent_id,
+                                                          openai_callback callback,
+                                                          void *userdata);
+
+/**
+ * Updates a voice consent recording (metadata only).
+ *
+ * `POST /audio/voice_consents/{consent_id}` (`audio.voice_consents.update`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `consent_id`: the `{consent_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_audio_voice_consents_update(const openai_client *client,
+                                               const char *consent_id,
+                                               const char *body_json,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_audio_voice_consents_update`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /audio/voice_consents/{consent_id}`
+ * (`audio.voice_consents.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `consent_id`: the `{consent_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_voice_consents_update_async(const openai_client *client,
+                                                        const char *consent_id,
+                                                        const char *body_json,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Creates a custom voice.
+ *
+ * `POST /audio/voices` (`audio.voices.create`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `audio_sample`: the `audio_sample` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_audio_voices_create(const openai_client *client,
+                                       const char *fields_json,
+                                       const openai_upload *audio_sample,
+                                       openai_response **out);
+
+/**
+ * The async form of `openai_audio_voices_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /audio/voices` (`audio.voices.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `audio_sample`: the `audio_sample` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_audio_voices_create_async(const openai_client *client,
+                                                const char *fields_json,
+                                                const openai_upload *audio_sample,
+                                                openai_callback callback,
+                                                void *userdata);
+
+/**
+ * Cancels an in-progress batch.
+ *
+ * `POST /batches/{batch_id}/cancel` (`batches.cancel`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_batches_cancel(const openai_client *client,
+                                  const char *batch_id,
+                                  openai_response **out);
+
+/**
+ * The async form of `openai_batches_cancel`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /batches/{batch_id}/cancel` (`batches.cancel`).
+ *
+ * - `client`: the client (not NULL).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_batches_cancel_async(const openai_client *client,
+                                           const char *batch_id,
+                                           openai_callback callback,
+                                           void *userdata);
+
+/**
+ * Creates and executes a batch from an uploaded file of requests.
+ *
+ * `POST /batches` (`batches.create`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_batches_create(const openai_client *client,
+                                  const char *body_json,
+                                  openai_response **out);
+
+/**
+ * The async form of `openai_batches_create`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /batches` (`batches.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_batches_create_async(const openai_client *client,
+                                           const char *body_json,
+                                           openai_callback callback,
+                                           void *userdata);
+
+/**
+ * List your organization's batches.
+ *
+ * `GET /batches` (`batches.list`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_batches_list(const openai_client *client,
+                                const char *query_json,
+                                openai_response **out);
+
+/**
+ * The async form of `openai_batches_list`: starts the call and returns its future at once, never
+ * blocking on the network. `GET /batches` (`batches.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_batches_list_async(const openai_client *client,
+                                         const char *query_json,
+                                         openai_callback callback,
+                                         void *userdata);
+
+/**
+ * Creates a pager over every page of `batches.list`: each `openai_pager_next` fetches one page of
+ * `GET /batches`, the next with `after` = the last item's `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_batches_list_pages(const openai_client *client,
+                                      const char *query_json,
+                                      openai_pager **out);
+
+/**
+ * Retrieves a batch.
+ *
+ * `GET /batches/{batch_id}` (`batches.retrieve`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_batches_retrieve(const openai_client *client,
+                                    const char *batch_id,
+                                    openai_response **out);
+
+/**
+ * The async form of `openai_batches_retrieve`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /batches/{batch_id}` (`batches.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_batches_retrieve_async(const openai_client *client,
+                                             const char *batch_id,
+                                             openai_callback callback,
+                                             void *userdata);
+
+/**
+ * Create an assistant with a model and instructions.
+ *
+ * `POST /assistants` (`beta.assistants.create`, with `OpenAI-Beta: assistants=v2`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
  *
  * - `client`: the client (not NULL).
  * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
@@ -1864,11 +1614,15 @@ openai_code openai_beta_assistants_create(const openai_client *client,
                                           openai_response **out);
 
 /**
- * The async form of `openai_beta_assistants_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_assistants_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /assistants` (`beta.assistants.create`, with `OpenAI-Beta:
+ * assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
@@ -1881,81 +1635,15 @@ openai_future *openai_beta_assistants_create_async(const openai_client *client,
                                                    void *userdata);
 
 /**
- * Retrieves an assistant.
+ * Delete an assistant.
  *
- * `GET /assistants/{assistant_id}` (the seed's `beta.assistants.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_beta_assistants_retrieve(const openai_client *client,
-                                            const char *assistant_id,
-                                            openai_response **out);
-
-/**
- * The async form of `openai_beta_assistants_retrieve`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_beta_assistants_retrieve_async(const openai_client *client,
-                                                     const char *assistant_id,
-                                                     openai_callback callback,
-                                                     void *userdata);
-
-/**
- * Modifies an assistant.
- *
- * `POST /assistants/{assistant_id}` (the seed's `beta.assistants.modify`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, with `OpenAI-Beta:
+ * assistants=v2`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
  *
  * - `client`: the client (not NULL).
- * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_beta_assistants_modify(const openai_client *client,
-                                          const char *assistant_id,
-                                          const char *body_json,
-                                          openai_response **out);
-
-/**
- * The async form of `openai_beta_assistants_modify`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_beta_assistants_modify_async(const openai_client *client,
-                                                   const char *assistant_id,
-                                                   const char *body_json,
-                                                   openai_callback callback,
-                                                   void *userdata);
-
-/**
- * Deletes an assistant.
- *
- * `DELETE /assistants/{assistant_id}` (the seed's `beta.assistants.delete`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
@@ -1966,11 +1654,16 @@ openai_code openai_beta_assistants_delete(const openai_client *client,
                                           openai_response **out);
 
 /**
- * The async form of `openai_beta_assistants_delete`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_assistants_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, with
+ * `OpenAI-Beta: assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
@@ -1985,10 +1678,12 @@ openai_future *openai_beta_assistants_delete_async(const openai_client *client,
 /**
  * Returns a list of assistants.
  *
- * `GET /assistants` (the seed's `beta.assistants.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `GET /assistants` (`beta.assistants.list`, with `OpenAI-Beta: assistants=v2`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
  *
  * - `client`: the client (not NULL).
- * - `query_json`: a JSON object of query parameters (`{"limit": 20, "after": "..."}`), or NULL for none.
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
@@ -1999,11 +1694,16 @@ openai_code openai_beta_assistants_list(const openai_client *client,
                                         openai_response **out);
 
 /**
- * The async form of `openai_beta_assistants_list`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_assistants_list`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /assistants` (`beta.assistants.list`, with `OpenAI-Beta:
+ * assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
@@ -2016,12 +1716,15 @@ openai_future *openai_beta_assistants_list_async(const openai_client *client,
                                                  void *userdata);
 
 /**
- * Creates a pager over every page of `beta.assistants.list`: each `openai_pager_next` fetches one page of
- * `GET /assistants`, the next with `after` = the last item's `id` while the page says `has_more`.
- * Nothing is sent until the first `openai_pager_next`.
+ * Creates a pager over every page of `beta.assistants.list`: each `openai_pager_next` fetches one
+ * page of
+ * `GET /assistants`, the next with `after` = the last item's `id` while the page says `has_more`;
+ * the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
  *
  * - `client`: the client (not NULL).
- * - `query_json`: a JSON object of query parameters kept on every page (`{"limit": 100}`), or NULL.
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
  * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
  *   `openai_last_error()` says why.
  */
@@ -2030,9 +1733,969 @@ openai_code openai_beta_assistants_list_pages(const openai_client *client,
                                               openai_pager **out);
 
 /**
- * Creates a thread.
+ * Modifies an assistant.
  *
- * `POST /threads` (the seed's `beta.threads.create`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `POST /assistants/{assistant_id}` (`beta.assistants.modify`, with `OpenAI-Beta: assistants=v2`).
+ * An alias of `openai_beta_assistants_update` (libopenai 0.1.0's name for the same route). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_assistants_modify(const openai_client *client,
+                                          const char *assistant_id,
+                                          const char *body_json,
+                                          openai_response **out);
+
+/**
+ * The async form of `openai_beta_assistants_modify`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /assistants/{assistant_id}` (`beta.assistants.modify`, with
+ * `OpenAI-Beta: assistants=v2`). An alias of `openai_beta_assistants_update` (libopenai 0.1.0's
+ * name for the same route).
+ *
+ * - `client`: the client (not NULL).
+ * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_assistants_modify_async(const openai_client *client,
+                                                   const char *assistant_id,
+                                                   const char *body_json,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * Retrieves an assistant.
+ *
+ * `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, with `OpenAI-Beta:
+ * assistants=v2`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_assistants_retrieve(const openai_client *client,
+                                            const char *assistant_id,
+                                            openai_response **out);
+
+/**
+ * The async form of `openai_beta_assistants_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, with
+ * `OpenAI-Beta: assistants=v2`).
+ *
+ * - `client`: the client (not NULL).
+ * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_assistants_retrieve_async(const openai_client *client,
+                                                     const char *assistant_id,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
+ * Modifies an assistant.
+ *
+ * `POST /assistants/{assistant_id}` (`beta.assistants.update`, with `OpenAI-Beta: assistants=v2`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_assistants_update(const openai_client *client,
+                                          const char *assistant_id,
+                                          const char *body_json,
+                                          openai_response **out);
+
+/**
+ * The async form of `openai_beta_assistants_update`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /assistants/{assistant_id}` (`beta.assistants.update`, with
+ * `OpenAI-Beta: assistants=v2`).
+ *
+ * - `client`: the client (not NULL).
+ * - `assistant_id`: the `{assistant_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_assistants_update_async(const openai_client *client,
+                                                   const char *assistant_id,
+                                                   const char *body_json,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * Cancel an active ChatKit session and return its most recent metadata.
+ *
+ * `POST /chatkit/sessions/{session_id}/cancel` (`beta.chatkit.sessions.cancel`, with `OpenAI-Beta:
+ * chatkit_beta=v1`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `session_id`: the `{session_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_chatkit_sessions_cancel(const openai_client *client,
+                                                const char *session_id,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_beta_chatkit_sessions_cancel`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /chatkit/sessions/{session_id}/cancel`
+ * (`beta.chatkit.sessions.cancel`, with `OpenAI-Beta: chatkit_beta=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `session_id`: the `{session_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_chatkit_sessions_cancel_async(const openai_client *client,
+                                                         const char *session_id,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Create a ChatKit session.
+ *
+ * `POST /chatkit/sessions` (`beta.chatkit.sessions.create`, with `OpenAI-Beta: chatkit_beta=v1`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_chatkit_sessions_create(const openai_client *client,
+                                                const char *body_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_beta_chatkit_sessions_create`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /chatkit/sessions` (`beta.chatkit.sessions.create`, with
+ * `OpenAI-Beta: chatkit_beta=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_chatkit_sessions_create_async(const openai_client *client,
+                                                         const char *body_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Delete a ChatKit thread along with its items and stored attachments.
+ *
+ * `DELETE /chatkit/threads/{thread_id}` (`beta.chatkit.threads.delete`, with `OpenAI-Beta:
+ * chatkit_beta=v1`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_chatkit_threads_delete(const openai_client *client,
+                                               const char *thread_id,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_beta_chatkit_threads_delete`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `DELETE /chatkit/threads/{thread_id}` (`beta.chatkit.threads.delete`,
+ * with `OpenAI-Beta: chatkit_beta=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_chatkit_threads_delete_async(const openai_client *client,
+                                                        const char *thread_id,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * List ChatKit threads with optional pagination and user filters.
+ *
+ * `GET /chatkit/threads` (`beta.chatkit.threads.list`, with `OpenAI-Beta: chatkit_beta=v1`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_chatkit_threads_list(const openai_client *client,
+                                             const char *query_json,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_beta_chatkit_threads_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /chatkit/threads` (`beta.chatkit.threads.list`, with `OpenAI-Beta:
+ * chatkit_beta=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_chatkit_threads_list_async(const openai_client *client,
+                                                      const char *query_json,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Creates a pager over every page of `beta.chatkit.threads.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /chatkit/threads`, the next with `after` = the page's `last_id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_beta_chatkit_threads_list_pages(const openai_client *client,
+                                                   const char *query_json,
+                                                   openai_pager **out);
+
+/**
+ * List items that belong to a ChatKit thread.
+ *
+ * `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, with `OpenAI-Beta:
+ * chatkit_beta=v1`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_chatkit_threads_list_items(const openai_client *client,
+                                                   const char *thread_id,
+                                                   const char *query_json,
+                                                   openai_response **out);
+
+/**
+ * The async form of `openai_beta_chatkit_threads_list_items`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /chatkit/threads/{thread_id}/items`
+ * (`beta.chatkit.threads.list_items`, with `OpenAI-Beta: chatkit_beta=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_chatkit_threads_list_items_async(const openai_client *client,
+                                                            const char *thread_id,
+                                                            const char *query_json,
+                                                            openai_callback callback,
+                                                            void *userdata);
+
+/**
+ * Creates a pager over every page of `beta.chatkit.threads.list_items`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /chatkit/threads/{thread_id}/items`, the next with `after` = the page's `last_id` while the
+ * page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_beta_chatkit_threads_list_items_pages(const openai_client *client,
+                                                         const char *thread_id,
+                                                         const char *query_json,
+                                                         openai_pager **out);
+
+/**
+ * Retrieve a ChatKit thread by its identifier.
+ *
+ * `GET /chatkit/threads/{thread_id}` (`beta.chatkit.threads.retrieve`, with `OpenAI-Beta:
+ * chatkit_beta=v1`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_chatkit_threads_retrieve(const openai_client *client,
+                                                 const char *thread_id,
+                                                 openai_response **out);
+
+/**
+ * The async form of `openai_beta_chatkit_threads_retrieve`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /chatkit/threads/{thread_id}` (`beta.chatkit.threads.retrieve`,
+ * with `OpenAI-Beta: chatkit_beta=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_chatkit_threads_retrieve_async(const openai_client *client,
+                                                          const char *thread_id,
+                                                          openai_callback callback,
+                                                          void *userdata);
+
+/**
+ * Delete a file and remove it from all vector stores.
+ *
+ * `DELETE /files/{file_id}` (`beta.files.delete`, with `OpenAI-Beta: assistants=v2`). An alias of
+ * `openai_files_delete` (libopenai 0.1.0's name for the same route). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_files_delete(const openai_client *client,
+                                     const char *file_id,
+                                     openai_response **out);
+
+/**
+ * The async form of `openai_beta_files_delete`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `DELETE /files/{file_id}` (`beta.files.delete`, with `OpenAI-Beta:
+ * assistants=v2`). An alias of `openai_files_delete` (libopenai 0.1.0's name for the same route).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_files_delete_async(const openai_client *client,
+                                              const char *file_id,
+                                              openai_callback callback,
+                                              void *userdata);
+
+/**
+ * Returns a list of files.
+ *
+ * `GET /files` (`beta.files.list`, with `OpenAI-Beta: assistants=v2`). An alias of
+ * `openai_files_list` (libopenai 0.1.0's name for the same route). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_files_list(const openai_client *client,
+                                   const char *query_json,
+                                   openai_response **out);
+
+/**
+ * The async form of `openai_beta_files_list`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /files` (`beta.files.list`, with `OpenAI-Beta: assistants=v2`). An
+ * alias of `openai_files_list` (libopenai 0.1.0's name for the same route).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_files_list_async(const openai_client *client,
+                                            const char *query_json,
+                                            openai_callback callback,
+                                            void *userdata);
+
+/**
+ * Creates a pager over every page of `beta.files.list`: each `openai_pager_next` fetches one page
+ * of
+ * `GET /files`, the next with `after` = the last item's `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_beta_files_list_pages(const openai_client *client,
+                                         const char *query_json,
+                                         openai_pager **out);
+
+/**
+ * Returns information about a specific file.
+ *
+ * `GET /files/{file_id}` (`beta.files.retrieve`, with `OpenAI-Beta: assistants=v2`). An alias of
+ * `openai_files_retrieve` (libopenai 0.1.0's name for the same route). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_files_retrieve(const openai_client *client,
+                                       const char *file_id,
+                                       openai_response **out);
+
+/**
+ * The async form of `openai_beta_files_retrieve`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /files/{file_id}` (`beta.files.retrieve`, with `OpenAI-Beta:
+ * assistants=v2`). An alias of `openai_files_retrieve` (libopenai 0.1.0's name for the same
+ * route).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_files_retrieve_async(const openai_client *client,
+                                                const char *file_id,
+                                                openai_callback callback,
+                                                void *userdata);
+
+/**
+ * Cancels a model response with the given ID.
+ *
+ * `POST /responses/{response_id}/cancel?beta=true` (`beta.responses.cancel`, with `OpenAI-Beta:
+ * responses_multi_agent=v1`). Blocks until the response is complete. The body is the JSON document
+ * the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_responses_cancel(const openai_client *client,
+                                         const char *response_id,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_beta_responses_cancel`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /responses/{response_id}/cancel?beta=true`
+ * (`beta.responses.cancel`, with `OpenAI-Beta: responses_multi_agent=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_responses_cancel_async(const openai_client *client,
+                                                  const char *response_id,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Compact a conversation.
+ *
+ * `POST /responses/compact?beta=true` (`beta.responses.compact`, with `OpenAI-Beta:
+ * responses_multi_agent=v1`). Blocks until the response is complete. The body is the JSON document
+ * the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_responses_compact(const openai_client *client,
+                                          const char *body_json,
+                                          openai_response **out);
+
+/**
+ * The async form of `openai_beta_responses_compact`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /responses/compact?beta=true` (`beta.responses.compact`, with
+ * `OpenAI-Beta: responses_multi_agent=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_responses_compact_async(const openai_client *client,
+                                                   const char *body_json,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * Creates a model response.
+ *
+ * `POST /responses?beta=true` (`beta.responses.create`, with `OpenAI-Beta:
+ * responses_multi_agent=v1`). Blocks until the response is complete. The body is the JSON document
+ * the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_responses_create(const openai_client *client,
+                                         const char *body_json,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_beta_responses_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /responses?beta=true` (`beta.responses.create`, with
+ * `OpenAI-Beta: responses_multi_agent=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_responses_create_async(const openai_client *client,
+                                                  const char *body_json,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Creates a model response. Streams its named events (`response.created`,
+ * `response.output_text.delta`, ..., `response.completed`), each with its name
+ * (`openai_event_name`).
+ *
+ * `POST /responses?beta=true` (`beta.responses.create`, with `OpenAI-Beta:
+ * responses_multi_agent=v1`). Asks for the stream with `"stream": true` added to the body when
+ * missing. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_beta_responses_create_stream(const openai_client *client,
+                                                const char *body_json,
+                                                openai_stream **out);
+
+/**
+ * The async form of `openai_beta_responses_create_stream`: returns the stream at once (never NULL)
+ * and never blocks;
+ * a library thread makes the request. `POST /responses?beta=true` (`beta.responses.create`, with
+ * `OpenAI-Beta: responses_multi_agent=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_beta_responses_create_stream_async(const openai_client *client,
+                                                         const char *body_json,
+                                                         openai_event_callback callback,
+                                                         void *userdata);
+
+/**
+ * Deletes a model response with the given ID.
+ *
+ * `DELETE /responses/{response_id}?beta=true` (`beta.responses.delete`, with `OpenAI-Beta:
+ * responses_multi_agent=v1`). Blocks until the response is complete. The API returns no body on
+ * success.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_responses_delete(const openai_client *client,
+                                         const char *response_id,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_beta_responses_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /responses/{response_id}?beta=true` (`beta.responses.delete`,
+ * with `OpenAI-Beta: responses_multi_agent=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_responses_delete_async(const openai_client *client,
+                                                  const char *response_id,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Returns a list of input items for a given response.
+ *
+ * `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, with
+ * `OpenAI-Beta: responses_multi_agent=v1`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_responses_input_items_list(const openai_client *client,
+                                                   const char *response_id,
+                                                   const char *query_json,
+                                                   openai_response **out);
+
+/**
+ * The async form of `openai_beta_responses_input_items_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /responses/{response_id}/input_items?beta=true`
+ * (`beta.responses.input_items.list`, with `OpenAI-Beta: responses_multi_agent=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_responses_input_items_list_async(const openai_client *client,
+                                                            const char *response_id,
+                                                            const char *query_json,
+                                                            openai_callback callback,
+                                                            void *userdata);
+
+/**
+ * Creates a pager over every page of `beta.responses.input_items.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /responses/{response_id}/input_items?beta=true`, the next with `after` = the last item's
+ * `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_beta_responses_input_items_list_pages(const openai_client *client,
+                                                         const char *response_id,
+                                                         const char *query_json,
+                                                         openai_pager **out);
+
+/**
+ * Returns input token counts of the request.
+ *
+ * `POST /responses/input_tokens?beta=true` (`beta.responses.input_tokens.count`, with
+ * `OpenAI-Beta: responses_multi_agent=v1`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_responses_input_tokens_count(const openai_client *client,
+                                                     const char *body_json,
+                                                     openai_response **out);
+
+/**
+ * The async form of `openai_beta_responses_input_tokens_count`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /responses/input_tokens?beta=true`
+ * (`beta.responses.input_tokens.count`, with `OpenAI-Beta: responses_multi_agent=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_responses_input_tokens_count_async(const openai_client *client,
+                                                              const char *body_json,
+                                                              openai_callback callback,
+                                                              void *userdata);
+
+/**
+ * Retrieves a model response with the given ID.
+ *
+ * `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, with `OpenAI-Beta:
+ * responses_multi_agent=v1`). Blocks until the response is complete. The body is the JSON document
+ * the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_responses_retrieve(const openai_client *client,
+                                           const char *response_id,
+                                           const char *query_json,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_beta_responses_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`,
+ * with `OpenAI-Beta: responses_multi_agent=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_responses_retrieve_async(const openai_client *client,
+                                                    const char *response_id,
+                                                    const char *query_json,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Retrieves a model response with the given ID. Streams its named events (`response.created`,
+ * `response.output_text.delta`, ..., `response.completed`), each with its name
+ * (`openai_event_name`).
+ *
+ * `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, with `OpenAI-Beta:
+ * responses_multi_agent=v1`). Asks for the stream with `stream=true` added to the query. Blocks
+ * until the
+ * response headers arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_beta_responses_retrieve_stream(const openai_client *client,
+                                                  const char *response_id,
+                                                  const char *query_json,
+                                                  openai_stream **out);
+
+/**
+ * The async form of `openai_beta_responses_retrieve_stream`: returns the stream at once (never
+ * NULL) and never blocks;
+ * a library thread makes the request. `GET /responses/{response_id}?beta=true`
+ * (`beta.responses.retrieve`, with `OpenAI-Beta: responses_multi_agent=v1`).
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_beta_responses_retrieve_stream_async(const openai_client *client,
+                                                           const char *response_id,
+                                                           const char *query_json,
+                                                           openai_event_callback callback,
+                                                           void *userdata);
+
+/**
+ * Create a thread.
+ *
+ * `POST /threads` (`beta.threads.create`, with `OpenAI-Beta: assistants=v2`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
  *
  * - `client`: the client (not NULL).
  * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
@@ -2046,11 +2709,15 @@ openai_code openai_beta_threads_create(const openai_client *client,
                                        openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /threads` (`beta.threads.create`, with `OpenAI-Beta:
+ * assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
@@ -2063,81 +2730,91 @@ openai_future *openai_beta_threads_create_async(const openai_client *client,
                                                 void *userdata);
 
 /**
- * Retrieves a thread.
+ * Create a thread and run it in one request.
  *
- * `GET /threads/{thread_id}` (the seed's `beta.threads.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_beta_threads_retrieve(const openai_client *client,
-                                         const char *thread_id,
-                                         openai_response **out);
-
-/**
- * The async form of `openai_beta_threads_retrieve`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_beta_threads_retrieve_async(const openai_client *client,
-                                                  const char *thread_id,
-                                                  openai_callback callback,
-                                                  void *userdata);
-
-/**
- * Modifies a thread.
- *
- * `POST /threads/{thread_id}` (the seed's `beta.threads.modify`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `POST /threads/runs` (`beta.threads.create_and_run`, with `OpenAI-Beta: assistants=v2`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
  * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
  * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_threads_modify(const openai_client *client,
-                                       const char *thread_id,
-                                       const char *body_json,
-                                       openai_response **out);
+openai_code openai_beta_threads_create_and_run(const openai_client *client,
+                                               const char *body_json,
+                                               openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_modify`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_create_and_run`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /threads/runs` (`beta.threads.create_and_run`, with `OpenAI-Beta:
+ * assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
  * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
  * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
  */
-openai_future *openai_beta_threads_modify_async(const openai_client *client,
-                                                const char *thread_id,
-                                                const char *body_json,
-                                                openai_callback callback,
-                                                void *userdata);
+openai_future *openai_beta_threads_create_and_run_async(const openai_client *client,
+                                                        const char *body_json,
+                                                        openai_callback callback,
+                                                        void *userdata);
 
 /**
- * Deletes a thread.
+ * Create a thread and run it in one request. Streams the assistant events (`thread.run.created`,
+ * `thread.message.delta`, ..., `done`).
  *
- * `DELETE /threads/{thread_id}` (the seed's `beta.threads.delete`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `POST /threads/runs` (`beta.threads.create_and_run`, with `OpenAI-Beta: assistants=v2`). Asks
+ * for the stream with `"stream": true` added to the body when missing. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_beta_threads_create_and_run_stream(const openai_client *client,
+                                                      const char *body_json,
+                                                      openai_stream **out);
+
+/**
+ * The async form of `openai_beta_threads_create_and_run_stream`: returns the stream at once (never
+ * NULL) and never blocks;
+ * a library thread makes the request. `POST /threads/runs` (`beta.threads.create_and_run`, with
+ * `OpenAI-Beta: assistants=v2`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_beta_threads_create_and_run_stream_async(const openai_client *client,
+                                                               const char *body_json,
+                                                               openai_event_callback callback,
+                                                               void *userdata);
+
+/**
+ * Delete a thread.
+ *
+ * `DELETE /threads/{thread_id}` (`beta.threads.delete`, with `OpenAI-Beta: assistants=v2`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
@@ -2148,11 +2825,16 @@ openai_code openai_beta_threads_delete(const openai_client *client,
                                        openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_delete`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_delete`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `DELETE /threads/{thread_id}` (`beta.threads.delete`, with
+ * `OpenAI-Beta: assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
@@ -2165,12 +2847,15 @@ openai_future *openai_beta_threads_delete_async(const openai_client *client,
                                                 void *userdata);
 
 /**
- * Creates a message in a thread.
+ * Create a message.
  *
- * `POST /threads/{thread_id}/messages` (the seed's `beta.threads.messages.create`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, with `OpenAI-Beta:
+ * assistants=v2`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
@@ -2183,11 +2868,17 @@ openai_code openai_beta_threads_messages_create(const openai_client *client,
                                                 openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_messages_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_messages_create`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`,
+ * with `OpenAI-Beta: assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
@@ -2201,13 +2892,184 @@ openai_future *openai_beta_threads_messages_create_async(const openai_client *cl
                                                          void *userdata);
 
 /**
- * Retrieves a message.
+ * Deletes a message.
  *
- * `GET /threads/{thread_id}/messages/{message_id}` (the seed's `beta.threads.messages.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `DELETE /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.delete`, with
+ * `OpenAI-Beta: assistants=v2`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `message_id`: the `{message_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `message_id`: the `{message_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_threads_messages_delete(const openai_client *client,
+                                                const char *thread_id,
+                                                const char *message_id,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_messages_delete`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `DELETE /threads/{thread_id}/messages/{message_id}`
+ * (`beta.threads.messages.delete`, with `OpenAI-Beta: assistants=v2`).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `message_id`: the `{message_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_messages_delete_async(const openai_client *client,
+                                                         const char *thread_id,
+                                                         const char *message_id,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Returns a list of messages for a given thread.
+ *
+ * `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, with `OpenAI-Beta:
+ * assistants=v2`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_threads_messages_list(const openai_client *client,
+                                              const char *thread_id,
+                                              const char *query_json,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_messages_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, with
+ * `OpenAI-Beta: assistants=v2`).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_messages_list_async(const openai_client *client,
+                                                       const char *thread_id,
+                                                       const char *query_json,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Creates a pager over every page of `beta.threads.messages.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /threads/{thread_id}/messages`, the next with `after` = the last item's `id` while the page
+ * says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_beta_threads_messages_list_pages(const openai_client *client,
+                                                    const char *thread_id,
+                                                    const char *query_json,
+                                                    openai_pager **out);
+
+/**
+ * Modifies a message.
+ *
+ * `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, with
+ * `OpenAI-Beta: assistants=v2`). An alias of `openai_beta_threads_messages_update` (libopenai
+ * 0.1.0's name for the same route). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `message_id`: the `{message_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_threads_messages_modify(const openai_client *client,
+                                                const char *thread_id,
+                                                const char *message_id,
+                                                const char *body_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_messages_modify`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /threads/{thread_id}/messages/{message_id}`
+ * (`beta.threads.messages.modify`, with `OpenAI-Beta: assistants=v2`). An alias of
+ * `openai_beta_threads_messages_update` (libopenai 0.1.0's name for the same route).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `message_id`: the `{message_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_messages_modify_async(const openai_client *client,
+                                                         const char *thread_id,
+                                                         const char *message_id,
+                                                         const char *body_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Retrieve a message.
+ *
+ * `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, with
+ * `OpenAI-Beta: assistants=v2`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `message_id`: the `{message_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
@@ -2219,11 +3081,18 @@ openai_code openai_beta_threads_messages_retrieve(const openai_client *client,
                                                   openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_messages_retrieve`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_messages_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /threads/{thread_id}/messages/{message_id}`
+ * (`beta.threads.messages.retrieve`, with `OpenAI-Beta: assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `message_id`: the `{message_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
@@ -2239,36 +3108,48 @@ openai_future *openai_beta_threads_messages_retrieve_async(const openai_client *
 /**
  * Modifies a message.
  *
- * `POST /threads/{thread_id}/messages/{message_id}` (the seed's `beta.threads.messages.modify`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.update`, with
+ * `OpenAI-Beta: assistants=v2`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `message_id`: the `{message_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `message_id`: the `{message_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
  * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_threads_messages_modify(const openai_client *client,
+openai_code openai_beta_threads_messages_update(const openai_client *client,
                                                 const char *thread_id,
                                                 const char *message_id,
                                                 const char *body_json,
                                                 openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_messages_modify`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_messages_update`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /threads/{thread_id}/messages/{message_id}`
+ * (`beta.threads.messages.update`, with `OpenAI-Beta: assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `message_id`: the `{message_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
  * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
  * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
  */
-openai_future *openai_beta_threads_messages_modify_async(const openai_client *client,
+openai_future *openai_beta_threads_messages_update_async(const openai_client *client,
                                                          const char *thread_id,
                                                          const char *message_id,
                                                          const char *body_json,
@@ -2276,64 +3157,146 @@ openai_future *openai_beta_threads_messages_modify_async(const openai_client *cl
                                                          void *userdata);
 
 /**
- * Returns a list of messages for a given thread.
+ * Modifies a thread.
  *
- * `GET /threads/{thread_id}/messages` (the seed's `beta.threads.messages.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `POST /threads/{thread_id}` (`beta.threads.modify`, with `OpenAI-Beta: assistants=v2`). An alias
+ * of `openai_beta_threads_update` (libopenai 0.1.0's name for the same route). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `query_json`: a JSON object of query parameters (`{"limit": 20, "after": "..."}`), or NULL for none.
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
  * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_threads_messages_list(const openai_client *client,
-                                              const char *thread_id,
-                                              const char *query_json,
-                                              openai_response **out);
+openai_code openai_beta_threads_modify(const openai_client *client,
+                                       const char *thread_id,
+                                       const char *body_json,
+                                       openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_messages_list`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_modify`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /threads/{thread_id}` (`beta.threads.modify`, with `OpenAI-Beta:
+ * assistants=v2`). An alias of `openai_beta_threads_update` (libopenai 0.1.0's name for the same
+ * route).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
  * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
  * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
  */
-openai_future *openai_beta_threads_messages_list_async(const openai_client *client,
-                                                       const char *thread_id,
-                                                       const char *query_json,
-                                                       openai_callback callback,
-                                                       void *userdata);
+openai_future *openai_beta_threads_modify_async(const openai_client *client,
+                                                const char *thread_id,
+                                                const char *body_json,
+                                                openai_callback callback,
+                                                void *userdata);
 
 /**
- * Creates a pager over every page of `beta.threads.messages.list`: each `openai_pager_next` fetches one page of
- * `GET /threads/{thread_id}/messages`, the next with `after` = the last item's `id` while the page says `has_more`.
- * Nothing is sent until the first `openai_pager_next`.
+ * Retrieves a thread.
+ *
+ * `GET /threads/{thread_id}` (`beta.threads.retrieve`, with `OpenAI-Beta: assistants=v2`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `query_json`: a JSON object of query parameters kept on every page (`{"limit": 100}`), or NULL.
- * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
- *   `openai_last_error()` says why.
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_threads_messages_list_pages(const openai_client *client,
-                                                    const char *thread_id,
-                                                    const char *query_json,
-                                                    openai_pager **out);
+openai_code openai_beta_threads_retrieve(const openai_client *client,
+                                         const char *thread_id,
+                                         openai_response **out);
 
 /**
- * Creates a run on a thread.
- *
- * `POST /threads/{thread_id}/runs` (the seed's `beta.threads.runs.create`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * The async form of `openai_beta_threads_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /threads/{thread_id}` (`beta.threads.retrieve`, with `OpenAI-Beta:
+ * assistants=v2`).
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_retrieve_async(const openai_client *client,
+                                                  const char *thread_id,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Cancels a run that is in_progress.
+ *
+ * `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, with `OpenAI-Beta:
+ * assistants=v2`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_threads_runs_cancel(const openai_client *client,
+                                            const char *thread_id,
+                                            const char *run_id,
+                                            openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_cancel`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /threads/{thread_id}/runs/{run_id}/cancel`
+ * (`beta.threads.runs.cancel`, with `OpenAI-Beta: assistants=v2`).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_cancel_async(const openai_client *client,
+                                                     const char *thread_id,
+                                                     const char *run_id,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
+ * Create a run.
+ *
+ * `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, with `OpenAI-Beta:
+ * assistants=v2`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
@@ -2346,11 +3309,17 @@ openai_code openai_beta_threads_runs_create(const openai_client *client,
                                             openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_runs_create`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_runs_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, with
+ * `OpenAI-Beta: assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
@@ -2364,142 +3333,126 @@ openai_future *openai_beta_threads_runs_create_async(const openai_client *client
                                                      void *userdata);
 
 /**
- * Retrieves a run.
+ * Create a run.
  *
- * `GET /threads/{thread_id}/runs/{run_id}` (the seed's `beta.threads.runs.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
- *
- * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_beta_threads_runs_retrieve(const openai_client *client,
-                                              const char *thread_id,
-                                              const char *run_id,
-                                              openai_response **out);
-
-/**
- * The async form of `openai_beta_threads_runs_retrieve`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_beta_threads_runs_retrieve_async(const openai_client *client,
-                                                       const char *thread_id,
-                                                       const char *run_id,
-                                                       openai_callback callback,
-                                                       void *userdata);
-
-/**
- * Modifies a run.
- *
- * `POST /threads/{thread_id}/runs/{run_id}` (the seed's `beta.threads.runs.modify`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, with `OpenAI-Beta:
+ * assistants=v2`). Takes every input today's route takes; `openai_beta_threads_runs_create` keeps
+ * its 0.1.0 signature. Blocks until the response is complete. The body is the JSON document the
+ * API returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
  * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
  * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_threads_runs_modify(const openai_client *client,
-                                            const char *thread_id,
-                                            const char *run_id,
-                                            const char *body_json,
-                                            openai_response **out);
+openai_code openai_beta_threads_runs_create_ex(const openai_client *client,
+                                               const char *thread_id,
+                                               const char *query_json,
+                                               const char *body_json,
+                                               openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_runs_modify`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
- * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
- *
- * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
- * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
- * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
- */
-openai_future *openai_beta_threads_runs_modify_async(const openai_client *client,
-                                                     const char *thread_id,
-                                                     const char *run_id,
-                                                     const char *body_json,
-                                                     openai_callback callback,
-                                                     void *userdata);
-
-/**
- * Returns a list of runs belonging to a thread.
- *
- * `GET /threads/{thread_id}/runs` (the seed's `beta.threads.runs.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * The async form of `openai_beta_threads_runs_create_ex`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, with
+ * `OpenAI-Beta: assistants=v2`). Takes every input today's route takes;
+ * `openai_beta_threads_runs_create` keeps its 0.1.0 signature.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `query_json`: a JSON object of query parameters (`{"limit": 20, "after": "..."}`), or NULL for none.
- * - `out`: receives the response, also on failure (then it says why); free it with
- *   `openai_response_free`.
- *
- * Returns the response's code: `OPENAI_OK` for a 2xx status.
- */
-openai_code openai_beta_threads_runs_list(const openai_client *client,
-                                          const char *thread_id,
-                                          const char *query_json,
-                                          openai_response **out);
-
-/**
- * The async form of `openai_beta_threads_runs_list`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
- *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
  * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
  * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
  */
-openai_future *openai_beta_threads_runs_list_async(const openai_client *client,
+openai_future *openai_beta_threads_runs_create_ex_async(const openai_client *client,
+                                                        const char *thread_id,
+                                                        const char *query_json,
+                                                        const char *body_json,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Create a run. Streams the assistant events (`thread.run.created`, `thread.message.delta`, ...,
+ * `done`).
+ *
+ * `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, with `OpenAI-Beta:
+ * assistants=v2`). Takes every input today's route takes; `openai_beta_threads_runs_create` keeps
+ * its 0.1.0 signature. Asks for the stream with `"stream": true` added to the body when missing.
+ * Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_beta_threads_runs_create_stream(const openai_client *client,
                                                    const char *thread_id,
                                                    const char *query_json,
-                                                   openai_callback callback,
-                                                   void *userdata);
+                                                   const char *body_json,
+                                                   openai_stream **out);
 
 /**
- * Creates a pager over every page of `beta.threads.runs.list`: each `openai_pager_next` fetches one page of
- * `GET /threads/{thread_id}/runs`, the next with `after` = the last item's `id` while the page says `has_more`.
- * Nothing is sent until the first `openai_pager_next`.
+ * The async form of `openai_beta_threads_runs_create_stream`: returns the stream at once (never
+ * NULL) and never blocks;
+ * a library thread makes the request. `POST /threads/{thread_id}/runs`
+ * (`beta.threads.runs.create`, with `OpenAI-Beta: assistants=v2`). Takes every input today's route
+ * takes; `openai_beta_threads_runs_create` keeps its 0.1.0 signature.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `query_json`: a JSON object of query parameters kept on every page (`{"limit": 100}`), or NULL.
- * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
- *   `openai_last_error()` says why.
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
  */
-openai_code openai_beta_threads_runs_list_pages(const openai_client *client,
-                                                const char *thread_id,
-                                                const char *query_json,
-                                                openai_pager **out);
+openai_stream *openai_beta_threads_runs_create_stream_async(const openai_client *client,
+                                                            const char *thread_id,
+                                                            const char *query_json,
+                                                            const char *body_json,
+                                                            openai_event_callback callback,
+                                                            void *userdata);
 
 /**
- * Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done). Streams the assistant events (`thread.run.created`, `thread.message.delta`, ..., `done`).
+ * Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ...,
+ * done). Streams the assistant events (`thread.run.created`, `thread.message.delta`, ..., `done`).
  *
- * `POST /threads/{thread_id}/runs` (the seed's `beta.threads.runs.create_and_stream` with `stream=True`, with the `OpenAI-Beta` header). Blocks until the response headers
- * arrive; then read events with `openai_stream_next`.
+ * `POST /threads/{thread_id}/runs` (`beta.threads.runs.create_and_stream`, with `OpenAI-Beta:
+ * assistants=v2`). An alias of `openai_beta_threads_runs_create` (libopenai 0.1.0's name for the
+ * same route). Asks for the stream with `"stream": true` added to the body when missing. Blocks
+ * until the
+ * response headers arrive; then read events with `openai_stream_next`.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `body_json`: the JSON request body (an object; not NULL), sent as given with `"stream": true`
- *   added when it is missing.
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
  *
  * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
@@ -2511,9 +3464,16 @@ openai_code openai_beta_threads_runs_create_and_stream(const openai_client *clie
                                                        openai_stream **out);
 
 /**
- * The async form of `openai_beta_threads_runs_create_and_stream`: returns the stream at once (never NULL) and never blocks;
- * a library thread makes the request. Same arguments, then:
+ * The async form of `openai_beta_threads_runs_create_and_stream`: returns the stream at once
+ * (never NULL) and never blocks;
+ * a library thread makes the request. `POST /threads/{thread_id}/runs`
+ * (`beta.threads.runs.create_and_stream`, with `OpenAI-Beta: assistants=v2`). An alias of
+ * `openai_beta_threads_runs_create` (libopenai 0.1.0's name for the same route).
  *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
  *   function that receives each event and then the end (see `openai_event_callback`).
  * - `userdata`: passed to the callback as given.
@@ -2528,48 +3488,361 @@ openai_stream *openai_beta_threads_runs_create_and_stream_async(const openai_cli
                                                                 void *userdata);
 
 /**
- * Cancels a run that is in progress.
+ * Returns a list of runs belonging to a thread.
  *
- * `POST /threads/{thread_id}/runs/{run_id}/cancel` (the seed's `beta.threads.runs.cancel`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, with `OpenAI-Beta: assistants=v2`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
  * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_threads_runs_cancel(const openai_client *client,
-                                            const char *thread_id,
-                                            const char *run_id,
-                                            openai_response **out);
+openai_code openai_beta_threads_runs_list(const openai_client *client,
+                                          const char *thread_id,
+                                          const char *query_json,
+                                          openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_runs_cancel`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_runs_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, with
+ * `OpenAI-Beta: assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
  * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
  * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
  */
-openai_future *openai_beta_threads_runs_cancel_async(const openai_client *client,
+openai_future *openai_beta_threads_runs_list_async(const openai_client *client,
+                                                   const char *thread_id,
+                                                   const char *query_json,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * Creates a pager over every page of `beta.threads.runs.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /threads/{thread_id}/runs`, the next with `after` = the last item's `id` while the page
+ * says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_beta_threads_runs_list_pages(const openai_client *client,
+                                                const char *thread_id,
+                                                const char *query_json,
+                                                openai_pager **out);
+
+/**
+ * Modifies a run.
+ *
+ * `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, with `OpenAI-Beta:
+ * assistants=v2`). An alias of `openai_beta_threads_runs_update` (libopenai 0.1.0's name for the
+ * same route). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_threads_runs_modify(const openai_client *client,
+                                            const char *thread_id,
+                                            const char *run_id,
+                                            const char *body_json,
+                                            openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_modify`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`,
+ * with `OpenAI-Beta: assistants=v2`). An alias of `openai_beta_threads_runs_update` (libopenai
+ * 0.1.0's name for the same route).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_modify_async(const openai_client *client,
                                                      const char *thread_id,
                                                      const char *run_id,
+                                                     const char *body_json,
                                                      openai_callback callback,
                                                      void *userdata);
 
 /**
- * Submits the outputs of the tool calls a run is waiting for (status requires_action).
+ * Retrieves a run.
  *
- * `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (the seed's `beta.threads.runs.submit_tool_outputs`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, with `OpenAI-Beta:
+ * assistants=v2`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_threads_runs_retrieve(const openai_client *client,
+                                              const char *thread_id,
+                                              const char *run_id,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`,
+ * with `OpenAI-Beta: assistants=v2`).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_retrieve_async(const openai_client *client,
+                                                       const char *thread_id,
+                                                       const char *run_id,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Returns a list of run steps belonging to a run.
+ *
+ * `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, with
+ * `OpenAI-Beta: assistants=v2`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_threads_runs_steps_list(const openai_client *client,
+                                                const char *thread_id,
+                                                const char *run_id,
+                                                const char *query_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_steps_list`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /threads/{thread_id}/runs/{run_id}/steps`
+ * (`beta.threads.runs.steps.list`, with `OpenAI-Beta: assistants=v2`).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_steps_list_async(const openai_client *client,
+                                                         const char *thread_id,
+                                                         const char *run_id,
+                                                         const char *query_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Creates a pager over every page of `beta.threads.runs.steps.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /threads/{thread_id}/runs/{run_id}/steps`, the next with `after` = the last item's `id`
+ * while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_beta_threads_runs_steps_list_pages(const openai_client *client,
+                                                      const char *thread_id,
+                                                      const char *run_id,
+                                                      const char *query_json,
+                                                      openai_pager **out);
+
+/**
+ * Retrieves a run step.
+ *
+ * `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`,
+ * with `OpenAI-Beta: assistants=v2`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `step_id`: the `{step_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_threads_runs_steps_retrieve(const openai_client *client,
+                                                    const char *thread_id,
+                                                    const char *run_id,
+                                                    const char *step_id,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_steps_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}`
+ * (`beta.threads.runs.steps.retrieve`, with `OpenAI-Beta: assistants=v2`).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `step_id`: the `{step_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_steps_retrieve_async(const openai_client *client,
+                                                             const char *thread_id,
+                                                             const char *run_id,
+                                                             const char *step_id,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Retrieves a run step.
+ *
+ * `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`,
+ * with `OpenAI-Beta: assistants=v2`). Takes every input today's route takes;
+ * `openai_beta_threads_runs_steps_retrieve` keeps its 0.1.0 signature. Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `step_id`: the `{step_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_threads_runs_steps_retrieve_ex(const openai_client *client,
+                                                       const char *thread_id,
+                                                       const char *run_id,
+                                                       const char *step_id,
+                                                       const char *query_json,
+                                                       openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_runs_steps_retrieve_ex`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}`
+ * (`beta.threads.runs.steps.retrieve`, with `OpenAI-Beta: assistants=v2`). Takes every input
+ * today's route takes; `openai_beta_threads_runs_steps_retrieve` keeps its 0.1.0 signature.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `step_id`: the `{step_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_runs_steps_retrieve_ex_async(const openai_client *client,
+                                                                const char *thread_id,
+                                                                const char *run_id,
+                                                                const char *step_id,
+                                                                const char *query_json,
+                                                                openai_callback callback,
+                                                                void *userdata);
+
+/**
+ * When a run has the status: "requires_action" and required_action.type is submit_tool_outputs,
+ * this endpoint can be used to submit the outputs from the tool calls once they're all completed.
+ *
+ * `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs`
+ * (`beta.threads.runs.submit_tool_outputs`, with `OpenAI-Beta: assistants=v2`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
  * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the response, also on failure (then it says why); free it with
@@ -2584,11 +3857,18 @@ openai_code openai_beta_threads_runs_submit_tool_outputs(const openai_client *cl
                                                          openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_runs_submit_tool_outputs`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_runs_submit_tool_outputs`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs`
+ * (`beta.threads.runs.submit_tool_outputs`, with `OpenAI-Beta: assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
@@ -2603,16 +3883,20 @@ openai_future *openai_beta_threads_runs_submit_tool_outputs_async(const openai_c
                                                                   void *userdata);
 
 /**
- * Submits the outputs of the tool calls a run is waiting for (status requires_action). Streams its chunks as server-sent events.
+ * When a run has the status: "requires_action" and required_action.type is submit_tool_outputs,
+ * this endpoint can be used to submit the outputs from the tool calls once they're all completed.
+ * Streams the assistant events (`thread.run.created`, `thread.message.delta`, ..., `done`).
  *
- * `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (the seed's `beta.threads.runs.submit_tool_outputs` with `stream=True`, with the `OpenAI-Beta` header). Blocks until the response headers
- * arrive; then read events with `openai_stream_next`.
+ * `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs`
+ * (`beta.threads.runs.submit_tool_outputs`, with `OpenAI-Beta: assistants=v2`). Asks for the
+ * stream with `"stream": true` added to the body when missing. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `body_json`: the JSON request body (an object; not NULL), sent as given with `"stream": true`
- *   added when it is missing.
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
  *
  * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
@@ -2625,9 +3909,17 @@ openai_code openai_beta_threads_runs_submit_tool_outputs_stream(const openai_cli
                                                                 openai_stream **out);
 
 /**
- * The async form of `openai_beta_threads_runs_submit_tool_outputs_stream`: returns the stream at once (never NULL) and never blocks;
- * a library thread makes the request. Same arguments, then:
+ * The async form of `openai_beta_threads_runs_submit_tool_outputs_stream`: returns the stream at
+ * once (never NULL) and never blocks;
+ * a library thread makes the request. `POST
+ * /threads/{thread_id}/runs/{run_id}/submit_tool_outputs`
+ * (`beta.threads.runs.submit_tool_outputs`, with `OpenAI-Beta: assistants=v2`).
  *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
  *   function that receives each event and then the end (see `openai_event_callback`).
  * - `userdata`: passed to the callback as given.
@@ -2643,213 +3935,12152 @@ openai_stream *openai_beta_threads_runs_submit_tool_outputs_stream_async(const o
                                                                          void *userdata);
 
 /**
- * Returns a list of run steps belonging to a run.
+ * Modifies a run.
  *
- * `GET /threads/{thread_id}/runs/{run_id}/steps` (the seed's `beta.threads.runs.steps.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.update`, with `OpenAI-Beta:
+ * assistants=v2`). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `query_json`: a JSON object of query parameters (`{"limit": 20, "after": "..."}`), or NULL for none.
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
  * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_threads_runs_steps_list(const openai_client *client,
-                                                const char *thread_id,
-                                                const char *run_id,
-                                                const char *query_json,
-                                                openai_response **out);
+openai_code openai_beta_threads_runs_update(const openai_client *client,
+                                            const char *thread_id,
+                                            const char *run_id,
+                                            const char *body_json,
+                                            openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_runs_steps_list`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_beta_threads_runs_update`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.update`,
+ * with `OpenAI-Beta: assistants=v2`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
  * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
  * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
  */
-openai_future *openai_beta_threads_runs_steps_list_async(const openai_client *client,
-                                                         const char *thread_id,
+openai_future *openai_beta_threads_runs_update_async(const openai_client *client,
+                                                     const char *thread_id,
+                                                     const char *run_id,
+                                                     const char *body_json,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
+ * Modifies a thread.
+ *
+ * `POST /threads/{thread_id}` (`beta.threads.update`, with `OpenAI-Beta: assistants=v2`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_beta_threads_update(const openai_client *client,
+                                       const char *thread_id,
+                                       const char *body_json,
+                                       openai_response **out);
+
+/**
+ * The async form of `openai_beta_threads_update`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /threads/{thread_id}` (`beta.threads.update`, with `OpenAI-Beta:
+ * assistants=v2`).
+ *
+ * - `client`: the client (not NULL).
+ * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_beta_threads_update_async(const openai_client *client,
+                                                const char *thread_id,
+                                                const char *body_json,
+                                                openai_callback callback,
+                                                void *userdata);
+
+/**
+ * **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI
+ * platform features.
+ *
+ * `POST /chat/completions` (`chat.completions.create`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_chat_completions_create(const openai_client *client,
+                                           const char *body_json,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_chat_completions_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /chat/completions` (`chat.completions.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_chat_completions_create_async(const openai_client *client,
+                                                    const char *body_json,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI
+ * platform features. Streams its server-sent events (named ones with their name,
+ * `openai_event_name`).
+ *
+ * `POST /chat/completions` (`chat.completions.create`). Asks for the stream with `"stream": true`
+ * added to the body when missing. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_chat_completions_create_stream(const openai_client *client,
+                                                  const char *body_json,
+                                                  openai_stream **out);
+
+/**
+ * The async form of `openai_chat_completions_create_stream`: returns the stream at once (never
+ * NULL) and never blocks;
+ * a library thread makes the request. `POST /chat/completions` (`chat.completions.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_chat_completions_create_stream_async(const openai_client *client,
+                                                           const char *body_json,
+                                                           openai_event_callback callback,
+                                                           void *userdata);
+
+/**
+ * Delete a stored chat completion.
+ *
+ * `DELETE /chat/completions/{completion_id}` (`chat.completions.delete`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `completion_id`: the `{completion_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_chat_completions_delete(const openai_client *client,
+                                           const char *completion_id,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_chat_completions_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /chat/completions/{completion_id}` (`chat.completions.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `completion_id`: the `{completion_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_chat_completions_delete_async(const openai_client *client,
+                                                    const char *completion_id,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * List stored Chat Completions.
+ *
+ * `GET /chat/completions` (`chat.completions.list`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_chat_completions_list(const openai_client *client,
+                                         const char *query_json,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_chat_completions_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /chat/completions` (`chat.completions.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_chat_completions_list_async(const openai_client *client,
+                                                  const char *query_json,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Creates a pager over every page of `chat.completions.list`: each `openai_pager_next` fetches one
+ * page of
+ * `GET /chat/completions`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_chat_completions_list_pages(const openai_client *client,
+                                               const char *query_json,
+                                               openai_pager **out);
+
+/**
+ * Get the messages in a stored chat completion.
+ *
+ * `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `completion_id`: the `{completion_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_chat_completions_messages_list(const openai_client *client,
+                                                  const char *completion_id,
+                                                  const char *query_json,
+                                                  openai_response **out);
+
+/**
+ * The async form of `openai_chat_completions_messages_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /chat/completions/{completion_id}/messages`
+ * (`chat.completions.messages.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `completion_id`: the `{completion_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_chat_completions_messages_list_async(const openai_client *client,
+                                                           const char *completion_id,
+                                                           const char *query_json,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
+ * Creates a pager over every page of `chat.completions.messages.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /chat/completions/{completion_id}/messages`, the next with `after` = the last item's `id`
+ * while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `completion_id`: the `{completion_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_chat_completions_messages_list_pages(const openai_client *client,
+                                                        const char *completion_id,
+                                                        const char *query_json,
+                                                        openai_pager **out);
+
+/**
+ * Get a stored chat completion.
+ *
+ * `GET /chat/completions/{completion_id}` (`chat.completions.retrieve`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `completion_id`: the `{completion_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_chat_completions_retrieve(const openai_client *client,
+                                             const char *completion_id,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_chat_completions_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /chat/completions/{completion_id}` (`chat.completions.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `completion_id`: the `{completion_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_chat_completions_retrieve_async(const openai_client *client,
+                                                      const char *completion_id,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Modify a stored chat completion.
+ *
+ * `POST /chat/completions/{completion_id}` (`chat.completions.update`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `completion_id`: the `{completion_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_chat_completions_update(const openai_client *client,
+                                           const char *completion_id,
+                                           const char *body_json,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_chat_completions_update`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /chat/completions/{completion_id}` (`chat.completions.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `completion_id`: the `{completion_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_chat_completions_update_async(const openai_client *client,
+                                                    const char *completion_id,
+                                                    const char *body_json,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Creates a completion for the provided prompt and parameters.
+ *
+ * `POST /completions` (`completions.create`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_completions_create(const openai_client *client,
+                                      const char *body_json,
+                                      openai_response **out);
+
+/**
+ * The async form of `openai_completions_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /completions` (`completions.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_completions_create_async(const openai_client *client,
+                                               const char *body_json,
+                                               openai_callback callback,
+                                               void *userdata);
+
+/**
+ * Creates a completion for the provided prompt and parameters. Streams its server-sent events
+ * (named ones with their name, `openai_event_name`).
+ *
+ * `POST /completions` (`completions.create`). Asks for the stream with `"stream": true` added to
+ * the body when missing. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_completions_create_stream(const openai_client *client,
+                                             const char *body_json,
+                                             openai_stream **out);
+
+/**
+ * The async form of `openai_completions_create_stream`: returns the stream at once (never NULL)
+ * and never blocks;
+ * a library thread makes the request. `POST /completions` (`completions.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_completions_create_stream_async(const openai_client *client,
+                                                      const char *body_json,
+                                                      openai_event_callback callback,
+                                                      void *userdata);
+
+/**
+ * Create Container.
+ *
+ * `POST /containers` (`containers.create`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_containers_create(const openai_client *client,
+                                     const char *body_json,
+                                     openai_response **out);
+
+/**
+ * The async form of `openai_containers_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /containers` (`containers.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_containers_create_async(const openai_client *client,
+                                              const char *body_json,
+                                              openai_callback callback,
+                                              void *userdata);
+
+/**
+ * Delete Container.
+ *
+ * `DELETE /containers/{container_id}` (`containers.delete`). Blocks until the response is
+ * complete. The API returns no body on success.
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_containers_delete(const openai_client *client,
+                                     const char *container_id,
+                                     openai_response **out);
+
+/**
+ * The async form of `openai_containers_delete`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `DELETE /containers/{container_id}` (`containers.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_containers_delete_async(const openai_client *client,
+                                              const char *container_id,
+                                              openai_callback callback,
+                                              void *userdata);
+
+/**
+ * Retrieve Container File Content.
+ *
+ * `GET /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`).
+ * Blocks until the response is complete. The body holds the bytes the API returned (see the
+ * `content-type` header).
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_containers_files_content_retrieve(const openai_client *client,
+                                                     const char *container_id,
+                                                     const char *file_id,
+                                                     openai_response **out);
+
+/**
+ * The async form of `openai_containers_files_content_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /containers/{container_id}/files/{file_id}/content`
+ * (`containers.files.content.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_containers_files_content_retrieve_async(const openai_client *client,
+                                                              const char *container_id,
+                                                              const char *file_id,
+                                                              openai_callback callback,
+                                                              void *userdata);
+
+/**
+ * `openai_containers_files_content_retrieve`, with the response body written to the file at `path`
+ * as it arrives (never held
+ * whole in memory), for large content. `GET /containers/{container_id}/files/{file_id}/content`
+ * (`containers.files.content.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `path`: where to write (not NULL). The body goes to a new file beside it, created exclusively
+ *   (a planted link is never followed), renamed to `path` once complete: a failed download leaves
+ *   `path` as it was and no partial file behind.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   the calling thread.
+ * - `userdata`: passed to `progress`.
+ * - `out`: receives the response (status and headers; its body is empty on success, the error body
+ *   otherwise); free it with `openai_response_free`.
+ *
+ * A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
+ */
+openai_code openai_containers_files_content_retrieve_to_file(const openai_client *client,
+                                                             const char *container_id,
+                                                             const char *file_id,
+                                                             const char *path,
+                                                             openai_progress_callback progress,
+                                                             void *userdata,
+                                                             openai_response **out);
+
+/**
+ * The async form of `openai_containers_files_content_retrieve_to_file`: starts the download and
+ * returns its future at once,
+ * never blocking on the network or the disk. `GET
+ * /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `path`: where to write (not NULL), through a partial file as for
+ *   `openai_containers_files_content_retrieve_to_file`; a call that fails or is cancelled removes
+ *   the partial file and leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   a library thread.
+ * - `progress_userdata`: passed to `progress`.
+ * - `callback`: NULL, or the function that receives the response (status and headers; the error
+ *   body on failure) once the file is complete or the call failed or was cancelled: exactly once,
+ *   on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL), used like any other. A path that cannot be written
+ * completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
+ */
+openai_future *openai_containers_files_content_retrieve_to_file_async(const openai_client *client,
+                                                                      const char *container_id,
+                                                                      const char *file_id,
+                                                                      const char *path,
+                                                                      openai_progress_callback progress,
+                                                                      void *progress_userdata,
+                                                                      openai_callback callback,
+                                                                      void *userdata);
+
+/**
+ * Create a Container File You can send either a multipart/form-data request with the raw file
+ * content, or a JSON request with a file ID.
+ *
+ * `POST /containers/{container_id}/files` (`containers.files.create`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the optional `file` file, or NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_containers_files_create(const openai_client *client,
+                                           const char *container_id,
+                                           const char *fields_json,
+                                           const openai_upload *file,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_containers_files_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /containers/{container_id}/files` (`containers.files.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the optional `file` file, or NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_containers_files_create_async(const openai_client *client,
+                                                    const char *container_id,
+                                                    const char *fields_json,
+                                                    const openai_upload *file,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Delete Container File.
+ *
+ * `DELETE /containers/{container_id}/files/{file_id}` (`containers.files.delete`). Blocks until
+ * the response is complete. The API returns no body on success.
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_containers_files_delete(const openai_client *client,
+                                           const char *container_id,
+                                           const char *file_id,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_containers_files_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /containers/{container_id}/files/{file_id}`
+ * (`containers.files.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_containers_files_delete_async(const openai_client *client,
+                                                    const char *container_id,
+                                                    const char *file_id,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * List Container files.
+ *
+ * `GET /containers/{container_id}/files` (`containers.files.list`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_containers_files_list(const openai_client *client,
+                                         const char *container_id,
+                                         const char *query_json,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_containers_files_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /containers/{container_id}/files` (`containers.files.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_containers_files_list_async(const openai_client *client,
+                                                  const char *container_id,
+                                                  const char *query_json,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Creates a pager over every page of `containers.files.list`: each `openai_pager_next` fetches one
+ * page of
+ * `GET /containers/{container_id}/files`, the next with `after` = the last item's `id` while the
+ * page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_containers_files_list_pages(const openai_client *client,
+                                               const char *container_id,
+                                               const char *query_json,
+                                               openai_pager **out);
+
+/**
+ * Retrieve Container File.
+ *
+ * `GET /containers/{container_id}/files/{file_id}` (`containers.files.retrieve`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_containers_files_retrieve(const openai_client *client,
+                                             const char *container_id,
+                                             const char *file_id,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_containers_files_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /containers/{container_id}/files/{file_id}`
+ * (`containers.files.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_containers_files_retrieve_async(const openai_client *client,
+                                                      const char *container_id,
+                                                      const char *file_id,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * List Containers.
+ *
+ * `GET /containers` (`containers.list`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_containers_list(const openai_client *client,
+                                   const char *query_json,
+                                   openai_response **out);
+
+/**
+ * The async form of `openai_containers_list`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /containers` (`containers.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_containers_list_async(const openai_client *client,
+                                            const char *query_json,
+                                            openai_callback callback,
+                                            void *userdata);
+
+/**
+ * Creates a pager over every page of `containers.list`: each `openai_pager_next` fetches one page
+ * of
+ * `GET /containers`, the next with `after` = the last item's `id` while the page says `has_more`;
+ * the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_containers_list_pages(const openai_client *client,
+                                         const char *query_json,
+                                         openai_pager **out);
+
+/**
+ * Retrieve Container.
+ *
+ * `GET /containers/{container_id}` (`containers.retrieve`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_containers_retrieve(const openai_client *client,
+                                       const char *container_id,
+                                       openai_response **out);
+
+/**
+ * The async form of `openai_containers_retrieve`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /containers/{container_id}` (`containers.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `container_id`: the `{container_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_containers_retrieve_async(const openai_client *client,
+                                                const char *container_id,
+                                                openai_callback callback,
+                                                void *userdata);
+
+/**
+ * Check whether an image or audio file contains known OpenAI provenance signals.
+ *
+ * `POST /content_provenance_checks` (`content_provenance_checks.create`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_content_provenance_checks_create(const openai_client *client,
+                                                    const char *fields_json,
+                                                    const openai_upload *file,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_content_provenance_checks_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /content_provenance_checks` (`content_provenance_checks.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_content_provenance_checks_create_async(const openai_client *client,
+                                                             const char *fields_json,
+                                                             const openai_upload *file,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Create a conversation.
+ *
+ * `POST /conversations` (`conversations.create`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_conversations_create(const openai_client *client,
+                                        const char *body_json,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_conversations_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /conversations` (`conversations.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_conversations_create_async(const openai_client *client,
+                                                 const char *body_json,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Delete a conversation.
+ *
+ * `DELETE /conversations/{conversation_id}` (`conversations.delete`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_conversations_delete(const openai_client *client,
+                                        const char *conversation_id,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_conversations_delete`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `DELETE /conversations/{conversation_id}` (`conversations.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_conversations_delete_async(const openai_client *client,
+                                                 const char *conversation_id,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Create items in a conversation with the given ID.
+ *
+ * `POST /conversations/{conversation_id}/items` (`conversations.items.create`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_conversations_items_create(const openai_client *client,
+                                              const char *conversation_id,
+                                              const char *query_json,
+                                              const char *body_json,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_conversations_items_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /conversations/{conversation_id}/items`
+ * (`conversations.items.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_conversations_items_create_async(const openai_client *client,
+                                                       const char *conversation_id,
+                                                       const char *query_json,
+                                                       const char *body_json,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Delete an item from a conversation with the given IDs.
+ *
+ * `DELETE /conversations/{conversation_id}/items/{item_id}` (`conversations.items.delete`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `item_id`: the `{item_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_conversations_items_delete(const openai_client *client,
+                                              const char *conversation_id,
+                                              const char *item_id,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_conversations_items_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /conversations/{conversation_id}/items/{item_id}`
+ * (`conversations.items.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `item_id`: the `{item_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_conversations_items_delete_async(const openai_client *client,
+                                                       const char *conversation_id,
+                                                       const char *item_id,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * List all items for a conversation with the given ID.
+ *
+ * `GET /conversations/{conversation_id}/items` (`conversations.items.list`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_conversations_items_list(const openai_client *client,
+                                            const char *conversation_id,
+                                            const char *query_json,
+                                            openai_response **out);
+
+/**
+ * The async form of `openai_conversations_items_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /conversations/{conversation_id}/items`
+ * (`conversations.items.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_conversations_items_list_async(const openai_client *client,
+                                                     const char *conversation_id,
+                                                     const char *query_json,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
+ * Creates a pager over every page of `conversations.items.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /conversations/{conversation_id}/items`, the next with `after` = the page's `last_id` while
+ * the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_conversations_items_list_pages(const openai_client *client,
+                                                  const char *conversation_id,
+                                                  const char *query_json,
+                                                  openai_pager **out);
+
+/**
+ * Get a single item from a conversation with the given IDs.
+ *
+ * `GET /conversations/{conversation_id}/items/{item_id}` (`conversations.items.retrieve`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `item_id`: the `{item_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_conversations_items_retrieve(const openai_client *client,
+                                                const char *conversation_id,
+                                                const char *item_id,
+                                                const char *query_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_conversations_items_retrieve`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /conversations/{conversation_id}/items/{item_id}`
+ * (`conversations.items.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `item_id`: the `{item_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_conversations_items_retrieve_async(const openai_client *client,
+                                                         const char *conversation_id,
+                                                         const char *item_id,
+                                                         const char *query_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Get a conversation.
+ *
+ * `GET /conversations/{conversation_id}` (`conversations.retrieve`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_conversations_retrieve(const openai_client *client,
+                                          const char *conversation_id,
+                                          openai_response **out);
+
+/**
+ * The async form of `openai_conversations_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /conversations/{conversation_id}` (`conversations.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_conversations_retrieve_async(const openai_client *client,
+                                                   const char *conversation_id,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * Update a conversation.
+ *
+ * `POST /conversations/{conversation_id}` (`conversations.update`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_conversations_update(const openai_client *client,
+                                        const char *conversation_id,
+                                        const char *body_json,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_conversations_update`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /conversations/{conversation_id}` (`conversations.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `conversation_id`: the `{conversation_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_conversations_update_async(const openai_client *client,
+                                                 const char *conversation_id,
+                                                 const char *body_json,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Creates a new edit for the provided input, instruction and parameters (a legacy endpoint that
+ * today's specification no longer has).
+ *
+ * `POST /edits` (`edits.create`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_edits_create(const openai_client *client,
+                                const char *body_json,
+                                openai_response **out);
+
+/**
+ * The async form of `openai_edits_create`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /edits` (`edits.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_edits_create_async(const openai_client *client,
+                                         const char *body_json,
+                                         openai_callback callback,
+                                         void *userdata);
+
+/**
+ * Creates an embedding vector representing the input text.
+ *
+ * `POST /embeddings` (`embeddings.create`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_embeddings_create(const openai_client *client,
+                                     const char *body_json,
+                                     openai_response **out);
+
+/**
+ * The async form of `openai_embeddings_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /embeddings` (`embeddings.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_embeddings_create_async(const openai_client *client,
+                                              const char *body_json,
+                                              openai_callback callback,
+                                              void *userdata);
+
+/**
+ * Create the structure of an evaluation that can be used to test a model's performance.
+ *
+ * `POST /evals` (`evals.create`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_evals_create(const openai_client *client,
+                                const char *body_json,
+                                openai_response **out);
+
+/**
+ * The async form of `openai_evals_create`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /evals` (`evals.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_evals_create_async(const openai_client *client,
+                                         const char *body_json,
+                                         openai_callback callback,
+                                         void *userdata);
+
+/**
+ * Delete an evaluation.
+ *
+ * `DELETE /evals/{eval_id}` (`evals.delete`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_evals_delete(const openai_client *client,
+                                const char *eval_id,
+                                openai_response **out);
+
+/**
+ * The async form of `openai_evals_delete`: starts the call and returns its future at once, never
+ * blocking on the network. `DELETE /evals/{eval_id}` (`evals.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_evals_delete_async(const openai_client *client,
+                                         const char *eval_id,
+                                         openai_callback callback,
+                                         void *userdata);
+
+/**
+ * List evaluations for a project.
+ *
+ * `GET /evals` (`evals.list`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_evals_list(const openai_client *client,
+                              const char *query_json,
+                              openai_response **out);
+
+/**
+ * The async form of `openai_evals_list`: starts the call and returns its future at once, never
+ * blocking on the network. `GET /evals` (`evals.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_evals_list_async(const openai_client *client,
+                                       const char *query_json,
+                                       openai_callback callback,
+                                       void *userdata);
+
+/**
+ * Creates a pager over every page of `evals.list`: each `openai_pager_next` fetches one page of
+ * `GET /evals`, the next with `after` = the last item's `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_evals_list_pages(const openai_client *client,
+                                    const char *query_json,
+                                    openai_pager **out);
+
+/**
+ * Get an evaluation by ID.
+ *
+ * `GET /evals/{eval_id}` (`evals.retrieve`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_evals_retrieve(const openai_client *client,
+                                  const char *eval_id,
+                                  openai_response **out);
+
+/**
+ * The async form of `openai_evals_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. `GET /evals/{eval_id}` (`evals.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_evals_retrieve_async(const openai_client *client,
+                                           const char *eval_id,
+                                           openai_callback callback,
+                                           void *userdata);
+
+/**
+ * Cancel an ongoing evaluation run.
+ *
+ * `POST /evals/{eval_id}/runs/{run_id}` (`evals.runs.cancel`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_evals_runs_cancel(const openai_client *client,
+                                     const char *eval_id,
+                                     const char *run_id,
+                                     openai_response **out);
+
+/**
+ * The async form of `openai_evals_runs_cancel`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /evals/{eval_id}/runs/{run_id}` (`evals.runs.cancel`).
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_evals_runs_cancel_async(const openai_client *client,
+                                              const char *eval_id,
+                                              const char *run_id,
+                                              openai_callback callback,
+                                              void *userdata);
+
+/**
+ * Kicks off a new run for a given evaluation, specifying the data source, and what model
+ * configuration to use to test.
+ *
+ * `POST /evals/{eval_id}/runs` (`evals.runs.create`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_evals_runs_create(const openai_client *client,
+                                     const char *eval_id,
+                                     const char *body_json,
+                                     openai_response **out);
+
+/**
+ * The async form of `openai_evals_runs_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /evals/{eval_id}/runs` (`evals.runs.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_evals_runs_create_async(const openai_client *client,
+                                              const char *eval_id,
+                                              const char *body_json,
+                                              openai_callback callback,
+                                              void *userdata);
+
+/**
+ * Delete an eval run.
+ *
+ * `DELETE /evals/{eval_id}/runs/{run_id}` (`evals.runs.delete`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_evals_runs_delete(const openai_client *client,
+                                     const char *eval_id,
+                                     const char *run_id,
+                                     openai_response **out);
+
+/**
+ * The async form of `openai_evals_runs_delete`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `DELETE /evals/{eval_id}/runs/{run_id}` (`evals.runs.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_evals_runs_delete_async(const openai_client *client,
+                                              const char *eval_id,
+                                              const char *run_id,
+                                              openai_callback callback,
+                                              void *userdata);
+
+/**
+ * Get a list of runs for an evaluation.
+ *
+ * `GET /evals/{eval_id}/runs` (`evals.runs.list`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_evals_runs_list(const openai_client *client,
+                                   const char *eval_id,
+                                   const char *query_json,
+                                   openai_response **out);
+
+/**
+ * The async form of `openai_evals_runs_list`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /evals/{eval_id}/runs` (`evals.runs.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_evals_runs_list_async(const openai_client *client,
+                                            const char *eval_id,
+                                            const char *query_json,
+                                            openai_callback callback,
+                                            void *userdata);
+
+/**
+ * Creates a pager over every page of `evals.runs.list`: each `openai_pager_next` fetches one page
+ * of
+ * `GET /evals/{eval_id}/runs`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_evals_runs_list_pages(const openai_client *client,
+                                         const char *eval_id,
+                                         const char *query_json,
+                                         openai_pager **out);
+
+/**
+ * Get a list of output items for an evaluation run.
+ *
+ * `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_evals_runs_output_items_list(const openai_client *client,
+                                                const char *eval_id,
+                                                const char *run_id,
+                                                const char *query_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_evals_runs_output_items_list`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /evals/{eval_id}/runs/{run_id}/output_items`
+ * (`evals.runs.output_items.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_evals_runs_output_items_list_async(const openai_client *client,
+                                                         const char *eval_id,
                                                          const char *run_id,
                                                          const char *query_json,
                                                          openai_callback callback,
                                                          void *userdata);
 
 /**
- * Creates a pager over every page of `beta.threads.runs.steps.list`: each `openai_pager_next` fetches one page of
- * `GET /threads/{thread_id}/runs/{run_id}/steps`, the next with `after` = the last item's `id` while the page says `has_more`.
- * Nothing is sent until the first `openai_pager_next`.
+ * Creates a pager over every page of `evals.runs.output_items.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /evals/{eval_id}/runs/{run_id}/output_items`, the next with `after` = the last item's `id`
+ * while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `query_json`: a JSON object of query parameters kept on every page (`{"limit": 100}`), or NULL.
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
  * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
  *   `openai_last_error()` says why.
  */
-openai_code openai_beta_threads_runs_steps_list_pages(const openai_client *client,
-                                                      const char *thread_id,
+openai_code openai_evals_runs_output_items_list_pages(const openai_client *client,
+                                                      const char *eval_id,
                                                       const char *run_id,
                                                       const char *query_json,
                                                       openai_pager **out);
 
 /**
- * Retrieves a run step.
+ * Get an evaluation run output item by ID.
  *
- * `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (the seed's `beta.threads.runs.steps.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}`
+ * (`evals.runs.output_items.retrieve`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
  *
  * - `client`: the client (not NULL).
- * - `thread_id`: the `{thread_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
- * - `step_id`: the `{step_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `output_item_id`: the `{output_item_id}` path parameter (not NULL, not empty; percent-encoded
+ *   by the library).
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
  * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_threads_runs_steps_retrieve(const openai_client *client,
-                                                    const char *thread_id,
+openai_code openai_evals_runs_output_items_retrieve(const openai_client *client,
+                                                    const char *eval_id,
                                                     const char *run_id,
-                                                    const char *step_id,
+                                                    const char *output_item_id,
                                                     openai_response **out);
 
 /**
- * The async form of `openai_beta_threads_runs_steps_retrieve`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_evals_runs_output_items_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}`
+ * (`evals.runs.output_items.retrieve`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `output_item_id`: the `{output_item_id}` path parameter (not NULL, not empty; percent-encoded
+ *   by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
  * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
  * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
  */
-openai_future *openai_beta_threads_runs_steps_retrieve_async(const openai_client *client,
-                                                             const char *thread_id,
+openai_future *openai_evals_runs_output_items_retrieve_async(const openai_client *client,
+                                                             const char *eval_id,
                                                              const char *run_id,
-                                                             const char *step_id,
+                                                             const char *output_item_id,
                                                              openai_callback callback,
                                                              void *userdata);
 
 /**
- * Returns information about a file used with assistants (the Files API).
+ * Get an evaluation run by ID.
  *
- * `GET /files/{file_id}` (the seed's `beta.files.retrieve`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `GET /evals/{eval_id}/runs/{run_id}` (`evals.runs.retrieve`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
  *
  * - `client`: the client (not NULL).
- * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
  * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_files_retrieve(const openai_client *client,
-                                       const char *file_id,
+openai_code openai_evals_runs_retrieve(const openai_client *client,
+                                       const char *eval_id,
+                                       const char *run_id,
                                        openai_response **out);
 
 /**
- * The async form of `openai_beta_files_retrieve`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_evals_runs_retrieve`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /evals/{eval_id}/runs/{run_id}` (`evals.runs.retrieve`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `run_id`: the `{run_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
  * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
  * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
  */
-openai_future *openai_beta_files_retrieve_async(const openai_client *client,
-                                                const char *file_id,
+openai_future *openai_evals_runs_retrieve_async(const openai_client *client,
+                                                const char *eval_id,
+                                                const char *run_id,
                                                 openai_callback callback,
                                                 void *userdata);
 
 /**
- * Deletes a file used with assistants (the Files API).
+ * Update certain properties of an evaluation.
  *
- * `DELETE /files/{file_id}` (the seed's `beta.files.delete`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `POST /evals/{eval_id}` (`evals.update`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
  *
  * - `client`: the client (not NULL).
- * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
  * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_files_delete(const openai_client *client,
-                                     const char *file_id,
-                                     openai_response **out);
+openai_code openai_evals_update(const openai_client *client,
+                                const char *eval_id,
+                                const char *body_json,
+                                openai_response **out);
 
 /**
- * The async form of `openai_beta_files_delete`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_evals_update`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /evals/{eval_id}` (`evals.update`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `eval_id`: the `{eval_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
  * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
  * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
  */
-openai_future *openai_beta_files_delete_async(const openai_client *client,
-                                              const char *file_id,
-                                              openai_callback callback,
-                                              void *userdata);
+openai_future *openai_evals_update_async(const openai_client *client,
+                                         const char *eval_id,
+                                         const char *body_json,
+                                         openai_callback callback,
+                                         void *userdata);
 
 /**
- * Returns a list of files (the Files API, as used with assistants).
+ * Returns a response containing the contents of the specified file.
  *
- * `GET /files` (the seed's `beta.files.list`, with the `OpenAI-Beta` header). Blocks until the response is complete. The body is the JSON document the API returned.
+ * `GET /files/{file_id}/content` (`files.content`). Blocks until the response is complete. The
+ * body holds the bytes the API returned (see the `content-type` header).
  *
  * - `client`: the client (not NULL).
- * - `query_json`: a JSON object of query parameters (`{"limit": 20, "after": "..."}`), or NULL for none.
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
  * - `out`: receives the response, also on failure (then it says why); free it with
  *   `openai_response_free`.
  *
  * Returns the response's code: `OPENAI_OK` for a 2xx status.
  */
-openai_code openai_beta_files_list(const openai_client *client,
-                                   const char *query_json,
+openai_code openai_files_content(const openai_client *client,
+                                 const char *file_id,
+                                 openai_response **out);
+
+/**
+ * The async form of `openai_files_content`: starts the call and returns its future at once, never
+ * blocking on the network. `GET /files/{file_id}/content` (`files.content`).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_content_async(const openai_client *client,
+                                          const char *file_id,
+                                          openai_callback callback,
+                                          void *userdata);
+
+/**
+ * `openai_files_content`, with the response body written to the file at `path` as it arrives
+ * (never held
+ * whole in memory), for large content. `GET /files/{file_id}/content` (`files.content`).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `path`: where to write (not NULL). The body goes to a new file beside it, created exclusively
+ *   (a planted link is never followed), renamed to `path` once complete: a failed download leaves
+ *   `path` as it was and no partial file behind.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   the calling thread.
+ * - `userdata`: passed to `progress`.
+ * - `out`: receives the response (status and headers; its body is empty on success, the error body
+ *   otherwise); free it with `openai_response_free`.
+ *
+ * A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
+ */
+openai_code openai_files_content_to_file(const openai_client *client,
+                                         const char *file_id,
+                                         const char *path,
+                                         openai_progress_callback progress,
+                                         void *userdata,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_files_content_to_file`: starts the download and returns its future at
+ * once,
+ * never blocking on the network or the disk. `GET /files/{file_id}/content` (`files.content`).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `path`: where to write (not NULL), through a partial file as for
+ *   `openai_files_content_to_file`; a call that fails or is cancelled removes the partial file and
+ *   leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   a library thread.
+ * - `progress_userdata`: passed to `progress`.
+ * - `callback`: NULL, or the function that receives the response (status and headers; the error
+ *   body on failure) once the file is complete or the call failed or was cancelled: exactly once,
+ *   on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL), used like any other. A path that cannot be written
+ * completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
+ */
+openai_future *openai_files_content_to_file_async(const openai_client *client,
+                                                  const char *file_id,
+                                                  const char *path,
+                                                  openai_progress_callback progress,
+                                                  void *progress_userdata,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Upload a file that can be used across various endpoints.
+ *
+ * `POST /files` (`files.create`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_files_create(const openai_client *client,
+                                const char *fields_json,
+                                const openai_upload *file,
+                                openai_response **out);
+
+/**
+ * The async form of `openai_files_create`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /files` (`files.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_create_async(const openai_client *client,
+                                         const char *fields_json,
+                                         const openai_upload *file,
+                                         openai_callback callback,
+                                         void *userdata);
+
+/**
+ * Delete a file and remove it from all vector stores.
+ *
+ * `DELETE /files/{file_id}` (`files.delete`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_files_delete(const openai_client *client,
+                                const char *file_id,
+                                openai_response **out);
+
+/**
+ * The async form of `openai_files_delete`: starts the call and returns its future at once, never
+ * blocking on the network. `DELETE /files/{file_id}` (`files.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_delete_async(const openai_client *client,
+                                         const char *file_id,
+                                         openai_callback callback,
+                                         void *userdata);
+
+/**
+ * Returns a list of files.
+ *
+ * `GET /files` (`files.list`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_files_list(const openai_client *client,
+                              const char *query_json,
+                              openai_response **out);
+
+/**
+ * The async form of `openai_files_list`: starts the call and returns its future at once, never
+ * blocking on the network. `GET /files` (`files.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_list_async(const openai_client *client,
+                                       const char *query_json,
+                                       openai_callback callback,
+                                       void *userdata);
+
+/**
+ * Creates a pager over every page of `files.list`: each `openai_pager_next` fetches one page of
+ * `GET /files`, the next with `after` = the last item's `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_files_list_pages(const openai_client *client,
+                                    const char *query_json,
+                                    openai_pager **out);
+
+/**
+ * Returns information about a specific file.
+ *
+ * `GET /files/{file_id}` (`files.retrieve`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_files_retrieve(const openai_client *client,
+                                  const char *file_id,
+                                  openai_response **out);
+
+/**
+ * The async form of `openai_files_retrieve`: starts the call and returns its future at once, never
+ * blocking on the network. `GET /files/{file_id}` (`files.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_retrieve_async(const openai_client *client,
+                                           const char *file_id,
+                                           openai_callback callback,
+                                           void *userdata);
+
+/**
+ * Returns a response containing the contents of the specified file.
+ *
+ * `GET /files/{file_id}/content` (`files.retrieve_content`). An alias of `openai_files_content`
+ * (libopenai 0.1.0's name for the same route). Blocks until the response is complete. The body
+ * holds the bytes the API returned (see the `content-type` header).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_files_retrieve_content(const openai_client *client,
+                                          const char *file_id,
+                                          openai_response **out);
+
+/**
+ * The async form of `openai_files_retrieve_content`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /files/{file_id}/content` (`files.retrieve_content`). An alias of
+ * `openai_files_content` (libopenai 0.1.0's name for the same route).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_retrieve_content_async(const openai_client *client,
+                                                   const char *file_id,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * `openai_files_retrieve_content`, with the response body written to the file at `path` as it
+ * arrives (never held
+ * whole in memory), for large content. `GET /files/{file_id}/content` (`files.retrieve_content`).
+ * An alias of `openai_files_content` (libopenai 0.1.0's name for the same route).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `path`: where to write (not NULL). The body goes to a new file beside it, created exclusively
+ *   (a planted link is never followed), renamed to `path` once complete: a failed download leaves
+ *   `path` as it was and no partial file behind.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   the calling thread.
+ * - `userdata`: passed to `progress`.
+ * - `out`: receives the response (status and headers; its body is empty on success, the error body
+ *   otherwise); free it with `openai_response_free`.
+ *
+ * A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
+ */
+openai_code openai_files_retrieve_content_to_file(const openai_client *client,
+                                                  const char *file_id,
+                                                  const char *path,
+                                                  openai_progress_callback progress,
+                                                  void *userdata,
+                                                  openai_response **out);
+
+/**
+ * The async form of `openai_files_retrieve_content_to_file`: starts the download and returns its
+ * future at once,
+ * never blocking on the network or the disk. `GET /files/{file_id}/content`
+ * (`files.retrieve_content`). An alias of `openai_files_content` (libopenai 0.1.0's name for the
+ * same route).
+ *
+ * - `client`: the client (not NULL).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `path`: where to write (not NULL), through a partial file as for
+ *   `openai_files_retrieve_content_to_file`; a call that fails or is cancelled removes the partial
+ *   file and leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   a library thread.
+ * - `progress_userdata`: passed to `progress`.
+ * - `callback`: NULL, or the function that receives the response (status and headers; the error
+ *   body on failure) once the file is complete or the call failed or was cancelled: exactly once,
+ *   on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL), used like any other. A path that cannot be written
+ * completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
+ */
+openai_future *openai_files_retrieve_content_to_file_async(const openai_client *client,
+                                                           const char *file_id,
+                                                           const char *path,
+                                                           openai_progress_callback progress,
+                                                           void *progress_userdata,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
+ * Upload a file that can be used across various endpoints.
+ *
+ * `POST /files` (`files.upload`). An alias of `openai_files_create` (libopenai 0.1.0's name for
+ * the same route). Blocks until the response is complete. The body is the JSON document the API
+ * returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_files_upload(const openai_client *client,
+                                const char *fields_json,
+                                const openai_upload *file,
+                                openai_response **out);
+
+/**
+ * The async form of `openai_files_upload`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /files` (`files.upload`). An alias of `openai_files_create`
+ * (libopenai 0.1.0's name for the same route).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `file`: the `file` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_files_upload_async(const openai_client *client,
+                                         const char *fields_json,
+                                         const openai_upload *file,
+                                         openai_callback callback,
+                                         void *userdata);
+
+/**
+ * Run a grader.
+ *
+ * `POST /fine_tuning/alpha/graders/run` (`fine_tuning.alpha.graders.run`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_alpha_graders_run(const openai_client *client,
+                                                 const char *body_json,
+                                                 openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_alpha_graders_run`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /fine_tuning/alpha/graders/run`
+ * (`fine_tuning.alpha.graders.run`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_alpha_graders_run_async(const openai_client *client,
+                                                          const char *body_json,
+                                                          openai_callback callback,
+                                                          void *userdata);
+
+/**
+ * Validate a grader.
+ *
+ * `POST /fine_tuning/alpha/graders/validate` (`fine_tuning.alpha.graders.validate`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_alpha_graders_validate(const openai_client *client,
+                                                      const char *body_json,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_alpha_graders_validate`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /fine_tuning/alpha/graders/validate`
+ * (`fine_tuning.alpha.graders.validate`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_alpha_graders_validate_async(const openai_client *client,
+                                                               const char *body_json,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * **NOTE:** Calling this endpoint requires an admin API key.
+ *
+ * `POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
+ * (`fine_tuning.checkpoints.permissions.create`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuned_model_checkpoint`: the `{fine_tuned_model_checkpoint}` path parameter (not NULL,
+ *   not empty; percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_checkpoints_permissions_create(const openai_client *client,
+                                                              const char *fine_tuned_model_checkpoint,
+                                                              const char *body_json,
+                                                              openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_checkpoints_permissions_create`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `POST
+ * /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
+ * (`fine_tuning.checkpoints.permissions.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuned_model_checkpoint`: the `{fine_tuned_model_checkpoint}` path parameter (not NULL,
+ *   not empty; percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_checkpoints_permissions_create_async(const openai_client *client,
+                                                                       const char *fine_tuned_model_checkpoint,
+                                                                       const char *body_json,
+                                                                       openai_callback callback,
+                                                                       void *userdata);
+
+/**
+ * **NOTE:** This endpoint requires an admin API key.
+ *
+ * `DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}`
+ * (`fine_tuning.checkpoints.permissions.delete`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuned_model_checkpoint`: the `{fine_tuned_model_checkpoint}` path parameter (not NULL,
+ *   not empty; percent-encoded by the library).
+ * - `permission_id`: the `{permission_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_checkpoints_permissions_delete(const openai_client *client,
+                                                              const char *fine_tuned_model_checkpoint,
+                                                              const char *permission_id,
+                                                              openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_checkpoints_permissions_delete`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `DELETE
+ * /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}`
+ * (`fine_tuning.checkpoints.permissions.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuned_model_checkpoint`: the `{fine_tuned_model_checkpoint}` path parameter (not NULL,
+ *   not empty; percent-encoded by the library).
+ * - `permission_id`: the `{permission_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_checkpoints_permissions_delete_async(const openai_client *client,
+                                                                       const char *fine_tuned_model_checkpoint,
+                                                                       const char *permission_id,
+                                                                       openai_callback callback,
+                                                                       void *userdata);
+
+/**
+ * **NOTE:** This endpoint requires an admin API key.
+ *
+ * `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
+ * (`fine_tuning.checkpoints.permissions.list`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuned_model_checkpoint`: the `{fine_tuned_model_checkpoint}` path parameter (not NULL,
+ *   not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_checkpoints_permissions_list(const openai_client *client,
+                                                            const char *fine_tuned_model_checkpoint,
+                                                            const char *query_json,
+                                                            openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_checkpoints_permissions_list`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `GET
+ * /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
+ * (`fine_tuning.checkpoints.permissions.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuned_model_checkpoint`: the `{fine_tuned_model_checkpoint}` path parameter (not NULL,
+ *   not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_checkpoints_permissions_list_async(const openai_client *client,
+                                                                     const char *fine_tuned_model_checkpoint,
+                                                                     const char *query_json,
+                                                                     openai_callback callback,
+                                                                     void *userdata);
+
+/**
+ * Creates a pager over every page of `fine_tuning.checkpoints.permissions.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`, the next with `after`
+ * = the page's `last_id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuned_model_checkpoint`: the `{fine_tuned_model_checkpoint}` path parameter (not NULL,
+ *   not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_fine_tuning_checkpoints_permissions_list_pages(const openai_client *client,
+                                                                  const char *fine_tuned_model_checkpoint,
+                                                                  const char *query_json,
+                                                                  openai_pager **out);
+
+/**
+ * **NOTE:** This endpoint requires an admin API key.
+ *
+ * `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
+ * (`fine_tuning.checkpoints.permissions.retrieve`). An alias of
+ * `openai_fine_tuning_checkpoints_permissions_list` (the official SDK's second name for the same
+ * route). Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuned_model_checkpoint`: the `{fine_tuned_model_checkpoint}` path parameter (not NULL,
+ *   not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_checkpoints_permissions_retrieve(const openai_client *client,
+                                                                const char *fine_tuned_model_checkpoint,
+                                                                const char *query_json,
+                                                                openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_checkpoints_permissions_retrieve`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `GET
+ * /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
+ * (`fine_tuning.checkpoints.permissions.retrieve`). An alias of
+ * `openai_fine_tuning_checkpoints_permissions_list` (the official SDK's second name for the same
+ * route).
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuned_model_checkpoint`: the `{fine_tuned_model_checkpoint}` path parameter (not NULL,
+ *   not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_checkpoints_permissions_retrieve_async(const openai_client *client,
+                                                                         const char *fine_tuned_model_checkpoint,
+                                                                         const char *query_json,
+                                                                         openai_callback callback,
+                                                                         void *userdata);
+
+/**
+ * Creates a pager over every page of `fine_tuning.checkpoints.permissions.retrieve`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`, the next with `after`
+ * = the page's `last_id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuned_model_checkpoint`: the `{fine_tuned_model_checkpoint}` path parameter (not NULL,
+ *   not empty; percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_fine_tuning_checkpoints_permissions_retrieve_pages(const openai_client *client,
+                                                                      const char *fine_tuned_model_checkpoint,
+                                                                      const char *query_json,
+                                                                      openai_pager **out);
+
+/**
+ * Immediately cancel a fine-tune job.
+ *
+ * `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_jobs_cancel(const openai_client *client,
+                                           const char *fine_tuning_job_id,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_cancel`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel`
+ * (`fine_tuning.jobs.cancel`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_cancel_async(const openai_client *client,
+                                                    const char *fine_tuning_job_id,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * List checkpoints for a fine-tuning job.
+ *
+ * `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_jobs_checkpoints_list(const openai_client *client,
+                                                     const char *fine_tuning_job_id,
+                                                     const char *query_json,
+                                                     openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_checkpoints_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints`
+ * (`fine_tuning.jobs.checkpoints.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_checkpoints_list_async(const openai_client *client,
+                                                              const char *fine_tuning_job_id,
+                                                              const char *query_json,
+                                                              openai_callback callback,
+                                                              void *userdata);
+
+/**
+ * Creates a pager over every page of `fine_tuning.jobs.checkpoints.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints`, the next with `after` = the last
+ * item's `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_fine_tuning_jobs_checkpoints_list_pages(const openai_client *client,
+                                                           const char *fine_tuning_job_id,
+                                                           const char *query_json,
+                                                           openai_pager **out);
+
+/**
+ * Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
+ *
+ * `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_jobs_create(const openai_client *client,
+                                           const char *body_json,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_create_async(const openai_client *client,
+                                                    const char *body_json,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * List your organization's fine-tuning jobs.
+ *
+ * `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_jobs_list(const openai_client *client,
+                                         const char *query_json,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_list_async(const openai_client *client,
+                                                  const char *query_json,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Creates a pager over every page of `fine_tuning.jobs.list`: each `openai_pager_next` fetches one
+ * page of
+ * `GET /fine_tuning/jobs`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_fine_tuning_jobs_list_pages(const openai_client *client,
+                                               const char *query_json,
+                                               openai_pager **out);
+
+/**
+ * Get status updates for a fine-tuning job.
+ *
+ * `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_jobs_list_events(const openai_client *client,
+                                                const char *fine_tuning_job_id,
+                                                const char *query_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_list_events`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /fine_tuning/jobs/{fine_tuning_job_id}/events`
+ * (`fine_tuning.jobs.list_events`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_list_events_async(const openai_client *client,
+                                                         const char *fine_tuning_job_id,
+                                                         const char *query_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Creates a pager over every page of `fine_tuning.jobs.list_events`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /fine_tuning/jobs/{fine_tuning_job_id}/events`, the next with `after` = the last item's
+ * `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_fine_tuning_jobs_list_events_pages(const openai_client *client,
+                                                      const char *fine_tuning_job_id,
+                                                      const char *query_json,
+                                                      openai_pager **out);
+
+/**
+ * Pause a fine-tune job.
+ *
+ * `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause` (`fine_tuning.jobs.pause`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_jobs_pause(const openai_client *client,
+                                          const char *fine_tuning_job_id,
+                                          openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_pause`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause`
+ * (`fine_tuning.jobs.pause`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_pause_async(const openai_client *client,
+                                                   const char *fine_tuning_job_id,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * Resume a fine-tune job.
+ *
+ * `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume` (`fine_tuning.jobs.resume`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_jobs_resume(const openai_client *client,
+                                           const char *fine_tuning_job_id,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_resume`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume`
+ * (`fine_tuning.jobs.resume`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_resume_async(const openai_client *client,
+                                                    const char *fine_tuning_job_id,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Get info about a fine-tuning job.
+ *
+ * `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_fine_tuning_jobs_retrieve(const openai_client *client,
+                                             const char *fine_tuning_job_id,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_fine_tuning_jobs_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /fine_tuning/jobs/{fine_tuning_job_id}`
+ * (`fine_tuning.jobs.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fine_tuning_job_id`: the `{fine_tuning_job_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_fine_tuning_jobs_retrieve_async(const openai_client *client,
+                                                      const char *fine_tuning_job_id,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Creates a variation of a given image.
+ *
+ * `POST /images/variations` (`images.create_variation`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `image`: the `image` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_images_create_variation(const openai_client *client,
+                                           const char *fields_json,
+                                           const openai_upload *image,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_images_create_variation`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /images/variations` (`images.create_variation`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `image`: the `image` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_images_create_variation_async(const openai_client *client,
+                                                    const char *fields_json,
+                                                    const openai_upload *image,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Creates an edited or extended image given one or more source images and a prompt.
+ *
+ * `POST /images/edits` (`images.edit`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `image`: the `image` file (not NULL); see `openai_upload_from_path`.
+ * - `mask`: the optional `mask` file, or NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_images_edit(const openai_client *client,
+                               const char *fields_json,
+                               const openai_upload *image,
+                               const openai_upload *mask,
+                               openai_response **out);
+
+/**
+ * The async form of `openai_images_edit`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /images/edits` (`images.edit`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `image`: the `image` file (not NULL); see `openai_upload_from_path`.
+ * - `mask`: the optional `mask` file, or NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_images_edit_async(const openai_client *client,
+                                        const char *fields_json,
+                                        const openai_upload *image,
+                                        const openai_upload *mask,
+                                        openai_callback callback,
+                                        void *userdata);
+
+/**
+ * Creates an edited or extended image given one or more source images and a prompt.
+ *
+ * `POST /images/edits` (`images.edit`). Takes every input today's route takes;
+ * `openai_images_edit` keeps its 0.1.0 signature. Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `image`: the `image` files (at least one), each sent as a `image[]` part; see
+ *   `openai_upload_from_path`.
+ * - `image_count`: how many files `image` holds.
+ * - `mask`: the optional `mask` file, or NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_images_edit_ex(const openai_client *client,
+                                  const char *fields_json,
+                                  const openai_upload *const *image,
+                                  size_t image_count,
+                                  const openai_upload *mask,
+                                  openai_response **out);
+
+/**
+ * The async form of `openai_images_edit_ex`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /images/edits` (`images.edit`). Takes every input today's route
+ * takes; `openai_images_edit` keeps its 0.1.0 signature.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `image`: the `image` files (at least one), each sent as a `image[]` part; see
+ *   `openai_upload_from_path`.
+ * - `image_count`: how many files `image` holds.
+ * - `mask`: the optional `mask` file, or NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_images_edit_ex_async(const openai_client *client,
+                                           const char *fields_json,
+                                           const openai_upload *const *image,
+                                           size_t image_count,
+                                           const openai_upload *mask,
+                                           openai_callback callback,
+                                           void *userdata);
+
+/**
+ * Creates an edited or extended image given one or more source images and a prompt. Streams its
+ * server-sent events (named ones with their name, `openai_event_name`).
+ *
+ * `POST /images/edits` (`images.edit`). Takes every input today's route takes;
+ * `openai_images_edit` keeps its 0.1.0 signature. Asks for the stream with a `stream=true` field
+ * added to the form. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `image`: the `image` files (at least one), each sent as a `image[]` part; see
+ *   `openai_upload_from_path`.
+ * - `image_count`: how many files `image` holds.
+ * - `mask`: the optional `mask` file, or NULL.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_images_edit_stream(const openai_client *client,
+                                      const char *fields_json,
+                                      const openai_upload *const *image,
+                                      size_t image_count,
+                                      const openai_upload *mask,
+                                      openai_stream **out);
+
+/**
+ * The async form of `openai_images_edit_stream`: returns the stream at once (never NULL) and never
+ * blocks;
+ * a library thread makes the request. `POST /images/edits` (`images.edit`). Takes every input
+ * today's route takes; `openai_images_edit` keeps its 0.1.0 signature.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `image`: the `image` files (at least one), each sent as a `image[]` part; see
+ *   `openai_upload_from_path`.
+ * - `image_count`: how many files `image` holds.
+ * - `mask`: the optional `mask` file, or NULL.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_images_edit_stream_async(const openai_client *client,
+                                               const char *fields_json,
+                                               const openai_upload *const *image,
+                                               size_t image_count,
+                                               const openai_upload *mask,
+                                               openai_event_callback callback,
+                                               void *userdata);
+
+/**
+ * Creates an image given a prompt.
+ *
+ * `POST /images/generations` (`images.generate`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_images_generate(const openai_client *client,
+                                   const char *body_json,
                                    openai_response **out);
 
 /**
- * The async form of `openai_beta_files_list`: starts the call and returns its future at once, never
- * blocking on the network. Same arguments, then:
+ * The async form of `openai_images_generate`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /images/generations` (`images.generate`).
  *
- * - `callback`: NULL, or the function that receives the response (it owns it) once the
- *   call completes, fails or is cancelled: exactly once, on a library thread.
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
  * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
  *
  * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
  * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
  * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
  */
-openai_future *openai_beta_files_list_async(const openai_client *client,
-                                            const char *query_json,
+openai_future *openai_images_generate_async(const openai_client *client,
+                                            const char *body_json,
                                             openai_callback callback,
                                             void *userdata);
 
 /**
- * Creates a pager over every page of `beta.files.list`: each `openai_pager_next` fetches one page of
- * `GET /files`, the next with `after` = the last item's `id` while the page says `has_more`.
- * Nothing is sent until the first `openai_pager_next`.
+ * Creates an image given a prompt. Streams its server-sent events (named ones with their name,
+ * `openai_event_name`).
+ *
+ * `POST /images/generations` (`images.generate`). Asks for the stream with `"stream": true` added
+ * to the body when missing. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
  *
  * - `client`: the client (not NULL).
- * - `query_json`: a JSON object of query parameters kept on every page (`{"limit": 100}`), or NULL.
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_images_generate_stream(const openai_client *client,
+                                          const char *body_json,
+                                          openai_stream **out);
+
+/**
+ * The async form of `openai_images_generate_stream`: returns the stream at once (never NULL) and
+ * never blocks;
+ * a library thread makes the request. `POST /images/generations` (`images.generate`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_images_generate_stream_async(const openai_client *client,
+                                                   const char *body_json,
+                                                   openai_event_callback callback,
+                                                   void *userdata);
+
+/**
+ * Delete a fine-tuned model.
+ *
+ * `DELETE /models/{model}` (`models.delete`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `model`: the `{model}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_models_delete(const openai_client *client,
+                                 const char *model,
+                                 openai_response **out);
+
+/**
+ * The async form of `openai_models_delete`: starts the call and returns its future at once, never
+ * blocking on the network. `DELETE /models/{model}` (`models.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `model`: the `{model}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_models_delete_async(const openai_client *client,
+                                          const char *model,
+                                          openai_callback callback,
+                                          void *userdata);
+
+/**
+ * Lists the currently available models, and provides basic information about each one such as the
+ * owner and availability.
+ *
+ * `GET /models` (`models.list`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_models_list(const openai_client *client, openai_response **out);
+
+/**
+ * The async form of `openai_models_list`: starts the call and returns its future at once, never
+ * blocking on the network. `GET /models` (`models.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_models_list_async(const openai_client *client,
+                                        openai_callback callback,
+                                        void *userdata);
+
+/**
+ * Retrieves a model instance, providing basic information about the model such as the owner and
+ * permissioning.
+ *
+ * `GET /models/{model}` (`models.retrieve`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `model`: the `{model}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_models_retrieve(const openai_client *client,
+                                   const char *model,
+                                   openai_response **out);
+
+/**
+ * The async form of `openai_models_retrieve`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /models/{model}` (`models.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `model`: the `{model}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_models_retrieve_async(const openai_client *client,
+                                            const char *model,
+                                            openai_callback callback,
+                                            void *userdata);
+
+/**
+ * Classifies if text and/or image inputs are potentially harmful.
+ *
+ * `POST /moderations` (`moderations.create`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_moderations_create(const openai_client *client,
+                                      const char *body_json,
+                                      openai_response **out);
+
+/**
+ * The async form of `openai_moderations_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /moderations` (`moderations.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_moderations_create_async(const openai_client *client,
+                                               const char *body_json,
+                                               openai_callback callback,
+                                               void *userdata);
+
+/**
+ * Create an organization admin API key.
+ *
+ * `POST /organization/admin_api_keys` (`organization.admin_api_keys.create`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_admin_api_keys_create(const openai_client *client,
+                                                      const char *body_json,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_admin_api_keys_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/admin_api_keys`
+ * (`organization.admin_api_keys.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_admin_api_keys_create_async(const openai_client *client,
+                                                               const char *body_json,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Delete an organization admin API key.
+ *
+ * `DELETE /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.delete`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `key_id`: the `{key_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_admin_api_keys_delete(const openai_client *client,
+                                                      const char *key_id,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_admin_api_keys_delete`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `DELETE /organization/admin_api_keys/{key_id}`
+ * (`organization.admin_api_keys.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `key_id`: the `{key_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_admin_api_keys_delete_async(const openai_client *client,
+                                                               const char *key_id,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * List organization API keys.
+ *
+ * `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_admin_api_keys_list(const openai_client *client,
+                                                    const char *query_json,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_admin_api_keys_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/admin_api_keys`
+ * (`organization.admin_api_keys.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_admin_api_keys_list_async(const openai_client *client,
+                                                             const char *query_json,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.admin_api_keys.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/admin_api_keys`, the next with `after` = the last item's `id` while the page
+ * says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
  * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
  *   `openai_last_error()` says why.
  */
-openai_code openai_beta_files_list_pages(const openai_client *client,
-                                         const char *query_json,
-                                         openai_pager **out);
+openai_code openai_organization_admin_api_keys_list_pages(const openai_client *client,
+                                                          const char *query_json,
+                                                          openai_pager **out);
+
+/**
+ * Retrieve a single organization API key.
+ *
+ * `GET /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.retrieve`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `key_id`: the `{key_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_admin_api_keys_retrieve(const openai_client *client,
+                                                        const char *key_id,
+                                                        openai_response **out);
+
+/**
+ * The async form of `openai_organization_admin_api_keys_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/admin_api_keys/{key_id}`
+ * (`organization.admin_api_keys.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `key_id`: the `{key_id}` path parameter (not NULL, not empty; percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_admin_api_keys_retrieve_async(const openai_client *client,
+                                                                 const char *key_id,
+                                                                 openai_callback callback,
+                                                                 void *userdata);
+
+/**
+ * List user actions and configuration changes within this organization.
+ *
+ * `GET /organization/audit_logs` (`organization.audit_logs.list`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_audit_logs_list(const openai_client *client,
+                                                const char *query_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_organization_audit_logs_list`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /organization/audit_logs` (`organization.audit_logs.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_audit_logs_list_async(const openai_client *client,
+                                                         const char *query_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.audit_logs.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/audit_logs`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_audit_logs_list_pages(const openai_client *client,
+                                                      const char *query_json,
+                                                      openai_pager **out);
+
+/**
+ * Activate certificates at the organization level.
+ *
+ * `POST /organization/certificates/activate` (`organization.certificates.activate`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_certificates_activate(const openai_client *client,
+                                                      const char *body_json,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_certificates_activate`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/certificates/activate`
+ * (`organization.certificates.activate`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_certificates_activate_async(const openai_client *client,
+                                                               const char *body_json,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Upload a certificate to the organization.
+ *
+ * `POST /organization/certificates` (`organization.certificates.create`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_certificates_create(const openai_client *client,
+                                                    const char *body_json,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_certificates_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/certificates` (`organization.certificates.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_certificates_create_async(const openai_client *client,
+                                                             const char *body_json,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Deactivate certificates at the organization level.
+ *
+ * `POST /organization/certificates/deactivate` (`organization.certificates.deactivate`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_certificates_deactivate(const openai_client *client,
+                                                        const char *body_json,
+                                                        openai_response **out);
+
+/**
+ * The async form of `openai_organization_certificates_deactivate`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/certificates/deactivate`
+ * (`organization.certificates.deactivate`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_certificates_deactivate_async(const openai_client *client,
+                                                                 const char *body_json,
+                                                                 openai_callback callback,
+                                                                 void *userdata);
+
+/**
+ * Delete a certificate from the organization.
+ *
+ * `DELETE /organization/certificates/{certificate_id}` (`organization.certificates.delete`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `certificate_id`: the `{certificate_id}` path parameter (not NULL, not empty; percent-encoded
+ *   by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_certificates_delete(const openai_client *client,
+                                                    const char *certificate_id,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_certificates_delete`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `DELETE /organization/certificates/{certificate_id}`
+ * (`organization.certificates.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `certificate_id`: the `{certificate_id}` path parameter (not NULL, not empty; percent-encoded
+ *   by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_certificates_delete_async(const openai_client *client,
+                                                             const char *certificate_id,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * List uploaded certificates for this organization.
+ *
+ * `GET /organization/certificates` (`organization.certificates.list`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_certificates_list(const openai_client *client,
+                                                  const char *query_json,
+                                                  openai_response **out);
+
+/**
+ * The async form of `openai_organization_certificates_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/certificates` (`organization.certificates.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_certificates_list_async(const openai_client *client,
+                                                           const char *query_json,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.certificates.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/certificates`, the next with `after` = the last item's `id` while the page
+ * says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_certificates_list_pages(const openai_client *client,
+                                                        const char *query_json,
+                                                        openai_pager **out);
+
+/**
+ * Get a certificate that has been uploaded to the organization.
+ *
+ * `GET /organization/certificates/{certificate_id}` (`organization.certificates.retrieve`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `certificate_id`: the `{certificate_id}` path parameter (not NULL, not empty; percent-encoded
+ *   by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_certificates_retrieve(const openai_client *client,
+                                                      const char *certificate_id,
+                                                      const char *query_json,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_certificates_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/certificates/{certificate_id}`
+ * (`organization.certificates.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `certificate_id`: the `{certificate_id}` path parameter (not NULL, not empty; percent-encoded
+ *   by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_certificates_retrieve_async(const openai_client *client,
+                                                               const char *certificate_id,
+                                                               const char *query_json,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Modify a certificate.
+ *
+ * `POST /organization/certificates/{certificate_id}` (`organization.certificates.update`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `certificate_id`: the `{certificate_id}` path parameter (not NULL, not empty; percent-encoded
+ *   by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_certificates_update(const openai_client *client,
+                                                    const char *certificate_id,
+                                                    const char *body_json,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_certificates_update`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/certificates/{certificate_id}`
+ * (`organization.certificates.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `certificate_id`: the `{certificate_id}` path parameter (not NULL, not empty; percent-encoded
+ *   by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_certificates_update_async(const openai_client *client,
+                                                             const char *certificate_id,
+                                                             const char *body_json,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Get costs details for the organization.
+ *
+ * `GET /organization/costs` (`organization.costs.list`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_costs_list(const openai_client *client,
+                                           const char *query_json,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_organization_costs_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /organization/costs` (`organization.costs.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_costs_list_async(const openai_client *client,
+                                                    const char *query_json,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.costs.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /organization/costs`, the next with `page` = the page's `next_page` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_costs_list_pages(const openai_client *client,
+                                                 const char *query_json,
+                                                 openai_pager **out);
+
+/**
+ * Retrieves organization data retention controls.
+ *
+ * `GET /organization/data_retention` (`organization.data_retention.retrieve`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_data_retention_retrieve(const openai_client *client,
+                                                        openai_response **out);
+
+/**
+ * The async form of `openai_organization_data_retention_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/data_retention`
+ * (`organization.data_retention.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_data_retention_retrieve_async(const openai_client *client,
+                                                                 openai_callback callback,
+                                                                 void *userdata);
+
+/**
+ * Updates organization data retention controls.
+ *
+ * `POST /organization/data_retention` (`organization.data_retention.update`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_data_retention_update(const openai_client *client,
+                                                      const char *body_json,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_data_retention_update`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/data_retention`
+ * (`organization.data_retention.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_data_retention_update_async(const openai_client *client,
+                                                               const char *body_json,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Creates a new group in the organization.
+ *
+ * `POST /organization/groups` (`organization.groups.create`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_create(const openai_client *client,
+                                              const char *body_json,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /organization/groups` (`organization.groups.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_create_async(const openai_client *client,
+                                                       const char *body_json,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Deletes a group from the organization.
+ *
+ * `DELETE /organization/groups/{group_id}` (`organization.groups.delete`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_delete(const openai_client *client,
+                                              const char *group_id,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /organization/groups/{group_id}`
+ * (`organization.groups.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_delete_async(const openai_client *client,
+                                                       const char *group_id,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Lists all groups in the organization.
+ *
+ * `GET /organization/groups` (`organization.groups.list`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_list(const openai_client *client,
+                                            const char *query_json,
+                                            openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /organization/groups` (`organization.groups.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_list_async(const openai_client *client,
+                                                     const char *query_json,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.groups.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /organization/groups`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_groups_list_pages(const openai_client *client,
+                                                  const char *query_json,
+                                                  openai_pager **out);
+
+/**
+ * Retrieves a group.
+ *
+ * `GET /organization/groups/{group_id}` (`organization.groups.retrieve`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_retrieve(const openai_client *client,
+                                                const char *group_id,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_retrieve`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /organization/groups/{group_id}` (`organization.groups.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_retrieve_async(const openai_client *client,
+                                                         const char *group_id,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Assigns an organization role to a group within the organization.
+ *
+ * `POST /organization/groups/{group_id}/roles` (`organization.groups.roles.create`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_roles_create(const openai_client *client,
+                                                    const char *group_id,
+                                                    const char *body_json,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_roles_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/groups/{group_id}/roles`
+ * (`organization.groups.roles.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_roles_create_async(const openai_client *client,
+                                                             const char *group_id,
+                                                             const char *body_json,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Unassigns an organization role from a group within the organization.
+ *
+ * `DELETE /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.delete`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_roles_delete(const openai_client *client,
+                                                    const char *group_id,
+                                                    const char *role_id,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_roles_delete`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `DELETE /organization/groups/{group_id}/roles/{role_id}`
+ * (`organization.groups.roles.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_roles_delete_async(const openai_client *client,
+                                                             const char *group_id,
+                                                             const char *role_id,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Lists the organization roles assigned to a group within the organization.
+ *
+ * `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_roles_list(const openai_client *client,
+                                                  const char *group_id,
+                                                  const char *query_json,
+                                                  openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_roles_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/groups/{group_id}/roles`
+ * (`organization.groups.roles.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_roles_list_async(const openai_client *client,
+                                                           const char *group_id,
+                                                           const char *query_json,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.groups.roles.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/groups/{group_id}/roles`, the next with `after` = the last item's `id` while
+ * the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_groups_roles_list_pages(const openai_client *client,
+                                                        const char *group_id,
+                                                        const char *query_json,
+                                                        openai_pager **out);
+
+/**
+ * Retrieves an organization role assigned to a group.
+ *
+ * `GET /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.retrieve`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_roles_retrieve(const openai_client *client,
+                                                      const char *group_id,
+                                                      const char *role_id,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_roles_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/groups/{group_id}/roles/{role_id}`
+ * (`organization.groups.roles.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_roles_retrieve_async(const openai_client *client,
+                                                               const char *group_id,
+                                                               const char *role_id,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Updates a group's information.
+ *
+ * `POST /organization/groups/{group_id}` (`organization.groups.update`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_update(const openai_client *client,
+                                              const char *group_id,
+                                              const char *body_json,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_update`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /organization/groups/{group_id}` (`organization.groups.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_update_async(const openai_client *client,
+                                                       const char *group_id,
+                                                       const char *body_json,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Adds a user to a group.
+ *
+ * `POST /organization/groups/{group_id}/users` (`organization.groups.users.create`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_users_create(const openai_client *client,
+                                                    const char *group_id,
+                                                    const char *body_json,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_users_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/groups/{group_id}/users`
+ * (`organization.groups.users.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_users_create_async(const openai_client *client,
+                                                             const char *group_id,
+                                                             const char *body_json,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Removes a user from a group.
+ *
+ * `DELETE /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.delete`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_users_delete(const openai_client *client,
+                                                    const char *group_id,
+                                                    const char *user_id,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_users_delete`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `DELETE /organization/groups/{group_id}/users/{user_id}`
+ * (`organization.groups.users.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_users_delete_async(const openai_client *client,
+                                                             const char *group_id,
+                                                             const char *user_id,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Lists the users assigned to a group.
+ *
+ * `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_users_list(const openai_client *client,
+                                                  const char *group_id,
+                                                  const char *query_json,
+                                                  openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_users_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/groups/{group_id}/users`
+ * (`organization.groups.users.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_users_list_async(const openai_client *client,
+                                                           const char *group_id,
+                                                           const char *query_json,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.groups.users.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/groups/{group_id}/users`, the next with `after` = the last item's `id` while
+ * the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_groups_users_list_pages(const openai_client *client,
+                                                        const char *group_id,
+                                                        const char *query_json,
+                                                        openai_pager **out);
+
+/**
+ * Retrieves a user in a group.
+ *
+ * `GET /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.retrieve`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_groups_users_retrieve(const openai_client *client,
+                                                      const char *group_id,
+                                                      const char *user_id,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_groups_users_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/groups/{group_id}/users/{user_id}`
+ * (`organization.groups.users.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_groups_users_retrieve_async(const openai_client *client,
+                                                               const char *group_id,
+                                                               const char *user_id,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Create an invite for a user to the organization.
+ *
+ * `POST /organization/invites` (`organization.invites.create`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_invites_create(const openai_client *client,
+                                               const char *body_json,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_organization_invites_create`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /organization/invites` (`organization.invites.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_invites_create_async(const openai_client *client,
+                                                        const char *body_json,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Delete an invite.
+ *
+ * `DELETE /organization/invites/{invite_id}` (`organization.invites.delete`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `invite_id`: the `{invite_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_invites_delete(const openai_client *client,
+                                               const char *invite_id,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_organization_invites_delete`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `DELETE /organization/invites/{invite_id}`
+ * (`organization.invites.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `invite_id`: the `{invite_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_invites_delete_async(const openai_client *client,
+                                                        const char *invite_id,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Returns a list of invites in the organization.
+ *
+ * `GET /organization/invites` (`organization.invites.list`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_invites_list(const openai_client *client,
+                                             const char *query_json,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_organization_invites_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /organization/invites` (`organization.invites.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_invites_list_async(const openai_client *client,
+                                                      const char *query_json,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.invites.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /organization/invites`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_invites_list_pages(const openai_client *client,
+                                                   const char *query_json,
+                                                   openai_pager **out);
+
+/**
+ * Retrieves an invite.
+ *
+ * `GET /organization/invites/{invite_id}` (`organization.invites.retrieve`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `invite_id`: the `{invite_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_invites_retrieve(const openai_client *client,
+                                                 const char *invite_id,
+                                                 openai_response **out);
+
+/**
+ * The async form of `openai_organization_invites_retrieve`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /organization/invites/{invite_id}`
+ * (`organization.invites.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `invite_id`: the `{invite_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_invites_retrieve_async(const openai_client *client,
+                                                          const char *invite_id,
+                                                          openai_callback callback,
+                                                          void *userdata);
+
+/**
+ * Deletes an API key from the project.
+ *
+ * `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}`
+ * (`organization.projects.api_keys.delete`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `api_key_id`: the `{api_key_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_api_keys_delete(const openai_client *client,
+                                                         const char *project_id,
+                                                         const char *api_key_id,
+                                                         openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_api_keys_delete`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}`
+ * (`organization.projects.api_keys.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `api_key_id`: the `{api_key_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_api_keys_delete_async(const openai_client *client,
+                                                                  const char *project_id,
+                                                                  const char *api_key_id,
+                                                                  openai_callback callback,
+                                                                  void *userdata);
+
+/**
+ * Returns a list of API keys in the project.
+ *
+ * `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_api_keys_list(const openai_client *client,
+                                                       const char *project_id,
+                                                       const char *query_json,
+                                                       openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_api_keys_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/api_keys`
+ * (`organization.projects.api_keys.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_api_keys_list_async(const openai_client *client,
+                                                                const char *project_id,
+                                                                const char *query_json,
+                                                                openai_callback callback,
+                                                                void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.projects.api_keys.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/projects/{project_id}/api_keys`, the next with `after` = the last item's `id`
+ * while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_projects_api_keys_list_pages(const openai_client *client,
+                                                             const char *project_id,
+                                                             const char *query_json,
+                                                             openai_pager **out);
+
+/**
+ * Retrieves an API key in the project.
+ *
+ * `GET /organization/projects/{project_id}/api_keys/{api_key_id}`
+ * (`organization.projects.api_keys.retrieve`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `api_key_id`: the `{api_key_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_api_keys_retrieve(const openai_client *client,
+                                                           const char *project_id,
+                                                           const char *api_key_id,
+                                                           openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_api_keys_retrieve`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/api_keys/{api_key_id}`
+ * (`organization.projects.api_keys.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `api_key_id`: the `{api_key_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_api_keys_retrieve_async(const openai_client *client,
+                                                                    const char *project_id,
+                                                                    const char *api_key_id,
+                                                                    openai_callback callback,
+                                                                    void *userdata);
+
+/**
+ * Archives a project in the organization.
+ *
+ * `POST /organization/projects/{project_id}/archive` (`organization.projects.archive`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_archive(const openai_client *client,
+                                                 const char *project_id,
+                                                 openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_archive`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/archive`
+ * (`organization.projects.archive`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_archive_async(const openai_client *client,
+                                                          const char *project_id,
+                                                          openai_callback callback,
+                                                          void *userdata);
+
+/**
+ * Activate certificates at the project level.
+ *
+ * `POST /organization/projects/{project_id}/certificates/activate`
+ * (`organization.projects.certificates.activate`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_certificates_activate(const openai_client *client,
+                                                               const char *project_id,
+                                                               const char *body_json,
+                                                               openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_certificates_activate`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/certificates/activate`
+ * (`organization.projects.certificates.activate`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_certificates_activate_async(const openai_client *client,
+                                                                        const char *project_id,
+                                                                        const char *body_json,
+                                                                        openai_callback callback,
+                                                                        void *userdata);
+
+/**
+ * Deactivate certificates at the project level.
+ *
+ * `POST /organization/projects/{project_id}/certificates/deactivate`
+ * (`organization.projects.certificates.deactivate`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_certificates_deactivate(const openai_client *client,
+                                                                 const char *project_id,
+                                                                 const char *body_json,
+                                                                 openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_certificates_deactivate`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/certificates/deactivate`
+ * (`organization.projects.certificates.deactivate`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_certificates_deactivate_async(const openai_client *client,
+                                                                          const char *project_id,
+                                                                          const char *body_json,
+                                                                          openai_callback callback,
+                                                                          void *userdata);
+
+/**
+ * List certificates for this project.
+ *
+ * `GET /organization/projects/{project_id}/certificates`
+ * (`organization.projects.certificates.list`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_certificates_list(const openai_client *client,
+                                                           const char *project_id,
+                                                           const char *query_json,
+                                                           openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_certificates_list`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/certificates`
+ * (`organization.projects.certificates.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_certificates_list_async(const openai_client *client,
+                                                                    const char *project_id,
+                                                                    const char *query_json,
+                                                                    openai_callback callback,
+                                                                    void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.projects.certificates.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/projects/{project_id}/certificates`, the next with `after` = the last item's
+ * `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_projects_certificates_list_pages(const openai_client *client,
+                                                                 const char *project_id,
+                                                                 const char *query_json,
+                                                                 openai_pager **out);
+
+/**
+ * Create a new project in the organization.
+ *
+ * `POST /organization/projects` (`organization.projects.create`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_create(const openai_client *client,
+                                                const char *body_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_create`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /organization/projects` (`organization.projects.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_create_async(const openai_client *client,
+                                                         const char *body_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Retrieves project data retention controls.
+ *
+ * `GET /organization/projects/{project_id}/data_retention`
+ * (`organization.projects.data_retention.retrieve`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_data_retention_retrieve(const openai_client *client,
+                                                                 const char *project_id,
+                                                                 openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_data_retention_retrieve`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/data_retention`
+ * (`organization.projects.data_retention.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_data_retention_retrieve_async(const openai_client *client,
+                                                                          const char *project_id,
+                                                                          openai_callback callback,
+                                                                          void *userdata);
+
+/**
+ * Updates project data retention controls.
+ *
+ * `POST /organization/projects/{project_id}/data_retention`
+ * (`organization.projects.data_retention.update`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_data_retention_update(const openai_client *client,
+                                                               const char *project_id,
+                                                               const char *body_json,
+                                                               openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_data_retention_update`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/data_retention`
+ * (`organization.projects.data_retention.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_data_retention_update_async(const openai_client *client,
+                                                                        const char *project_id,
+                                                                        const char *body_json,
+                                                                        openai_callback callback,
+                                                                        void *userdata);
+
+/**
+ * Grants a group access to a project.
+ *
+ * `POST /organization/projects/{project_id}/groups` (`organization.projects.groups.create`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_groups_create(const openai_client *client,
+                                                       const char *project_id,
+                                                       const char *body_json,
+                                                       openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_groups_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/groups`
+ * (`organization.projects.groups.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_groups_create_async(const openai_client *client,
+                                                                const char *project_id,
+                                                                const char *body_json,
+                                                                openai_callback callback,
+                                                                void *userdata);
+
+/**
+ * Revokes a group's access to a project.
+ *
+ * `DELETE /organization/projects/{project_id}/groups/{group_id}`
+ * (`organization.projects.groups.delete`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_groups_delete(const openai_client *client,
+                                                       const char *project_id,
+                                                       const char *group_id,
+                                                       openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_groups_delete`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `DELETE /organization/projects/{project_id}/groups/{group_id}`
+ * (`organization.projects.groups.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_groups_delete_async(const openai_client *client,
+                                                                const char *project_id,
+                                                                const char *group_id,
+                                                                openai_callback callback,
+                                                                void *userdata);
+
+/**
+ * Lists the groups that have access to a project.
+ *
+ * `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_groups_list(const openai_client *client,
+                                                     const char *project_id,
+                                                     const char *query_json,
+                                                     openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_groups_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/groups`
+ * (`organization.projects.groups.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_groups_list_async(const openai_client *client,
+                                                              const char *project_id,
+                                                              const char *query_json,
+                                                              openai_callback callback,
+                                                              void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.projects.groups.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/projects/{project_id}/groups`, the next with `after` = the last item's `id`
+ * while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_projects_groups_list_pages(const openai_client *client,
+                                                           const char *project_id,
+                                                           const char *query_json,
+                                                           openai_pager **out);
+
+/**
+ * Retrieves a project's group.
+ *
+ * `GET /organization/projects/{project_id}/groups/{group_id}`
+ * (`organization.projects.groups.retrieve`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_groups_retrieve(const openai_client *client,
+                                                         const char *project_id,
+                                                         const char *group_id,
+                                                         const char *query_json,
+                                                         openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_groups_retrieve`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/groups/{group_id}`
+ * (`organization.projects.groups.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_groups_retrieve_async(const openai_client *client,
+                                                                  const char *project_id,
+                                                                  const char *group_id,
+                                                                  const char *query_json,
+                                                                  openai_callback callback,
+                                                                  void *userdata);
+
+/**
+ * Returns hosted tool permissions for a project.
+ *
+ * `GET /organization/projects/{project_id}/hosted_tool_permissions`
+ * (`organization.projects.hosted_tool_permissions.retrieve`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_hosted_tool_permissions_retrieve(const openai_client *client,
+                                                                          const char *project_id,
+                                                                          openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_hosted_tool_permissions_retrieve`: starts the
+ * call and returns its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/hosted_tool_permissions`
+ * (`organization.projects.hosted_tool_permissions.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_hosted_tool_permissions_retrieve_async(const openai_client *client,
+                                                                                   const char *project_id,
+                                                                                   openai_callback callback,
+                                                                                   void *userdata);
+
+/**
+ * Updates hosted tool permissions for a project.
+ *
+ * `POST /organization/projects/{project_id}/hosted_tool_permissions`
+ * (`organization.projects.hosted_tool_permissions.update`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_hosted_tool_permissions_update(const openai_client *client,
+                                                                        const char *project_id,
+                                                                        const char *body_json,
+                                                                        openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_hosted_tool_permissions_update`: starts the call
+ * and returns its future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/hosted_tool_permissions`
+ * (`organization.projects.hosted_tool_permissions.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_hosted_tool_permissions_update_async(const openai_client *client,
+                                                                                 const char *project_id,
+                                                                                 const char *body_json,
+                                                                                 openai_callback callback,
+                                                                                 void *userdata);
+
+/**
+ * Returns a list of projects.
+ *
+ * `GET /organization/projects` (`organization.projects.list`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_list(const openai_client *client,
+                                              const char *query_json,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /organization/projects` (`organization.projects.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_list_async(const openai_client *client,
+                                                       const char *query_json,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.projects.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/projects`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_projects_list_pages(const openai_client *client,
+                                                    const char *query_json,
+                                                    openai_pager **out);
+
+/**
+ * Deletes model permissions for a project.
+ *
+ * `DELETE /organization/projects/{project_id}/model_permissions`
+ * (`organization.projects.model_permissions.delete`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_model_permissions_delete(const openai_client *client,
+                                                                  const char *project_id,
+                                                                  openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_model_permissions_delete`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `DELETE /organization/projects/{project_id}/model_permissions`
+ * (`organization.projects.model_permissions.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_model_permissions_delete_async(const openai_client *client,
+                                                                           const char *project_id,
+                                                                           openai_callback callback,
+                                                                           void *userdata);
+
+/**
+ * Returns model permissions for a project.
+ *
+ * `GET /organization/projects/{project_id}/model_permissions`
+ * (`organization.projects.model_permissions.retrieve`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_model_permissions_retrieve(const openai_client *client,
+                                                                    const char *project_id,
+                                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_model_permissions_retrieve`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/model_permissions`
+ * (`organization.projects.model_permissions.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_model_permissions_retrieve_async(const openai_client *client,
+                                                                             const char *project_id,
+                                                                             openai_callback callback,
+                                                                             void *userdata);
+
+/**
+ * Updates model permissions for a project.
+ *
+ * `POST /organization/projects/{project_id}/model_permissions`
+ * (`organization.projects.model_permissions.update`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_model_permissions_update(const openai_client *client,
+                                                                  const char *project_id,
+                                                                  const char *body_json,
+                                                                  openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_model_permissions_update`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/model_permissions`
+ * (`organization.projects.model_permissions.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_model_permissions_update_async(const openai_client *client,
+                                                                           const char *project_id,
+                                                                           const char *body_json,
+                                                                           openai_callback callback,
+                                                                           void *userdata);
+
+/**
+ * Returns the rate limits per model for a project.
+ *
+ * `GET /organization/projects/{project_id}/rate_limits`
+ * (`organization.projects.rate_limits.list`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_rate_limits_list(const openai_client *client,
+                                                          const char *project_id,
+                                                          const char *query_json,
+                                                          openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_rate_limits_list`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/rate_limits`
+ * (`organization.projects.rate_limits.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_rate_limits_list_async(const openai_client *client,
+                                                                   const char *project_id,
+                                                                   const char *query_json,
+                                                                   openai_callback callback,
+                                                                   void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.projects.rate_limits.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/projects/{project_id}/rate_limits`, the next with `after` = the last item's
+ * `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_projects_rate_limits_list_pages(const openai_client *client,
+                                                                const char *project_id,
+                                                                const char *query_json,
+                                                                openai_pager **out);
+
+/**
+ * Updates a project rate limit.
+ *
+ * `POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}`
+ * (`organization.projects.rate_limits.update`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `rate_limit_id`: the `{rate_limit_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_rate_limits_update(const openai_client *client,
+                                                            const char *project_id,
+                                                            const char *rate_limit_id,
+                                                            const char *body_json,
+                                                            openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_rate_limits_update`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}`
+ * (`organization.projects.rate_limits.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `rate_limit_id`: the `{rate_limit_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_rate_limits_update_async(const openai_client *client,
+                                                                     const char *project_id,
+                                                                     const char *rate_limit_id,
+                                                                     const char *body_json,
+                                                                     openai_callback callback,
+                                                                     void *userdata);
+
+/**
+ * Retrieves a project.
+ *
+ * `GET /organization/projects/{project_id}` (`organization.projects.retrieve`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_retrieve(const openai_client *client,
+                                                  const char *project_id,
+                                                  openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}`
+ * (`organization.projects.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_retrieve_async(const openai_client *client,
+                                                           const char *project_id,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
+ * Creates an API key for a service account in the project.
+ *
+ * `POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys`
+ * (`organization.projects.service_accounts.api_keys.create`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `service_account_id`: the `{service_account_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_service_accounts_api_keys_create(const openai_client *client,
+                                                                          const char *project_id,
+                                                                          const char *service_account_id,
+                                                                          const char *body_json,
+                                                                          openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_service_accounts_api_keys_create`: starts the
+ * call and returns its future at once, never
+ * blocking on the network. `POST
+ * /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys`
+ * (`organization.projects.service_accounts.api_keys.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `service_account_id`: the `{service_account_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_service_accounts_api_keys_create_async(const openai_client *client,
+                                                                                   const char *project_id,
+                                                                                   const char *service_account_id,
+                                                                                   const char *body_json,
+                                                                                   openai_callback callback,
+                                                                                   void *userdata);
+
+/**
+ * Creates a new service account in the project.
+ *
+ * `POST /organization/projects/{project_id}/service_accounts`
+ * (`organization.projects.service_accounts.create`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_service_accounts_create(const openai_client *client,
+                                                                 const char *project_id,
+                                                                 const char *body_json,
+                                                                 openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_service_accounts_create`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/service_accounts`
+ * (`organization.projects.service_accounts.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_service_accounts_create_async(const openai_client *client,
+                                                                          const char *project_id,
+                                                                          const char *body_json,
+                                                                          openai_callback callback,
+                                                                          void *userdata);
+
+/**
+ * Deletes a service account from the project.
+ *
+ * `DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}`
+ * (`organization.projects.service_accounts.delete`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `service_account_id`: the `{service_account_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_service_accounts_delete(const openai_client *client,
+                                                                 const char *project_id,
+                                                                 const char *service_account_id,
+                                                                 openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_service_accounts_delete`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `DELETE
+ * /organization/projects/{project_id}/service_accounts/{service_account_id}`
+ * (`organization.projects.service_accounts.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `service_account_id`: the `{service_account_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_service_accounts_delete_async(const openai_client *client,
+                                                                          const char *project_id,
+                                                                          const char *service_account_id,
+                                                                          openai_callback callback,
+                                                                          void *userdata);
+
+/**
+ * Returns a list of service accounts in the project.
+ *
+ * `GET /organization/projects/{project_id}/service_accounts`
+ * (`organization.projects.service_accounts.list`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_service_accounts_list(const openai_client *client,
+                                                               const char *project_id,
+                                                               const char *query_json,
+                                                               openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_service_accounts_list`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/service_accounts`
+ * (`organization.projects.service_accounts.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_service_accounts_list_async(const openai_client *client,
+                                                                        const char *project_id,
+                                                                        const char *query_json,
+                                                                        openai_callback callback,
+                                                                        void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.projects.service_accounts.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/projects/{project_id}/service_accounts`, the next with `after` = the last
+ * item's `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_projects_service_accounts_list_pages(const openai_client *client,
+                                                                     const char *project_id,
+                                                                     const char *query_json,
+                                                                     openai_pager **out);
+
+/**
+ * Retrieves a service account in the project.
+ *
+ * `GET /organization/projects/{project_id}/service_accounts/{service_account_id}`
+ * (`organization.projects.service_accounts.retrieve`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `service_account_id`: the `{service_account_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_service_accounts_retrieve(const openai_client *client,
+                                                                   const char *project_id,
+                                                                   const char *service_account_id,
+                                                                   openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_service_accounts_retrieve`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `GET
+ * /organization/projects/{project_id}/service_accounts/{service_account_id}`
+ * (`organization.projects.service_accounts.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `service_account_id`: the `{service_account_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_service_accounts_retrieve_async(const openai_client *client,
+                                                                            const char *project_id,
+                                                                            const char *service_account_id,
+                                                                            openai_callback callback,
+                                                                            void *userdata);
+
+/**
+ * Updates a service account in the project.
+ *
+ * `POST /organization/projects/{project_id}/service_accounts/{service_account_id}`
+ * (`organization.projects.service_accounts.update`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `service_account_id`: the `{service_account_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_service_accounts_update(const openai_client *client,
+                                                                 const char *project_id,
+                                                                 const char *service_account_id,
+                                                                 const char *body_json,
+                                                                 openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_service_accounts_update`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `POST
+ * /organization/projects/{project_id}/service_accounts/{service_account_id}`
+ * (`organization.projects.service_accounts.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `service_account_id`: the `{service_account_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_service_accounts_update_async(const openai_client *client,
+                                                                          const char *project_id,
+                                                                          const char *service_account_id,
+                                                                          const char *body_json,
+                                                                          openai_callback callback,
+                                                                          void *userdata);
+
+/**
+ * Creates a project spend alert.
+ *
+ * `POST /organization/projects/{project_id}/spend_alerts`
+ * (`organization.projects.spend_alerts.create`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_spend_alerts_create(const openai_client *client,
+                                                             const char *project_id,
+                                                             const char *body_json,
+                                                             openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_spend_alerts_create`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/spend_alerts`
+ * (`organization.projects.spend_alerts.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_spend_alerts_create_async(const openai_client *client,
+                                                                      const char *project_id,
+                                                                      const char *body_json,
+                                                                      openai_callback callback,
+                                                                      void *userdata);
+
+/**
+ * Deletes a project spend alert.
+ *
+ * `DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}`
+ * (`organization.projects.spend_alerts.delete`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_spend_alerts_delete(const openai_client *client,
+                                                             const char *project_id,
+                                                             const char *alert_id,
+                                                             openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_spend_alerts_delete`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}`
+ * (`organization.projects.spend_alerts.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_spend_alerts_delete_async(const openai_client *client,
+                                                                      const char *project_id,
+                                                                      const char *alert_id,
+                                                                      openai_callback callback,
+                                                                      void *userdata);
+
+/**
+ * Lists project spend alerts.
+ *
+ * `GET /organization/projects/{project_id}/spend_alerts`
+ * (`organization.projects.spend_alerts.list`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_spend_alerts_list(const openai_client *client,
+                                                           const char *project_id,
+                                                           const char *query_json,
+                                                           openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_spend_alerts_list`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/spend_alerts`
+ * (`organization.projects.spend_alerts.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_spend_alerts_list_async(const openai_client *client,
+                                                                    const char *project_id,
+                                                                    const char *query_json,
+                                                                    openai_callback callback,
+                                                                    void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.projects.spend_alerts.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/projects/{project_id}/spend_alerts`, the next with `after` = the last item's
+ * `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_projects_spend_alerts_list_pages(const openai_client *client,
+                                                                 const char *project_id,
+                                                                 const char *query_json,
+                                                                 openai_pager **out);
+
+/**
+ * Retrieves a project spend alert.
+ *
+ * `GET /organization/projects/{project_id}/spend_alerts/{alert_id}`
+ * (`organization.projects.spend_alerts.retrieve`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_spend_alerts_retrieve(const openai_client *client,
+                                                               const char *project_id,
+                                                               const char *alert_id,
+                                                               openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_spend_alerts_retrieve`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/spend_alerts/{alert_id}`
+ * (`organization.projects.spend_alerts.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_spend_alerts_retrieve_async(const openai_client *client,
+                                                                        const char *project_id,
+                                                                        const char *alert_id,
+                                                                        openai_callback callback,
+                                                                        void *userdata);
+
+/**
+ * Updates a project spend alert.
+ *
+ * `POST /organization/projects/{project_id}/spend_alerts/{alert_id}`
+ * (`organization.projects.spend_alerts.update`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_spend_alerts_update(const openai_client *client,
+                                                             const char *project_id,
+                                                             const char *alert_id,
+                                                             const char *body_json,
+                                                             openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_spend_alerts_update`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/spend_alerts/{alert_id}`
+ * (`organization.projects.spend_alerts.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_spend_alerts_update_async(const openai_client *client,
+                                                                      const char *project_id,
+                                                                      const char *alert_id,
+                                                                      const char *body_json,
+                                                                      openai_callback callback,
+                                                                      void *userdata);
+
+/**
+ * Delete a project's hard spend limit.
+ *
+ * `DELETE /organization/projects/{project_id}/spend_limit`
+ * (`organization.projects.spend_limit.delete`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_spend_limit_delete(const openai_client *client,
+                                                            const char *project_id,
+                                                            openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_spend_limit_delete`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `DELETE /organization/projects/{project_id}/spend_limit`
+ * (`organization.projects.spend_limit.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_spend_limit_delete_async(const openai_client *client,
+                                                                     const char *project_id,
+                                                                     openai_callback callback,
+                                                                     void *userdata);
+
+/**
+ * Get a project's hard spend limit.
+ *
+ * `GET /organization/projects/{project_id}/spend_limit`
+ * (`organization.projects.spend_limit.retrieve`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_spend_limit_retrieve(const openai_client *client,
+                                                              const char *project_id,
+                                                              openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_spend_limit_retrieve`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/spend_limit`
+ * (`organization.projects.spend_limit.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_spend_limit_retrieve_async(const openai_client *client,
+                                                                       const char *project_id,
+                                                                       openai_callback callback,
+                                                                       void *userdata);
+
+/**
+ * Create or replace a project's hard spend limit.
+ *
+ * `POST /organization/projects/{project_id}/spend_limit`
+ * (`organization.projects.spend_limit.update`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_spend_limit_update(const openai_client *client,
+                                                            const char *project_id,
+                                                            const char *body_json,
+                                                            openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_spend_limit_update`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/spend_limit`
+ * (`organization.projects.spend_limit.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_spend_limit_update_async(const openai_client *client,
+                                                                     const char *project_id,
+                                                                     const char *body_json,
+                                                                     openai_callback callback,
+                                                                     void *userdata);
+
+/**
+ * Modifies a project in the organization.
+ *
+ * `POST /organization/projects/{project_id}` (`organization.projects.update`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_update(const openai_client *client,
+                                                const char *project_id,
+                                                const char *body_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_update`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}`
+ * (`organization.projects.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_update_async(const openai_client *client,
+                                                         const char *project_id,
+                                                         const char *body_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Adds a user to the project.
+ *
+ * `POST /organization/projects/{project_id}/users` (`organization.projects.users.create`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_users_create(const openai_client *client,
+                                                      const char *project_id,
+                                                      const char *body_json,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_users_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/users`
+ * (`organization.projects.users.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_users_create_async(const openai_client *client,
+                                                               const char *project_id,
+                                                               const char *body_json,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Deletes a user from the project.
+ *
+ * `DELETE /organization/projects/{project_id}/users/{user_id}`
+ * (`organization.projects.users.delete`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_users_delete(const openai_client *client,
+                                                      const char *project_id,
+                                                      const char *user_id,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_users_delete`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `DELETE /organization/projects/{project_id}/users/{user_id}`
+ * (`organization.projects.users.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_users_delete_async(const openai_client *client,
+                                                               const char *project_id,
+                                                               const char *user_id,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Returns a list of users in the project.
+ *
+ * `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_users_list(const openai_client *client,
+                                                    const char *project_id,
+                                                    const char *query_json,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_users_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/users`
+ * (`organization.projects.users.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_users_list_async(const openai_client *client,
+                                                             const char *project_id,
+                                                             const char *query_json,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.projects.users.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/projects/{project_id}/users`, the next with `after` = the last item's `id`
+ * while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_projects_users_list_pages(const openai_client *client,
+                                                          const char *project_id,
+                                                          const char *query_json,
+                                                          openai_pager **out);
+
+/**
+ * Retrieves a user in the project.
+ *
+ * `GET /organization/projects/{project_id}/users/{user_id}`
+ * (`organization.projects.users.retrieve`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_users_retrieve(const openai_client *client,
+                                                        const char *project_id,
+                                                        const char *user_id,
+                                                        openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_users_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/projects/{project_id}/users/{user_id}`
+ * (`organization.projects.users.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_users_retrieve_async(const openai_client *client,
+                                                                 const char *project_id,
+                                                                 const char *user_id,
+                                                                 openai_callback callback,
+                                                                 void *userdata);
+
+/**
+ * Modifies a user's role in the project.
+ *
+ * `POST /organization/projects/{project_id}/users/{user_id}`
+ * (`organization.projects.users.update`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_projects_users_update(const openai_client *client,
+                                                      const char *project_id,
+                                                      const char *user_id,
+                                                      const char *body_json,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_projects_users_update`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/projects/{project_id}/users/{user_id}`
+ * (`organization.projects.users.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_projects_users_update_async(const openai_client *client,
+                                                               const char *project_id,
+                                                               const char *user_id,
+                                                               const char *body_json,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Creates a custom role for the organization.
+ *
+ * `POST /organization/roles` (`organization.roles.create`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_roles_create(const openai_client *client,
+                                             const char *body_json,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_organization_roles_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /organization/roles` (`organization.roles.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_roles_create_async(const openai_client *client,
+                                                      const char *body_json,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Deletes a custom role from the organization.
+ *
+ * `DELETE /organization/roles/{role_id}` (`organization.roles.delete`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_roles_delete(const openai_client *client,
+                                             const char *role_id,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_organization_roles_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /organization/roles/{role_id}` (`organization.roles.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_roles_delete_async(const openai_client *client,
+                                                      const char *role_id,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Lists the roles configured for the organization.
+ *
+ * `GET /organization/roles` (`organization.roles.list`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_roles_list(const openai_client *client,
+                                           const char *query_json,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_organization_roles_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /organization/roles` (`organization.roles.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_roles_list_async(const openai_client *client,
+                                                    const char *query_json,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.roles.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /organization/roles`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_roles_list_pages(const openai_client *client,
+                                                 const char *query_json,
+                                                 openai_pager **out);
+
+/**
+ * Retrieves an organization role.
+ *
+ * `GET /organization/roles/{role_id}` (`organization.roles.retrieve`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_roles_retrieve(const openai_client *client,
+                                               const char *role_id,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_organization_roles_retrieve`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /organization/roles/{role_id}` (`organization.roles.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_roles_retrieve_async(const openai_client *client,
+                                                        const char *role_id,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Updates an existing organization role.
+ *
+ * `POST /organization/roles/{role_id}` (`organization.roles.update`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_roles_update(const openai_client *client,
+                                             const char *role_id,
+                                             const char *body_json,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_organization_roles_update`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /organization/roles/{role_id}` (`organization.roles.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_roles_update_async(const openai_client *client,
+                                                      const char *role_id,
+                                                      const char *body_json,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Creates an organization spend alert.
+ *
+ * `POST /organization/spend_alerts` (`organization.spend_alerts.create`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_spend_alerts_create(const openai_client *client,
+                                                    const char *body_json,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_spend_alerts_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/spend_alerts` (`organization.spend_alerts.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_spend_alerts_create_async(const openai_client *client,
+                                                             const char *body_json,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Deletes an organization spend alert.
+ *
+ * `DELETE /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.delete`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_spend_alerts_delete(const openai_client *client,
+                                                    const char *alert_id,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_spend_alerts_delete`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `DELETE /organization/spend_alerts/{alert_id}`
+ * (`organization.spend_alerts.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_spend_alerts_delete_async(const openai_client *client,
+                                                             const char *alert_id,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Lists organization spend alerts.
+ *
+ * `GET /organization/spend_alerts` (`organization.spend_alerts.list`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_spend_alerts_list(const openai_client *client,
+                                                  const char *query_json,
+                                                  openai_response **out);
+
+/**
+ * The async form of `openai_organization_spend_alerts_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/spend_alerts` (`organization.spend_alerts.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_spend_alerts_list_async(const openai_client *client,
+                                                           const char *query_json,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.spend_alerts.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/spend_alerts`, the next with `after` = the last item's `id` while the page
+ * says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_spend_alerts_list_pages(const openai_client *client,
+                                                        const char *query_json,
+                                                        openai_pager **out);
+
+/**
+ * Retrieves an organization spend alert.
+ *
+ * `GET /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.retrieve`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_spend_alerts_retrieve(const openai_client *client,
+                                                      const char *alert_id,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_spend_alerts_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/spend_alerts/{alert_id}`
+ * (`organization.spend_alerts.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_spend_alerts_retrieve_async(const openai_client *client,
+                                                               const char *alert_id,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Updates an organization spend alert.
+ *
+ * `POST /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.update`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_spend_alerts_update(const openai_client *client,
+                                                    const char *alert_id,
+                                                    const char *body_json,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_organization_spend_alerts_update`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/spend_alerts/{alert_id}`
+ * (`organization.spend_alerts.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `alert_id`: the `{alert_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_spend_alerts_update_async(const openai_client *client,
+                                                             const char *alert_id,
+                                                             const char *body_json,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * Delete the organization's hard spend limit.
+ *
+ * `DELETE /organization/spend_limit` (`organization.spend_limit.delete`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_spend_limit_delete(const openai_client *client,
+                                                   openai_response **out);
+
+/**
+ * The async form of `openai_organization_spend_limit_delete`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `DELETE /organization/spend_limit` (`organization.spend_limit.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_spend_limit_delete_async(const openai_client *client,
+                                                            openai_callback callback,
+                                                            void *userdata);
+
+/**
+ * Get the organization's hard spend limit.
+ *
+ * `GET /organization/spend_limit` (`organization.spend_limit.retrieve`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_spend_limit_retrieve(const openai_client *client,
+                                                     openai_response **out);
+
+/**
+ * The async form of `openai_organization_spend_limit_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/spend_limit` (`organization.spend_limit.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_spend_limit_retrieve_async(const openai_client *client,
+                                                              openai_callback callback,
+                                                              void *userdata);
+
+/**
+ * Create or replace the organization's hard spend limit.
+ *
+ * `POST /organization/spend_limit` (`organization.spend_limit.update`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_spend_limit_update(const openai_client *client,
+                                                   const char *body_json,
+                                                   openai_response **out);
+
+/**
+ * The async form of `openai_organization_spend_limit_update`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/spend_limit` (`organization.spend_limit.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_spend_limit_update_async(const openai_client *client,
+                                                            const char *body_json,
+                                                            openai_callback callback,
+                                                            void *userdata);
+
+/**
+ * Get audio speeches usage details for the organization.
+ *
+ * `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_usage_audio_speeches_list(const openai_client *client,
+                                                          const char *query_json,
+                                                          openai_response **out);
+
+/**
+ * The async form of `openai_organization_usage_audio_speeches_list`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `GET /organization/usage/audio_speeches`
+ * (`organization.usage.audio_speeches.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_usage_audio_speeches_list_async(const openai_client *client,
+                                                                   const char *query_json,
+                                                                   openai_callback callback,
+                                                                   void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.usage.audio_speeches.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/usage/audio_speeches`, the next with `page` = the page's `next_page` while
+ * the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_usage_audio_speeches_list_pages(const openai_client *client,
+                                                                const char *query_json,
+                                                                openai_pager **out);
+
+/**
+ * Get audio transcriptions usage details for the organization.
+ *
+ * `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_usage_audio_transcriptions_list(const openai_client *client,
+                                                                const char *query_json,
+                                                                openai_response **out);
+
+/**
+ * The async form of `openai_organization_usage_audio_transcriptions_list`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `GET /organization/usage/audio_transcriptions`
+ * (`organization.usage.audio_transcriptions.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_usage_audio_transcriptions_list_async(const openai_client *client,
+                                                                         const char *query_json,
+                                                                         openai_callback callback,
+                                                                         void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.usage.audio_transcriptions.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/usage/audio_transcriptions`, the next with `page` = the page's `next_page`
+ * while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_usage_audio_transcriptions_list_pages(const openai_client *client,
+                                                                      const char *query_json,
+                                                                      openai_pager **out);
+
+/**
+ * Get code interpreter sessions usage details for the organization.
+ *
+ * `GET /organization/usage/code_interpreter_sessions`
+ * (`organization.usage.code_interpreter_sessions.list`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_usage_code_interpreter_sessions_list(const openai_client *client,
+                                                                     const char *query_json,
+                                                                     openai_response **out);
+
+/**
+ * The async form of `openai_organization_usage_code_interpreter_sessions_list`: starts the call
+ * and returns its future at once, never
+ * blocking on the network. `GET /organization/usage/code_interpreter_sessions`
+ * (`organization.usage.code_interpreter_sessions.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_usage_code_interpreter_sessions_list_async(const openai_client *client,
+                                                                              const char *query_json,
+                                                                              openai_callback callback,
+                                                                              void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.usage.code_interpreter_sessions.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/usage/code_interpreter_sessions`, the next with `page` = the page's
+ * `next_page` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_usage_code_interpreter_sessions_list_pages(const openai_client *client,
+                                                                           const char *query_json,
+                                                                           openai_pager **out);
+
+/**
+ * Get completions usage details for the organization.
+ *
+ * `GET /organization/usage/completions` (`organization.usage.completions.list`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_usage_completions_list(const openai_client *client,
+                                                       const char *query_json,
+                                                       openai_response **out);
+
+/**
+ * The async form of `openai_organization_usage_completions_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/usage/completions`
+ * (`organization.usage.completions.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_usage_completions_list_async(const openai_client *client,
+                                                                const char *query_json,
+                                                                openai_callback callback,
+                                                                void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.usage.completions.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/usage/completions`, the next with `page` = the page's `next_page` while the
+ * page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_usage_completions_list_pages(const openai_client *client,
+                                                             const char *query_json,
+                                                             openai_pager **out);
+
+/**
+ * Get embeddings usage details for the organization.
+ *
+ * `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_usage_embeddings_list(const openai_client *client,
+                                                      const char *query_json,
+                                                      openai_response **out);
+
+/**
+ * The async form of `openai_organization_usage_embeddings_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/usage/embeddings`
+ * (`organization.usage.embeddings.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_usage_embeddings_list_async(const openai_client *client,
+                                                               const char *query_json,
+                                                               openai_callback callback,
+                                                               void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.usage.embeddings.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/usage/embeddings`, the next with `page` = the page's `next_page` while the
+ * page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_usage_embeddings_list_pages(const openai_client *client,
+                                                            const char *query_json,
+                                                            openai_pager **out);
+
+/**
+ * Get file search calls usage details for the organization.
+ *
+ * `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_usage_file_search_calls_list(const openai_client *client,
+                                                             const char *query_json,
+                                                             openai_response **out);
+
+/**
+ * The async form of `openai_organization_usage_file_search_calls_list`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `GET /organization/usage/file_search_calls`
+ * (`organization.usage.file_search_calls.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_usage_file_search_calls_list_async(const openai_client *client,
+                                                                      const char *query_json,
+                                                                      openai_callback callback,
+                                                                      void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.usage.file_search_calls.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/usage/file_search_calls`, the next with `page` = the page's `next_page` while
+ * the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_usage_file_search_calls_list_pages(const openai_client *client,
+                                                                   const char *query_json,
+                                                                   openai_pager **out);
+
+/**
+ * Get images usage details for the organization.
+ *
+ * `GET /organization/usage/images` (`organization.usage.images.list`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_usage_images_list(const openai_client *client,
+                                                  const char *query_json,
+                                                  openai_response **out);
+
+/**
+ * The async form of `openai_organization_usage_images_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/usage/images` (`organization.usage.images.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_usage_images_list_async(const openai_client *client,
+                                                           const char *query_json,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.usage.images.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/usage/images`, the next with `page` = the page's `next_page` while the page
+ * says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_usage_images_list_pages(const openai_client *client,
+                                                        const char *query_json,
+                                                        openai_pager **out);
+
+/**
+ * Get moderations usage details for the organization.
+ *
+ * `GET /organization/usage/moderations` (`organization.usage.moderations.list`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_usage_moderations_list(const openai_client *client,
+                                                       const char *query_json,
+                                                       openai_response **out);
+
+/**
+ * The async form of `openai_organization_usage_moderations_list`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/usage/moderations`
+ * (`organization.usage.moderations.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_usage_moderations_list_async(const openai_client *client,
+                                                                const char *query_json,
+                                                                openai_callback callback,
+                                                                void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.usage.moderations.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/usage/moderations`, the next with `page` = the page's `next_page` while the
+ * page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_usage_moderations_list_pages(const openai_client *client,
+                                                             const char *query_json,
+                                                             openai_pager **out);
+
+/**
+ * Get vector stores usage details for the organization.
+ *
+ * `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_usage_vector_stores_list(const openai_client *client,
+                                                         const char *query_json,
+                                                         openai_response **out);
+
+/**
+ * The async form of `openai_organization_usage_vector_stores_list`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `GET /organization/usage/vector_stores`
+ * (`organization.usage.vector_stores.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_usage_vector_stores_list_async(const openai_client *client,
+                                                                  const char *query_json,
+                                                                  openai_callback callback,
+                                                                  void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.usage.vector_stores.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/usage/vector_stores`, the next with `page` = the page's `next_page` while the
+ * page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_usage_vector_stores_list_pages(const openai_client *client,
+                                                               const char *query_json,
+                                                               openai_pager **out);
+
+/**
+ * Get web search calls usage details for the organization.
+ *
+ * `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_usage_web_search_calls_list(const openai_client *client,
+                                                            const char *query_json,
+                                                            openai_response **out);
+
+/**
+ * The async form of `openai_organization_usage_web_search_calls_list`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `GET /organization/usage/web_search_calls`
+ * (`organization.usage.web_search_calls.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_usage_web_search_calls_list_async(const openai_client *client,
+                                                                     const char *query_json,
+                                                                     openai_callback callback,
+                                                                     void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.usage.web_search_calls.list`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /organization/usage/web_search_calls`, the next with `page` = the page's `next_page` while
+ * the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_usage_web_search_calls_list_pages(const openai_client *client,
+                                                                  const char *query_json,
+                                                                  openai_pager **out);
+
+/**
+ * Deletes a user from the organization.
+ *
+ * `DELETE /organization/users/{user_id}` (`organization.users.delete`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_users_delete(const openai_client *client,
+                                             const char *user_id,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_organization_users_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /organization/users/{user_id}` (`organization.users.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_users_delete_async(const openai_client *client,
+                                                      const char *user_id,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Lists all of the users in the organization.
+ *
+ * `GET /organization/users` (`organization.users.list`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_users_list(const openai_client *client,
+                                           const char *query_json,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_organization_users_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /organization/users` (`organization.users.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_users_list_async(const openai_client *client,
+                                                    const char *query_json,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.users.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /organization/users`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_users_list_pages(const openai_client *client,
+                                                 const char *query_json,
+                                                 openai_pager **out);
+
+/**
+ * Retrieves a user by their identifier.
+ *
+ * `GET /organization/users/{user_id}` (`organization.users.retrieve`). Blocks until the response
+ * is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_users_retrieve(const openai_client *client,
+                                               const char *user_id,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_organization_users_retrieve`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /organization/users/{user_id}` (`organization.users.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_users_retrieve_async(const openai_client *client,
+                                                        const char *user_id,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Assigns an organization role to a user within the organization.
+ *
+ * `POST /organization/users/{user_id}/roles` (`organization.users.roles.create`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_users_roles_create(const openai_client *client,
+                                                   const char *user_id,
+                                                   const char *body_json,
+                                                   openai_response **out);
+
+/**
+ * The async form of `openai_organization_users_roles_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /organization/users/{user_id}/roles`
+ * (`organization.users.roles.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_users_roles_create_async(const openai_client *client,
+                                                            const char *user_id,
+                                                            const char *body_json,
+                                                            openai_callback callback,
+                                                            void *userdata);
+
+/**
+ * Unassigns an organization role from a user within the organization.
+ *
+ * `DELETE /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.delete`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_users_roles_delete(const openai_client *client,
+                                                   const char *user_id,
+                                                   const char *role_id,
+                                                   openai_response **out);
+
+/**
+ * The async form of `openai_organization_users_roles_delete`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `DELETE /organization/users/{user_id}/roles/{role_id}`
+ * (`organization.users.roles.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_users_roles_delete_async(const openai_client *client,
+                                                            const char *user_id,
+                                                            const char *role_id,
+                                                            openai_callback callback,
+                                                            void *userdata);
+
+/**
+ * Lists the organization roles assigned to a user within the organization.
+ *
+ * `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_users_roles_list(const openai_client *client,
+                                                 const char *user_id,
+                                                 const char *query_json,
+                                                 openai_response **out);
+
+/**
+ * The async form of `openai_organization_users_roles_list`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /organization/users/{user_id}/roles`
+ * (`organization.users.roles.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_users_roles_list_async(const openai_client *client,
+                                                          const char *user_id,
+                                                          const char *query_json,
+                                                          openai_callback callback,
+                                                          void *userdata);
+
+/**
+ * Creates a pager over every page of `organization.users.roles.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /organization/users/{user_id}/roles`, the next with `after` = the last item's `id` while
+ * the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_organization_users_roles_list_pages(const openai_client *client,
+                                                       const char *user_id,
+                                                       const char *query_json,
+                                                       openai_pager **out);
+
+/**
+ * Retrieves an organization role assigned to a user.
+ *
+ * `GET /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.retrieve`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_users_roles_retrieve(const openai_client *client,
+                                                     const char *user_id,
+                                                     const char *role_id,
+                                                     openai_response **out);
+
+/**
+ * The async form of `openai_organization_users_roles_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /organization/users/{user_id}/roles/{role_id}`
+ * (`organization.users.roles.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_users_roles_retrieve_async(const openai_client *client,
+                                                              const char *user_id,
+                                                              const char *role_id,
+                                                              openai_callback callback,
+                                                              void *userdata);
+
+/**
+ * Modifies a user's role in the organization.
+ *
+ * `POST /organization/users/{user_id}` (`organization.users.update`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_organization_users_update(const openai_client *client,
+                                             const char *user_id,
+                                             const char *body_json,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_organization_users_update`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /organization/users/{user_id}` (`organization.users.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_organization_users_update_async(const openai_client *client,
+                                                      const char *user_id,
+                                                      const char *body_json,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Assigns a project role to a group within a project.
+ *
+ * `POST /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.create`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_groups_roles_create(const openai_client *client,
+                                                const char *project_id,
+                                                const char *group_id,
+                                                const char *body_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_projects_groups_roles_create`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /projects/{project_id}/groups/{group_id}/roles`
+ * (`projects.groups.roles.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_groups_roles_create_async(const openai_client *client,
+                                                         const char *project_id,
+                                                         const char *group_id,
+                                                         const char *body_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Unassigns a project role from a group within a project.
+ *
+ * `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}`
+ * (`projects.groups.roles.delete`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_groups_roles_delete(const openai_client *client,
+                                                const char *project_id,
+                                                const char *group_id,
+                                                const char *role_id,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_projects_groups_roles_delete`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}`
+ * (`projects.groups.roles.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_groups_roles_delete_async(const openai_client *client,
+                                                         const char *project_id,
+                                                         const char *group_id,
+                                                         const char *role_id,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Lists the project roles assigned to a group within a project.
+ *
+ * `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_groups_roles_list(const openai_client *client,
+                                              const char *project_id,
+                                              const char *group_id,
+                                              const char *query_json,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_projects_groups_roles_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /projects/{project_id}/groups/{group_id}/roles`
+ * (`projects.groups.roles.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_groups_roles_list_async(const openai_client *client,
+                                                       const char *project_id,
+                                                       const char *group_id,
+                                                       const char *query_json,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Creates a pager over every page of `projects.groups.roles.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /projects/{project_id}/groups/{group_id}/roles`, the next with `after` = the last item's
+ * `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_projects_groups_roles_list_pages(const openai_client *client,
+                                                    const char *project_id,
+                                                    const char *group_id,
+                                                    const char *query_json,
+                                                    openai_pager **out);
+
+/**
+ * Retrieves a project role assigned to a group.
+ *
+ * `GET /projects/{project_id}/groups/{group_id}/roles/{role_id}`
+ * (`projects.groups.roles.retrieve`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_groups_roles_retrieve(const openai_client *client,
+                                                  const char *project_id,
+                                                  const char *group_id,
+                                                  const char *role_id,
+                                                  openai_response **out);
+
+/**
+ * The async form of `openai_projects_groups_roles_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /projects/{project_id}/groups/{group_id}/roles/{role_id}`
+ * (`projects.groups.roles.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `group_id`: the `{group_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_groups_roles_retrieve_async(const openai_client *client,
+                                                           const char *project_id,
+                                                           const char *group_id,
+                                                           const char *role_id,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
+ * Creates a custom role for a project.
+ *
+ * `POST /projects/{project_id}/roles` (`projects.roles.create`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_roles_create(const openai_client *client,
+                                         const char *project_id,
+                                         const char *body_json,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_projects_roles_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /projects/{project_id}/roles` (`projects.roles.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_roles_create_async(const openai_client *client,
+                                                  const char *project_id,
+                                                  const char *body_json,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Deletes a custom role from a project.
+ *
+ * `DELETE /projects/{project_id}/roles/{role_id}` (`projects.roles.delete`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_roles_delete(const openai_client *client,
+                                         const char *project_id,
+                                         const char *role_id,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_projects_roles_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /projects/{project_id}/roles/{role_id}`
+ * (`projects.roles.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_roles_delete_async(const openai_client *client,
+                                                  const char *project_id,
+                                                  const char *role_id,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Lists the roles configured for a project.
+ *
+ * `GET /projects/{project_id}/roles` (`projects.roles.list`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_roles_list(const openai_client *client,
+                                       const char *project_id,
+                                       const char *query_json,
+                                       openai_response **out);
+
+/**
+ * The async form of `openai_projects_roles_list`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /projects/{project_id}/roles` (`projects.roles.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_roles_list_async(const openai_client *client,
+                                                const char *project_id,
+                                                const char *query_json,
+                                                openai_callback callback,
+                                                void *userdata);
+
+/**
+ * Creates a pager over every page of `projects.roles.list`: each `openai_pager_next` fetches one
+ * page of
+ * `GET /projects/{project_id}/roles`, the next with `after` = the last item's `id` while the page
+ * says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_projects_roles_list_pages(const openai_client *client,
+                                             const char *project_id,
+                                             const char *query_json,
+                                             openai_pager **out);
+
+/**
+ * Retrieves a project role.
+ *
+ * `GET /projects/{project_id}/roles/{role_id}` (`projects.roles.retrieve`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_roles_retrieve(const openai_client *client,
+                                           const char *project_id,
+                                           const char *role_id,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_projects_roles_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /projects/{project_id}/roles/{role_id}`
+ * (`projects.roles.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_roles_retrieve_async(const openai_client *client,
+                                                    const char *project_id,
+                                                    const char *role_id,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Updates an existing project role.
+ *
+ * `POST /projects/{project_id}/roles/{role_id}` (`projects.roles.update`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_roles_update(const openai_client *client,
+                                         const char *project_id,
+                                         const char *role_id,
+                                         const char *body_json,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_projects_roles_update`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /projects/{project_id}/roles/{role_id}`
+ * (`projects.roles.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_roles_update_async(const openai_client *client,
+                                                  const char *project_id,
+                                                  const char *role_id,
+                                                  const char *body_json,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Assigns a project role to a user within a project.
+ *
+ * `POST /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.create`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_users_roles_create(const openai_client *client,
+                                               const char *project_id,
+                                               const char *user_id,
+                                               const char *body_json,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_projects_users_roles_create`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /projects/{project_id}/users/{user_id}/roles`
+ * (`projects.users.roles.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_users_roles_create_async(const openai_client *client,
+                                                        const char *project_id,
+                                                        const char *user_id,
+                                                        const char *body_json,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Unassigns a project role from a user within a project.
+ *
+ * `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.delete`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_users_roles_delete(const openai_client *client,
+                                               const char *project_id,
+                                               const char *user_id,
+                                               const char *role_id,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_projects_users_roles_delete`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}`
+ * (`projects.users.roles.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_users_roles_delete_async(const openai_client *client,
+                                                        const char *project_id,
+                                                        const char *user_id,
+                                                        const char *role_id,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Lists the project roles assigned to a user within a project.
+ *
+ * `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_users_roles_list(const openai_client *client,
+                                             const char *project_id,
+                                             const char *user_id,
+                                             const char *query_json,
+                                             openai_response **out);
+
+/**
+ * The async form of `openai_projects_users_roles_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /projects/{project_id}/users/{user_id}/roles`
+ * (`projects.users.roles.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_users_roles_list_async(const openai_client *client,
+                                                      const char *project_id,
+                                                      const char *user_id,
+                                                      const char *query_json,
+                                                      openai_callback callback,
+                                                      void *userdata);
+
+/**
+ * Creates a pager over every page of `projects.users.roles.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /projects/{project_id}/users/{user_id}/roles`, the next with `after` = the last item's `id`
+ * while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_projects_users_roles_list_pages(const openai_client *client,
+                                                   const char *project_id,
+                                                   const char *user_id,
+                                                   const char *query_json,
+                                                   openai_pager **out);
+
+/**
+ * Retrieves a project role assigned to a user.
+ *
+ * `GET /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.retrieve`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_projects_users_roles_retrieve(const openai_client *client,
+                                                 const char *project_id,
+                                                 const char *user_id,
+                                                 const char *role_id,
+                                                 openai_response **out);
+
+/**
+ * The async form of `openai_projects_users_roles_retrieve`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /projects/{project_id}/users/{user_id}/roles/{role_id}`
+ * (`projects.users.roles.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `project_id`: the `{project_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `user_id`: the `{user_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `role_id`: the `{role_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_projects_users_roles_retrieve_async(const openai_client *client,
+                                                          const char *project_id,
+                                                          const char *user_id,
+                                                          const char *role_id,
+                                                          openai_callback callback,
+                                                          void *userdata);
+
+/**
+ * Accept an incoming SIP call and configure the realtime session that will handle it.
+ *
+ * `POST /realtime/calls/{call_id}/accept` (`realtime.calls.accept`). Blocks until the response is
+ * complete. The API returns no body on success.
+ *
+ * - `client`: the client (not NULL).
+ * - `call_id`: the `{call_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_realtime_calls_accept(const openai_client *client,
+                                         const char *call_id,
+                                         const char *body_json,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_realtime_calls_accept`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /realtime/calls/{call_id}/accept` (`realtime.calls.accept`).
+ *
+ * - `client`: the client (not NULL).
+ * - `call_id`: the `{call_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_realtime_calls_accept_async(const openai_client *client,
+                                                  const char *call_id,
+                                                  const char *body_json,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Create a new Realtime API call over WebRTC and receive the SDP answer needed to complete the
+ * peer connection.
+ *
+ * `POST /realtime/calls` (`realtime.calls.create`). Blocks until the response is complete. The
+ * body is the text the API returned (see the `content-type` header).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_realtime_calls_create(const openai_client *client,
+                                         const char *fields_json,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_realtime_calls_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /realtime/calls` (`realtime.calls.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_realtime_calls_create_async(const openai_client *client,
+                                                  const char *fields_json,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * End an active Realtime API call, whether it was initiated over SIP or WebRTC.
+ *
+ * `POST /realtime/calls/{call_id}/hangup` (`realtime.calls.hangup`). Blocks until the response is
+ * complete. The API returns no body on success.
+ *
+ * - `client`: the client (not NULL).
+ * - `call_id`: the `{call_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_realtime_calls_hangup(const openai_client *client,
+                                         const char *call_id,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_realtime_calls_hangup`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /realtime/calls/{call_id}/hangup` (`realtime.calls.hangup`).
+ *
+ * - `client`: the client (not NULL).
+ * - `call_id`: the `{call_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_realtime_calls_hangup_async(const openai_client *client,
+                                                  const char *call_id,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Transfer an active SIP call to a new destination using the SIP REFER verb.
+ *
+ * `POST /realtime/calls/{call_id}/refer` (`realtime.calls.refer`). Blocks until the response is
+ * complete. The API returns no body on success.
+ *
+ * - `client`: the client (not NULL).
+ * - `call_id`: the `{call_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_realtime_calls_refer(const openai_client *client,
+                                        const char *call_id,
+                                        const char *body_json,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_realtime_calls_refer`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /realtime/calls/{call_id}/refer` (`realtime.calls.refer`).
+ *
+ * - `client`: the client (not NULL).
+ * - `call_id`: the `{call_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_realtime_calls_refer_async(const openai_client *client,
+                                                 const char *call_id,
+                                                 const char *body_json,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Decline an incoming SIP call by returning a SIP status code to the caller.
+ *
+ * `POST /realtime/calls/{call_id}/reject` (`realtime.calls.reject`). Blocks until the response is
+ * complete. The API returns no body on success.
+ *
+ * - `client`: the client (not NULL).
+ * - `call_id`: the `{call_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_realtime_calls_reject(const openai_client *client,
+                                         const char *call_id,
+                                         const char *body_json,
+                                         openai_response **out);
+
+/**
+ * The async form of `openai_realtime_calls_reject`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /realtime/calls/{call_id}/reject` (`realtime.calls.reject`).
+ *
+ * - `client`: the client (not NULL).
+ * - `call_id`: the `{call_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_realtime_calls_reject_async(const openai_client *client,
+                                                  const char *call_id,
+                                                  const char *body_json,
+                                                  openai_callback callback,
+                                                  void *userdata);
+
+/**
+ * Create a Realtime client secret with an associated session configuration.
+ *
+ * `POST /realtime/client_secrets` (`realtime.client_secrets.create`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_realtime_client_secrets_create(const openai_client *client,
+                                                  const char *body_json,
+                                                  openai_response **out);
+
+/**
+ * The async form of `openai_realtime_client_secrets_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /realtime/client_secrets` (`realtime.client_secrets.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_realtime_client_secrets_create_async(const openai_client *client,
+                                                           const char *body_json,
+                                                           openai_callback callback,
+                                                           void *userdata);
+
+/**
+ * Create an ephemeral API token for use in client-side applications with the Realtime API.
+ *
+ * `POST /realtime/sessions` (`realtime.sessions.create`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_realtime_sessions_create(const openai_client *client,
+                                            const char *body_json,
+                                            openai_response **out);
+
+/**
+ * The async form of `openai_realtime_sessions_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /realtime/sessions` (`realtime.sessions.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_realtime_sessions_create_async(const openai_client *client,
+                                                     const char *body_json,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
+ * Create an ephemeral API token for use in client-side applications with the Realtime API
+ * specifically for realtime transcriptions.
+ *
+ * `POST /realtime/transcription_sessions` (`realtime.transcription_sessions.create`). Blocks until
+ * the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_realtime_transcription_sessions_create(const openai_client *client,
+                                                          const char *body_json,
+                                                          openai_response **out);
+
+/**
+ * The async form of `openai_realtime_transcription_sessions_create`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `POST /realtime/transcription_sessions`
+ * (`realtime.transcription_sessions.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_realtime_transcription_sessions_create_async(const openai_client *client,
+                                                                   const char *body_json,
+                                                                   openai_callback callback,
+                                                                   void *userdata);
+
+/**
+ * Create a Realtime translation client secret with an associated translation session
+ * configuration.
+ *
+ * `POST /realtime/translations/client_secrets` (`realtime.translations.client_secrets.create`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_realtime_translations_client_secrets_create(const openai_client *client,
+                                                               const char *body_json,
+                                                               openai_response **out);
+
+/**
+ * The async form of `openai_realtime_translations_client_secrets_create`: starts the call and
+ * returns its future at once, never
+ * blocking on the network. `POST /realtime/translations/client_secrets`
+ * (`realtime.translations.client_secrets.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_realtime_translations_client_secrets_create_async(const openai_client *client,
+                                                                        const char *body_json,
+                                                                        openai_callback callback,
+                                                                        void *userdata);
+
+/**
+ * Cancels a model response with the given ID.
+ *
+ * `POST /responses/{response_id}/cancel` (`responses.cancel`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_responses_cancel(const openai_client *client,
+                                    const char *response_id,
+                                    openai_response **out);
+
+/**
+ * The async form of `openai_responses_cancel`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /responses/{response_id}/cancel` (`responses.cancel`).
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_responses_cancel_async(const openai_client *client,
+                                             const char *response_id,
+                                             openai_callback callback,
+                                             void *userdata);
+
+/**
+ * Compact a conversation.
+ *
+ * `POST /responses/compact` (`responses.compact`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_responses_compact(const openai_client *client,
+                                     const char *body_json,
+                                     openai_response **out);
+
+/**
+ * The async form of `openai_responses_compact`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /responses/compact` (`responses.compact`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_responses_compact_async(const openai_client *client,
+                                              const char *body_json,
+                                              openai_callback callback,
+                                              void *userdata);
+
+/**
+ * Creates a model response.
+ *
+ * `POST /responses` (`responses.create`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_responses_create(const openai_client *client,
+                                    const char *body_json,
+                                    openai_response **out);
+
+/**
+ * The async form of `openai_responses_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /responses` (`responses.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_responses_create_async(const openai_client *client,
+                                             const char *body_json,
+                                             openai_callback callback,
+                                             void *userdata);
+
+/**
+ * Creates a model response. Streams its named events (`response.created`,
+ * `response.output_text.delta`, ..., `response.completed`), each with its name
+ * (`openai_event_name`).
+ *
+ * `POST /responses` (`responses.create`). Asks for the stream with `"stream": true` added to the
+ * body when missing. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_responses_create_stream(const openai_client *client,
+                                           const char *body_json,
+                                           openai_stream **out);
+
+/**
+ * The async form of `openai_responses_create_stream`: returns the stream at once (never NULL) and
+ * never blocks;
+ * a library thread makes the request. `POST /responses` (`responses.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_responses_create_stream_async(const openai_client *client,
+                                                    const char *body_json,
+                                                    openai_event_callback callback,
+                                                    void *userdata);
+
+/**
+ * Deletes a model response with the given ID.
+ *
+ * `DELETE /responses/{response_id}` (`responses.delete`). Blocks until the response is complete.
+ * The API returns no body on success.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_responses_delete(const openai_client *client,
+                                    const char *response_id,
+                                    openai_response **out);
+
+/**
+ * The async form of `openai_responses_delete`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `DELETE /responses/{response_id}` (`responses.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_responses_delete_async(const openai_client *client,
+                                             const char *response_id,
+                                             openai_callback callback,
+                                             void *userdata);
+
+/**
+ * Returns a list of input items for a given response.
+ *
+ * `GET /responses/{response_id}/input_items` (`responses.input_items.list`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_responses_input_items_list(const openai_client *client,
+                                              const char *response_id,
+                                              const char *query_json,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_responses_input_items_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /responses/{response_id}/input_items`
+ * (`responses.input_items.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_responses_input_items_list_async(const openai_client *client,
+                                                       const char *response_id,
+                                                       const char *query_json,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Creates a pager over every page of `responses.input_items.list`: each `openai_pager_next`
+ * fetches one page of
+ * `GET /responses/{response_id}/input_items`, the next with `after` = the last item's `id` while
+ * the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_responses_input_items_list_pages(const openai_client *client,
+                                                    const char *response_id,
+                                                    const char *query_json,
+                                                    openai_pager **out);
+
+/**
+ * Returns input token counts of the request.
+ *
+ * `POST /responses/input_tokens` (`responses.input_tokens.count`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_responses_input_tokens_count(const openai_client *client,
+                                                const char *body_json,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_responses_input_tokens_count`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `POST /responses/input_tokens` (`responses.input_tokens.count`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_responses_input_tokens_count_async(const openai_client *client,
+                                                         const char *body_json,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Retrieves a model response with the given ID.
+ *
+ * `GET /responses/{response_id}` (`responses.retrieve`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_responses_retrieve(const openai_client *client,
+                                      const char *response_id,
+                                      const char *query_json,
+                                      openai_response **out);
+
+/**
+ * The async form of `openai_responses_retrieve`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /responses/{response_id}` (`responses.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_responses_retrieve_async(const openai_client *client,
+                                               const char *response_id,
+                                               const char *query_json,
+                                               openai_callback callback,
+                                               void *userdata);
+
+/**
+ * Retrieves a model response with the given ID. Streams its named events (`response.created`,
+ * `response.output_text.delta`, ..., `response.completed`), each with its name
+ * (`openai_event_name`).
+ *
+ * `GET /responses/{response_id}` (`responses.retrieve`). Asks for the stream with `stream=true`
+ * added to the query. Blocks until the
+ * response headers arrive; then read events with `openai_stream_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the stream, also on failure; free it with `openai_stream_free`.
+ *
+ * Returns `OPENAI_OK` once the stream began; an HTTP error before it (retried like any request)
+ * returns its code, and the stream's `openai_stream_response` holds the error.
+ */
+openai_code openai_responses_retrieve_stream(const openai_client *client,
+                                             const char *response_id,
+                                             const char *query_json,
+                                             openai_stream **out);
+
+/**
+ * The async form of `openai_responses_retrieve_stream`: returns the stream at once (never NULL)
+ * and never blocks;
+ * a library thread makes the request. `GET /responses/{response_id}` (`responses.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `response_id`: the `{response_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL to pull events with `openai_stream_next` or `openai_stream_fd`, or the
+ *   function that receives each event and then the end (see `openai_event_callback`).
+ * - `userdata`: passed to the callback as given.
+ *
+ * Free the stream with `openai_stream_free`. Invalid arguments end it at once with
+ * `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_stream *openai_responses_retrieve_stream_async(const openai_client *client,
+                                                      const char *response_id,
+                                                      const char *query_json,
+                                                      openai_event_callback callback,
+                                                      void *userdata);
+
+/**
+ * Download a skill zip bundle by its ID.
+ *
+ * `GET /skills/{skill_id}/content` (`skills.content.retrieve`). Blocks until the response is
+ * complete. The body holds the bytes the API returned (see the `content-type` header).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_content_retrieve(const openai_client *client,
+                                           const char *skill_id,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_skills_content_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /skills/{skill_id}/content` (`skills.content.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_content_retrieve_async(const openai_client *client,
+                                                    const char *skill_id,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * `openai_skills_content_retrieve`, with the response body written to the file at `path` as it
+ * arrives (never held
+ * whole in memory), for large content. `GET /skills/{skill_id}/content`
+ * (`skills.content.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `path`: where to write (not NULL). The body goes to a new file beside it, created exclusively
+ *   (a planted link is never followed), renamed to `path` once complete: a failed download leaves
+ *   `path` as it was and no partial file behind.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   the calling thread.
+ * - `userdata`: passed to `progress`.
+ * - `out`: receives the response (status and headers; its body is empty on success, the error body
+ *   otherwise); free it with `openai_response_free`.
+ *
+ * A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
+ */
+openai_code openai_skills_content_retrieve_to_file(const openai_client *client,
+                                                   const char *skill_id,
+                                                   const char *path,
+                                                   openai_progress_callback progress,
+                                                   void *userdata,
+                                                   openai_response **out);
+
+/**
+ * The async form of `openai_skills_content_retrieve_to_file`: starts the download and returns its
+ * future at once,
+ * never blocking on the network or the disk. `GET /skills/{skill_id}/content`
+ * (`skills.content.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `path`: where to write (not NULL), through a partial file as for
+ *   `openai_skills_content_retrieve_to_file`; a call that fails or is cancelled removes the
+ *   partial file and leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   a library thread.
+ * - `progress_userdata`: passed to `progress`.
+ * - `callback`: NULL, or the function that receives the response (status and headers; the error
+ *   body on failure) once the file is complete or the call failed or was cancelled: exactly once,
+ *   on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL), used like any other. A path that cannot be written
+ * completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
+ */
+openai_future *openai_skills_content_retrieve_to_file_async(const openai_client *client,
+                                                            const char *skill_id,
+                                                            const char *path,
+                                                            openai_progress_callback progress,
+                                                            void *progress_userdata,
+                                                            openai_callback callback,
+                                                            void *userdata);
+
+/**
+ * Create a new skill.
+ *
+ * `POST /skills` (`skills.create`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `files`: the `files` files (at least one), each sent as a `files[]` part; see
+ *   `openai_upload_from_path`.
+ * - `files_count`: how many files `files` holds.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_create(const openai_client *client,
+                                 const char *fields_json,
+                                 const openai_upload *const *files,
+                                 size_t files_count,
+                                 openai_response **out);
+
+/**
+ * The async form of `openai_skills_create`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /skills` (`skills.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `files`: the `files` files (at least one), each sent as a `files[]` part; see
+ *   `openai_upload_from_path`.
+ * - `files_count`: how many files `files` holds.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_create_async(const openai_client *client,
+                                          const char *fields_json,
+                                          const openai_upload *const *files,
+                                          size_t files_count,
+                                          openai_callback callback,
+                                          void *userdata);
+
+/**
+ * Delete a skill by its ID.
+ *
+ * `DELETE /skills/{skill_id}` (`skills.delete`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_delete(const openai_client *client,
+                                 const char *skill_id,
+                                 openai_response **out);
+
+/**
+ * The async form of `openai_skills_delete`: starts the call and returns its future at once, never
+ * blocking on the network. `DELETE /skills/{skill_id}` (`skills.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_delete_async(const openai_client *client,
+                                          const char *skill_id,
+                                          openai_callback callback,
+                                          void *userdata);
+
+/**
+ * List all skills for the current project.
+ *
+ * `GET /skills` (`skills.list`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_list(const openai_client *client,
+                               const char *query_json,
+                               openai_response **out);
+
+/**
+ * The async form of `openai_skills_list`: starts the call and returns its future at once, never
+ * blocking on the network. `GET /skills` (`skills.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_list_async(const openai_client *client,
+                                        const char *query_json,
+                                        openai_callback callback,
+                                        void *userdata);
+
+/**
+ * Creates a pager over every page of `skills.list`: each `openai_pager_next` fetches one page of
+ * `GET /skills`, the next with `after` = the last item's `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_skills_list_pages(const openai_client *client,
+                                     const char *query_json,
+                                     openai_pager **out);
+
+/**
+ * Get a skill by its ID.
+ *
+ * `GET /skills/{skill_id}` (`skills.retrieve`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_retrieve(const openai_client *client,
+                                   const char *skill_id,
+                                   openai_response **out);
+
+/**
+ * The async form of `openai_skills_retrieve`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /skills/{skill_id}` (`skills.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_retrieve_async(const openai_client *client,
+                                            const char *skill_id,
+                                            openai_callback callback,
+                                            void *userdata);
+
+/**
+ * Update the default version pointer for a skill.
+ *
+ * `POST /skills/{skill_id}` (`skills.update`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_update(const openai_client *client,
+                                 const char *skill_id,
+                                 const char *body_json,
+                                 openai_response **out);
+
+/**
+ * The async form of `openai_skills_update`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /skills/{skill_id}` (`skills.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_update_async(const openai_client *client,
+                                          const char *skill_id,
+                                          const char *body_json,
+                                          openai_callback callback,
+                                          void *userdata);
+
+/**
+ * Download a skill version zip bundle.
+ *
+ * `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.content.retrieve`). Blocks
+ * until the response is complete. The body holds the bytes the API returned (see the
+ * `content-type` header).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `version`: the `{version}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_versions_content_retrieve(const openai_client *client,
+                                                    const char *skill_id,
+                                                    const char *version,
+                                                    openai_response **out);
+
+/**
+ * The async form of `openai_skills_versions_content_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /skills/{skill_id}/versions/{version}/content`
+ * (`skills.versions.content.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `version`: the `{version}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_versions_content_retrieve_async(const openai_client *client,
+                                                             const char *skill_id,
+                                                             const char *version,
+                                                             openai_callback callback,
+                                                             void *userdata);
+
+/**
+ * `openai_skills_versions_content_retrieve`, with the response body written to the file at `path`
+ * as it arrives (never held
+ * whole in memory), for large content. `GET /skills/{skill_id}/versions/{version}/content`
+ * (`skills.versions.content.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `version`: the `{version}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `path`: where to write (not NULL). The body goes to a new file beside it, created exclusively
+ *   (a planted link is never followed), renamed to `path` once complete: a failed download leaves
+ *   `path` as it was and no partial file behind.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   the calling thread.
+ * - `userdata`: passed to `progress`.
+ * - `out`: receives the response (status and headers; its body is empty on success, the error body
+ *   otherwise); free it with `openai_response_free`.
+ *
+ * A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
+ */
+openai_code openai_skills_versions_content_retrieve_to_file(const openai_client *client,
+                                                            const char *skill_id,
+                                                            const char *version,
+                                                            const char *path,
+                                                            openai_progress_callback progress,
+                                                            void *userdata,
+                                                            openai_response **out);
+
+/**
+ * The async form of `openai_skills_versions_content_retrieve_to_file`: starts the download and
+ * returns its future at once,
+ * never blocking on the network or the disk. `GET /skills/{skill_id}/versions/{version}/content`
+ * (`skills.versions.content.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `version`: the `{version}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `path`: where to write (not NULL), through a partial file as for
+ *   `openai_skills_versions_content_retrieve_to_file`; a call that fails or is cancelled removes
+ *   the partial file and leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   a library thread.
+ * - `progress_userdata`: passed to `progress`.
+ * - `callback`: NULL, or the function that receives the response (status and headers; the error
+ *   body on failure) once the file is complete or the call failed or was cancelled: exactly once,
+ *   on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL), used like any other. A path that cannot be written
+ * completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
+ */
+openai_future *openai_skills_versions_content_retrieve_to_file_async(const openai_client *client,
+                                                                     const char *skill_id,
+                                                                     const char *version,
+                                                                     const char *path,
+                                                                     openai_progress_callback progress,
+                                                                     void *progress_userdata,
+                                                                     openai_callback callback,
+                                                                     void *userdata);
+
+/**
+ * Create a new immutable skill version.
+ *
+ * `POST /skills/{skill_id}/versions` (`skills.versions.create`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `files`: the `files` files (at least one), each sent as a `files[]` part; see
+ *   `openai_upload_from_path`.
+ * - `files_count`: how many files `files` holds.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_versions_create(const openai_client *client,
+                                          const char *skill_id,
+                                          const char *fields_json,
+                                          const openai_upload *const *files,
+                                          size_t files_count,
+                                          openai_response **out);
+
+/**
+ * The async form of `openai_skills_versions_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /skills/{skill_id}/versions` (`skills.versions.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `files`: the `files` files (at least one), each sent as a `files[]` part; see
+ *   `openai_upload_from_path`.
+ * - `files_count`: how many files `files` holds.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_versions_create_async(const openai_client *client,
+                                                   const char *skill_id,
+                                                   const char *fields_json,
+                                                   const openai_upload *const *files,
+                                                   size_t files_count,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * Delete a skill version.
+ *
+ * `DELETE /skills/{skill_id}/versions/{version}` (`skills.versions.delete`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `version`: the `{version}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_versions_delete(const openai_client *client,
+                                          const char *skill_id,
+                                          const char *version,
+                                          openai_response **out);
+
+/**
+ * The async form of `openai_skills_versions_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /skills/{skill_id}/versions/{version}`
+ * (`skills.versions.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `version`: the `{version}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_versions_delete_async(const openai_client *client,
+                                                   const char *skill_id,
+                                                   const char *version,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * List skill versions for a skill.
+ *
+ * `GET /skills/{skill_id}/versions` (`skills.versions.list`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_versions_list(const openai_client *client,
+                                        const char *skill_id,
+                                        const char *query_json,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_skills_versions_list`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /skills/{skill_id}/versions` (`skills.versions.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_versions_list_async(const openai_client *client,
+                                                 const char *skill_id,
+                                                 const char *query_json,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Creates a pager over every page of `skills.versions.list`: each `openai_pager_next` fetches one
+ * page of
+ * `GET /skills/{skill_id}/versions`, the next with `after` = the last item's `id` while the page
+ * says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_skills_versions_list_pages(const openai_client *client,
+                                              const char *skill_id,
+                                              const char *query_json,
+                                              openai_pager **out);
+
+/**
+ * Get a specific skill version.
+ *
+ * `GET /skills/{skill_id}/versions/{version}` (`skills.versions.retrieve`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `version`: the `{version}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_skills_versions_retrieve(const openai_client *client,
+                                            const char *skill_id,
+                                            const char *version,
+                                            openai_response **out);
+
+/**
+ * The async form of `openai_skills_versions_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /skills/{skill_id}/versions/{version}`
+ * (`skills.versions.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `skill_id`: the `{skill_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `version`: the `{version}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_skills_versions_retrieve_async(const openai_client *client,
+                                                     const char *skill_id,
+                                                     const char *version,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
+ * Cancels the Upload.
+ *
+ * `POST /uploads/{upload_id}/cancel` (`uploads.cancel`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `upload_id`: the `{upload_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_uploads_cancel(const openai_client *client,
+                                  const char *upload_id,
+                                  openai_response **out);
+
+/**
+ * The async form of `openai_uploads_cancel`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /uploads/{upload_id}/cancel` (`uploads.cancel`).
+ *
+ * - `client`: the client (not NULL).
+ * - `upload_id`: the `{upload_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_uploads_cancel_async(const openai_client *client,
+                                           const char *upload_id,
+                                           openai_callback callback,
+                                           void *userdata);
+
+/**
+ * Completes the Upload.
+ *
+ * `POST /uploads/{upload_id}/complete` (`uploads.complete`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `upload_id`: the `{upload_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_uploads_complete(const openai_client *client,
+                                    const char *upload_id,
+                                    const char *body_json,
+                                    openai_response **out);
+
+/**
+ * The async form of `openai_uploads_complete`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /uploads/{upload_id}/complete` (`uploads.complete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `upload_id`: the `{upload_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_uploads_complete_async(const openai_client *client,
+                                             const char *upload_id,
+                                             const char *body_json,
+                                             openai_callback callback,
+                                             void *userdata);
+
+/**
+ * Creates an intermediate Upload object that you can add Parts to.
+ *
+ * `POST /uploads` (`uploads.create`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_uploads_create(const openai_client *client,
+                                  const char *body_json,
+                                  openai_response **out);
+
+/**
+ * The async form of `openai_uploads_create`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /uploads` (`uploads.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_uploads_create_async(const openai_client *client,
+                                           const char *body_json,
+                                           openai_callback callback,
+                                           void *userdata);
+
+/**
+ * Adds a Part to an Upload object.
+ *
+ * `POST /uploads/{upload_id}/parts` (`uploads.parts.create`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `upload_id`: the `{upload_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `data`: the `data` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_uploads_parts_create(const openai_client *client,
+                                        const char *upload_id,
+                                        const char *fields_json,
+                                        const openai_upload *data,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_uploads_parts_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /uploads/{upload_id}/parts` (`uploads.parts.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `upload_id`: the `{upload_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `data`: the `data` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_uploads_parts_create_async(const openai_client *client,
+                                                 const char *upload_id,
+                                                 const char *fields_json,
+                                                 const openai_upload *data,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Create a vector store.
+ *
+ * `POST /vector_stores` (`vector_stores.create`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_create(const openai_client *client,
+                                        const char *body_json,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_create`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /vector_stores` (`vector_stores.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_create_async(const openai_client *client,
+                                                 const char *body_json,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Delete a vector store.
+ *
+ * `DELETE /vector_stores/{vector_store_id}` (`vector_stores.delete`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_delete(const openai_client *client,
+                                        const char *vector_store_id,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_delete`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `DELETE /vector_stores/{vector_store_id}` (`vector_stores.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_delete_async(const openai_client *client,
+                                                 const char *vector_store_id,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Cancel a vector store file batch.
+ *
+ * `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel`
+ * (`vector_stores.file_batches.cancel`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_file_batches_cancel(const openai_client *client,
+                                                     const char *vector_store_id,
+                                                     const char *batch_id,
+                                                     openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_file_batches_cancel`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel`
+ * (`vector_stores.file_batches.cancel`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_file_batches_cancel_async(const openai_client *client,
+                                                              const char *vector_store_id,
+                                                              const char *batch_id,
+                                                              openai_callback callback,
+                                                              void *userdata);
+
+/**
+ * Create a vector store file batch.
+ *
+ * `POST /vector_stores/{vector_store_id}/file_batches` (`vector_stores.file_batches.create`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_file_batches_create(const openai_client *client,
+                                                     const char *vector_store_id,
+                                                     const char *body_json,
+                                                     openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_file_batches_create`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `POST /vector_stores/{vector_store_id}/file_batches`
+ * (`vector_stores.file_batches.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_file_batches_create_async(const openai_client *client,
+                                                              const char *vector_store_id,
+                                                              const char *body_json,
+                                                              openai_callback callback,
+                                                              void *userdata);
+
+/**
+ * Returns a list of vector store files in a batch.
+ *
+ * `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files`
+ * (`vector_stores.file_batches.list_files`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_file_batches_list_files(const openai_client *client,
+                                                         const char *vector_store_id,
+                                                         const char *batch_id,
+                                                         const char *query_json,
+                                                         openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_file_batches_list_files`: starts the call and returns
+ * its future at once, never
+ * blocking on the network. `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files`
+ * (`vector_stores.file_batches.list_files`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_file_batches_list_files_async(const openai_client *client,
+                                                                  const char *vector_store_id,
+                                                                  const char *batch_id,
+                                                                  const char *query_json,
+                                                                  openai_callback callback,
+                                                                  void *userdata);
+
+/**
+ * Creates a pager over every page of `vector_stores.file_batches.list_files`: each
+ * `openai_pager_next` fetches one page of
+ * `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files`, the next with `after` =
+ * the last item's `id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_vector_stores_file_batches_list_files_pages(const openai_client *client,
+                                                               const char *vector_store_id,
+                                                               const char *batch_id,
+                                                               const char *query_json,
+                                                               openai_pager **out);
+
+/**
+ * Retrieves a vector store file batch.
+ *
+ * `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}`
+ * (`vector_stores.file_batches.retrieve`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_file_batches_retrieve(const openai_client *client,
+                                                       const char *vector_store_id,
+                                                       const char *batch_id,
+                                                       openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_file_batches_retrieve`: starts the call and returns its
+ * future at once, never
+ * blocking on the network. `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}`
+ * (`vector_stores.file_batches.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `batch_id`: the `{batch_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_file_batches_retrieve_async(const openai_client *client,
+                                                                const char *vector_store_id,
+                                                                const char *batch_id,
+                                                                openai_callback callback,
+                                                                void *userdata);
+
+/**
+ * Retrieve the parsed contents of a vector store file.
+ *
+ * `GET /vector_stores/{vector_store_id}/files/{file_id}/content` (`vector_stores.files.content`).
+ * Blocks until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_files_content(const openai_client *client,
+                                               const char *vector_store_id,
+                                               const char *file_id,
+                                               openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_files_content`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /vector_stores/{vector_store_id}/files/{file_id}/content`
+ * (`vector_stores.files.content`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_files_content_async(const openai_client *client,
+                                                        const char *vector_store_id,
+                                                        const char *file_id,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Create a vector store file by attaching a File to a vector store.
+ *
+ * `POST /vector_stores/{vector_store_id}/files` (`vector_stores.files.create`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_files_create(const openai_client *client,
+                                              const char *vector_store_id,
+                                              const char *body_json,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_files_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /vector_stores/{vector_store_id}/files`
+ * (`vector_stores.files.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_files_create_async(const openai_client *client,
+                                                       const char *vector_store_id,
+                                                       const char *body_json,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Delete a vector store file.
+ *
+ * `DELETE /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.delete`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_files_delete(const openai_client *client,
+                                              const char *vector_store_id,
+                                              const char *file_id,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_files_delete`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `DELETE /vector_stores/{vector_store_id}/files/{file_id}`
+ * (`vector_stores.files.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_files_delete_async(const openai_client *client,
+                                                       const char *vector_store_id,
+                                                       const char *file_id,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Returns a list of vector store files.
+ *
+ * `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_files_list(const openai_client *client,
+                                            const char *vector_store_id,
+                                            const char *query_json,
+                                            openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_files_list`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /vector_stores/{vector_store_id}/files`
+ * (`vector_stores.files.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_files_list_async(const openai_client *client,
+                                                     const char *vector_store_id,
+                                                     const char *query_json,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
+ * Creates a pager over every page of `vector_stores.files.list`: each `openai_pager_next` fetches
+ * one page of
+ * `GET /vector_stores/{vector_store_id}/files`, the next with `after` = the last item's `id` while
+ * the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_vector_stores_files_list_pages(const openai_client *client,
+                                                  const char *vector_store_id,
+                                                  const char *query_json,
+                                                  openai_pager **out);
+
+/**
+ * Retrieves a vector store file.
+ *
+ * `GET /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.retrieve`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_files_retrieve(const openai_client *client,
+                                                const char *vector_store_id,
+                                                const char *file_id,
+                                                openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_files_retrieve`: starts the call and returns its future
+ * at once, never
+ * blocking on the network. `GET /vector_stores/{vector_store_id}/files/{file_id}`
+ * (`vector_stores.files.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_files_retrieve_async(const openai_client *client,
+                                                         const char *vector_store_id,
+                                                         const char *file_id,
+                                                         openai_callback callback,
+                                                         void *userdata);
+
+/**
+ * Update attributes on a vector store file.
+ *
+ * `POST /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.update`). Blocks
+ * until the response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_files_update(const openai_client *client,
+                                              const char *vector_store_id,
+                                              const char *file_id,
+                                              const char *body_json,
+                                              openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_files_update`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /vector_stores/{vector_store_id}/files/{file_id}`
+ * (`vector_stores.files.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `file_id`: the `{file_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_files_update_async(const openai_client *client,
+                                                       const char *vector_store_id,
+                                                       const char *file_id,
+                                                       const char *body_json,
+                                                       openai_callback callback,
+                                                       void *userdata);
+
+/**
+ * Returns a list of vector stores.
+ *
+ * `GET /vector_stores` (`vector_stores.list`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_list(const openai_client *client,
+                                      const char *query_json,
+                                      openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_list`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /vector_stores` (`vector_stores.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_list_async(const openai_client *client,
+                                               const char *query_json,
+                                               openai_callback callback,
+                                               void *userdata);
+
+/**
+ * Creates a pager over every page of `vector_stores.list`: each `openai_pager_next` fetches one
+ * page of
+ * `GET /vector_stores`, the next with `after` = the last item's `id` while the page says
+ * `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_vector_stores_list_pages(const openai_client *client,
+                                            const char *query_json,
+                                            openai_pager **out);
+
+/**
+ * Retrieves a vector store.
+ *
+ * `GET /vector_stores/{vector_store_id}` (`vector_stores.retrieve`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_retrieve(const openai_client *client,
+                                          const char *vector_store_id,
+                                          openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_retrieve`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /vector_stores/{vector_store_id}` (`vector_stores.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_retrieve_async(const openai_client *client,
+                                                   const char *vector_store_id,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * Search a vector store for relevant chunks based on a query and file attributes filter.
+ *
+ * `POST /vector_stores/{vector_store_id}/search` (`vector_stores.search`). Blocks until the
+ * response is complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_search(const openai_client *client,
+                                        const char *vector_store_id,
+                                        const char *body_json,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_search`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /vector_stores/{vector_store_id}/search`
+ * (`vector_stores.search`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_search_async(const openai_client *client,
+                                                 const char *vector_store_id,
+                                                 const char *body_json,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Modifies a vector store.
+ *
+ * `POST /vector_stores/{vector_store_id}` (`vector_stores.update`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_vector_stores_update(const openai_client *client,
+                                        const char *vector_store_id,
+                                        const char *body_json,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_vector_stores_update`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `POST /vector_stores/{vector_store_id}` (`vector_stores.update`).
+ *
+ * - `client`: the client (not NULL).
+ * - `vector_store_id`: the `{vector_store_id}` path parameter (not NULL, not empty;
+ *   percent-encoded by the library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; not NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_vector_stores_update_async(const openai_client *client,
+                                                 const char *vector_store_id,
+                                                 const char *body_json,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Create a character from an uploaded video.
+ *
+ * `POST /videos/characters` (`videos.character.create`). Blocks until the response is complete.
+ * The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `video`: the `video` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_videos_character_create(const openai_client *client,
+                                           const char *fields_json,
+                                           const openai_upload *video,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_videos_character_create`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `POST /videos/characters` (`videos.character.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `video`: the `video` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_videos_character_create_async(const openai_client *client,
+                                                    const char *fields_json,
+                                                    const openai_upload *video,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * Fetch a character.
+ *
+ * `GET /videos/characters/{character_id}` (`videos.character.get`). Blocks until the response is
+ * complete. The body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `character_id`: the `{character_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_videos_character_get(const openai_client *client,
+                                        const char *character_id,
+                                        openai_response **out);
+
+/**
+ * The async form of `openai_videos_character_get`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /videos/characters/{character_id}` (`videos.character.get`).
+ *
+ * - `client`: the client (not NULL).
+ * - `character_id`: the `{character_id}` path parameter (not NULL, not empty; percent-encoded by
+ *   the library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_videos_character_get_async(const openai_client *client,
+                                                 const char *character_id,
+                                                 openai_callback callback,
+                                                 void *userdata);
+
+/**
+ * Create a new video generation job from a prompt and optional reference assets.
+ *
+ * `POST /videos` (`videos.create`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `input_reference`: the optional `input_reference` file, or NULL.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_videos_create(const openai_client *client,
+                                 const char *fields_json,
+                                 const openai_upload *input_reference,
+                                 openai_response **out);
+
+/**
+ * The async form of `openai_videos_create`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /videos` (`videos.create`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `input_reference`: the optional `input_reference` file, or NULL.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_videos_create_async(const openai_client *client,
+                                          const char *fields_json,
+                                          const openai_upload *input_reference,
+                                          openai_callback callback,
+                                          void *userdata);
+
+/**
+ * Permanently delete a completed or failed video and its stored assets.
+ *
+ * `DELETE /videos/{video_id}` (`videos.delete`). Blocks until the response is complete. The body
+ * is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `video_id`: the `{video_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_videos_delete(const openai_client *client,
+                                 const char *video_id,
+                                 openai_response **out);
+
+/**
+ * The async form of `openai_videos_delete`: starts the call and returns its future at once, never
+ * blocking on the network. `DELETE /videos/{video_id}` (`videos.delete`).
+ *
+ * - `client`: the client (not NULL).
+ * - `video_id`: the `{video_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_videos_delete_async(const openai_client *client,
+                                          const char *video_id,
+                                          openai_callback callback,
+                                          void *userdata);
+
+/**
+ * Download the generated video bytes or a derived preview asset.
+ *
+ * `GET /videos/{video_id}/content` (`videos.download_content`). Blocks until the response is
+ * complete. The body holds the bytes the API returned (see the `content-type` header).
+ *
+ * - `client`: the client (not NULL).
+ * - `video_id`: the `{video_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_videos_download_content(const openai_client *client,
+                                           const char *video_id,
+                                           const char *query_json,
+                                           openai_response **out);
+
+/**
+ * The async form of `openai_videos_download_content`: starts the call and returns its future at
+ * once, never
+ * blocking on the network. `GET /videos/{video_id}/content` (`videos.download_content`).
+ *
+ * - `client`: the client (not NULL).
+ * - `video_id`: the `{video_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_videos_download_content_async(const openai_client *client,
+                                                    const char *video_id,
+                                                    const char *query_json,
+                                                    openai_callback callback,
+                                                    void *userdata);
+
+/**
+ * `openai_videos_download_content`, with the response body written to the file at `path` as it
+ * arrives (never held
+ * whole in memory), for large content. `GET /videos/{video_id}/content`
+ * (`videos.download_content`).
+ *
+ * - `client`: the client (not NULL).
+ * - `video_id`: the `{video_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `path`: where to write (not NULL). The body goes to a new file beside it, created exclusively
+ *   (a planted link is never followed), renamed to `path` once complete: a failed download leaves
+ *   `path` as it was and no partial file behind.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   the calling thread.
+ * - `userdata`: passed to `progress`.
+ * - `out`: receives the response (status and headers; its body is empty on success, the error body
+ *   otherwise); free it with `openai_response_free`.
+ *
+ * A path that cannot be written is `OPENAI_INVALID_ARGUMENT`, found before anything is sent.
+ */
+openai_code openai_videos_download_content_to_file(const openai_client *client,
+                                                   const char *video_id,
+                                                   const char *query_json,
+                                                   const char *path,
+                                                   openai_progress_callback progress,
+                                                   void *userdata,
+                                                   openai_response **out);
+
+/**
+ * The async form of `openai_videos_download_content_to_file`: starts the download and returns its
+ * future at once,
+ * never blocking on the network or the disk. `GET /videos/{video_id}/content`
+ * (`videos.download_content`).
+ *
+ * - `client`: the client (not NULL).
+ * - `video_id`: the `{video_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `path`: where to write (not NULL), through a partial file as for
+ *   `openai_videos_download_content_to_file`; a call that fails or is cancelled removes the
+ *   partial file and leaves `path` as it was.
+ * - `progress`: NULL, or a callback that hears the bytes received and the total (0 if unknown), on
+ *   a library thread.
+ * - `progress_userdata`: passed to `progress`.
+ * - `callback`: NULL, or the function that receives the response (status and headers; the error
+ *   body on failure) once the file is complete or the call failed or was cancelled: exactly once,
+ *   on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL), used like any other. A path that cannot be written
+ * completes it with `OPENAI_INVALID_ARGUMENT` before anything is sent.
+ */
+openai_future *openai_videos_download_content_to_file_async(const openai_client *client,
+                                                            const char *video_id,
+                                                            const char *query_json,
+                                                            const char *path,
+                                                            openai_progress_callback progress,
+                                                            void *progress_userdata,
+                                                            openai_callback callback,
+                                                            void *userdata);
+
+/**
+ * Create a new video generation job by editing a source video or existing generated video.
+ *
+ * `POST /videos/edits` (`videos.edit`). Blocks until the response is complete. The body is the
+ * JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `video`: the `video` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_videos_edit(const openai_client *client,
+                               const char *fields_json,
+                               const openai_upload *video,
+                               openai_response **out);
+
+/**
+ * The async form of `openai_videos_edit`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /videos/edits` (`videos.edit`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `video`: the `video` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_videos_edit_async(const openai_client *client,
+                                        const char *fields_json,
+                                        const openai_upload *video,
+                                        openai_callback callback,
+                                        void *userdata);
+
+/**
+ * Create an extension of a completed video.
+ *
+ * `POST /videos/extensions` (`videos.extend`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `video`: the `video` file (not NULL); see `openai_upload_from_path`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_videos_extend(const openai_client *client,
+                                 const char *fields_json,
+                                 const openai_upload *video,
+                                 openai_response **out);
+
+/**
+ * The async form of `openai_videos_extend`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /videos/extensions` (`videos.extend`).
+ *
+ * - `client`: the client (not NULL).
+ * - `fields_json`: the form's other fields as a JSON object (strings as they are, numbers and
+ *   booleans as text, arrays as repeated `name[]`, objects as `name[key]`, nulls left out), or
+ *   NULL.
+ * - `video`: the `video` file (not NULL); see `openai_upload_from_path`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_videos_extend_async(const openai_client *client,
+                                          const char *fields_json,
+                                          const openai_upload *video,
+                                          openai_callback callback,
+                                          void *userdata);
+
+/**
+ * List recently generated videos for the current project.
+ *
+ * `GET /videos` (`videos.list`). Blocks until the response is complete. The body is the JSON
+ * document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_videos_list(const openai_client *client,
+                               const char *query_json,
+                               openai_response **out);
+
+/**
+ * The async form of `openai_videos_list`: starts the call and returns its future at once, never
+ * blocking on the network. `GET /videos` (`videos.list`).
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_videos_list_async(const openai_client *client,
+                                        const char *query_json,
+                                        openai_callback callback,
+                                        void *userdata);
+
+/**
+ * Creates a pager over every page of `videos.list`: each `openai_pager_next` fetches one page of
+ * `GET /videos`, the next with `after` = the page's `last_id` while the page says `has_more`; the
+ * query parameters are kept on every page. Nothing is sent until the first `openai_pager_next`.
+ *
+ * - `client`: the client (not NULL).
+ * - `query_json`: a JSON object of query parameters (`{"limit": 20, "include": ["..."]}`; arrays
+ *   are sent as `name[]`), or NULL for none.
+ * - `out`: receives the pager (free it with `openai_pager_free`), or NULL on failure, when
+ *   `openai_last_error()` says why.
+ */
+openai_code openai_videos_list_pages(const openai_client *client,
+                                     const char *query_json,
+                                     openai_pager **out);
+
+/**
+ * Create a remix of a completed video using a refreshed prompt.
+ *
+ * `POST /videos/{video_id}/remix` (`videos.remix`). Blocks until the response is complete. The
+ * body is the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `video_id`: the `{video_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_videos_remix(const openai_client *client,
+                                const char *video_id,
+                                const char *body_json,
+                                openai_response **out);
+
+/**
+ * The async form of `openai_videos_remix`: starts the call and returns its future at once, never
+ * blocking on the network. `POST /videos/{video_id}/remix` (`videos.remix`).
+ *
+ * - `client`: the client (not NULL).
+ * - `video_id`: the `{video_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `body_json`: the JSON request body (an object), sent byte for byte as given; NULL sends `{}`.
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_videos_remix_async(const openai_client *client,
+                                         const char *video_id,
+                                         const char *body_json,
+                                         openai_callback callback,
+                                         void *userdata);
+
+/**
+ * Fetch the latest metadata for a generated video.
+ *
+ * `GET /videos/{video_id}` (`videos.retrieve`). Blocks until the response is complete. The body is
+ * the JSON document the API returned.
+ *
+ * - `client`: the client (not NULL).
+ * - `video_id`: the `{video_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `out`: receives the response, also on failure (then it says why); free it with
+ *   `openai_response_free`.
+ *
+ * Returns the response's code: `OPENAI_OK` for a 2xx status.
+ */
+openai_code openai_videos_retrieve(const openai_client *client,
+                                   const char *video_id,
+                                   openai_response **out);
+
+/**
+ * The async form of `openai_videos_retrieve`: starts the call and returns its future at once,
+ * never
+ * blocking on the network. `GET /videos/{video_id}` (`videos.retrieve`).
+ *
+ * - `client`: the client (not NULL).
+ * - `video_id`: the `{video_id}` path parameter (not NULL, not empty; percent-encoded by the
+ *   library).
+ * - `callback`: NULL, or the function that receives the response (it owns it) once the call
+ *   completes, fails or is cancelled: exactly once, on a library thread.
+ * - `userdata`: passed to the callback as given; also `openai_future_userdata`.
+ *
+ * Returns the future (never NULL): wait, poll, watch its descriptor, or queue it, then free
+ * it with `openai_future_free` (or give it up with `openai_future_detach`). Invalid
+ * arguments complete it at once with `OPENAI_INVALID_ARGUMENT`.
+ */
+openai_future *openai_videos_retrieve_async(const openai_client *client,
+                                            const char *video_id,
+                                            openai_callback callback,
+                                            void *userdata);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -312,14 +312,23 @@ impl Client {
 
     /// The headers of one request: the client's, then the request's own, then the
     /// `default_headers` option over both.
-    pub(crate) fn headers_for(&self, accept: &'static str, content_type: Option<&'static str>, beta: bool) -> HeaderMap {
+    /// `beta` is the operation's `OpenAI-Beta` value: the assistants family's is the
+    /// `openai_beta` option's (which a server of another era may need to change), any other is
+    /// sent as the table gives it.
+    pub(crate) fn headers_for(&self, accept: &'static str, content_type: Option<&'static str>, beta: Option<&'static str>) -> HeaderMap {
         let mut headers = self.inner.headers.clone();
         headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static(accept));
         if let Some(content_type) = content_type {
             headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
-        if beta {
-            headers.insert("openai-beta", self.inner.beta.clone());
+        match beta {
+            Some(crate::operations::ASSISTANTS_BETA) => {
+                headers.insert("openai-beta", self.inner.beta.clone());
+            }
+            Some(value) => {
+                headers.insert("openai-beta", HeaderValue::from_static(value));
+            }
+            None => {}
         }
         for (name, value) in &self.inner.overrides {
             match value {

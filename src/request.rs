@@ -6,8 +6,10 @@ use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{Map, Value};
 
-use crate::operations::{Method, Operation, RequestKind, ResponseKind, Streaming, OPERATIONS};
-use crate::upload::Form;
+use std::sync::Arc;
+
+use crate::operations::{Body as BodyKind, Method, Operation, ResponseKind, StreamFlag, Streaming, OPERATIONS};
+use crate::upload::{Form, Upload};
 
 /// Bytes that must be escaped inside one path segment: everything but RFC 3986's `pchar`
 /// (unreserved, sub-delims, `:` and `@`), so that a parameter can never add a segment, a query
@@ -78,14 +80,28 @@ pub enum Body {
     Multipart(Form),
 }
 
-/// What the caller gives an operation besides its path parameters.
-#[derive(Clone, Copy, Debug)]
-pub enum Input<'a> {
-    None,
-    /// The JSON body; `None` where the operation allows leaving it out.
-    Json(Option<&'a str>),
+/// What the caller gives an operation besides its path parameters: everything any form of any
+/// operation takes, read from the caller's arguments.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs<'a> {
     /// The JSON object of query parameters; `None`: no parameters.
-    Query(Option<&'a str>),
+    pub query: Option<&'a str>,
+    /// The JSON body, or a multipart form's other fields as a JSON object; `None`: none given.
+    pub body: Option<&'a str>,
+    /// The files of a multipart form, by field, in the table's order.
+    pub files: Vec<Files>,
+    /// Ask for the operation's event stream (its `_stream` forms).
+    pub stream: bool,
+}
+
+/// The files a caller gives one file field of a multipart operation.
+#[derive(Clone, Debug)]
+pub enum Files {
+    /// One file or none, sent as a part named after the field, as the official SDK sends a
+    /// single file.
+    One(&'static str, Option<Arc<Upload>>),
+    /// Any number of files, each sent as a `name[]` part, as the official SDK sends a list.
+    Many(&'static str, Vec<Arc<Upload>>),
 }
 
 /// A request, checked and ready to send.
@@ -98,8 +114,8 @@ pub struct Request {
     pub query: String,
     pub body: Body,
     pub accept: &'static str,
-    /// Whether to send `OpenAI-Beta`.
-    pub beta: bool,
+    /// The `OpenAI-Beta` value to send, if any.
+    pub beta: Option<&'static str>,
     /// Whether the response is an event stream (changes how the timeout applies).
     pub stream: bool,
     /// What a successful response's body must be.
@@ -122,75 +138,82 @@ impl Expect {
         match op.response {
             ResponseKind::Json => Expect::Json,
             ResponseKind::JsonOrText => Expect::JsonWhenDeclared,
-            ResponseKind::Bytes | ResponseKind::Events => Expect::Anything,
+            ResponseKind::Bytes | ResponseKind::Text | ResponseKind::Empty | ResponseKind::Events => Expect::Anything,
         }
     }
 }
 
 impl Request {
-    /// A request for `op`, with `params` in path order.
-    pub fn for_operation(op: &Operation, params: &[&str], input: Input<'_>) -> Result<Request, InvalidArgument> {
+    /// The one constructor of an operation's request: `op` with `params` in path order and the
+    /// caller's `inputs`, checked against what the operation takes. The stream flag is added the
+    /// way the operation asks for its stream (`"stream": true`, a `stream=true` field or query
+    /// parameter, `"stream_format": "sse"`), and always for an operation that only streams.
+    pub fn for_operation(op: &Operation, params: &[&str], inputs: Inputs<'_>) -> Result<Request, InvalidArgument> {
         let path = render_path(op, params)?;
+        let flag = match (inputs.stream, op.streaming) {
+            (_, Streaming::Always(flag)) | (true, Streaming::Optional(flag)) => Some(flag),
+            (false, _) => None,
+            (true, Streaming::No) => return invalid(format!("{} does not stream", op.name)),
+        };
         let mut query = String::new();
-        let body = match (op.request, input) {
-            (RequestKind::Empty, Input::None) => Body::None,
-            (RequestKind::Query, Input::Query(json)) => {
-                if let Some(json) = json {
-                    encode_query(&parse_query(json)?, &mut query);
+        match inputs.query {
+            Some(_) if !op.request.query => return invalid(format!("{} takes no query parameters", op.name)),
+            Some(json) => encode_query(&parse_query(json)?, &mut query),
+            None => {}
+        }
+        if flag == Some(StreamFlag::QueryStream) {
+            set_query_stream(&mut query)?;
+        }
+        let body = match op.request.body {
+            BodyKind::None => {
+                if inputs.body.is_some() {
+                    return invalid(format!("{} takes no body", op.name));
                 }
                 Body::None
             }
-            (RequestKind::Json, Input::Json(Some(json))) | (RequestKind::OptionalJson, Input::Json(Some(json))) => {
-                let json = if op.streaming == Streaming::Always { with_stream_true(json)? } else { checked_object(json)? };
-                Body::Json(json)
+            BodyKind::Json | BodyKind::OptionalJson => {
+                let json = match inputs.body {
+                    Some(json) => json,
+                    None if op.request.body == BodyKind::OptionalJson => "{}",
+                    None => return invalid("body_json is NULL; this operation needs a JSON body"),
+                };
+                Body::Json(match flag {
+                    Some(StreamFlag::JsonStream) => with_member(json, "stream", &Value::Bool(true))?,
+                    Some(StreamFlag::JsonStreamFormatSse) => with_member(json, "stream_format", &Value::String("sse".into()))?,
+                    _ => checked_object(json)?,
+                })
             }
-            (RequestKind::Json, Input::Json(None)) => return invalid("body_json is NULL; this operation needs a JSON body"),
-            (RequestKind::OptionalJson, Input::Json(None)) => Body::Json(Bytes::from_static(b"{}")),
-            _ => return invalid(format!("{} does not take this kind of input", op.name)),
+            BodyKind::Multipart(fields) => {
+                let mut parts = Vec::new();
+                for files in inputs.files {
+                    let (name, uploads) = match files {
+                        Files::One(name, upload) => (name.to_string(), upload.into_iter().collect::<Vec<_>>()),
+                        Files::Many(name, uploads) => (format!("{name}[]"), uploads),
+                    };
+                    let field = fields.iter().find(|f| name.trim_end_matches("[]") == f.name);
+                    let Some(field) = field else { return invalid(format!("{} has no file field {name}", op.name)) };
+                    if field.required && uploads.is_empty() {
+                        return invalid(format!("{} needs at least one file", field.name));
+                    }
+                    parts.extend(uploads.into_iter().map(|u| (name.clone(), u)));
+                }
+                let mut form = Form::new(inputs.body, parts)?;
+                if flag == Some(StreamFlag::MultipartStream) {
+                    form.set_stream_field()?;
+                }
+                Body::Multipart(form)
+            }
         };
+        let stream = flag.is_some();
         Ok(Request {
             method: op.method,
             path,
             query,
             body,
-            accept: op.accept(),
+            accept: op.accept,
             beta: op.beta,
-            stream: op.response == ResponseKind::Events,
-            expects: Expect::of(op),
-        })
-    }
-
-    /// A request for an operation whose body is a multipart form.
-    pub fn multipart(op: &Operation, params: &[&str], form: Form) -> Result<Request, InvalidArgument> {
-        if !matches!(op.request, RequestKind::Multipart(_)) {
-            return invalid(format!("{} does not take a multipart form", op.name));
-        }
-        Ok(Request {
-            method: op.method,
-            path: render_path(op, params)?,
-            query: String::new(),
-            body: Body::Multipart(form),
-            accept: op.accept(),
-            beta: op.beta,
-            stream: false,
-            expects: Expect::of(op),
-        })
-    }
-
-    /// The streaming form of an operation: the body is sent with `"stream": true`.
-    pub fn streaming(op: &Operation, params: &[&str], body_json: &str) -> Result<Request, InvalidArgument> {
-        if op.streaming == Streaming::No {
-            return invalid(format!("{} does not stream", op.name));
-        }
-        Ok(Request {
-            method: op.method,
-            path: render_path(op, params)?,
-            query: String::new(),
-            body: Body::Json(with_stream_true(body_json)?),
-            accept: op.accept(),
-            beta: op.beta,
-            stream: true,
-            expects: Expect::Anything,
+            stream,
+            expects: if stream { Expect::Anything } else { Expect::of(op) },
         })
     }
 
@@ -226,7 +249,7 @@ impl Request {
             query,
             body,
             accept: "application/json",
-            beta: is_beta_path(path),
+            beta: beta_of_path(path),
             stream,
             expects: Expect::Anything,
         })
@@ -237,12 +260,13 @@ impl Request {
         format!("{} {}", self.method.as_str(), self.path)
     }
 
-    /// The same request with `after=<id>` in place of any `after` the caller gave (pagination).
-    pub fn with_after(&self, after: &str) -> Request {
-        let mut query: Vec<&str> =
-            self.query.split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("after=")).collect();
-        let after = format!("after={}", utf8_percent_encode(after, QUERY_VALUE));
-        query.push(&after);
+    /// The same request with `name=<value>` in place of any `name` the caller gave (the cursor
+    /// of pagination: `after`, or `page`).
+    pub fn with_query_param(&self, name: &str, value: &str) -> Request {
+        let prefix = format!("{name}=");
+        let mut query: Vec<&str> = self.query.split('&').filter(|kv| !kv.is_empty() && !kv.starts_with(&prefix)).collect();
+        let pair = format!("{prefix}{}", utf8_percent_encode(value, QUERY_VALUE));
+        query.push(&pair);
         Request { query: query.join("&"), ..self.clone() }
     }
 
@@ -306,8 +330,9 @@ fn check_generic_path(path: &str) -> Result<(), InvalidArgument> {
     Ok(())
 }
 
-/// Whether a path (with its parameters filled in) is one of the beta family's in the table.
-fn is_beta_path(path: &str) -> bool {
+/// The `OpenAI-Beta` value of the table's operation at a path (with its parameters filled in):
+/// the generic call sends what the named operation would.
+fn beta_of_path(path: &str) -> Option<&'static str> {
     let path = path.split('?').next().unwrap_or("");
     let matches = |template: &str| {
         let mut t = template.split('/');
@@ -321,7 +346,13 @@ fn is_beta_path(path: &str) -> bool {
             }
         }
     };
-    OPERATIONS.iter().find(|op| matches(op.path)).is_some_and(|op| op.beta)
+    // Second names (beta.files is /files with the header) and routes that need a fixed query
+    // (`?beta=true`) are not what a plain path means.
+    OPERATIONS
+        .iter()
+        .filter(|op| op.alias_of.is_none() && !op.path.contains('?'))
+        .find(|op| matches(op.path))
+        .and_then(|op| op.beta)
 }
 
 /// Checks that `json` is a JSON object and returns its bytes unchanged.
@@ -343,20 +374,43 @@ fn checked_object(json: &str) -> Result<Bytes, InvalidArgument> {
 /// The caller's JSON object with `"stream": true`: unchanged when it already says so, else with
 /// the member added right after the opening brace so the caller's bytes are otherwise kept.
 pub fn with_stream_true(json: &str) -> Result<Bytes, InvalidArgument> {
+    with_member(json, "stream", &Value::Bool(true))
+}
+
+/// The caller's JSON object with `"name": value`: unchanged when it already has that value, else
+/// with the member added right after the opening brace, the caller's bytes otherwise kept. A
+/// different value is refused: a streaming call cannot honour it.
+fn with_member(json: &str, name: &str, value: &Value) -> Result<Bytes, InvalidArgument> {
     let object = match serde_json::from_str::<Value>(json) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return invalid("body_json must be a JSON object"),
         Err(e) => return invalid(format!("body_json is not valid JSON: {e}")),
     };
-    match object.get("stream") {
-        Some(Value::Bool(true)) => Ok(Bytes::copy_from_slice(json.as_bytes())),
-        Some(other) => invalid(format!("body_json has \"stream\": {other}; a streaming call needs true or no value")),
+    match object.get(name) {
+        Some(v) if v == value => Ok(Bytes::copy_from_slice(json.as_bytes())),
+        Some(other) => invalid(format!("body_json has \"{name}\": {other}; a streaming call needs {value} or no value")),
         None => {
             let brace = json.find('{').expect("a JSON object starts with a brace");
             let separator = if object.is_empty() { "" } else { "," };
-            Ok(Bytes::from(format!("{}{{\"stream\":true{separator}{}", &json[..brace], &json[brace + 1..])))
+            Ok(Bytes::from(format!("{}{{\"{name}\":{value}{separator}{}", &json[..brace], &json[brace + 1..])))
         }
     }
+}
+
+/// Adds `stream=true` to an encoded query, refusing a caller's `stream` of another value.
+fn set_query_stream(query: &mut String) -> Result<(), InvalidArgument> {
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("stream", "true")) => return Ok(()),
+            Some(("stream", other)) => return invalid(format!("query_json has \"stream\": {other}; a streaming call needs true or no value")),
+            _ => {}
+        }
+    }
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str("stream=true");
+    Ok(())
 }
 
 fn parse_query(json: &str) -> Result<Map<String, Value>, InvalidArgument> {
@@ -410,16 +464,24 @@ mod tests {
     use super::*;
     use crate::operations::find;
 
+    fn with_query(json: &str) -> Inputs<'_> {
+        Inputs { query: Some(json), ..Inputs::default() }
+    }
+
+    fn with_body(json: &str) -> Inputs<'_> {
+        Inputs { body: Some(json), ..Inputs::default() }
+    }
+
     #[test]
     fn path_parameters_are_encoded_and_checked() {
         let op = find("beta.threads.messages.retrieve").unwrap();
-        let r = Request::for_operation(op, &["thread a/b", "msg?#%"], Input::None).unwrap();
+        let r = Request::for_operation(op, &["thread a/b", "msg?#%"], Inputs::default()).unwrap();
         assert_eq!(r.path, "/threads/thread%20a%2Fb/messages/msg%3F%23%25");
         let model = find("models.retrieve").unwrap();
-        let r = Request::for_operation(model, &["ft:gpt-4o:org:x@y"], Input::None).unwrap();
+        let r = Request::for_operation(model, &["ft:gpt-4o:org:x@y"], Inputs::default()).unwrap();
         assert_eq!(r.path, "/models/ft:gpt-4o:org:x@y");
         for bad in ["", ".", ".."] {
-            let e = Request::for_operation(model, &[bad], Input::None).unwrap_err();
+            let e = Request::for_operation(model, &[bad], Inputs::default()).unwrap_err();
             assert!(e.0.starts_with("model must not be"), "{e}");
         }
     }
@@ -428,27 +490,27 @@ mod tests {
     fn queries_are_encoded_as_the_sdk_does() {
         let op = find("files.list").unwrap();
         let json = r#"{"limit":2,"purpose":"fine tune","after":null,"include":["a&b","c"],"meta":{"k":true}}"#;
-        let r = Request::for_operation(op, &[], Input::Query(Some(json))).unwrap();
+        let r = Request::for_operation(op, &[], with_query(json)).unwrap();
         assert_eq!(r.query, "limit=2&purpose=fine%20tune&include[]=a%26b&include[]=c&meta[k]=true");
         assert_eq!(r.target("x=1"), "/files?x=1&limit=2&purpose=fine%20tune&include[]=a%26b&include[]=c&meta[k]=true");
-        let paged = r.with_after("file-9");
+        let paged = r.with_query_param("after", "file-9");
         assert!(paged.query.ends_with("&after=file-9"));
-        assert!(Request::for_operation(op, &[], Input::Query(Some("[1]"))).is_err());
+        assert!(Request::for_operation(op, &[], with_query("[1]")).is_err());
     }
 
     #[test]
     fn bodies_are_checked_and_kept_byte_for_byte() {
         let op = find("chat.completions.create").unwrap();
         let body = "{ \"model\" :\"m\",\n\"x\":[1, 2.50] }";
-        let r = Request::for_operation(op, &[], Input::Json(Some(body))).unwrap();
+        let r = Request::for_operation(op, &[], with_body(body)).unwrap();
         assert!(matches!(&r.body, Body::Json(b) if b == body.as_bytes()));
-        assert!(Request::for_operation(op, &[], Input::Json(Some("{\"a\":"))).is_err());
-        assert!(Request::for_operation(op, &[], Input::Json(Some("[]"))).is_err());
-        assert!(Request::for_operation(op, &[], Input::Json(None)).is_err());
+        assert!(Request::for_operation(op, &[], with_body("{\"a\":")).is_err());
+        assert!(Request::for_operation(op, &[], with_body("[]")).is_err());
+        assert!(Request::for_operation(op, &[], Inputs::default()).is_err());
         let threads = find("beta.threads.create").unwrap();
-        let r = Request::for_operation(threads, &[], Input::Json(None)).unwrap();
+        let r = Request::for_operation(threads, &[], Inputs::default()).unwrap();
         assert!(matches!(&r.body, Body::Json(b) if b == "{}"));
-        assert!(r.beta);
+        assert_eq!(r.beta, Some("assistants=v2"));
     }
 
     #[test]
@@ -462,9 +524,10 @@ mod tests {
     #[test]
     fn generic_paths_are_checked_and_beta_is_found_in_the_table() {
         let r = Request::generic("POST", "/threads/t1/runs", None, Some("{}"), false).unwrap();
-        assert!(r.beta);
-        assert!(!Request::generic("GET", "/files", None, None, false).unwrap().beta);
-        assert!(!Request::generic("GET", "/responses/r1", None, None, false).unwrap().beta);
+        assert_eq!(r.beta, Some("assistants=v2"));
+        assert_eq!(Request::generic("GET", "/files", None, None, false).unwrap().beta, None);
+        assert_eq!(Request::generic("GET", "/responses/r1", None, None, false).unwrap().beta, None);
+        assert_eq!(Request::generic("GET", "/chatkit/threads", None, None, false).unwrap().beta, Some("chatkit_beta=v1"));
         assert_eq!(
             Request::generic("GET", "/files?purpose=x", Some(r#"{"limit":1}"#), None, false).unwrap().target(""),
             "/files?purpose=x&limit=1"
@@ -486,5 +549,42 @@ mod tests {
         }
         assert!(Request::generic("FETCH", "/x", None, None, false).is_err());
         assert!(Request::generic("POST", "/x", None, Some("{"), false).is_err());
+    }
+
+    #[test]
+    fn every_input_goes_through_one_constructor() {
+        // A JSON body and a query (runs.create's include[]), streamed.
+        let runs = find("beta.threads.runs.create").unwrap();
+        let inputs = Inputs { query: Some(r#"{"include":["step_details"]}"#), body: Some(r#"{"assistant_id":"a"}"#), stream: true, ..Inputs::default() };
+        let r = Request::for_operation(runs, &["t1"], inputs).unwrap();
+        assert_eq!((r.path.as_str(), r.query.as_str()), ("/threads/t1/runs", "include[]=step_details"));
+        assert!(matches!(&r.body, Body::Json(b) if b == r#"{"stream":true,"assistant_id":"a"}"#));
+        assert!(r.stream && r.expects == Expect::Anything);
+        // The stream of speech is asked for with stream_format; of a response, in the query.
+        let speech = find("audio.speech.create").unwrap();
+        let r = Request::for_operation(speech, &[], Inputs { body: Some("{}"), stream: true, ..Inputs::default() }).unwrap();
+        assert!(matches!(&r.body, Body::Json(b) if b == r#"{"stream_format":"sse"}"#));
+        let resume = find("responses.retrieve").unwrap();
+        let r = Request::for_operation(resume, &["resp_1"], Inputs { query: Some(r#"{"starting_after":3}"#), stream: true, ..Inputs::default() }).unwrap();
+        assert_eq!(r.query, "starting_after=3&stream=true");
+        // Multipart: several files of one field as name[], the stream as a field.
+        let edit = find("images.edit").unwrap();
+        let png = || Arc::new(Upload::from_memory(Bytes::from_static(b"png"), Some("a.png"), None));
+        let inputs = Inputs {
+            body: Some(r#"{"prompt":"p"}"#),
+            files: vec![Files::Many("image", vec![png(), png()]), Files::One("mask", None)],
+            stream: true,
+            ..Inputs::default()
+        };
+        let r = Request::for_operation(edit, &[], inputs).unwrap();
+        let Body::Multipart(form) = &r.body else { panic!("multipart") };
+        assert_eq!(form.fields(), [("prompt".to_string(), "p".to_string()), ("stream".to_string(), "true".to_string())]);
+        assert_eq!(form.file_names(), ["image[]", "image[]"]);
+        // What an operation does not take is refused.
+        assert!(Request::for_operation(find("models.list").unwrap(), &[], with_query("{}")).is_err());
+        assert!(Request::for_operation(find("models.list").unwrap(), &[], Inputs { stream: true, ..Inputs::default() }).is_err());
+        let no_image = Inputs { files: vec![Files::Many("image", vec![])], ..Inputs::default() };
+        assert_eq!(Request::for_operation(edit, &[], no_image).unwrap_err().0, "image needs at least one file");
+        assert!(with_member(r#"{"stream_format":"audio"}"#, "stream_format", &Value::String("sse".into())).is_err());
     }
 }

@@ -190,12 +190,13 @@ fn form_parameter(value: &str, escape_backslash: bool) -> String {
 #[derive(Clone, Debug)]
 pub struct Form {
     fields: Vec<(String, String)>,
-    files: Vec<(&'static str, Arc<Upload>)>,
+    /// (part name, file): `image`, or `image[]` for each of several.
+    files: Vec<(String, Arc<Upload>)>,
 }
 
 impl Form {
     /// `fields_json` is a JSON object (or nothing), encoded as the official SDK does.
-    pub fn new(fields_json: Option<&str>, files: Vec<(&'static str, Arc<Upload>)>) -> Result<Form, InvalidArgument> {
+    pub fn new(fields_json: Option<&str>, files: Vec<(String, Arc<Upload>)>) -> Result<Form, InvalidArgument> {
         let fields = match fields_json.map(serde_json::from_str::<Value>) {
             None => Vec::new(),
             Some(Ok(Value::Object(map))) => flatten(&map),
@@ -208,6 +209,24 @@ impl Form {
     /// The fields as they will be sent, for tests.
     pub fn fields(&self) -> &[(String, String)] {
         &self.fields
+    }
+
+    /// The part names of the files, in order, for tests.
+    pub fn file_names(&self) -> Vec<&str> {
+        self.files.iter().map(|(name, _)| name.as_str()).collect()
+    }
+
+    /// Adds the `stream=true` field that asks a multipart operation for its event stream,
+    /// unless the caller's fields say so already; another `stream` value is refused.
+    pub fn set_stream_field(&mut self) -> Result<(), InvalidArgument> {
+        match self.fields.iter().find(|(name, _)| name == "stream") {
+            Some((_, value)) if value == "true" => Ok(()),
+            Some((_, value)) => invalid(format!("fields_json has \"stream\": {value}; a streaming call needs true or no value")),
+            None => {
+                self.fields.push(("stream".into(), "true".into()));
+                Ok(())
+            }
+        }
     }
 
     /// The form for one attempt: files are opened (again) now, so a file that went missing
@@ -225,7 +244,7 @@ impl Form {
                 .file_name(form_parameter(&upload.filename, false))
                 .mime_str(&upload.content_type)
                 .or_else(|e| invalid(format!("content type \"{}\" is not valid: {e}", upload.content_type)))?;
-            form = form.part(*name, part);
+            form = form.part(name.clone(), part);
         }
         Ok(form)
     }

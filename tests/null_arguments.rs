@@ -65,6 +65,10 @@ fn every_function_accepts_null_and_zero_everywhere() {
                 6 => call!(0usize, 0usize, 0usize, 0usize, 0usize, 0usize),
                 7 => call!(0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize),
                 8 => call!(0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize),
+                9 => call!(0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize),
+                10 => call!(0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize),
+                11 => call!(0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize),
+                12 => call!(0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize),
                 n => panic!("{name} takes {n} parameters; extend this test"),
             }
         };

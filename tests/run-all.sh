@@ -28,7 +28,7 @@ run cargo test --workspace
 # The operation and stream suites again over TLS, through the mock's TLS front: with HTTP/2 (as
 # the real API is served) and with HTTP/1.1 forced.
 for transport in h2 h1-tls; do
-    OPENAI_TEST_TRANSPORT=$transport run cargo test --test operations --test streams
+    OPENAI_TEST_TRANSPORT=$transport run cargo test --test operations --test operations_all --test streams
 done
 run tests/install.sh
 for binding in go python cpp swift; do

@@ -54,113 +54,115 @@ def cpp_string(s):
 
 
 class Op:
-    def __init__(self, raw):
+    """An operation of the table and its exports (each with its described C signature)."""
+
+    def __init__(self, raw, exports):
         self.raw = raw
         self.name = raw["name"]
-        parts = self.name.split(".")
-        self.resource = tuple(parts[:-1])
-        self.method = parts[-1]
-        self.http = raw["method"]
+        self.resource = tuple(raw["resource"])
+        self.method = raw["method_name"]
+        self.http = raw["http_method"]
         self.path = raw["path"]
         self.path_params = raw["path_params"]
-        self.input = raw["input"]
-        self.files = raw["files"]
         self.beta = raw["beta"]
         self.summary = raw["summary"]
-        self.functions = raw["functions"]
         self.response = raw["response"]
+        self.streaming = raw["streaming"]
+        self.exports = [e for e in exports if e["operation"] == self.name]
+        self.files = sorted({(a["name"], a["role"]) for e in self.exports for a in e["args"] if a["role"] in ("file", "file_array")})
 
-    # The C++ parameters and the C arguments of the blocking form, by input kind.
-    def params(self, defaults=True):
-        """[(declaration, default or None)], the C++ parameters before the form's own."""
-        out = [("std::string_view %s" % p, None) for p in self.path_params]
-        if self.input == "json":
-            out.append(("std::string_view body_json", None))
-        elif self.input == "optional_json":
-            out.append(("std::string_view body_json", "{}"))
-        elif self.input == "query":
-            out.append(("std::string_view query_json", "{}"))
-        elif self.input == "multipart":
-            out.append(("std::string_view fields_json", None))
-            for f in self.files:
-                out.append(("const Upload &%s" % f["name"], None if f["required"] else "Upload()"))
-        return out
-
-    def locals(self):
-        """Lines that make NUL-terminated copies of the string arguments."""
-        lines = []
-        for p in self.path_params:
-            lines.append("const detail::Arg a_%s(%s);" % (p, p))
-        if self.input == "json":
-            lines.append("const detail::Arg a_body_json(body_json);")
-        elif self.input == "optional_json":
-            lines.append("const detail::OptArg a_body_json(body_json);")
-        elif self.input == "query":
-            lines.append("const detail::OptArg a_query_json(query_json);")
-        elif self.input == "multipart":
-            lines.append("const detail::OptArg a_fields_json(fields_json);")
-        return lines
-
-    def c_args(self):
-        args = ["client_.get()"] + ["a_%s.c_str()" % p for p in self.path_params]
-        if self.input in ("json", "optional_json"):
-            args.append("a_body_json.c_str()")
-        elif self.input == "query":
-            args.append("a_query_json.c_str()")
-        elif self.input == "multipart":
-            args.append("a_fields_json.c_str()")
-            args += ["%s.get()" % f["name"] for f in self.files]
-        return args
-
-    def keep(self):
-        if self.input != "multipart":
-            return ""
-        return ", detail::KeepAlive{%s}" % ", ".join(f["name"] for f in self.files)
-
-    def stream_params(self):
-        return [("std::string_view %s" % p, None) for p in self.path_params] + [("std::string_view body_json", None)]
-
-    def stream_locals(self):
-        return ["const detail::Arg a_%s(%s);" % (p, p) for p in self.path_params] + [
-            "const detail::Arg a_body_json(body_json);"
-        ]
-
-    def stream_c_args(self):
-        return ["client_.get()"] + ["a_%s.c_str()" % p for p in self.path_params] + ["a_body_json.c_str()"]
-
-    def pages_params(self):
-        return [("std::string_view %s" % p, None) for p in self.path_params] + [("std::string_view query_json", "{}")]
-
-    def pages_locals(self):
-        return ["const detail::Arg a_%s(%s);" % (p, p) for p in self.path_params] + [
-            "const detail::OptArg a_query_json(query_json);"
-        ]
-
-    def pages_c_args(self):
-        return ["client_.get()"] + ["a_%s.c_str()" % p for p in self.path_params] + ["a_query_json.c_str()"]
-
-    # Method names
-    def blocking_name(self):
-        return ident(self.method)
-
-    def stream_name(self):
-        return self.method + "_stream" if "blocking" in self.functions else self.method
+    def method_name(self, export):
+        """The C++ method of an export: its C name without `openai_<resource>_`."""
+        prefix = "openai_" + "".join(p + "_" for p in self.resource)
+        return ident(export["name"][len(prefix):])
 
 
-def decl(params, extra=(), with_defaults=True):
+INPUT_ROLES = ("path_param", "query", "body", "fields", "file", "file_array")
+
+
+def params(export, defaults=True):
+    """[(declaration, default or None)]: the C++ parameters of an export's inputs, defaults only
+    where every later one has one too."""
+    out = []
+    for a in export["args"]:
+        role, name = a["role"], a["name"]
+        if role == "path_param":
+            out.append(["std::string_view %s" % name, None])
+        elif role in ("query", "body", "fields"):
+            out.append(["std::string_view %s" % name, "{}" if a["nullable"] else None])
+        elif role == "file":
+            out.append(["const Upload &%s" % name, "Upload()" if a["nullable"] else None])
+        elif role == "file_array":
+            out.append(["const std::vector<Upload> &%s" % name, "{}" if a["nullable"] else None])
+    # A default only where all that follow have one.
+    seen_required = False
+    for item in reversed(out):
+        if item[1] is None:
+            seen_required = True
+        elif seen_required or not defaults:
+            item[1] = None
+    return [tuple(i) for i in out]
+
+
+def locals_(export):
+    """Lines that make NUL-terminated copies of the strings and arrays of the uploads."""
+    lines = []
+    for a in export["args"]:
+        role, name = a["role"], a["name"]
+        if role == "path_param" or (role in ("query", "body", "fields") and not a["nullable"]):
+            lines.append("const detail::Arg a_%s(%s);" % (name, name))
+        elif role in ("query", "body", "fields"):
+            lines.append("const detail::OptArg a_%s(%s);" % (name, name))
+        elif role == "file_array":
+            lines.append("std::vector<const openai_upload *> a_%s;" % name)
+            lines.append("for (const Upload &u : %s) a_%s.push_back(u.get());" % (name, name))
+    return lines
+
+
+def c_args(export):
+    """The C arguments of an export's inputs (after the client)."""
+    args = ["client_.get()"]
+    for a in export["args"]:
+        role, name = a["role"], a["name"]
+        if role in ("path_param", "query", "body", "fields"):
+            args.append("a_%s.c_str()" % name)
+        elif role == "file":
+            args.append("%s.get()" % name)
+        elif role == "file_array":
+            args.append("a_%s.empty() ? nullptr : a_%s.data()" % (name, name))
+        elif role == "file_count":
+            args.append("a_%s.size()" % name[: -len("_count")])
+    return args
+
+
+def keep(export):
+    """The uploads an async call keeps alive until it completes."""
+    ones = [a["name"] for a in export["args"] if a["role"] == "file"]
+    arrays = [a["name"] for a in export["args"] if a["role"] == "file_array"]
+    if not ones and not arrays:
+        return ""
+    expr = "detail::KeepAlive{%s}" % ", ".join(ones)
+    for name in arrays:
+        expr = "detail::keep_also(%s, %s)" % (expr, name)
+    return ", " + expr
+
+
+def decl(params_, extra=(), with_defaults=True):
     items = []
-    for p, d in list(params) + list(extra):
+    for p, d in list(params_) + list(extra):
         items.append(p + (" = " + d if (d is not None and with_defaults) else ""))
     return ", ".join(items)
 
 
-def no_defaults(params):
-    return [(p, None) for p, _ in params]
+def no_defaults(params_):
+    return [(p, None) for p, _ in params_]
 
 
-def doc(op, what):
+def doc(op, export, what):
     lines = ["/// %s" % op.summary]
-    lines.append("/// `%s %s` (`%s`%s)%s" % (op.http, op.path, op.name, ", beta" if op.beta else "", what))
+    beta = ", OpenAI-Beta: %s" % op.beta if op.beta else ""
+    alias = "; alias of %s" % op.raw["alias_of"] if op.raw["alias_of"] else ""
+    lines.append("/// `%s %s` (`%s`%s%s; C: `%s`)%s" % (op.http, op.path, op.name, beta, alias, export["name"], what))
     return lines
 
 
@@ -170,83 +172,87 @@ def indent(lines, n):
 
 def gen_methods(op):
     out = []
-    f = op.functions
-    if "blocking" in f:
-        out += doc(op, ": blocks until the response is complete; throws on failure.")
-        out.append("Response %s(%s) const {" % (op.blocking_name(), decl(op.params())))
-        out += indent(op.locals(), 4)
-        out.append("    openai_response *out = nullptr;")
-        out.append("    const Code code = %s(%s, &out);" % (f["blocking"], ", ".join(op.c_args())))
-        out.append("    return detail::checked(code, out);")
-        out.append("}")
-        out.append("")
-    if "async" in f:
-        name = ident(op.method + "_async")
-        out += doc(op, ": the async form; the std::future's get() throws on failure.")
-        out.append("std::future<Response> %s(%s) const {" % (name, decl(op.params())))
-        out += indent(op.locals(), 4)
-        out.append("    return detail::start_promise(")
-        out.append("        [&](openai_callback cb, void *ud) { return %s(%s, cb, ud); }%s);"
-                   % (f["async"], ", ".join(op.c_args()), op.keep()))
-        out.append("}")
-        out.append("")
-        out += doc(op, ": the async form with a callback, which receives the response (failed or not)"
-                       " on a library thread; destroying the Future cancels the call unless detached.")
-        out.append("[[nodiscard]] Future %s(%s) const {" % (name, decl(no_defaults(op.params()), [("Callback callback", None)])))
-        out += indent(op.locals(), 4)
-        out.append("    return detail::start_callback(")
-        out.append("        [&](openai_callback cb, void *ud) { return %s(%s, cb, ud); }, std::move(callback)%s);"
-                   % (f["async"], ", ".join(op.c_args()), op.keep()))
-        out.append("}")
-        out.append("")
-    if "stream" in f:
-        out += doc(op, ": streams server-sent events (\"stream\": true is added when missing); blocks until"
-                       " the response begins; throws on failure.")
-        out.append("Stream %s(%s) const {" % (op.stream_name(), decl(op.stream_params())))
-        out += indent(op.stream_locals(), 4)
-        out.append("    openai_stream *out = nullptr;")
-        out.append("    const Code code = %s(%s, &out);" % (f["stream"], ", ".join(op.stream_c_args())))
-        out.append("    return detail::checked_stream(code, out);")
-        out.append("}")
-        out.append("")
-    if "stream_async" in f:
-        name = op.stream_name() + "_async"
-        out += doc(op, ": the stream, started without blocking; pull its events as from the blocking form.")
-        out.append("Stream %s(%s) const {" % (name, decl(op.stream_params())))
-        out += indent(op.stream_locals(), 4)
-        out.append("    return Stream(%s(%s, nullptr, nullptr));" % (f["stream_async"], ", ".join(op.stream_c_args())))
-        out.append("}")
-        out.append("")
-        out += doc(op, ": the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.")
-        out.append("Stream %s(%s) const {" % (name, decl(op.stream_params(), [("EventHandler on_event", None), ("DoneHandler on_done", "{}")])))
-        out += indent(op.stream_locals(), 4)
-        out.append("    return detail::start_stream(")
-        out.append("        [&](openai_event_callback cb, void *ud) { return %s(%s, cb, ud); }," % (f["stream_async"], ", ".join(op.stream_c_args())))
-        out.append("        std::move(on_event), std::move(on_done));")
-        out.append("}")
-        out.append("")
-    if "pages" in f:
-        out += doc(op, ": every page, fetched one at a time by the Pager (after = the last item's id).")
-        out.append("Pager %s(%s) const {" % (ident(op.method + "_pages"), decl(op.pages_params())))
-        out += indent(op.pages_locals(), 4)
-        out.append("    openai_pager *out = nullptr;")
-        out.append("    const Code code = %s(%s, &out);" % (f["pages"], ", ".join(op.pages_c_args())))
-        out.append("    return detail::checked_pager(code, out);")
-        out.append("}")
-        out.append("")
-    if "to_file" in f:
-        out += doc(op, ": the body written to the file at `path` as it arrives (through `<path>.part`);"
-                       " the Response keeps status and headers.")
-        out.append("Response %s(%s) const {" % (ident(op.method + "_to_file"),
-                                               decl(no_defaults(op.params()), [("std::string_view path", None), ("Progress progress", "{}")])))
-        out += indent(op.locals(), 4)
-        out.append("    const detail::Arg a_path(path);")
-        out.append("    openai_response *out = nullptr;")
-        out.append("    const Code code = %s(%s, a_path.c_str(), progress ? &detail::progress_trampoline : nullptr," % (f["to_file"], ", ".join(op.c_args())))
-        out.append("                         progress ? static_cast<void *>(&progress) : nullptr, &out);")
-        out.append("    return detail::checked(code, out);")
-        out.append("}")
-        out.append("")
+    for e in op.exports:
+        form = e["form"]
+        name = op.method_name(e)
+        ps = params(e)
+        loc = locals_(e)
+        args = ", ".join(c_args(e))
+        if form == "blocking":
+            out += doc(op, e, ": blocks until the response is complete; throws on failure.")
+            out.append("Response %s(%s) const {" % (name, decl(ps)))
+            out += indent(loc, 4)
+            out.append("    openai_response *out = nullptr;")
+            out.append("    const Code code = %s(%s, &out);" % (e["name"], args))
+            out.append("    return detail::checked(code, out);")
+            out.append("}")
+            out.append("")
+        elif form == "async":
+            out += doc(op, e, ": the async form; the std::future's get() throws on failure.")
+            out.append("std::future<Response> %s(%s) const {" % (name, decl(ps)))
+            out += indent(loc, 4)
+            out.append("    return detail::start_promise(")
+            out.append("        [&](openai_callback cb, void *ud) { return %s(%s, cb, ud); }%s);" % (e["name"], args, keep(e)))
+            out.append("}")
+            out.append("")
+            out += doc(op, e, ": the async form with a callback, which receives the response (failed or not)"
+                              " on a library thread; destroying the Future cancels the call unless detached.")
+            out.append("[[nodiscard]] Future %s(%s) const {" % (name, decl(no_defaults(ps), [("Callback callback", None)])))
+            out += indent(loc, 4)
+            out.append("    return detail::start_callback(")
+            out.append("        [&](openai_callback cb, void *ud) { return %s(%s, cb, ud); }, std::move(callback)%s);" % (e["name"], args, keep(e)))
+            out.append("}")
+            out.append("")
+        elif form == "stream":
+            out += doc(op, e, ": streams server-sent events (the library asks for the stream); blocks until"
+                              " the response begins; throws on failure.")
+            out.append("Stream %s(%s) const {" % (name, decl(ps)))
+            out += indent(loc, 4)
+            out.append("    openai_stream *out = nullptr;")
+            out.append("    const Code code = %s(%s, &out);" % (e["name"], args))
+            out.append("    return detail::checked_stream(code, out);")
+            out.append("}")
+            out.append("")
+        elif form == "stream_async":
+            out += doc(op, e, ": the stream, started without blocking; pull its events as from the blocking form.")
+            out.append("Stream %s(%s) const {" % (name, decl(ps)))
+            out += indent(loc, 4)
+            out.append("    return Stream(%s(%s, nullptr, nullptr));" % (e["name"], args))
+            out.append("}")
+            out.append("")
+            out += doc(op, e, ": the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.")
+            out.append("Stream %s(%s) const {" % (name, decl(no_defaults(ps), [("EventHandler on_event", None), ("DoneHandler on_done", "{}")])))
+            out += indent(loc, 4)
+            out.append("    return detail::start_stream(")
+            out.append("        [&](openai_event_callback cb, void *ud) { return %s(%s, cb, ud); }," % (e["name"], args))
+            out.append("        std::move(on_event), std::move(on_done));")
+            out.append("}")
+            out.append("")
+        elif form == "pages":
+            out += doc(op, e, ": every page, fetched one at a time by the Pager.")
+            out.append("Pager %s(%s) const {" % (name, decl(ps)))
+            out += indent(loc, 4)
+            out.append("    openai_pager *out = nullptr;")
+            out.append("    const Code code = %s(%s, &out);" % (e["name"], args))
+            out.append("    return detail::checked_pager(code, out);")
+            out.append("}")
+            out.append("")
+        elif form == "to_file":
+            out += doc(op, e, ": the body written to the file at `path` as it arrives;"
+                              " the Response keeps status and headers.")
+            out.append("Response %s(%s) const {" % (name, decl(no_defaults(ps), [("std::string_view path", None), ("Progress progress", "{}")])))
+            out += indent(loc, 4)
+            out.append("    const detail::Arg a_path(path);")
+            out.append("    openai_response *out = nullptr;")
+            out.append("    const Code code = %s(%s, a_path.c_str(), progress ? &detail::progress_trampoline : nullptr," % (e["name"], args))
+            out.append("                         progress ? static_cast<void *>(&progress) : nullptr, &out);")
+            out.append("    return detail::checked(code, out);")
+            out.append("}")
+            out.append("")
+        elif form == "to_file_async":
+            continue  # the C++ binding downloads with the blocking form (a std::async away)
+        else:
+            raise SystemExit("%s: unknown form %s: teach gen.py about it" % (e["name"], form))
     return out
 
 
@@ -269,7 +275,7 @@ def resource_tree(ops):
 
 
 def gen_header(table):
-    ops = [Op(o) for o in table["operations"]]
+    ops = [Op(o, table["exports"]) for o in table["operations"]]
     tree = resource_tree(ops)
     out = [
         "// GENERATED by bindings/cpp/gen.py from bindings/operations.json: do not edit.",
@@ -290,8 +296,7 @@ def gen_header(table):
         "    const char *name;",
         "    const char *method;",
         "    const char *path;",
-        "    const char *input;",
-        "    bool beta;",
+        "    const char *beta;  // the OpenAI-Beta value it sends, or nullptr",
         "    const char *summary;",
         "};",
         "",
@@ -299,9 +304,8 @@ def gen_header(table):
         "inline constexpr OperationInfo operation_table[] = {",
     ]
     for op in ops:
-        out.append("    {%s, %s, %s, %s, %s, %s}," % (cpp_string(op.name), cpp_string(op.http), cpp_string(op.path),
-                                                    cpp_string(op.input), "true" if op.beta else "false",
-                                                    cpp_string(op.summary)))
+        out.append("    {%s, %s, %s, %s, %s}," % (cpp_string(op.name), cpp_string(op.http), cpp_string(op.path),
+                                                cpp_string(op.beta) if op.beta else "nullptr", cpp_string(op.summary)))
     out += ["};", "", "namespace resources {", ""]
     # Children before parents, so that accessors return complete types.
     order = sorted((p for p in tree if p), key=lambda p: -len(p))
@@ -350,7 +354,7 @@ def gen_header(table):
 
 
 def sample_path(op):
-    path = "/v1" + op.path
+    path = "/v1" + op.path.split("?")[0]
     for p in op.path_params:
         path = path.replace("{%s}" % p, sample_param(p))
     return path
@@ -360,39 +364,54 @@ def sample_param(p):
     return "%s-1" % p
 
 
-def test_args(op):
-    """C++ argument expressions of the blocking form."""
-    args = [cpp_string(sample_param(p)) for p in op.path_params]
-    if op.input in ("json", "optional_json"):
-        args.append("kBody")
-    elif op.input == "query":
-        args.append("kQuery")
-    elif op.input == "multipart":
-        args.append("kFields")
-        args += ["upload_%s" % f["name"] for f in op.files]
+def test_args(op, export):
+    """C++ argument expressions of an export's inputs."""
+    args = []
+    for a in export["args"]:
+        role, name = a["role"], a["name"]
+        if role == "path_param":
+            args.append(cpp_string(sample_param(name)))
+        elif role == "query":
+            args.append("kQuery")
+        elif role == "body":
+            args.append("kBody")
+        elif role == "fields":
+            args.append("kFields")
+        elif role == "file":
+            args.append("upload(%s)" % cpp_string(name))
+        elif role == "file_array":
+            args.append("std::vector<Upload>{upload(%s), upload(%s)}" % (cpp_string(name), cpp_string(name)))
     return args
 
 
-def expect_call(op, form):
-    body = {"none": "std::nullopt", "json": "kBody", "optional_json": "kBody", "query": "std::nullopt",
-            "multipart": "std::nullopt"}[op.input]
-    query = "kQueryString" if op.input == "query" else "std::nullopt"
-    if form == "stream":
-        body = "std::nullopt"
-    if form == "pages":
-        body, query = "std::nullopt", "kQueryString"
-    files = "{%s}" % ", ".join(cpp_string(f["name"]) for f in op.files) if op.input == "multipart" else "{}"
-    return "expect_request(%s, %s, %s, %s, %s, %s);" % (cpp_string(op.http), cpp_string(sample_path(op)),
-                                                        "true" if op.beta else "false", query, body, files)
+def expect_call(op, export):
+    roles = {a["role"] for a in export["args"]}
+    stream = export["form"] in ("stream", "stream_async")
+    flag = (op.streaming or {}).get("flag")
+    query = [q for q in [op.path.split("?")[1] if "?" in op.path else None,
+                         "limit=2" if "query" in roles else None,
+                         "stream=true" if stream and flag == "query_stream" else None] if q]
+    query = cpp_string("&".join(query)) if query else "std::nullopt"
+    body = "kBody" if "body" in roles and not stream else "std::nullopt"
+    files = []
+    for a in export["args"]:
+        if a["role"] == "file":
+            files.append(cpp_string(a["name"]))
+        elif a["role"] == "file_array":
+            files.append(cpp_string(a["name"] + "[]"))
+    beta = cpp_string(op.beta) if op.beta else "std::nullopt"
+    return "expect_request(%s, %s, %s, %s, %s, {%s});" % (cpp_string(op.http), cpp_string(sample_path(op)),
+                                                          beta, query, body, ", ".join(files))
 
 
 def gen_test(table):
-    ops = [Op(o) for o in table["operations"]]
+    ops = [Op(o, table["exports"]) for o in table["operations"]]
+    file_fields = sorted({name for op in ops for name, _ in op.files})
     out = [
         "// GENERATED by bindings/cpp/gen.py from bindings/operations.json: do not edit.",
         "// Regenerate with `%s`." % REGENERATE,
         "//",
-        "// Every operation of the table, through every form the C++ binding gives it (blocking,",
+        "// Every export of the table, through the C++ binding's method for it (blocking,",
         "// std::future, callback, stream, callback stream, pages, to_file), against scripted",
         "// responses of the mock server: the exact method, path, query, body and files it received.",
         "",
@@ -408,7 +427,7 @@ def gen_test(table):
         "protected:",
         "    void SetUp() override {",
         "        MockTest::SetUp();",
-        "        for (const char *name : {\"image\", \"mask\", \"file\"})",
+        "        for (const char *name : {%s})" % ", ".join(cpp_string(n) for n in file_fields),
         "            uploads_.emplace(name, Upload::from_memory(std::string(\"bytes of \") + name, std::string(name) + \".bin\"));",
         "    }",
         "    const Upload &upload(const char *name) { return uploads_.at(name); }",
@@ -417,7 +436,6 @@ def gen_test(table):
         "",
         "constexpr std::string_view kBody = R\"({\"model\":\"gpt-4o-mini\",\"x\":[1,2]})\";",
         "constexpr std::string_view kQuery = R\"({\"limit\":2})\";",
-        "constexpr std::string_view kQueryString = \"limit=2\";",
         "constexpr std::string_view kFields = R\"({\"purpose\":\"assistants\"})\";",
         "",
         "TEST(OperationTable, HasEveryOperation) {",
@@ -426,57 +444,54 @@ def gen_test(table):
         "",
     ]
     for op in ops:
-        f = op.functions
         chain = "client().%s" % "".join("%s()." % ident(p) for p in op.resource)
         out.append("TEST_F(Operations, %s) {" % op.name.replace(".", "_"))
-        for fl in op.files:
-            out.append("    const Upload &upload_%s = upload(%s);" % (fl["name"], cpp_string(fl["name"])))
-        args = test_args(op)
-        if "blocking" in f:
-            out.append("    script_json();")
-            out.append("    EXPECT_EQ(%s%s(%s).json_string(\"/scripted\"), \"yes\");" % (chain, op.blocking_name(), ", ".join(args)))
-            out.append("    " + expect_call(op, "blocking"))
-        if "async" in f:
-            name = ident(op.method + "_async")
-            out.append("    script_json();")
-            out.append("    EXPECT_EQ(%s%s(%s).get().json_string(\"/scripted\"), \"yes\");" % (chain, name, ", ".join(args)))
-            out.append("    " + expect_call(op, "async"))
-            out.append("    script_json();")
-            out.append("    {")
-            out.append("        std::promise<Response> done;")
-            out.append("        Future future = %s%s(%s[&](Response r) { done.set_value(std::move(r)); });"
-                       % (chain, name, "".join(a + ", " for a in args)))
-            out.append("        EXPECT_EQ(done.get_future().get().json_string(\"/scripted\"), \"yes\");")
-            out.append("    }")
-            out.append("    " + expect_call(op, "async"))
-        sargs = [cpp_string(sample_param(p)) for p in op.path_params] + ["kBody"]
-        if "stream" in f:
-            out.append("    script_sse();")
-            out.append("    EXPECT_EQ(event_count(%s%s(%s)), 2);" % (chain, op.stream_name(), ", ".join(sargs)))
-            out.append("    " + expect_call(op, "stream"))
-        if "stream_async" in f:
-            name = op.stream_name() + "_async"
-            out.append("    script_sse();")
-            out.append("    EXPECT_EQ(event_count(%s%s(%s)), 2);" % (chain, name, ", ".join(sargs)))
-            out.append("    " + expect_call(op, "stream"))
-            out.append("    script_sse();")
-            out.append("    EXPECT_EQ(pushed_event_count([&](EventHandler on_event, DoneHandler on_done) {")
-            out.append("                  return %s%s(%s, std::move(on_event), std::move(on_done));" % (chain, name, ", ".join(sargs)))
-            out.append("              }),")
-            out.append("              2);")
-            out.append("    " + expect_call(op, "stream"))
-        if "pages" in f:
-            pargs = [cpp_string(sample_param(p)) for p in op.path_params] + ["kQuery"]
-            out.append("    script_page();")
-            out.append("    EXPECT_EQ(page_count(%s%s(%s)), 1);" % (chain, ident(op.method + "_pages"), ", ".join(pargs)))
-            out.append("    " + expect_call(op, "pages"))
-        if "to_file" in f:
-            out.append("    script_bytes();")
-            out.append("    EXPECT_EQ(download([&](const std::string &path, Progress progress) {")
-            out.append("                  return %s%s(%spath, std::move(progress));" % (chain, ident(op.method + "_to_file"), "".join(a + ", " for a in args)))
-            out.append("              }),")
-            out.append("              kScriptedBytes);")
-            out.append("    " + expect_call(op, "to_file"))
+        for e in op.exports:
+            form = e["form"]
+            name = op.method_name(e)
+            args = test_args(op, e)
+            expect = "    " + expect_call(op, e)
+            if form == "blocking":
+                out.append("    script_json();")
+                out.append("    EXPECT_EQ(%s%s(%s).json_string(\"/scripted\"), \"yes\");" % (chain, name, ", ".join(args)))
+                out.append(expect)
+            elif form == "async":
+                out.append("    script_json();")
+                out.append("    EXPECT_EQ(%s%s(%s).get().json_string(\"/scripted\"), \"yes\");" % (chain, name, ", ".join(args)))
+                out.append(expect)
+                out.append("    script_json();")
+                out.append("    {")
+                out.append("        std::promise<Response> done;")
+                out.append("        Future future = %s%s(%s[&](Response r) { done.set_value(std::move(r)); });"
+                           % (chain, name, "".join(a + ", " for a in args)))
+                out.append("        EXPECT_EQ(done.get_future().get().json_string(\"/scripted\"), \"yes\");")
+                out.append("    }")
+                out.append(expect)
+            elif form == "stream":
+                out.append("    script_sse();")
+                out.append("    EXPECT_EQ(event_count(%s%s(%s)), 2);" % (chain, name, ", ".join(args)))
+                out.append(expect)
+            elif form == "stream_async":
+                out.append("    script_sse();")
+                out.append("    EXPECT_EQ(event_count(%s%s(%s)), 2);" % (chain, name, ", ".join(args)))
+                out.append(expect)
+                out.append("    script_sse();")
+                out.append("    EXPECT_EQ(pushed_event_count([&](EventHandler on_event, DoneHandler on_done) {")
+                out.append("                  return %s%s(%s);" % (chain, name, ", ".join(args + ["std::move(on_event)", "std::move(on_done)"])))
+                out.append("              }),")
+                out.append("              2);")
+                out.append(expect)
+            elif form == "pages":
+                out.append("    script_page();")
+                out.append("    EXPECT_EQ(page_count(%s%s(%s)), 1);" % (chain, name, ", ".join(args)))
+                out.append(expect)
+            elif form == "to_file":
+                out.append("    script_bytes();")
+                out.append("    EXPECT_EQ(download([&](const std::string &path, Progress progress) {")
+                out.append("                  return %s%s(%s);" % (chain, name, ", ".join(args + ["path", "std::move(progress)"])))
+                out.append("              }),")
+                out.append("              kScriptedBytes);")
+                out.append(expect)
         out.append("}")
         out.append("")
     out.append("}  // namespace")

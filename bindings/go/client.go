@@ -242,6 +242,24 @@ func (a *args) upload(name string, u *Upload) *C.openai_upload {
 	return u.ptr
 }
 
+// uploadArray is a C array of the uploads' handles (freed with the other arguments), and its length.
+func (a *args) uploadArray(name string, us []*Upload) (**C.openai_upload, C.size_t) {
+	if a.err != nil || len(us) == 0 {
+		return nil, 0
+	}
+	array := C.malloc(C.size_t(len(us)) * C.size_t(unsafe.Sizeof(uintptr(0))))
+	a.ptrs = append(a.ptrs, array)
+	handles := unsafe.Slice((**C.openai_upload)(array), len(us))
+	for i, u := range us {
+		if u == nil {
+			a.err = invalidArgument("%s[%d] is nil", name, i)
+			return nil, 0
+		}
+		handles[i] = a.upload(name, u)
+	}
+	return (**C.openai_upload)(array), C.size_t(len(us))
+}
+
 func (a *args) free() {
 	for _, p := range a.ptrs {
 		C.free(p)

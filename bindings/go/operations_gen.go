@@ -10,88 +10,12 @@ package openai
 extern void openaiGoComplete(openai_response *, void *);
 extern void openaiGoProgress(uint64_t, uint64_t, void *);
 
-static openai_future *openai_go_chat_completions_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_chat_completions_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_audio_speech_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_audio_speech_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_models_list_async(const openai_client *client, uintptr_t userdata) {
-	return openai_models_list_async(client, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_models_retrieve_async(const openai_client *client, const char *model, uintptr_t userdata) {
-	return openai_models_retrieve_async(client, model, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_models_delete_async(const openai_client *client, const char *model, uintptr_t userdata) {
-	return openai_models_delete_async(client, model, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_edits_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_edits_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_images_generate_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_images_generate_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_images_create_variation_async(const openai_client *client, const char *fields_json, const openai_upload *image, uintptr_t userdata) {
-	return openai_images_create_variation_async(client, fields_json, image, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_images_edit_async(const openai_client *client, const char *fields_json, const openai_upload *image, const openai_upload *mask, uintptr_t userdata) {
-	return openai_images_edit_async(client, fields_json, image, mask, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_embeddings_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_embeddings_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_files_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_files_list_async(client, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_files_upload_async(const openai_client *client, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
-	return openai_files_upload_async(client, fields_json, file, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_files_retrieve_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
-	return openai_files_retrieve_async(client, file_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_files_delete_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
-	return openai_files_delete_async(client, file_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_files_retrieve_content_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
-	return openai_files_retrieve_content_async(client, file_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_code openai_go_files_retrieve_content_to_file(const openai_client *client, const char *file_id, const char *path, uintptr_t progress, openai_response **out) {
-	return openai_files_retrieve_content_to_file(client, file_id, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
-}
-
-static openai_future *openai_go_fine_tuning_jobs_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_fine_tuning_jobs_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_fine_tuning_jobs_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_fine_tuning_jobs_list_async(client, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_fine_tuning_jobs_retrieve_async(const openai_client *client, const char *fine_tuning_job_id, uintptr_t userdata) {
-	return openai_fine_tuning_jobs_retrieve_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_fine_tuning_jobs_cancel_async(const openai_client *client, const char *fine_tuning_job_id, uintptr_t userdata) {
-	return openai_fine_tuning_jobs_cancel_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_fine_tuning_jobs_list_events_async(const openai_client *client, const char *fine_tuning_job_id, const char *query_json, uintptr_t userdata) {
-	return openai_fine_tuning_jobs_list_events_async(client, fine_tuning_job_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_moderations_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_moderations_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_code openai_go_audio_speech_create_to_file(const openai_client *client, const char *body_json, const char *path, uintptr_t progress, openai_response **out) {
+	return openai_audio_speech_create_to_file(client, body_json, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
 }
 
 static openai_future *openai_go_audio_transcriptions_create_async(const openai_client *client, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
@@ -102,24 +26,48 @@ static openai_future *openai_go_audio_translations_create_async(const openai_cli
 	return openai_audio_translations_create_async(client, fields_json, file, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_audio_speech_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_audio_speech_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_audio_voice_consents_create_async(const openai_client *client, const char *fields_json, const openai_upload *recording, uintptr_t userdata) {
+	return openai_audio_voice_consents_create_async(client, fields_json, recording, openaiGoComplete, (void *)userdata);
 }
 
-static openai_code openai_go_audio_speech_create_to_file(const openai_client *client, const char *body_json, const char *path, uintptr_t progress, openai_response **out) {
-	return openai_audio_speech_create_to_file(client, body_json, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
+static openai_future *openai_go_audio_voice_consents_delete_async(const openai_client *client, const char *consent_id, uintptr_t userdata) {
+	return openai_audio_voice_consents_delete_async(client, consent_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_audio_voice_consents_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_audio_voice_consents_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_audio_voice_consents_retrieve_async(const openai_client *client, const char *consent_id, uintptr_t userdata) {
+	return openai_audio_voice_consents_retrieve_async(client, consent_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_audio_voice_consents_update_async(const openai_client *client, const char *consent_id, const char *body_json, uintptr_t userdata) {
+	return openai_audio_voice_consents_update_async(client, consent_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_audio_voices_create_async(const openai_client *client, const char *fields_json, const openai_upload *audio_sample, uintptr_t userdata) {
+	return openai_audio_voices_create_async(client, fields_json, audio_sample, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_batches_cancel_async(const openai_client *client, const char *batch_id, uintptr_t userdata) {
+	return openai_batches_cancel_async(client, batch_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_batches_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_batches_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_batches_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_batches_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_batches_retrieve_async(const openai_client *client, const char *batch_id, uintptr_t userdata) {
+	return openai_batches_retrieve_async(client, batch_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_assistants_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
 	return openai_beta_assistants_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_assistants_retrieve_async(const openai_client *client, const char *assistant_id, uintptr_t userdata) {
-	return openai_beta_assistants_retrieve_async(client, assistant_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_assistants_modify_async(const openai_client *client, const char *assistant_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_assistants_modify_async(client, assistant_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_assistants_delete_async(const openai_client *client, const char *assistant_id, uintptr_t userdata) {
@@ -130,16 +78,88 @@ static openai_future *openai_go_beta_assistants_list_async(const openai_client *
 	return openai_beta_assistants_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_beta_assistants_modify_async(const openai_client *client, const char *assistant_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_assistants_modify_async(client, assistant_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_assistants_retrieve_async(const openai_client *client, const char *assistant_id, uintptr_t userdata) {
+	return openai_beta_assistants_retrieve_async(client, assistant_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_assistants_update_async(const openai_client *client, const char *assistant_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_assistants_update_async(client, assistant_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_chatkit_sessions_cancel_async(const openai_client *client, const char *session_id, uintptr_t userdata) {
+	return openai_beta_chatkit_sessions_cancel_async(client, session_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_chatkit_sessions_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_beta_chatkit_sessions_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_chatkit_threads_delete_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
+	return openai_beta_chatkit_threads_delete_async(client, thread_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_chatkit_threads_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_beta_chatkit_threads_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_chatkit_threads_list_items_async(const openai_client *client, const char *thread_id, const char *query_json, uintptr_t userdata) {
+	return openai_beta_chatkit_threads_list_items_async(client, thread_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_chatkit_threads_retrieve_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
+	return openai_beta_chatkit_threads_retrieve_async(client, thread_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_files_delete_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
+	return openai_beta_files_delete_async(client, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_files_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_beta_files_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_files_retrieve_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
+	return openai_beta_files_retrieve_async(client, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_responses_cancel_async(const openai_client *client, const char *response_id, uintptr_t userdata) {
+	return openai_beta_responses_cancel_async(client, response_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_responses_compact_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_beta_responses_compact_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_responses_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_beta_responses_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_responses_delete_async(const openai_client *client, const char *response_id, uintptr_t userdata) {
+	return openai_beta_responses_delete_async(client, response_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_responses_input_items_list_async(const openai_client *client, const char *response_id, const char *query_json, uintptr_t userdata) {
+	return openai_beta_responses_input_items_list_async(client, response_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_responses_input_tokens_count_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_beta_responses_input_tokens_count_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_responses_retrieve_async(const openai_client *client, const char *response_id, const char *query_json, uintptr_t userdata) {
+	return openai_beta_responses_retrieve_async(client, response_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_beta_threads_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
 	return openai_beta_threads_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_retrieve_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
-	return openai_beta_threads_retrieve_async(client, thread_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_threads_modify_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_modify_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_create_and_run_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_create_and_run_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_threads_delete_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
@@ -150,40 +170,56 @@ static openai_future *openai_go_beta_threads_messages_create_async(const openai_
 	return openai_beta_threads_messages_create_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_messages_retrieve_async(const openai_client *client, const char *thread_id, const char *message_id, uintptr_t userdata) {
-	return openai_beta_threads_messages_retrieve_async(client, thread_id, message_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_threads_messages_modify_async(const openai_client *client, const char *thread_id, const char *message_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_messages_modify_async(client, thread_id, message_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_messages_delete_async(const openai_client *client, const char *thread_id, const char *message_id, uintptr_t userdata) {
+	return openai_beta_threads_messages_delete_async(client, thread_id, message_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_threads_messages_list_async(const openai_client *client, const char *thread_id, const char *query_json, uintptr_t userdata) {
 	return openai_beta_threads_messages_list_async(client, thread_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_runs_create_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_runs_create_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_messages_modify_async(const openai_client *client, const char *thread_id, const char *message_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_messages_modify_async(client, thread_id, message_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_runs_retrieve_async(const openai_client *client, const char *thread_id, const char *run_id, uintptr_t userdata) {
-	return openai_beta_threads_runs_retrieve_async(client, thread_id, run_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_messages_retrieve_async(const openai_client *client, const char *thread_id, const char *message_id, uintptr_t userdata) {
+	return openai_beta_threads_messages_retrieve_async(client, thread_id, message_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_runs_modify_async(const openai_client *client, const char *thread_id, const char *run_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_runs_modify_async(client, thread_id, run_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_messages_update_async(const openai_client *client, const char *thread_id, const char *message_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_messages_update_async(client, thread_id, message_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_runs_list_async(const openai_client *client, const char *thread_id, const char *query_json, uintptr_t userdata) {
-	return openai_beta_threads_runs_list_async(client, thread_id, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_modify_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_modify_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_threads_retrieve_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
+	return openai_beta_threads_retrieve_async(client, thread_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_threads_runs_cancel_async(const openai_client *client, const char *thread_id, const char *run_id, uintptr_t userdata) {
 	return openai_beta_threads_runs_cancel_async(client, thread_id, run_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_runs_submit_tool_outputs_async(const openai_client *client, const char *thread_id, const char *run_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_runs_submit_tool_outputs_async(client, thread_id, run_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_runs_create_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_create_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_threads_runs_create_ex_async(const openai_client *client, const char *thread_id, const char *query_json, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_create_ex_async(client, thread_id, query_json, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_threads_runs_list_async(const openai_client *client, const char *thread_id, const char *query_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_list_async(client, thread_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_threads_runs_modify_async(const openai_client *client, const char *thread_id, const char *run_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_modify_async(client, thread_id, run_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_threads_runs_retrieve_async(const openai_client *client, const char *thread_id, const char *run_id, uintptr_t userdata) {
+	return openai_beta_threads_runs_retrieve_async(client, thread_id, run_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_threads_runs_steps_list_async(const openai_client *client, const char *thread_id, const char *run_id, const char *query_json, uintptr_t userdata) {
@@ -194,522 +230,1030 @@ static openai_future *openai_go_beta_threads_runs_steps_retrieve_async(const ope
 	return openai_beta_threads_runs_steps_retrieve_async(client, thread_id, run_id, step_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_files_retrieve_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
-	return openai_beta_files_retrieve_async(client, file_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_runs_steps_retrieve_ex_async(const openai_client *client, const char *thread_id, const char *run_id, const char *step_id, const char *query_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_steps_retrieve_ex_async(client, thread_id, run_id, step_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_files_delete_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
-	return openai_beta_files_delete_async(client, file_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_runs_submit_tool_outputs_async(const openai_client *client, const char *thread_id, const char *run_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_submit_tool_outputs_async(client, thread_id, run_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_files_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_beta_files_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_runs_update_async(const openai_client *client, const char *thread_id, const char *run_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_update_async(client, thread_id, run_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_threads_update_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_update_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_chat_completions_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_chat_completions_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_chat_completions_delete_async(const openai_client *client, const char *completion_id, uintptr_t userdata) {
+	return openai_chat_completions_delete_async(client, completion_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_chat_completions_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_chat_completions_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_chat_completions_messages_list_async(const openai_client *client, const char *completion_id, const char *query_json, uintptr_t userdata) {
+	return openai_chat_completions_messages_list_async(client, completion_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_chat_completions_retrieve_async(const openai_client *client, const char *completion_id, uintptr_t userdata) {
+	return openai_chat_completions_retrieve_async(client, completion_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_chat_completions_update_async(const openai_client *client, const char *completion_id, const char *body_json, uintptr_t userdata) {
+	return openai_chat_completions_update_async(client, completion_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_completions_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_completions_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_containers_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_delete_async(const openai_client *client, const char *container_id, uintptr_t userdata) {
+	return openai_containers_delete_async(client, container_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_files_content_retrieve_async(const openai_client *client, const char *container_id, const char *file_id, uintptr_t userdata) {
+	return openai_containers_files_content_retrieve_async(client, container_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_code openai_go_containers_files_content_retrieve_to_file(const openai_client *client, const char *container_id, const char *file_id, const char *path, uintptr_t progress, openai_response **out) {
+	return openai_containers_files_content_retrieve_to_file(client, container_id, file_id, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
+}
+
+static openai_future *openai_go_containers_files_create_async(const openai_client *client, const char *container_id, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
+	return openai_containers_files_create_async(client, container_id, fields_json, file, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_files_delete_async(const openai_client *client, const char *container_id, const char *file_id, uintptr_t userdata) {
+	return openai_containers_files_delete_async(client, container_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_files_list_async(const openai_client *client, const char *container_id, const char *query_json, uintptr_t userdata) {
+	return openai_containers_files_list_async(client, container_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_files_retrieve_async(const openai_client *client, const char *container_id, const char *file_id, uintptr_t userdata) {
+	return openai_containers_files_retrieve_async(client, container_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_containers_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_retrieve_async(const openai_client *client, const char *container_id, uintptr_t userdata) {
+	return openai_containers_retrieve_async(client, container_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_content_provenance_checks_create_async(const openai_client *client, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
+	return openai_content_provenance_checks_create_async(client, fields_json, file, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_conversations_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_conversations_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_conversations_delete_async(const openai_client *client, const char *conversation_id, uintptr_t userdata) {
+	return openai_conversations_delete_async(client, conversation_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_conversations_items_create_async(const openai_client *client, const char *conversation_id, const char *query_json, const char *body_json, uintptr_t userdata) {
+	return openai_conversations_items_create_async(client, conversation_id, query_json, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_conversations_items_delete_async(const openai_client *client, const char *conversation_id, const char *item_id, uintptr_t userdata) {
+	return openai_conversations_items_delete_async(client, conversation_id, item_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_conversations_items_list_async(const openai_client *client, const char *conversation_id, const char *query_json, uintptr_t userdata) {
+	return openai_conversations_items_list_async(client, conversation_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_conversations_items_retrieve_async(const openai_client *client, const char *conversation_id, const char *item_id, const char *query_json, uintptr_t userdata) {
+	return openai_conversations_items_retrieve_async(client, conversation_id, item_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_conversations_retrieve_async(const openai_client *client, const char *conversation_id, uintptr_t userdata) {
+	return openai_conversations_retrieve_async(client, conversation_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_conversations_update_async(const openai_client *client, const char *conversation_id, const char *body_json, uintptr_t userdata) {
+	return openai_conversations_update_async(client, conversation_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_edits_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_edits_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_embeddings_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_embeddings_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_evals_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_delete_async(const openai_client *client, const char *eval_id, uintptr_t userdata) {
+	return openai_evals_delete_async(client, eval_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_evals_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_retrieve_async(const openai_client *client, const char *eval_id, uintptr_t userdata) {
+	return openai_evals_retrieve_async(client, eval_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_runs_cancel_async(const openai_client *client, const char *eval_id, const char *run_id, uintptr_t userdata) {
+	return openai_evals_runs_cancel_async(client, eval_id, run_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_runs_create_async(const openai_client *client, const char *eval_id, const char *body_json, uintptr_t userdata) {
+	return openai_evals_runs_create_async(client, eval_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_runs_delete_async(const openai_client *client, const char *eval_id, const char *run_id, uintptr_t userdata) {
+	return openai_evals_runs_delete_async(client, eval_id, run_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_runs_list_async(const openai_client *client, const char *eval_id, const char *query_json, uintptr_t userdata) {
+	return openai_evals_runs_list_async(client, eval_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_runs_output_items_list_async(const openai_client *client, const char *eval_id, const char *run_id, const char *query_json, uintptr_t userdata) {
+	return openai_evals_runs_output_items_list_async(client, eval_id, run_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_runs_output_items_retrieve_async(const openai_client *client, const char *eval_id, const char *run_id, const char *output_item_id, uintptr_t userdata) {
+	return openai_evals_runs_output_items_retrieve_async(client, eval_id, run_id, output_item_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_runs_retrieve_async(const openai_client *client, const char *eval_id, const char *run_id, uintptr_t userdata) {
+	return openai_evals_runs_retrieve_async(client, eval_id, run_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_update_async(const openai_client *client, const char *eval_id, const char *body_json, uintptr_t userdata) {
+	return openai_evals_update_async(client, eval_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_files_content_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
+	return openai_files_content_async(client, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_code openai_go_files_content_to_file(const openai_client *client, const char *file_id, const char *path, uintptr_t progress, openai_response **out) {
+	return openai_files_content_to_file(client, file_id, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
+}
+
+static openai_future *openai_go_files_create_async(const openai_client *client, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
+	return openai_files_create_async(client, fields_json, file, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_files_delete_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
+	return openai_files_delete_async(client, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_files_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_files_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_files_retrieve_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
+	return openai_files_retrieve_async(client, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_files_retrieve_content_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
+	return openai_files_retrieve_content_async(client, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_code openai_go_files_retrieve_content_to_file(const openai_client *client, const char *file_id, const char *path, uintptr_t progress, openai_response **out) {
+	return openai_files_retrieve_content_to_file(client, file_id, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
+}
+
+static openai_future *openai_go_files_upload_async(const openai_client *client, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
+	return openai_files_upload_async(client, fields_json, file, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_alpha_graders_run_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_fine_tuning_alpha_graders_run_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_alpha_graders_validate_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_fine_tuning_alpha_graders_validate_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_checkpoints_permissions_create_async(const openai_client *client, const char *fine_tuned_model_checkpoint, const char *body_json, uintptr_t userdata) {
+	return openai_fine_tuning_checkpoints_permissions_create_async(client, fine_tuned_model_checkpoint, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_checkpoints_permissions_delete_async(const openai_client *client, const char *fine_tuned_model_checkpoint, const char *permission_id, uintptr_t userdata) {
+	return openai_fine_tuning_checkpoints_permissions_delete_async(client, fine_tuned_model_checkpoint, permission_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_checkpoints_permissions_list_async(const openai_client *client, const char *fine_tuned_model_checkpoint, const char *query_json, uintptr_t userdata) {
+	return openai_fine_tuning_checkpoints_permissions_list_async(client, fine_tuned_model_checkpoint, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_checkpoints_permissions_retrieve_async(const openai_client *client, const char *fine_tuned_model_checkpoint, const char *query_json, uintptr_t userdata) {
+	return openai_fine_tuning_checkpoints_permissions_retrieve_async(client, fine_tuned_model_checkpoint, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_jobs_cancel_async(const openai_client *client, const char *fine_tuning_job_id, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_cancel_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_jobs_checkpoints_list_async(const openai_client *client, const char *fine_tuning_job_id, const char *query_json, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_checkpoints_list_async(client, fine_tuning_job_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_jobs_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_jobs_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_jobs_list_events_async(const openai_client *client, const char *fine_tuning_job_id, const char *query_json, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_list_events_async(client, fine_tuning_job_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_jobs_pause_async(const openai_client *client, const char *fine_tuning_job_id, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_pause_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_jobs_resume_async(const openai_client *client, const char *fine_tuning_job_id, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_resume_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_fine_tuning_jobs_retrieve_async(const openai_client *client, const char *fine_tuning_job_id, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_retrieve_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_images_create_variation_async(const openai_client *client, const char *fields_json, const openai_upload *image, uintptr_t userdata) {
+	return openai_images_create_variation_async(client, fields_json, image, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_images_edit_async(const openai_client *client, const char *fields_json, const openai_upload *image, const openai_upload *mask, uintptr_t userdata) {
+	return openai_images_edit_async(client, fields_json, image, mask, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_images_edit_ex_async(const openai_client *client, const char *fields_json, const openai_upload *const *image, size_t image_count, const openai_upload *mask, uintptr_t userdata) {
+	return openai_images_edit_ex_async(client, fields_json, image, image_count, mask, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_images_generate_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_images_generate_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_models_delete_async(const openai_client *client, const char *model, uintptr_t userdata) {
+	return openai_models_delete_async(client, model, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_models_list_async(const openai_client *client, uintptr_t userdata) {
+	return openai_models_list_async(client, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_models_retrieve_async(const openai_client *client, const char *model, uintptr_t userdata) {
+	return openai_models_retrieve_async(client, model, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_moderations_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_moderations_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_admin_api_keys_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_admin_api_keys_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_admin_api_keys_delete_async(const openai_client *client, const char *key_id, uintptr_t userdata) {
+	return openai_organization_admin_api_keys_delete_async(client, key_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_admin_api_keys_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_admin_api_keys_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_admin_api_keys_retrieve_async(const openai_client *client, const char *key_id, uintptr_t userdata) {
+	return openai_organization_admin_api_keys_retrieve_async(client, key_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_audit_logs_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_audit_logs_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_certificates_activate_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_certificates_activate_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_certificates_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_certificates_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_certificates_deactivate_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_certificates_deactivate_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_certificates_delete_async(const openai_client *client, const char *certificate_id, uintptr_t userdata) {
+	return openai_organization_certificates_delete_async(client, certificate_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_certificates_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_certificates_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_certificates_retrieve_async(const openai_client *client, const char *certificate_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_certificates_retrieve_async(client, certificate_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_certificates_update_async(const openai_client *client, const char *certificate_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_certificates_update_async(client, certificate_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_costs_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_costs_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_data_retention_retrieve_async(const openai_client *client, uintptr_t userdata) {
+	return openai_organization_data_retention_retrieve_async(client, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_data_retention_update_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_data_retention_update_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_groups_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_delete_async(const openai_client *client, const char *group_id, uintptr_t userdata) {
+	return openai_organization_groups_delete_async(client, group_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_groups_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_retrieve_async(const openai_client *client, const char *group_id, uintptr_t userdata) {
+	return openai_organization_groups_retrieve_async(client, group_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_roles_create_async(const openai_client *client, const char *group_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_groups_roles_create_async(client, group_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_roles_delete_async(const openai_client *client, const char *group_id, const char *role_id, uintptr_t userdata) {
+	return openai_organization_groups_roles_delete_async(client, group_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_roles_list_async(const openai_client *client, const char *group_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_groups_roles_list_async(client, group_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_roles_retrieve_async(const openai_client *client, const char *group_id, const char *role_id, uintptr_t userdata) {
+	return openai_organization_groups_roles_retrieve_async(client, group_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_update_async(const openai_client *client, const char *group_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_groups_update_async(client, group_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_users_create_async(const openai_client *client, const char *group_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_groups_users_create_async(client, group_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_users_delete_async(const openai_client *client, const char *group_id, const char *user_id, uintptr_t userdata) {
+	return openai_organization_groups_users_delete_async(client, group_id, user_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_users_list_async(const openai_client *client, const char *group_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_groups_users_list_async(client, group_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_users_retrieve_async(const openai_client *client, const char *group_id, const char *user_id, uintptr_t userdata) {
+	return openai_organization_groups_users_retrieve_async(client, group_id, user_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_invites_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_invites_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_invites_delete_async(const openai_client *client, const char *invite_id, uintptr_t userdata) {
+	return openai_organization_invites_delete_async(client, invite_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_invites_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_invites_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_invites_retrieve_async(const openai_client *client, const char *invite_id, uintptr_t userdata) {
+	return openai_organization_invites_retrieve_async(client, invite_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_api_keys_delete_async(const openai_client *client, const char *project_id, const char *api_key_id, uintptr_t userdata) {
+	return openai_organization_projects_api_keys_delete_async(client, project_id, api_key_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_api_keys_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_api_keys_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_api_keys_retrieve_async(const openai_client *client, const char *project_id, const char *api_key_id, uintptr_t userdata) {
+	return openai_organization_projects_api_keys_retrieve_async(client, project_id, api_key_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_archive_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
+	return openai_organization_projects_archive_async(client, project_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_certificates_activate_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_certificates_activate_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_certificates_deactivate_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_certificates_deactivate_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_certificates_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_certificates_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_data_retention_retrieve_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
+	return openai_organization_projects_data_retention_retrieve_async(client, project_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_data_retention_update_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_data_retention_update_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_groups_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_groups_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_groups_delete_async(const openai_client *client, const char *project_id, const char *group_id, uintptr_t userdata) {
+	return openai_organization_projects_groups_delete_async(client, project_id, group_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_groups_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_groups_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_groups_retrieve_async(const openai_client *client, const char *project_id, const char *group_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_groups_retrieve_async(client, project_id, group_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_hosted_tool_permissions_retrieve_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
+	return openai_organization_projects_hosted_tool_permissions_retrieve_async(client, project_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_hosted_tool_permissions_update_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_hosted_tool_permissions_update_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_model_permissions_delete_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
+	return openai_organization_projects_model_permissions_delete_async(client, project_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_model_permissions_retrieve_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
+	return openai_organization_projects_model_permissions_retrieve_async(client, project_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_model_permissions_update_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_model_permissions_update_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_rate_limits_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_rate_limits_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_rate_limits_update_async(const openai_client *client, const char *project_id, const char *rate_limit_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_rate_limits_update_async(client, project_id, rate_limit_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_retrieve_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
+	return openai_organization_projects_retrieve_async(client, project_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_service_accounts_api_keys_create_async(const openai_client *client, const char *project_id, const char *service_account_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_service_accounts_api_keys_create_async(client, project_id, service_account_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_service_accounts_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_service_accounts_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_service_accounts_delete_async(const openai_client *client, const char *project_id, const char *service_account_id, uintptr_t userdata) {
+	return openai_organization_projects_service_accounts_delete_async(client, project_id, service_account_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_service_accounts_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_service_accounts_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_service_accounts_retrieve_async(const openai_client *client, const char *project_id, const char *service_account_id, uintptr_t userdata) {
+	return openai_organization_projects_service_accounts_retrieve_async(client, project_id, service_account_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_service_accounts_update_async(const openai_client *client, const char *project_id, const char *service_account_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_service_accounts_update_async(client, project_id, service_account_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_spend_alerts_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_spend_alerts_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_spend_alerts_delete_async(const openai_client *client, const char *project_id, const char *alert_id, uintptr_t userdata) {
+	return openai_organization_projects_spend_alerts_delete_async(client, project_id, alert_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_spend_alerts_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_spend_alerts_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_spend_alerts_retrieve_async(const openai_client *client, const char *project_id, const char *alert_id, uintptr_t userdata) {
+	return openai_organization_projects_spend_alerts_retrieve_async(client, project_id, alert_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_spend_alerts_update_async(const openai_client *client, const char *project_id, const char *alert_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_spend_alerts_update_async(client, project_id, alert_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_spend_limit_delete_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
+	return openai_organization_projects_spend_limit_delete_async(client, project_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_spend_limit_retrieve_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
+	return openai_organization_projects_spend_limit_retrieve_async(client, project_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_spend_limit_update_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_spend_limit_update_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_update_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_update_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_users_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_users_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_users_delete_async(const openai_client *client, const char *project_id, const char *user_id, uintptr_t userdata) {
+	return openai_organization_projects_users_delete_async(client, project_id, user_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_users_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_users_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_users_retrieve_async(const openai_client *client, const char *project_id, const char *user_id, uintptr_t userdata) {
+	return openai_organization_projects_users_retrieve_async(client, project_id, user_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_users_update_async(const openai_client *client, const char *project_id, const char *user_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_users_update_async(client, project_id, user_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_roles_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_roles_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_roles_delete_async(const openai_client *client, const char *role_id, uintptr_t userdata) {
+	return openai_organization_roles_delete_async(client, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_roles_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_roles_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_roles_retrieve_async(const openai_client *client, const char *role_id, uintptr_t userdata) {
+	return openai_organization_roles_retrieve_async(client, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_roles_update_async(const openai_client *client, const char *role_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_roles_update_async(client, role_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_spend_alerts_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_spend_alerts_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_spend_alerts_delete_async(const openai_client *client, const char *alert_id, uintptr_t userdata) {
+	return openai_organization_spend_alerts_delete_async(client, alert_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_spend_alerts_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_spend_alerts_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_spend_alerts_retrieve_async(const openai_client *client, const char *alert_id, uintptr_t userdata) {
+	return openai_organization_spend_alerts_retrieve_async(client, alert_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_spend_alerts_update_async(const openai_client *client, const char *alert_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_spend_alerts_update_async(client, alert_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_spend_limit_delete_async(const openai_client *client, uintptr_t userdata) {
+	return openai_organization_spend_limit_delete_async(client, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_spend_limit_retrieve_async(const openai_client *client, uintptr_t userdata) {
+	return openai_organization_spend_limit_retrieve_async(client, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_spend_limit_update_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_spend_limit_update_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_usage_audio_speeches_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_usage_audio_speeches_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_usage_audio_transcriptions_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_usage_audio_transcriptions_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_usage_code_interpreter_sessions_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_usage_code_interpreter_sessions_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_usage_completions_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_usage_completions_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_usage_embeddings_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_usage_embeddings_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_usage_file_search_calls_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_usage_file_search_calls_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_usage_images_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_usage_images_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_usage_moderations_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_usage_moderations_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_usage_vector_stores_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_usage_vector_stores_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_usage_web_search_calls_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_usage_web_search_calls_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_delete_async(const openai_client *client, const char *user_id, uintptr_t userdata) {
+	return openai_organization_users_delete_async(client, user_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_users_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_retrieve_async(const openai_client *client, const char *user_id, uintptr_t userdata) {
+	return openai_organization_users_retrieve_async(client, user_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_roles_create_async(const openai_client *client, const char *user_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_users_roles_create_async(client, user_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_roles_delete_async(const openai_client *client, const char *user_id, const char *role_id, uintptr_t userdata) {
+	return openai_organization_users_roles_delete_async(client, user_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_roles_list_async(const openai_client *client, const char *user_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_users_roles_list_async(client, user_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_roles_retrieve_async(const openai_client *client, const char *user_id, const char *role_id, uintptr_t userdata) {
+	return openai_organization_users_roles_retrieve_async(client, user_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_update_async(const openai_client *client, const char *user_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_users_update_async(client, user_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_groups_roles_create_async(const openai_client *client, const char *project_id, const char *group_id, const char *body_json, uintptr_t userdata) {
+	return openai_projects_groups_roles_create_async(client, project_id, group_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_groups_roles_delete_async(const openai_client *client, const char *project_id, const char *group_id, const char *role_id, uintptr_t userdata) {
+	return openai_projects_groups_roles_delete_async(client, project_id, group_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_groups_roles_list_async(const openai_client *client, const char *project_id, const char *group_id, const char *query_json, uintptr_t userdata) {
+	return openai_projects_groups_roles_list_async(client, project_id, group_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_groups_roles_retrieve_async(const openai_client *client, const char *project_id, const char *group_id, const char *role_id, uintptr_t userdata) {
+	return openai_projects_groups_roles_retrieve_async(client, project_id, group_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_roles_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_projects_roles_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_roles_delete_async(const openai_client *client, const char *project_id, const char *role_id, uintptr_t userdata) {
+	return openai_projects_roles_delete_async(client, project_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_roles_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_projects_roles_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_roles_retrieve_async(const openai_client *client, const char *project_id, const char *role_id, uintptr_t userdata) {
+	return openai_projects_roles_retrieve_async(client, project_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_roles_update_async(const openai_client *client, const char *project_id, const char *role_id, const char *body_json, uintptr_t userdata) {
+	return openai_projects_roles_update_async(client, project_id, role_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_users_roles_create_async(const openai_client *client, const char *project_id, const char *user_id, const char *body_json, uintptr_t userdata) {
+	return openai_projects_users_roles_create_async(client, project_id, user_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_users_roles_delete_async(const openai_client *client, const char *project_id, const char *user_id, const char *role_id, uintptr_t userdata) {
+	return openai_projects_users_roles_delete_async(client, project_id, user_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_users_roles_list_async(const openai_client *client, const char *project_id, const char *user_id, const char *query_json, uintptr_t userdata) {
+	return openai_projects_users_roles_list_async(client, project_id, user_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_users_roles_retrieve_async(const openai_client *client, const char *project_id, const char *user_id, const char *role_id, uintptr_t userdata) {
+	return openai_projects_users_roles_retrieve_async(client, project_id, user_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_realtime_calls_accept_async(const openai_client *client, const char *call_id, const char *body_json, uintptr_t userdata) {
+	return openai_realtime_calls_accept_async(client, call_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_realtime_calls_create_async(const openai_client *client, const char *fields_json, uintptr_t userdata) {
+	return openai_realtime_calls_create_async(client, fields_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_realtime_calls_hangup_async(const openai_client *client, const char *call_id, uintptr_t userdata) {
+	return openai_realtime_calls_hangup_async(client, call_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_realtime_calls_refer_async(const openai_client *client, const char *call_id, const char *body_json, uintptr_t userdata) {
+	return openai_realtime_calls_refer_async(client, call_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_realtime_calls_reject_async(const openai_client *client, const char *call_id, const char *body_json, uintptr_t userdata) {
+	return openai_realtime_calls_reject_async(client, call_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_realtime_client_secrets_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_realtime_client_secrets_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_realtime_sessions_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_realtime_sessions_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_realtime_transcription_sessions_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_realtime_transcription_sessions_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_realtime_translations_client_secrets_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_realtime_translations_client_secrets_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_responses_cancel_async(const openai_client *client, const char *response_id, uintptr_t userdata) {
+	return openai_responses_cancel_async(client, response_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_responses_compact_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_responses_compact_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_responses_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_responses_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_responses_delete_async(const openai_client *client, const char *response_id, uintptr_t userdata) {
+	return openai_responses_delete_async(client, response_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_responses_input_items_list_async(const openai_client *client, const char *response_id, const char *query_json, uintptr_t userdata) {
+	return openai_responses_input_items_list_async(client, response_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_responses_input_tokens_count_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_responses_input_tokens_count_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_responses_retrieve_async(const openai_client *client, const char *response_id, const char *query_json, uintptr_t userdata) {
+	return openai_responses_retrieve_async(client, response_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_content_retrieve_async(const openai_client *client, const char *skill_id, uintptr_t userdata) {
+	return openai_skills_content_retrieve_async(client, skill_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_code openai_go_skills_content_retrieve_to_file(const openai_client *client, const char *skill_id, const char *path, uintptr_t progress, openai_response **out) {
+	return openai_skills_content_retrieve_to_file(client, skill_id, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
+}
+
+static openai_future *openai_go_skills_create_async(const openai_client *client, const char *fields_json, const openai_upload *const *files, size_t files_count, uintptr_t userdata) {
+	return openai_skills_create_async(client, fields_json, files, files_count, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_delete_async(const openai_client *client, const char *skill_id, uintptr_t userdata) {
+	return openai_skills_delete_async(client, skill_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_skills_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_retrieve_async(const openai_client *client, const char *skill_id, uintptr_t userdata) {
+	return openai_skills_retrieve_async(client, skill_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_update_async(const openai_client *client, const char *skill_id, const char *body_json, uintptr_t userdata) {
+	return openai_skills_update_async(client, skill_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_versions_content_retrieve_async(const openai_client *client, const char *skill_id, const char *version, uintptr_t userdata) {
+	return openai_skills_versions_content_retrieve_async(client, skill_id, version, openaiGoComplete, (void *)userdata);
+}
+
+static openai_code openai_go_skills_versions_content_retrieve_to_file(const openai_client *client, const char *skill_id, const char *version, const char *path, uintptr_t progress, openai_response **out) {
+	return openai_skills_versions_content_retrieve_to_file(client, skill_id, version, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
+}
+
+static openai_future *openai_go_skills_versions_create_async(const openai_client *client, const char *skill_id, const char *fields_json, const openai_upload *const *files, size_t files_count, uintptr_t userdata) {
+	return openai_skills_versions_create_async(client, skill_id, fields_json, files, files_count, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_versions_delete_async(const openai_client *client, const char *skill_id, const char *version, uintptr_t userdata) {
+	return openai_skills_versions_delete_async(client, skill_id, version, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_versions_list_async(const openai_client *client, const char *skill_id, const char *query_json, uintptr_t userdata) {
+	return openai_skills_versions_list_async(client, skill_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_versions_retrieve_async(const openai_client *client, const char *skill_id, const char *version, uintptr_t userdata) {
+	return openai_skills_versions_retrieve_async(client, skill_id, version, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_uploads_cancel_async(const openai_client *client, const char *upload_id, uintptr_t userdata) {
+	return openai_uploads_cancel_async(client, upload_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_uploads_complete_async(const openai_client *client, const char *upload_id, const char *body_json, uintptr_t userdata) {
+	return openai_uploads_complete_async(client, upload_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_uploads_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_uploads_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_uploads_parts_create_async(const openai_client *client, const char *upload_id, const char *fields_json, const openai_upload *data, uintptr_t userdata) {
+	return openai_uploads_parts_create_async(client, upload_id, fields_json, data, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_vector_stores_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_delete_async(const openai_client *client, const char *vector_store_id, uintptr_t userdata) {
+	return openai_vector_stores_delete_async(client, vector_store_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_file_batches_cancel_async(const openai_client *client, const char *vector_store_id, const char *batch_id, uintptr_t userdata) {
+	return openai_vector_stores_file_batches_cancel_async(client, vector_store_id, batch_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_file_batches_create_async(const openai_client *client, const char *vector_store_id, const char *body_json, uintptr_t userdata) {
+	return openai_vector_stores_file_batches_create_async(client, vector_store_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_file_batches_list_files_async(const openai_client *client, const char *vector_store_id, const char *batch_id, const char *query_json, uintptr_t userdata) {
+	return openai_vector_stores_file_batches_list_files_async(client, vector_store_id, batch_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_file_batches_retrieve_async(const openai_client *client, const char *vector_store_id, const char *batch_id, uintptr_t userdata) {
+	return openai_vector_stores_file_batches_retrieve_async(client, vector_store_id, batch_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_content_async(const openai_client *client, const char *vector_store_id, const char *file_id, uintptr_t userdata) {
+	return openai_vector_stores_files_content_async(client, vector_store_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_create_async(const openai_client *client, const char *vector_store_id, const char *body_json, uintptr_t userdata) {
+	return openai_vector_stores_files_create_async(client, vector_store_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_delete_async(const openai_client *client, const char *vector_store_id, const char *file_id, uintptr_t userdata) {
+	return openai_vector_stores_files_delete_async(client, vector_store_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_list_async(const openai_client *client, const char *vector_store_id, const char *query_json, uintptr_t userdata) {
+	return openai_vector_stores_files_list_async(client, vector_store_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_retrieve_async(const openai_client *client, const char *vector_store_id, const char *file_id, uintptr_t userdata) {
+	return openai_vector_stores_files_retrieve_async(client, vector_store_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_update_async(const openai_client *client, const char *vector_store_id, const char *file_id, const char *body_json, uintptr_t userdata) {
+	return openai_vector_stores_files_update_async(client, vector_store_id, file_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_vector_stores_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_retrieve_async(const openai_client *client, const char *vector_store_id, uintptr_t userdata) {
+	return openai_vector_stores_retrieve_async(client, vector_store_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_search_async(const openai_client *client, const char *vector_store_id, const char *body_json, uintptr_t userdata) {
+	return openai_vector_stores_search_async(client, vector_store_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_update_async(const openai_client *client, const char *vector_store_id, const char *body_json, uintptr_t userdata) {
+	return openai_vector_stores_update_async(client, vector_store_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_character_create_async(const openai_client *client, const char *fields_json, const openai_upload *video, uintptr_t userdata) {
+	return openai_videos_character_create_async(client, fields_json, video, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_character_get_async(const openai_client *client, const char *character_id, uintptr_t userdata) {
+	return openai_videos_character_get_async(client, character_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_create_async(const openai_client *client, const char *fields_json, const openai_upload *input_reference, uintptr_t userdata) {
+	return openai_videos_create_async(client, fields_json, input_reference, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_delete_async(const openai_client *client, const char *video_id, uintptr_t userdata) {
+	return openai_videos_delete_async(client, video_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_download_content_async(const openai_client *client, const char *video_id, const char *query_json, uintptr_t userdata) {
+	return openai_videos_download_content_async(client, video_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_code openai_go_videos_download_content_to_file(const openai_client *client, const char *video_id, const char *query_json, const char *path, uintptr_t progress, openai_response **out) {
+	return openai_videos_download_content_to_file(client, video_id, query_json, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
+}
+
+static openai_future *openai_go_videos_edit_async(const openai_client *client, const char *fields_json, const openai_upload *video, uintptr_t userdata) {
+	return openai_videos_edit_async(client, fields_json, video, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_extend_async(const openai_client *client, const char *fields_json, const openai_upload *video, uintptr_t userdata) {
+	return openai_videos_extend_async(client, fields_json, video, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_videos_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_remix_async(const openai_client *client, const char *video_id, const char *body_json, uintptr_t userdata) {
+	return openai_videos_remix_async(client, video_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_retrieve_async(const openai_client *client, const char *video_id, uintptr_t userdata) {
+	return openai_videos_retrieve_async(client, video_id, openaiGoComplete, (void *)userdata);
 }
 */
 import "C"
 
 import "context"
 
-// ChatCompletionsCreate creates a model response for the given chat conversation.
-//
-// POST /chat/completions (chat.completions.create). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) ChatCompletionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_chat_completions_create_async(cl, cBody, h)
-	})
-}
-
-// ChatCompletionsCreateStream is ChatCompletionsCreate as a stream of server-sent events: body gets
-// "stream": true when it lacks it.
-//
-// POST /chat/completions (chat.completions.create). It returns once the response headers arrived;
-// read the events with the Stream's Next and Current, and Close it. An HTTP error before the stream
-// began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) ChatCompletionsCreateStream(ctx context.Context, body any) (*Stream, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, a.err
-	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_chat_completions_create_stream(cl, cBody, out)
-	})
-}
-
-// ModelsList lists the currently available models.
-//
-// GET /models (models.list). It returns the JSON body, the response and, for a failed call, an
-// *Error.
-func (c *Client) ModelsList(ctx context.Context) ([]byte, *Response, error) {
-	var a args
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_models_list_async(cl, h)
-	})
-}
-
-// ModelsRetrieve retrieves a model instance: its owner and permissions.
-//
-// GET /models/{model} (models.retrieve). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (model) must not be empty; the library percent-encodes them.
-func (c *Client) ModelsRetrieve(ctx context.Context, model string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cModel := a.str("model", model)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_models_retrieve_async(cl, cModel, h)
-	})
-}
-
-// ModelsDelete deletes a fine-tuned model (the caller's organization must own it).
-//
-// DELETE /models/{model} (models.delete). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (model) must not be empty; the library percent-encodes them.
-func (c *Client) ModelsDelete(ctx context.Context, model string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cModel := a.str("model", model)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_models_delete_async(cl, cModel, h)
-	})
-}
-
-// EditsCreate creates a new edit for the provided input, instruction and parameters (a legacy
-// endpoint).
-//
-// POST /edits (edits.create). It returns the JSON body, the response and, for a failed call, an
-// *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) EditsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_edits_create_async(cl, cBody, h)
-	})
-}
-
-// ImagesGenerate creates an image given a prompt.
-//
-// POST /images/generations (images.generate). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) ImagesGenerate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_images_generate_async(cl, cBody, h)
-	})
-}
-
-// ImagesCreateVariation creates a variation of a given image.
-//
-// POST /images/variations (images.create_variation). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// image is the "image" file part (required).
-func (c *Client) ImagesCreateVariation(ctx context.Context, fields any, image *Upload) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFields := a.json("fields", fields)
-	cImage := a.upload("image", image)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_images_create_variation_async(cl, cFields, cImage, h)
-	})
-}
-
-// ImagesEdit creates an edited or extended image given an original image and a prompt.
-//
-// POST /images/edits (images.edit). It returns the JSON body, the response and, for a failed call,
-// an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// image is the "image" file part (required).
-// mask is the "mask" file part, or nil for none.
-func (c *Client) ImagesEdit(ctx context.Context, fields any, image *Upload, mask *Upload) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFields := a.json("fields", fields)
-	cImage := a.upload("image", image)
-	cMask := a.upload("mask", mask)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_images_edit_async(cl, cFields, cImage, cMask, h)
-	})
-}
-
-// EmbeddingsCreate creates an embedding vector representing the input text.
-//
-// POST /embeddings (embeddings.create). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) EmbeddingsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_embeddings_create_async(cl, cBody, h)
-	})
-}
-
-// FilesList returns a list of files.
-//
-// GET /files (files.list). It returns the JSON body, the response and, for a failed call, an
-// *Error.
-// query is a JSON object of query parameters ({"limit": 20, "after": "..."}), or nil for none.
-func (c *Client) FilesList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_files_list_async(cl, cQuery, h)
-	})
-}
-
-// FilesListPages is a pager over every page of FilesList (GET /files): each Next fetches one page,
-// the next with after = the last item's id while the page says has_more. Nothing is sent until the
-// first Next.
-//
-// query is a JSON object of query parameters kept on every page ({"limit": 100}), or nil. Close the
-// pager when done.
-func (c *Client) FilesListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_files_list_pages(cl, cQuery, out)
-	})
-}
-
-// FilesUpload uploads a file that can be used across various endpoints.
-//
-// POST /files (files.upload). It returns the JSON body, the response and, for a failed call, an
-// *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// file is the "file" file part (required).
-func (c *Client) FilesUpload(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFields := a.json("fields", fields)
-	cFile := a.upload("file", file)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_files_upload_async(cl, cFields, cFile, h)
-	})
-}
-
-// FilesRetrieve returns information about a specific file.
-//
-// GET /files/{file_id} (files.retrieve). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-func (c *Client) FilesRetrieve(ctx context.Context, fileID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_files_retrieve_async(cl, cFileID, h)
-	})
-}
-
-// FilesDelete deletes a file.
-//
-// DELETE /files/{file_id} (files.delete). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-func (c *Client) FilesDelete(ctx context.Context, fileID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_files_delete_async(cl, cFileID, h)
-	})
-}
-
-// FilesRetrieveContent returns the contents of the specified file.
-//
-// GET /files/{file_id}/content (files.retrieve_content). It returns the body's bytes, the response
-// and, for a failed call, an *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-func (c *Client) FilesRetrieveContent(ctx context.Context, fileID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_files_retrieve_content_async(cl, cFileID, h)
-	})
-}
-
-// FilesRetrieveContentToFile is FilesRetrieveContent with the response body written to the file at
-// path as it arrives (never held whole in memory): to path + ".part", renamed to path once
-// complete, so a failed download leaves path as it was.
-//
-// GET /files/{file_id}/content (files.retrieve_content). progress, if not nil, hears the bytes
-// received and the total (0 if unknown), on any thread. The returned response has the status and
-// headers, and an empty body on success.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-func (c *Client) FilesRetrieveContentToFile(ctx context.Context, fileID string, path string, progress func(received, total uint64)) (*Response, error) {
-	var a args
-	defer a.free()
-	cFileID := a.str("file_id", fileID)
-	cPath := a.str("path", path)
-	if a.err != nil {
-		return nil, a.err
-	}
-	id := progressID(progress)
-	if id != 0 {
-		defer unregister(id)
-	}
-	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
-		return C.openai_go_files_retrieve_content_to_file(cl, cFileID, cPath, C.uintptr_t(id), out)
-	})
-}
-
-// FineTuningJobsCreate creates a fine-tuning job which begins the process of creating a new model
-// from a given dataset.
-//
-// POST /fine_tuning/jobs (fine_tuning.jobs.create). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) FineTuningJobsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_create_async(cl, cBody, h)
-	})
-}
-
-// FineTuningJobsList lists the organization's fine-tuning jobs.
-//
-// GET /fine_tuning/jobs (fine_tuning.jobs.list). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20, "after": "..."}), or nil for none.
-func (c *Client) FineTuningJobsList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_list_async(cl, cQuery, h)
-	})
-}
-
-// FineTuningJobsListPages is a pager over every page of FineTuningJobsList (GET /fine_tuning/jobs):
-// each Next fetches one page, the next with after = the last item's id while the page says
-// has_more. Nothing is sent until the first Next.
-//
-// query is a JSON object of query parameters kept on every page ({"limit": 100}), or nil. Close the
-// pager when done.
-func (c *Client) FineTuningJobsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_fine_tuning_jobs_list_pages(cl, cQuery, out)
-	})
-}
-
-// FineTuningJobsRetrieve gets info about a fine-tuning job.
-//
-// GET /fine_tuning/jobs/{fine_tuning_job_id} (fine_tuning.jobs.retrieve). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsRetrieve(ctx context.Context, fineTuningJobID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_retrieve_async(cl, cFineTuningJobID, h)
-	})
-}
-
-// FineTuningJobsCancel immediately cancels a fine-tuning job.
-//
-// POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel (fine_tuning.jobs.cancel). It returns the JSON
-// body, the response and, for a failed call, an *Error.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsCancel(ctx context.Context, fineTuningJobID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_cancel_async(cl, cFineTuningJobID, h)
-	})
-}
-
-// FineTuningJobsListEvents gets status updates for a fine-tuning job.
-//
-// GET /fine_tuning/jobs/{fine_tuning_job_id}/events (fine_tuning.jobs.list_events). It returns the
-// JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20, "after": "..."}), or nil for none.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsListEvents(ctx context.Context, fineTuningJobID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_list_events_async(cl, cFineTuningJobID, cQuery, h)
-	})
-}
-
-// FineTuningJobsListEventsPages is a pager over every page of FineTuningJobsListEvents (GET
-// /fine_tuning/jobs/{fine_tuning_job_id}/events): each Next fetches one page, the next with after =
-// the last item's id while the page says has_more. Nothing is sent until the first Next.
-//
-// query is a JSON object of query parameters kept on every page ({"limit": 100}), or nil. Close the
-// pager when done.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsListEventsPages(ctx context.Context, fineTuningJobID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_fine_tuning_jobs_list_events_pages(cl, cFineTuningJobID, cQuery, out)
-	})
-}
-
-// ModerationsCreate classifies whether the input is potentially harmful.
-//
-// POST /moderations (moderations.create). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) ModerationsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_moderations_create_async(cl, cBody, h)
-	})
-}
-
-// AudioTranscriptionsCreate transcribes audio into the input language.
-//
-// POST /audio/transcriptions (audio.transcriptions.create). It returns the body (JSON, or text for
-// the text response formats), the response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// file is the "file" file part (required).
-func (c *Client) AudioTranscriptionsCreate(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFields := a.json("fields", fields)
-	cFile := a.upload("file", file)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_audio_transcriptions_create_async(cl, cFields, cFile, h)
-	})
-}
-
-// AudioTranslationsCreate translates audio into English.
-//
-// POST /audio/translations (audio.translations.create). It returns the body (JSON, or text for the
-// text response formats), the response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// file is the "file" file part (required).
-func (c *Client) AudioTranslationsCreate(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFields := a.json("fields", fields)
-	cFile := a.upload("file", file)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_audio_translations_create_async(cl, cFields, cFile, h)
-	})
-}
-
 // AudioSpeechCreate generates audio from the input text.
 //
-// POST /audio/speech (audio.speech.create). It returns the body's bytes, the response and, for a
-// failed call, an *Error.
+// POST /audio/speech (audio.speech.create, C: openai_audio_speech_create_async). It returns the
+// body's bytes, the response and, for a failed call, an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
 func (c *Client) AudioSpeechCreate(ctx context.Context, body any) ([]byte, *Response, error) {
@@ -724,13 +1268,12 @@ func (c *Client) AudioSpeechCreate(ctx context.Context, body any) ([]byte, *Resp
 	})
 }
 
-// AudioSpeechCreateToFile is AudioSpeechCreate with the response body written to the file at path
-// as it arrives (never held whole in memory): to path + ".part", renamed to path once complete, so
-// a failed download leaves path as it was.
+// AudioSpeechCreateToFile writes the response body of audio.speech.create to the file at path as it
+// arrives (never held whole in memory); a failed download leaves path as it was.
 //
-// POST /audio/speech (audio.speech.create). progress, if not nil, hears the bytes received and the
-// total (0 if unknown), on any thread. The returned response has the status and headers, and an
-// empty body on success.
+// POST /audio/speech (audio.speech.create, C: openai_audio_speech_create_to_file). progress, if not
+// nil, hears the bytes received and the total (0 if unknown), on any thread. The returned response
+// has the status and headers, and an empty body on success.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
 func (c *Client) AudioSpeechCreateToFile(ctx context.Context, body any, path string, progress func(received, total uint64)) (*Response, error) {
@@ -750,13 +1293,318 @@ func (c *Client) AudioSpeechCreateToFile(ctx context.Context, body any, path str
 	})
 }
 
-// BetaAssistantsCreate creates an assistant with a model and instructions.
+// AudioSpeechCreateStream generates audio from the input text. As a stream of server-sent events
+// (the library asks for it).
 //
-// POST /assistants (beta.assistants.create). It returns the JSON body, the response and, for a
+// POST /audio/speech (audio.speech.create, C: openai_audio_speech_create_stream). It returns once
+// the response headers arrived; read the events with the Stream's Next and Current, and Close it.
+// An HTTP error before the stream began is returned as an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) AudioSpeechCreateStream(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_audio_speech_create_stream(cl, cBody, out)
+	})
+}
+
+// AudioTranscriptionsCreate transcribes audio into the input language.
+//
+// POST /audio/transcriptions (audio.transcriptions.create, C:
+// openai_audio_transcriptions_create_async). It returns the body (JSON, or text for the text
+// response formats), the response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// file is the "file" file part (required).
+func (c *Client) AudioTranscriptionsCreate(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cFile := a.upload("file", file)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_transcriptions_create_async(cl, cFields, cFile, h)
+	})
+}
+
+// AudioTranscriptionsCreateStream transcribes audio into the input language. As a stream of
+// server-sent events (the library asks for it).
+//
+// POST /audio/transcriptions (audio.transcriptions.create, C:
+// openai_audio_transcriptions_create_stream). It returns once the response headers arrived; read
+// the events with the Stream's Next and Current, and Close it. An HTTP error before the stream
+// began is returned as an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// file is the "file" file part (required).
+func (c *Client) AudioTranscriptionsCreateStream(ctx context.Context, fields any, file *Upload) (*Stream, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cFile := a.upload("file", file)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_audio_transcriptions_create_stream(cl, cFields, cFile, out)
+	})
+}
+
+// AudioTranslationsCreate translates audio into English.
+//
+// POST /audio/translations (audio.translations.create, C: openai_audio_translations_create_async).
+// It returns the body (JSON, or text for the text response formats), the response and, for a failed
+// call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// file is the "file" file part (required).
+func (c *Client) AudioTranslationsCreate(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cFile := a.upload("file", file)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_translations_create_async(cl, cFields, cFile, h)
+	})
+}
+
+// AudioVoiceConsentsCreate upload a voice consent recording.
+//
+// POST /audio/voice_consents (audio.voice_consents.create, C:
+// openai_audio_voice_consents_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// recording is the "recording" file part (required).
+func (c *Client) AudioVoiceConsentsCreate(ctx context.Context, fields any, recording *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cRecording := a.upload("recording", recording)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_voice_consents_create_async(cl, cFields, cRecording, h)
+	})
+}
+
+// AudioVoiceConsentsDelete deletes a voice consent recording.
+//
+// DELETE /audio/voice_consents/{consent_id} (audio.voice_consents.delete, C:
+// openai_audio_voice_consents_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (consentID) must not be empty; the library percent-encodes them.
+func (c *Client) AudioVoiceConsentsDelete(ctx context.Context, consentID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cConsentID := a.str("consent_id", consentID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_voice_consents_delete_async(cl, cConsentID, h)
+	})
+}
+
+// AudioVoiceConsentsList returns a list of voice consent recordings.
+//
+// GET /audio/voice_consents (audio.voice_consents.list, C: openai_audio_voice_consents_list_async).
+// It returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) AudioVoiceConsentsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_voice_consents_list_async(cl, cQuery, h)
+	})
+}
+
+// AudioVoiceConsentsListPages is a pager over every page of GET /audio/voice_consents
+// (audio.voice_consents.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) AudioVoiceConsentsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_audio_voice_consents_list_pages(cl, cQuery, out)
+	})
+}
+
+// AudioVoiceConsentsRetrieve retrieves a voice consent recording.
+//
+// GET /audio/voice_consents/{consent_id} (audio.voice_consents.retrieve, C:
+// openai_audio_voice_consents_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (consentID) must not be empty; the library percent-encodes them.
+func (c *Client) AudioVoiceConsentsRetrieve(ctx context.Context, consentID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cConsentID := a.str("consent_id", consentID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_voice_consents_retrieve_async(cl, cConsentID, h)
+	})
+}
+
+// AudioVoiceConsentsUpdate updates a voice consent recording (metadata only).
+//
+// POST /audio/voice_consents/{consent_id} (audio.voice_consents.update, C:
+// openai_audio_voice_consents_update_async). It returns the JSON body, the response and, for a
 // failed call, an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
-// A beta operation: the OpenAI-Beta header is sent.
+// The path parameters (consentID) must not be empty; the library percent-encodes them.
+func (c *Client) AudioVoiceConsentsUpdate(ctx context.Context, consentID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cConsentID := a.str("consent_id", consentID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_voice_consents_update_async(cl, cConsentID, cBody, h)
+	})
+}
+
+// AudioVoicesCreate creates a custom voice.
+//
+// POST /audio/voices (audio.voices.create, C: openai_audio_voices_create_async). It returns the
+// JSON body, the response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// audioSample is the "audio_sample" file part (required).
+func (c *Client) AudioVoicesCreate(ctx context.Context, fields any, audioSample *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cAudioSample := a.upload("audio_sample", audioSample)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_voices_create_async(cl, cFields, cAudioSample, h)
+	})
+}
+
+// BatchesCancel cancels an in-progress batch.
+//
+// POST /batches/{batch_id}/cancel (batches.cancel, C: openai_batches_cancel_async). It returns the
+// JSON body, the response and, for a failed call, an *Error.
+// The path parameters (batchID) must not be empty; the library percent-encodes them.
+func (c *Client) BatchesCancel(ctx context.Context, batchID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBatchID := a.str("batch_id", batchID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_batches_cancel_async(cl, cBatchID, h)
+	})
+}
+
+// BatchesCreate creates and executes a batch from an uploaded file of requests.
+//
+// POST /batches (batches.create, C: openai_batches_create_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) BatchesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_batches_create_async(cl, cBody, h)
+	})
+}
+
+// BatchesList list your organization's batches.
+//
+// GET /batches (batches.list, C: openai_batches_list_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) BatchesList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_batches_list_async(cl, cQuery, h)
+	})
+}
+
+// BatchesListPages is a pager over every page of GET /batches (batches.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) BatchesListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_batches_list_pages(cl, cQuery, out)
+	})
+}
+
+// BatchesRetrieve retrieves a batch.
+//
+// GET /batches/{batch_id} (batches.retrieve, C: openai_batches_retrieve_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// The path parameters (batchID) must not be empty; the library percent-encodes them.
+func (c *Client) BatchesRetrieve(ctx context.Context, batchID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBatchID := a.str("batch_id", batchID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_batches_retrieve_async(cl, cBatchID, h)
+	})
+}
+
+// BetaAssistantsCreate create an assistant with a model and instructions.
+//
+// POST /assistants (beta.assistants.create, C: openai_beta_assistants_create_async). It returns the
+// JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaAssistantsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -769,51 +1617,13 @@ func (c *Client) BetaAssistantsCreate(ctx context.Context, body any) ([]byte, *R
 	})
 }
 
-// BetaAssistantsRetrieve retrieves an assistant.
+// BetaAssistantsDelete delete an assistant.
 //
-// GET /assistants/{assistant_id} (beta.assistants.retrieve). It returns the JSON body, the response
-// and, for a failed call, an *Error.
+// DELETE /assistants/{assistant_id} (beta.assistants.delete, C:
+// openai_beta_assistants_delete_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
 // The path parameters (assistantID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaAssistantsRetrieve(ctx context.Context, assistantID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cAssistantID := a.str("assistant_id", assistantID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_assistants_retrieve_async(cl, cAssistantID, h)
-	})
-}
-
-// BetaAssistantsModify modifies an assistant.
-//
-// POST /assistants/{assistant_id} (beta.assistants.modify). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (assistantID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaAssistantsModify(ctx context.Context, assistantID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cAssistantID := a.str("assistant_id", assistantID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_assistants_modify_async(cl, cAssistantID, cBody, h)
-	})
-}
-
-// BetaAssistantsDelete deletes an assistant.
-//
-// DELETE /assistants/{assistant_id} (beta.assistants.delete). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// The path parameters (assistantID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaAssistantsDelete(ctx context.Context, assistantID string) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -828,10 +1638,11 @@ func (c *Client) BetaAssistantsDelete(ctx context.Context, assistantID string) (
 
 // BetaAssistantsList returns a list of assistants.
 //
-// GET /assistants (beta.assistants.list). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20, "after": "..."}), or nil for none.
-// A beta operation: the OpenAI-Beta header is sent.
+// GET /assistants (beta.assistants.list, C: openai_beta_assistants_list_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaAssistantsList(ctx context.Context, query any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -844,13 +1655,12 @@ func (c *Client) BetaAssistantsList(ctx context.Context, query any) ([]byte, *Re
 	})
 }
 
-// BetaAssistantsListPages is a pager over every page of BetaAssistantsList (GET /assistants): each
-// Next fetches one page, the next with after = the last item's id while the page says has_more.
-// Nothing is sent until the first Next.
-//
-// query is a JSON object of query parameters kept on every page ({"limit": 100}), or nil. Close the
-// pager when done.
-// A beta operation: the OpenAI-Beta header is sent.
+// BetaAssistantsListPages is a pager over every page of GET /assistants (beta.assistants.list):
+// each Next fetches one page, the next with the cursor the page gives while it says has_more.
+// Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaAssistantsListPages(ctx context.Context, query any) *Pager {
 	var a args
 	defer a.free()
@@ -863,12 +1673,509 @@ func (c *Client) BetaAssistantsListPages(ctx context.Context, query any) *Pager 
 	})
 }
 
-// BetaThreadsCreate creates a thread.
+// BetaAssistantsModify modifies an assistant.
 //
-// POST /threads (beta.threads.create). It returns the JSON body, the response and, for a failed
+// POST /assistants/{assistant_id} (beta.assistants.modify, C: openai_beta_assistants_modify_async).
+// An alias of the beta.assistants.update operation. It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (assistantID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaAssistantsModify(ctx context.Context, assistantID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cAssistantID := a.str("assistant_id", assistantID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_assistants_modify_async(cl, cAssistantID, cBody, h)
+	})
+}
+
+// BetaAssistantsRetrieve retrieves an assistant.
+//
+// GET /assistants/{assistant_id} (beta.assistants.retrieve, C:
+// openai_beta_assistants_retrieve_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (assistantID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaAssistantsRetrieve(ctx context.Context, assistantID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cAssistantID := a.str("assistant_id", assistantID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_assistants_retrieve_async(cl, cAssistantID, h)
+	})
+}
+
+// BetaAssistantsUpdate modifies an assistant.
+//
+// POST /assistants/{assistant_id} (beta.assistants.update, C: openai_beta_assistants_update_async).
+// It returns the JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (assistantID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaAssistantsUpdate(ctx context.Context, assistantID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cAssistantID := a.str("assistant_id", assistantID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_assistants_update_async(cl, cAssistantID, cBody, h)
+	})
+}
+
+// BetaChatkitSessionsCancel cancel an active ChatKit session and return its most recent metadata.
+//
+// POST /chatkit/sessions/{session_id}/cancel (beta.chatkit.sessions.cancel, C:
+// openai_beta_chatkit_sessions_cancel_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (sessionID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: chatkit_beta=v1.
+func (c *Client) BetaChatkitSessionsCancel(ctx context.Context, sessionID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cSessionID := a.str("session_id", sessionID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_chatkit_sessions_cancel_async(cl, cSessionID, h)
+	})
+}
+
+// BetaChatkitSessionsCreate create a ChatKit session.
+//
+// POST /chatkit/sessions (beta.chatkit.sessions.create, C:
+// openai_beta_chatkit_sessions_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+// It sends OpenAI-Beta: chatkit_beta=v1.
+func (c *Client) BetaChatkitSessionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_chatkit_sessions_create_async(cl, cBody, h)
+	})
+}
+
+// BetaChatkitThreadsDelete delete a ChatKit thread along with its items and stored attachments.
+//
+// DELETE /chatkit/threads/{thread_id} (beta.chatkit.threads.delete, C:
+// openai_beta_chatkit_threads_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: chatkit_beta=v1.
+func (c *Client) BetaChatkitThreadsDelete(ctx context.Context, threadID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_chatkit_threads_delete_async(cl, cThreadID, h)
+	})
+}
+
+// BetaChatkitThreadsList list ChatKit threads with optional pagination and user filters.
+//
+// GET /chatkit/threads (beta.chatkit.threads.list, C: openai_beta_chatkit_threads_list_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// It sends OpenAI-Beta: chatkit_beta=v1.
+func (c *Client) BetaChatkitThreadsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_chatkit_threads_list_async(cl, cQuery, h)
+	})
+}
+
+// BetaChatkitThreadsListPages is a pager over every page of GET /chatkit/threads
+// (beta.chatkit.threads.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// It sends OpenAI-Beta: chatkit_beta=v1.
+func (c *Client) BetaChatkitThreadsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_beta_chatkit_threads_list_pages(cl, cQuery, out)
+	})
+}
+
+// BetaChatkitThreadsListItems list items that belong to a ChatKit thread.
+//
+// GET /chatkit/threads/{thread_id}/items (beta.chatkit.threads.list_items, C:
+// openai_beta_chatkit_threads_list_items_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: chatkit_beta=v1.
+func (c *Client) BetaChatkitThreadsListItems(ctx context.Context, threadID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_chatkit_threads_list_items_async(cl, cThreadID, cQuery, h)
+	})
+}
+
+// BetaChatkitThreadsListItemsPages is a pager over every page of GET
+// /chatkit/threads/{thread_id}/items (beta.chatkit.threads.list_items): each Next fetches one page,
+// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
+// Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: chatkit_beta=v1.
+func (c *Client) BetaChatkitThreadsListItemsPages(ctx context.Context, threadID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_beta_chatkit_threads_list_items_pages(cl, cThreadID, cQuery, out)
+	})
+}
+
+// BetaChatkitThreadsRetrieve retrieve a ChatKit thread by its identifier.
+//
+// GET /chatkit/threads/{thread_id} (beta.chatkit.threads.retrieve, C:
+// openai_beta_chatkit_threads_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: chatkit_beta=v1.
+func (c *Client) BetaChatkitThreadsRetrieve(ctx context.Context, threadID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_chatkit_threads_retrieve_async(cl, cThreadID, h)
+	})
+}
+
+// BetaFilesDelete delete a file and remove it from all vector stores.
+//
+// DELETE /files/{file_id} (beta.files.delete, C: openai_beta_files_delete_async). An alias of the
+// files.delete operation. It returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (fileID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaFilesDelete(ctx context.Context, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_files_delete_async(cl, cFileID, h)
+	})
+}
+
+// BetaFilesList returns a list of files.
+//
+// GET /files (beta.files.list, C: openai_beta_files_list_async). An alias of the files.list
+// operation. It returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaFilesList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_files_list_async(cl, cQuery, h)
+	})
+}
+
+// BetaFilesListPages is a pager over every page of GET /files (beta.files.list): each Next fetches
+// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
+// the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaFilesListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_beta_files_list_pages(cl, cQuery, out)
+	})
+}
+
+// BetaFilesRetrieve returns information about a specific file.
+//
+// GET /files/{file_id} (beta.files.retrieve, C: openai_beta_files_retrieve_async). An alias of the
+// files.retrieve operation. It returns the JSON body, the response and, for a failed call, an
+// *Error.
+// The path parameters (fileID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaFilesRetrieve(ctx context.Context, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_files_retrieve_async(cl, cFileID, h)
+	})
+}
+
+// BetaResponsesCancel cancels a model response with the given ID.
+//
+// POST /responses/{response_id}/cancel?beta=true (beta.responses.cancel, C:
+// openai_beta_responses_cancel_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: responses_multi_agent=v1.
+func (c *Client) BetaResponsesCancel(ctx context.Context, responseID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_responses_cancel_async(cl, cResponseID, h)
+	})
+}
+
+// BetaResponsesCompact compact a conversation.
+//
+// POST /responses/compact?beta=true (beta.responses.compact, C:
+// openai_beta_responses_compact_async). It returns the JSON body, the response and, for a failed
 // call, an *Error.
 // body is the JSON request body (an object), or nil to send {}.
-// A beta operation: the OpenAI-Beta header is sent.
+// It sends OpenAI-Beta: responses_multi_agent=v1.
+func (c *Client) BetaResponsesCompact(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_responses_compact_async(cl, cBody, h)
+	})
+}
+
+// BetaResponsesCreate creates a model response.
+//
+// POST /responses?beta=true (beta.responses.create, C: openai_beta_responses_create_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// It sends OpenAI-Beta: responses_multi_agent=v1.
+func (c *Client) BetaResponsesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_responses_create_async(cl, cBody, h)
+	})
+}
+
+// BetaResponsesCreateStream creates a model response. As a stream of server-sent events (the
+// library asks for it).
+//
+// POST /responses?beta=true (beta.responses.create, C: openai_beta_responses_create_stream). It
+// returns once the response headers arrived; read the events with the Stream's Next and Current,
+// and Close it. An HTTP error before the stream began is returned as an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// It sends OpenAI-Beta: responses_multi_agent=v1.
+func (c *Client) BetaResponsesCreateStream(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_beta_responses_create_stream(cl, cBody, out)
+	})
+}
+
+// BetaResponsesDelete deletes a model response with the given ID.
+//
+// DELETE /responses/{response_id}?beta=true (beta.responses.delete, C:
+// openai_beta_responses_delete_async). It returns an empty body, the response and, for a failed
+// call, an *Error.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: responses_multi_agent=v1.
+func (c *Client) BetaResponsesDelete(ctx context.Context, responseID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_responses_delete_async(cl, cResponseID, h)
+	})
+}
+
+// BetaResponsesInputItemsList returns a list of input items for a given response.
+//
+// GET /responses/{response_id}/input_items?beta=true (beta.responses.input_items.list, C:
+// openai_beta_responses_input_items_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: responses_multi_agent=v1.
+func (c *Client) BetaResponsesInputItemsList(ctx context.Context, responseID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_responses_input_items_list_async(cl, cResponseID, cQuery, h)
+	})
+}
+
+// BetaResponsesInputItemsListPages is a pager over every page of GET
+// /responses/{response_id}/input_items?beta=true (beta.responses.input_items.list): each Next
+// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
+// until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: responses_multi_agent=v1.
+func (c *Client) BetaResponsesInputItemsListPages(ctx context.Context, responseID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_beta_responses_input_items_list_pages(cl, cResponseID, cQuery, out)
+	})
+}
+
+// BetaResponsesInputTokensCount returns input token counts of the request.
+//
+// POST /responses/input_tokens?beta=true (beta.responses.input_tokens.count, C:
+// openai_beta_responses_input_tokens_count_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+// It sends OpenAI-Beta: responses_multi_agent=v1.
+func (c *Client) BetaResponsesInputTokensCount(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_responses_input_tokens_count_async(cl, cBody, h)
+	})
+}
+
+// BetaResponsesRetrieve retrieves a model response with the given ID.
+//
+// GET /responses/{response_id}?beta=true (beta.responses.retrieve, C:
+// openai_beta_responses_retrieve_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: responses_multi_agent=v1.
+func (c *Client) BetaResponsesRetrieve(ctx context.Context, responseID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_responses_retrieve_async(cl, cResponseID, cQuery, h)
+	})
+}
+
+// BetaResponsesRetrieveStream retrieves a model response with the given ID. As a stream of
+// server-sent events (the library asks for it).
+//
+// GET /responses/{response_id}?beta=true (beta.responses.retrieve, C:
+// openai_beta_responses_retrieve_stream). It returns once the response headers arrived; read the
+// events with the Stream's Next and Current, and Close it. An HTTP error before the stream began is
+// returned as an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: responses_multi_agent=v1.
+func (c *Client) BetaResponsesRetrieveStream(ctx context.Context, responseID string, query any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_beta_responses_retrieve_stream(cl, cResponseID, cQuery, out)
+	})
+}
+
+// BetaThreadsCreate create a thread.
+//
+// POST /threads (beta.threads.create, C: openai_beta_threads_create_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaThreadsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -881,51 +2188,52 @@ func (c *Client) BetaThreadsCreate(ctx context.Context, body any) ([]byte, *Resp
 	})
 }
 
-// BetaThreadsRetrieve retrieves a thread.
+// BetaThreadsCreateAndRun create a thread and run it in one request.
 //
-// GET /threads/{thread_id} (beta.threads.retrieve). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsRetrieve(ctx context.Context, threadID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_retrieve_async(cl, cThreadID, h)
-	})
-}
-
-// BetaThreadsModify modifies a thread.
-//
-// POST /threads/{thread_id} (beta.threads.modify). It returns the JSON body, the response and, for
-// a failed call, an *Error.
+// POST /threads/runs (beta.threads.create_and_run, C: openai_beta_threads_create_and_run_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsModify(ctx context.Context, threadID string, body any) ([]byte, *Response, error) {
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsCreateAndRun(ctx context.Context, body any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
 	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, nil, a.err
 	}
 	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_modify_async(cl, cThreadID, cBody, h)
+		return C.openai_go_beta_threads_create_and_run_async(cl, cBody, h)
 	})
 }
 
-// BetaThreadsDelete deletes a thread.
+// BetaThreadsCreateAndRunStream create a thread and run it in one request. As a stream of
+// server-sent events (the library asks for it).
 //
-// DELETE /threads/{thread_id} (beta.threads.delete). It returns the JSON body, the response and,
-// for a failed call, an *Error.
+// POST /threads/runs (beta.threads.create_and_run, C: openai_beta_threads_create_and_run_stream).
+// It returns once the response headers arrived; read the events with the Stream's Next and Current,
+// and Close it. An HTTP error before the stream began is returned as an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsCreateAndRunStream(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_beta_threads_create_and_run_stream(cl, cBody, out)
+	})
+}
+
+// BetaThreadsDelete delete a thread.
+//
+// DELETE /threads/{thread_id} (beta.threads.delete, C: openai_beta_threads_delete_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
 // The path parameters (threadID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaThreadsDelete(ctx context.Context, threadID string) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -938,14 +2246,15 @@ func (c *Client) BetaThreadsDelete(ctx context.Context, threadID string) ([]byte
 	})
 }
 
-// BetaThreadsMessagesCreate creates a message in a thread.
+// BetaThreadsMessagesCreate create a message.
 //
-// POST /threads/{thread_id}/messages (beta.threads.messages.create). It returns the JSON body, the
-// response and, for a failed call, an *Error.
+// POST /threads/{thread_id}/messages (beta.threads.messages.create, C:
+// openai_beta_threads_messages_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
 // The path parameters (threadID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaThreadsMessagesCreate(ctx context.Context, threadID string, body any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -959,13 +2268,14 @@ func (c *Client) BetaThreadsMessagesCreate(ctx context.Context, threadID string,
 	})
 }
 
-// BetaThreadsMessagesRetrieve retrieves a message.
+// BetaThreadsMessagesDelete deletes a message.
 //
-// GET /threads/{thread_id}/messages/{message_id} (beta.threads.messages.retrieve). It returns the
-// JSON body, the response and, for a failed call, an *Error.
+// DELETE /threads/{thread_id}/messages/{message_id} (beta.threads.messages.delete, C:
+// openai_beta_threads_messages_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
 // The path parameters (threadID, messageID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsMessagesRetrieve(ctx context.Context, threadID string, messageID string) ([]byte, *Response, error) {
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsMessagesDelete(ctx context.Context, threadID string, messageID string) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
 	cThreadID := a.str("thread_id", threadID)
@@ -974,18 +2284,61 @@ func (c *Client) BetaThreadsMessagesRetrieve(ctx context.Context, threadID strin
 		return nil, nil, a.err
 	}
 	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_messages_retrieve_async(cl, cThreadID, cMessageID, h)
+		return C.openai_go_beta_threads_messages_delete_async(cl, cThreadID, cMessageID, h)
+	})
+}
+
+// BetaThreadsMessagesList returns a list of messages for a given thread.
+//
+// GET /threads/{thread_id}/messages (beta.threads.messages.list, C:
+// openai_beta_threads_messages_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsMessagesList(ctx context.Context, threadID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_messages_list_async(cl, cThreadID, cQuery, h)
+	})
+}
+
+// BetaThreadsMessagesListPages is a pager over every page of GET /threads/{thread_id}/messages
+// (beta.threads.messages.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsMessagesListPages(ctx context.Context, threadID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_beta_threads_messages_list_pages(cl, cThreadID, cQuery, out)
 	})
 }
 
 // BetaThreadsMessagesModify modifies a message.
 //
-// POST /threads/{thread_id}/messages/{message_id} (beta.threads.messages.modify). It returns the
-// JSON body, the response and, for a failed call, an *Error.
+// POST /threads/{thread_id}/messages/{message_id} (beta.threads.messages.modify, C:
+// openai_beta_threads_messages_modify_async). An alias of the beta.threads.messages.update
+// operation. It returns the JSON body, the response and, for a failed call, an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
 // The path parameters (threadID, messageID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaThreadsMessagesModify(ctx context.Context, threadID string, messageID string, body any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -1000,55 +2353,118 @@ func (c *Client) BetaThreadsMessagesModify(ctx context.Context, threadID string,
 	})
 }
 
-// BetaThreadsMessagesList returns a list of messages for a given thread.
+// BetaThreadsMessagesRetrieve retrieve a message.
 //
-// GET /threads/{thread_id}/messages (beta.threads.messages.list). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20, "after": "..."}), or nil for none.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsMessagesList(ctx context.Context, threadID string, query any) ([]byte, *Response, error) {
+// GET /threads/{thread_id}/messages/{message_id} (beta.threads.messages.retrieve, C:
+// openai_beta_threads_messages_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (threadID, messageID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsMessagesRetrieve(ctx context.Context, threadID string, messageID string) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
 	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
+	cMessageID := a.str("message_id", messageID)
 	if a.err != nil {
 		return nil, nil, a.err
 	}
 	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_messages_list_async(cl, cThreadID, cQuery, h)
+		return C.openai_go_beta_threads_messages_retrieve_async(cl, cThreadID, cMessageID, h)
 	})
 }
 
-// BetaThreadsMessagesListPages is a pager over every page of BetaThreadsMessagesList (GET
-// /threads/{thread_id}/messages): each Next fetches one page, the next with after = the last item's
-// id while the page says has_more. Nothing is sent until the first Next.
+// BetaThreadsMessagesUpdate modifies a message.
 //
-// query is a JSON object of query parameters kept on every page ({"limit": 100}), or nil. Close the
-// pager when done.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsMessagesListPages(ctx context.Context, threadID string, query any) *Pager {
+// POST /threads/{thread_id}/messages/{message_id} (beta.threads.messages.update, C:
+// openai_beta_threads_messages_update_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (threadID, messageID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsMessagesUpdate(ctx context.Context, threadID string, messageID string, body any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
 	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
+	cMessageID := a.str("message_id", messageID)
+	cBody := a.json("body", body)
 	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
+		return nil, nil, a.err
 	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_threads_messages_list_pages(cl, cThreadID, cQuery, out)
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_messages_update_async(cl, cThreadID, cMessageID, cBody, h)
 	})
 }
 
-// BetaThreadsRunsCreate creates a run on a thread.
+// BetaThreadsModify modifies a thread.
 //
-// POST /threads/{thread_id}/runs (beta.threads.runs.create). It returns the JSON body, the response
-// and, for a failed call, an *Error.
+// POST /threads/{thread_id} (beta.threads.modify, C: openai_beta_threads_modify_async). An alias of
+// the beta.threads.update operation. It returns the JSON body, the response and, for a failed call,
+// an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
 // The path parameters (threadID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsModify(ctx context.Context, threadID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_modify_async(cl, cThreadID, cBody, h)
+	})
+}
+
+// BetaThreadsRetrieve retrieves a thread.
+//
+// GET /threads/{thread_id} (beta.threads.retrieve, C: openai_beta_threads_retrieve_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRetrieve(ctx context.Context, threadID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_retrieve_async(cl, cThreadID, h)
+	})
+}
+
+// BetaThreadsRunsCancel cancels a run that is in_progress.
+//
+// POST /threads/{thread_id}/runs/{run_id}/cancel (beta.threads.runs.cancel, C:
+// openai_beta_threads_runs_cancel_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsCancel(ctx context.Context, threadID string, runID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_cancel_async(cl, cThreadID, cRunID, h)
+	})
+}
+
+// BetaThreadsRunsCreate create a run.
+//
+// POST /threads/{thread_id}/runs (beta.threads.runs.create, C:
+// openai_beta_threads_runs_create_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaThreadsRunsCreate(ctx context.Context, threadID string, body any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -1062,33 +2478,133 @@ func (c *Client) BetaThreadsRunsCreate(ctx context.Context, threadID string, bod
 	})
 }
 
-// BetaThreadsRunsRetrieve retrieves a run.
+// BetaThreadsRunsCreateEx create a run.
 //
-// GET /threads/{thread_id}/runs/{run_id} (beta.threads.runs.retrieve). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsRunsRetrieve(ctx context.Context, threadID string, runID string) ([]byte, *Response, error) {
+// POST /threads/{thread_id}/runs (beta.threads.runs.create, C:
+// openai_beta_threads_runs_create_ex_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsCreateEx(ctx context.Context, threadID string, query any, body any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
 	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
+	cQuery := a.json("query", query)
+	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, nil, a.err
 	}
 	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_retrieve_async(cl, cThreadID, cRunID, h)
+		return C.openai_go_beta_threads_runs_create_ex_async(cl, cThreadID, cQuery, cBody, h)
+	})
+}
+
+// BetaThreadsRunsCreateStream create a run. As a stream of server-sent events (the library asks for
+// it).
+//
+// POST /threads/{thread_id}/runs (beta.threads.runs.create, C:
+// openai_beta_threads_runs_create_stream). It returns once the response headers arrived; read the
+// events with the Stream's Next and Current, and Close it. An HTTP error before the stream began is
+// returned as an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsCreateStream(ctx context.Context, threadID string, query any, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_beta_threads_runs_create_stream(cl, cThreadID, cQuery, cBody, out)
+	})
+}
+
+// BetaThreadsRunsCreateAndStream creates a run on a thread and streams its events
+// (thread.run.created, thread.message.delta, ..., done). As a stream of server-sent events (the
+// library asks for it).
+//
+// POST /threads/{thread_id}/runs (beta.threads.runs.create_and_stream, C:
+// openai_beta_threads_runs_create_and_stream). An alias of the beta.threads.runs.create operation.
+// It returns once the response headers arrived; read the events with the Stream's Next and Current,
+// and Close it. An HTTP error before the stream began is returned as an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsCreateAndStream(ctx context.Context, threadID string, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_beta_threads_runs_create_and_stream(cl, cThreadID, cBody, out)
+	})
+}
+
+// BetaThreadsRunsList returns a list of runs belonging to a thread.
+//
+// GET /threads/{thread_id}/runs (beta.threads.runs.list, C: openai_beta_threads_runs_list_async).
+// It returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsList(ctx context.Context, threadID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_list_async(cl, cThreadID, cQuery, h)
+	})
+}
+
+// BetaThreadsRunsListPages is a pager over every page of GET /threads/{thread_id}/runs
+// (beta.threads.runs.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsListPages(ctx context.Context, threadID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_beta_threads_runs_list_pages(cl, cThreadID, cQuery, out)
 	})
 }
 
 // BetaThreadsRunsModify modifies a run.
 //
-// POST /threads/{thread_id}/runs/{run_id} (beta.threads.runs.modify). It returns the JSON body, the
-// response and, for a failed call, an *Error.
+// POST /threads/{thread_id}/runs/{run_id} (beta.threads.runs.modify, C:
+// openai_beta_threads_runs_modify_async). An alias of the beta.threads.runs.update operation. It
+// returns the JSON body, the response and, for a failed call, an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
 // The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaThreadsRunsModify(ctx context.Context, threadID string, runID string, body any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -1103,77 +2619,14 @@ func (c *Client) BetaThreadsRunsModify(ctx context.Context, threadID string, run
 	})
 }
 
-// BetaThreadsRunsList returns a list of runs belonging to a thread.
+// BetaThreadsRunsRetrieve retrieves a run.
 //
-// GET /threads/{thread_id}/runs (beta.threads.runs.list). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20, "after": "..."}), or nil for none.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsRunsList(ctx context.Context, threadID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_list_async(cl, cThreadID, cQuery, h)
-	})
-}
-
-// BetaThreadsRunsListPages is a pager over every page of BetaThreadsRunsList (GET
-// /threads/{thread_id}/runs): each Next fetches one page, the next with after = the last item's id
-// while the page says has_more. Nothing is sent until the first Next.
-//
-// query is a JSON object of query parameters kept on every page ({"limit": 100}), or nil. Close the
-// pager when done.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsRunsListPages(ctx context.Context, threadID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_threads_runs_list_pages(cl, cThreadID, cQuery, out)
-	})
-}
-
-// BetaThreadsRunsCreateAndStream creates a run on a thread and streams its events
-// (thread.run.created, thread.message.delta, ..., done).
-//
-// POST /threads/{thread_id}/runs (beta.threads.runs.create_and_stream). It returns once the
-// response headers arrived; read the events with the Stream's Next and Current, and Close it. An
-// HTTP error before the stream began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsRunsCreateAndStream(ctx context.Context, threadID string, body any) (*Stream, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, a.err
-	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_beta_threads_runs_create_and_stream(cl, cThreadID, cBody, out)
-	})
-}
-
-// BetaThreadsRunsCancel cancels a run that is in progress.
-//
-// POST /threads/{thread_id}/runs/{run_id}/cancel (beta.threads.runs.cancel). It returns the JSON
-// body, the response and, for a failed call, an *Error.
+// GET /threads/{thread_id}/runs/{run_id} (beta.threads.runs.retrieve, C:
+// openai_beta_threads_runs_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
 // The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsRunsCancel(ctx context.Context, threadID string, runID string) ([]byte, *Response, error) {
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsRetrieve(ctx context.Context, threadID string, runID string) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
 	cThreadID := a.str("thread_id", threadID)
@@ -1182,66 +2635,19 @@ func (c *Client) BetaThreadsRunsCancel(ctx context.Context, threadID string, run
 		return nil, nil, a.err
 	}
 	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_cancel_async(cl, cThreadID, cRunID, h)
-	})
-}
-
-// BetaThreadsRunsSubmitToolOutputs submits the outputs of the tool calls a run is waiting for
-// (status requires_action).
-//
-// POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs
-// (beta.threads.runs.submit_tool_outputs). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsRunsSubmitToolOutputs(ctx context.Context, threadID string, runID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_submit_tool_outputs_async(cl, cThreadID, cRunID, cBody, h)
-	})
-}
-
-// BetaThreadsRunsSubmitToolOutputsStream is BetaThreadsRunsSubmitToolOutputs as a stream of
-// server-sent events: body gets "stream": true when it lacks it.
-//
-// POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs
-// (beta.threads.runs.submit_tool_outputs). It returns once the response headers arrived; read the
-// events with the Stream's Next and Current, and Close it. An HTTP error before the stream began is
-// returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaThreadsRunsSubmitToolOutputsStream(ctx context.Context, threadID string, runID string, body any) (*Stream, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, a.err
-	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_beta_threads_runs_submit_tool_outputs_stream(cl, cThreadID, cRunID, cBody, out)
+		return C.openai_go_beta_threads_runs_retrieve_async(cl, cThreadID, cRunID, h)
 	})
 }
 
 // BetaThreadsRunsStepsList returns a list of run steps belonging to a run.
 //
-// GET /threads/{thread_id}/runs/{run_id}/steps (beta.threads.runs.steps.list). It returns the JSON
-// body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20, "after": "..."}), or nil for none.
+// GET /threads/{thread_id}/runs/{run_id}/steps (beta.threads.runs.steps.list, C:
+// openai_beta_threads_runs_steps_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
 // The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaThreadsRunsStepsList(ctx context.Context, threadID string, runID string, query any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -1256,14 +2662,14 @@ func (c *Client) BetaThreadsRunsStepsList(ctx context.Context, threadID string, 
 	})
 }
 
-// BetaThreadsRunsStepsListPages is a pager over every page of BetaThreadsRunsStepsList (GET
-// /threads/{thread_id}/runs/{run_id}/steps): each Next fetches one page, the next with after = the
-// last item's id while the page says has_more. Nothing is sent until the first Next.
-//
-// query is a JSON object of query parameters kept on every page ({"limit": 100}), or nil. Close the
-// pager when done.
+// BetaThreadsRunsStepsListPages is a pager over every page of GET
+// /threads/{thread_id}/runs/{run_id}/steps (beta.threads.runs.steps.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
 // The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaThreadsRunsStepsListPages(ctx context.Context, threadID string, runID string, query any) *Pager {
 	var a args
 	defer a.free()
@@ -1280,11 +2686,12 @@ func (c *Client) BetaThreadsRunsStepsListPages(ctx context.Context, threadID str
 
 // BetaThreadsRunsStepsRetrieve retrieves a run step.
 //
-// GET /threads/{thread_id}/runs/{run_id}/steps/{step_id} (beta.threads.runs.steps.retrieve). It
-// returns the JSON body, the response and, for a failed call, an *Error.
+// GET /threads/{thread_id}/runs/{run_id}/steps/{step_id} (beta.threads.runs.steps.retrieve, C:
+// openai_beta_threads_runs_steps_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
 // The path parameters (threadID, runID, stepID) must not be empty; the library percent-encodes
 // them.
-// A beta operation: the OpenAI-Beta header is sent.
+// It sends OpenAI-Beta: assistants=v2.
 func (c *Client) BetaThreadsRunsStepsRetrieve(ctx context.Context, threadID string, runID string, stepID string) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
@@ -1299,49 +2706,192 @@ func (c *Client) BetaThreadsRunsStepsRetrieve(ctx context.Context, threadID stri
 	})
 }
 
-// BetaFilesRetrieve returns information about a file used with assistants (the Files API).
+// BetaThreadsRunsStepsRetrieveEx retrieves a run step.
 //
-// GET /files/{file_id} (beta.files.retrieve). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaFilesRetrieve(ctx context.Context, fileID string) ([]byte, *Response, error) {
+// GET /threads/{thread_id}/runs/{run_id}/steps/{step_id} (beta.threads.runs.steps.retrieve, C:
+// openai_beta_threads_runs_steps_retrieve_ex_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (threadID, runID, stepID) must not be empty; the library percent-encodes
+// them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsStepsRetrieveEx(ctx context.Context, threadID string, runID string, stepID string, query any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
-	cFileID := a.str("file_id", fileID)
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	cStepID := a.str("step_id", stepID)
+	cQuery := a.json("query", query)
 	if a.err != nil {
 		return nil, nil, a.err
 	}
 	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_files_retrieve_async(cl, cFileID, h)
+		return C.openai_go_beta_threads_runs_steps_retrieve_ex_async(cl, cThreadID, cRunID, cStepID, cQuery, h)
 	})
 }
 
-// BetaFilesDelete deletes a file used with assistants (the Files API).
+// BetaThreadsRunsSubmitToolOutputs when a run has the status: "requires_action" and
+// required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from
+// the tool calls once they're all completed.
 //
-// DELETE /files/{file_id} (beta.files.delete). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaFilesDelete(ctx context.Context, fileID string) ([]byte, *Response, error) {
+// POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs
+// (beta.threads.runs.submit_tool_outputs, C: openai_beta_threads_runs_submit_tool_outputs_async).
+// It returns the JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsSubmitToolOutputs(ctx context.Context, threadID string, runID string, body any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
-	cFileID := a.str("file_id", fileID)
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, nil, a.err
 	}
 	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_files_delete_async(cl, cFileID, h)
+		return C.openai_go_beta_threads_runs_submit_tool_outputs_async(cl, cThreadID, cRunID, cBody, h)
 	})
 }
 
-// BetaFilesList returns a list of files (the Files API, as used with assistants).
+// BetaThreadsRunsSubmitToolOutputsStream when a run has the status: "requires_action" and
+// required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from
+// the tool calls once they're all completed. As a stream of server-sent events (the library asks
+// for it).
 //
-// GET /files (beta.files.list). It returns the JSON body, the response and, for a failed call, an
-// *Error.
-// query is a JSON object of query parameters ({"limit": 20, "after": "..."}), or nil for none.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaFilesList(ctx context.Context, query any) ([]byte, *Response, error) {
+// POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs
+// (beta.threads.runs.submit_tool_outputs, C: openai_beta_threads_runs_submit_tool_outputs_stream).
+// It returns once the response headers arrived; read the events with the Stream's Next and Current,
+// and Close it. An HTTP error before the stream began is returned as an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsSubmitToolOutputsStream(ctx context.Context, threadID string, runID string, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_beta_threads_runs_submit_tool_outputs_stream(cl, cThreadID, cRunID, cBody, out)
+	})
+}
+
+// BetaThreadsRunsUpdate modifies a run.
+//
+// POST /threads/{thread_id}/runs/{run_id} (beta.threads.runs.update, C:
+// openai_beta_threads_runs_update_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsRunsUpdate(ctx context.Context, threadID string, runID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_update_async(cl, cThreadID, cRunID, cBody, h)
+	})
+}
+
+// BetaThreadsUpdate modifies a thread.
+//
+// POST /threads/{thread_id} (beta.threads.update, C: openai_beta_threads_update_async). It returns
+// the JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (threadID) must not be empty; the library percent-encodes them.
+// It sends OpenAI-Beta: assistants=v2.
+func (c *Client) BetaThreadsUpdate(ctx context.Context, threadID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_update_async(cl, cThreadID, cBody, h)
+	})
+}
+
+// ChatCompletionsCreate **Starting a new project?** We recommend trying Responses to take advantage
+// of the latest OpenAI platform features.
+//
+// POST /chat/completions (chat.completions.create, C: openai_chat_completions_create_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) ChatCompletionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_chat_completions_create_async(cl, cBody, h)
+	})
+}
+
+// ChatCompletionsCreateStream **Starting a new project?** We recommend trying Responses to take
+// advantage of the latest OpenAI platform features. As a stream of server-sent events (the library
+// asks for it).
+//
+// POST /chat/completions (chat.completions.create, C: openai_chat_completions_create_stream). It
+// returns once the response headers arrived; read the events with the Stream's Next and Current,
+// and Close it. An HTTP error before the stream began is returned as an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) ChatCompletionsCreateStream(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_chat_completions_create_stream(cl, cBody, out)
+	})
+}
+
+// ChatCompletionsDelete delete a stored chat completion.
+//
+// DELETE /chat/completions/{completion_id} (chat.completions.delete, C:
+// openai_chat_completions_delete_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (completionID) must not be empty; the library percent-encodes them.
+func (c *Client) ChatCompletionsDelete(ctx context.Context, completionID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCompletionID := a.str("completion_id", completionID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_chat_completions_delete_async(cl, cCompletionID, h)
+	})
+}
+
+// ChatCompletionsList list stored Chat Completions.
+//
+// GET /chat/completions (chat.completions.list, C: openai_chat_completions_list_async). It returns
+// the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) ChatCompletionsList(ctx context.Context, query any) ([]byte, *Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
@@ -1349,18 +2899,16 @@ func (c *Client) BetaFilesList(ctx context.Context, query any) ([]byte, *Respons
 		return nil, nil, a.err
 	}
 	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_files_list_async(cl, cQuery, h)
+		return C.openai_go_chat_completions_list_async(cl, cQuery, h)
 	})
 }
 
-// BetaFilesListPages is a pager over every page of BetaFilesList (GET /files): each Next fetches
-// one page, the next with after = the last item's id while the page says has_more. Nothing is sent
-// until the first Next.
-//
-// query is a JSON object of query parameters kept on every page ({"limit": 100}), or nil. Close the
-// pager when done.
-// A beta operation: the OpenAI-Beta header is sent.
-func (c *Client) BetaFilesListPages(ctx context.Context, query any) *Pager {
+// ChatCompletionsListPages is a pager over every page of GET /chat/completions
+// (chat.completions.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) ChatCompletionsListPages(ctx context.Context, query any) *Pager {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
@@ -1368,6 +2916,5959 @@ func (c *Client) BetaFilesListPages(ctx context.Context, query any) *Pager {
 		return &Pager{ctx: ctx, done: true, err: a.err}
 	}
 	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_files_list_pages(cl, cQuery, out)
+		return C.openai_chat_completions_list_pages(cl, cQuery, out)
+	})
+}
+
+// ChatCompletionsMessagesList get the messages in a stored chat completion.
+//
+// GET /chat/completions/{completion_id}/messages (chat.completions.messages.list, C:
+// openai_chat_completions_messages_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (completionID) must not be empty; the library percent-encodes them.
+func (c *Client) ChatCompletionsMessagesList(ctx context.Context, completionID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCompletionID := a.str("completion_id", completionID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_chat_completions_messages_list_async(cl, cCompletionID, cQuery, h)
+	})
+}
+
+// ChatCompletionsMessagesListPages is a pager over every page of GET
+// /chat/completions/{completion_id}/messages (chat.completions.messages.list): each Next fetches
+// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
+// the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (completionID) must not be empty; the library percent-encodes them.
+func (c *Client) ChatCompletionsMessagesListPages(ctx context.Context, completionID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cCompletionID := a.str("completion_id", completionID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_chat_completions_messages_list_pages(cl, cCompletionID, cQuery, out)
+	})
+}
+
+// ChatCompletionsRetrieve get a stored chat completion.
+//
+// GET /chat/completions/{completion_id} (chat.completions.retrieve, C:
+// openai_chat_completions_retrieve_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (completionID) must not be empty; the library percent-encodes them.
+func (c *Client) ChatCompletionsRetrieve(ctx context.Context, completionID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCompletionID := a.str("completion_id", completionID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_chat_completions_retrieve_async(cl, cCompletionID, h)
+	})
+}
+
+// ChatCompletionsUpdate modify a stored chat completion.
+//
+// POST /chat/completions/{completion_id} (chat.completions.update, C:
+// openai_chat_completions_update_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (completionID) must not be empty; the library percent-encodes them.
+func (c *Client) ChatCompletionsUpdate(ctx context.Context, completionID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCompletionID := a.str("completion_id", completionID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_chat_completions_update_async(cl, cCompletionID, cBody, h)
+	})
+}
+
+// CompletionsCreate creates a completion for the provided prompt and parameters.
+//
+// POST /completions (completions.create, C: openai_completions_create_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) CompletionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_completions_create_async(cl, cBody, h)
+	})
+}
+
+// CompletionsCreateStream creates a completion for the provided prompt and parameters. As a stream
+// of server-sent events (the library asks for it).
+//
+// POST /completions (completions.create, C: openai_completions_create_stream). It returns once the
+// response headers arrived; read the events with the Stream's Next and Current, and Close it. An
+// HTTP error before the stream began is returned as an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) CompletionsCreateStream(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_completions_create_stream(cl, cBody, out)
+	})
+}
+
+// ContainersCreate create Container.
+//
+// POST /containers (containers.create, C: openai_containers_create_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+func (c *Client) ContainersCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_create_async(cl, cBody, h)
+	})
+}
+
+// ContainersDelete delete Container.
+//
+// DELETE /containers/{container_id} (containers.delete, C: openai_containers_delete_async). It
+// returns an empty body, the response and, for a failed call, an *Error.
+// The path parameters (containerID) must not be empty; the library percent-encodes them.
+func (c *Client) ContainersDelete(ctx context.Context, containerID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_delete_async(cl, cContainerID, h)
+	})
+}
+
+// ContainersFilesContentRetrieve retrieve Container File Content.
+//
+// GET /containers/{container_id}/files/{file_id}/content (containers.files.content.retrieve, C:
+// openai_containers_files_content_retrieve_async). It returns the body's bytes, the response and,
+// for a failed call, an *Error.
+// The path parameters (containerID, fileID) must not be empty; the library percent-encodes them.
+func (c *Client) ContainersFilesContentRetrieve(ctx context.Context, containerID string, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_files_content_retrieve_async(cl, cContainerID, cFileID, h)
+	})
+}
+
+// ContainersFilesContentRetrieveToFile writes the response body of
+// containers.files.content.retrieve to the file at path as it arrives (never held whole in memory);
+// a failed download leaves path as it was.
+//
+// GET /containers/{container_id}/files/{file_id}/content (containers.files.content.retrieve, C:
+// openai_containers_files_content_retrieve_to_file). progress, if not nil, hears the bytes received
+// and the total (0 if unknown), on any thread. The returned response has the status and headers,
+// and an empty body on success.
+// The path parameters (containerID, fileID) must not be empty; the library percent-encodes them.
+func (c *Client) ContainersFilesContentRetrieveToFile(ctx context.Context, containerID string, fileID string, path string, progress func(received, total uint64)) (*Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cFileID := a.str("file_id", fileID)
+	cPath := a.str("path", path)
+	if a.err != nil {
+		return nil, a.err
+	}
+	id := progressID(progress)
+	if id != 0 {
+		defer unregister(id)
+	}
+	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+		return C.openai_go_containers_files_content_retrieve_to_file(cl, cContainerID, cFileID, cPath, C.uintptr_t(id), out)
+	})
+}
+
+// ContainersFilesCreate create a Container File You can send either a multipart/form-data request
+// with the raw file content, or a JSON request with a file ID.
+//
+// POST /containers/{container_id}/files (containers.files.create, C:
+// openai_containers_files_create_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// file is the "file" file part, or nil for none.
+// The path parameters (containerID) must not be empty; the library percent-encodes them.
+func (c *Client) ContainersFilesCreate(ctx context.Context, containerID string, fields any, file *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cFields := a.json("fields", fields)
+	cFile := a.upload("file", file)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_files_create_async(cl, cContainerID, cFields, cFile, h)
+	})
+}
+
+// ContainersFilesDelete delete Container File.
+//
+// DELETE /containers/{container_id}/files/{file_id} (containers.files.delete, C:
+// openai_containers_files_delete_async). It returns an empty body, the response and, for a failed
+// call, an *Error.
+// The path parameters (containerID, fileID) must not be empty; the library percent-encodes them.
+func (c *Client) ContainersFilesDelete(ctx context.Context, containerID string, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_files_delete_async(cl, cContainerID, cFileID, h)
+	})
+}
+
+// ContainersFilesList list Container files.
+//
+// GET /containers/{container_id}/files (containers.files.list, C:
+// openai_containers_files_list_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (containerID) must not be empty; the library percent-encodes them.
+func (c *Client) ContainersFilesList(ctx context.Context, containerID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_files_list_async(cl, cContainerID, cQuery, h)
+	})
+}
+
+// ContainersFilesListPages is a pager over every page of GET /containers/{container_id}/files
+// (containers.files.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (containerID) must not be empty; the library percent-encodes them.
+func (c *Client) ContainersFilesListPages(ctx context.Context, containerID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_containers_files_list_pages(cl, cContainerID, cQuery, out)
+	})
+}
+
+// ContainersFilesRetrieve retrieve Container File.
+//
+// GET /containers/{container_id}/files/{file_id} (containers.files.retrieve, C:
+// openai_containers_files_retrieve_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (containerID, fileID) must not be empty; the library percent-encodes them.
+func (c *Client) ContainersFilesRetrieve(ctx context.Context, containerID string, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_files_retrieve_async(cl, cContainerID, cFileID, h)
+	})
+}
+
+// ContainersList list Containers.
+//
+// GET /containers (containers.list, C: openai_containers_list_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) ContainersList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_list_async(cl, cQuery, h)
+	})
+}
+
+// ContainersListPages is a pager over every page of GET /containers (containers.list): each Next
+// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
+// until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) ContainersListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_containers_list_pages(cl, cQuery, out)
+	})
+}
+
+// ContainersRetrieve retrieve Container.
+//
+// GET /containers/{container_id} (containers.retrieve, C: openai_containers_retrieve_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (containerID) must not be empty; the library percent-encodes them.
+func (c *Client) ContainersRetrieve(ctx context.Context, containerID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_retrieve_async(cl, cContainerID, h)
+	})
+}
+
+// ContentProvenanceChecksCreate check whether an image or audio file contains known OpenAI
+// provenance signals.
+//
+// POST /content_provenance_checks (content_provenance_checks.create, C:
+// openai_content_provenance_checks_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// file is the "file" file part (required).
+func (c *Client) ContentProvenanceChecksCreate(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cFile := a.upload("file", file)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_content_provenance_checks_create_async(cl, cFields, cFile, h)
+	})
+}
+
+// ConversationsCreate create a conversation.
+//
+// POST /conversations (conversations.create, C: openai_conversations_create_async). It returns the
+// JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+func (c *Client) ConversationsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_create_async(cl, cBody, h)
+	})
+}
+
+// ConversationsDelete delete a conversation.
+//
+// DELETE /conversations/{conversation_id} (conversations.delete, C:
+// openai_conversations_delete_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (conversationID) must not be empty; the library percent-encodes them.
+func (c *Client) ConversationsDelete(ctx context.Context, conversationID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_delete_async(cl, cConversationID, h)
+	})
+}
+
+// ConversationsItemsCreate create items in a conversation with the given ID.
+//
+// POST /conversations/{conversation_id}/items (conversations.items.create, C:
+// openai_conversations_items_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (conversationID) must not be empty; the library percent-encodes them.
+func (c *Client) ConversationsItemsCreate(ctx context.Context, conversationID string, query any, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	cQuery := a.json("query", query)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_items_create_async(cl, cConversationID, cQuery, cBody, h)
+	})
+}
+
+// ConversationsItemsDelete delete an item from a conversation with the given IDs.
+//
+// DELETE /conversations/{conversation_id}/items/{item_id} (conversations.items.delete, C:
+// openai_conversations_items_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (conversationID, itemID) must not be empty; the library percent-encodes them.
+func (c *Client) ConversationsItemsDelete(ctx context.Context, conversationID string, itemID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	cItemID := a.str("item_id", itemID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_items_delete_async(cl, cConversationID, cItemID, h)
+	})
+}
+
+// ConversationsItemsList list all items for a conversation with the given ID.
+//
+// GET /conversations/{conversation_id}/items (conversations.items.list, C:
+// openai_conversations_items_list_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (conversationID) must not be empty; the library percent-encodes them.
+func (c *Client) ConversationsItemsList(ctx context.Context, conversationID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_items_list_async(cl, cConversationID, cQuery, h)
+	})
+}
+
+// ConversationsItemsListPages is a pager over every page of GET
+// /conversations/{conversation_id}/items (conversations.items.list): each Next fetches one page,
+// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
+// Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (conversationID) must not be empty; the library percent-encodes them.
+func (c *Client) ConversationsItemsListPages(ctx context.Context, conversationID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_conversations_items_list_pages(cl, cConversationID, cQuery, out)
+	})
+}
+
+// ConversationsItemsRetrieve get a single item from a conversation with the given IDs.
+//
+// GET /conversations/{conversation_id}/items/{item_id} (conversations.items.retrieve, C:
+// openai_conversations_items_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (conversationID, itemID) must not be empty; the library percent-encodes them.
+func (c *Client) ConversationsItemsRetrieve(ctx context.Context, conversationID string, itemID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	cItemID := a.str("item_id", itemID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_items_retrieve_async(cl, cConversationID, cItemID, cQuery, h)
+	})
+}
+
+// ConversationsRetrieve get a conversation.
+//
+// GET /conversations/{conversation_id} (conversations.retrieve, C:
+// openai_conversations_retrieve_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (conversationID) must not be empty; the library percent-encodes them.
+func (c *Client) ConversationsRetrieve(ctx context.Context, conversationID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_retrieve_async(cl, cConversationID, h)
+	})
+}
+
+// ConversationsUpdate update a conversation.
+//
+// POST /conversations/{conversation_id} (conversations.update, C:
+// openai_conversations_update_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+// The path parameters (conversationID) must not be empty; the library percent-encodes them.
+func (c *Client) ConversationsUpdate(ctx context.Context, conversationID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_update_async(cl, cConversationID, cBody, h)
+	})
+}
+
+// EditsCreate creates a new edit for the provided input, instruction and parameters (a legacy
+// endpoint that today's specification no longer has).
+//
+// POST /edits (edits.create, C: openai_edits_create_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) EditsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_edits_create_async(cl, cBody, h)
+	})
+}
+
+// EmbeddingsCreate creates an embedding vector representing the input text.
+//
+// POST /embeddings (embeddings.create, C: openai_embeddings_create_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) EmbeddingsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_embeddings_create_async(cl, cBody, h)
+	})
+}
+
+// EvalsCreate create the structure of an evaluation that can be used to test a model's performance.
+//
+// POST /evals (evals.create, C: openai_evals_create_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) EvalsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_create_async(cl, cBody, h)
+	})
+}
+
+// EvalsDelete delete an evaluation.
+//
+// DELETE /evals/{eval_id} (evals.delete, C: openai_evals_delete_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// The path parameters (evalID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsDelete(ctx context.Context, evalID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_delete_async(cl, cEvalID, h)
+	})
+}
+
+// EvalsList list evaluations for a project.
+//
+// GET /evals (evals.list, C: openai_evals_list_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) EvalsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_list_async(cl, cQuery, h)
+	})
+}
+
+// EvalsListPages is a pager over every page of GET /evals (evals.list): each Next fetches one page,
+// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
+// Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) EvalsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_evals_list_pages(cl, cQuery, out)
+	})
+}
+
+// EvalsRetrieve get an evaluation by ID.
+//
+// GET /evals/{eval_id} (evals.retrieve, C: openai_evals_retrieve_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// The path parameters (evalID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsRetrieve(ctx context.Context, evalID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_retrieve_async(cl, cEvalID, h)
+	})
+}
+
+// EvalsRunsCancel cancel an ongoing evaluation run.
+//
+// POST /evals/{eval_id}/runs/{run_id} (evals.runs.cancel, C: openai_evals_runs_cancel_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (evalID, runID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsRunsCancel(ctx context.Context, evalID string, runID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cRunID := a.str("run_id", runID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_cancel_async(cl, cEvalID, cRunID, h)
+	})
+}
+
+// EvalsRunsCreate kicks off a new run for a given evaluation, specifying the data source, and what
+// model configuration to use to test.
+//
+// POST /evals/{eval_id}/runs (evals.runs.create, C: openai_evals_runs_create_async). It returns the
+// JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (evalID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsRunsCreate(ctx context.Context, evalID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_create_async(cl, cEvalID, cBody, h)
+	})
+}
+
+// EvalsRunsDelete delete an eval run.
+//
+// DELETE /evals/{eval_id}/runs/{run_id} (evals.runs.delete, C: openai_evals_runs_delete_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (evalID, runID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsRunsDelete(ctx context.Context, evalID string, runID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cRunID := a.str("run_id", runID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_delete_async(cl, cEvalID, cRunID, h)
+	})
+}
+
+// EvalsRunsList get a list of runs for an evaluation.
+//
+// GET /evals/{eval_id}/runs (evals.runs.list, C: openai_evals_runs_list_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (evalID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsRunsList(ctx context.Context, evalID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_list_async(cl, cEvalID, cQuery, h)
+	})
+}
+
+// EvalsRunsListPages is a pager over every page of GET /evals/{eval_id}/runs (evals.runs.list):
+// each Next fetches one page, the next with the cursor the page gives while it says has_more.
+// Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (evalID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsRunsListPages(ctx context.Context, evalID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_evals_runs_list_pages(cl, cEvalID, cQuery, out)
+	})
+}
+
+// EvalsRunsOutputItemsList get a list of output items for an evaluation run.
+//
+// GET /evals/{eval_id}/runs/{run_id}/output_items (evals.runs.output_items.list, C:
+// openai_evals_runs_output_items_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (evalID, runID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsRunsOutputItemsList(ctx context.Context, evalID string, runID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cRunID := a.str("run_id", runID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_output_items_list_async(cl, cEvalID, cRunID, cQuery, h)
+	})
+}
+
+// EvalsRunsOutputItemsListPages is a pager over every page of GET
+// /evals/{eval_id}/runs/{run_id}/output_items (evals.runs.output_items.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (evalID, runID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsRunsOutputItemsListPages(ctx context.Context, evalID string, runID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cRunID := a.str("run_id", runID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_evals_runs_output_items_list_pages(cl, cEvalID, cRunID, cQuery, out)
+	})
+}
+
+// EvalsRunsOutputItemsRetrieve get an evaluation run output item by ID.
+//
+// GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}
+// (evals.runs.output_items.retrieve, C: openai_evals_runs_output_items_retrieve_async). It returns
+// the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (evalID, runID, outputItemID) must not be empty; the library percent-encodes
+// them.
+func (c *Client) EvalsRunsOutputItemsRetrieve(ctx context.Context, evalID string, runID string, outputItemID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cRunID := a.str("run_id", runID)
+	cOutputItemID := a.str("output_item_id", outputItemID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_output_items_retrieve_async(cl, cEvalID, cRunID, cOutputItemID, h)
+	})
+}
+
+// EvalsRunsRetrieve get an evaluation run by ID.
+//
+// GET /evals/{eval_id}/runs/{run_id} (evals.runs.retrieve, C: openai_evals_runs_retrieve_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (evalID, runID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsRunsRetrieve(ctx context.Context, evalID string, runID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cRunID := a.str("run_id", runID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_retrieve_async(cl, cEvalID, cRunID, h)
+	})
+}
+
+// EvalsUpdate update certain properties of an evaluation.
+//
+// POST /evals/{eval_id} (evals.update, C: openai_evals_update_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (evalID) must not be empty; the library percent-encodes them.
+func (c *Client) EvalsUpdate(ctx context.Context, evalID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_update_async(cl, cEvalID, cBody, h)
+	})
+}
+
+// FilesContent returns a response containing the contents of the specified file.
+//
+// GET /files/{file_id}/content (files.content, C: openai_files_content_async). It returns the
+// body's bytes, the response and, for a failed call, an *Error.
+// The path parameters (fileID) must not be empty; the library percent-encodes them.
+func (c *Client) FilesContent(ctx context.Context, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_files_content_async(cl, cFileID, h)
+	})
+}
+
+// FilesContentToFile writes the response body of files.content to the file at path as it arrives
+// (never held whole in memory); a failed download leaves path as it was.
+//
+// GET /files/{file_id}/content (files.content, C: openai_files_content_to_file). progress, if not
+// nil, hears the bytes received and the total (0 if unknown), on any thread. The returned response
+// has the status and headers, and an empty body on success.
+// The path parameters (fileID) must not be empty; the library percent-encodes them.
+func (c *Client) FilesContentToFile(ctx context.Context, fileID string, path string, progress func(received, total uint64)) (*Response, error) {
+	var a args
+	defer a.free()
+	cFileID := a.str("file_id", fileID)
+	cPath := a.str("path", path)
+	if a.err != nil {
+		return nil, a.err
+	}
+	id := progressID(progress)
+	if id != 0 {
+		defer unregister(id)
+	}
+	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+		return C.openai_go_files_content_to_file(cl, cFileID, cPath, C.uintptr_t(id), out)
+	})
+}
+
+// FilesCreate upload a file that can be used across various endpoints.
+//
+// POST /files (files.create, C: openai_files_create_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// file is the "file" file part (required).
+func (c *Client) FilesCreate(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cFile := a.upload("file", file)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_files_create_async(cl, cFields, cFile, h)
+	})
+}
+
+// FilesDelete delete a file and remove it from all vector stores.
+//
+// DELETE /files/{file_id} (files.delete, C: openai_files_delete_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// The path parameters (fileID) must not be empty; the library percent-encodes them.
+func (c *Client) FilesDelete(ctx context.Context, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_files_delete_async(cl, cFileID, h)
+	})
+}
+
+// FilesList returns a list of files.
+//
+// GET /files (files.list, C: openai_files_list_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) FilesList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_files_list_async(cl, cQuery, h)
+	})
+}
+
+// FilesListPages is a pager over every page of GET /files (files.list): each Next fetches one page,
+// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
+// Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) FilesListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_files_list_pages(cl, cQuery, out)
+	})
+}
+
+// FilesRetrieve returns information about a specific file.
+//
+// GET /files/{file_id} (files.retrieve, C: openai_files_retrieve_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// The path parameters (fileID) must not be empty; the library percent-encodes them.
+func (c *Client) FilesRetrieve(ctx context.Context, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_files_retrieve_async(cl, cFileID, h)
+	})
+}
+
+// FilesRetrieveContent returns a response containing the contents of the specified file.
+//
+// GET /files/{file_id}/content (files.retrieve_content, C: openai_files_retrieve_content_async). An
+// alias of the files.content operation. It returns the body's bytes, the response and, for a failed
+// call, an *Error.
+// The path parameters (fileID) must not be empty; the library percent-encodes them.
+func (c *Client) FilesRetrieveContent(ctx context.Context, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_files_retrieve_content_async(cl, cFileID, h)
+	})
+}
+
+// FilesRetrieveContentToFile writes the response body of files.retrieve_content to the file at path
+// as it arrives (never held whole in memory); a failed download leaves path as it was.
+//
+// GET /files/{file_id}/content (files.retrieve_content, C: openai_files_retrieve_content_to_file).
+// An alias of the files.content operation. progress, if not nil, hears the bytes received and the
+// total (0 if unknown), on any thread. The returned response has the status and headers, and an
+// empty body on success.
+// The path parameters (fileID) must not be empty; the library percent-encodes them.
+func (c *Client) FilesRetrieveContentToFile(ctx context.Context, fileID string, path string, progress func(received, total uint64)) (*Response, error) {
+	var a args
+	defer a.free()
+	cFileID := a.str("file_id", fileID)
+	cPath := a.str("path", path)
+	if a.err != nil {
+		return nil, a.err
+	}
+	id := progressID(progress)
+	if id != 0 {
+		defer unregister(id)
+	}
+	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+		return C.openai_go_files_retrieve_content_to_file(cl, cFileID, cPath, C.uintptr_t(id), out)
+	})
+}
+
+// FilesUpload upload a file that can be used across various endpoints.
+//
+// POST /files (files.upload, C: openai_files_upload_async). An alias of the files.create operation.
+// It returns the JSON body, the response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// file is the "file" file part (required).
+func (c *Client) FilesUpload(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cFile := a.upload("file", file)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_files_upload_async(cl, cFields, cFile, h)
+	})
+}
+
+// FineTuningAlphaGradersRun run a grader.
+//
+// POST /fine_tuning/alpha/graders/run (fine_tuning.alpha.graders.run, C:
+// openai_fine_tuning_alpha_graders_run_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) FineTuningAlphaGradersRun(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_alpha_graders_run_async(cl, cBody, h)
+	})
+}
+
+// FineTuningAlphaGradersValidate validate a grader.
+//
+// POST /fine_tuning/alpha/graders/validate (fine_tuning.alpha.graders.validate, C:
+// openai_fine_tuning_alpha_graders_validate_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) FineTuningAlphaGradersValidate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_alpha_graders_validate_async(cl, cBody, h)
+	})
+}
+
+// FineTuningCheckpointsPermissionsCreate **NOTE:** Calling this endpoint requires an admin API key.
+//
+// POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
+// (fine_tuning.checkpoints.permissions.create, C:
+// openai_fine_tuning_checkpoints_permissions_create_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (fineTunedModelCheckpoint) must not be empty; the library percent-encodes
+// them.
+func (c *Client) FineTuningCheckpointsPermissionsCreate(ctx context.Context, fineTunedModelCheckpoint string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_checkpoints_permissions_create_async(cl, cFineTunedModelCheckpoint, cBody, h)
+	})
+}
+
+// FineTuningCheckpointsPermissionsDelete **NOTE:** This endpoint requires an admin API key.
+//
+// DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}
+// (fine_tuning.checkpoints.permissions.delete, C:
+// openai_fine_tuning_checkpoints_permissions_delete_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// The path parameters (fineTunedModelCheckpoint, permissionID) must not be empty; the library
+// percent-encodes them.
+func (c *Client) FineTuningCheckpointsPermissionsDelete(ctx context.Context, fineTunedModelCheckpoint string, permissionID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
+	cPermissionID := a.str("permission_id", permissionID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_checkpoints_permissions_delete_async(cl, cFineTunedModelCheckpoint, cPermissionID, h)
+	})
+}
+
+// FineTuningCheckpointsPermissionsList **NOTE:** This endpoint requires an admin API key.
+//
+// GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
+// (fine_tuning.checkpoints.permissions.list, C:
+// openai_fine_tuning_checkpoints_permissions_list_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (fineTunedModelCheckpoint) must not be empty; the library percent-encodes
+// them.
+func (c *Client) FineTuningCheckpointsPermissionsList(ctx context.Context, fineTunedModelCheckpoint string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_checkpoints_permissions_list_async(cl, cFineTunedModelCheckpoint, cQuery, h)
+	})
+}
+
+// FineTuningCheckpointsPermissionsListPages is a pager over every page of GET
+// /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
+// (fine_tuning.checkpoints.permissions.list): each Next fetches one page, the next with the cursor
+// the page gives while it says has_more. Nothing is sent until the first Next. Close the pager when
+// done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (fineTunedModelCheckpoint) must not be empty; the library percent-encodes
+// them.
+func (c *Client) FineTuningCheckpointsPermissionsListPages(ctx context.Context, fineTunedModelCheckpoint string, query any) *Pager {
+	var a args
+	defer a.free()
+	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_fine_tuning_checkpoints_permissions_list_pages(cl, cFineTunedModelCheckpoint, cQuery, out)
+	})
+}
+
+// FineTuningCheckpointsPermissionsRetrieve **NOTE:** This endpoint requires an admin API key.
+//
+// GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
+// (fine_tuning.checkpoints.permissions.retrieve, C:
+// openai_fine_tuning_checkpoints_permissions_retrieve_async). An alias of the
+// fine_tuning.checkpoints.permissions.list operation. It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (fineTunedModelCheckpoint) must not be empty; the library percent-encodes
+// them.
+func (c *Client) FineTuningCheckpointsPermissionsRetrieve(ctx context.Context, fineTunedModelCheckpoint string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_checkpoints_permissions_retrieve_async(cl, cFineTunedModelCheckpoint, cQuery, h)
+	})
+}
+
+// FineTuningCheckpointsPermissionsRetrievePages is a pager over every page of GET
+// /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
+// (fine_tuning.checkpoints.permissions.retrieve): each Next fetches one page, the next with the
+// cursor the page gives while it says has_more. Nothing is sent until the first Next. Close the
+// pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (fineTunedModelCheckpoint) must not be empty; the library percent-encodes
+// them.
+func (c *Client) FineTuningCheckpointsPermissionsRetrievePages(ctx context.Context, fineTunedModelCheckpoint string, query any) *Pager {
+	var a args
+	defer a.free()
+	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_fine_tuning_checkpoints_permissions_retrieve_pages(cl, cFineTunedModelCheckpoint, cQuery, out)
+	})
+}
+
+// FineTuningJobsCancel immediately cancel a fine-tune job.
+//
+// POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel (fine_tuning.jobs.cancel, C:
+// openai_fine_tuning_jobs_cancel_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (c *Client) FineTuningJobsCancel(ctx context.Context, fineTuningJobID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_cancel_async(cl, cFineTuningJobID, h)
+	})
+}
+
+// FineTuningJobsCheckpointsList list checkpoints for a fine-tuning job.
+//
+// GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints (fine_tuning.jobs.checkpoints.list, C:
+// openai_fine_tuning_jobs_checkpoints_list_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (c *Client) FineTuningJobsCheckpointsList(ctx context.Context, fineTuningJobID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_checkpoints_list_async(cl, cFineTuningJobID, cQuery, h)
+	})
+}
+
+// FineTuningJobsCheckpointsListPages is a pager over every page of GET
+// /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints (fine_tuning.jobs.checkpoints.list): each Next
+// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
+// until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (c *Client) FineTuningJobsCheckpointsListPages(ctx context.Context, fineTuningJobID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_fine_tuning_jobs_checkpoints_list_pages(cl, cFineTuningJobID, cQuery, out)
+	})
+}
+
+// FineTuningJobsCreate creates a fine-tuning job which begins the process of creating a new model
+// from a given dataset.
+//
+// POST /fine_tuning/jobs (fine_tuning.jobs.create, C: openai_fine_tuning_jobs_create_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) FineTuningJobsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_create_async(cl, cBody, h)
+	})
+}
+
+// FineTuningJobsList list your organization's fine-tuning jobs.
+//
+// GET /fine_tuning/jobs (fine_tuning.jobs.list, C: openai_fine_tuning_jobs_list_async). It returns
+// the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) FineTuningJobsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_list_async(cl, cQuery, h)
+	})
+}
+
+// FineTuningJobsListPages is a pager over every page of GET /fine_tuning/jobs
+// (fine_tuning.jobs.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) FineTuningJobsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_fine_tuning_jobs_list_pages(cl, cQuery, out)
+	})
+}
+
+// FineTuningJobsListEvents get status updates for a fine-tuning job.
+//
+// GET /fine_tuning/jobs/{fine_tuning_job_id}/events (fine_tuning.jobs.list_events, C:
+// openai_fine_tuning_jobs_list_events_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (c *Client) FineTuningJobsListEvents(ctx context.Context, fineTuningJobID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_list_events_async(cl, cFineTuningJobID, cQuery, h)
+	})
+}
+
+// FineTuningJobsListEventsPages is a pager over every page of GET
+// /fine_tuning/jobs/{fine_tuning_job_id}/events (fine_tuning.jobs.list_events): each Next fetches
+// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
+// the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (c *Client) FineTuningJobsListEventsPages(ctx context.Context, fineTuningJobID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_fine_tuning_jobs_list_events_pages(cl, cFineTuningJobID, cQuery, out)
+	})
+}
+
+// FineTuningJobsPause pause a fine-tune job.
+//
+// POST /fine_tuning/jobs/{fine_tuning_job_id}/pause (fine_tuning.jobs.pause, C:
+// openai_fine_tuning_jobs_pause_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (c *Client) FineTuningJobsPause(ctx context.Context, fineTuningJobID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_pause_async(cl, cFineTuningJobID, h)
+	})
+}
+
+// FineTuningJobsResume resume a fine-tune job.
+//
+// POST /fine_tuning/jobs/{fine_tuning_job_id}/resume (fine_tuning.jobs.resume, C:
+// openai_fine_tuning_jobs_resume_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (c *Client) FineTuningJobsResume(ctx context.Context, fineTuningJobID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_resume_async(cl, cFineTuningJobID, h)
+	})
+}
+
+// FineTuningJobsRetrieve get info about a fine-tuning job.
+//
+// GET /fine_tuning/jobs/{fine_tuning_job_id} (fine_tuning.jobs.retrieve, C:
+// openai_fine_tuning_jobs_retrieve_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (c *Client) FineTuningJobsRetrieve(ctx context.Context, fineTuningJobID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_retrieve_async(cl, cFineTuningJobID, h)
+	})
+}
+
+// ImagesCreateVariation creates a variation of a given image.
+//
+// POST /images/variations (images.create_variation, C: openai_images_create_variation_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// image is the "image" file part (required).
+func (c *Client) ImagesCreateVariation(ctx context.Context, fields any, image *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cImage := a.upload("image", image)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_images_create_variation_async(cl, cFields, cImage, h)
+	})
+}
+
+// ImagesEdit creates an edited or extended image given one or more source images and a prompt.
+//
+// POST /images/edits (images.edit, C: openai_images_edit_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// image is the "image" file part (required).
+// mask is the "mask" file part, or nil for none.
+func (c *Client) ImagesEdit(ctx context.Context, fields any, image *Upload, mask *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cImage := a.upload("image", image)
+	cMask := a.upload("mask", mask)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_images_edit_async(cl, cFields, cImage, cMask, h)
+	})
+}
+
+// ImagesEditEx creates an edited or extended image given one or more source images and a prompt.
+//
+// POST /images/edits (images.edit, C: openai_images_edit_ex_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// image are the "image" files, each sent as a image[] part.
+// mask is the "mask" file part, or nil for none.
+func (c *Client) ImagesEditEx(ctx context.Context, fields any, image []*Upload, mask *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cImage, cImageCount := a.uploadArray("image", image)
+	cMask := a.upload("mask", mask)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_images_edit_ex_async(cl, cFields, cImage, cImageCount, cMask, h)
+	})
+}
+
+// ImagesEditStream creates an edited or extended image given one or more source images and a
+// prompt. As a stream of server-sent events (the library asks for it).
+//
+// POST /images/edits (images.edit, C: openai_images_edit_stream). It returns once the response
+// headers arrived; read the events with the Stream's Next and Current, and Close it. An HTTP error
+// before the stream began is returned as an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// image are the "image" files, each sent as a image[] part.
+// mask is the "mask" file part, or nil for none.
+func (c *Client) ImagesEditStream(ctx context.Context, fields any, image []*Upload, mask *Upload) (*Stream, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cImage, cImageCount := a.uploadArray("image", image)
+	cMask := a.upload("mask", mask)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_images_edit_stream(cl, cFields, cImage, cImageCount, cMask, out)
+	})
+}
+
+// ImagesGenerate creates an image given a prompt.
+//
+// POST /images/generations (images.generate, C: openai_images_generate_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) ImagesGenerate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_images_generate_async(cl, cBody, h)
+	})
+}
+
+// ImagesGenerateStream creates an image given a prompt. As a stream of server-sent events (the
+// library asks for it).
+//
+// POST /images/generations (images.generate, C: openai_images_generate_stream). It returns once the
+// response headers arrived; read the events with the Stream's Next and Current, and Close it. An
+// HTTP error before the stream began is returned as an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) ImagesGenerateStream(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_images_generate_stream(cl, cBody, out)
+	})
+}
+
+// ModelsDelete delete a fine-tuned model.
+//
+// DELETE /models/{model} (models.delete, C: openai_models_delete_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// The path parameters (model) must not be empty; the library percent-encodes them.
+func (c *Client) ModelsDelete(ctx context.Context, model string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cModel := a.str("model", model)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_models_delete_async(cl, cModel, h)
+	})
+}
+
+// ModelsList lists the currently available models, and provides basic information about each one
+// such as the owner and availability.
+//
+// GET /models (models.list, C: openai_models_list_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+func (c *Client) ModelsList(ctx context.Context) ([]byte, *Response, error) {
+	var a args
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_models_list_async(cl, h)
+	})
+}
+
+// ModelsRetrieve retrieves a model instance, providing basic information about the model such as
+// the owner and permissioning.
+//
+// GET /models/{model} (models.retrieve, C: openai_models_retrieve_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// The path parameters (model) must not be empty; the library percent-encodes them.
+func (c *Client) ModelsRetrieve(ctx context.Context, model string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cModel := a.str("model", model)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_models_retrieve_async(cl, cModel, h)
+	})
+}
+
+// ModerationsCreate classifies if text and/or image inputs are potentially harmful.
+//
+// POST /moderations (moderations.create, C: openai_moderations_create_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) ModerationsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_moderations_create_async(cl, cBody, h)
+	})
+}
+
+// OrganizationAdminApiKeysCreate create an organization admin API key.
+//
+// POST /organization/admin_api_keys (organization.admin_api_keys.create, C:
+// openai_organization_admin_api_keys_create_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationAdminApiKeysCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_admin_api_keys_create_async(cl, cBody, h)
+	})
+}
+
+// OrganizationAdminApiKeysDelete delete an organization admin API key.
+//
+// DELETE /organization/admin_api_keys/{key_id} (organization.admin_api_keys.delete, C:
+// openai_organization_admin_api_keys_delete_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// The path parameters (keyID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationAdminApiKeysDelete(ctx context.Context, keyID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cKeyID := a.str("key_id", keyID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_admin_api_keys_delete_async(cl, cKeyID, h)
+	})
+}
+
+// OrganizationAdminApiKeysList list organization API keys.
+//
+// GET /organization/admin_api_keys (organization.admin_api_keys.list, C:
+// openai_organization_admin_api_keys_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationAdminApiKeysList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_admin_api_keys_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationAdminApiKeysListPages is a pager over every page of GET /organization/admin_api_keys
+// (organization.admin_api_keys.list): each Next fetches one page, the next with the cursor the page
+// gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationAdminApiKeysListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_admin_api_keys_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationAdminApiKeysRetrieve retrieve a single organization API key.
+//
+// GET /organization/admin_api_keys/{key_id} (organization.admin_api_keys.retrieve, C:
+// openai_organization_admin_api_keys_retrieve_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// The path parameters (keyID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationAdminApiKeysRetrieve(ctx context.Context, keyID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cKeyID := a.str("key_id", keyID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_admin_api_keys_retrieve_async(cl, cKeyID, h)
+	})
+}
+
+// OrganizationAuditLogsList list user actions and configuration changes within this organization.
+//
+// GET /organization/audit_logs (organization.audit_logs.list, C:
+// openai_organization_audit_logs_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationAuditLogsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_audit_logs_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationAuditLogsListPages is a pager over every page of GET /organization/audit_logs
+// (organization.audit_logs.list): each Next fetches one page, the next with the cursor the page
+// gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationAuditLogsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_audit_logs_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationCertificatesActivate activate certificates at the organization level.
+//
+// POST /organization/certificates/activate (organization.certificates.activate, C:
+// openai_organization_certificates_activate_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationCertificatesActivate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_certificates_activate_async(cl, cBody, h)
+	})
+}
+
+// OrganizationCertificatesCreate upload a certificate to the organization.
+//
+// POST /organization/certificates (organization.certificates.create, C:
+// openai_organization_certificates_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationCertificatesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_certificates_create_async(cl, cBody, h)
+	})
+}
+
+// OrganizationCertificatesDeactivate deactivate certificates at the organization level.
+//
+// POST /organization/certificates/deactivate (organization.certificates.deactivate, C:
+// openai_organization_certificates_deactivate_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationCertificatesDeactivate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_certificates_deactivate_async(cl, cBody, h)
+	})
+}
+
+// OrganizationCertificatesDelete delete a certificate from the organization.
+//
+// DELETE /organization/certificates/{certificate_id} (organization.certificates.delete, C:
+// openai_organization_certificates_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (certificateID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationCertificatesDelete(ctx context.Context, certificateID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCertificateID := a.str("certificate_id", certificateID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_certificates_delete_async(cl, cCertificateID, h)
+	})
+}
+
+// OrganizationCertificatesList list uploaded certificates for this organization.
+//
+// GET /organization/certificates (organization.certificates.list, C:
+// openai_organization_certificates_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationCertificatesList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_certificates_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationCertificatesListPages is a pager over every page of GET /organization/certificates
+// (organization.certificates.list): each Next fetches one page, the next with the cursor the page
+// gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationCertificatesListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_certificates_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationCertificatesRetrieve get a certificate that has been uploaded to the organization.
+//
+// GET /organization/certificates/{certificate_id} (organization.certificates.retrieve, C:
+// openai_organization_certificates_retrieve_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (certificateID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationCertificatesRetrieve(ctx context.Context, certificateID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCertificateID := a.str("certificate_id", certificateID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_certificates_retrieve_async(cl, cCertificateID, cQuery, h)
+	})
+}
+
+// OrganizationCertificatesUpdate modify a certificate.
+//
+// POST /organization/certificates/{certificate_id} (organization.certificates.update, C:
+// openai_organization_certificates_update_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (certificateID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationCertificatesUpdate(ctx context.Context, certificateID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCertificateID := a.str("certificate_id", certificateID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_certificates_update_async(cl, cCertificateID, cBody, h)
+	})
+}
+
+// OrganizationCostsList get costs details for the organization.
+//
+// GET /organization/costs (organization.costs.list, C: openai_organization_costs_list_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationCostsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_costs_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationCostsListPages is a pager over every page of GET /organization/costs
+// (organization.costs.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationCostsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_costs_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationDataRetentionRetrieve retrieves organization data retention controls.
+//
+// GET /organization/data_retention (organization.data_retention.retrieve, C:
+// openai_organization_data_retention_retrieve_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+func (c *Client) OrganizationDataRetentionRetrieve(ctx context.Context) ([]byte, *Response, error) {
+	var a args
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_data_retention_retrieve_async(cl, h)
+	})
+}
+
+// OrganizationDataRetentionUpdate updates organization data retention controls.
+//
+// POST /organization/data_retention (organization.data_retention.update, C:
+// openai_organization_data_retention_update_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationDataRetentionUpdate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_data_retention_update_async(cl, cBody, h)
+	})
+}
+
+// OrganizationGroupsCreate creates a new group in the organization.
+//
+// POST /organization/groups (organization.groups.create, C:
+// openai_organization_groups_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationGroupsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_create_async(cl, cBody, h)
+	})
+}
+
+// OrganizationGroupsDelete deletes a group from the organization.
+//
+// DELETE /organization/groups/{group_id} (organization.groups.delete, C:
+// openai_organization_groups_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsDelete(ctx context.Context, groupID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_delete_async(cl, cGroupID, h)
+	})
+}
+
+// OrganizationGroupsList lists all groups in the organization.
+//
+// GET /organization/groups (organization.groups.list, C: openai_organization_groups_list_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationGroupsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationGroupsListPages is a pager over every page of GET /organization/groups
+// (organization.groups.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationGroupsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_groups_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationGroupsRetrieve retrieves a group.
+//
+// GET /organization/groups/{group_id} (organization.groups.retrieve, C:
+// openai_organization_groups_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsRetrieve(ctx context.Context, groupID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_retrieve_async(cl, cGroupID, h)
+	})
+}
+
+// OrganizationGroupsRolesCreate assigns an organization role to a group within the organization.
+//
+// POST /organization/groups/{group_id}/roles (organization.groups.roles.create, C:
+// openai_organization_groups_roles_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsRolesCreate(ctx context.Context, groupID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_roles_create_async(cl, cGroupID, cBody, h)
+	})
+}
+
+// OrganizationGroupsRolesDelete unassigns an organization role from a group within the
+// organization.
+//
+// DELETE /organization/groups/{group_id}/roles/{role_id} (organization.groups.roles.delete, C:
+// openai_organization_groups_roles_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (groupID, roleID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsRolesDelete(ctx context.Context, groupID string, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_roles_delete_async(cl, cGroupID, cRoleID, h)
+	})
+}
+
+// OrganizationGroupsRolesList lists the organization roles assigned to a group within the
+// organization.
+//
+// GET /organization/groups/{group_id}/roles (organization.groups.roles.list, C:
+// openai_organization_groups_roles_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsRolesList(ctx context.Context, groupID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_roles_list_async(cl, cGroupID, cQuery, h)
+	})
+}
+
+// OrganizationGroupsRolesListPages is a pager over every page of GET
+// /organization/groups/{group_id}/roles (organization.groups.roles.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsRolesListPages(ctx context.Context, groupID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_groups_roles_list_pages(cl, cGroupID, cQuery, out)
+	})
+}
+
+// OrganizationGroupsRolesRetrieve retrieves an organization role assigned to a group.
+//
+// GET /organization/groups/{group_id}/roles/{role_id} (organization.groups.roles.retrieve, C:
+// openai_organization_groups_roles_retrieve_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// The path parameters (groupID, roleID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsRolesRetrieve(ctx context.Context, groupID string, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_roles_retrieve_async(cl, cGroupID, cRoleID, h)
+	})
+}
+
+// OrganizationGroupsUpdate updates a group's information.
+//
+// POST /organization/groups/{group_id} (organization.groups.update, C:
+// openai_organization_groups_update_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsUpdate(ctx context.Context, groupID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_update_async(cl, cGroupID, cBody, h)
+	})
+}
+
+// OrganizationGroupsUsersCreate adds a user to a group.
+//
+// POST /organization/groups/{group_id}/users (organization.groups.users.create, C:
+// openai_organization_groups_users_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsUsersCreate(ctx context.Context, groupID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_users_create_async(cl, cGroupID, cBody, h)
+	})
+}
+
+// OrganizationGroupsUsersDelete removes a user from a group.
+//
+// DELETE /organization/groups/{group_id}/users/{user_id} (organization.groups.users.delete, C:
+// openai_organization_groups_users_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (groupID, userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsUsersDelete(ctx context.Context, groupID string, userID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cUserID := a.str("user_id", userID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_users_delete_async(cl, cGroupID, cUserID, h)
+	})
+}
+
+// OrganizationGroupsUsersList lists the users assigned to a group.
+//
+// GET /organization/groups/{group_id}/users (organization.groups.users.list, C:
+// openai_organization_groups_users_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsUsersList(ctx context.Context, groupID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_users_list_async(cl, cGroupID, cQuery, h)
+	})
+}
+
+// OrganizationGroupsUsersListPages is a pager over every page of GET
+// /organization/groups/{group_id}/users (organization.groups.users.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsUsersListPages(ctx context.Context, groupID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_groups_users_list_pages(cl, cGroupID, cQuery, out)
+	})
+}
+
+// OrganizationGroupsUsersRetrieve retrieves a user in a group.
+//
+// GET /organization/groups/{group_id}/users/{user_id} (organization.groups.users.retrieve, C:
+// openai_organization_groups_users_retrieve_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// The path parameters (groupID, userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationGroupsUsersRetrieve(ctx context.Context, groupID string, userID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cUserID := a.str("user_id", userID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_users_retrieve_async(cl, cGroupID, cUserID, h)
+	})
+}
+
+// OrganizationInvitesCreate create an invite for a user to the organization.
+//
+// POST /organization/invites (organization.invites.create, C:
+// openai_organization_invites_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationInvitesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_invites_create_async(cl, cBody, h)
+	})
+}
+
+// OrganizationInvitesDelete delete an invite.
+//
+// DELETE /organization/invites/{invite_id} (organization.invites.delete, C:
+// openai_organization_invites_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (inviteID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationInvitesDelete(ctx context.Context, inviteID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cInviteID := a.str("invite_id", inviteID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_invites_delete_async(cl, cInviteID, h)
+	})
+}
+
+// OrganizationInvitesList returns a list of invites in the organization.
+//
+// GET /organization/invites (organization.invites.list, C: openai_organization_invites_list_async).
+// It returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationInvitesList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_invites_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationInvitesListPages is a pager over every page of GET /organization/invites
+// (organization.invites.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationInvitesListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_invites_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationInvitesRetrieve retrieves an invite.
+//
+// GET /organization/invites/{invite_id} (organization.invites.retrieve, C:
+// openai_organization_invites_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (inviteID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationInvitesRetrieve(ctx context.Context, inviteID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cInviteID := a.str("invite_id", inviteID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_invites_retrieve_async(cl, cInviteID, h)
+	})
+}
+
+// OrganizationProjectsApiKeysDelete deletes an API key from the project.
+//
+// DELETE /organization/projects/{project_id}/api_keys/{api_key_id}
+// (organization.projects.api_keys.delete, C: openai_organization_projects_api_keys_delete_async).
+// It returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (projectID, apiKeyID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsApiKeysDelete(ctx context.Context, projectID string, apiKeyID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cApiKeyID := a.str("api_key_id", apiKeyID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_api_keys_delete_async(cl, cProjectID, cApiKeyID, h)
+	})
+}
+
+// OrganizationProjectsApiKeysList returns a list of API keys in the project.
+//
+// GET /organization/projects/{project_id}/api_keys (organization.projects.api_keys.list, C:
+// openai_organization_projects_api_keys_list_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsApiKeysList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_api_keys_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// OrganizationProjectsApiKeysListPages is a pager over every page of GET
+// /organization/projects/{project_id}/api_keys (organization.projects.api_keys.list): each Next
+// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
+// until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsApiKeysListPages(ctx context.Context, projectID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_projects_api_keys_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// OrganizationProjectsApiKeysRetrieve retrieves an API key in the project.
+//
+// GET /organization/projects/{project_id}/api_keys/{api_key_id}
+// (organization.projects.api_keys.retrieve, C:
+// openai_organization_projects_api_keys_retrieve_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// The path parameters (projectID, apiKeyID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsApiKeysRetrieve(ctx context.Context, projectID string, apiKeyID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cApiKeyID := a.str("api_key_id", apiKeyID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_api_keys_retrieve_async(cl, cProjectID, cApiKeyID, h)
+	})
+}
+
+// OrganizationProjectsArchive archives a project in the organization.
+//
+// POST /organization/projects/{project_id}/archive (organization.projects.archive, C:
+// openai_organization_projects_archive_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsArchive(ctx context.Context, projectID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_archive_async(cl, cProjectID, h)
+	})
+}
+
+// OrganizationProjectsCertificatesActivate activate certificates at the project level.
+//
+// POST /organization/projects/{project_id}/certificates/activate
+// (organization.projects.certificates.activate, C:
+// openai_organization_projects_certificates_activate_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsCertificatesActivate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_certificates_activate_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsCertificatesDeactivate deactivate certificates at the project level.
+//
+// POST /organization/projects/{project_id}/certificates/deactivate
+// (organization.projects.certificates.deactivate, C:
+// openai_organization_projects_certificates_deactivate_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsCertificatesDeactivate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_certificates_deactivate_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsCertificatesList list certificates for this project.
+//
+// GET /organization/projects/{project_id}/certificates (organization.projects.certificates.list, C:
+// openai_organization_projects_certificates_list_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsCertificatesList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_certificates_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// OrganizationProjectsCertificatesListPages is a pager over every page of GET
+// /organization/projects/{project_id}/certificates (organization.projects.certificates.list): each
+// Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is
+// sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsCertificatesListPages(ctx context.Context, projectID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_projects_certificates_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// OrganizationProjectsCreate create a new project in the organization.
+//
+// POST /organization/projects (organization.projects.create, C:
+// openai_organization_projects_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationProjectsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_create_async(cl, cBody, h)
+	})
+}
+
+// OrganizationProjectsDataRetentionRetrieve retrieves project data retention controls.
+//
+// GET /organization/projects/{project_id}/data_retention
+// (organization.projects.data_retention.retrieve, C:
+// openai_organization_projects_data_retention_retrieve_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsDataRetentionRetrieve(ctx context.Context, projectID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_data_retention_retrieve_async(cl, cProjectID, h)
+	})
+}
+
+// OrganizationProjectsDataRetentionUpdate updates project data retention controls.
+//
+// POST /organization/projects/{project_id}/data_retention
+// (organization.projects.data_retention.update, C:
+// openai_organization_projects_data_retention_update_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsDataRetentionUpdate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_data_retention_update_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsGroupsCreate grants a group access to a project.
+//
+// POST /organization/projects/{project_id}/groups (organization.projects.groups.create, C:
+// openai_organization_projects_groups_create_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsGroupsCreate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_groups_create_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsGroupsDelete revokes a group's access to a project.
+//
+// DELETE /organization/projects/{project_id}/groups/{group_id}
+// (organization.projects.groups.delete, C: openai_organization_projects_groups_delete_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsGroupsDelete(ctx context.Context, projectID string, groupID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cGroupID := a.str("group_id", groupID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_groups_delete_async(cl, cProjectID, cGroupID, h)
+	})
+}
+
+// OrganizationProjectsGroupsList lists the groups that have access to a project.
+//
+// GET /organization/projects/{project_id}/groups (organization.projects.groups.list, C:
+// openai_organization_projects_groups_list_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsGroupsList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_groups_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// OrganizationProjectsGroupsListPages is a pager over every page of GET
+// /organization/projects/{project_id}/groups (organization.projects.groups.list): each Next fetches
+// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
+// the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsGroupsListPages(ctx context.Context, projectID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_projects_groups_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// OrganizationProjectsGroupsRetrieve retrieves a project's group.
+//
+// GET /organization/projects/{project_id}/groups/{group_id} (organization.projects.groups.retrieve,
+// C: openai_organization_projects_groups_retrieve_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsGroupsRetrieve(ctx context.Context, projectID string, groupID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_groups_retrieve_async(cl, cProjectID, cGroupID, cQuery, h)
+	})
+}
+
+// OrganizationProjectsHostedToolPermissionsRetrieve returns hosted tool permissions for a project.
+//
+// GET /organization/projects/{project_id}/hosted_tool_permissions
+// (organization.projects.hosted_tool_permissions.retrieve, C:
+// openai_organization_projects_hosted_tool_permissions_retrieve_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsHostedToolPermissionsRetrieve(ctx context.Context, projectID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_hosted_tool_permissions_retrieve_async(cl, cProjectID, h)
+	})
+}
+
+// OrganizationProjectsHostedToolPermissionsUpdate updates hosted tool permissions for a project.
+//
+// POST /organization/projects/{project_id}/hosted_tool_permissions
+// (organization.projects.hosted_tool_permissions.update, C:
+// openai_organization_projects_hosted_tool_permissions_update_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsHostedToolPermissionsUpdate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_hosted_tool_permissions_update_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsList returns a list of projects.
+//
+// GET /organization/projects (organization.projects.list, C:
+// openai_organization_projects_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationProjectsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationProjectsListPages is a pager over every page of GET /organization/projects
+// (organization.projects.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationProjectsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_projects_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationProjectsModelPermissionsDelete deletes model permissions for a project.
+//
+// DELETE /organization/projects/{project_id}/model_permissions
+// (organization.projects.model_permissions.delete, C:
+// openai_organization_projects_model_permissions_delete_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsModelPermissionsDelete(ctx context.Context, projectID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_model_permissions_delete_async(cl, cProjectID, h)
+	})
+}
+
+// OrganizationProjectsModelPermissionsRetrieve returns model permissions for a project.
+//
+// GET /organization/projects/{project_id}/model_permissions
+// (organization.projects.model_permissions.retrieve, C:
+// openai_organization_projects_model_permissions_retrieve_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsModelPermissionsRetrieve(ctx context.Context, projectID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_model_permissions_retrieve_async(cl, cProjectID, h)
+	})
+}
+
+// OrganizationProjectsModelPermissionsUpdate updates model permissions for a project.
+//
+// POST /organization/projects/{project_id}/model_permissions
+// (organization.projects.model_permissions.update, C:
+// openai_organization_projects_model_permissions_update_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsModelPermissionsUpdate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_model_permissions_update_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsRateLimitsList returns the rate limits per model for a project.
+//
+// GET /organization/projects/{project_id}/rate_limits (organization.projects.rate_limits.list, C:
+// openai_organization_projects_rate_limits_list_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsRateLimitsList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_rate_limits_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// OrganizationProjectsRateLimitsListPages is a pager over every page of GET
+// /organization/projects/{project_id}/rate_limits (organization.projects.rate_limits.list): each
+// Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is
+// sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsRateLimitsListPages(ctx context.Context, projectID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_projects_rate_limits_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// OrganizationProjectsRateLimitsUpdate updates a project rate limit.
+//
+// POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}
+// (organization.projects.rate_limits.update, C:
+// openai_organization_projects_rate_limits_update_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID, rateLimitID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsRateLimitsUpdate(ctx context.Context, projectID string, rateLimitID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cRateLimitID := a.str("rate_limit_id", rateLimitID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_rate_limits_update_async(cl, cProjectID, cRateLimitID, cBody, h)
+	})
+}
+
+// OrganizationProjectsRetrieve retrieves a project.
+//
+// GET /organization/projects/{project_id} (organization.projects.retrieve, C:
+// openai_organization_projects_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsRetrieve(ctx context.Context, projectID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_retrieve_async(cl, cProjectID, h)
+	})
+}
+
+// OrganizationProjectsServiceAccountsApiKeysCreate creates an API key for a service account in the
+// project.
+//
+// POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys
+// (organization.projects.service_accounts.api_keys.create, C:
+// openai_organization_projects_service_accounts_api_keys_create_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+// The path parameters (projectID, serviceAccountID) must not be empty; the library percent-encodes
+// them.
+func (c *Client) OrganizationProjectsServiceAccountsApiKeysCreate(ctx context.Context, projectID string, serviceAccountID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cServiceAccountID := a.str("service_account_id", serviceAccountID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_service_accounts_api_keys_create_async(cl, cProjectID, cServiceAccountID, cBody, h)
+	})
+}
+
+// OrganizationProjectsServiceAccountsCreate creates a new service account in the project.
+//
+// POST /organization/projects/{project_id}/service_accounts
+// (organization.projects.service_accounts.create, C:
+// openai_organization_projects_service_accounts_create_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsServiceAccountsCreate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_service_accounts_create_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsServiceAccountsDelete deletes a service account from the project.
+//
+// DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}
+// (organization.projects.service_accounts.delete, C:
+// openai_organization_projects_service_accounts_delete_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// The path parameters (projectID, serviceAccountID) must not be empty; the library percent-encodes
+// them.
+func (c *Client) OrganizationProjectsServiceAccountsDelete(ctx context.Context, projectID string, serviceAccountID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cServiceAccountID := a.str("service_account_id", serviceAccountID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_service_accounts_delete_async(cl, cProjectID, cServiceAccountID, h)
+	})
+}
+
+// OrganizationProjectsServiceAccountsList returns a list of service accounts in the project.
+//
+// GET /organization/projects/{project_id}/service_accounts
+// (organization.projects.service_accounts.list, C:
+// openai_organization_projects_service_accounts_list_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsServiceAccountsList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_service_accounts_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// OrganizationProjectsServiceAccountsListPages is a pager over every page of GET
+// /organization/projects/{project_id}/service_accounts
+// (organization.projects.service_accounts.list): each Next fetches one page, the next with the
+// cursor the page gives while it says has_more. Nothing is sent until the first Next. Close the
+// pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsServiceAccountsListPages(ctx context.Context, projectID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_projects_service_accounts_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// OrganizationProjectsServiceAccountsRetrieve retrieves a service account in the project.
+//
+// GET /organization/projects/{project_id}/service_accounts/{service_account_id}
+// (organization.projects.service_accounts.retrieve, C:
+// openai_organization_projects_service_accounts_retrieve_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// The path parameters (projectID, serviceAccountID) must not be empty; the library percent-encodes
+// them.
+func (c *Client) OrganizationProjectsServiceAccountsRetrieve(ctx context.Context, projectID string, serviceAccountID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cServiceAccountID := a.str("service_account_id", serviceAccountID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_service_accounts_retrieve_async(cl, cProjectID, cServiceAccountID, h)
+	})
+}
+
+// OrganizationProjectsServiceAccountsUpdate updates a service account in the project.
+//
+// POST /organization/projects/{project_id}/service_accounts/{service_account_id}
+// (organization.projects.service_accounts.update, C:
+// openai_organization_projects_service_accounts_update_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID, serviceAccountID) must not be empty; the library percent-encodes
+// them.
+func (c *Client) OrganizationProjectsServiceAccountsUpdate(ctx context.Context, projectID string, serviceAccountID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cServiceAccountID := a.str("service_account_id", serviceAccountID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_service_accounts_update_async(cl, cProjectID, cServiceAccountID, cBody, h)
+	})
+}
+
+// OrganizationProjectsSpendAlertsCreate creates a project spend alert.
+//
+// POST /organization/projects/{project_id}/spend_alerts (organization.projects.spend_alerts.create,
+// C: openai_organization_projects_spend_alerts_create_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsSpendAlertsCreate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_spend_alerts_create_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsSpendAlertsDelete deletes a project spend alert.
+//
+// DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}
+// (organization.projects.spend_alerts.delete, C:
+// openai_organization_projects_spend_alerts_delete_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// The path parameters (projectID, alertID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsSpendAlertsDelete(ctx context.Context, projectID string, alertID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cAlertID := a.str("alert_id", alertID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_spend_alerts_delete_async(cl, cProjectID, cAlertID, h)
+	})
+}
+
+// OrganizationProjectsSpendAlertsList lists project spend alerts.
+//
+// GET /organization/projects/{project_id}/spend_alerts (organization.projects.spend_alerts.list, C:
+// openai_organization_projects_spend_alerts_list_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsSpendAlertsList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_spend_alerts_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// OrganizationProjectsSpendAlertsListPages is a pager over every page of GET
+// /organization/projects/{project_id}/spend_alerts (organization.projects.spend_alerts.list): each
+// Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is
+// sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsSpendAlertsListPages(ctx context.Context, projectID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_projects_spend_alerts_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// OrganizationProjectsSpendAlertsRetrieve retrieves a project spend alert.
+//
+// GET /organization/projects/{project_id}/spend_alerts/{alert_id}
+// (organization.projects.spend_alerts.retrieve, C:
+// openai_organization_projects_spend_alerts_retrieve_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// The path parameters (projectID, alertID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsSpendAlertsRetrieve(ctx context.Context, projectID string, alertID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cAlertID := a.str("alert_id", alertID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_spend_alerts_retrieve_async(cl, cProjectID, cAlertID, h)
+	})
+}
+
+// OrganizationProjectsSpendAlertsUpdate updates a project spend alert.
+//
+// POST /organization/projects/{project_id}/spend_alerts/{alert_id}
+// (organization.projects.spend_alerts.update, C:
+// openai_organization_projects_spend_alerts_update_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID, alertID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsSpendAlertsUpdate(ctx context.Context, projectID string, alertID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cAlertID := a.str("alert_id", alertID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_spend_alerts_update_async(cl, cProjectID, cAlertID, cBody, h)
+	})
+}
+
+// OrganizationProjectsSpendLimitDelete delete a project's hard spend limit.
+//
+// DELETE /organization/projects/{project_id}/spend_limit (organization.projects.spend_limit.delete,
+// C: openai_organization_projects_spend_limit_delete_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsSpendLimitDelete(ctx context.Context, projectID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_spend_limit_delete_async(cl, cProjectID, h)
+	})
+}
+
+// OrganizationProjectsSpendLimitRetrieve get a project's hard spend limit.
+//
+// GET /organization/projects/{project_id}/spend_limit (organization.projects.spend_limit.retrieve,
+// C: openai_organization_projects_spend_limit_retrieve_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsSpendLimitRetrieve(ctx context.Context, projectID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_spend_limit_retrieve_async(cl, cProjectID, h)
+	})
+}
+
+// OrganizationProjectsSpendLimitUpdate create or replace a project's hard spend limit.
+//
+// POST /organization/projects/{project_id}/spend_limit (organization.projects.spend_limit.update,
+// C: openai_organization_projects_spend_limit_update_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsSpendLimitUpdate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_spend_limit_update_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsUpdate modifies a project in the organization.
+//
+// POST /organization/projects/{project_id} (organization.projects.update, C:
+// openai_organization_projects_update_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsUpdate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_update_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsUsersCreate adds a user to the project.
+//
+// POST /organization/projects/{project_id}/users (organization.projects.users.create, C:
+// openai_organization_projects_users_create_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsUsersCreate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_users_create_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// OrganizationProjectsUsersDelete deletes a user from the project.
+//
+// DELETE /organization/projects/{project_id}/users/{user_id} (organization.projects.users.delete,
+// C: openai_organization_projects_users_delete_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsUsersDelete(ctx context.Context, projectID string, userID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cUserID := a.str("user_id", userID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_users_delete_async(cl, cProjectID, cUserID, h)
+	})
+}
+
+// OrganizationProjectsUsersList returns a list of users in the project.
+//
+// GET /organization/projects/{project_id}/users (organization.projects.users.list, C:
+// openai_organization_projects_users_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsUsersList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_users_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// OrganizationProjectsUsersListPages is a pager over every page of GET
+// /organization/projects/{project_id}/users (organization.projects.users.list): each Next fetches
+// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
+// the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsUsersListPages(ctx context.Context, projectID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_projects_users_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// OrganizationProjectsUsersRetrieve retrieves a user in the project.
+//
+// GET /organization/projects/{project_id}/users/{user_id} (organization.projects.users.retrieve, C:
+// openai_organization_projects_users_retrieve_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsUsersRetrieve(ctx context.Context, projectID string, userID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cUserID := a.str("user_id", userID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_users_retrieve_async(cl, cProjectID, cUserID, h)
+	})
+}
+
+// OrganizationProjectsUsersUpdate modifies a user's role in the project.
+//
+// POST /organization/projects/{project_id}/users/{user_id} (organization.projects.users.update, C:
+// openai_organization_projects_users_update_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationProjectsUsersUpdate(ctx context.Context, projectID string, userID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cUserID := a.str("user_id", userID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_users_update_async(cl, cProjectID, cUserID, cBody, h)
+	})
+}
+
+// OrganizationRolesCreate creates a custom role for the organization.
+//
+// POST /organization/roles (organization.roles.create, C: openai_organization_roles_create_async).
+// It returns the JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationRolesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_roles_create_async(cl, cBody, h)
+	})
+}
+
+// OrganizationRolesDelete deletes a custom role from the organization.
+//
+// DELETE /organization/roles/{role_id} (organization.roles.delete, C:
+// openai_organization_roles_delete_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (roleID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationRolesDelete(ctx context.Context, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_roles_delete_async(cl, cRoleID, h)
+	})
+}
+
+// OrganizationRolesList lists the roles configured for the organization.
+//
+// GET /organization/roles (organization.roles.list, C: openai_organization_roles_list_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationRolesList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_roles_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationRolesListPages is a pager over every page of GET /organization/roles
+// (organization.roles.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationRolesListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_roles_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationRolesRetrieve retrieves an organization role.
+//
+// GET /organization/roles/{role_id} (organization.roles.retrieve, C:
+// openai_organization_roles_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (roleID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationRolesRetrieve(ctx context.Context, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_roles_retrieve_async(cl, cRoleID, h)
+	})
+}
+
+// OrganizationRolesUpdate updates an existing organization role.
+//
+// POST /organization/roles/{role_id} (organization.roles.update, C:
+// openai_organization_roles_update_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (roleID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationRolesUpdate(ctx context.Context, roleID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cRoleID := a.str("role_id", roleID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_roles_update_async(cl, cRoleID, cBody, h)
+	})
+}
+
+// OrganizationSpendAlertsCreate creates an organization spend alert.
+//
+// POST /organization/spend_alerts (organization.spend_alerts.create, C:
+// openai_organization_spend_alerts_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationSpendAlertsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_spend_alerts_create_async(cl, cBody, h)
+	})
+}
+
+// OrganizationSpendAlertsDelete deletes an organization spend alert.
+//
+// DELETE /organization/spend_alerts/{alert_id} (organization.spend_alerts.delete, C:
+// openai_organization_spend_alerts_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (alertID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationSpendAlertsDelete(ctx context.Context, alertID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cAlertID := a.str("alert_id", alertID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_spend_alerts_delete_async(cl, cAlertID, h)
+	})
+}
+
+// OrganizationSpendAlertsList lists organization spend alerts.
+//
+// GET /organization/spend_alerts (organization.spend_alerts.list, C:
+// openai_organization_spend_alerts_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationSpendAlertsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_spend_alerts_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationSpendAlertsListPages is a pager over every page of GET /organization/spend_alerts
+// (organization.spend_alerts.list): each Next fetches one page, the next with the cursor the page
+// gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationSpendAlertsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_spend_alerts_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationSpendAlertsRetrieve retrieves an organization spend alert.
+//
+// GET /organization/spend_alerts/{alert_id} (organization.spend_alerts.retrieve, C:
+// openai_organization_spend_alerts_retrieve_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// The path parameters (alertID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationSpendAlertsRetrieve(ctx context.Context, alertID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cAlertID := a.str("alert_id", alertID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_spend_alerts_retrieve_async(cl, cAlertID, h)
+	})
+}
+
+// OrganizationSpendAlertsUpdate updates an organization spend alert.
+//
+// POST /organization/spend_alerts/{alert_id} (organization.spend_alerts.update, C:
+// openai_organization_spend_alerts_update_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (alertID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationSpendAlertsUpdate(ctx context.Context, alertID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cAlertID := a.str("alert_id", alertID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_spend_alerts_update_async(cl, cAlertID, cBody, h)
+	})
+}
+
+// OrganizationSpendLimitDelete delete the organization's hard spend limit.
+//
+// DELETE /organization/spend_limit (organization.spend_limit.delete, C:
+// openai_organization_spend_limit_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+func (c *Client) OrganizationSpendLimitDelete(ctx context.Context) ([]byte, *Response, error) {
+	var a args
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_spend_limit_delete_async(cl, h)
+	})
+}
+
+// OrganizationSpendLimitRetrieve get the organization's hard spend limit.
+//
+// GET /organization/spend_limit (organization.spend_limit.retrieve, C:
+// openai_organization_spend_limit_retrieve_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+func (c *Client) OrganizationSpendLimitRetrieve(ctx context.Context) ([]byte, *Response, error) {
+	var a args
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_spend_limit_retrieve_async(cl, h)
+	})
+}
+
+// OrganizationSpendLimitUpdate create or replace the organization's hard spend limit.
+//
+// POST /organization/spend_limit (organization.spend_limit.update, C:
+// openai_organization_spend_limit_update_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) OrganizationSpendLimitUpdate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_spend_limit_update_async(cl, cBody, h)
+	})
+}
+
+// OrganizationUsageAudioSpeechesList get audio speeches usage details for the organization.
+//
+// GET /organization/usage/audio_speeches (organization.usage.audio_speeches.list, C:
+// openai_organization_usage_audio_speeches_list_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageAudioSpeechesList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_usage_audio_speeches_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsageAudioSpeechesListPages is a pager over every page of GET
+// /organization/usage/audio_speeches (organization.usage.audio_speeches.list): each Next fetches
+// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
+// the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageAudioSpeechesListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_usage_audio_speeches_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsageAudioTranscriptionsList get audio transcriptions usage details for the
+// organization.
+//
+// GET /organization/usage/audio_transcriptions (organization.usage.audio_transcriptions.list, C:
+// openai_organization_usage_audio_transcriptions_list_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageAudioTranscriptionsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_usage_audio_transcriptions_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsageAudioTranscriptionsListPages is a pager over every page of GET
+// /organization/usage/audio_transcriptions (organization.usage.audio_transcriptions.list): each
+// Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is
+// sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageAudioTranscriptionsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_usage_audio_transcriptions_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsageCodeInterpreterSessionsList get code interpreter sessions usage details for the
+// organization.
+//
+// GET /organization/usage/code_interpreter_sessions
+// (organization.usage.code_interpreter_sessions.list, C:
+// openai_organization_usage_code_interpreter_sessions_list_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageCodeInterpreterSessionsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_usage_code_interpreter_sessions_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsageCodeInterpreterSessionsListPages is a pager over every page of GET
+// /organization/usage/code_interpreter_sessions
+// (organization.usage.code_interpreter_sessions.list): each Next fetches one page, the next with
+// the cursor the page gives while it says has_more. Nothing is sent until the first Next. Close the
+// pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageCodeInterpreterSessionsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_usage_code_interpreter_sessions_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsageCompletionsList get completions usage details for the organization.
+//
+// GET /organization/usage/completions (organization.usage.completions.list, C:
+// openai_organization_usage_completions_list_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageCompletionsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_usage_completions_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsageCompletionsListPages is a pager over every page of GET
+// /organization/usage/completions (organization.usage.completions.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageCompletionsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_usage_completions_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsageEmbeddingsList get embeddings usage details for the organization.
+//
+// GET /organization/usage/embeddings (organization.usage.embeddings.list, C:
+// openai_organization_usage_embeddings_list_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageEmbeddingsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_usage_embeddings_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsageEmbeddingsListPages is a pager over every page of GET
+// /organization/usage/embeddings (organization.usage.embeddings.list): each Next fetches one page,
+// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
+// Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageEmbeddingsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_usage_embeddings_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsageFileSearchCallsList get file search calls usage details for the organization.
+//
+// GET /organization/usage/file_search_calls (organization.usage.file_search_calls.list, C:
+// openai_organization_usage_file_search_calls_list_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageFileSearchCallsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_usage_file_search_calls_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsageFileSearchCallsListPages is a pager over every page of GET
+// /organization/usage/file_search_calls (organization.usage.file_search_calls.list): each Next
+// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
+// until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageFileSearchCallsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_usage_file_search_calls_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsageImagesList get images usage details for the organization.
+//
+// GET /organization/usage/images (organization.usage.images.list, C:
+// openai_organization_usage_images_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageImagesList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_usage_images_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsageImagesListPages is a pager over every page of GET /organization/usage/images
+// (organization.usage.images.list): each Next fetches one page, the next with the cursor the page
+// gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageImagesListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_usage_images_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsageModerationsList get moderations usage details for the organization.
+//
+// GET /organization/usage/moderations (organization.usage.moderations.list, C:
+// openai_organization_usage_moderations_list_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageModerationsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_usage_moderations_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsageModerationsListPages is a pager over every page of GET
+// /organization/usage/moderations (organization.usage.moderations.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageModerationsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_usage_moderations_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsageVectorStoresList get vector stores usage details for the organization.
+//
+// GET /organization/usage/vector_stores (organization.usage.vector_stores.list, C:
+// openai_organization_usage_vector_stores_list_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageVectorStoresList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_usage_vector_stores_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsageVectorStoresListPages is a pager over every page of GET
+// /organization/usage/vector_stores (organization.usage.vector_stores.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageVectorStoresListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_usage_vector_stores_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsageWebSearchCallsList get web search calls usage details for the organization.
+//
+// GET /organization/usage/web_search_calls (organization.usage.web_search_calls.list, C:
+// openai_organization_usage_web_search_calls_list_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageWebSearchCallsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_usage_web_search_calls_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsageWebSearchCallsListPages is a pager over every page of GET
+// /organization/usage/web_search_calls (organization.usage.web_search_calls.list): each Next
+// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
+// until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsageWebSearchCallsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_usage_web_search_calls_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsersDelete deletes a user from the organization.
+//
+// DELETE /organization/users/{user_id} (organization.users.delete, C:
+// openai_organization_users_delete_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationUsersDelete(ctx context.Context, userID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_delete_async(cl, cUserID, h)
+	})
+}
+
+// OrganizationUsersList lists all of the users in the organization.
+//
+// GET /organization/users (organization.users.list, C: openai_organization_users_list_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsersList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_list_async(cl, cQuery, h)
+	})
+}
+
+// OrganizationUsersListPages is a pager over every page of GET /organization/users
+// (organization.users.list): each Next fetches one page, the next with the cursor the page gives
+// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) OrganizationUsersListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_users_list_pages(cl, cQuery, out)
+	})
+}
+
+// OrganizationUsersRetrieve retrieves a user by their identifier.
+//
+// GET /organization/users/{user_id} (organization.users.retrieve, C:
+// openai_organization_users_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationUsersRetrieve(ctx context.Context, userID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_retrieve_async(cl, cUserID, h)
+	})
+}
+
+// OrganizationUsersRolesCreate assigns an organization role to a user within the organization.
+//
+// POST /organization/users/{user_id}/roles (organization.users.roles.create, C:
+// openai_organization_users_roles_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationUsersRolesCreate(ctx context.Context, userID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_roles_create_async(cl, cUserID, cBody, h)
+	})
+}
+
+// OrganizationUsersRolesDelete unassigns an organization role from a user within the organization.
+//
+// DELETE /organization/users/{user_id}/roles/{role_id} (organization.users.roles.delete, C:
+// openai_organization_users_roles_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (userID, roleID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationUsersRolesDelete(ctx context.Context, userID string, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_roles_delete_async(cl, cUserID, cRoleID, h)
+	})
+}
+
+// OrganizationUsersRolesList lists the organization roles assigned to a user within the
+// organization.
+//
+// GET /organization/users/{user_id}/roles (organization.users.roles.list, C:
+// openai_organization_users_roles_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationUsersRolesList(ctx context.Context, userID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_roles_list_async(cl, cUserID, cQuery, h)
+	})
+}
+
+// OrganizationUsersRolesListPages is a pager over every page of GET
+// /organization/users/{user_id}/roles (organization.users.roles.list): each Next fetches one page,
+// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
+// Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationUsersRolesListPages(ctx context.Context, userID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_organization_users_roles_list_pages(cl, cUserID, cQuery, out)
+	})
+}
+
+// OrganizationUsersRolesRetrieve retrieves an organization role assigned to a user.
+//
+// GET /organization/users/{user_id}/roles/{role_id} (organization.users.roles.retrieve, C:
+// openai_organization_users_roles_retrieve_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// The path parameters (userID, roleID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationUsersRolesRetrieve(ctx context.Context, userID string, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_roles_retrieve_async(cl, cUserID, cRoleID, h)
+	})
+}
+
+// OrganizationUsersUpdate modifies a user's role in the organization.
+//
+// POST /organization/users/{user_id} (organization.users.update, C:
+// openai_organization_users_update_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (userID) must not be empty; the library percent-encodes them.
+func (c *Client) OrganizationUsersUpdate(ctx context.Context, userID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_update_async(cl, cUserID, cBody, h)
+	})
+}
+
+// ProjectsGroupsRolesCreate assigns a project role to a group within a project.
+//
+// POST /projects/{project_id}/groups/{group_id}/roles (projects.groups.roles.create, C:
+// openai_projects_groups_roles_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsGroupsRolesCreate(ctx context.Context, projectID string, groupID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cGroupID := a.str("group_id", groupID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_groups_roles_create_async(cl, cProjectID, cGroupID, cBody, h)
+	})
+}
+
+// ProjectsGroupsRolesDelete unassigns a project role from a group within a project.
+//
+// DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id} (projects.groups.roles.delete, C:
+// openai_projects_groups_roles_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (projectID, groupID, roleID) must not be empty; the library percent-encodes
+// them.
+func (c *Client) ProjectsGroupsRolesDelete(ctx context.Context, projectID string, groupID string, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cGroupID := a.str("group_id", groupID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_groups_roles_delete_async(cl, cProjectID, cGroupID, cRoleID, h)
+	})
+}
+
+// ProjectsGroupsRolesList lists the project roles assigned to a group within a project.
+//
+// GET /projects/{project_id}/groups/{group_id}/roles (projects.groups.roles.list, C:
+// openai_projects_groups_roles_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsGroupsRolesList(ctx context.Context, projectID string, groupID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_groups_roles_list_async(cl, cProjectID, cGroupID, cQuery, h)
+	})
+}
+
+// ProjectsGroupsRolesListPages is a pager over every page of GET
+// /projects/{project_id}/groups/{group_id}/roles (projects.groups.roles.list): each Next fetches
+// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
+// the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsGroupsRolesListPages(ctx context.Context, projectID string, groupID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_projects_groups_roles_list_pages(cl, cProjectID, cGroupID, cQuery, out)
+	})
+}
+
+// ProjectsGroupsRolesRetrieve retrieves a project role assigned to a group.
+//
+// GET /projects/{project_id}/groups/{group_id}/roles/{role_id} (projects.groups.roles.retrieve, C:
+// openai_projects_groups_roles_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (projectID, groupID, roleID) must not be empty; the library percent-encodes
+// them.
+func (c *Client) ProjectsGroupsRolesRetrieve(ctx context.Context, projectID string, groupID string, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cGroupID := a.str("group_id", groupID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_groups_roles_retrieve_async(cl, cProjectID, cGroupID, cRoleID, h)
+	})
+}
+
+// ProjectsRolesCreate creates a custom role for a project.
+//
+// POST /projects/{project_id}/roles (projects.roles.create, C: openai_projects_roles_create_async).
+// It returns the JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsRolesCreate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_roles_create_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// ProjectsRolesDelete deletes a custom role from a project.
+//
+// DELETE /projects/{project_id}/roles/{role_id} (projects.roles.delete, C:
+// openai_projects_roles_delete_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (projectID, roleID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsRolesDelete(ctx context.Context, projectID string, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_roles_delete_async(cl, cProjectID, cRoleID, h)
+	})
+}
+
+// ProjectsRolesList lists the roles configured for a project.
+//
+// GET /projects/{project_id}/roles (projects.roles.list, C: openai_projects_roles_list_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsRolesList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_roles_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// ProjectsRolesListPages is a pager over every page of GET /projects/{project_id}/roles
+// (projects.roles.list): each Next fetches one page, the next with the cursor the page gives while
+// it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsRolesListPages(ctx context.Context, projectID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_projects_roles_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// ProjectsRolesRetrieve retrieves a project role.
+//
+// GET /projects/{project_id}/roles/{role_id} (projects.roles.retrieve, C:
+// openai_projects_roles_retrieve_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (projectID, roleID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsRolesRetrieve(ctx context.Context, projectID string, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_roles_retrieve_async(cl, cProjectID, cRoleID, h)
+	})
+}
+
+// ProjectsRolesUpdate updates an existing project role.
+//
+// POST /projects/{project_id}/roles/{role_id} (projects.roles.update, C:
+// openai_projects_roles_update_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID, roleID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsRolesUpdate(ctx context.Context, projectID string, roleID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cRoleID := a.str("role_id", roleID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_roles_update_async(cl, cProjectID, cRoleID, cBody, h)
+	})
+}
+
+// ProjectsUsersRolesCreate assigns a project role to a user within a project.
+//
+// POST /projects/{project_id}/users/{user_id}/roles (projects.users.roles.create, C:
+// openai_projects_users_roles_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsUsersRolesCreate(ctx context.Context, projectID string, userID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cUserID := a.str("user_id", userID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_users_roles_create_async(cl, cProjectID, cUserID, cBody, h)
+	})
+}
+
+// ProjectsUsersRolesDelete unassigns a project role from a user within a project.
+//
+// DELETE /projects/{project_id}/users/{user_id}/roles/{role_id} (projects.users.roles.delete, C:
+// openai_projects_users_roles_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (projectID, userID, roleID) must not be empty; the library percent-encodes
+// them.
+func (c *Client) ProjectsUsersRolesDelete(ctx context.Context, projectID string, userID string, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cUserID := a.str("user_id", userID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_users_roles_delete_async(cl, cProjectID, cUserID, cRoleID, h)
+	})
+}
+
+// ProjectsUsersRolesList lists the project roles assigned to a user within a project.
+//
+// GET /projects/{project_id}/users/{user_id}/roles (projects.users.roles.list, C:
+// openai_projects_users_roles_list_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsUsersRolesList(ctx context.Context, projectID string, userID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cUserID := a.str("user_id", userID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_users_roles_list_async(cl, cProjectID, cUserID, cQuery, h)
+	})
+}
+
+// ProjectsUsersRolesListPages is a pager over every page of GET
+// /projects/{project_id}/users/{user_id}/roles (projects.users.roles.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
+func (c *Client) ProjectsUsersRolesListPages(ctx context.Context, projectID string, userID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cUserID := a.str("user_id", userID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_projects_users_roles_list_pages(cl, cProjectID, cUserID, cQuery, out)
+	})
+}
+
+// ProjectsUsersRolesRetrieve retrieves a project role assigned to a user.
+//
+// GET /projects/{project_id}/users/{user_id}/roles/{role_id} (projects.users.roles.retrieve, C:
+// openai_projects_users_roles_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (projectID, userID, roleID) must not be empty; the library percent-encodes
+// them.
+func (c *Client) ProjectsUsersRolesRetrieve(ctx context.Context, projectID string, userID string, roleID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cUserID := a.str("user_id", userID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_users_roles_retrieve_async(cl, cProjectID, cUserID, cRoleID, h)
+	})
+}
+
+// RealtimeCallsAccept accept an incoming SIP call and configure the realtime session that will
+// handle it.
+//
+// POST /realtime/calls/{call_id}/accept (realtime.calls.accept, C:
+// openai_realtime_calls_accept_async). It returns an empty body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (callID) must not be empty; the library percent-encodes them.
+func (c *Client) RealtimeCallsAccept(ctx context.Context, callID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCallID := a.str("call_id", callID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_realtime_calls_accept_async(cl, cCallID, cBody, h)
+	})
+}
+
+// RealtimeCallsCreate create a new Realtime API call over WebRTC and receive the SDP answer needed
+// to complete the peer connection.
+//
+// POST /realtime/calls (realtime.calls.create, C: openai_realtime_calls_create_async). It returns
+// the body's text, the response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+func (c *Client) RealtimeCallsCreate(ctx context.Context, fields any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_realtime_calls_create_async(cl, cFields, h)
+	})
+}
+
+// RealtimeCallsHangup end an active Realtime API call, whether it was initiated over SIP or WebRTC.
+//
+// POST /realtime/calls/{call_id}/hangup (realtime.calls.hangup, C:
+// openai_realtime_calls_hangup_async). It returns an empty body, the response and, for a failed
+// call, an *Error.
+// The path parameters (callID) must not be empty; the library percent-encodes them.
+func (c *Client) RealtimeCallsHangup(ctx context.Context, callID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCallID := a.str("call_id", callID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_realtime_calls_hangup_async(cl, cCallID, h)
+	})
+}
+
+// RealtimeCallsRefer transfer an active SIP call to a new destination using the SIP REFER verb.
+//
+// POST /realtime/calls/{call_id}/refer (realtime.calls.refer, C:
+// openai_realtime_calls_refer_async). It returns an empty body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (callID) must not be empty; the library percent-encodes them.
+func (c *Client) RealtimeCallsRefer(ctx context.Context, callID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCallID := a.str("call_id", callID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_realtime_calls_refer_async(cl, cCallID, cBody, h)
+	})
+}
+
+// RealtimeCallsReject decline an incoming SIP call by returning a SIP status code to the caller.
+//
+// POST /realtime/calls/{call_id}/reject (realtime.calls.reject, C:
+// openai_realtime_calls_reject_async). It returns an empty body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+// The path parameters (callID) must not be empty; the library percent-encodes them.
+func (c *Client) RealtimeCallsReject(ctx context.Context, callID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCallID := a.str("call_id", callID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_realtime_calls_reject_async(cl, cCallID, cBody, h)
+	})
+}
+
+// RealtimeClientSecretsCreate create a Realtime client secret with an associated session
+// configuration.
+//
+// POST /realtime/client_secrets (realtime.client_secrets.create, C:
+// openai_realtime_client_secrets_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) RealtimeClientSecretsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_realtime_client_secrets_create_async(cl, cBody, h)
+	})
+}
+
+// RealtimeSessionsCreate create an ephemeral API token for use in client-side applications with the
+// Realtime API.
+//
+// POST /realtime/sessions (realtime.sessions.create, C: openai_realtime_sessions_create_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) RealtimeSessionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_realtime_sessions_create_async(cl, cBody, h)
+	})
+}
+
+// RealtimeTranscriptionSessionsCreate create an ephemeral API token for use in client-side
+// applications with the Realtime API specifically for realtime transcriptions.
+//
+// POST /realtime/transcription_sessions (realtime.transcription_sessions.create, C:
+// openai_realtime_transcription_sessions_create_async). It returns the JSON body, the response and,
+// for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) RealtimeTranscriptionSessionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_realtime_transcription_sessions_create_async(cl, cBody, h)
+	})
+}
+
+// RealtimeTranslationsClientSecretsCreate create a Realtime translation client secret with an
+// associated translation session configuration.
+//
+// POST /realtime/translations/client_secrets (realtime.translations.client_secrets.create, C:
+// openai_realtime_translations_client_secrets_create_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) RealtimeTranslationsClientSecretsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_realtime_translations_client_secrets_create_async(cl, cBody, h)
+	})
+}
+
+// ResponsesCancel cancels a model response with the given ID.
+//
+// POST /responses/{response_id}/cancel (responses.cancel, C: openai_responses_cancel_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+func (c *Client) ResponsesCancel(ctx context.Context, responseID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_responses_cancel_async(cl, cResponseID, h)
+	})
+}
+
+// ResponsesCompact compact a conversation.
+//
+// POST /responses/compact (responses.compact, C: openai_responses_compact_async). It returns the
+// JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+func (c *Client) ResponsesCompact(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_responses_compact_async(cl, cBody, h)
+	})
+}
+
+// ResponsesCreate creates a model response.
+//
+// POST /responses (responses.create, C: openai_responses_create_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) ResponsesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_responses_create_async(cl, cBody, h)
+	})
+}
+
+// ResponsesCreateStream creates a model response. As a stream of server-sent events (the library
+// asks for it).
+//
+// POST /responses (responses.create, C: openai_responses_create_stream). It returns once the
+// response headers arrived; read the events with the Stream's Next and Current, and Close it. An
+// HTTP error before the stream began is returned as an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) ResponsesCreateStream(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_responses_create_stream(cl, cBody, out)
+	})
+}
+
+// ResponsesDelete deletes a model response with the given ID.
+//
+// DELETE /responses/{response_id} (responses.delete, C: openai_responses_delete_async). It returns
+// an empty body, the response and, for a failed call, an *Error.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+func (c *Client) ResponsesDelete(ctx context.Context, responseID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_responses_delete_async(cl, cResponseID, h)
+	})
+}
+
+// ResponsesInputItemsList returns a list of input items for a given response.
+//
+// GET /responses/{response_id}/input_items (responses.input_items.list, C:
+// openai_responses_input_items_list_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+func (c *Client) ResponsesInputItemsList(ctx context.Context, responseID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_responses_input_items_list_async(cl, cResponseID, cQuery, h)
+	})
+}
+
+// ResponsesInputItemsListPages is a pager over every page of GET
+// /responses/{response_id}/input_items (responses.input_items.list): each Next fetches one page,
+// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
+// Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+func (c *Client) ResponsesInputItemsListPages(ctx context.Context, responseID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_responses_input_items_list_pages(cl, cResponseID, cQuery, out)
+	})
+}
+
+// ResponsesInputTokensCount returns input token counts of the request.
+//
+// POST /responses/input_tokens (responses.input_tokens.count, C:
+// openai_responses_input_tokens_count_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+func (c *Client) ResponsesInputTokensCount(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_responses_input_tokens_count_async(cl, cBody, h)
+	})
+}
+
+// ResponsesRetrieve retrieves a model response with the given ID.
+//
+// GET /responses/{response_id} (responses.retrieve, C: openai_responses_retrieve_async). It returns
+// the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+func (c *Client) ResponsesRetrieve(ctx context.Context, responseID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_responses_retrieve_async(cl, cResponseID, cQuery, h)
+	})
+}
+
+// ResponsesRetrieveStream retrieves a model response with the given ID. As a stream of server-sent
+// events (the library asks for it).
+//
+// GET /responses/{response_id} (responses.retrieve, C: openai_responses_retrieve_stream). It
+// returns once the response headers arrived; read the events with the Stream's Next and Current,
+// and Close it. An HTTP error before the stream began is returned as an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (responseID) must not be empty; the library percent-encodes them.
+func (c *Client) ResponsesRetrieveStream(ctx context.Context, responseID string, query any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_responses_retrieve_stream(cl, cResponseID, cQuery, out)
+	})
+}
+
+// SkillsContentRetrieve download a skill zip bundle by its ID.
+//
+// GET /skills/{skill_id}/content (skills.content.retrieve, C:
+// openai_skills_content_retrieve_async). It returns the body's bytes, the response and, for a
+// failed call, an *Error.
+// The path parameters (skillID) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsContentRetrieve(ctx context.Context, skillID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_content_retrieve_async(cl, cSkillID, h)
+	})
+}
+
+// SkillsContentRetrieveToFile writes the response body of skills.content.retrieve to the file at
+// path as it arrives (never held whole in memory); a failed download leaves path as it was.
+//
+// GET /skills/{skill_id}/content (skills.content.retrieve, C:
+// openai_skills_content_retrieve_to_file). progress, if not nil, hears the bytes received and the
+// total (0 if unknown), on any thread. The returned response has the status and headers, and an
+// empty body on success.
+// The path parameters (skillID) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsContentRetrieveToFile(ctx context.Context, skillID string, path string, progress func(received, total uint64)) (*Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cPath := a.str("path", path)
+	if a.err != nil {
+		return nil, a.err
+	}
+	id := progressID(progress)
+	if id != 0 {
+		defer unregister(id)
+	}
+	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+		return C.openai_go_skills_content_retrieve_to_file(cl, cSkillID, cPath, C.uintptr_t(id), out)
+	})
+}
+
+// SkillsCreate create a new skill.
+//
+// POST /skills (skills.create, C: openai_skills_create_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// files are the "files" files, each sent as a files[] part.
+func (c *Client) SkillsCreate(ctx context.Context, fields any, files []*Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cFiles, cFilesCount := a.uploadArray("files", files)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_create_async(cl, cFields, cFiles, cFilesCount, h)
+	})
+}
+
+// SkillsDelete delete a skill by its ID.
+//
+// DELETE /skills/{skill_id} (skills.delete, C: openai_skills_delete_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// The path parameters (skillID) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsDelete(ctx context.Context, skillID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_delete_async(cl, cSkillID, h)
+	})
+}
+
+// SkillsList list all skills for the current project.
+//
+// GET /skills (skills.list, C: openai_skills_list_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) SkillsList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_list_async(cl, cQuery, h)
+	})
+}
+
+// SkillsListPages is a pager over every page of GET /skills (skills.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) SkillsListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_skills_list_pages(cl, cQuery, out)
+	})
+}
+
+// SkillsRetrieve get a skill by its ID.
+//
+// GET /skills/{skill_id} (skills.retrieve, C: openai_skills_retrieve_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// The path parameters (skillID) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsRetrieve(ctx context.Context, skillID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_retrieve_async(cl, cSkillID, h)
+	})
+}
+
+// SkillsUpdate update the default version pointer for a skill.
+//
+// POST /skills/{skill_id} (skills.update, C: openai_skills_update_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+// The path parameters (skillID) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsUpdate(ctx context.Context, skillID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_update_async(cl, cSkillID, cBody, h)
+	})
+}
+
+// SkillsVersionsContentRetrieve download a skill version zip bundle.
+//
+// GET /skills/{skill_id}/versions/{version}/content (skills.versions.content.retrieve, C:
+// openai_skills_versions_content_retrieve_async). It returns the body's bytes, the response and,
+// for a failed call, an *Error.
+// The path parameters (skillID, version) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsVersionsContentRetrieve(ctx context.Context, skillID string, version string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cVersion := a.str("version", version)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_versions_content_retrieve_async(cl, cSkillID, cVersion, h)
+	})
+}
+
+// SkillsVersionsContentRetrieveToFile writes the response body of skills.versions.content.retrieve
+// to the file at path as it arrives (never held whole in memory); a failed download leaves path as
+// it was.
+//
+// GET /skills/{skill_id}/versions/{version}/content (skills.versions.content.retrieve, C:
+// openai_skills_versions_content_retrieve_to_file). progress, if not nil, hears the bytes received
+// and the total (0 if unknown), on any thread. The returned response has the status and headers,
+// and an empty body on success.
+// The path parameters (skillID, version) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsVersionsContentRetrieveToFile(ctx context.Context, skillID string, version string, path string, progress func(received, total uint64)) (*Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cVersion := a.str("version", version)
+	cPath := a.str("path", path)
+	if a.err != nil {
+		return nil, a.err
+	}
+	id := progressID(progress)
+	if id != 0 {
+		defer unregister(id)
+	}
+	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+		return C.openai_go_skills_versions_content_retrieve_to_file(cl, cSkillID, cVersion, cPath, C.uintptr_t(id), out)
+	})
+}
+
+// SkillsVersionsCreate create a new immutable skill version.
+//
+// POST /skills/{skill_id}/versions (skills.versions.create, C:
+// openai_skills_versions_create_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// files are the "files" files, each sent as a files[] part.
+// The path parameters (skillID) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsVersionsCreate(ctx context.Context, skillID string, fields any, files []*Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cFields := a.json("fields", fields)
+	cFiles, cFilesCount := a.uploadArray("files", files)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_versions_create_async(cl, cSkillID, cFields, cFiles, cFilesCount, h)
+	})
+}
+
+// SkillsVersionsDelete delete a skill version.
+//
+// DELETE /skills/{skill_id}/versions/{version} (skills.versions.delete, C:
+// openai_skills_versions_delete_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (skillID, version) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsVersionsDelete(ctx context.Context, skillID string, version string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cVersion := a.str("version", version)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_versions_delete_async(cl, cSkillID, cVersion, h)
+	})
+}
+
+// SkillsVersionsList list skill versions for a skill.
+//
+// GET /skills/{skill_id}/versions (skills.versions.list, C: openai_skills_versions_list_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (skillID) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsVersionsList(ctx context.Context, skillID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_versions_list_async(cl, cSkillID, cQuery, h)
+	})
+}
+
+// SkillsVersionsListPages is a pager over every page of GET /skills/{skill_id}/versions
+// (skills.versions.list): each Next fetches one page, the next with the cursor the page gives while
+// it says has_more. Nothing is sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (skillID) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsVersionsListPages(ctx context.Context, skillID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_skills_versions_list_pages(cl, cSkillID, cQuery, out)
+	})
+}
+
+// SkillsVersionsRetrieve get a specific skill version.
+//
+// GET /skills/{skill_id}/versions/{version} (skills.versions.retrieve, C:
+// openai_skills_versions_retrieve_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (skillID, version) must not be empty; the library percent-encodes them.
+func (c *Client) SkillsVersionsRetrieve(ctx context.Context, skillID string, version string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cVersion := a.str("version", version)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_versions_retrieve_async(cl, cSkillID, cVersion, h)
+	})
+}
+
+// UploadsCancel cancels the Upload.
+//
+// POST /uploads/{upload_id}/cancel (uploads.cancel, C: openai_uploads_cancel_async). It returns the
+// JSON body, the response and, for a failed call, an *Error.
+// The path parameters (uploadID) must not be empty; the library percent-encodes them.
+func (c *Client) UploadsCancel(ctx context.Context, uploadID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cUploadID := a.str("upload_id", uploadID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_uploads_cancel_async(cl, cUploadID, h)
+	})
+}
+
+// UploadsComplete completes the Upload.
+//
+// POST /uploads/{upload_id}/complete (uploads.complete, C: openai_uploads_complete_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (uploadID) must not be empty; the library percent-encodes them.
+func (c *Client) UploadsComplete(ctx context.Context, uploadID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cUploadID := a.str("upload_id", uploadID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_uploads_complete_async(cl, cUploadID, cBody, h)
+	})
+}
+
+// UploadsCreate creates an intermediate Upload object that you can add Parts to.
+//
+// POST /uploads (uploads.create, C: openai_uploads_create_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) UploadsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_uploads_create_async(cl, cBody, h)
+	})
+}
+
+// UploadsPartsCreate adds a Part to an Upload object.
+//
+// POST /uploads/{upload_id}/parts (uploads.parts.create, C: openai_uploads_parts_create_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// data is the "data" file part (required).
+// The path parameters (uploadID) must not be empty; the library percent-encodes them.
+func (c *Client) UploadsPartsCreate(ctx context.Context, uploadID string, fields any, data *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cUploadID := a.str("upload_id", uploadID)
+	cFields := a.json("fields", fields)
+	cData := a.upload("data", data)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_uploads_parts_create_async(cl, cUploadID, cFields, cData, h)
+	})
+}
+
+// VectorStoresCreate create a vector store.
+//
+// POST /vector_stores (vector_stores.create, C: openai_vector_stores_create_async). It returns the
+// JSON body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (c *Client) VectorStoresCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_create_async(cl, cBody, h)
+	})
+}
+
+// VectorStoresDelete delete a vector store.
+//
+// DELETE /vector_stores/{vector_store_id} (vector_stores.delete, C:
+// openai_vector_stores_delete_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresDelete(ctx context.Context, vectorStoreID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_delete_async(cl, cVectorStoreID, h)
+	})
+}
+
+// VectorStoresFileBatchesCancel cancel a vector store file batch.
+//
+// POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel
+// (vector_stores.file_batches.cancel, C: openai_vector_stores_file_batches_cancel_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (vectorStoreID, batchID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFileBatchesCancel(ctx context.Context, vectorStoreID string, batchID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBatchID := a.str("batch_id", batchID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_file_batches_cancel_async(cl, cVectorStoreID, cBatchID, h)
+	})
+}
+
+// VectorStoresFileBatchesCreate create a vector store file batch.
+//
+// POST /vector_stores/{vector_store_id}/file_batches (vector_stores.file_batches.create, C:
+// openai_vector_stores_file_batches_create_async). It returns the JSON body, the response and, for
+// a failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFileBatchesCreate(ctx context.Context, vectorStoreID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_file_batches_create_async(cl, cVectorStoreID, cBody, h)
+	})
+}
+
+// VectorStoresFileBatchesListFiles returns a list of vector store files in a batch.
+//
+// GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files
+// (vector_stores.file_batches.list_files, C: openai_vector_stores_file_batches_list_files_async).
+// It returns the JSON body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (vectorStoreID, batchID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFileBatchesListFiles(ctx context.Context, vectorStoreID string, batchID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBatchID := a.str("batch_id", batchID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_file_batches_list_files_async(cl, cVectorStoreID, cBatchID, cQuery, h)
+	})
+}
+
+// VectorStoresFileBatchesListFilesPages is a pager over every page of GET
+// /vector_stores/{vector_store_id}/file_batches/{batch_id}/files
+// (vector_stores.file_batches.list_files): each Next fetches one page, the next with the cursor the
+// page gives while it says has_more. Nothing is sent until the first Next. Close the pager when
+// done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (vectorStoreID, batchID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFileBatchesListFilesPages(ctx context.Context, vectorStoreID string, batchID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBatchID := a.str("batch_id", batchID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_vector_stores_file_batches_list_files_pages(cl, cVectorStoreID, cBatchID, cQuery, out)
+	})
+}
+
+// VectorStoresFileBatchesRetrieve retrieves a vector store file batch.
+//
+// GET /vector_stores/{vector_store_id}/file_batches/{batch_id}
+// (vector_stores.file_batches.retrieve, C: openai_vector_stores_file_batches_retrieve_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// The path parameters (vectorStoreID, batchID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFileBatchesRetrieve(ctx context.Context, vectorStoreID string, batchID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBatchID := a.str("batch_id", batchID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_file_batches_retrieve_async(cl, cVectorStoreID, cBatchID, h)
+	})
+}
+
+// VectorStoresFilesContent retrieve the parsed contents of a vector store file.
+//
+// GET /vector_stores/{vector_store_id}/files/{file_id}/content (vector_stores.files.content, C:
+// openai_vector_stores_files_content_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFilesContent(ctx context.Context, vectorStoreID string, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_content_async(cl, cVectorStoreID, cFileID, h)
+	})
+}
+
+// VectorStoresFilesCreate create a vector store file by attaching a File to a vector store.
+//
+// POST /vector_stores/{vector_store_id}/files (vector_stores.files.create, C:
+// openai_vector_stores_files_create_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFilesCreate(ctx context.Context, vectorStoreID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_create_async(cl, cVectorStoreID, cBody, h)
+	})
+}
+
+// VectorStoresFilesDelete delete a vector store file.
+//
+// DELETE /vector_stores/{vector_store_id}/files/{file_id} (vector_stores.files.delete, C:
+// openai_vector_stores_files_delete_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFilesDelete(ctx context.Context, vectorStoreID string, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_delete_async(cl, cVectorStoreID, cFileID, h)
+	})
+}
+
+// VectorStoresFilesList returns a list of vector store files.
+//
+// GET /vector_stores/{vector_store_id}/files (vector_stores.files.list, C:
+// openai_vector_stores_files_list_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFilesList(ctx context.Context, vectorStoreID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_list_async(cl, cVectorStoreID, cQuery, h)
+	})
+}
+
+// VectorStoresFilesListPages is a pager over every page of GET
+// /vector_stores/{vector_store_id}/files (vector_stores.files.list): each Next fetches one page,
+// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
+// Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFilesListPages(ctx context.Context, vectorStoreID string, query any) *Pager {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_vector_stores_files_list_pages(cl, cVectorStoreID, cQuery, out)
+	})
+}
+
+// VectorStoresFilesRetrieve retrieves a vector store file.
+//
+// GET /vector_stores/{vector_store_id}/files/{file_id} (vector_stores.files.retrieve, C:
+// openai_vector_stores_files_retrieve_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// The path parameters (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFilesRetrieve(ctx context.Context, vectorStoreID string, fileID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_retrieve_async(cl, cVectorStoreID, cFileID, h)
+	})
+}
+
+// VectorStoresFilesUpdate update attributes on a vector store file.
+//
+// POST /vector_stores/{vector_store_id}/files/{file_id} (vector_stores.files.update, C:
+// openai_vector_stores_files_update_async). It returns the JSON body, the response and, for a
+// failed call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresFilesUpdate(ctx context.Context, vectorStoreID string, fileID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cFileID := a.str("file_id", fileID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_update_async(cl, cVectorStoreID, cFileID, cBody, h)
+	})
+}
+
+// VectorStoresList returns a list of vector stores.
+//
+// GET /vector_stores (vector_stores.list, C: openai_vector_stores_list_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) VectorStoresList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_list_async(cl, cQuery, h)
+	})
+}
+
+// VectorStoresListPages is a pager over every page of GET /vector_stores (vector_stores.list): each
+// Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is
+// sent until the first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) VectorStoresListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_vector_stores_list_pages(cl, cQuery, out)
+	})
+}
+
+// VectorStoresRetrieve retrieves a vector store.
+//
+// GET /vector_stores/{vector_store_id} (vector_stores.retrieve, C:
+// openai_vector_stores_retrieve_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresRetrieve(ctx context.Context, vectorStoreID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_retrieve_async(cl, cVectorStoreID, h)
+	})
+}
+
+// VectorStoresSearch search a vector store for relevant chunks based on a query and file attributes
+// filter.
+//
+// POST /vector_stores/{vector_store_id}/search (vector_stores.search, C:
+// openai_vector_stores_search_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresSearch(ctx context.Context, vectorStoreID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_search_async(cl, cVectorStoreID, cBody, h)
+	})
+}
+
+// VectorStoresUpdate modifies a vector store.
+//
+// POST /vector_stores/{vector_store_id} (vector_stores.update, C:
+// openai_vector_stores_update_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
+func (c *Client) VectorStoresUpdate(ctx context.Context, vectorStoreID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_update_async(cl, cVectorStoreID, cBody, h)
+	})
+}
+
+// VideosCharacterCreate create a character from an uploaded video.
+//
+// POST /videos/characters (videos.character.create, C: openai_videos_character_create_async). It
+// returns the JSON body, the response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// video is the "video" file part (required).
+func (c *Client) VideosCharacterCreate(ctx context.Context, fields any, video *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cVideo := a.upload("video", video)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_character_create_async(cl, cFields, cVideo, h)
+	})
+}
+
+// VideosCharacterGet fetch a character.
+//
+// GET /videos/characters/{character_id} (videos.character.get, C:
+// openai_videos_character_get_async). It returns the JSON body, the response and, for a failed
+// call, an *Error.
+// The path parameters (characterID) must not be empty; the library percent-encodes them.
+func (c *Client) VideosCharacterGet(ctx context.Context, characterID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cCharacterID := a.str("character_id", characterID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_character_get_async(cl, cCharacterID, h)
+	})
+}
+
+// VideosCreate create a new video generation job from a prompt and optional reference assets.
+//
+// POST /videos (videos.create, C: openai_videos_create_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// inputReference is the "input_reference" file part, or nil for none.
+func (c *Client) VideosCreate(ctx context.Context, fields any, inputReference *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cInputReference := a.upload("input_reference", inputReference)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_create_async(cl, cFields, cInputReference, h)
+	})
+}
+
+// VideosDelete permanently delete a completed or failed video and its stored assets.
+//
+// DELETE /videos/{video_id} (videos.delete, C: openai_videos_delete_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// The path parameters (videoID) must not be empty; the library percent-encodes them.
+func (c *Client) VideosDelete(ctx context.Context, videoID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVideoID := a.str("video_id", videoID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_delete_async(cl, cVideoID, h)
+	})
+}
+
+// VideosDownloadContent download the generated video bytes or a derived preview asset.
+//
+// GET /videos/{video_id}/content (videos.download_content, C:
+// openai_videos_download_content_async). It returns the body's bytes, the response and, for a
+// failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (videoID) must not be empty; the library percent-encodes them.
+func (c *Client) VideosDownloadContent(ctx context.Context, videoID string, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVideoID := a.str("video_id", videoID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_download_content_async(cl, cVideoID, cQuery, h)
+	})
+}
+
+// VideosDownloadContentToFile writes the response body of videos.download_content to the file at
+// path as it arrives (never held whole in memory); a failed download leaves path as it was.
+//
+// GET /videos/{video_id}/content (videos.download_content, C:
+// openai_videos_download_content_to_file). progress, if not nil, hears the bytes received and the
+// total (0 if unknown), on any thread. The returned response has the status and headers, and an
+// empty body on success.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+// The path parameters (videoID) must not be empty; the library percent-encodes them.
+func (c *Client) VideosDownloadContentToFile(ctx context.Context, videoID string, query any, path string, progress func(received, total uint64)) (*Response, error) {
+	var a args
+	defer a.free()
+	cVideoID := a.str("video_id", videoID)
+	cQuery := a.json("query", query)
+	cPath := a.str("path", path)
+	if a.err != nil {
+		return nil, a.err
+	}
+	id := progressID(progress)
+	if id != 0 {
+		defer unregister(id)
+	}
+	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+		return C.openai_go_videos_download_content_to_file(cl, cVideoID, cQuery, cPath, C.uintptr_t(id), out)
+	})
+}
+
+// VideosEdit create a new video generation job by editing a source video or existing generated
+// video.
+//
+// POST /videos/edits (videos.edit, C: openai_videos_edit_async). It returns the JSON body, the
+// response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// video is the "video" file part (required).
+func (c *Client) VideosEdit(ctx context.Context, fields any, video *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cVideo := a.upload("video", video)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_edit_async(cl, cFields, cVideo, h)
+	})
+}
+
+// VideosExtend create an extension of a completed video.
+//
+// POST /videos/extensions (videos.extend, C: openai_videos_extend_async). It returns the JSON body,
+// the response and, for a failed call, an *Error.
+// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
+// as text, arrays as repeated name[], objects as name[key]), or nil.
+// video is the "video" file part (required).
+func (c *Client) VideosExtend(ctx context.Context, fields any, video *Upload) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cVideo := a.upload("video", video)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_extend_async(cl, cFields, cVideo, h)
+	})
+}
+
+// VideosList list recently generated videos for the current project.
+//
+// GET /videos (videos.list, C: openai_videos_list_async). It returns the JSON body, the response
+// and, for a failed call, an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) VideosList(ctx context.Context, query any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_list_async(cl, cQuery, h)
+	})
+}
+
+// VideosListPages is a pager over every page of GET /videos (videos.list): each Next fetches one
+// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
+// first Next. Close the pager when done.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (c *Client) VideosListPages(ctx context.Context, query any) *Pager {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return &Pager{ctx: ctx, done: true, err: a.err}
+	}
+	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		return C.openai_videos_list_pages(cl, cQuery, out)
+	})
+}
+
+// VideosRemix create a remix of a completed video using a refreshed prompt.
+//
+// POST /videos/{video_id}/remix (videos.remix, C: openai_videos_remix_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+// The path parameters (videoID) must not be empty; the library percent-encodes them.
+func (c *Client) VideosRemix(ctx context.Context, videoID string, body any) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVideoID := a.str("video_id", videoID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_remix_async(cl, cVideoID, cBody, h)
+	})
+}
+
+// VideosRetrieve fetch the latest metadata for a generated video.
+//
+// GET /videos/{video_id} (videos.retrieve, C: openai_videos_retrieve_async). It returns the JSON
+// body, the response and, for a failed call, an *Error.
+// The path parameters (videoID) must not be empty; the library percent-encodes them.
+func (c *Client) VideosRetrieve(ctx context.Context, videoID string) ([]byte, *Response, error) {
+	var a args
+	defer a.free()
+	cVideoID := a.str("video_id", videoID)
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_retrieve_async(cl, cVideoID, h)
 	})
 }

@@ -58,17 +58,16 @@ func TestGeneratedUpToDate(t *testing.T) {
 }
 
 // TestMethodsMatchTable checks that the client's exported methods are exactly the table's
-// operations plus the hand-written ones.
+// exports plus the hand-written ones.
 func TestMethodsMatchTable(t *testing.T) {
 	table, _ := readTable(t)
 	want := map[string]bool{"Close": true, "WithOptions": true, "Request": true, "RequestStream": true, "RequestPages": true}
-	for i := range table.Operations {
-		n := gen.MethodNames(&table.Operations[i])
-		for _, m := range []string{n.Call, n.Stream, n.Pages, n.ToFile} {
-			if m != "" {
-				want[m] = true
-			}
-		}
+	methods, err := gen.Methods(table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range methods {
+		want[m.Name] = true
 	}
 	ct := reflect.TypeOf(&openai.Client{})
 	var extra []string
@@ -107,16 +106,22 @@ var bodies = map[string]string{
 
 var multipartFields = map[string]string{
 	"files.upload":                `{"purpose":"assistants"}`,
+	"files.create":                `{"purpose":"assistants"}`,
 	"images.create_variation":     `{"n":1}`,
 	"images.edit":                 `{"prompt":"a hat"}`,
 	"audio.transcriptions.create": `{"model":"whisper-1"}`,
 	"audio.translations.create":   `{"model":"whisper-1"}`,
 }
 
-// TestEveryOperation calls every method of every operation of the table against the mock
-// and checks the request it received.
+// TestEveryOperation calls every generated method of every operation of the table (each
+// export the Go binding uses) against the mock, with arguments made from the export's
+// described signature, and checks the request the mock received.
 func TestEveryOperation(t *testing.T) {
 	table, _ := readTable(t)
+	methods, err := gen.Methods(table)
+	if err != nil {
+		t.Fatal(err)
+	}
 	client := newClient(t)
 	cv := reflect.ValueOf(client)
 	upload, err := openai.NewUploadFromBytes([]byte("\x89PNG fake bytes"), "image.png", "")
@@ -124,106 +129,145 @@ func TestEveryOperation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer upload.Close()
-	for i := range table.Operations {
-		op := &table.Operations[i]
-		t.Run(op.Name, func(t *testing.T) {
-			names := gen.MethodNames(op)
-			path := "/v1" + op.Path
-			var params []reflect.Value
-			for _, p := range op.PathParams {
-				value := p + "_1"
-				path = strings.Replace(path, "{"+p+"}", value, 1)
-				params = append(params, reflect.ValueOf(value))
-			}
+	for _, m := range methods {
+		op, e := m.Op, m.Export
+		t.Run(m.Name, func(t *testing.T) {
+			template, fixedQuery, _ := strings.Cut(op.Path, "?")
+			path := "/v1" + template
 			body := bodies[op.Name]
 			if body == "" {
 				body = "{}"
 			}
-			var input []reflect.Value
-			switch op.Input {
-			case "json", "optional_json":
-				input = append(input, reflect.ValueOf(any(body)))
-			case "query":
-				input = append(input, reflect.ValueOf(any(`{"limit":3}`)))
-			case "multipart":
-				input = append(input, reflect.ValueOf(any(multipartFields[op.Name])))
-				for range op.Files {
-					input = append(input, reflect.ValueOf(upload))
+			var in []reflect.Value
+			roles := map[string]bool{}
+			for _, a := range e.Args {
+				roles[a.Role] = true
+				switch a.Role {
+				case "path_param":
+					value := a.Name + "_1"
+					path = strings.Replace(path, "{"+a.Name+"}", value, 1)
+					in = append(in, reflect.ValueOf(value))
+				case "query":
+					in = append(in, reflect.ValueOf(any(`{"limit":3}`)))
+				case "body":
+					in = append(in, reflect.ValueOf(any(body)))
+				case "fields":
+					fields := multipartFields[op.Name]
+					if fields == "" {
+						fields = "{}"
+					}
+					in = append(in, reflect.ValueOf(any(fields)))
+				case "file":
+					in = append(in, reflect.ValueOf(upload))
+				case "file_array":
+					in = append(in, reflect.ValueOf([]*openai.Upload{upload, upload}))
 				}
 			}
-			call := func(name string, extra ...reflect.Value) []reflect.Value {
+			call := func(extra ...reflect.Value) []reflect.Value {
 				t.Helper()
-				m := cv.MethodByName(name)
-				if !m.IsValid() {
-					t.Fatalf("no method %s", name)
+				f := cv.MethodByName(m.Name)
+				if !f.IsValid() {
+					t.Fatalf("no method %s", m.Name)
 				}
-				in := append([]reflect.Value{reflect.ValueOf(context.Context(bg))}, params...)
-				in = append(in, input...)
-				in = append(in, extra...)
-				if m.Type().NumIn() != len(in) {
-					t.Fatalf("%s takes %d arguments, the table implies %d", name, m.Type().NumIn(), len(in))
+				args := append([]reflect.Value{reflect.ValueOf(context.Context(bg))}, in...)
+				args = append(args, extra...)
+				if f.Type().NumIn() != len(args) {
+					t.Fatalf("%s takes %d arguments, the description implies %d", m.Name, f.Type().NumIn(), len(args))
 				}
-				return m.Call(in)
+				return f.Call(args)
 			}
-			checkLog := func(kind string, wantStream bool) {
+			stream := m.Kind == "stream"
+			checkLog := func() {
 				t.Helper()
 				log := mock.requests(t)
 				if len(log) == 0 {
-					t.Fatalf("%s: the mock received nothing", kind)
+					t.Fatalf("the mock received nothing")
 				}
 				for _, r := range log {
-					if r.Method != op.Method || r.Path != path {
-						t.Errorf("%s: the mock received %s %s, want %s %s", kind, r.Method, r.Path, op.Method, path)
+					if r.Method != op.HTTPMethod || r.Path != path {
+						t.Errorf("the mock received %s %s, want %s %s", r.Method, r.Path, op.HTTPMethod, path)
+					}
+					if fixedQuery != "" && (r.Query == nil || !strings.Contains(*r.Query, fixedQuery)) {
+						t.Errorf("query %v lacks %s", r.Query, fixedQuery)
 					}
 					if r.header("authorization") != "Bearer sk-test" {
-						t.Errorf("%s: authorization %q", kind, r.header("authorization"))
+						t.Errorf("authorization %q", r.header("authorization"))
 					}
-					if op.Beta && r.header("openai-beta") != "assistants=v2" {
-						t.Errorf("%s: OpenAI-Beta %q", kind, r.header("openai-beta"))
+					beta := ""
+					if op.Beta != nil {
+						beta = *op.Beta
+					}
+					if r.header("openai-beta") != beta {
+						t.Errorf("OpenAI-Beta %q, want %q", r.header("openai-beta"), beta)
+					}
+					if r.header("accept") != op.Accept {
+						t.Errorf("Accept %q, want %q", r.header("accept"), op.Accept)
+					}
+					flag := ""
+					if op.Streaming != nil {
+						flag = op.Streaming.Flag
 					}
 					switch {
-					case op.Input == "multipart":
-						for _, f := range op.Files {
-							if p := r.part(f.Name); p == nil || p.Len != len("\x89PNG fake bytes") {
-								t.Errorf("%s: part %s: %+v", kind, f.Name, p)
+					case roles["fields"]:
+						for _, a := range e.Args {
+							name := a.Name
+							if a.Role == "file_array" {
+								name += "[]"
+							} else if a.Role != "file" {
+								continue
+							}
+							if p := r.part(name); p == nil || p.Len != len("\x89PNG fake bytes") {
+								t.Errorf("part %s: %+v", name, p)
 							}
 						}
-					case wantStream:
+						if stream && flag == "multipart_stream" {
+							if p := r.part("stream"); p == nil {
+								t.Errorf("no stream field")
+							}
+						}
+					case stream && flag == "query_stream":
+						if v, _ := r.queryValue("stream"); v != "true" {
+							t.Errorf("query %v lacks stream=true", r.QueryPairs)
+						}
+					case stream:
 						var sent map[string]any
-						if r.Body == nil || json.Unmarshal([]byte(*r.Body), &sent) != nil || sent["stream"] != true {
-							t.Errorf("%s: body %v lacks stream: true", kind, r.Body)
+						member, want := "stream", any(true)
+						if flag == "json_stream_format_sse" {
+							member, want = "stream_format", any("sse")
 						}
-					case op.Input == "json" || op.Input == "optional_json":
+						if r.Body == nil || json.Unmarshal([]byte(*r.Body), &sent) != nil || sent[member] != want {
+							t.Errorf("body %v lacks %s: %v", r.Body, member, want)
+						}
+					case roles["body"]:
 						if r.Body == nil || *r.Body != body {
-							t.Errorf("%s: body %v, want %s", kind, r.Body, body)
+							t.Errorf("body %v, want %s", r.Body, body)
 						}
-					case op.Input == "query":
+					}
+					if roles["query"] && !(stream && flag == "query_stream") {
 						if v, _ := r.queryValue("limit"); v != "3" {
-							t.Errorf("%s: query %v", kind, r.QueryPairs)
+							t.Errorf("query %v", r.QueryPairs)
 						}
 					}
 				}
 			}
-			if names.Call != "" {
-				mock.reset(t)
-				out := call(names.Call)
+			mock.reset(t)
+			switch m.Kind {
+			case "call":
+				out := call()
 				b, resp, err := out[0].Bytes(), out[1].Interface().(*openai.Response), out[2].Interface()
 				if err != nil {
-					t.Fatalf("%s: %v", names.Call, err)
+					t.Fatalf("%v", err)
 				}
-				if resp.Status != 200 || resp.Code != openai.CodeOK || len(b) == 0 || !bytes.Equal(b, resp.Body) {
-					t.Fatalf("%s: status %d code %v body %q", names.Call, resp.Status, resp.Code, b)
+				if resp.Status/100 != 2 || resp.Code != openai.CodeOK || !bytes.Equal(b, resp.Body) || (len(b) == 0) != (op.Response == "empty") {
+					t.Fatalf("status %d code %v body %q", resp.Status, resp.Code, b)
 				}
 				if op.Response == "json" && !json.Valid(b) {
-					t.Fatalf("%s: the body is not JSON: %q", names.Call, b)
+					t.Fatalf("the body is not JSON: %q", b)
 				}
-				checkLog(names.Call, false)
-			}
-			if names.Stream != "" {
-				mock.reset(t)
-				out := call(names.Stream)
+			case "stream":
+				out := call()
 				if err := out[1].Interface(); err != nil {
-					t.Fatalf("%s: %v", names.Stream, err)
+					t.Fatalf("%v", err)
 				}
 				s := out[0].Interface().(*openai.Stream)
 				n := 0
@@ -231,48 +275,38 @@ func TestEveryOperation(t *testing.T) {
 					n++
 				}
 				if err := s.Err(); err != nil || n == 0 {
-					t.Fatalf("%s: %d events, err %v", names.Stream, n, err)
+					t.Fatalf("%d events, err %v", n, err)
 				}
 				s.Close()
-				checkLog(names.Stream, true)
-			}
-			if names.Pages != "" {
-				mock.reset(t)
-				out := call(names.Pages)
+			case "pages":
+				out := call()
 				p := out[0].Interface().(*openai.Pager)
-				pages, items := 0, 0
+				pages := 0
 				for p.Next() {
 					pages++
 					var page struct{ Data []json.RawMessage }
 					if err := p.Current().Decode(&page); err != nil {
 						t.Fatal(err)
 					}
-					items += len(page.Data)
 				}
-				if err := p.Err(); err != nil {
-					t.Fatalf("%s: %v", names.Pages, err)
+				if err := p.Err(); err != nil || pages == 0 {
+					t.Fatalf("%d pages, err %v", pages, err)
 				}
 				p.Close()
-				if pages != 3 || items != 7 {
-					t.Fatalf("%s: %d pages, %d items; want 3 pages of 7 items", names.Pages, pages, items)
-				}
-				checkLog(names.Pages, false)
-			}
-			if names.ToFile != "" {
-				mock.reset(t)
+			case "to_file":
 				dest := filepath.Join(t.TempDir(), "out.bin")
-				out := call(names.ToFile, reflect.ValueOf(dest), reflect.Zero(reflect.TypeOf(func(uint64, uint64) {})))
+				out := call(reflect.ValueOf(dest), reflect.Zero(reflect.TypeOf(func(uint64, uint64) {})))
 				if err := out[1].Interface(); err != nil {
-					t.Fatalf("%s: %v", names.ToFile, err)
+					t.Fatalf("%v", err)
 				}
-				if resp := out[0].Interface().(*openai.Response); resp.Status != 200 {
-					t.Fatalf("%s: status %d", names.ToFile, resp.Status)
+				if resp := out[0].Interface().(*openai.Response); resp.Status/100 != 2 {
+					t.Fatalf("status %d", resp.Status)
 				}
 				if st, err := os.Stat(dest); err != nil || st.Size() == 0 {
-					t.Fatalf("%s: %v %v", names.ToFile, st, err)
+					t.Fatalf("%v %v", st, err)
 				}
-				checkLog(names.ToFile, false)
 			}
+			checkLog()
 		})
 	}
 }

@@ -39,119 +39,119 @@ def swift_string(s):
 
 
 class Op:
-    def __init__(self, raw):
+    """An operation of the table and its exports (each with its described C signature)."""
+
+    def __init__(self, raw, exports):
+        self.raw = raw
         self.name = raw["name"]
-        parts = self.name.split(".")
-        self.resource = tuple(parts[:-1])
-        self.method = parts[-1]
-        self.http = raw["method"]
+        self.resource = tuple(raw["resource"])
+        self.method = raw["method_name"]
+        self.http = raw["http_method"]
         self.path = raw["path"]
-        self.path_params = raw["path_params"]
-        self.input = raw["input"]
-        self.files = raw["files"]
         self.beta = raw["beta"]
         self.summary = raw["summary"]
-        self.functions = raw["functions"]
+        self.exports = [e for e in exports if e["operation"] == self.name]
 
-    def params(self):
-        """Swift parameter declarations and C argument expressions of the call's input."""
-        decls, args = [], []
-        for p in self.path_params:
-            decls.append("%s: String" % lower_camel(p))
-            args.append(lower_camel(p))
-        if self.input == "json":
-            decls.append("body: String")
-            args.append("body")
-        elif self.input == "optional_json":
-            decls.append("body: String? = nil")
-            args.append("body")
-        elif self.input == "query":
-            decls.append("query: String? = nil")
-            args.append("query")
-        elif self.input == "multipart":
-            decls.append("fields: String? = nil")
-            args.append("fields")
-            for f in self.files:
-                name = lower_camel(f["name"])
-                if f["required"]:
-                    decls.append("%s: Upload" % name)
-                    args.append("%s.handle" % name)
-                else:
-                    decls.append("%s: Upload? = nil" % name)
-                    args.append("%s?.handle" % name)
-        return decls, args
+    def method_name(self, export, strip=""):
+        """The Swift method of an export: its C name without `openai_<resource>_` (and `strip`)."""
+        prefix = "openai_" + "".join(p + "_" for p in self.resource)
+        name = export["name"][len(prefix):]
+        if strip and name.endswith(strip):
+            name = name[: -len(strip)]
+        return lower_camel(name)
 
-    def stream_params(self):
-        decls = ["%s: String" % lower_camel(p) for p in self.path_params] + ["body: String"]
-        args = [lower_camel(p) for p in self.path_params] + ["body"]
-        return decls, args
-
-    def pages_params(self):
-        decls = ["%s: String" % lower_camel(p) for p in self.path_params] + ["query: String? = nil"]
-        args = [lower_camel(p) for p in self.path_params] + ["query"]
-        return decls, args
-
-    def keep(self):
-        if self.input != "multipart":
-            return ""
-        items = ", ".join(lower_camel(f["name"]) for f in self.files)
-        return "keep: ([%s] as [Upload?]).compactMap { $0 }" % items
-
-    def doc(self, what):
+    def doc(self, export, what):
+        beta = ", OpenAI-Beta: %s" % self.beta if self.beta else ""
         return ["/// %s" % self.summary,
-                "/// `%s %s` (`%s`%s)%s" % (self.http, self.path, self.name, ", beta" if self.beta else "", what)]
+                "/// `%s %s` (`%s`%s; C: `%s`)%s" % (self.http, self.path, self.name, beta, export["name"], what)]
+
+
+def params(export):
+    """Swift parameter declarations and C argument expressions of an export's inputs."""
+    decls, args = [], []
+    for a in export["args"]:
+        role, name = a["role"], a["name"]
+        swift = lower_camel(name)
+        if role == "path_param":
+            decls.append("%s: String" % swift)
+            args.append(swift)
+        elif role in ("query", "body", "fields"):
+            label = {"query": "query", "body": "body", "fields": "fields"}[role]
+            decls.append(("%s: String? = nil" if a["nullable"] else "%s: String") % label)
+            args.append(label)
+        elif role == "file":
+            if a["nullable"]:
+                decls.append("%s: Upload? = nil" % swift)
+                args.append("%s?.handle" % swift)
+            else:
+                decls.append("%s: Upload" % swift)
+                args.append("%s.handle" % swift)
+        elif role == "file_array":
+            decls.append("%s: [Upload]" % swift)
+            args.append("%s.map { Optional($0.handle) }" % swift)
+        elif role == "file_count":
+            args.append("%s.count" % lower_camel(name[: -len("_count")]))
+    return decls, args
+
+
+def keep(export):
+    ones = ["%s" % lower_camel(a["name"]) for a in export["args"] if a["role"] == "file"]
+    arrays = [lower_camel(a["name"]) for a in export["args"] if a["role"] == "file_array"]
+    if not ones and not arrays:
+        return ""
+    items = "([%s] as [Upload?]).compactMap { $0 }" % ", ".join(ones)
+    for name in arrays:
+        items += " + %s" % name
+    return "keep: " + items
 
 
 def gen_methods(op):
     out = []
-    f = op.functions
-    if "async" in f:
-        decls, args = op.params()
-        keep = op.keep()
-        out += op.doc(". Task cancellation cancels the call.")
-        out.append("public func %s(%s) async throws -> Response {" % (lower_camel(op.method), ", ".join(decls)))
-        out.append("    let client = self.client")
-        out.append("    return try await client.perform(%s) { callback, userdata in" % keep if keep else
-                   "    return try await client.perform { callback, userdata in")
-        out.append("        %s(%s)" % (f["async"], ", ".join(["client.handle"] + args + ["callback", "userdata"])))
-        out.append("    }")
-        out.append("}")
-        out.append("")
-    if "stream_async" in f:
-        decls, args = op.stream_params()
-        name = op.method + "_stream" if "async" in f else op.method
-        out += op.doc(": its server-sent events (\"stream\": true is added to the body when missing).")
-        out.append("public func %s(%s) -> EventStream {" % (lower_camel(name), ", ".join(decls)))
-        out.append("    let client = self.client")
-        out.append("    return client.startStream { callback, userdata in")
-        out.append("        %s(%s)" % (f["stream_async"], ", ".join(["client.handle"] + args + ["callback", "userdata"])))
-        out.append("    }")
-        out.append("}")
-        out.append("")
-    if "pages" in f:
-        decls, args = op.pages_params()
-        out += op.doc(": every page, through a Pager (whose next() blocks).")
-        out.append("public func %s(%s) throws -> Pager {" % (lower_camel(op.method + "_pages"), ", ".join(decls)))
-        out.append("    let client = self.client")
-        out.append("    return try client.makePager { out in")
-        out.append("        %s(%s)" % (f["pages"], ", ".join(["client.handle"] + args + ["out"])))
-        out.append("    }")
-        out.append("}")
-        out.append("")
-    if "to_file" in f:
-        decls, args = op.params()
-        out += op.doc(": the body written to the file at `path` (through `<path>.part`). BLOCKS the calling thread.")
-        out.append("public func %s(%s) throws -> Response {" % (lower_camel(op.method + "_to_file"), ", ".join(decls + ["path: String"])))
-        out.append("    var out: OpaquePointer? = nil")
-        out.append("    let code = %s(%s)" % (f["to_file"], ", ".join(["client.handle"] + args + ["path", "nil", "nil", "&out"])))
-        out.append("    return try client.checked(code, out)")
-        out.append("}")
-        out.append("")
+    for e in op.exports:
+        form = e["form"]
+        decls, args = params(e)
+        if form == "async":
+            k = keep(e)
+            out += op.doc(e, ". Task cancellation cancels the call.")
+            out.append("public func %s(%s) async throws -> Response {" % (op.method_name(e, "_async"), ", ".join(decls)))
+            out.append("    let client = self.client")
+            out.append("    return try await client.perform(%s) { callback, userdata in" % k if k else
+                       "    return try await client.perform { callback, userdata in")
+            out.append("        %s(%s)" % (e["name"], ", ".join(["client.handle"] + args + ["callback", "userdata"])))
+            out.append("    }")
+            out.append("}")
+            out.append("")
+        elif form == "stream_async":
+            out += op.doc(e, ": its server-sent events (the library asks for the stream).")
+            out.append("public func %s(%s) -> EventStream {" % (op.method_name(e, "_async"), ", ".join(decls)))
+            out.append("    let client = self.client")
+            out.append("    return client.startStream { callback, userdata in")
+            out.append("        %s(%s)" % (e["name"], ", ".join(["client.handle"] + args + ["callback", "userdata"])))
+            out.append("    }")
+            out.append("}")
+            out.append("")
+        elif form == "pages":
+            out += op.doc(e, ": every page, through a Pager (whose next() blocks).")
+            out.append("public func %s(%s) throws -> Pager {" % (op.method_name(e), ", ".join(decls)))
+            out.append("    let client = self.client")
+            out.append("    return try client.makePager { out in")
+            out.append("        %s(%s)" % (e["name"], ", ".join(["client.handle"] + args + ["out"])))
+            out.append("    }")
+            out.append("}")
+            out.append("")
+        elif form == "to_file":
+            out += op.doc(e, ": the body written to the file at `path`. BLOCKS the calling thread.")
+            out.append("public func %s(%s) throws -> Response {" % (op.method_name(e), ", ".join(decls + ["path: String"])))
+            out.append("    var out: OpaquePointer? = nil")
+            out.append("    let code = %s(%s)" % (e["name"], ", ".join(["client.handle"] + args + ["path", "nil", "nil", "&out"])))
+            out.append("    return try client.checked(code, out)")
+            out.append("}")
+            out.append("")
     return out
 
 
 def generate(table):
-    ops = [Op(o) for o in table["operations"]]
+    ops = [Op(o, table["exports"]) for o in table["operations"]]
     tree = {}
 
     def node(path):
@@ -181,17 +181,17 @@ def generate(table):
         "    public let name: String",
         "    public let method: String",
         "    public let path: String",
-        "    public let input: String",
-        "    public let beta: Bool",
+        "    /// The OpenAI-Beta value it sends, if any.",
+        "    public let beta: String?",
         "}",
         "",
         "/// Every operation, in the table's order.",
         "public let operationTable: [OperationInfo] = [",
     ]
     for op in ops:
-        out.append("    OperationInfo(name: %s, method: %s, path: %s, input: %s, beta: %s)," % (
-            swift_string(op.name), swift_string(op.http), swift_string(op.path), swift_string(op.input),
-            "true" if op.beta else "false"))
+        out.append("    OperationInfo(name: %s, method: %s, path: %s, beta: %s)," % (
+            swift_string(op.name), swift_string(op.http), swift_string(op.path),
+            swift_string(op.beta) if op.beta else "nil"))
     out += ["]", "", "/// The API's resources, reached from a Client.", "public enum Resources {}", ""]
     out.append("extension Client {")
     for child in tree[()]["children"]:

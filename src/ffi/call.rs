@@ -11,9 +11,8 @@ use super::handle::{self, Out};
 use super::response::openai_response;
 use crate::client::Client;
 use super::upload::openai_upload;
-use crate::operations::{Operation, RequestKind};
-use crate::upload::Form;
-use crate::request::{Input, Request};
+use crate::operations::{Body, Operation};
+use crate::request::{Files, Inputs, Request};
 use crate::response::{Outcome, Response};
 use crate::runtime;
 
@@ -62,21 +61,41 @@ impl From<ArgError> for Response {
 }
 
 
-/// The C form of an operation's input besides its path parameters.
+/// The C arguments of an operation's inputs besides its path parameters, as a generated export
+/// has them: which of them its signature takes, and whether it is a `_stream` form.
 #[derive(Clone, Copy)]
-pub enum CInput<'a> {
-    None,
-    Json(*const c_char),
-    Query(*const c_char),
-    /// The fields' JSON object and the file arguments, by name, in the table's order.
-    Multipart(*const c_char, &'a [(&'static str, *const openai_upload)]),
+pub struct CInput<'a> {
+    /// `query_json`, when the signature takes it.
+    pub query: Option<*const c_char>,
+    /// `body_json`, or a multipart operation's `fields_json`, when the signature takes it.
+    pub body: Option<*const c_char>,
+    /// The file arguments, in the table's order.
+    pub files: &'a [CFiles],
+    /// A `_stream` form: ask for the event stream.
+    pub stream: bool,
 }
 
-/// Reads the client, path parameters and input of an operation into a request.
+impl CInput<'static> {
+    /// No inputs at all.
+    pub const NONE: CInput<'static> = CInput { query: None, body: None, files: &[], stream: false };
+}
+
+/// The file arguments of one file field.
+#[derive(Clone, Copy)]
+pub enum CFiles {
+    /// `const openai_upload *name`: one file, or NULL for an optional field.
+    One(&'static str, *const openai_upload),
+    /// `const openai_upload *const *name, size_t name_count`: an array of files.
+    Many(&'static str, *const *const openai_upload, usize),
+}
+
+/// Reads the client, path parameters and inputs of an operation into its request: the C
+/// arguments decoded, then the core's one request constructor.
 ///
 /// # Safety
 /// `client` is NULL or a live client; every string pointer is NULL or NUL-terminated; every
-/// upload pointer is NULL or a live upload (the header's contract for the export's arguments).
+/// upload pointer is NULL or a live upload, every upload array NULL or valid for its count
+/// (the header's contract for the export's arguments).
 pub(crate) unsafe fn operation_request<'a>(
     client: *const openai_client,
     op: &Operation,
@@ -90,31 +109,43 @@ pub(crate) unsafe fn operation_request<'a>(
         // SAFETY: a path parameter, NULL or NUL-terminated by this function's contract.
         values.push(unsafe { arg_str(name, *ptr) }?);
     }
-    let input = match input {
-        CInput::None => Input::None,
-        // SAFETY: a JSON argument, NULL or NUL-terminated by this function's contract.
-        CInput::Json(ptr) => Input::Json(unsafe { arg_opt_str("body_json", ptr) }?),
+    let body_name = if matches!(op.request.body, Body::Multipart(_)) { "fields_json" } else { "body_json" };
+    let mut inputs = Inputs {
+        // SAFETY: the JSON arguments, NULL or NUL-terminated by this function's contract.
+        query: input.query.map(|p| unsafe { arg_opt_str("query_json", p) }).transpose()?.flatten(),
         // SAFETY: as above.
-        CInput::Query(ptr) => Input::Query(unsafe { arg_opt_str("query_json", ptr) }?),
-        CInput::Multipart(fields, files) => {
-            // SAFETY: as above.
-            let fields = unsafe { arg_opt_str("fields_json", fields) }?;
-            let RequestKind::Multipart(specs) = op.request else {
-                return Err(ArgError(format!("{} does not take files", op.name)).into());
-            };
-            let mut uploads = Vec::with_capacity(files.len());
-            for (spec, (name, upload)) in specs.iter().zip(files) {
+        body: input.body.map(|p| unsafe { arg_opt_str(body_name, p) }).transpose()?.flatten(),
+        files: Vec::with_capacity(input.files.len()),
+        stream: input.stream,
+    };
+    for files in input.files {
+        inputs.files.push(match *files {
+            CFiles::One(name, upload) => {
+                let required = op.request.files().iter().any(|f| f.name == name && f.required);
                 // SAFETY: an upload argument, NULL or live by this function's contract.
-                match unsafe { handle::borrow(*upload) } {
-                    Some(upload) => uploads.push((spec.name, upload.inner.clone())),
-                    None if spec.required => return Err(ArgError(format!("{name} is NULL")).into()),
-                    None => {}
+                match unsafe { handle::borrow(upload) } {
+                    Some(upload) => Files::One(name, Some(upload.inner.clone())),
+                    None if required => return Err(ArgError(format!("{name} is NULL")).into()),
+                    None => Files::One(name, None),
                 }
             }
-            return Ok((client, Request::multipart(op, &values, Form::new(fields, uploads)?)?));
-        }
-    };
-    Ok((client, Request::for_operation(op, &values, input)?))
+            CFiles::Many(name, array, count) => {
+                if array.is_null() && count > 0 {
+                    return Err(ArgError(format!("{name} is NULL while {name}_count is {count}")).into());
+                }
+                let mut uploads = Vec::with_capacity(count);
+                for i in 0..count {
+                    // SAFETY: a non-NULL array holds `count` pointers, each NULL or a live upload.
+                    match unsafe { handle::borrow(*array.add(i)) } {
+                        Some(upload) => uploads.push(upload.inner.clone()),
+                        None => return Err(ArgError(format!("{name}[{i}] is NULL")).into()),
+                    }
+                }
+                Files::Many(name, uploads)
+            }
+        });
+    }
+    Ok((client, Request::for_operation(op, &values, inputs)?))
 }
 
 /// Runs a future to completion on the calling thread, for a blocking export.

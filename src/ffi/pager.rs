@@ -8,12 +8,13 @@ use super::code::openai_code;
 use super::error::set_last_error;
 use super::handle::{self, Out};
 use super::response::openai_response;
-use crate::operations::Operation;
+use crate::operations::{Operation, Paging};
 use crate::pagination::Pager;
 use crate::response::Response;
 
-/// An iterator over the pages of a cursor list: each page is asked for with `after` = the `id`
-/// of the previous page's last item, while that page says `has_more`; the other query
+/// An iterator over the pages of a list: each page is asked for with the cursor the previous
+/// page gives (`after` = the `id` of its last item, or its `last_id`, or `page` = its
+/// `next_page`, as the operation pages), while that page says `has_more`; the other query
 /// parameters are kept. Created by the `openai_*_list_pages` functions or
 /// `openai_request_pages`, freed with `openai_pager_free`. Used by one thread at a time.
 pub struct openai_pager {
@@ -34,7 +35,7 @@ fn create(result: Result<openai_pager, Response>, out: Out<'_, openai_pager>) ->
     }
 }
 
-/// The body of every `openai_*_list_pages` export: checks the arguments, sends nothing yet.
+/// The body of every `_pages` export: checks the arguments, sends nothing yet.
 ///
 /// # Safety
 /// The export's arguments as the header describes them; `out` NULL or writable.
@@ -42,7 +43,7 @@ pub(crate) unsafe fn for_operation(
     client: *const openai_client,
     op: &Operation,
     params: &[(&str, *const c_char)],
-    query_json: *const c_char,
+    input: CInput<'_>,
     out: *mut *mut openai_pager,
 ) -> openai_code {
     // SAFETY: this function's contract.
@@ -51,8 +52,8 @@ pub(crate) unsafe fn for_operation(
         Err(code) => return code,
     };
     // SAFETY: this function's contract.
-    let result = unsafe { operation_request(client, op, params, CInput::Query(query_json)) }
-        .map(|(client, request)| openai_pager { inner: Pager::new(client.clone(), request) });
+    let result = unsafe { operation_request(client, op, params, input) }
+        .map(|(client, request)| openai_pager { inner: Pager::new(client.clone(), request, op.paging) });
     create(result, out)
 }
 
@@ -75,7 +76,7 @@ pub unsafe extern "C" fn openai_request_pages(
         };
         // SAFETY: as above.
         let result = unsafe { super::request::generic_request(client, c"GET".as_ptr(), path, query_json, std::ptr::null(), false) }
-            .map(|(client, request)| openai_pager { inner: Pager::new(client.clone(), request) });
+            .map(|(client, request)| openai_pager { inner: Pager::new(client.clone(), request, Paging::Cursor) });
         create(result, out)
     }
 }

@@ -15,7 +15,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use super::call::{arg_client, arg_str, block_on, guarded};
+use super::call::{block_on, guarded, operation_request, CInput};
 use super::client::openai_client;
 use super::code::openai_code;
 use super::error::set_last_error;
@@ -303,29 +303,6 @@ fn failed(shared: &Shared, failure: Response) -> openai_code {
     code
 }
 
-/// Reads the arguments of a stream call into a request.
-///
-/// # Safety
-/// The export's arguments as the header describes them: `client` NULL or live, the strings NULL
-/// or NUL-terminated.
-unsafe fn stream_request<'a>(
-    client: *const openai_client,
-    op: &Operation,
-    params: &[(&str, *const c_char)],
-    body_json: *const c_char,
-) -> Result<(&'a Client, Request), Response> {
-    // SAFETY: the export's client, NULL or live by this function's contract.
-    let client = unsafe { arg_client(client) }?;
-    let mut values = Vec::with_capacity(params.len());
-    for (name, ptr) in params {
-        // SAFETY: a path parameter, NULL or NUL-terminated by this function's contract.
-        values.push(unsafe { arg_str(name, *ptr) }?);
-    }
-    // SAFETY: as above.
-    let body = unsafe { arg_str("body_json", body_json) }?;
-    Ok((client, Request::streaming(op, &values, body)?))
-}
-
 /// Opens a stream on the calling thread (until its headers arrived), then hands the reading to
 /// a task. `*out` always receives a stream.
 fn open_blocking(work: impl FnOnce() -> Result<(Client, Request), Response>, out: Out<'_, openai_stream>) -> openai_code {
@@ -384,7 +361,7 @@ fn open_async(
     handle
 }
 
-/// The body of the blocking stream exports generated from the table.
+/// The body of the blocking stream exports generated from the table (`input.stream` is set).
 ///
 /// # Safety
 /// The export's arguments as the header describes them; `out` NULL or writable.
@@ -392,7 +369,7 @@ pub(crate) unsafe fn open_operation(
     client: *const openai_client,
     op: &'static Operation,
     params: &[(&str, *const c_char)],
-    body_json: *const c_char,
+    input: CInput<'_>,
     out: *mut *mut openai_stream,
 ) -> openai_code {
     // SAFETY: this function's contract.
@@ -401,10 +378,10 @@ pub(crate) unsafe fn open_operation(
         Err(code) => return code,
     };
     // SAFETY: this function's contract.
-    open_blocking(|| unsafe { stream_request(client, op, params, body_json) }.map(|(c, r)| (c.clone(), r)), out)
+    open_blocking(|| unsafe { operation_request(client, op, params, input) }.map(|(c, r)| (c.clone(), r)), out)
 }
 
-/// The body of the async stream exports generated from the table.
+/// The body of the async stream exports generated from the table (`input.stream` is set).
 ///
 /// # Safety
 /// The export's arguments as the header describes them.
@@ -412,12 +389,12 @@ pub(crate) unsafe fn start_operation(
     client: *const openai_client,
     op: &'static Operation,
     params: &[(&str, *const c_char)],
-    body_json: *const c_char,
+    input: CInput<'_>,
     callback: openai_event_callback,
     userdata: *mut c_void,
 ) -> *mut openai_stream {
     // SAFETY: this function's contract.
-    let work = guarded(|| unsafe { stream_request(client, op, params, body_json) }.map(|(c, r)| (c.clone(), r)));
+    let work = guarded(|| unsafe { operation_request(client, op, params, input) }.map(|(c, r)| (c.clone(), r)));
     open_async(work, callback, userdata)
 }
 

@@ -41,31 +41,15 @@ impl Harness {
         Harness::with_options("{\"max_retries\":0}")
     }
 
-    /// A client with `extra` (a JSON object) merged into the base URL and key.
-    ///
-    /// `OPENAI_TEST_TRANSPORT` chooses how the client reaches the mock: `plain` (HTTP/1.1, the
-    /// default), `h2` (TLS with HTTP/2, as the real API is served) or `h1-tls` (TLS with HTTP/1.1
-    /// forced by `http1_only`), through the mock's TLS front; tests/run-all.sh runs the operation
-    /// and stream suites all three ways.
+    /// A client with `extra` (a JSON object) merged into the base URL and key, reaching the mock
+    /// as `OPENAI_TEST_TRANSPORT` says (see [`reach`]).
     pub fn with_options(extra: &str) -> Harness {
         let mock = MockServer::start();
         let mut options: serde_json::Map<String, Value> = serde_json::from_str(extra).unwrap();
         options.entry("api_key").or_insert(Value::String(KEY.into()));
-        match std::env::var("OPENAI_TEST_TRANSPORT").as_deref() {
-            Ok("h2") | Ok("h1-tls") => {
-                let front = mock.tls_front();
-                let bundle = std::env::temp_dir().join(format!("openai-test-ca-{}-{}.pem", std::process::id(), front.addr.port()));
-                std::fs::write(&bundle, &front.ca_pem).unwrap();
-                options.entry("base_url").or_insert(Value::String(front.base_url()));
-                options.entry("ca_bundle").or_insert(Value::String(bundle.display().to_string()));
-                if std::env::var("OPENAI_TEST_TRANSPORT").as_deref() == Ok("h1-tls") {
-                    options.entry("http1_only").or_insert(Value::Bool(true));
-                }
-            }
-            Ok("plain") | Err(_) => {}
-            Ok(other) => panic!("OPENAI_TEST_TRANSPORT={other}: plain, h2 or h1-tls"),
+        for (name, value) in reach(&mock) {
+            options.entry(name).or_insert(value);
         }
-        options.entry("base_url").or_insert(Value::String(mock.base_url()));
         let client = new_client(&Value::Object(options).to_string()).unwrap_or_else(|e| panic!("client: {e}"));
         Harness { mock, client, seen: AtomicU64::new(0) }
     }
@@ -91,6 +75,31 @@ impl Drop for Harness {
     fn drop(&mut self) {
         unsafe { openai_client_free(self.client) };
     }
+}
+
+/// The options that make a client reach `mock` as `OPENAI_TEST_TRANSPORT` says: `plain` (HTTP/1.1,
+/// the default), `h2` (TLS with HTTP/2, as the real API is served) or `h1-tls` (TLS with HTTP/1.1
+/// forced by `http1_only`), the last two through the mock's TLS front. tests/run-all.sh runs the
+/// operation and stream suites all three ways.
+pub fn reach(mock: &MockServer) -> serde_json::Map<String, Value> {
+    let mut options = serde_json::Map::new();
+    match std::env::var("OPENAI_TEST_TRANSPORT").as_deref() {
+        Ok(transport @ ("h2" | "h1-tls")) => {
+            let front = mock.tls_front();
+            let bundle = std::env::temp_dir().join(format!("openai-test-ca-{}-{}.pem", std::process::id(), front.addr.port()));
+            std::fs::write(&bundle, &front.ca_pem).unwrap();
+            options.insert("base_url".into(), Value::String(front.base_url()));
+            options.insert("ca_bundle".into(), Value::String(bundle.display().to_string()));
+            if transport == "h1-tls" {
+                options.insert("http1_only".into(), Value::Bool(true));
+            }
+        }
+        Ok("plain") | Err(_) => {
+            options.insert("base_url".into(), Value::String(mock.base_url()));
+        }
+        Ok(other) => panic!("OPENAI_TEST_TRANSPORT={other}: plain, h2 or h1-tls"),
+    }
+    options
 }
 
 /// Creates a client from JSON options, or returns `openai_last_error()`.

@@ -210,7 +210,7 @@ public:
     }
 
     /// Checks that the mock received exactly one request since the last check, and what it was.
-    static void expect_request(std::string_view method, std::string_view path, bool beta,
+    static void expect_request(std::string_view method, std::string_view path, std::optional<std::string_view> beta,
                                std::optional<std::string_view> query, std::optional<std::string_view> body,
                                const std::vector<std::string> &files) {
         const openai::Response log = take_requests();
@@ -227,14 +227,16 @@ public:
         }
         EXPECT_EQ(logged_header(log, 0, "authorization"), "Bearer sk-test");
         if (beta) {
-            EXPECT_EQ(logged_header(log, 0, "openai-beta"), "assistants=v2");
+            EXPECT_EQ(logged_header(log, 0, "openai-beta"), std::optional<std::string>(*beta));
         } else {
             EXPECT_EQ(logged_header(log, 0, "openai-beta"), std::nullopt);
         }
         for (const auto &file : files) {
+            // An array of files is sent as `name[]` parts.
             const int p = logged_part(log, file);
             ASSERT_GE(p, 0) << "no part " << file << " in " << log.body();
-            EXPECT_EQ(log.json_string("/0/parts/" + std::to_string(p) + "/filename"), file + ".bin");
+            const std::string base = file.size() > 2 && file.compare(file.size() - 2, 2, "[]") == 0 ? file.substr(0, file.size() - 2) : file;
+            EXPECT_EQ(log.json_string("/0/parts/" + std::to_string(p) + "/filename"), base + ".bin");
         }
         if (!files.empty()) {
             const int p = logged_part(log, "purpose");

@@ -25,7 +25,15 @@ from ._exceptions import (
 from ._types import APIResponse, Headers, OpenAIObject, parse_json
 
 Operation = collections.namedtuple(
-    "Operation", "name method path path_params input files response beta functions")
+    "Operation", "name method path path_params input files response beta functions legacy_functions")
+
+# One C function as bindings/operations.json describes it: its form, its arguments
+# ((name, C type, role), ...) and its return type.
+Export = collections.namedtuple("Export", "form args returns")
+
+# The roles of the arguments that carry a call's inputs (the others are the form's own: the
+# client, out-pointers, callbacks, a download's path).
+_INPUT_ROLES = ("path_param", "query", "body", "fields", "file", "file_array", "file_count")
 
 
 def _operation(name):
@@ -175,36 +183,88 @@ def _upload(value, owned):
     return up._ptr
 
 
-def build_args(op, form, args, kwargs, owned):
-    """The C arguments after the client, for `op` in `form` (blocking, async, stream, ...)."""
+def _export(op, form, kwargs):
+    """The C function of `op` in `form` for a call with these keyword arguments: the one of the
+    0.1.0 signature when the call fits it (one file per file field, no query for a JSON
+    operation), else the one that takes every input of today's route."""
+    from ._operations import EXPORTS
+
+    legacy = op.legacy_functions.get(form)
+    if legacy is not None:
+        roles = {a[2] for a in EXPORTS[legacy].args}
+        lists = any(isinstance(kwargs.get(name), (list, tuple)) and not _is_file_tuple(kwargs.get(name))
+                    for name, _, array in op.files if array)
+        if not lists and ("extra_query" not in kwargs or "query" in roles):
+            return legacy
+    symbol = op.functions.get(form)
+    if symbol is None:
+        raise NotImplementedError("%s has no %s form in the operation table" % (op.name, form))
+    return symbol
+
+
+def _is_file_tuple(value):
+    """A (filename, content[, content_type]) tuple, one file, rather than a list of files."""
+    return isinstance(value, tuple) and 2 <= len(value) <= 3 and isinstance(value[0], str)
+
+
+def build_args(op, symbol, args, kwargs, owned, keep):
+    """The C arguments that carry the inputs of a call of `symbol` (after the client), made
+    from its described signature: path parameters from `args`, the query, body, form fields and
+    files from `kwargs`. Arrays made here are appended to `keep`."""
+    from ._operations import EXPORTS
+
+    export = EXPORTS[symbol]
     if len(args) != len(op.path_params):
         raise TypeError("%s takes %d path parameters (%s), %d given"
                         % (op.name, len(op.path_params), ", ".join(op.path_params), len(args)))
-    out = [_cstr(v, name) for name, v in zip(op.path_params, args)]
-    if form == "pages":
-        return out + [encode_json(kwargs) if kwargs else None]
-    if form in ("stream", "stream_async"):
-        return out + [encode_json(kwargs)]
-    kind = op.input
-    if kind == "multipart":
-        fields = dict(kwargs)
-        files = []
-        for name, required in op.files:
-            value = fields.pop(name, None)
+    kwargs = dict(kwargs)
+    params = iter(args)
+    roles = [a[2] for a in export.args]
+    takes_body = "body" in roles or "fields" in roles
+    extra_query = kwargs.pop("extra_query", None)
+    files = {name: kwargs.pop(name, None) for name, _, _ in op.files}
+    out = []
+    for name, _ctype, role in export.args:
+        if role not in _INPUT_ROLES:
+            continue
+        if role == "path_param":
+            out.append(_cstr(next(params), name))
+        elif role == "query":
+            query = extra_query if takes_body else kwargs
+            out.append(encode_json(query) if query else None)
+        elif role == "body":
+            required = op.input in ("json", "json_query") or export.form in ("stream", "stream_async")
+            out.append(encode_json(kwargs) if (kwargs or required) else None)
+        elif role == "fields":
+            out.append(encode_json(kwargs) if kwargs else None)
+        elif role == "file":
+            value = files.get(name)
+            required = any(f == name and r for f, r, _ in op.files)
             if value is None:
                 if required:
                     raise TypeError("%s() needs the file %r" % (op.name, name))
-                files.append(None)
+                out.append(None)
             else:
-                files.append(_upload(value, owned))
-        return out + [encode_json(fields) if fields else None] + files
-    if kind == "none":
-        if kwargs:
-            raise TypeError("%s() takes no body or query (got %s)" % (op.name, ", ".join(kwargs)))
-        return out
-    if kind in ("query", "optional_json"):
-        return out + [encode_json(kwargs) if kwargs else None]
-    return out + [encode_json(kwargs)]
+                out.append(_upload(value, owned))
+        elif role == "file_array":
+            value = files.get(name)
+            if value is None:
+                value = []
+            elif not isinstance(value, (list, tuple)) or _is_file_tuple(value):
+                value = [value]
+            required = any(f == name and r for f, r, _ in op.files)
+            if required and not value:
+                raise TypeError("%s() needs the file %r" % (op.name, name))
+            array = (ctypes.c_void_p * max(len(value), 1))(*[_upload(v, owned) for v in value])
+            keep.append(array)
+            out.append(ctypes.cast(array, ctypes.POINTER(ctypes.c_void_p)) if value else None)
+        elif role == "file_count":
+            out.append(len(keep[-1]) if out[-1] is not None else 0)
+    if extra_query and "query" not in roles:
+        raise TypeError("%s() takes no query parameters" % op.name)
+    if op.input == "none" and kwargs:
+        raise TypeError("%s() takes no body or query (got %s)" % (op.name, ", ".join(kwargs)))
+    return out
 
 
 def _stream_operation(op, kwargs):
@@ -306,11 +366,12 @@ def call(client, op, args, kwargs, raw=False):
     streaming = _stream_operation(op, kwargs)
     if streaming is not None:
         return open_stream(client, streaming, args, kwargs)
-    fn = L.op_function(op, "blocking")
-    owned = []
+    symbol = _export(op, "blocking", kwargs)
+    fn = L.op_function(symbol)
+    owned, keep = [], []
     out = ctypes.c_void_p()
     try:
-        cargs = build_args(op, "blocking", args, kwargs, owned)
+        cargs = build_args(op, symbol, args, kwargs, owned, keep)
         fn(client._handle(), *cargs, ctypes.byref(out))
     finally:
         for up in owned:
@@ -319,12 +380,13 @@ def call(client, op, args, kwargs, raw=False):
 
 
 def to_file(client, op, args, kwargs, path, progress):
-    fn = L.op_function(op, "to_file")
-    owned = []
+    symbol = _export(op, "to_file", kwargs)
+    fn = L.op_function(symbol)
+    owned, keep = [], []
     out = ctypes.c_void_p()
     thunk = L.PROGRESS(lambda done, total, _ud: progress(done, total)) if progress else L.PROGRESS()
     try:
-        cargs = build_args(op, "blocking", args, kwargs, owned)
+        cargs = build_args(op, symbol, args, kwargs, owned, keep)
         fn(client._handle(), *cargs, _cstr(path, "path"), thunk, None, ctypes.byref(out))
     finally:
         for up in owned:
@@ -333,14 +395,15 @@ def to_file(client, op, args, kwargs, path, progress):
 
 
 async def ato_file(client, op, args, kwargs, path, progress):
-    fn = L.op_function(op, "to_file_async")
-    owned = []
+    symbol = _export(op, "to_file_async", kwargs)
+    fn = L.op_function(symbol)
+    owned, keep = [], []
     # The library reports progress from its own threads: handed to the event loop's thread.
     loop = asyncio.get_running_loop()
     thunk = (L.PROGRESS(lambda done, total, _ud: loop.call_soon_threadsafe(progress, done, total))
              if progress else L.PROGRESS())
     try:
-        cargs = build_args(op, "async", args, kwargs, owned)
+        cargs = build_args(op, symbol, args, kwargs, owned, keep)
         handle = client._handle()
         cpath = _cstr(path, "path")
         result = await _dispatcher().run(lambda tag: fn(handle, *cargs, cpath, thunk, None, None, tag),
@@ -459,10 +522,11 @@ async def acall(client, op, args, kwargs, raw=False):
     streaming = _stream_operation(op, kwargs)
     if streaming is not None:
         return await aopen_stream(client, streaming, args, kwargs)
-    fn = L.op_function(op, "async")
-    owned = []
+    symbol = _export(op, "async", kwargs)
+    fn = L.op_function(symbol)
+    owned, keep = [], []
     try:
-        cargs = build_args(op, "async", args, kwargs, owned)
+        cargs = build_args(op, symbol, args, kwargs, owned, keep)
         handle = client._handle()
 
         def start(tag):
@@ -694,10 +758,16 @@ def _stream_failed(ptr, code, name):
 
 
 def open_stream(client, op, args, kwargs):
-    fn = L.op_function(op, "stream")
-    cargs = build_args(op, "stream", args, kwargs, [])
+    symbol = _export(op, "stream", kwargs)
+    fn = L.op_function(symbol)
+    owned, keep = [], []
     out = ctypes.c_void_p()
-    code = fn(client._handle(), *cargs, ctypes.byref(out))
+    try:
+        cargs = build_args(op, symbol, args, kwargs, owned, keep)
+        code = fn(client._handle(), *cargs, ctypes.byref(out))
+    finally:
+        for up in owned:  # the call keeps its own reference
+            up.close()
     if code != L.OK:
         raise _stream_failed(out.value, code, op.name)
     stream = Stream(out.value, op.name)
@@ -706,9 +776,15 @@ def open_stream(client, op, args, kwargs):
 
 
 async def aopen_stream(client, op, args, kwargs):
-    fn = L.op_function(op, "stream_async")
-    cargs = build_args(op, "stream_async", args, kwargs, [])
-    ptr = fn(client._handle(), *cargs, None, None)
+    symbol = _export(op, "stream_async", kwargs)
+    fn = L.op_function(symbol)
+    owned, keep = [], []
+    try:
+        cargs = build_args(op, symbol, args, kwargs, owned, keep)
+        ptr = fn(client._handle(), *cargs, None, None)
+    finally:
+        for up in owned:  # the call keeps its own reference
+            up.close()
     return await AsyncStream(ptr, op.name)._start()
 
 
@@ -780,8 +856,9 @@ class Pager:
 
 
 def pages(client, op, args, kwargs):
-    fn = L.op_function(op, "pages")
-    cargs = build_args(op, "pages", args, kwargs, [])
+    symbol = _export(op, "pages", kwargs)
+    fn = L.op_function(symbol)
+    cargs = build_args(op, symbol, args, kwargs, [], [])
     out = ctypes.c_void_p()
     code = fn(client._handle(), *cargs, ctypes.byref(out))
     if code != L.OK or not out.value:

@@ -164,41 +164,39 @@ def code_name(code):
     return load().openai_code_name(int(code)).decode()
 
 
-def op_argtypes(op, form):
-    """The C argument types of one operation's function of the given form (header pattern)."""
-    args = [vp] + [cp] * len(op.path_params)
-    if form == "pages":
-        return args + [cp, ctypes.POINTER(vp)]
-    if form in ("stream", "stream_async"):
-        args.append(cp)
-    elif op.input == "multipart":
-        args += [cp] + [vp] * len(op.files)
-    elif op.input != "none":
-        args.append(cp)
-    if form == "blocking" or form == "stream":
-        return args + [ctypes.POINTER(vp)]
-    if form == "async" or form == "stream_async":
-        return args + [vp, vp]
-    if form == "to_file":
-        return args + [cp, PROGRESS, vp, ctypes.POINTER(vp)]
-    if form == "to_file_async":
-        return args + [cp, PROGRESS, vp, vp, vp]
-    raise ValueError(form)
+# The ctypes type of each C type of bindings/operations.json's signatures.
+_C_TYPES = {
+    "const openai_client *": vp,
+    "const char *": cp,
+    "const openai_upload *": vp,
+    "const openai_upload *const *": ctypes.POINTER(vp),
+    "size_t": ctypes.c_size_t,
+    "void *": vp,
+    "openai_callback": vp,
+    "openai_event_callback": vp,
+    "openai_progress_callback": PROGRESS,
+    "openai_response **": ctypes.POINTER(vp),
+    "openai_stream **": ctypes.POINTER(vp),
+    "openai_pager **": ctypes.POINTER(vp),
+    "openai_code": code_t,
+    "openai_future *": vp,
+    "openai_stream *": vp,
+}
 
 
-def op_restype(form):
-    return vp if form in ("async", "stream_async", "to_file_async") else code_t
+def export_types(symbol):
+    """(restype, argtypes) of a C function, from its signature in the generated table."""
+    from ._operations import EXPORTS
+
+    export = EXPORTS[symbol]
+    return _C_TYPES[export.returns], [_C_TYPES[ctype] for _, ctype, _ in export.args]
 
 
-def op_function(op, form):
-    """The C function implementing `op` in `form` (blocking, async, stream, ...), declared."""
-    key = (op.name, form)
-    fn = _op_fns.get(key)
+def op_function(symbol):
+    """The C function `symbol` of the operation table, declared from its described signature."""
+    fn = _op_fns.get(symbol)
     if fn is not None:
         return fn
-    symbol = op.functions.get(form)
-    if symbol is None:
-        raise NotImplementedError("%s has no %s form in the operation table" % (op.name, form))
     lib = load()
     try:
         fn = getattr(lib, symbol)
@@ -206,7 +204,6 @@ def op_function(op, form):
         raise NotImplementedError(
             "the loaded libopenai (%s) has no %s: it is older than the binding's table"
             % (native_version(), symbol)) from None
-    fn.restype = op_restype(form)
-    fn.argtypes = op_argtypes(op, form)
-    _op_fns[key] = fn
+    fn.restype, fn.argtypes = export_types(symbol)
+    _op_fns[symbol] = fn
     return fn

@@ -206,8 +206,12 @@ def _parse(response):
     kind = response.kind
     if kind == "json" or (kind in ("json_or_text", "any") and _is_json(response)):
         return wrap(parse_json(response.content), response)
-    if kind == "json_or_text":
+    if kind in ("json_or_text", "text"):
         return TextContent._make(response.text, response)
+    if kind == "empty":
+        # Operations that answer nothing (deletes of some objects, call control) return None,
+        # as the official SDK's do; ``with_raw_response`` still gives the response.
+        return None
     return BinaryContent(response)
 
 

@@ -43,9 +43,12 @@ def test_operations_match_the_table():
     table = _table()
     assert libopenai.VERSION == table["version"]
     assert list(libopenai.OPERATIONS) == [op["name"] for op in table["operations"]]
+    generator = _generator()
     for op in table["operations"]:
         mine = libopenai.OPERATIONS[op["name"]]
-        assert mine.functions == op["functions"]
+        full, legacy = generator.functions_of(op, table["exports"])
+        assert (mine.functions, mine.legacy_functions) == (full, legacy)
+        assert sorted(list(full.values()) + list(legacy.values())) == sorted(op["exports"])
         assert list(mine.path_params) == op["path_params"]
 
 
@@ -84,6 +87,8 @@ def test_every_operation_has_its_methods(name):
 
 _C_TYPES = [
     (re.compile(r"^const openai_client \*\w+$"), ctypes.c_void_p),
+    (re.compile(r"^const openai_upload \*const \*\w+$"), ctypes.POINTER(ctypes.c_void_p)),
+    (re.compile(r"^size_t \w+$"), ctypes.c_size_t),
     (re.compile(r"^const char \*\w+$"), ctypes.c_char_p),
     (re.compile(r"^const openai_upload \*\w+$"), ctypes.c_void_p),
     (re.compile(r"^openai_(response|stream|pager) \*\*\w+$"), ctypes.POINTER(ctypes.c_void_p)),
@@ -114,7 +119,7 @@ def _header_prototypes():
 
 def _forms():
     for op in libopenai.OPERATIONS.values():
-        for form, symbol in op.functions.items():
+        for form, symbol in list(op.functions.items()) + list(op.legacy_functions.items()):
             yield op, form, symbol
 
 
@@ -124,12 +129,12 @@ def test_prototype_matches_the_header(op, form, symbol):
     assert symbol in protos, "%s is not in include/openai.h" % symbol
     ret, params = protos[symbol]
     params = [_c_type(p) for p in params]
-    expected_ret = "openai_code" if _lib.op_restype(form) is _lib.code_t else None
-    if expected_ret:
+    restype, argtypes = _lib.export_types(symbol)
+    if restype is _lib.code_t:
         assert ret == "openai_code"
     else:
         assert ret in ("openai_future *", "openai_stream *")
-    assert _lib.op_argtypes(op, form) == params
+    assert argtypes == params
 
 
 def test_every_symbol_is_in_the_library():

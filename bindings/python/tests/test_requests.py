@@ -293,10 +293,10 @@ def test_environment_configuration(mock, monkeypatch):
 
 def test_generic_request_unknown_path(client, mock):
     with pytest.raises(libopenai.NotFoundError) as info:
-        client.request("POST", "/batches", body={"input_file_id": "file-1"})
+        client.request("POST", "/no_such_endpoint", body={"input_file_id": "file-1"})
     assert info.value.code == "unknown_url"
     entry = mock.last()
-    assert (entry["method"], entry["path"]) == ("POST", "/v1/batches")
+    assert (entry["method"], entry["path"]) == ("POST", "/v1/no_such_endpoint")
     assert json.loads(entry["body"]) == {"input_file_id": "file-1"}
 
 

@@ -24,6 +24,7 @@ mod response;
 mod routes;
 mod script;
 mod server;
+mod spec_routes;
 mod sse;
 mod state;
 pub mod tls;

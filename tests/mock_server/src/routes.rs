@@ -335,8 +335,17 @@ fn invalid_value(name: &str, got: &str, expected: &str) -> Box<Response> {
 /// Answers one API request (not scripted). `parts` is the parsed multipart body, when the
 /// request declared one.
 pub fn handle(req: &Request, parts: Option<&Result<Vec<Part>, &'static str>>) -> Response {
-    let Some(route) = resolve(req.path()) else {
-        return unknown_url(req);
+    // Every other route of the specification, and the streams the hand-written routes do not
+    // make, come from its examples.
+    let hand_written = resolve(req.path()).filter(|route| {
+        route.allowed.iter().any(|(m, _)| *m == req.method()) || !crate::spec_routes::knows(req)
+    });
+    let hand_written = hand_written.filter(|_| !crate::spec_routes::wants_spec_stream(req, parts));
+    let Some(route) = hand_written else {
+        if let Some(r) = auth_error(req).filter(|_| crate::spec_routes::knows(req)) {
+            return r;
+        }
+        return crate::spec_routes::handle(req, parts).unwrap_or_else(|| unknown_url(req));
     };
     let Some(op) = route
         .allowed

@@ -92,6 +92,8 @@ impl Steer {
 pub enum EventStream {
     Chat(Box<ChatStream>),
     Run(Box<RunStream>),
+    /// Fixed events (the specification's example streams).
+    Replay(ReplayStream),
 }
 
 impl EventStream {
@@ -99,6 +101,7 @@ impl EventStream {
         match self {
             EventStream::Chat(s) => s.steer.delay,
             EventStream::Run(s) => s.steer.delay,
+            EventStream::Replay(_) => None,
         }
     }
 
@@ -107,7 +110,37 @@ impl EventStream {
         match self {
             EventStream::Chat(s) => s.next_event(out),
             EventStream::Run(s) => s.next_event(out),
+            EventStream::Replay(s) => s.next_event(out),
         }
+    }
+}
+
+/// A stream of fixed events, each `event: ...` / `data: ...` block sent as written.
+pub struct ReplayStream {
+    events: Vec<Vec<u8>>,
+    next: usize,
+}
+
+impl ReplayStream {
+    /// The events of an event-stream text (blocks separated by blank lines; line ends made LF).
+    /// Lines that are not fields of the format (an example's "..." elision) are left out.
+    pub fn new(text: &str) -> ReplayStream {
+        let text = text.replace("\r\n", "\n");
+        let is_field = |line: &&str| ["event:", "data:", "id:", "retry:", ":"].iter().any(|f| line.starts_with(f));
+        let events = text
+            .split("\n\n")
+            .map(|block| block.lines().filter(is_field).collect::<Vec<_>>().join("\n"))
+            .filter(|block| !block.is_empty())
+            .map(|block| format!("{block}\n\n").into_bytes())
+            .collect();
+        ReplayStream { events, next: 0 }
+    }
+
+    fn next_event(&mut self, out: &mut Vec<u8>) -> bool {
+        let Some(event) = self.events.get(self.next) else { return false };
+        out.extend_from_slice(event);
+        self.next += 1;
+        true
     }
 }
 

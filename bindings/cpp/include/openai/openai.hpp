@@ -579,6 +579,12 @@ namespace detail {
 /// Copies of the handles an async call needs until it completes (its uploads).
 using KeepAlive = std::vector<Upload>;
 
+/// `keep` with the uploads of an array argument added.
+inline KeepAlive keep_also(KeepAlive keep, const std::vector<Upload> &more) {
+    keep.insert(keep.end(), more.begin(), more.end());
+    return keep;
+}
+
 struct PromiseState {
     std::promise<Response> promise;
     KeepAlive keep;

@@ -16,61 +16,312 @@ struct OperationInfo {
     const char *name;
     const char *method;
     const char *path;
-    const char *input;
-    bool beta;
+    const char *beta;  // the OpenAI-Beta value it sends, or nullptr
     const char *summary;
 };
 
 /// Every operation, in the table's order.
 inline constexpr OperationInfo operation_table[] = {
-    {"chat.completions.create", "POST", "/chat/completions", "json", false, "Creates a model response for the given chat conversation."},
-    {"models.list", "GET", "/models", "none", false, "Lists the currently available models."},
-    {"models.retrieve", "GET", "/models/{model}", "none", false, "Retrieves a model instance: its owner and permissions."},
-    {"models.delete", "DELETE", "/models/{model}", "none", false, "Deletes a fine-tuned model (the caller's organization must own it)."},
-    {"edits.create", "POST", "/edits", "json", false, "Creates a new edit for the provided input, instruction and parameters (a legacy endpoint)."},
-    {"images.generate", "POST", "/images/generations", "json", false, "Creates an image given a prompt."},
-    {"images.create_variation", "POST", "/images/variations", "multipart", false, "Creates a variation of a given image."},
-    {"images.edit", "POST", "/images/edits", "multipart", false, "Creates an edited or extended image given an original image and a prompt."},
-    {"embeddings.create", "POST", "/embeddings", "json", false, "Creates an embedding vector representing the input text."},
-    {"files.list", "GET", "/files", "query", false, "Returns a list of files."},
-    {"files.upload", "POST", "/files", "multipart", false, "Uploads a file that can be used across various endpoints."},
-    {"files.retrieve", "GET", "/files/{file_id}", "none", false, "Returns information about a specific file."},
-    {"files.delete", "DELETE", "/files/{file_id}", "none", false, "Deletes a file."},
-    {"files.retrieve_content", "GET", "/files/{file_id}/content", "none", false, "Returns the contents of the specified file."},
-    {"fine_tuning.jobs.create", "POST", "/fine_tuning/jobs", "json", false, "Creates a fine-tuning job which begins the process of creating a new model from a given dataset."},
-    {"fine_tuning.jobs.list", "GET", "/fine_tuning/jobs", "query", false, "Lists the organization's fine-tuning jobs."},
-    {"fine_tuning.jobs.retrieve", "GET", "/fine_tuning/jobs/{fine_tuning_job_id}", "none", false, "Gets info about a fine-tuning job."},
-    {"fine_tuning.jobs.cancel", "POST", "/fine_tuning/jobs/{fine_tuning_job_id}/cancel", "none", false, "Immediately cancels a fine-tuning job."},
-    {"fine_tuning.jobs.list_events", "GET", "/fine_tuning/jobs/{fine_tuning_job_id}/events", "query", false, "Gets status updates for a fine-tuning job."},
-    {"moderations.create", "POST", "/moderations", "json", false, "Classifies whether the input is potentially harmful."},
-    {"audio.transcriptions.create", "POST", "/audio/transcriptions", "multipart", false, "Transcribes audio into the input language."},
-    {"audio.translations.create", "POST", "/audio/translations", "multipart", false, "Translates audio into English."},
-    {"audio.speech.create", "POST", "/audio/speech", "json", false, "Generates audio from the input text."},
-    {"beta.assistants.create", "POST", "/assistants", "json", true, "Creates an assistant with a model and instructions."},
-    {"beta.assistants.retrieve", "GET", "/assistants/{assistant_id}", "none", true, "Retrieves an assistant."},
-    {"beta.assistants.modify", "POST", "/assistants/{assistant_id}", "json", true, "Modifies an assistant."},
-    {"beta.assistants.delete", "DELETE", "/assistants/{assistant_id}", "none", true, "Deletes an assistant."},
-    {"beta.assistants.list", "GET", "/assistants", "query", true, "Returns a list of assistants."},
-    {"beta.threads.create", "POST", "/threads", "optional_json", true, "Creates a thread."},
-    {"beta.threads.retrieve", "GET", "/threads/{thread_id}", "none", true, "Retrieves a thread."},
-    {"beta.threads.modify", "POST", "/threads/{thread_id}", "json", true, "Modifies a thread."},
-    {"beta.threads.delete", "DELETE", "/threads/{thread_id}", "none", true, "Deletes a thread."},
-    {"beta.threads.messages.create", "POST", "/threads/{thread_id}/messages", "json", true, "Creates a message in a thread."},
-    {"beta.threads.messages.retrieve", "GET", "/threads/{thread_id}/messages/{message_id}", "none", true, "Retrieves a message."},
-    {"beta.threads.messages.modify", "POST", "/threads/{thread_id}/messages/{message_id}", "json", true, "Modifies a message."},
-    {"beta.threads.messages.list", "GET", "/threads/{thread_id}/messages", "query", true, "Returns a list of messages for a given thread."},
-    {"beta.threads.runs.create", "POST", "/threads/{thread_id}/runs", "json", true, "Creates a run on a thread."},
-    {"beta.threads.runs.retrieve", "GET", "/threads/{thread_id}/runs/{run_id}", "none", true, "Retrieves a run."},
-    {"beta.threads.runs.modify", "POST", "/threads/{thread_id}/runs/{run_id}", "json", true, "Modifies a run."},
-    {"beta.threads.runs.list", "GET", "/threads/{thread_id}/runs", "query", true, "Returns a list of runs belonging to a thread."},
-    {"beta.threads.runs.create_and_stream", "POST", "/threads/{thread_id}/runs", "json", true, "Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done)."},
-    {"beta.threads.runs.cancel", "POST", "/threads/{thread_id}/runs/{run_id}/cancel", "none", true, "Cancels a run that is in progress."},
-    {"beta.threads.runs.submit_tool_outputs", "POST", "/threads/{thread_id}/runs/{run_id}/submit_tool_outputs", "json", true, "Submits the outputs of the tool calls a run is waiting for (status requires_action)."},
-    {"beta.threads.runs.steps.list", "GET", "/threads/{thread_id}/runs/{run_id}/steps", "query", true, "Returns a list of run steps belonging to a run."},
-    {"beta.threads.runs.steps.retrieve", "GET", "/threads/{thread_id}/runs/{run_id}/steps/{step_id}", "none", true, "Retrieves a run step."},
-    {"beta.files.retrieve", "GET", "/files/{file_id}", "none", true, "Returns information about a file used with assistants (the Files API)."},
-    {"beta.files.delete", "DELETE", "/files/{file_id}", "none", true, "Deletes a file used with assistants (the Files API)."},
-    {"beta.files.list", "GET", "/files", "query", true, "Returns a list of files (the Files API, as used with assistants)."},
+    {"audio.speech.create", "POST", "/audio/speech", nullptr, "Generates audio from the input text."},
+    {"audio.transcriptions.create", "POST", "/audio/transcriptions", nullptr, "Transcribes audio into the input language."},
+    {"audio.translations.create", "POST", "/audio/translations", nullptr, "Translates audio into English."},
+    {"audio.voice_consents.create", "POST", "/audio/voice_consents", nullptr, "Upload a voice consent recording."},
+    {"audio.voice_consents.delete", "DELETE", "/audio/voice_consents/{consent_id}", nullptr, "Deletes a voice consent recording."},
+    {"audio.voice_consents.list", "GET", "/audio/voice_consents", nullptr, "Returns a list of voice consent recordings."},
+    {"audio.voice_consents.retrieve", "GET", "/audio/voice_consents/{consent_id}", nullptr, "Retrieves a voice consent recording."},
+    {"audio.voice_consents.update", "POST", "/audio/voice_consents/{consent_id}", nullptr, "Updates a voice consent recording (metadata only)."},
+    {"audio.voices.create", "POST", "/audio/voices", nullptr, "Creates a custom voice."},
+    {"batches.cancel", "POST", "/batches/{batch_id}/cancel", nullptr, "Cancels an in-progress batch."},
+    {"batches.create", "POST", "/batches", nullptr, "Creates and executes a batch from an uploaded file of requests."},
+    {"batches.list", "GET", "/batches", nullptr, "List your organization's batches."},
+    {"batches.retrieve", "GET", "/batches/{batch_id}", nullptr, "Retrieves a batch."},
+    {"beta.assistants.create", "POST", "/assistants", "assistants=v2", "Create an assistant with a model and instructions."},
+    {"beta.assistants.delete", "DELETE", "/assistants/{assistant_id}", "assistants=v2", "Delete an assistant."},
+    {"beta.assistants.list", "GET", "/assistants", "assistants=v2", "Returns a list of assistants."},
+    {"beta.assistants.modify", "POST", "/assistants/{assistant_id}", "assistants=v2", "Modifies an assistant."},
+    {"beta.assistants.retrieve", "GET", "/assistants/{assistant_id}", "assistants=v2", "Retrieves an assistant."},
+    {"beta.assistants.update", "POST", "/assistants/{assistant_id}", "assistants=v2", "Modifies an assistant."},
+    {"beta.chatkit.sessions.cancel", "POST", "/chatkit/sessions/{session_id}/cancel", "chatkit_beta=v1", "Cancel an active ChatKit session and return its most recent metadata."},
+    {"beta.chatkit.sessions.create", "POST", "/chatkit/sessions", "chatkit_beta=v1", "Create a ChatKit session."},
+    {"beta.chatkit.threads.delete", "DELETE", "/chatkit/threads/{thread_id}", "chatkit_beta=v1", "Delete a ChatKit thread along with its items and stored attachments."},
+    {"beta.chatkit.threads.list", "GET", "/chatkit/threads", "chatkit_beta=v1", "List ChatKit threads with optional pagination and user filters."},
+    {"beta.chatkit.threads.list_items", "GET", "/chatkit/threads/{thread_id}/items", "chatkit_beta=v1", "List items that belong to a ChatKit thread."},
+    {"beta.chatkit.threads.retrieve", "GET", "/chatkit/threads/{thread_id}", "chatkit_beta=v1", "Retrieve a ChatKit thread by its identifier."},
+    {"beta.files.delete", "DELETE", "/files/{file_id}", "assistants=v2", "Delete a file and remove it from all vector stores."},
+    {"beta.files.list", "GET", "/files", "assistants=v2", "Returns a list of files."},
+    {"beta.files.retrieve", "GET", "/files/{file_id}", "assistants=v2", "Returns information about a specific file."},
+    {"beta.responses.cancel", "POST", "/responses/{response_id}/cancel?beta=true", "responses_multi_agent=v1", "Cancels a model response with the given ID."},
+    {"beta.responses.compact", "POST", "/responses/compact?beta=true", "responses_multi_agent=v1", "Compact a conversation."},
+    {"beta.responses.create", "POST", "/responses?beta=true", "responses_multi_agent=v1", "Creates a model response."},
+    {"beta.responses.delete", "DELETE", "/responses/{response_id}?beta=true", "responses_multi_agent=v1", "Deletes a model response with the given ID."},
+    {"beta.responses.input_items.list", "GET", "/responses/{response_id}/input_items?beta=true", "responses_multi_agent=v1", "Returns a list of input items for a given response."},
+    {"beta.responses.input_tokens.count", "POST", "/responses/input_tokens?beta=true", "responses_multi_agent=v1", "Returns input token counts of the request."},
+    {"beta.responses.retrieve", "GET", "/responses/{response_id}?beta=true", "responses_multi_agent=v1", "Retrieves a model response with the given ID."},
+    {"beta.threads.create", "POST", "/threads", "assistants=v2", "Create a thread."},
+    {"beta.threads.create_and_run", "POST", "/threads/runs", "assistants=v2", "Create a thread and run it in one request."},
+    {"beta.threads.delete", "DELETE", "/threads/{thread_id}", "assistants=v2", "Delete a thread."},
+    {"beta.threads.messages.create", "POST", "/threads/{thread_id}/messages", "assistants=v2", "Create a message."},
+    {"beta.threads.messages.delete", "DELETE", "/threads/{thread_id}/messages/{message_id}", "assistants=v2", "Deletes a message."},
+    {"beta.threads.messages.list", "GET", "/threads/{thread_id}/messages", "assistants=v2", "Returns a list of messages for a given thread."},
+    {"beta.threads.messages.modify", "POST", "/threads/{thread_id}/messages/{message_id}", "assistants=v2", "Modifies a message."},
+    {"beta.threads.messages.retrieve", "GET", "/threads/{thread_id}/messages/{message_id}", "assistants=v2", "Retrieve a message."},
+    {"beta.threads.messages.update", "POST", "/threads/{thread_id}/messages/{message_id}", "assistants=v2", "Modifies a message."},
+    {"beta.threads.modify", "POST", "/threads/{thread_id}", "assistants=v2", "Modifies a thread."},
+    {"beta.threads.retrieve", "GET", "/threads/{thread_id}", "assistants=v2", "Retrieves a thread."},
+    {"beta.threads.runs.cancel", "POST", "/threads/{thread_id}/runs/{run_id}/cancel", "assistants=v2", "Cancels a run that is in_progress."},
+    {"beta.threads.runs.create", "POST", "/threads/{thread_id}/runs", "assistants=v2", "Create a run."},
+    {"beta.threads.runs.create_and_stream", "POST", "/threads/{thread_id}/runs", "assistants=v2", "Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done)."},
+    {"beta.threads.runs.list", "GET", "/threads/{thread_id}/runs", "assistants=v2", "Returns a list of runs belonging to a thread."},
+    {"beta.threads.runs.modify", "POST", "/threads/{thread_id}/runs/{run_id}", "assistants=v2", "Modifies a run."},
+    {"beta.threads.runs.retrieve", "GET", "/threads/{thread_id}/runs/{run_id}", "assistants=v2", "Retrieves a run."},
+    {"beta.threads.runs.steps.list", "GET", "/threads/{thread_id}/runs/{run_id}/steps", "assistants=v2", "Returns a list of run steps belonging to a run."},
+    {"beta.threads.runs.steps.retrieve", "GET", "/threads/{thread_id}/runs/{run_id}/steps/{step_id}", "assistants=v2", "Retrieves a run step."},
+    {"beta.threads.runs.submit_tool_outputs", "POST", "/threads/{thread_id}/runs/{run_id}/submit_tool_outputs", "assistants=v2", "When a run has the status: \"requires_action\" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed."},
+    {"beta.threads.runs.update", "POST", "/threads/{thread_id}/runs/{run_id}", "assistants=v2", "Modifies a run."},
+    {"beta.threads.update", "POST", "/threads/{thread_id}", "assistants=v2", "Modifies a thread."},
+    {"chat.completions.create", "POST", "/chat/completions", nullptr, "**Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features."},
+    {"chat.completions.delete", "DELETE", "/chat/completions/{completion_id}", nullptr, "Delete a stored chat completion."},
+    {"chat.completions.list", "GET", "/chat/completions", nullptr, "List stored Chat Completions."},
+    {"chat.completions.messages.list", "GET", "/chat/completions/{completion_id}/messages", nullptr, "Get the messages in a stored chat completion."},
+    {"chat.completions.retrieve", "GET", "/chat/completions/{completion_id}", nullptr, "Get a stored chat completion."},
+    {"chat.completions.update", "POST", "/chat/completions/{completion_id}", nullptr, "Modify a stored chat completion."},
+    {"completions.create", "POST", "/completions", nullptr, "Creates a completion for the provided prompt and parameters."},
+    {"containers.create", "POST", "/containers", nullptr, "Create Container."},
+    {"containers.delete", "DELETE", "/containers/{container_id}", nullptr, "Delete Container."},
+    {"containers.files.content.retrieve", "GET", "/containers/{container_id}/files/{file_id}/content", nullptr, "Retrieve Container File Content."},
+    {"containers.files.create", "POST", "/containers/{container_id}/files", nullptr, "Create a Container File You can send either a multipart/form-data request with the raw file content, or a JSON request with a file ID."},
+    {"containers.files.delete", "DELETE", "/containers/{container_id}/files/{file_id}", nullptr, "Delete Container File."},
+    {"containers.files.list", "GET", "/containers/{container_id}/files", nullptr, "List Container files."},
+    {"containers.files.retrieve", "GET", "/containers/{container_id}/files/{file_id}", nullptr, "Retrieve Container File."},
+    {"containers.list", "GET", "/containers", nullptr, "List Containers."},
+    {"containers.retrieve", "GET", "/containers/{container_id}", nullptr, "Retrieve Container."},
+    {"content_provenance_checks.create", "POST", "/content_provenance_checks", nullptr, "Check whether an image or audio file contains known OpenAI provenance signals."},
+    {"conversations.create", "POST", "/conversations", nullptr, "Create a conversation."},
+    {"conversations.delete", "DELETE", "/conversations/{conversation_id}", nullptr, "Delete a conversation."},
+    {"conversations.items.create", "POST", "/conversations/{conversation_id}/items", nullptr, "Create items in a conversation with the given ID."},
+    {"conversations.items.delete", "DELETE", "/conversations/{conversation_id}/items/{item_id}", nullptr, "Delete an item from a conversation with the given IDs."},
+    {"conversations.items.list", "GET", "/conversations/{conversation_id}/items", nullptr, "List all items for a conversation with the given ID."},
+    {"conversations.items.retrieve", "GET", "/conversations/{conversation_id}/items/{item_id}", nullptr, "Get a single item from a conversation with the given IDs."},
+    {"conversations.retrieve", "GET", "/conversations/{conversation_id}", nullptr, "Get a conversation."},
+    {"conversations.update", "POST", "/conversations/{conversation_id}", nullptr, "Update a conversation."},
+    {"edits.create", "POST", "/edits", nullptr, "Creates a new edit for the provided input, instruction and parameters (a legacy endpoint that today's specification no longer has)."},
+    {"embeddings.create", "POST", "/embeddings", nullptr, "Creates an embedding vector representing the input text."},
+    {"evals.create", "POST", "/evals", nullptr, "Create the structure of an evaluation that can be used to test a model's performance."},
+    {"evals.delete", "DELETE", "/evals/{eval_id}", nullptr, "Delete an evaluation."},
+    {"evals.list", "GET", "/evals", nullptr, "List evaluations for a project."},
+    {"evals.retrieve", "GET", "/evals/{eval_id}", nullptr, "Get an evaluation by ID."},
+    {"evals.runs.cancel", "POST", "/evals/{eval_id}/runs/{run_id}", nullptr, "Cancel an ongoing evaluation run."},
+    {"evals.runs.create", "POST", "/evals/{eval_id}/runs", nullptr, "Kicks off a new run for a given evaluation, specifying the data source, and what model configuration to use to test."},
+    {"evals.runs.delete", "DELETE", "/evals/{eval_id}/runs/{run_id}", nullptr, "Delete an eval run."},
+    {"evals.runs.list", "GET", "/evals/{eval_id}/runs", nullptr, "Get a list of runs for an evaluation."},
+    {"evals.runs.output_items.list", "GET", "/evals/{eval_id}/runs/{run_id}/output_items", nullptr, "Get a list of output items for an evaluation run."},
+    {"evals.runs.output_items.retrieve", "GET", "/evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}", nullptr, "Get an evaluation run output item by ID."},
+    {"evals.runs.retrieve", "GET", "/evals/{eval_id}/runs/{run_id}", nullptr, "Get an evaluation run by ID."},
+    {"evals.update", "POST", "/evals/{eval_id}", nullptr, "Update certain properties of an evaluation."},
+    {"files.content", "GET", "/files/{file_id}/content", nullptr, "Returns a response containing the contents of the specified file."},
+    {"files.create", "POST", "/files", nullptr, "Upload a file that can be used across various endpoints."},
+    {"files.delete", "DELETE", "/files/{file_id}", nullptr, "Delete a file and remove it from all vector stores."},
+    {"files.list", "GET", "/files", nullptr, "Returns a list of files."},
+    {"files.retrieve", "GET", "/files/{file_id}", nullptr, "Returns information about a specific file."},
+    {"files.retrieve_content", "GET", "/files/{file_id}/content", nullptr, "Returns a response containing the contents of the specified file."},
+    {"files.upload", "POST", "/files", nullptr, "Upload a file that can be used across various endpoints."},
+    {"fine_tuning.alpha.graders.run", "POST", "/fine_tuning/alpha/graders/run", nullptr, "Run a grader."},
+    {"fine_tuning.alpha.graders.validate", "POST", "/fine_tuning/alpha/graders/validate", nullptr, "Validate a grader."},
+    {"fine_tuning.checkpoints.permissions.create", "POST", "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions", nullptr, "**NOTE:** Calling this endpoint requires an admin API key."},
+    {"fine_tuning.checkpoints.permissions.delete", "DELETE", "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}", nullptr, "**NOTE:** This endpoint requires an admin API key."},
+    {"fine_tuning.checkpoints.permissions.list", "GET", "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions", nullptr, "**NOTE:** This endpoint requires an admin API key."},
+    {"fine_tuning.checkpoints.permissions.retrieve", "GET", "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions", nullptr, "**NOTE:** This endpoint requires an admin API key."},
+    {"fine_tuning.jobs.cancel", "POST", "/fine_tuning/jobs/{fine_tuning_job_id}/cancel", nullptr, "Immediately cancel a fine-tune job."},
+    {"fine_tuning.jobs.checkpoints.list", "GET", "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints", nullptr, "List checkpoints for a fine-tuning job."},
+    {"fine_tuning.jobs.create", "POST", "/fine_tuning/jobs", nullptr, "Creates a fine-tuning job which begins the process of creating a new model from a given dataset."},
+    {"fine_tuning.jobs.list", "GET", "/fine_tuning/jobs", nullptr, "List your organization's fine-tuning jobs."},
+    {"fine_tuning.jobs.list_events", "GET", "/fine_tuning/jobs/{fine_tuning_job_id}/events", nullptr, "Get status updates for a fine-tuning job."},
+    {"fine_tuning.jobs.pause", "POST", "/fine_tuning/jobs/{fine_tuning_job_id}/pause", nullptr, "Pause a fine-tune job."},
+    {"fine_tuning.jobs.resume", "POST", "/fine_tuning/jobs/{fine_tuning_job_id}/resume", nullptr, "Resume a fine-tune job."},
+    {"fine_tuning.jobs.retrieve", "GET", "/fine_tuning/jobs/{fine_tuning_job_id}", nullptr, "Get info about a fine-tuning job."},
+    {"images.create_variation", "POST", "/images/variations", nullptr, "Creates a variation of a given image."},
+    {"images.edit", "POST", "/images/edits", nullptr, "Creates an edited or extended image given one or more source images and a prompt."},
+    {"images.generate", "POST", "/images/generations", nullptr, "Creates an image given a prompt."},
+    {"models.delete", "DELETE", "/models/{model}", nullptr, "Delete a fine-tuned model."},
+    {"models.list", "GET", "/models", nullptr, "Lists the currently available models, and provides basic information about each one such as the owner and availability."},
+    {"models.retrieve", "GET", "/models/{model}", nullptr, "Retrieves a model instance, providing basic information about the model such as the owner and permissioning."},
+    {"moderations.create", "POST", "/moderations", nullptr, "Classifies if text and/or image inputs are potentially harmful."},
+    {"organization.admin_api_keys.create", "POST", "/organization/admin_api_keys", nullptr, "Create an organization admin API key."},
+    {"organization.admin_api_keys.delete", "DELETE", "/organization/admin_api_keys/{key_id}", nullptr, "Delete an organization admin API key."},
+    {"organization.admin_api_keys.list", "GET", "/organization/admin_api_keys", nullptr, "List organization API keys."},
+    {"organization.admin_api_keys.retrieve", "GET", "/organization/admin_api_keys/{key_id}", nullptr, "Retrieve a single organization API key."},
+    {"organization.audit_logs.list", "GET", "/organization/audit_logs", nullptr, "List user actions and configuration changes within this organization."},
+    {"organization.certificates.activate", "POST", "/organization/certificates/activate", nullptr, "Activate certificates at the organization level."},
+    {"organization.certificates.create", "POST", "/organization/certificates", nullptr, "Upload a certificate to the organization."},
+    {"organization.certificates.deactivate", "POST", "/organization/certificates/deactivate", nullptr, "Deactivate certificates at the organization level."},
+    {"organization.certificates.delete", "DELETE", "/organization/certificates/{certificate_id}", nullptr, "Delete a certificate from the organization."},
+    {"organization.certificates.list", "GET", "/organization/certificates", nullptr, "List uploaded certificates for this organization."},
+    {"organization.certificates.retrieve", "GET", "/organization/certificates/{certificate_id}", nullptr, "Get a certificate that has been uploaded to the organization."},
+    {"organization.certificates.update", "POST", "/organization/certificates/{certificate_id}", nullptr, "Modify a certificate."},
+    {"organization.costs.list", "GET", "/organization/costs", nullptr, "Get costs details for the organization."},
+    {"organization.data_retention.retrieve", "GET", "/organization/data_retention", nullptr, "Retrieves organization data retention controls."},
+    {"organization.data_retention.update", "POST", "/organization/data_retention", nullptr, "Updates organization data retention controls."},
+    {"organization.groups.create", "POST", "/organization/groups", nullptr, "Creates a new group in the organization."},
+    {"organization.groups.delete", "DELETE", "/organization/groups/{group_id}", nullptr, "Deletes a group from the organization."},
+    {"organization.groups.list", "GET", "/organization/groups", nullptr, "Lists all groups in the organization."},
+    {"organization.groups.retrieve", "GET", "/organization/groups/{group_id}", nullptr, "Retrieves a group."},
+    {"organization.groups.roles.create", "POST", "/organization/groups/{group_id}/roles", nullptr, "Assigns an organization role to a group within the organization."},
+    {"organization.groups.roles.delete", "DELETE", "/organization/groups/{group_id}/roles/{role_id}", nullptr, "Unassigns an organization role from a group within the organization."},
+    {"organization.groups.roles.list", "GET", "/organization/groups/{group_id}/roles", nullptr, "Lists the organization roles assigned to a group within the organization."},
+    {"organization.groups.roles.retrieve", "GET", "/organization/groups/{group_id}/roles/{role_id}", nullptr, "Retrieves an organization role assigned to a group."},
+    {"organization.groups.update", "POST", "/organization/groups/{group_id}", nullptr, "Updates a group's information."},
+    {"organization.groups.users.create", "POST", "/organization/groups/{group_id}/users", nullptr, "Adds a user to a group."},
+    {"organization.groups.users.delete", "DELETE", "/organization/groups/{group_id}/users/{user_id}", nullptr, "Removes a user from a group."},
+    {"organization.groups.users.list", "GET", "/organization/groups/{group_id}/users", nullptr, "Lists the users assigned to a group."},
+    {"organization.groups.users.retrieve", "GET", "/organization/groups/{group_id}/users/{user_id}", nullptr, "Retrieves a user in a group."},
+    {"organization.invites.create", "POST", "/organization/invites", nullptr, "Create an invite for a user to the organization."},
+    {"organization.invites.delete", "DELETE", "/organization/invites/{invite_id}", nullptr, "Delete an invite."},
+    {"organization.invites.list", "GET", "/organization/invites", nullptr, "Returns a list of invites in the organization."},
+    {"organization.invites.retrieve", "GET", "/organization/invites/{invite_id}", nullptr, "Retrieves an invite."},
+    {"organization.projects.api_keys.delete", "DELETE", "/organization/projects/{project_id}/api_keys/{api_key_id}", nullptr, "Deletes an API key from the project."},
+    {"organization.projects.api_keys.list", "GET", "/organization/projects/{project_id}/api_keys", nullptr, "Returns a list of API keys in the project."},
+    {"organization.projects.api_keys.retrieve", "GET", "/organization/projects/{project_id}/api_keys/{api_key_id}", nullptr, "Retrieves an API key in the project."},
+    {"organization.projects.archive", "POST", "/organization/projects/{project_id}/archive", nullptr, "Archives a project in the organization."},
+    {"organization.projects.certificates.activate", "POST", "/organization/projects/{project_id}/certificates/activate", nullptr, "Activate certificates at the project level."},
+    {"organization.projects.certificates.deactivate", "POST", "/organization/projects/{project_id}/certificates/deactivate", nullptr, "Deactivate certificates at the project level."},
+    {"organization.projects.certificates.list", "GET", "/organization/projects/{project_id}/certificates", nullptr, "List certificates for this project."},
+    {"organization.projects.create", "POST", "/organization/projects", nullptr, "Create a new project in the organization."},
+    {"organization.projects.data_retention.retrieve", "GET", "/organization/projects/{project_id}/data_retention", nullptr, "Retrieves project data retention controls."},
+    {"organization.projects.data_retention.update", "POST", "/organization/projects/{project_id}/data_retention", nullptr, "Updates project data retention controls."},
+    {"organization.projects.groups.create", "POST", "/organization/projects/{project_id}/groups", nullptr, "Grants a group access to a project."},
+    {"organization.projects.groups.delete", "DELETE", "/organization/projects/{project_id}/groups/{group_id}", nullptr, "Revokes a group's access to a project."},
+    {"organization.projects.groups.list", "GET", "/organization/projects/{project_id}/groups", nullptr, "Lists the groups that have access to a project."},
+    {"organization.projects.groups.retrieve", "GET", "/organization/projects/{project_id}/groups/{group_id}", nullptr, "Retrieves a project's group."},
+    {"organization.projects.hosted_tool_permissions.retrieve", "GET", "/organization/projects/{project_id}/hosted_tool_permissions", nullptr, "Returns hosted tool permissions for a project."},
+    {"organization.projects.hosted_tool_permissions.update", "POST", "/organization/projects/{project_id}/hosted_tool_permissions", nullptr, "Updates hosted tool permissions for a project."},
+    {"organization.projects.list", "GET", "/organization/projects", nullptr, "Returns a list of projects."},
+    {"organization.projects.model_permissions.delete", "DELETE", "/organization/projects/{project_id}/model_permissions", nullptr, "Deletes model permissions for a project."},
+    {"organization.projects.model_permissions.retrieve", "GET", "/organization/projects/{project_id}/model_permissions", nullptr, "Returns model permissions for a project."},
+    {"organization.projects.model_permissions.update", "POST", "/organization/projects/{project_id}/model_permissions", nullptr, "Updates model permissions for a project."},
+    {"organization.projects.rate_limits.list", "GET", "/organization/projects/{project_id}/rate_limits", nullptr, "Returns the rate limits per model for a project."},
+    {"organization.projects.rate_limits.update", "POST", "/organization/projects/{project_id}/rate_limits/{rate_limit_id}", nullptr, "Updates a project rate limit."},
+    {"organization.projects.retrieve", "GET", "/organization/projects/{project_id}", nullptr, "Retrieves a project."},
+    {"organization.projects.service_accounts.api_keys.create", "POST", "/organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys", nullptr, "Creates an API key for a service account in the project."},
+    {"organization.projects.service_accounts.create", "POST", "/organization/projects/{project_id}/service_accounts", nullptr, "Creates a new service account in the project."},
+    {"organization.projects.service_accounts.delete", "DELETE", "/organization/projects/{project_id}/service_accounts/{service_account_id}", nullptr, "Deletes a service account from the project."},
+    {"organization.projects.service_accounts.list", "GET", "/organization/projects/{project_id}/service_accounts", nullptr, "Returns a list of service accounts in the project."},
+    {"organization.projects.service_accounts.retrieve", "GET", "/organization/projects/{project_id}/service_accounts/{service_account_id}", nullptr, "Retrieves a service account in the project."},
+    {"organization.projects.service_accounts.update", "POST", "/organization/projects/{project_id}/service_accounts/{service_account_id}", nullptr, "Updates a service account in the project."},
+    {"organization.projects.spend_alerts.create", "POST", "/organization/projects/{project_id}/spend_alerts", nullptr, "Creates a project spend alert."},
+    {"organization.projects.spend_alerts.delete", "DELETE", "/organization/projects/{project_id}/spend_alerts/{alert_id}", nullptr, "Deletes a project spend alert."},
+    {"organization.projects.spend_alerts.list", "GET", "/organization/projects/{project_id}/spend_alerts", nullptr, "Lists project spend alerts."},
+    {"organization.projects.spend_alerts.retrieve", "GET", "/organization/projects/{project_id}/spend_alerts/{alert_id}", nullptr, "Retrieves a project spend alert."},
+    {"organization.projects.spend_alerts.update", "POST", "/organization/projects/{project_id}/spend_alerts/{alert_id}", nullptr, "Updates a project spend alert."},
+    {"organization.projects.spend_limit.delete", "DELETE", "/organization/projects/{project_id}/spend_limit", nullptr, "Delete a project's hard spend limit."},
+    {"organization.projects.spend_limit.retrieve", "GET", "/organization/projects/{project_id}/spend_limit", nullptr, "Get a project's hard spend limit."},
+    {"organization.projects.spend_limit.update", "POST", "/organization/projects/{project_id}/spend_limit", nullptr, "Create or replace a project's hard spend limit."},
+    {"organization.projects.update", "POST", "/organization/projects/{project_id}", nullptr, "Modifies a project in the organization."},
+    {"organization.projects.users.create", "POST", "/organization/projects/{project_id}/users", nullptr, "Adds a user to the project."},
+    {"organization.projects.users.delete", "DELETE", "/organization/projects/{project_id}/users/{user_id}", nullptr, "Deletes a user from the project."},
+    {"organization.projects.users.list", "GET", "/organization/projects/{project_id}/users", nullptr, "Returns a list of users in the project."},
+    {"organization.projects.users.retrieve", "GET", "/organization/projects/{project_id}/users/{user_id}", nullptr, "Retrieves a user in the project."},
+    {"organization.projects.users.update", "POST", "/organization/projects/{project_id}/users/{user_id}", nullptr, "Modifies a user's role in the project."},
+    {"organization.roles.create", "POST", "/organization/roles", nullptr, "Creates a custom role for the organization."},
+    {"organization.roles.delete", "DELETE", "/organization/roles/{role_id}", nullptr, "Deletes a custom role from the organization."},
+    {"organization.roles.list", "GET", "/organization/roles", nullptr, "Lists the roles configured for the organization."},
+    {"organization.roles.retrieve", "GET", "/organization/roles/{role_id}", nullptr, "Retrieves an organization role."},
+    {"organization.roles.update", "POST", "/organization/roles/{role_id}", nullptr, "Updates an existing organization role."},
+    {"organization.spend_alerts.create", "POST", "/organization/spend_alerts", nullptr, "Creates an organization spend alert."},
+    {"organization.spend_alerts.delete", "DELETE", "/organization/spend_alerts/{alert_id}", nullptr, "Deletes an organization spend alert."},
+    {"organization.spend_alerts.list", "GET", "/organization/spend_alerts", nullptr, "Lists organization spend alerts."},
+    {"organization.spend_alerts.retrieve", "GET", "/organization/spend_alerts/{alert_id}", nullptr, "Retrieves an organization spend alert."},
+    {"organization.spend_alerts.update", "POST", "/organization/spend_alerts/{alert_id}", nullptr, "Updates an organization spend alert."},
+    {"organization.spend_limit.delete", "DELETE", "/organization/spend_limit", nullptr, "Delete the organization's hard spend limit."},
+    {"organization.spend_limit.retrieve", "GET", "/organization/spend_limit", nullptr, "Get the organization's hard spend limit."},
+    {"organization.spend_limit.update", "POST", "/organization/spend_limit", nullptr, "Create or replace the organization's hard spend limit."},
+    {"organization.usage.audio_speeches.list", "GET", "/organization/usage/audio_speeches", nullptr, "Get audio speeches usage details for the organization."},
+    {"organization.usage.audio_transcriptions.list", "GET", "/organization/usage/audio_transcriptions", nullptr, "Get audio transcriptions usage details for the organization."},
+    {"organization.usage.code_interpreter_sessions.list", "GET", "/organization/usage/code_interpreter_sessions", nullptr, "Get code interpreter sessions usage details for the organization."},
+    {"organization.usage.completions.list", "GET", "/organization/usage/completions", nullptr, "Get completions usage details for the organization."},
+    {"organization.usage.embeddings.list", "GET", "/organization/usage/embeddings", nullptr, "Get embeddings usage details for the organization."},
+    {"organization.usage.file_search_calls.list", "GET", "/organization/usage/file_search_calls", nullptr, "Get file search calls usage details for the organization."},
+    {"organization.usage.images.list", "GET", "/organization/usage/images", nullptr, "Get images usage details for the organization."},
+    {"organization.usage.moderations.list", "GET", "/organization/usage/moderations", nullptr, "Get moderations usage details for the organization."},
+    {"organization.usage.vector_stores.list", "GET", "/organization/usage/vector_stores", nullptr, "Get vector stores usage details for the organization."},
+    {"organization.usage.web_search_calls.list", "GET", "/organization/usage/web_search_calls", nullptr, "Get web search calls usage details for the organization."},
+    {"organization.users.delete", "DELETE", "/organization/users/{user_id}", nullptr, "Deletes a user from the organization."},
+    {"organization.users.list", "GET", "/organization/users", nullptr, "Lists all of the users in the organization."},
+    {"organization.users.retrieve", "GET", "/organization/users/{user_id}", nullptr, "Retrieves a user by their identifier."},
+    {"organization.users.roles.create", "POST", "/organization/users/{user_id}/roles", nullptr, "Assigns an organization role to a user within the organization."},
+    {"organization.users.roles.delete", "DELETE", "/organization/users/{user_id}/roles/{role_id}", nullptr, "Unassigns an organization role from a user within the organization."},
+    {"organization.users.roles.list", "GET", "/organization/users/{user_id}/roles", nullptr, "Lists the organization roles assigned to a user within the organization."},
+    {"organization.users.roles.retrieve", "GET", "/organization/users/{user_id}/roles/{role_id}", nullptr, "Retrieves an organization role assigned to a user."},
+    {"organization.users.update", "POST", "/organization/users/{user_id}", nullptr, "Modifies a user's role in the organization."},
+    {"projects.groups.roles.create", "POST", "/projects/{project_id}/groups/{group_id}/roles", nullptr, "Assigns a project role to a group within a project."},
+    {"projects.groups.roles.delete", "DELETE", "/projects/{project_id}/groups/{group_id}/roles/{role_id}", nullptr, "Unassigns a project role from a group within a project."},
+    {"projects.groups.roles.list", "GET", "/projects/{project_id}/groups/{group_id}/roles", nullptr, "Lists the project roles assigned to a group within a project."},
+    {"projects.groups.roles.retrieve", "GET", "/projects/{project_id}/groups/{group_id}/roles/{role_id}", nullptr, "Retrieves a project role assigned to a group."},
+    {"projects.roles.create", "POST", "/projects/{project_id}/roles", nullptr, "Creates a custom role for a project."},
+    {"projects.roles.delete", "DELETE", "/projects/{project_id}/roles/{role_id}", nullptr, "Deletes a custom role from a project."},
+    {"projects.roles.list", "GET", "/projects/{project_id}/roles", nullptr, "Lists the roles configured for a project."},
+    {"projects.roles.retrieve", "GET", "/projects/{project_id}/roles/{role_id}", nullptr, "Retrieves a project role."},
+    {"projects.roles.update", "POST", "/projects/{project_id}/roles/{role_id}", nullptr, "Updates an existing project role."},
+    {"projects.users.roles.create", "POST", "/projects/{project_id}/users/{user_id}/roles", nullptr, "Assigns a project role to a user within a project."},
+    {"projects.users.roles.delete", "DELETE", "/projects/{project_id}/users/{user_id}/roles/{role_id}", nullptr, "Unassigns a project role from a user within a project."},
+    {"projects.users.roles.list", "GET", "/projects/{project_id}/users/{user_id}/roles", nullptr, "Lists the project roles assigned to a user within a project."},
+    {"projects.users.roles.retrieve", "GET", "/projects/{project_id}/users/{user_id}/roles/{role_id}", nullptr, "Retrieves a project role assigned to a user."},
+    {"realtime.calls.accept", "POST", "/realtime/calls/{call_id}/accept", nullptr, "Accept an incoming SIP call and configure the realtime session that will handle it."},
+    {"realtime.calls.create", "POST", "/realtime/calls", nullptr, "Create a new Realtime API call over WebRTC and receive the SDP answer needed to complete the peer connection."},
+    {"realtime.calls.hangup", "POST", "/realtime/calls/{call_id}/hangup", nullptr, "End an active Realtime API call, whether it was initiated over SIP or WebRTC."},
+    {"realtime.calls.refer", "POST", "/realtime/calls/{call_id}/refer", nullptr, "Transfer an active SIP call to a new destination using the SIP REFER verb."},
+    {"realtime.calls.reject", "POST", "/realtime/calls/{call_id}/reject", nullptr, "Decline an incoming SIP call by returning a SIP status code to the caller."},
+    {"realtime.client_secrets.create", "POST", "/realtime/client_secrets", nullptr, "Create a Realtime client secret with an associated session configuration."},
+    {"realtime.sessions.create", "POST", "/realtime/sessions", nullptr, "Create an ephemeral API token for use in client-side applications with the Realtime API."},
+    {"realtime.transcription_sessions.create", "POST", "/realtime/transcription_sessions", nullptr, "Create an ephemeral API token for use in client-side applications with the Realtime API specifically for realtime transcriptions."},
+    {"realtime.translations.client_secrets.create", "POST", "/realtime/translations/client_secrets", nullptr, "Create a Realtime translation client secret with an associated translation session configuration."},
+    {"responses.cancel", "POST", "/responses/{response_id}/cancel", nullptr, "Cancels a model response with the given ID."},
+    {"responses.compact", "POST", "/responses/compact", nullptr, "Compact a conversation."},
+    {"responses.create", "POST", "/responses", nullptr, "Creates a model response."},
+    {"responses.delete", "DELETE", "/responses/{response_id}", nullptr, "Deletes a model response with the given ID."},
+    {"responses.input_items.list", "GET", "/responses/{response_id}/input_items", nullptr, "Returns a list of input items for a given response."},
+    {"responses.input_tokens.count", "POST", "/responses/input_tokens", nullptr, "Returns input token counts of the request."},
+    {"responses.retrieve", "GET", "/responses/{response_id}", nullptr, "Retrieves a model response with the given ID."},
+    {"skills.content.retrieve", "GET", "/skills/{skill_id}/content", nullptr, "Download a skill zip bundle by its ID."},
+    {"skills.create", "POST", "/skills", nullptr, "Create a new skill."},
+    {"skills.delete", "DELETE", "/skills/{skill_id}", nullptr, "Delete a skill by its ID."},
+    {"skills.list", "GET", "/skills", nullptr, "List all skills for the current project."},
+    {"skills.retrieve", "GET", "/skills/{skill_id}", nullptr, "Get a skill by its ID."},
+    {"skills.update", "POST", "/skills/{skill_id}", nullptr, "Update the default version pointer for a skill."},
+    {"skills.versions.content.retrieve", "GET", "/skills/{skill_id}/versions/{version}/content", nullptr, "Download a skill version zip bundle."},
+    {"skills.versions.create", "POST", "/skills/{skill_id}/versions", nullptr, "Create a new immutable skill version."},
+    {"skills.versions.delete", "DELETE", "/skills/{skill_id}/versions/{version}", nullptr, "Delete a skill version."},
+    {"skills.versions.list", "GET", "/skills/{skill_id}/versions", nullptr, "List skill versions for a skill."},
+    {"skills.versions.retrieve", "GET", "/skills/{skill_id}/versions/{version}", nullptr, "Get a specific skill version."},
+    {"uploads.cancel", "POST", "/uploads/{upload_id}/cancel", nullptr, "Cancels the Upload."},
+    {"uploads.complete", "POST", "/uploads/{upload_id}/complete", nullptr, "Completes the Upload."},
+    {"uploads.create", "POST", "/uploads", nullptr, "Creates an intermediate Upload object that you can add Parts to."},
+    {"uploads.parts.create", "POST", "/uploads/{upload_id}/parts", nullptr, "Adds a Part to an Upload object."},
+    {"vector_stores.create", "POST", "/vector_stores", nullptr, "Create a vector store."},
+    {"vector_stores.delete", "DELETE", "/vector_stores/{vector_store_id}", nullptr, "Delete a vector store."},
+    {"vector_stores.file_batches.cancel", "POST", "/vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel", nullptr, "Cancel a vector store file batch."},
+    {"vector_stores.file_batches.create", "POST", "/vector_stores/{vector_store_id}/file_batches", nullptr, "Create a vector store file batch."},
+    {"vector_stores.file_batches.list_files", "GET", "/vector_stores/{vector_store_id}/file_batches/{batch_id}/files", nullptr, "Returns a list of vector store files in a batch."},
+    {"vector_stores.file_batches.retrieve", "GET", "/vector_stores/{vector_store_id}/file_batches/{batch_id}", nullptr, "Retrieves a vector store file batch."},
+    {"vector_stores.files.content", "GET", "/vector_stores/{vector_store_id}/files/{file_id}/content", nullptr, "Retrieve the parsed contents of a vector store file."},
+    {"vector_stores.files.create", "POST", "/vector_stores/{vector_store_id}/files", nullptr, "Create a vector store file by attaching a File to a vector store."},
+    {"vector_stores.files.delete", "DELETE", "/vector_stores/{vector_store_id}/files/{file_id}", nullptr, "Delete a vector store file."},
+    {"vector_stores.files.list", "GET", "/vector_stores/{vector_store_id}/files", nullptr, "Returns a list of vector store files."},
+    {"vector_stores.files.retrieve", "GET", "/vector_stores/{vector_store_id}/files/{file_id}", nullptr, "Retrieves a vector store file."},
+    {"vector_stores.files.update", "POST", "/vector_stores/{vector_store_id}/files/{file_id}", nullptr, "Update attributes on a vector store file."},
+    {"vector_stores.list", "GET", "/vector_stores", nullptr, "Returns a list of vector stores."},
+    {"vector_stores.retrieve", "GET", "/vector_stores/{vector_store_id}", nullptr, "Retrieves a vector store."},
+    {"vector_stores.search", "POST", "/vector_stores/{vector_store_id}/search", nullptr, "Search a vector store for relevant chunks based on a query and file attributes filter."},
+    {"vector_stores.update", "POST", "/vector_stores/{vector_store_id}", nullptr, "Modifies a vector store."},
+    {"videos.character.create", "POST", "/videos/characters", nullptr, "Create a character from an uploaded video."},
+    {"videos.character.get", "GET", "/videos/characters/{character_id}", nullptr, "Fetch a character."},
+    {"videos.create", "POST", "/videos", nullptr, "Create a new video generation job from a prompt and optional reference assets."},
+    {"videos.delete", "DELETE", "/videos/{video_id}", nullptr, "Permanently delete a completed or failed video and its stored assets."},
+    {"videos.download_content", "GET", "/videos/{video_id}/content", nullptr, "Download the generated video bytes or a derived preview asset."},
+    {"videos.edit", "POST", "/videos/edits", nullptr, "Create a new video generation job by editing a source video or existing generated video."},
+    {"videos.extend", "POST", "/videos/extensions", nullptr, "Create an extension of a completed video."},
+    {"videos.list", "GET", "/videos", nullptr, "List recently generated videos for the current project."},
+    {"videos.remix", "POST", "/videos/{video_id}/remix", nullptr, "Create a remix of a completed video using a refreshed prompt."},
+    {"videos.retrieve", "GET", "/videos/{video_id}", nullptr, "Fetch the latest metadata for a generated video."},
 };
 
 namespace resources {
@@ -81,7 +332,7 @@ public:
     explicit BetaThreadsRunsSteps(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
     /// Returns a list of run steps belonging to a run.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, beta): blocks until the response is complete; throws on failure.
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_list`): blocks until the response is complete; throws on failure.
     Response list(std::string_view thread_id, std::string_view run_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -92,7 +343,7 @@ public:
     }
 
     /// Returns a list of run steps belonging to a run.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, beta): the async form; the std::future's get() throws on failure.
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_list_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> list_async(std::string_view thread_id, std::string_view run_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -102,7 +353,7 @@ public:
     }
 
     /// Returns a list of run steps belonging to a run.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view thread_id, std::string_view run_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -112,7 +363,7 @@ public:
     }
 
     /// Returns a list of run steps belonging to a run.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, beta): every page, fetched one at a time by the Pager (after = the last item's id).
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_list_pages`): every page, fetched one at a time by the Pager.
     Pager list_pages(std::string_view thread_id, std::string_view run_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -123,7 +374,7 @@ public:
     }
 
     /// Retrieves a run step.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, beta): blocks until the response is complete; throws on failure.
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve`): blocks until the response is complete; throws on failure.
     Response retrieve(std::string_view thread_id, std::string_view run_id, std::string_view step_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -134,7 +385,7 @@ public:
     }
 
     /// Retrieves a run step.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, beta): the async form; the std::future's get() throws on failure.
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> retrieve_async(std::string_view thread_id, std::string_view run_id, std::string_view step_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -144,13 +395,358 @@ public:
     }
 
     /// Retrieves a run step.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view thread_id, std::string_view run_id, std::string_view step_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_step_id(step_id);
         return detail::start_callback(
             [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Retrieves a run step.
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_ex`): blocks until the response is complete; throws on failure.
+    Response retrieve_ex(std::string_view thread_id, std::string_view run_id, std::string_view step_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::Arg a_step_id(step_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_threads_runs_steps_retrieve_ex(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a run step.
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_ex_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_ex_async(std::string_view thread_id, std::string_view run_id, std::string_view step_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::Arg a_step_id(step_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_retrieve_ex_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a run step.
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_ex_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_ex_async(std::string_view thread_id, std::string_view run_id, std::string_view step_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::Arg a_step_id(step_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_retrieve_ex_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().service_accounts().api_keys()`
+class OrganizationProjectsServiceAccountsApiKeys {
+public:
+    explicit OrganizationProjectsServiceAccountsApiKeys(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Creates an API key for a service account in the project.
+    /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys` (`organization.projects.service_accounts.api_keys.create`; C: `openai_organization_projects_service_accounts_api_keys_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view project_id, std::string_view service_account_id, std::string_view body_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_service_accounts_api_keys_create(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates an API key for a service account in the project.
+    /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys` (`organization.projects.service_accounts.api_keys.create`; C: `openai_organization_projects_service_accounts_api_keys_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view project_id, std::string_view service_account_id, std::string_view body_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_api_keys_create_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates an API key for a service account in the project.
+    /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys` (`organization.projects.service_accounts.api_keys.create`; C: `openai_organization_projects_service_accounts_api_keys_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view project_id, std::string_view service_account_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_api_keys_create_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.beta().chatkit().sessions()`
+class BetaChatkitSessions {
+public:
+    explicit BetaChatkitSessions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Cancel an active ChatKit session and return its most recent metadata.
+    /// `POST /chatkit/sessions/{session_id}/cancel` (`beta.chatkit.sessions.cancel`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_cancel`): blocks until the response is complete; throws on failure.
+    Response cancel(std::string_view session_id) const {
+        const detail::Arg a_session_id(session_id);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_chatkit_sessions_cancel(client_.get(), a_session_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Cancel an active ChatKit session and return its most recent metadata.
+    /// `POST /chatkit/sessions/{session_id}/cancel` (`beta.chatkit.sessions.cancel`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_cancel_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> cancel_async(std::string_view session_id) const {
+        const detail::Arg a_session_id(session_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_sessions_cancel_async(client_.get(), a_session_id.c_str(), cb, ud); });
+    }
+
+    /// Cancel an active ChatKit session and return its most recent metadata.
+    /// `POST /chatkit/sessions/{session_id}/cancel` (`beta.chatkit.sessions.cancel`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future cancel_async(std::string_view session_id, Callback callback) const {
+        const detail::Arg a_session_id(session_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_sessions_cancel_async(client_.get(), a_session_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Create a ChatKit session.
+    /// `POST /chatkit/sessions` (`beta.chatkit.sessions.create`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_chatkit_sessions_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a ChatKit session.
+    /// `POST /chatkit/sessions` (`beta.chatkit.sessions.create`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create a ChatKit session.
+    /// `POST /chatkit/sessions` (`beta.chatkit.sessions.create`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.beta().chatkit().threads()`
+class BetaChatkitThreads {
+public:
+    explicit BetaChatkitThreads(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Delete a ChatKit thread along with its items and stored attachments.
+    /// `DELETE /chatkit/threads/{thread_id}` (`beta.chatkit.threads.delete`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view thread_id) const {
+        const detail::Arg a_thread_id(thread_id);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_chatkit_threads_delete(client_.get(), a_thread_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a ChatKit thread along with its items and stored attachments.
+    /// `DELETE /chatkit/threads/{thread_id}` (`beta.chatkit.threads.delete`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view thread_id) const {
+        const detail::Arg a_thread_id(thread_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); });
+    }
+
+    /// Delete a ChatKit thread along with its items and stored attachments.
+    /// `DELETE /chatkit/threads/{thread_id}` (`beta.chatkit.threads.delete`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view thread_id, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List ChatKit threads with optional pagination and user filters.
+    /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_chatkit_threads_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List ChatKit threads with optional pagination and user filters.
+    /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List ChatKit threads with optional pagination and user filters.
+    /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List ChatKit threads with optional pagination and user filters.
+    /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_beta_chatkit_threads_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// List items that belong to a ChatKit thread.
+    /// `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_items`): blocks until the response is complete; throws on failure.
+    Response list_items(std::string_view thread_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_chatkit_threads_list_items(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List items that belong to a ChatKit thread.
+    /// `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_items_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_items_async(std::string_view thread_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_list_items_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List items that belong to a ChatKit thread.
+    /// `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_items_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_items_async(std::string_view thread_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_list_items_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List items that belong to a ChatKit thread.
+    /// `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_items_pages`): every page, fetched one at a time by the Pager.
+    Pager list_items_pages(std::string_view thread_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_beta_chatkit_threads_list_items_pages(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieve a ChatKit thread by its identifier.
+    /// `GET /chatkit/threads/{thread_id}` (`beta.chatkit.threads.retrieve`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view thread_id) const {
+        const detail::Arg a_thread_id(thread_id);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_chatkit_threads_retrieve(client_.get(), a_thread_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieve a ChatKit thread by its identifier.
+    /// `GET /chatkit/threads/{thread_id}` (`beta.chatkit.threads.retrieve`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view thread_id) const {
+        const detail::Arg a_thread_id(thread_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieve a ChatKit thread by its identifier.
+    /// `GET /chatkit/threads/{thread_id}` (`beta.chatkit.threads.retrieve`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view thread_id, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.beta().responses().input_items()`
+class BetaResponsesInputItems {
+public:
+    explicit BetaResponsesInputItems(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Returns a list of input items for a given response.
+    /// `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_items_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_responses_input_items_list(client_.get(), a_response_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of input items for a given response.
+    /// `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_items_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of input items for a given response.
+    /// `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_items_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view response_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of input items for a given response.
+    /// `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_items_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_beta_responses_input_items_list_pages(client_.get(), a_response_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.beta().responses().input_tokens()`
+class BetaResponsesInputTokens {
+public:
+    explicit BetaResponsesInputTokens(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Returns input token counts of the request.
+    /// `POST /responses/input_tokens?beta=true` (`beta.responses.input_tokens.count`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_tokens_count`): blocks until the response is complete; throws on failure.
+    Response count(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_responses_input_tokens_count(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns input token counts of the request.
+    /// `POST /responses/input_tokens?beta=true` (`beta.responses.input_tokens.count`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_tokens_count_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> count_async(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Returns input token counts of the request.
+    /// `POST /responses/input_tokens?beta=true` (`beta.responses.input_tokens.count`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_tokens_count_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future count_async(std::string_view body_json, Callback callback) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
 private:
@@ -162,8 +758,8 @@ class BetaThreadsMessages {
 public:
     explicit BetaThreadsMessages(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    /// Creates a message in a thread.
-    /// `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, beta): blocks until the response is complete; throws on failure.
+    /// Create a message.
+    /// `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_create`): blocks until the response is complete; throws on failure.
     Response create(std::string_view thread_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
@@ -172,8 +768,8 @@ public:
         return detail::checked(code, out);
     }
 
-    /// Creates a message in a thread.
-    /// `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, beta): the async form; the std::future's get() throws on failure.
+    /// Create a message.
+    /// `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_create_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> create_async(std::string_view thread_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
@@ -181,8 +777,8 @@ public:
             [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Creates a message in a thread.
-    /// `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// Create a message.
+    /// `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view thread_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
@@ -190,36 +786,74 @@ public:
             [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Retrieves a message.
-    /// `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, beta): blocks until the response is complete; throws on failure.
-    Response retrieve(std::string_view thread_id, std::string_view message_id) const {
+    /// Deletes a message.
+    /// `DELETE /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view thread_id, std::string_view message_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
         openai_response *out = nullptr;
-        const Code code = openai_beta_threads_messages_retrieve(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), &out);
+        const Code code = openai_beta_threads_messages_delete(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Retrieves a message.
-    /// `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view thread_id, std::string_view message_id) const {
+    /// Deletes a message.
+    /// `DELETE /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view thread_id, std::string_view message_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_retrieve_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_delete_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); });
     }
 
-    /// Retrieves a message.
-    /// `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future retrieve_async(std::string_view thread_id, std::string_view message_id, Callback callback) const {
+    /// Deletes a message.
+    /// `DELETE /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view thread_id, std::string_view message_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_retrieve_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_delete_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of messages for a given thread.
+    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view thread_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_threads_messages_list(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of messages for a given thread.
+    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view thread_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of messages for a given thread.
+    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view thread_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of messages for a given thread.
+    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view thread_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_beta_threads_messages_list_pages(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
     }
 
     /// Modifies a message.
-    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, beta): blocks until the response is complete; throws on failure.
+    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.messages.update; C: `openai_beta_threads_messages_modify`): blocks until the response is complete; throws on failure.
     Response modify(std::string_view thread_id, std::string_view message_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
@@ -230,7 +864,7 @@ public:
     }
 
     /// Modifies a message.
-    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, beta): the async form; the std::future's get() throws on failure.
+    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.messages.update; C: `openai_beta_threads_messages_modify_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> modify_async(std::string_view thread_id, std::string_view message_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
@@ -240,7 +874,7 @@ public:
     }
 
     /// Modifies a message.
-    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.messages.update; C: `openai_beta_threads_messages_modify_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future modify_async(std::string_view thread_id, std::string_view message_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
@@ -249,42 +883,63 @@ public:
             [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_modify_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Returns a list of messages for a given thread.
-    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, beta): blocks until the response is complete; throws on failure.
-    Response list(std::string_view thread_id, std::string_view query_json = {}) const {
+    /// Retrieve a message.
+    /// `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view thread_id, std::string_view message_id) const {
         const detail::Arg a_thread_id(thread_id);
-        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_message_id(message_id);
         openai_response *out = nullptr;
-        const Code code = openai_beta_threads_messages_list(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), &out);
+        const Code code = openai_beta_threads_messages_retrieve(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Returns a list of messages for a given thread.
-    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view thread_id, std::string_view query_json = {}) const {
+    /// Retrieve a message.
+    /// `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view thread_id, std::string_view message_id) const {
         const detail::Arg a_thread_id(thread_id);
-        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_message_id(message_id);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_retrieve_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); });
     }
 
-    /// Returns a list of messages for a given thread.
-    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future list_async(std::string_view thread_id, std::string_view query_json, Callback callback) const {
+    /// Retrieve a message.
+    /// `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view thread_id, std::string_view message_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
-        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_message_id(message_id);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_retrieve_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Returns a list of messages for a given thread.
-    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, beta): every page, fetched one at a time by the Pager (after = the last item's id).
-    Pager list_pages(std::string_view thread_id, std::string_view query_json = {}) const {
+    /// Modifies a message.
+    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view thread_id, std::string_view message_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
-        const detail::OptArg a_query_json(query_json);
-        openai_pager *out = nullptr;
-        const Code code = openai_beta_threads_messages_list_pages(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), &out);
-        return detail::checked_pager(code, out);
+        const detail::Arg a_message_id(message_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_threads_messages_update(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Modifies a message.
+    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view thread_id, std::string_view message_id, std::string_view body_json) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_message_id(message_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_update_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Modifies a message.
+    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view thread_id, std::string_view message_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_message_id(message_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_update_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
 private:
@@ -298,8 +953,36 @@ public:
 
     BetaThreadsRunsSteps steps() const { return BetaThreadsRunsSteps(client_); }
 
-    /// Creates a run on a thread.
-    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, beta): blocks until the response is complete; throws on failure.
+    /// Cancels a run that is in_progress.
+    /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_cancel`): blocks until the response is complete; throws on failure.
+    Response cancel(std::string_view thread_id, std::string_view run_id) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_threads_runs_cancel(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Cancels a run that is in_progress.
+    /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_cancel_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> cancel_async(std::string_view thread_id, std::string_view run_id) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_cancel_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); });
+    }
+
+    /// Cancels a run that is in_progress.
+    /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future cancel_async(std::string_view thread_id, std::string_view run_id, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_cancel_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Create a run.
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create`): blocks until the response is complete; throws on failure.
     Response create(std::string_view thread_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
@@ -308,8 +991,8 @@ public:
         return detail::checked(code, out);
     }
 
-    /// Creates a run on a thread.
-    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, beta): the async form; the std::future's get() throws on failure.
+    /// Create a run.
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> create_async(std::string_view thread_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
@@ -317,8 +1000,8 @@ public:
             [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Creates a run on a thread.
-    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// Create a run.
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view thread_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
@@ -326,36 +1009,136 @@ public:
             [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Retrieves a run.
-    /// `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, beta): blocks until the response is complete; throws on failure.
-    Response retrieve(std::string_view thread_id, std::string_view run_id) const {
+    /// Create a run.
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_ex`): blocks until the response is complete; throws on failure.
+    Response create_ex(std::string_view thread_id, std::string_view query_json, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
-        const detail::Arg a_run_id(run_id);
+        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_body_json(body_json);
         openai_response *out = nullptr;
-        const Code code = openai_beta_threads_runs_retrieve(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), &out);
+        const Code code = openai_beta_threads_runs_create_ex(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Retrieves a run.
-    /// `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view thread_id, std::string_view run_id) const {
+    /// Create a run.
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_ex_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_ex_async(std::string_view thread_id, std::string_view query_json, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
-        const detail::Arg a_run_id(run_id);
+        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_body_json(body_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_ex_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Retrieves a run.
-    /// `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future retrieve_async(std::string_view thread_id, std::string_view run_id, Callback callback) const {
+    /// Create a run.
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_ex_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_ex_async(std::string_view thread_id, std::string_view query_json, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
-        const detail::Arg a_run_id(run_id);
+        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_body_json(body_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_ex_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Create a run.
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream create_stream(std::string_view thread_id, std::string_view query_json, std::string_view body_json) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_body_json(body_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_beta_threads_runs_create_stream(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Create a run.
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream create_stream_async(std::string_view thread_id, std::string_view query_json, std::string_view body_json) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_body_json(body_json);
+        return Stream(openai_beta_threads_runs_create_stream_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), nullptr, nullptr));
+    }
+
+    /// Create a run.
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream create_stream_async(std::string_view thread_id, std::string_view query_json, std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_beta_threads_runs_create_stream_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+    /// Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done).
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create_and_stream`, OpenAI-Beta: assistants=v2; alias of beta.threads.runs.create; C: `openai_beta_threads_runs_create_and_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream create_and_stream(std::string_view thread_id, std::string_view body_json) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_body_json(body_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_beta_threads_runs_create_and_stream(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done).
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create_and_stream`, OpenAI-Beta: assistants=v2; alias of beta.threads.runs.create; C: `openai_beta_threads_runs_create_and_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream create_and_stream_async(std::string_view thread_id, std::string_view body_json) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_body_json(body_json);
+        return Stream(openai_beta_threads_runs_create_and_stream_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), nullptr, nullptr));
+    }
+
+    /// Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done).
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create_and_stream`, OpenAI-Beta: assistants=v2; alias of beta.threads.runs.create; C: `openai_beta_threads_runs_create_and_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream create_and_stream_async(std::string_view thread_id, std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_beta_threads_runs_create_and_stream_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+    /// Returns a list of runs belonging to a thread.
+    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view thread_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_threads_runs_list(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of runs belonging to a thread.
+    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view thread_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of runs belonging to a thread.
+    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view thread_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of runs belonging to a thread.
+    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view thread_id, std::string_view query_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_beta_threads_runs_list_pages(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
     }
 
     /// Modifies a run.
-    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, beta): blocks until the response is complete; throws on failure.
+    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.runs.update; C: `openai_beta_threads_runs_modify`): blocks until the response is complete; throws on failure.
     Response modify(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -366,7 +1149,7 @@ public:
     }
 
     /// Modifies a run.
-    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, beta): the async form; the std::future's get() throws on failure.
+    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.runs.update; C: `openai_beta_threads_runs_modify_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> modify_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -376,7 +1159,7 @@ public:
     }
 
     /// Modifies a run.
-    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.runs.update; C: `openai_beta_threads_runs_modify_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future modify_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -385,102 +1168,36 @@ public:
             [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_modify_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Returns a list of runs belonging to a thread.
-    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, beta): blocks until the response is complete; throws on failure.
-    Response list(std::string_view thread_id, std::string_view query_json = {}) const {
-        const detail::Arg a_thread_id(thread_id);
-        const detail::OptArg a_query_json(query_json);
-        openai_response *out = nullptr;
-        const Code code = openai_beta_threads_runs_list(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), &out);
-        return detail::checked(code, out);
-    }
-
-    /// Returns a list of runs belonging to a thread.
-    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view thread_id, std::string_view query_json = {}) const {
-        const detail::Arg a_thread_id(thread_id);
-        const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); });
-    }
-
-    /// Returns a list of runs belonging to a thread.
-    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future list_async(std::string_view thread_id, std::string_view query_json, Callback callback) const {
-        const detail::Arg a_thread_id(thread_id);
-        const detail::OptArg a_query_json(query_json);
-        return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
-    }
-
-    /// Returns a list of runs belonging to a thread.
-    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, beta): every page, fetched one at a time by the Pager (after = the last item's id).
-    Pager list_pages(std::string_view thread_id, std::string_view query_json = {}) const {
-        const detail::Arg a_thread_id(thread_id);
-        const detail::OptArg a_query_json(query_json);
-        openai_pager *out = nullptr;
-        const Code code = openai_beta_threads_runs_list_pages(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), &out);
-        return detail::checked_pager(code, out);
-    }
-
-    /// Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done).
-    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create_and_stream`, beta): streams server-sent events ("stream": true is added when missing); blocks until the response begins; throws on failure.
-    Stream create_and_stream(std::string_view thread_id, std::string_view body_json) const {
-        const detail::Arg a_thread_id(thread_id);
-        const detail::Arg a_body_json(body_json);
-        openai_stream *out = nullptr;
-        const Code code = openai_beta_threads_runs_create_and_stream(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), &out);
-        return detail::checked_stream(code, out);
-    }
-
-    /// Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done).
-    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create_and_stream`, beta): the stream, started without blocking; pull its events as from the blocking form.
-    Stream create_and_stream_async(std::string_view thread_id, std::string_view body_json) const {
-        const detail::Arg a_thread_id(thread_id);
-        const detail::Arg a_body_json(body_json);
-        return Stream(openai_beta_threads_runs_create_and_stream_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), nullptr, nullptr));
-    }
-
-    /// Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done).
-    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create_and_stream`, beta): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
-    Stream create_and_stream_async(std::string_view thread_id, std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
-        const detail::Arg a_thread_id(thread_id);
-        const detail::Arg a_body_json(body_json);
-        return detail::start_stream(
-            [&](openai_event_callback cb, void *ud) { return openai_beta_threads_runs_create_and_stream_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); },
-            std::move(on_event), std::move(on_done));
-    }
-
-    /// Cancels a run that is in progress.
-    /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, beta): blocks until the response is complete; throws on failure.
-    Response cancel(std::string_view thread_id, std::string_view run_id) const {
+    /// Retrieves a run.
+    /// `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view thread_id, std::string_view run_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         openai_response *out = nullptr;
-        const Code code = openai_beta_threads_runs_cancel(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), &out);
+        const Code code = openai_beta_threads_runs_retrieve(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Cancels a run that is in progress.
-    /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view thread_id, std::string_view run_id) const {
+    /// Retrieves a run.
+    /// `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view thread_id, std::string_view run_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_cancel_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); });
     }
 
-    /// Cancels a run that is in progress.
-    /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future cancel_async(std::string_view thread_id, std::string_view run_id, Callback callback) const {
+    /// Retrieves a run.
+    /// `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view thread_id, std::string_view run_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_cancel_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Submits the outputs of the tool calls a run is waiting for (status requires_action).
-    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, beta): blocks until the response is complete; throws on failure.
+    /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
+    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_submit_tool_outputs`): blocks until the response is complete; throws on failure.
     Response submit_tool_outputs(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -490,8 +1207,8 @@ public:
         return detail::checked(code, out);
     }
 
-    /// Submits the outputs of the tool calls a run is waiting for (status requires_action).
-    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, beta): the async form; the std::future's get() throws on failure.
+    /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
+    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_submit_tool_outputs_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> submit_tool_outputs_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -500,8 +1217,8 @@ public:
             [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_submit_tool_outputs_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Submits the outputs of the tool calls a run is waiting for (status requires_action).
-    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
+    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_submit_tool_outputs_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future submit_tool_outputs_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -510,8 +1227,8 @@ public:
             [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_submit_tool_outputs_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Submits the outputs of the tool calls a run is waiting for (status requires_action).
-    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, beta): streams server-sent events ("stream": true is added when missing); blocks until the response begins; throws on failure.
+    /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
+    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_submit_tool_outputs_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
     Stream submit_tool_outputs_stream(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -521,8 +1238,8 @@ public:
         return detail::checked_stream(code, out);
     }
 
-    /// Submits the outputs of the tool calls a run is waiting for (status requires_action).
-    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, beta): the stream, started without blocking; pull its events as from the blocking form.
+    /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
+    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_submit_tool_outputs_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
     Stream submit_tool_outputs_stream_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -530,8 +1247,8 @@ public:
         return Stream(openai_beta_threads_runs_submit_tool_outputs_stream_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), nullptr, nullptr));
     }
 
-    /// Submits the outputs of the tool calls a run is waiting for (status requires_action).
-    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, beta): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
+    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_submit_tool_outputs_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
     Stream submit_tool_outputs_stream_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -541,218 +1258,2011 @@ public:
             std::move(on_event), std::move(on_done));
     }
 
-private:
-    std::shared_ptr<openai_client> client_;
-};
-
-/// `client.chat().completions()`
-class ChatCompletions {
-public:
-    explicit ChatCompletions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
-
-    /// Creates a model response for the given chat conversation.
-    /// `POST /chat/completions` (`chat.completions.create`): blocks until the response is complete; throws on failure.
-    Response create(std::string_view body_json) const {
+    /// Modifies a run.
+    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
         const detail::Arg a_body_json(body_json);
         openai_response *out = nullptr;
-        const Code code = openai_chat_completions_create(client_.get(), a_body_json.c_str(), &out);
+        const Code code = openai_beta_threads_runs_update(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Creates a model response for the given chat conversation.
-    /// `POST /chat/completions` (`chat.completions.create`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// Modifies a run.
+    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
         const detail::Arg a_body_json(body_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_update_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Creates a model response for the given chat conversation.
-    /// `POST /chat/completions` (`chat.completions.create`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+    /// Modifies a run.
+    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
         const detail::Arg a_body_json(body_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
-    }
-
-    /// Creates a model response for the given chat conversation.
-    /// `POST /chat/completions` (`chat.completions.create`): streams server-sent events ("stream": true is added when missing); blocks until the response begins; throws on failure.
-    Stream create_stream(std::string_view body_json) const {
-        const detail::Arg a_body_json(body_json);
-        openai_stream *out = nullptr;
-        const Code code = openai_chat_completions_create_stream(client_.get(), a_body_json.c_str(), &out);
-        return detail::checked_stream(code, out);
-    }
-
-    /// Creates a model response for the given chat conversation.
-    /// `POST /chat/completions` (`chat.completions.create`): the stream, started without blocking; pull its events as from the blocking form.
-    Stream create_stream_async(std::string_view body_json) const {
-        const detail::Arg a_body_json(body_json);
-        return Stream(openai_chat_completions_create_stream_async(client_.get(), a_body_json.c_str(), nullptr, nullptr));
-    }
-
-    /// Creates a model response for the given chat conversation.
-    /// `POST /chat/completions` (`chat.completions.create`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
-    Stream create_stream_async(std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
-        const detail::Arg a_body_json(body_json);
-        return detail::start_stream(
-            [&](openai_event_callback cb, void *ud) { return openai_chat_completions_create_stream_async(client_.get(), a_body_json.c_str(), cb, ud); },
-            std::move(on_event), std::move(on_done));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_update_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
 private:
     std::shared_ptr<openai_client> client_;
 };
 
-/// `client.fine_tuning().jobs()`
-class FineTuningJobs {
+/// `client.chat().completions().messages()`
+class ChatCompletionsMessages {
 public:
-    explicit FineTuningJobs(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+    explicit ChatCompletionsMessages(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
-    /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`): blocks until the response is complete; throws on failure.
-    Response create(std::string_view body_json) const {
-        const detail::Arg a_body_json(body_json);
+    /// Get the messages in a stored chat completion.
+    /// `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`; C: `openai_chat_completions_messages_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view completion_id, std::string_view query_json = {}) const {
+        const detail::Arg a_completion_id(completion_id);
+        const detail::OptArg a_query_json(query_json);
         openai_response *out = nullptr;
-        const Code code = openai_fine_tuning_jobs_create(client_.get(), a_body_json.c_str(), &out);
+        const Code code = openai_chat_completions_messages_list(client_.get(), a_completion_id.c_str(), a_query_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
-    /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// Get the messages in a stored chat completion.
+    /// `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`; C: `openai_chat_completions_messages_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view completion_id, std::string_view query_json = {}) const {
+        const detail::Arg a_completion_id(completion_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_messages_list_async(client_.get(), a_completion_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get the messages in a stored chat completion.
+    /// `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`; C: `openai_chat_completions_messages_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view completion_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_completion_id(completion_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_messages_list_async(client_.get(), a_completion_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get the messages in a stored chat completion.
+    /// `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`; C: `openai_chat_completions_messages_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view completion_id, std::string_view query_json = {}) const {
+        const detail::Arg a_completion_id(completion_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_chat_completions_messages_list_pages(client_.get(), a_completion_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.containers().files().content()`
+class ContainersFilesContent {
+public:
+    explicit ContainersFilesContent(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Retrieve Container File Content.
+    /// `GET /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`; C: `openai_containers_files_content_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view container_id, std::string_view file_id) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        openai_response *out = nullptr;
+        const Code code = openai_containers_files_content_retrieve(client_.get(), a_container_id.c_str(), a_file_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieve Container File Content.
+    /// `GET /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`; C: `openai_containers_files_content_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view container_id, std::string_view file_id) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_containers_files_content_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieve Container File Content.
+    /// `GET /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`; C: `openai_containers_files_content_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view container_id, std::string_view file_id, Callback callback) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_containers_files_content_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Retrieve Container File Content.
+    /// `GET /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`; C: `openai_containers_files_content_retrieve_to_file`): the body written to the file at `path` as it arrives; the Response keeps status and headers.
+    Response retrieve_to_file(std::string_view container_id, std::string_view file_id, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        const detail::Arg a_path(path);
+        openai_response *out = nullptr;
+        const Code code = openai_containers_files_content_retrieve_to_file(client_.get(), a_container_id.c_str(), a_file_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
+                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        return detail::checked(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.evals().runs().output_items()`
+class EvalsRunsOutputItems {
+public:
+    explicit EvalsRunsOutputItems(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Get a list of output items for an evaluation run.
+    /// `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`; C: `openai_evals_runs_output_items_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view eval_id, std::string_view run_id, std::string_view query_json = {}) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_runs_output_items_list(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get a list of output items for an evaluation run.
+    /// `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`; C: `openai_evals_runs_output_items_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view eval_id, std::string_view run_id, std::string_view query_json = {}) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_output_items_list_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get a list of output items for an evaluation run.
+    /// `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`; C: `openai_evals_runs_output_items_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view eval_id, std::string_view run_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_output_items_list_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get a list of output items for an evaluation run.
+    /// `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`; C: `openai_evals_runs_output_items_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view eval_id, std::string_view run_id, std::string_view query_json = {}) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_evals_runs_output_items_list_pages(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Get an evaluation run output item by ID.
+    /// `GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}` (`evals.runs.output_items.retrieve`; C: `openai_evals_runs_output_items_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view eval_id, std::string_view run_id, std::string_view output_item_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::Arg a_output_item_id(output_item_id);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_runs_output_items_retrieve(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_output_item_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get an evaluation run output item by ID.
+    /// `GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}` (`evals.runs.output_items.retrieve`; C: `openai_evals_runs_output_items_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view eval_id, std::string_view run_id, std::string_view output_item_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::Arg a_output_item_id(output_item_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_output_items_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_output_item_id.c_str(), cb, ud); });
+    }
+
+    /// Get an evaluation run output item by ID.
+    /// `GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}` (`evals.runs.output_items.retrieve`; C: `openai_evals_runs_output_items_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view eval_id, std::string_view run_id, std::string_view output_item_id, Callback callback) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::Arg a_output_item_id(output_item_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_output_items_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_output_item_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.fine_tuning().alpha().graders()`
+class FineTuningAlphaGraders {
+public:
+    explicit FineTuningAlphaGraders(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Run a grader.
+    /// `POST /fine_tuning/alpha/graders/run` (`fine_tuning.alpha.graders.run`; C: `openai_fine_tuning_alpha_graders_run`): blocks until the response is complete; throws on failure.
+    Response run(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_alpha_graders_run(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Run a grader.
+    /// `POST /fine_tuning/alpha/graders/run` (`fine_tuning.alpha.graders.run`; C: `openai_fine_tuning_alpha_graders_run_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> run_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_alpha_graders_run_async(client_.get(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
-    /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+    /// Run a grader.
+    /// `POST /fine_tuning/alpha/graders/run` (`fine_tuning.alpha.graders.run`; C: `openai_fine_tuning_alpha_graders_run_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future run_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_alpha_graders_run_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Lists the organization's fine-tuning jobs.
-    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`): blocks until the response is complete; throws on failure.
+    /// Validate a grader.
+    /// `POST /fine_tuning/alpha/graders/validate` (`fine_tuning.alpha.graders.validate`; C: `openai_fine_tuning_alpha_graders_validate`): blocks until the response is complete; throws on failure.
+    Response validate(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_alpha_graders_validate(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Validate a grader.
+    /// `POST /fine_tuning/alpha/graders/validate` (`fine_tuning.alpha.graders.validate`; C: `openai_fine_tuning_alpha_graders_validate_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> validate_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_alpha_graders_validate_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Validate a grader.
+    /// `POST /fine_tuning/alpha/graders/validate` (`fine_tuning.alpha.graders.validate`; C: `openai_fine_tuning_alpha_graders_validate_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future validate_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_alpha_graders_validate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.fine_tuning().checkpoints().permissions()`
+class FineTuningCheckpointsPermissions {
+public:
+    explicit FineTuningCheckpointsPermissions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// **NOTE:** Calling this endpoint requires an admin API key.
+    /// `POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.create`; C: `openai_fine_tuning_checkpoints_permissions_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fine_tuned_model_checkpoint, std::string_view body_json) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_checkpoints_permissions_create(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// **NOTE:** Calling this endpoint requires an admin API key.
+    /// `POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.create`; C: `openai_fine_tuning_checkpoints_permissions_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fine_tuned_model_checkpoint, std::string_view body_json) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_create_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// **NOTE:** Calling this endpoint requires an admin API key.
+    /// `POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.create`; C: `openai_fine_tuning_checkpoints_permissions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fine_tuned_model_checkpoint, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_create_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}` (`fine_tuning.checkpoints.permissions.delete`; C: `openai_fine_tuning_checkpoints_permissions_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view fine_tuned_model_checkpoint, std::string_view permission_id) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::Arg a_permission_id(permission_id);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_checkpoints_permissions_delete(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_permission_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}` (`fine_tuning.checkpoints.permissions.delete`; C: `openai_fine_tuning_checkpoints_permissions_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view fine_tuned_model_checkpoint, std::string_view permission_id) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::Arg a_permission_id(permission_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_delete_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_permission_id.c_str(), cb, ud); });
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}` (`fine_tuning.checkpoints.permissions.delete`; C: `openai_fine_tuning_checkpoints_permissions_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view fine_tuned_model_checkpoint, std::string_view permission_id, Callback callback) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::Arg a_permission_id(permission_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_delete_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_permission_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.list`; C: `openai_fine_tuning_checkpoints_permissions_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_checkpoints_permissions_list(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.list`; C: `openai_fine_tuning_checkpoints_permissions_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_list_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.list`; C: `openai_fine_tuning_checkpoints_permissions_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view fine_tuned_model_checkpoint, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_list_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.list`; C: `openai_fine_tuning_checkpoints_permissions_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_fine_tuning_checkpoints_permissions_list_pages(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.retrieve`; alias of fine_tuning.checkpoints.permissions.list; C: `openai_fine_tuning_checkpoints_permissions_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_checkpoints_permissions_retrieve(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.retrieve`; alias of fine_tuning.checkpoints.permissions.list; C: `openai_fine_tuning_checkpoints_permissions_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_retrieve_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.retrieve`; alias of fine_tuning.checkpoints.permissions.list; C: `openai_fine_tuning_checkpoints_permissions_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view fine_tuned_model_checkpoint, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_retrieve_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// **NOTE:** This endpoint requires an admin API key.
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.retrieve`; alias of fine_tuning.checkpoints.permissions.list; C: `openai_fine_tuning_checkpoints_permissions_retrieve_pages`): every page, fetched one at a time by the Pager.
+    Pager retrieve_pages(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_fine_tuning_checkpoints_permissions_retrieve_pages(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.fine_tuning().jobs().checkpoints()`
+class FineTuningJobsCheckpoints {
+public:
+    explicit FineTuningJobsCheckpoints(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// List checkpoints for a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`; C: `openai_fine_tuning_jobs_checkpoints_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_checkpoints_list(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List checkpoints for a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`; C: `openai_fine_tuning_jobs_checkpoints_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_checkpoints_list_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List checkpoints for a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`; C: `openai_fine_tuning_jobs_checkpoints_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view fine_tuning_job_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_checkpoints_list_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List checkpoints for a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`; C: `openai_fine_tuning_jobs_checkpoints_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_checkpoints_list_pages(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().groups().roles()`
+class OrganizationGroupsRoles {
+public:
+    explicit OrganizationGroupsRoles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Assigns an organization role to a group within the organization.
+    /// `POST /organization/groups/{group_id}/roles` (`organization.groups.roles.create`; C: `openai_organization_groups_roles_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view group_id, std::string_view body_json) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_roles_create(client_.get(), a_group_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Assigns an organization role to a group within the organization.
+    /// `POST /organization/groups/{group_id}/roles` (`organization.groups.roles.create`; C: `openai_organization_groups_roles_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view group_id, std::string_view body_json) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Assigns an organization role to a group within the organization.
+    /// `POST /organization/groups/{group_id}/roles` (`organization.groups.roles.create`; C: `openai_organization_groups_roles_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view group_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Unassigns an organization role from a group within the organization.
+    /// `DELETE /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.delete`; C: `openai_organization_groups_roles_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view group_id, std::string_view role_id) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_roles_delete(client_.get(), a_group_id.c_str(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Unassigns an organization role from a group within the organization.
+    /// `DELETE /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.delete`; C: `openai_organization_groups_roles_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view group_id, std::string_view role_id) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_delete_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Unassigns an organization role from a group within the organization.
+    /// `DELETE /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.delete`; C: `openai_organization_groups_roles_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view group_id, std::string_view role_id, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_delete_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the organization roles assigned to a group within the organization.
+    /// `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`; C: `openai_organization_groups_roles_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_roles_list(client_.get(), a_group_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists the organization roles assigned to a group within the organization.
+    /// `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`; C: `openai_organization_groups_roles_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists the organization roles assigned to a group within the organization.
+    /// `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`; C: `openai_organization_groups_roles_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view group_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the organization roles assigned to a group within the organization.
+    /// `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`; C: `openai_organization_groups_roles_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_groups_roles_list_pages(client_.get(), a_group_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves an organization role assigned to a group.
+    /// `GET /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.retrieve`; C: `openai_organization_groups_roles_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view group_id, std::string_view role_id) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_roles_retrieve(client_.get(), a_group_id.c_str(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves an organization role assigned to a group.
+    /// `GET /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.retrieve`; C: `openai_organization_groups_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view group_id, std::string_view role_id) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_retrieve_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves an organization role assigned to a group.
+    /// `GET /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.retrieve`; C: `openai_organization_groups_roles_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view group_id, std::string_view role_id, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_retrieve_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().groups().users()`
+class OrganizationGroupsUsers {
+public:
+    explicit OrganizationGroupsUsers(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Adds a user to a group.
+    /// `POST /organization/groups/{group_id}/users` (`organization.groups.users.create`; C: `openai_organization_groups_users_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view group_id, std::string_view body_json) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_users_create(client_.get(), a_group_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Adds a user to a group.
+    /// `POST /organization/groups/{group_id}/users` (`organization.groups.users.create`; C: `openai_organization_groups_users_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view group_id, std::string_view body_json) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Adds a user to a group.
+    /// `POST /organization/groups/{group_id}/users` (`organization.groups.users.create`; C: `openai_organization_groups_users_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view group_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Removes a user from a group.
+    /// `DELETE /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.delete`; C: `openai_organization_groups_users_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view group_id, std::string_view user_id) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_user_id(user_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_users_delete(client_.get(), a_group_id.c_str(), a_user_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Removes a user from a group.
+    /// `DELETE /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.delete`; C: `openai_organization_groups_users_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view group_id, std::string_view user_id) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_user_id(user_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_delete_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), cb, ud); });
+    }
+
+    /// Removes a user from a group.
+    /// `DELETE /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.delete`; C: `openai_organization_groups_users_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view group_id, std::string_view user_id, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_user_id(user_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_delete_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the users assigned to a group.
+    /// `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`; C: `openai_organization_groups_users_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_users_list(client_.get(), a_group_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists the users assigned to a group.
+    /// `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`; C: `openai_organization_groups_users_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists the users assigned to a group.
+    /// `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`; C: `openai_organization_groups_users_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view group_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the users assigned to a group.
+    /// `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`; C: `openai_organization_groups_users_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_groups_users_list_pages(client_.get(), a_group_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a user in a group.
+    /// `GET /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.retrieve`; C: `openai_organization_groups_users_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view group_id, std::string_view user_id) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_user_id(user_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_users_retrieve(client_.get(), a_group_id.c_str(), a_user_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a user in a group.
+    /// `GET /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.retrieve`; C: `openai_organization_groups_users_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view group_id, std::string_view user_id) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_user_id(user_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_retrieve_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a user in a group.
+    /// `GET /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.retrieve`; C: `openai_organization_groups_users_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view group_id, std::string_view user_id, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_user_id(user_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_retrieve_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().api_keys()`
+class OrganizationProjectsApiKeys {
+public:
+    explicit OrganizationProjectsApiKeys(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Deletes an API key from the project.
+    /// `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.delete`; C: `openai_organization_projects_api_keys_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view project_id, std::string_view api_key_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_api_key_id(api_key_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_api_keys_delete(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes an API key from the project.
+    /// `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.delete`; C: `openai_organization_projects_api_keys_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view project_id, std::string_view api_key_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_api_key_id(api_key_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_delete_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes an API key from the project.
+    /// `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.delete`; C: `openai_organization_projects_api_keys_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view api_key_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_api_key_id(api_key_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_delete_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of API keys in the project.
+    /// `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`; C: `openai_organization_projects_api_keys_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_api_keys_list(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of API keys in the project.
+    /// `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`; C: `openai_organization_projects_api_keys_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of API keys in the project.
+    /// `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`; C: `openai_organization_projects_api_keys_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of API keys in the project.
+    /// `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`; C: `openai_organization_projects_api_keys_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_projects_api_keys_list_pages(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves an API key in the project.
+    /// `GET /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.retrieve`; C: `openai_organization_projects_api_keys_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id, std::string_view api_key_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_api_key_id(api_key_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_api_keys_retrieve(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves an API key in the project.
+    /// `GET /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.retrieve`; C: `openai_organization_projects_api_keys_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id, std::string_view api_key_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_api_key_id(api_key_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_retrieve_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves an API key in the project.
+    /// `GET /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.retrieve`; C: `openai_organization_projects_api_keys_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view api_key_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_api_key_id(api_key_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_retrieve_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().certificates()`
+class OrganizationProjectsCertificates {
+public:
+    explicit OrganizationProjectsCertificates(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Activate certificates at the project level.
+    /// `POST /organization/projects/{project_id}/certificates/activate` (`organization.projects.certificates.activate`; C: `openai_organization_projects_certificates_activate`): blocks until the response is complete; throws on failure.
+    Response activate(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_certificates_activate(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Activate certificates at the project level.
+    /// `POST /organization/projects/{project_id}/certificates/activate` (`organization.projects.certificates.activate`; C: `openai_organization_projects_certificates_activate_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> activate_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_activate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Activate certificates at the project level.
+    /// `POST /organization/projects/{project_id}/certificates/activate` (`organization.projects.certificates.activate`; C: `openai_organization_projects_certificates_activate_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future activate_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_activate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Deactivate certificates at the project level.
+    /// `POST /organization/projects/{project_id}/certificates/deactivate` (`organization.projects.certificates.deactivate`; C: `openai_organization_projects_certificates_deactivate`): blocks until the response is complete; throws on failure.
+    Response deactivate(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_certificates_deactivate(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deactivate certificates at the project level.
+    /// `POST /organization/projects/{project_id}/certificates/deactivate` (`organization.projects.certificates.deactivate`; C: `openai_organization_projects_certificates_deactivate_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> deactivate_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_deactivate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Deactivate certificates at the project level.
+    /// `POST /organization/projects/{project_id}/certificates/deactivate` (`organization.projects.certificates.deactivate`; C: `openai_organization_projects_certificates_deactivate_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future deactivate_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_deactivate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List certificates for this project.
+    /// `GET /organization/projects/{project_id}/certificates` (`organization.projects.certificates.list`; C: `openai_organization_projects_certificates_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_certificates_list(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List certificates for this project.
+    /// `GET /organization/projects/{project_id}/certificates` (`organization.projects.certificates.list`; C: `openai_organization_projects_certificates_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List certificates for this project.
+    /// `GET /organization/projects/{project_id}/certificates` (`organization.projects.certificates.list`; C: `openai_organization_projects_certificates_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List certificates for this project.
+    /// `GET /organization/projects/{project_id}/certificates` (`organization.projects.certificates.list`; C: `openai_organization_projects_certificates_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_projects_certificates_list_pages(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().data_retention()`
+class OrganizationProjectsDataRetention {
+public:
+    explicit OrganizationProjectsDataRetention(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Retrieves project data retention controls.
+    /// `GET /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.retrieve`; C: `openai_organization_projects_data_retention_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_data_retention_retrieve(client_.get(), a_project_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves project data retention controls.
+    /// `GET /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.retrieve`; C: `openai_organization_projects_data_retention_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_data_retention_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves project data retention controls.
+    /// `GET /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.retrieve`; C: `openai_organization_projects_data_retention_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_data_retention_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates project data retention controls.
+    /// `POST /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.update`; C: `openai_organization_projects_data_retention_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_data_retention_update(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates project data retention controls.
+    /// `POST /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.update`; C: `openai_organization_projects_data_retention_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_data_retention_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates project data retention controls.
+    /// `POST /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.update`; C: `openai_organization_projects_data_retention_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_data_retention_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().groups()`
+class OrganizationProjectsGroups {
+public:
+    explicit OrganizationProjectsGroups(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Grants a group access to a project.
+    /// `POST /organization/projects/{project_id}/groups` (`organization.projects.groups.create`; C: `openai_organization_projects_groups_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_groups_create(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Grants a group access to a project.
+    /// `POST /organization/projects/{project_id}/groups` (`organization.projects.groups.create`; C: `openai_organization_projects_groups_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Grants a group access to a project.
+    /// `POST /organization/projects/{project_id}/groups` (`organization.projects.groups.create`; C: `openai_organization_projects_groups_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Revokes a group's access to a project.
+    /// `DELETE /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.delete`; C: `openai_organization_projects_groups_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view project_id, std::string_view group_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_groups_delete(client_.get(), a_project_id.c_str(), a_group_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Revokes a group's access to a project.
+    /// `DELETE /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.delete`; C: `openai_organization_projects_groups_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view project_id, std::string_view group_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), cb, ud); });
+    }
+
+    /// Revokes a group's access to a project.
+    /// `DELETE /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.delete`; C: `openai_organization_projects_groups_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view group_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the groups that have access to a project.
+    /// `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`; C: `openai_organization_projects_groups_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_groups_list(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists the groups that have access to a project.
+    /// `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`; C: `openai_organization_projects_groups_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists the groups that have access to a project.
+    /// `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`; C: `openai_organization_projects_groups_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the groups that have access to a project.
+    /// `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`; C: `openai_organization_projects_groups_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_projects_groups_list_pages(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a project's group.
+    /// `GET /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.retrieve`; C: `openai_organization_projects_groups_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id, std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_groups_retrieve(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a project's group.
+    /// `GET /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.retrieve`; C: `openai_organization_projects_groups_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id, std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a project's group.
+    /// `GET /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.retrieve`; C: `openai_organization_projects_groups_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view group_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().hosted_tool_permissions()`
+class OrganizationProjectsHostedToolPermissions {
+public:
+    explicit OrganizationProjectsHostedToolPermissions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Returns hosted tool permissions for a project.
+    /// `GET /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.retrieve`; C: `openai_organization_projects_hosted_tool_permissions_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_hosted_tool_permissions_retrieve(client_.get(), a_project_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns hosted tool permissions for a project.
+    /// `GET /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.retrieve`; C: `openai_organization_projects_hosted_tool_permissions_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_hosted_tool_permissions_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); });
+    }
+
+    /// Returns hosted tool permissions for a project.
+    /// `GET /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.retrieve`; C: `openai_organization_projects_hosted_tool_permissions_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_hosted_tool_permissions_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates hosted tool permissions for a project.
+    /// `POST /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.update`; C: `openai_organization_projects_hosted_tool_permissions_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_hosted_tool_permissions_update(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates hosted tool permissions for a project.
+    /// `POST /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.update`; C: `openai_organization_projects_hosted_tool_permissions_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_hosted_tool_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates hosted tool permissions for a project.
+    /// `POST /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.update`; C: `openai_organization_projects_hosted_tool_permissions_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_hosted_tool_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().model_permissions()`
+class OrganizationProjectsModelPermissions {
+public:
+    explicit OrganizationProjectsModelPermissions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Deletes model permissions for a project.
+    /// `DELETE /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.delete`; C: `openai_organization_projects_model_permissions_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_model_permissions_delete(client_.get(), a_project_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes model permissions for a project.
+    /// `DELETE /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.delete`; C: `openai_organization_projects_model_permissions_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_delete_async(client_.get(), a_project_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes model permissions for a project.
+    /// `DELETE /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.delete`; C: `openai_organization_projects_model_permissions_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view project_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_delete_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns model permissions for a project.
+    /// `GET /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.retrieve`; C: `openai_organization_projects_model_permissions_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_model_permissions_retrieve(client_.get(), a_project_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns model permissions for a project.
+    /// `GET /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.retrieve`; C: `openai_organization_projects_model_permissions_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); });
+    }
+
+    /// Returns model permissions for a project.
+    /// `GET /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.retrieve`; C: `openai_organization_projects_model_permissions_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates model permissions for a project.
+    /// `POST /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.update`; C: `openai_organization_projects_model_permissions_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_model_permissions_update(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates model permissions for a project.
+    /// `POST /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.update`; C: `openai_organization_projects_model_permissions_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates model permissions for a project.
+    /// `POST /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.update`; C: `openai_organization_projects_model_permissions_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().rate_limits()`
+class OrganizationProjectsRateLimits {
+public:
+    explicit OrganizationProjectsRateLimits(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Returns the rate limits per model for a project.
+    /// `GET /organization/projects/{project_id}/rate_limits` (`organization.projects.rate_limits.list`; C: `openai_organization_projects_rate_limits_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_rate_limits_list(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns the rate limits per model for a project.
+    /// `GET /organization/projects/{project_id}/rate_limits` (`organization.projects.rate_limits.list`; C: `openai_organization_projects_rate_limits_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_rate_limits_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns the rate limits per model for a project.
+    /// `GET /organization/projects/{project_id}/rate_limits` (`organization.projects.rate_limits.list`; C: `openai_organization_projects_rate_limits_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_rate_limits_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns the rate limits per model for a project.
+    /// `GET /organization/projects/{project_id}/rate_limits` (`organization.projects.rate_limits.list`; C: `openai_organization_projects_rate_limits_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_projects_rate_limits_list_pages(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Updates a project rate limit.
+    /// `POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}` (`organization.projects.rate_limits.update`; C: `openai_organization_projects_rate_limits_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view project_id, std::string_view rate_limit_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_rate_limit_id(rate_limit_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_rate_limits_update(client_.get(), a_project_id.c_str(), a_rate_limit_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates a project rate limit.
+    /// `POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}` (`organization.projects.rate_limits.update`; C: `openai_organization_projects_rate_limits_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view project_id, std::string_view rate_limit_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_rate_limit_id(rate_limit_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_rate_limits_update_async(client_.get(), a_project_id.c_str(), a_rate_limit_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates a project rate limit.
+    /// `POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}` (`organization.projects.rate_limits.update`; C: `openai_organization_projects_rate_limits_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view project_id, std::string_view rate_limit_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_rate_limit_id(rate_limit_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_rate_limits_update_async(client_.get(), a_project_id.c_str(), a_rate_limit_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().service_accounts()`
+class OrganizationProjectsServiceAccounts {
+public:
+    explicit OrganizationProjectsServiceAccounts(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    OrganizationProjectsServiceAccountsApiKeys api_keys() const { return OrganizationProjectsServiceAccountsApiKeys(client_); }
+
+    /// Creates a new service account in the project.
+    /// `POST /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.create`; C: `openai_organization_projects_service_accounts_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_service_accounts_create(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates a new service account in the project.
+    /// `POST /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.create`; C: `openai_organization_projects_service_accounts_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates a new service account in the project.
+    /// `POST /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.create`; C: `openai_organization_projects_service_accounts_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Deletes a service account from the project.
+    /// `DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.delete`; C: `openai_organization_projects_service_accounts_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view project_id, std::string_view service_account_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_service_accounts_delete(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes a service account from the project.
+    /// `DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.delete`; C: `openai_organization_projects_service_accounts_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view project_id, std::string_view service_account_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_delete_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes a service account from the project.
+    /// `DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.delete`; C: `openai_organization_projects_service_accounts_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view service_account_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_delete_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of service accounts in the project.
+    /// `GET /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.list`; C: `openai_organization_projects_service_accounts_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_service_accounts_list(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of service accounts in the project.
+    /// `GET /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.list`; C: `openai_organization_projects_service_accounts_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of service accounts in the project.
+    /// `GET /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.list`; C: `openai_organization_projects_service_accounts_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of service accounts in the project.
+    /// `GET /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.list`; C: `openai_organization_projects_service_accounts_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_projects_service_accounts_list_pages(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a service account in the project.
+    /// `GET /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.retrieve`; C: `openai_organization_projects_service_accounts_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id, std::string_view service_account_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_service_accounts_retrieve(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a service account in the project.
+    /// `GET /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.retrieve`; C: `openai_organization_projects_service_accounts_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id, std::string_view service_account_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_retrieve_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a service account in the project.
+    /// `GET /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.retrieve`; C: `openai_organization_projects_service_accounts_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view service_account_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_retrieve_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates a service account in the project.
+    /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.update`; C: `openai_organization_projects_service_accounts_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view project_id, std::string_view service_account_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_service_accounts_update(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates a service account in the project.
+    /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.update`; C: `openai_organization_projects_service_accounts_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view project_id, std::string_view service_account_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_update_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates a service account in the project.
+    /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.update`; C: `openai_organization_projects_service_accounts_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view project_id, std::string_view service_account_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_service_account_id(service_account_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_update_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().spend_alerts()`
+class OrganizationProjectsSpendAlerts {
+public:
+    explicit OrganizationProjectsSpendAlerts(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Creates a project spend alert.
+    /// `POST /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.create`; C: `openai_organization_projects_spend_alerts_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_spend_alerts_create(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates a project spend alert.
+    /// `POST /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.create`; C: `openai_organization_projects_spend_alerts_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates a project spend alert.
+    /// `POST /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.create`; C: `openai_organization_projects_spend_alerts_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Deletes a project spend alert.
+    /// `DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.delete`; C: `openai_organization_projects_spend_alerts_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view project_id, std::string_view alert_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_alert_id(alert_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_spend_alerts_delete(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes a project spend alert.
+    /// `DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.delete`; C: `openai_organization_projects_spend_alerts_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view project_id, std::string_view alert_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_alert_id(alert_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_delete_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes a project spend alert.
+    /// `DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.delete`; C: `openai_organization_projects_spend_alerts_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view alert_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_alert_id(alert_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_delete_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists project spend alerts.
+    /// `GET /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.list`; C: `openai_organization_projects_spend_alerts_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_spend_alerts_list(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists project spend alerts.
+    /// `GET /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.list`; C: `openai_organization_projects_spend_alerts_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists project spend alerts.
+    /// `GET /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.list`; C: `openai_organization_projects_spend_alerts_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists project spend alerts.
+    /// `GET /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.list`; C: `openai_organization_projects_spend_alerts_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_projects_spend_alerts_list_pages(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a project spend alert.
+    /// `GET /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.retrieve`; C: `openai_organization_projects_spend_alerts_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id, std::string_view alert_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_alert_id(alert_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_spend_alerts_retrieve(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a project spend alert.
+    /// `GET /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.retrieve`; C: `openai_organization_projects_spend_alerts_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id, std::string_view alert_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_alert_id(alert_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_retrieve_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a project spend alert.
+    /// `GET /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.retrieve`; C: `openai_organization_projects_spend_alerts_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view alert_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_alert_id(alert_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_retrieve_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates a project spend alert.
+    /// `POST /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.update`; C: `openai_organization_projects_spend_alerts_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view project_id, std::string_view alert_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_alert_id(alert_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_spend_alerts_update(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates a project spend alert.
+    /// `POST /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.update`; C: `openai_organization_projects_spend_alerts_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view project_id, std::string_view alert_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_alert_id(alert_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_update_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates a project spend alert.
+    /// `POST /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.update`; C: `openai_organization_projects_spend_alerts_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view project_id, std::string_view alert_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_alert_id(alert_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_update_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().spend_limit()`
+class OrganizationProjectsSpendLimit {
+public:
+    explicit OrganizationProjectsSpendLimit(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Delete a project's hard spend limit.
+    /// `DELETE /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.delete`; C: `openai_organization_projects_spend_limit_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_spend_limit_delete(client_.get(), a_project_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a project's hard spend limit.
+    /// `DELETE /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.delete`; C: `openai_organization_projects_spend_limit_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_delete_async(client_.get(), a_project_id.c_str(), cb, ud); });
+    }
+
+    /// Delete a project's hard spend limit.
+    /// `DELETE /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.delete`; C: `openai_organization_projects_spend_limit_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view project_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_delete_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get a project's hard spend limit.
+    /// `GET /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.retrieve`; C: `openai_organization_projects_spend_limit_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_spend_limit_retrieve(client_.get(), a_project_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get a project's hard spend limit.
+    /// `GET /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.retrieve`; C: `openai_organization_projects_spend_limit_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); });
+    }
+
+    /// Get a project's hard spend limit.
+    /// `GET /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.retrieve`; C: `openai_organization_projects_spend_limit_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Create or replace a project's hard spend limit.
+    /// `POST /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.update`; C: `openai_organization_projects_spend_limit_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_spend_limit_update(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create or replace a project's hard spend limit.
+    /// `POST /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.update`; C: `openai_organization_projects_spend_limit_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create or replace a project's hard spend limit.
+    /// `POST /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.update`; C: `openai_organization_projects_spend_limit_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects().users()`
+class OrganizationProjectsUsers {
+public:
+    explicit OrganizationProjectsUsers(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Adds a user to the project.
+    /// `POST /organization/projects/{project_id}/users` (`organization.projects.users.create`; C: `openai_organization_projects_users_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_users_create(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Adds a user to the project.
+    /// `POST /organization/projects/{project_id}/users` (`organization.projects.users.create`; C: `openai_organization_projects_users_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Adds a user to the project.
+    /// `POST /organization/projects/{project_id}/users` (`organization.projects.users.create`; C: `openai_organization_projects_users_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Deletes a user from the project.
+    /// `DELETE /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.delete`; C: `openai_organization_projects_users_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view project_id, std::string_view user_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_users_delete(client_.get(), a_project_id.c_str(), a_user_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes a user from the project.
+    /// `DELETE /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.delete`; C: `openai_organization_projects_users_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view project_id, std::string_view user_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes a user from the project.
+    /// `DELETE /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.delete`; C: `openai_organization_projects_users_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view user_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of users in the project.
+    /// `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`; C: `openai_organization_projects_users_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_users_list(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of users in the project.
+    /// `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`; C: `openai_organization_projects_users_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of users in the project.
+    /// `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`; C: `openai_organization_projects_users_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of users in the project.
+    /// `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`; C: `openai_organization_projects_users_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_projects_users_list_pages(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a user in the project.
+    /// `GET /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.retrieve`; C: `openai_organization_projects_users_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id, std::string_view user_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_users_retrieve(client_.get(), a_project_id.c_str(), a_user_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a user in the project.
+    /// `GET /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.retrieve`; C: `openai_organization_projects_users_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id, std::string_view user_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a user in the project.
+    /// `GET /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.retrieve`; C: `openai_organization_projects_users_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view user_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Modifies a user's role in the project.
+    /// `POST /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.update`; C: `openai_organization_projects_users_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view project_id, std::string_view user_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_users_update(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Modifies a user's role in the project.
+    /// `POST /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.update`; C: `openai_organization_projects_users_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view project_id, std::string_view user_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_update_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Modifies a user's role in the project.
+    /// `POST /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.update`; C: `openai_organization_projects_users_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view project_id, std::string_view user_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_update_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().usage().audio_speeches()`
+class OrganizationUsageAudioSpeeches {
+public:
+    explicit OrganizationUsageAudioSpeeches(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Get audio speeches usage details for the organization.
+    /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list`): blocks until the response is complete; throws on failure.
     Response list(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_response *out = nullptr;
-        const Code code = openai_fine_tuning_jobs_list(client_.get(), a_query_json.c_str(), &out);
+        const Code code = openai_organization_usage_audio_speeches_list(client_.get(), a_query_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Lists the organization's fine-tuning jobs.
-    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`): the async form; the std::future's get() throws on failure.
+    /// Get audio speeches usage details for the organization.
+    /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_audio_speeches_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
     }
 
-    /// Lists the organization's fine-tuning jobs.
-    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// Get audio speeches usage details for the organization.
+    /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_audio_speeches_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Lists the organization's fine-tuning jobs.
-    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`): every page, fetched one at a time by the Pager (after = the last item's id).
+    /// Get audio speeches usage details for the organization.
+    /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list_pages`): every page, fetched one at a time by the Pager.
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
-        const Code code = openai_fine_tuning_jobs_list_pages(client_.get(), a_query_json.c_str(), &out);
+        const Code code = openai_organization_usage_audio_speeches_list_pages(client_.get(), a_query_json.c_str(), &out);
         return detail::checked_pager(code, out);
     }
 
-    /// Gets info about a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`): blocks until the response is complete; throws on failure.
-    Response retrieve(std::string_view fine_tuning_job_id) const {
-        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().usage().audio_transcriptions()`
+class OrganizationUsageAudioTranscriptions {
+public:
+    explicit OrganizationUsageAudioTranscriptions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Get audio transcriptions usage details for the organization.
+    /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
         openai_response *out = nullptr;
-        const Code code = openai_fine_tuning_jobs_retrieve(client_.get(), a_fine_tuning_job_id.c_str(), &out);
+        const Code code = openai_organization_usage_audio_transcriptions_list(client_.get(), a_query_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Gets info about a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view fine_tuning_job_id) const {
-        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_retrieve_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); });
-    }
-
-    /// Gets info about a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future retrieve_async(std::string_view fine_tuning_job_id, Callback callback) const {
-        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
-        return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_retrieve_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback));
-    }
-
-    /// Immediately cancels a fine-tuning job.
-    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`): blocks until the response is complete; throws on failure.
-    Response cancel(std::string_view fine_tuning_job_id) const {
-        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
-        openai_response *out = nullptr;
-        const Code code = openai_fine_tuning_jobs_cancel(client_.get(), a_fine_tuning_job_id.c_str(), &out);
-        return detail::checked(code, out);
-    }
-
-    /// Immediately cancels a fine-tuning job.
-    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view fine_tuning_job_id) const {
-        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_cancel_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); });
-    }
-
-    /// Immediately cancels a fine-tuning job.
-    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future cancel_async(std::string_view fine_tuning_job_id, Callback callback) const {
-        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
-        return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_cancel_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback));
-    }
-
-    /// Gets status updates for a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`): blocks until the response is complete; throws on failure.
-    Response list_events(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
-        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
-        const detail::OptArg a_query_json(query_json);
-        openai_response *out = nullptr;
-        const Code code = openai_fine_tuning_jobs_list_events(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), &out);
-        return detail::checked(code, out);
-    }
-
-    /// Gets status updates for a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_events_async(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
-        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+    /// Get audio transcriptions usage details for the organization.
+    /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_events_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_audio_transcriptions_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
     }
 
-    /// Gets status updates for a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future list_events_async(std::string_view fine_tuning_job_id, std::string_view query_json, Callback callback) const {
-        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+    /// Get audio transcriptions usage details for the organization.
+    /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_events_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_audio_transcriptions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Gets status updates for a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`): every page, fetched one at a time by the Pager (after = the last item's id).
-    Pager list_events_pages(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
-        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+    /// Get audio transcriptions usage details for the organization.
+    /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
-        const Code code = openai_fine_tuning_jobs_list_events_pages(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), &out);
+        const Code code = openai_organization_usage_audio_transcriptions_list_pages(client_.get(), a_query_json.c_str(), &out);
         return detail::checked_pager(code, out);
     }
 
@@ -760,68 +3270,846 @@ private:
     std::shared_ptr<openai_client> client_;
 };
 
-/// `client.audio().transcriptions()`
-class AudioTranscriptions {
+/// `client.organization().usage().code_interpreter_sessions()`
+class OrganizationUsageCodeInterpreterSessions {
 public:
-    explicit AudioTranscriptions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+    explicit OrganizationUsageCodeInterpreterSessions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    /// Transcribes audio into the input language.
-    /// `POST /audio/transcriptions` (`audio.transcriptions.create`): blocks until the response is complete; throws on failure.
-    Response create(std::string_view fields_json, const Upload &file) const {
-        const detail::OptArg a_fields_json(fields_json);
+    /// Get code interpreter sessions usage details for the organization.
+    /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
         openai_response *out = nullptr;
-        const Code code = openai_audio_transcriptions_create(client_.get(), a_fields_json.c_str(), file.get(), &out);
+        const Code code = openai_organization_usage_code_interpreter_sessions_list(client_.get(), a_query_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Transcribes audio into the input language.
-    /// `POST /audio/transcriptions` (`audio.transcriptions.create`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json, const Upload &file) const {
-        const detail::OptArg a_fields_json(fields_json);
+    /// Get code interpreter sessions usage details for the organization.
+    /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_transcriptions_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_code_interpreter_sessions_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
     }
 
-    /// Transcribes audio into the input language.
-    /// `POST /audio/transcriptions` (`audio.transcriptions.create`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &file, Callback callback) const {
-        const detail::OptArg a_fields_json(fields_json);
+    /// Get code interpreter sessions usage details for the organization.
+    /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_transcriptions_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_code_interpreter_sessions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get code interpreter sessions usage details for the organization.
+    /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_usage_code_interpreter_sessions_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
     }
 
 private:
     std::shared_ptr<openai_client> client_;
 };
 
-/// `client.audio().translations()`
-class AudioTranslations {
+/// `client.organization().usage().completions()`
+class OrganizationUsageCompletions {
 public:
-    explicit AudioTranslations(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+    explicit OrganizationUsageCompletions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    /// Translates audio into English.
-    /// `POST /audio/translations` (`audio.translations.create`): blocks until the response is complete; throws on failure.
-    Response create(std::string_view fields_json, const Upload &file) const {
-        const detail::OptArg a_fields_json(fields_json);
+    /// Get completions usage details for the organization.
+    /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
         openai_response *out = nullptr;
-        const Code code = openai_audio_translations_create(client_.get(), a_fields_json.c_str(), file.get(), &out);
+        const Code code = openai_organization_usage_completions_list(client_.get(), a_query_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Translates audio into English.
-    /// `POST /audio/translations` (`audio.translations.create`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json, const Upload &file) const {
-        const detail::OptArg a_fields_json(fields_json);
+    /// Get completions usage details for the organization.
+    /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_translations_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_completions_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
     }
 
-    /// Translates audio into English.
-    /// `POST /audio/translations` (`audio.translations.create`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &file, Callback callback) const {
-        const detail::OptArg a_fields_json(fields_json);
+    /// Get completions usage details for the organization.
+    /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_translations_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_completions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get completions usage details for the organization.
+    /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_usage_completions_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().usage().embeddings()`
+class OrganizationUsageEmbeddings {
+public:
+    explicit OrganizationUsageEmbeddings(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Get embeddings usage details for the organization.
+    /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_usage_embeddings_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get embeddings usage details for the organization.
+    /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_embeddings_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get embeddings usage details for the organization.
+    /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_embeddings_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get embeddings usage details for the organization.
+    /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_usage_embeddings_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().usage().file_search_calls()`
+class OrganizationUsageFileSearchCalls {
+public:
+    explicit OrganizationUsageFileSearchCalls(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Get file search calls usage details for the organization.
+    /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_usage_file_search_calls_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get file search calls usage details for the organization.
+    /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_file_search_calls_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get file search calls usage details for the organization.
+    /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_file_search_calls_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get file search calls usage details for the organization.
+    /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_usage_file_search_calls_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().usage().images()`
+class OrganizationUsageImages {
+public:
+    explicit OrganizationUsageImages(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Get images usage details for the organization.
+    /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_usage_images_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get images usage details for the organization.
+    /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_images_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get images usage details for the organization.
+    /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_images_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get images usage details for the organization.
+    /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_usage_images_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().usage().moderations()`
+class OrganizationUsageModerations {
+public:
+    explicit OrganizationUsageModerations(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Get moderations usage details for the organization.
+    /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_usage_moderations_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get moderations usage details for the organization.
+    /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_moderations_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get moderations usage details for the organization.
+    /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_moderations_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get moderations usage details for the organization.
+    /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_usage_moderations_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().usage().vector_stores()`
+class OrganizationUsageVectorStores {
+public:
+    explicit OrganizationUsageVectorStores(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Get vector stores usage details for the organization.
+    /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_usage_vector_stores_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get vector stores usage details for the organization.
+    /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_vector_stores_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get vector stores usage details for the organization.
+    /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_vector_stores_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get vector stores usage details for the organization.
+    /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_usage_vector_stores_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().usage().web_search_calls()`
+class OrganizationUsageWebSearchCalls {
+public:
+    explicit OrganizationUsageWebSearchCalls(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Get web search calls usage details for the organization.
+    /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_usage_web_search_calls_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get web search calls usage details for the organization.
+    /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_web_search_calls_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get web search calls usage details for the organization.
+    /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_web_search_calls_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get web search calls usage details for the organization.
+    /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_usage_web_search_calls_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().users().roles()`
+class OrganizationUsersRoles {
+public:
+    explicit OrganizationUsersRoles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Assigns an organization role to a user within the organization.
+    /// `POST /organization/users/{user_id}/roles` (`organization.users.roles.create`; C: `openai_organization_users_roles_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view user_id, std::string_view body_json) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_users_roles_create(client_.get(), a_user_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Assigns an organization role to a user within the organization.
+    /// `POST /organization/users/{user_id}/roles` (`organization.users.roles.create`; C: `openai_organization_users_roles_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view user_id, std::string_view body_json) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_create_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Assigns an organization role to a user within the organization.
+    /// `POST /organization/users/{user_id}/roles` (`organization.users.roles.create`; C: `openai_organization_users_roles_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view user_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_create_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Unassigns an organization role from a user within the organization.
+    /// `DELETE /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.delete`; C: `openai_organization_users_roles_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view user_id, std::string_view role_id) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_users_roles_delete(client_.get(), a_user_id.c_str(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Unassigns an organization role from a user within the organization.
+    /// `DELETE /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.delete`; C: `openai_organization_users_roles_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view user_id, std::string_view role_id) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_delete_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Unassigns an organization role from a user within the organization.
+    /// `DELETE /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.delete`; C: `openai_organization_users_roles_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view user_id, std::string_view role_id, Callback callback) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_delete_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the organization roles assigned to a user within the organization.
+    /// `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`; C: `openai_organization_users_roles_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view user_id, std::string_view query_json = {}) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_users_roles_list(client_.get(), a_user_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists the organization roles assigned to a user within the organization.
+    /// `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`; C: `openai_organization_users_roles_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view user_id, std::string_view query_json = {}) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_list_async(client_.get(), a_user_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists the organization roles assigned to a user within the organization.
+    /// `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`; C: `openai_organization_users_roles_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view user_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_list_async(client_.get(), a_user_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the organization roles assigned to a user within the organization.
+    /// `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`; C: `openai_organization_users_roles_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view user_id, std::string_view query_json = {}) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_users_roles_list_pages(client_.get(), a_user_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves an organization role assigned to a user.
+    /// `GET /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.retrieve`; C: `openai_organization_users_roles_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view user_id, std::string_view role_id) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_users_roles_retrieve(client_.get(), a_user_id.c_str(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves an organization role assigned to a user.
+    /// `GET /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.retrieve`; C: `openai_organization_users_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view user_id, std::string_view role_id) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_retrieve_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves an organization role assigned to a user.
+    /// `GET /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.retrieve`; C: `openai_organization_users_roles_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view user_id, std::string_view role_id, Callback callback) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_retrieve_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.projects().groups().roles()`
+class ProjectsGroupsRoles {
+public:
+    explicit ProjectsGroupsRoles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Assigns a project role to a group within a project.
+    /// `POST /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.create`; C: `openai_projects_groups_roles_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view project_id, std::string_view group_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_groups_roles_create(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Assigns a project role to a group within a project.
+    /// `POST /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.create`; C: `openai_projects_groups_roles_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view project_id, std::string_view group_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_create_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Assigns a project role to a group within a project.
+    /// `POST /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.create`; C: `openai_projects_groups_roles_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view project_id, std::string_view group_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_create_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Unassigns a project role from a group within a project.
+    /// `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.delete`; C: `openai_projects_groups_roles_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view project_id, std::string_view group_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_groups_roles_delete(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Unassigns a project role from a group within a project.
+    /// `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.delete`; C: `openai_projects_groups_roles_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view project_id, std::string_view group_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Unassigns a project role from a group within a project.
+    /// `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.delete`; C: `openai_projects_groups_roles_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view group_id, std::string_view role_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the project roles assigned to a group within a project.
+    /// `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`; C: `openai_projects_groups_roles_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view project_id, std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_groups_roles_list(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists the project roles assigned to a group within a project.
+    /// `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`; C: `openai_projects_groups_roles_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view project_id, std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_list_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists the project roles assigned to a group within a project.
+    /// `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`; C: `openai_projects_groups_roles_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view project_id, std::string_view group_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_list_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the project roles assigned to a group within a project.
+    /// `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`; C: `openai_projects_groups_roles_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view project_id, std::string_view group_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_projects_groups_roles_list_pages(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a project role assigned to a group.
+    /// `GET /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.retrieve`; C: `openai_projects_groups_roles_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id, std::string_view group_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_groups_roles_retrieve(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a project role assigned to a group.
+    /// `GET /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.retrieve`; C: `openai_projects_groups_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id, std::string_view group_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a project role assigned to a group.
+    /// `GET /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.retrieve`; C: `openai_projects_groups_roles_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view group_id, std::string_view role_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.projects().users().roles()`
+class ProjectsUsersRoles {
+public:
+    explicit ProjectsUsersRoles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Assigns a project role to a user within a project.
+    /// `POST /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.create`; C: `openai_projects_users_roles_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view project_id, std::string_view user_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_users_roles_create(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Assigns a project role to a user within a project.
+    /// `POST /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.create`; C: `openai_projects_users_roles_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view project_id, std::string_view user_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_create_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Assigns a project role to a user within a project.
+    /// `POST /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.create`; C: `openai_projects_users_roles_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view project_id, std::string_view user_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_create_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Unassigns a project role from a user within a project.
+    /// `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.delete`; C: `openai_projects_users_roles_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view project_id, std::string_view user_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_users_roles_delete(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Unassigns a project role from a user within a project.
+    /// `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.delete`; C: `openai_projects_users_roles_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view project_id, std::string_view user_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Unassigns a project role from a user within a project.
+    /// `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.delete`; C: `openai_projects_users_roles_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view user_id, std::string_view role_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the project roles assigned to a user within a project.
+    /// `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`; C: `openai_projects_users_roles_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view project_id, std::string_view user_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_users_roles_list(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists the project roles assigned to a user within a project.
+    /// `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`; C: `openai_projects_users_roles_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view project_id, std::string_view user_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_list_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists the project roles assigned to a user within a project.
+    /// `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`; C: `openai_projects_users_roles_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view project_id, std::string_view user_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_list_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the project roles assigned to a user within a project.
+    /// `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`; C: `openai_projects_users_roles_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view project_id, std::string_view user_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_projects_users_roles_list_pages(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a project role assigned to a user.
+    /// `GET /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.retrieve`; C: `openai_projects_users_roles_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id, std::string_view user_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_users_roles_retrieve(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a project role assigned to a user.
+    /// `GET /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.retrieve`; C: `openai_projects_users_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id, std::string_view user_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a project role assigned to a user.
+    /// `GET /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.retrieve`; C: `openai_projects_users_roles_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view user_id, std::string_view role_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.realtime().translations().client_secrets()`
+class RealtimeTranslationsClientSecrets {
+public:
+    explicit RealtimeTranslationsClientSecrets(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Create a Realtime translation client secret with an associated translation session configuration.
+    /// `POST /realtime/translations/client_secrets` (`realtime.translations.client_secrets.create`; C: `openai_realtime_translations_client_secrets_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_realtime_translations_client_secrets_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a Realtime translation client secret with an associated translation session configuration.
+    /// `POST /realtime/translations/client_secrets` (`realtime.translations.client_secrets.create`; C: `openai_realtime_translations_client_secrets_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_realtime_translations_client_secrets_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create a Realtime translation client secret with an associated translation session configuration.
+    /// `POST /realtime/translations/client_secrets` (`realtime.translations.client_secrets.create`; C: `openai_realtime_translations_client_secrets_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_realtime_translations_client_secrets_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.skills().versions().content()`
+class SkillsVersionsContent {
+public:
+    explicit SkillsVersionsContent(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Download a skill version zip bundle.
+    /// `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.content.retrieve`; C: `openai_skills_versions_content_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view skill_id, std::string_view version) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_versions_content_retrieve(client_.get(), a_skill_id.c_str(), a_version.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Download a skill version zip bundle.
+    /// `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.content.retrieve`; C: `openai_skills_versions_content_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view skill_id, std::string_view version) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_content_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); });
+    }
+
+    /// Download a skill version zip bundle.
+    /// `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.content.retrieve`; C: `openai_skills_versions_content_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view skill_id, std::string_view version, Callback callback) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_content_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Download a skill version zip bundle.
+    /// `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.content.retrieve`; C: `openai_skills_versions_content_retrieve_to_file`): the body written to the file at `path` as it arrives; the Response keeps status and headers.
+    Response retrieve_to_file(std::string_view skill_id, std::string_view version, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        const detail::Arg a_path(path);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_versions_content_retrieve_to_file(client_.get(), a_skill_id.c_str(), a_version.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
+                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        return detail::checked(code, out);
     }
 
 private:
@@ -834,7 +4122,7 @@ public:
     explicit AudioSpeech(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
     /// Generates audio from the input text.
-    /// `POST /audio/speech` (`audio.speech.create`): blocks until the response is complete; throws on failure.
+    /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create`): blocks until the response is complete; throws on failure.
     Response create(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         openai_response *out = nullptr;
@@ -843,7 +4131,7 @@ public:
     }
 
     /// Generates audio from the input text.
-    /// `POST /audio/speech` (`audio.speech.create`): the async form; the std::future's get() throws on failure.
+    /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_promise(
@@ -851,7 +4139,7 @@ public:
     }
 
     /// Generates audio from the input text.
-    /// `POST /audio/speech` (`audio.speech.create`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_callback(
@@ -859,7 +4147,7 @@ public:
     }
 
     /// Generates audio from the input text.
-    /// `POST /audio/speech` (`audio.speech.create`): the body written to the file at `path` as it arrives (through `<path>.part`); the Response keeps status and headers.
+    /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_to_file`): the body written to the file at `path` as it arrives; the Response keeps status and headers.
     Response create_to_file(std::string_view body_json, std::string_view path, Progress progress = {}) const {
         const detail::Arg a_body_json(body_json);
         const detail::Arg a_path(path);
@@ -867,6 +4155,304 @@ public:
         const Code code = openai_audio_speech_create_to_file(client_.get(), a_body_json.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
                              progress ? static_cast<void *>(&progress) : nullptr, &out);
         return detail::checked(code, out);
+    }
+
+    /// Generates audio from the input text.
+    /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream create_stream(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_audio_speech_create_stream(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Generates audio from the input text.
+    /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream create_stream_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return Stream(openai_audio_speech_create_stream_async(client_.get(), a_body_json.c_str(), nullptr, nullptr));
+    }
+
+    /// Generates audio from the input text.
+    /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream create_stream_async(std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_audio_speech_create_stream_async(client_.get(), a_body_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.audio().transcriptions()`
+class AudioTranscriptions {
+public:
+    explicit AudioTranscriptions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Transcribes audio into the input language.
+    /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_audio_transcriptions_create(client_.get(), a_fields_json.c_str(), file.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Transcribes audio into the input language.
+    /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_audio_transcriptions_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+    }
+
+    /// Transcribes audio into the input language.
+    /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &file, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_audio_transcriptions_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+    }
+
+    /// Transcribes audio into the input language.
+    /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream create_stream(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_audio_transcriptions_create_stream(client_.get(), a_fields_json.c_str(), file.get(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Transcribes audio into the input language.
+    /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream create_stream_async(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return Stream(openai_audio_transcriptions_create_stream_async(client_.get(), a_fields_json.c_str(), file.get(), nullptr, nullptr));
+    }
+
+    /// Transcribes audio into the input language.
+    /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream create_stream_async(std::string_view fields_json, const Upload &file, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_audio_transcriptions_create_stream_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.audio().translations()`
+class AudioTranslations {
+public:
+    explicit AudioTranslations(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Translates audio into English.
+    /// `POST /audio/translations` (`audio.translations.create`; C: `openai_audio_translations_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_audio_translations_create(client_.get(), a_fields_json.c_str(), file.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Translates audio into English.
+    /// `POST /audio/translations` (`audio.translations.create`; C: `openai_audio_translations_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_audio_translations_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+    }
+
+    /// Translates audio into English.
+    /// `POST /audio/translations` (`audio.translations.create`; C: `openai_audio_translations_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &file, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_audio_translations_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.audio().voice_consents()`
+class AudioVoiceConsents {
+public:
+    explicit AudioVoiceConsents(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Upload a voice consent recording.
+    /// `POST /audio/voice_consents` (`audio.voice_consents.create`; C: `openai_audio_voice_consents_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fields_json, const Upload &recording) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_audio_voice_consents_create(client_.get(), a_fields_json.c_str(), recording.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Upload a voice consent recording.
+    /// `POST /audio/voice_consents` (`audio.voice_consents.create`; C: `openai_audio_voice_consents_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fields_json, const Upload &recording) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_create_async(client_.get(), a_fields_json.c_str(), recording.get(), cb, ud); }, detail::KeepAlive{recording});
+    }
+
+    /// Upload a voice consent recording.
+    /// `POST /audio/voice_consents` (`audio.voice_consents.create`; C: `openai_audio_voice_consents_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &recording, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_create_async(client_.get(), a_fields_json.c_str(), recording.get(), cb, ud); }, std::move(callback), detail::KeepAlive{recording});
+    }
+
+    /// Deletes a voice consent recording.
+    /// `DELETE /audio/voice_consents/{consent_id}` (`audio.voice_consents.delete`; C: `openai_audio_voice_consents_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view consent_id) const {
+        const detail::Arg a_consent_id(consent_id);
+        openai_response *out = nullptr;
+        const Code code = openai_audio_voice_consents_delete(client_.get(), a_consent_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes a voice consent recording.
+    /// `DELETE /audio/voice_consents/{consent_id}` (`audio.voice_consents.delete`; C: `openai_audio_voice_consents_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view consent_id) const {
+        const detail::Arg a_consent_id(consent_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_delete_async(client_.get(), a_consent_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes a voice consent recording.
+    /// `DELETE /audio/voice_consents/{consent_id}` (`audio.voice_consents.delete`; C: `openai_audio_voice_consents_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view consent_id, Callback callback) const {
+        const detail::Arg a_consent_id(consent_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_delete_async(client_.get(), a_consent_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of voice consent recordings.
+    /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_audio_voice_consents_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of voice consent recordings.
+    /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of voice consent recordings.
+    /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of voice consent recordings.
+    /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_audio_voice_consents_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a voice consent recording.
+    /// `GET /audio/voice_consents/{consent_id}` (`audio.voice_consents.retrieve`; C: `openai_audio_voice_consents_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view consent_id) const {
+        const detail::Arg a_consent_id(consent_id);
+        openai_response *out = nullptr;
+        const Code code = openai_audio_voice_consents_retrieve(client_.get(), a_consent_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a voice consent recording.
+    /// `GET /audio/voice_consents/{consent_id}` (`audio.voice_consents.retrieve`; C: `openai_audio_voice_consents_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view consent_id) const {
+        const detail::Arg a_consent_id(consent_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_retrieve_async(client_.get(), a_consent_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a voice consent recording.
+    /// `GET /audio/voice_consents/{consent_id}` (`audio.voice_consents.retrieve`; C: `openai_audio_voice_consents_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view consent_id, Callback callback) const {
+        const detail::Arg a_consent_id(consent_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_retrieve_async(client_.get(), a_consent_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates a voice consent recording (metadata only).
+    /// `POST /audio/voice_consents/{consent_id}` (`audio.voice_consents.update`; C: `openai_audio_voice_consents_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view consent_id, std::string_view body_json) const {
+        const detail::Arg a_consent_id(consent_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_audio_voice_consents_update(client_.get(), a_consent_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates a voice consent recording (metadata only).
+    /// `POST /audio/voice_consents/{consent_id}` (`audio.voice_consents.update`; C: `openai_audio_voice_consents_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view consent_id, std::string_view body_json) const {
+        const detail::Arg a_consent_id(consent_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_update_async(client_.get(), a_consent_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates a voice consent recording (metadata only).
+    /// `POST /audio/voice_consents/{consent_id}` (`audio.voice_consents.update`; C: `openai_audio_voice_consents_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view consent_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_consent_id(consent_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_update_async(client_.get(), a_consent_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.audio().voices()`
+class AudioVoices {
+public:
+    explicit AudioVoices(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Creates a custom voice.
+    /// `POST /audio/voices` (`audio.voices.create`; C: `openai_audio_voices_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fields_json, const Upload &audio_sample) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_audio_voices_create(client_.get(), a_fields_json.c_str(), audio_sample.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates a custom voice.
+    /// `POST /audio/voices` (`audio.voices.create`; C: `openai_audio_voices_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fields_json, const Upload &audio_sample) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_audio_voices_create_async(client_.get(), a_fields_json.c_str(), audio_sample.get(), cb, ud); }, detail::KeepAlive{audio_sample});
+    }
+
+    /// Creates a custom voice.
+    /// `POST /audio/voices` (`audio.voices.create`; C: `openai_audio_voices_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &audio_sample, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_audio_voices_create_async(client_.get(), a_fields_json.c_str(), audio_sample.get(), cb, ud); }, std::move(callback), detail::KeepAlive{audio_sample});
     }
 
 private:
@@ -878,8 +4464,8 @@ class BetaAssistants {
 public:
     explicit BetaAssistants(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    /// Creates an assistant with a model and instructions.
-    /// `POST /assistants` (`beta.assistants.create`, beta): blocks until the response is complete; throws on failure.
+    /// Create an assistant with a model and instructions.
+    /// `POST /assistants` (`beta.assistants.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_create`): blocks until the response is complete; throws on failure.
     Response create(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         openai_response *out = nullptr;
@@ -887,49 +4473,83 @@ public:
         return detail::checked(code, out);
     }
 
-    /// Creates an assistant with a model and instructions.
-    /// `POST /assistants` (`beta.assistants.create`, beta): the async form; the std::future's get() throws on failure.
+    /// Create an assistant with a model and instructions.
+    /// `POST /assistants` (`beta.assistants.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_create_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_promise(
             [&](openai_callback cb, void *ud) { return openai_beta_assistants_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Creates an assistant with a model and instructions.
-    /// `POST /assistants` (`beta.assistants.create`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// Create an assistant with a model and instructions.
+    /// `POST /assistants` (`beta.assistants.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_callback(
             [&](openai_callback cb, void *ud) { return openai_beta_assistants_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Retrieves an assistant.
-    /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, beta): blocks until the response is complete; throws on failure.
-    Response retrieve(std::string_view assistant_id) const {
+    /// Delete an assistant.
+    /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view assistant_id) const {
         const detail::Arg a_assistant_id(assistant_id);
         openai_response *out = nullptr;
-        const Code code = openai_beta_assistants_retrieve(client_.get(), a_assistant_id.c_str(), &out);
+        const Code code = openai_beta_assistants_delete(client_.get(), a_assistant_id.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Retrieves an assistant.
-    /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view assistant_id) const {
+    /// Delete an assistant.
+    /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view assistant_id) const {
         const detail::Arg a_assistant_id(assistant_id);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_retrieve_async(client_.get(), a_assistant_id.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_delete_async(client_.get(), a_assistant_id.c_str(), cb, ud); });
     }
 
-    /// Retrieves an assistant.
-    /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future retrieve_async(std::string_view assistant_id, Callback callback) const {
+    /// Delete an assistant.
+    /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view assistant_id, Callback callback) const {
         const detail::Arg a_assistant_id(assistant_id);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_retrieve_async(client_.get(), a_assistant_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_delete_async(client_.get(), a_assistant_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of assistants.
+    /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_assistants_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of assistants.
+    /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of assistants.
+    /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of assistants.
+    /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_beta_assistants_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
     }
 
     /// Modifies an assistant.
-    /// `POST /assistants/{assistant_id}` (`beta.assistants.modify`, beta): blocks until the response is complete; throws on failure.
+    /// `POST /assistants/{assistant_id}` (`beta.assistants.modify`, OpenAI-Beta: assistants=v2; alias of beta.assistants.update; C: `openai_beta_assistants_modify`): blocks until the response is complete; throws on failure.
     Response modify(std::string_view assistant_id, std::string_view body_json) const {
         const detail::Arg a_assistant_id(assistant_id);
         const detail::Arg a_body_json(body_json);
@@ -939,7 +4559,7 @@ public:
     }
 
     /// Modifies an assistant.
-    /// `POST /assistants/{assistant_id}` (`beta.assistants.modify`, beta): the async form; the std::future's get() throws on failure.
+    /// `POST /assistants/{assistant_id}` (`beta.assistants.modify`, OpenAI-Beta: assistants=v2; alias of beta.assistants.update; C: `openai_beta_assistants_modify_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> modify_async(std::string_view assistant_id, std::string_view body_json) const {
         const detail::Arg a_assistant_id(assistant_id);
         const detail::Arg a_body_json(body_json);
@@ -948,7 +4568,7 @@ public:
     }
 
     /// Modifies an assistant.
-    /// `POST /assistants/{assistant_id}` (`beta.assistants.modify`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// `POST /assistants/{assistant_id}` (`beta.assistants.modify`, OpenAI-Beta: assistants=v2; alias of beta.assistants.update; C: `openai_beta_assistants_modify_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future modify_async(std::string_view assistant_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_assistant_id(assistant_id);
         const detail::Arg a_body_json(body_json);
@@ -956,63 +4576,355 @@ public:
             [&](openai_callback cb, void *ud) { return openai_beta_assistants_modify_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Deletes an assistant.
-    /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, beta): blocks until the response is complete; throws on failure.
-    Response delete_(std::string_view assistant_id) const {
+    /// Retrieves an assistant.
+    /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view assistant_id) const {
         const detail::Arg a_assistant_id(assistant_id);
         openai_response *out = nullptr;
-        const Code code = openai_beta_assistants_delete(client_.get(), a_assistant_id.c_str(), &out);
+        const Code code = openai_beta_assistants_retrieve(client_.get(), a_assistant_id.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Deletes an assistant.
-    /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view assistant_id) const {
+    /// Retrieves an assistant.
+    /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view assistant_id) const {
         const detail::Arg a_assistant_id(assistant_id);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_delete_async(client_.get(), a_assistant_id.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_retrieve_async(client_.get(), a_assistant_id.c_str(), cb, ud); });
     }
 
-    /// Deletes an assistant.
-    /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future delete_async(std::string_view assistant_id, Callback callback) const {
+    /// Retrieves an assistant.
+    /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view assistant_id, Callback callback) const {
         const detail::Arg a_assistant_id(assistant_id);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_delete_async(client_.get(), a_assistant_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_retrieve_async(client_.get(), a_assistant_id.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Returns a list of assistants.
-    /// `GET /assistants` (`beta.assistants.list`, beta): blocks until the response is complete; throws on failure.
+    /// Modifies an assistant.
+    /// `POST /assistants/{assistant_id}` (`beta.assistants.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view assistant_id, std::string_view body_json) const {
+        const detail::Arg a_assistant_id(assistant_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_assistants_update(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Modifies an assistant.
+    /// `POST /assistants/{assistant_id}` (`beta.assistants.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view assistant_id, std::string_view body_json) const {
+        const detail::Arg a_assistant_id(assistant_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_update_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Modifies an assistant.
+    /// `POST /assistants/{assistant_id}` (`beta.assistants.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view assistant_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_assistant_id(assistant_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_update_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.beta().chatkit()`
+class BetaChatkit {
+public:
+    explicit BetaChatkit(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    BetaChatkitSessions sessions() const { return BetaChatkitSessions(client_); }
+    BetaChatkitThreads threads() const { return BetaChatkitThreads(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.beta().files()`
+class BetaFiles {
+public:
+    explicit BetaFiles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Delete a file and remove it from all vector stores.
+    /// `DELETE /files/{file_id}` (`beta.files.delete`, OpenAI-Beta: assistants=v2; alias of files.delete; C: `openai_beta_files_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view file_id) const {
+        const detail::Arg a_file_id(file_id);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_files_delete(client_.get(), a_file_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a file and remove it from all vector stores.
+    /// `DELETE /files/{file_id}` (`beta.files.delete`, OpenAI-Beta: assistants=v2; alias of files.delete; C: `openai_beta_files_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view file_id) const {
+        const detail::Arg a_file_id(file_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); });
+    }
+
+    /// Delete a file and remove it from all vector stores.
+    /// `DELETE /files/{file_id}` (`beta.files.delete`, OpenAI-Beta: assistants=v2; alias of files.delete; C: `openai_beta_files_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view file_id, Callback callback) const {
+        const detail::Arg a_file_id(file_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of files.
+    /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; alias of files.list; C: `openai_beta_files_list`): blocks until the response is complete; throws on failure.
     Response list(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_response *out = nullptr;
-        const Code code = openai_beta_assistants_list(client_.get(), a_query_json.c_str(), &out);
+        const Code code = openai_beta_files_list(client_.get(), a_query_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Returns a list of assistants.
-    /// `GET /assistants` (`beta.assistants.list`, beta): the async form; the std::future's get() throws on failure.
+    /// Returns a list of files.
+    /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; alias of files.list; C: `openai_beta_files_list_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_beta_files_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
     }
 
-    /// Returns a list of assistants.
-    /// `GET /assistants` (`beta.assistants.list`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// Returns a list of files.
+    /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; alias of files.list; C: `openai_beta_files_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_files_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Returns a list of assistants.
-    /// `GET /assistants` (`beta.assistants.list`, beta): every page, fetched one at a time by the Pager (after = the last item's id).
+    /// Returns a list of files.
+    /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; alias of files.list; C: `openai_beta_files_list_pages`): every page, fetched one at a time by the Pager.
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
-        const Code code = openai_beta_assistants_list_pages(client_.get(), a_query_json.c_str(), &out);
+        const Code code = openai_beta_files_list_pages(client_.get(), a_query_json.c_str(), &out);
         return detail::checked_pager(code, out);
+    }
+
+    /// Returns information about a specific file.
+    /// `GET /files/{file_id}` (`beta.files.retrieve`, OpenAI-Beta: assistants=v2; alias of files.retrieve; C: `openai_beta_files_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view file_id) const {
+        const detail::Arg a_file_id(file_id);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_files_retrieve(client_.get(), a_file_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns information about a specific file.
+    /// `GET /files/{file_id}` (`beta.files.retrieve`, OpenAI-Beta: assistants=v2; alias of files.retrieve; C: `openai_beta_files_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view file_id) const {
+        const detail::Arg a_file_id(file_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); });
+    }
+
+    /// Returns information about a specific file.
+    /// `GET /files/{file_id}` (`beta.files.retrieve`, OpenAI-Beta: assistants=v2; alias of files.retrieve; C: `openai_beta_files_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view file_id, Callback callback) const {
+        const detail::Arg a_file_id(file_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.beta().responses()`
+class BetaResponses {
+public:
+    explicit BetaResponses(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    BetaResponsesInputItems input_items() const { return BetaResponsesInputItems(client_); }
+    BetaResponsesInputTokens input_tokens() const { return BetaResponsesInputTokens(client_); }
+
+    /// Cancels a model response with the given ID.
+    /// `POST /responses/{response_id}/cancel?beta=true` (`beta.responses.cancel`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_cancel`): blocks until the response is complete; throws on failure.
+    Response cancel(std::string_view response_id) const {
+        const detail::Arg a_response_id(response_id);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_responses_cancel(client_.get(), a_response_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Cancels a model response with the given ID.
+    /// `POST /responses/{response_id}/cancel?beta=true` (`beta.responses.cancel`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_cancel_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> cancel_async(std::string_view response_id) const {
+        const detail::Arg a_response_id(response_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_cancel_async(client_.get(), a_response_id.c_str(), cb, ud); });
+    }
+
+    /// Cancels a model response with the given ID.
+    /// `POST /responses/{response_id}/cancel?beta=true` (`beta.responses.cancel`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future cancel_async(std::string_view response_id, Callback callback) const {
+        const detail::Arg a_response_id(response_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_cancel_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Compact a conversation.
+    /// `POST /responses/compact?beta=true` (`beta.responses.compact`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_compact`): blocks until the response is complete; throws on failure.
+    Response compact(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_responses_compact(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Compact a conversation.
+    /// `POST /responses/compact?beta=true` (`beta.responses.compact`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_compact_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> compact_async(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_compact_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Compact a conversation.
+    /// `POST /responses/compact?beta=true` (`beta.responses.compact`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_compact_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future compact_async(std::string_view body_json, Callback callback) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_compact_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Creates a model response.
+    /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_responses_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates a model response.
+    /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates a model response.
+    /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Creates a model response.
+    /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream create_stream(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_beta_responses_create_stream(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Creates a model response.
+    /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream create_stream_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return Stream(openai_beta_responses_create_stream_async(client_.get(), a_body_json.c_str(), nullptr, nullptr));
+    }
+
+    /// Creates a model response.
+    /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream create_stream_async(std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_beta_responses_create_stream_async(client_.get(), a_body_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+    /// Deletes a model response with the given ID.
+    /// `DELETE /responses/{response_id}?beta=true` (`beta.responses.delete`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view response_id) const {
+        const detail::Arg a_response_id(response_id);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_responses_delete(client_.get(), a_response_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes a model response with the given ID.
+    /// `DELETE /responses/{response_id}?beta=true` (`beta.responses.delete`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view response_id) const {
+        const detail::Arg a_response_id(response_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_delete_async(client_.get(), a_response_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes a model response with the given ID.
+    /// `DELETE /responses/{response_id}?beta=true` (`beta.responses.delete`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view response_id, Callback callback) const {
+        const detail::Arg a_response_id(response_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_delete_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_responses_retrieve(client_.get(), a_response_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view response_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_retrieve_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream retrieve_stream(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_beta_responses_retrieve_stream(client_.get(), a_response_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_retrieve_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream retrieve_stream_async(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return Stream(openai_beta_responses_retrieve_stream_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), nullptr, nullptr));
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_retrieve_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream retrieve_stream_async(std::string_view response_id, std::string_view query_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_beta_responses_retrieve_stream_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
     }
 
 private:
@@ -1027,8 +4939,8 @@ public:
     BetaThreadsMessages messages() const { return BetaThreadsMessages(client_); }
     BetaThreadsRuns runs() const { return BetaThreadsRuns(client_); }
 
-    /// Creates a thread.
-    /// `POST /threads` (`beta.threads.create`, beta): blocks until the response is complete; throws on failure.
+    /// Create a thread.
+    /// `POST /threads` (`beta.threads.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create`): blocks until the response is complete; throws on failure.
     Response create(std::string_view body_json = {}) const {
         const detail::OptArg a_body_json(body_json);
         openai_response *out = nullptr;
@@ -1036,49 +4948,99 @@ public:
         return detail::checked(code, out);
     }
 
-    /// Creates a thread.
-    /// `POST /threads` (`beta.threads.create`, beta): the async form; the std::future's get() throws on failure.
+    /// Create a thread.
+    /// `POST /threads` (`beta.threads.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> create_async(std::string_view body_json = {}) const {
         const detail::OptArg a_body_json(body_json);
         return detail::start_promise(
             [&](openai_callback cb, void *ud) { return openai_beta_threads_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Creates a thread.
-    /// `POST /threads` (`beta.threads.create`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// Create a thread.
+    /// `POST /threads` (`beta.threads.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::OptArg a_body_json(body_json);
         return detail::start_callback(
             [&](openai_callback cb, void *ud) { return openai_beta_threads_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Retrieves a thread.
-    /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, beta): blocks until the response is complete; throws on failure.
-    Response retrieve(std::string_view thread_id) const {
-        const detail::Arg a_thread_id(thread_id);
+    /// Create a thread and run it in one request.
+    /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run`): blocks until the response is complete; throws on failure.
+    Response create_and_run(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
         openai_response *out = nullptr;
-        const Code code = openai_beta_threads_retrieve(client_.get(), a_thread_id.c_str(), &out);
+        const Code code = openai_beta_threads_create_and_run(client_.get(), a_body_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Retrieves a thread.
-    /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view thread_id) const {
-        const detail::Arg a_thread_id(thread_id);
+    /// Create a thread and run it in one request.
+    /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_and_run_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_create_and_run_async(client_.get(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Retrieves a thread.
-    /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future retrieve_async(std::string_view thread_id, Callback callback) const {
+    /// Create a thread and run it in one request.
+    /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_and_run_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_create_and_run_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Create a thread and run it in one request.
+    /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream create_and_run_stream(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_beta_threads_create_and_run_stream(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Create a thread and run it in one request.
+    /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream create_and_run_stream_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return Stream(openai_beta_threads_create_and_run_stream_async(client_.get(), a_body_json.c_str(), nullptr, nullptr));
+    }
+
+    /// Create a thread and run it in one request.
+    /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream create_and_run_stream_async(std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_beta_threads_create_and_run_stream_async(client_.get(), a_body_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+    /// Delete a thread.
+    /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view thread_id) const {
+        const detail::Arg a_thread_id(thread_id);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_threads_delete(client_.get(), a_thread_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a thread.
+    /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view thread_id) const {
+        const detail::Arg a_thread_id(thread_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); });
+    }
+
+    /// Delete a thread.
+    /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view thread_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback));
     }
 
     /// Modifies a thread.
-    /// `POST /threads/{thread_id}` (`beta.threads.modify`, beta): blocks until the response is complete; throws on failure.
+    /// `POST /threads/{thread_id}` (`beta.threads.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.update; C: `openai_beta_threads_modify`): blocks until the response is complete; throws on failure.
     Response modify(std::string_view thread_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
@@ -1088,7 +5050,7 @@ public:
     }
 
     /// Modifies a thread.
-    /// `POST /threads/{thread_id}` (`beta.threads.modify`, beta): the async form; the std::future's get() throws on failure.
+    /// `POST /threads/{thread_id}` (`beta.threads.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.update; C: `openai_beta_threads_modify_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> modify_async(std::string_view thread_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
@@ -1097,7 +5059,7 @@ public:
     }
 
     /// Modifies a thread.
-    /// `POST /threads/{thread_id}` (`beta.threads.modify`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// `POST /threads/{thread_id}` (`beta.threads.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.update; C: `openai_beta_threads_modify_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future modify_async(std::string_view thread_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
@@ -1105,123 +5067,3563 @@ public:
             [&](openai_callback cb, void *ud) { return openai_beta_threads_modify_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Deletes a thread.
-    /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, beta): blocks until the response is complete; throws on failure.
-    Response delete_(std::string_view thread_id) const {
+    /// Retrieves a thread.
+    /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view thread_id) const {
         const detail::Arg a_thread_id(thread_id);
         openai_response *out = nullptr;
-        const Code code = openai_beta_threads_delete(client_.get(), a_thread_id.c_str(), &out);
+        const Code code = openai_beta_threads_retrieve(client_.get(), a_thread_id.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Deletes a thread.
-    /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view thread_id) const {
+    /// Retrieves a thread.
+    /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view thread_id) const {
         const detail::Arg a_thread_id(thread_id);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); });
     }
 
-    /// Deletes a thread.
-    /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future delete_async(std::string_view thread_id, Callback callback) const {
+    /// Retrieves a thread.
+    /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view thread_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Modifies a thread.
+    /// `POST /threads/{thread_id}` (`beta.threads.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view thread_id, std::string_view body_json) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_threads_update(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Modifies a thread.
+    /// `POST /threads/{thread_id}` (`beta.threads.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view thread_id, std::string_view body_json) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_update_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Modifies a thread.
+    /// `POST /threads/{thread_id}` (`beta.threads.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view thread_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_update_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
 private:
     std::shared_ptr<openai_client> client_;
 };
 
-/// `client.beta().files()`
-class BetaFiles {
+/// `client.chat().completions()`
+class ChatCompletions {
 public:
-    explicit BetaFiles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+    explicit ChatCompletions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    /// Returns information about a file used with assistants (the Files API).
-    /// `GET /files/{file_id}` (`beta.files.retrieve`, beta): blocks until the response is complete; throws on failure.
-    Response retrieve(std::string_view file_id) const {
-        const detail::Arg a_file_id(file_id);
+    ChatCompletionsMessages messages() const { return ChatCompletionsMessages(client_); }
+
+    /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
+    /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
         openai_response *out = nullptr;
-        const Code code = openai_beta_files_retrieve(client_.get(), a_file_id.c_str(), &out);
+        const Code code = openai_chat_completions_create(client_.get(), a_body_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Returns information about a file used with assistants (the Files API).
-    /// `GET /files/{file_id}` (`beta.files.retrieve`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view file_id) const {
-        const detail::Arg a_file_id(file_id);
+    /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
+    /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Returns information about a file used with assistants (the Files API).
-    /// `GET /files/{file_id}` (`beta.files.retrieve`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future retrieve_async(std::string_view file_id, Callback callback) const {
-        const detail::Arg a_file_id(file_id);
+    /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
+    /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Deletes a file used with assistants (the Files API).
-    /// `DELETE /files/{file_id}` (`beta.files.delete`, beta): blocks until the response is complete; throws on failure.
-    Response delete_(std::string_view file_id) const {
-        const detail::Arg a_file_id(file_id);
+    /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
+    /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream create_stream(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_chat_completions_create_stream(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
+    /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream create_stream_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return Stream(openai_chat_completions_create_stream_async(client_.get(), a_body_json.c_str(), nullptr, nullptr));
+    }
+
+    /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
+    /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream create_stream_async(std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_chat_completions_create_stream_async(client_.get(), a_body_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+    /// Delete a stored chat completion.
+    /// `DELETE /chat/completions/{completion_id}` (`chat.completions.delete`; C: `openai_chat_completions_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view completion_id) const {
+        const detail::Arg a_completion_id(completion_id);
         openai_response *out = nullptr;
-        const Code code = openai_beta_files_delete(client_.get(), a_file_id.c_str(), &out);
+        const Code code = openai_chat_completions_delete(client_.get(), a_completion_id.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Deletes a file used with assistants (the Files API).
-    /// `DELETE /files/{file_id}` (`beta.files.delete`, beta): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view file_id) const {
-        const detail::Arg a_file_id(file_id);
+    /// Delete a stored chat completion.
+    /// `DELETE /chat/completions/{completion_id}` (`chat.completions.delete`; C: `openai_chat_completions_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view completion_id) const {
+        const detail::Arg a_completion_id(completion_id);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_delete_async(client_.get(), a_completion_id.c_str(), cb, ud); });
     }
 
-    /// Deletes a file used with assistants (the Files API).
-    /// `DELETE /files/{file_id}` (`beta.files.delete`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future delete_async(std::string_view file_id, Callback callback) const {
-        const detail::Arg a_file_id(file_id);
+    /// Delete a stored chat completion.
+    /// `DELETE /chat/completions/{completion_id}` (`chat.completions.delete`; C: `openai_chat_completions_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view completion_id, Callback callback) const {
+        const detail::Arg a_completion_id(completion_id);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_delete_async(client_.get(), a_completion_id.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Returns a list of files (the Files API, as used with assistants).
-    /// `GET /files` (`beta.files.list`, beta): blocks until the response is complete; throws on failure.
+    /// List stored Chat Completions.
+    /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list`): blocks until the response is complete; throws on failure.
     Response list(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_response *out = nullptr;
-        const Code code = openai_beta_files_list(client_.get(), a_query_json.c_str(), &out);
+        const Code code = openai_chat_completions_list(client_.get(), a_query_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Returns a list of files (the Files API, as used with assistants).
-    /// `GET /files` (`beta.files.list`, beta): the async form; the std::future's get() throws on failure.
+    /// List stored Chat Completions.
+    /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
     }
 
-    /// Returns a list of files (the Files API, as used with assistants).
-    /// `GET /files` (`beta.files.list`, beta): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// List stored Chat Completions.
+    /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Returns a list of files (the Files API, as used with assistants).
-    /// `GET /files` (`beta.files.list`, beta): every page, fetched one at a time by the Pager (after = the last item's id).
+    /// List stored Chat Completions.
+    /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list_pages`): every page, fetched one at a time by the Pager.
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
-        const Code code = openai_beta_files_list_pages(client_.get(), a_query_json.c_str(), &out);
+        const Code code = openai_chat_completions_list_pages(client_.get(), a_query_json.c_str(), &out);
         return detail::checked_pager(code, out);
     }
+
+    /// Get a stored chat completion.
+    /// `GET /chat/completions/{completion_id}` (`chat.completions.retrieve`; C: `openai_chat_completions_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view completion_id) const {
+        const detail::Arg a_completion_id(completion_id);
+        openai_response *out = nullptr;
+        const Code code = openai_chat_completions_retrieve(client_.get(), a_completion_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get a stored chat completion.
+    /// `GET /chat/completions/{completion_id}` (`chat.completions.retrieve`; C: `openai_chat_completions_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view completion_id) const {
+        const detail::Arg a_completion_id(completion_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_retrieve_async(client_.get(), a_completion_id.c_str(), cb, ud); });
+    }
+
+    /// Get a stored chat completion.
+    /// `GET /chat/completions/{completion_id}` (`chat.completions.retrieve`; C: `openai_chat_completions_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view completion_id, Callback callback) const {
+        const detail::Arg a_completion_id(completion_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_retrieve_async(client_.get(), a_completion_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Modify a stored chat completion.
+    /// `POST /chat/completions/{completion_id}` (`chat.completions.update`; C: `openai_chat_completions_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view completion_id, std::string_view body_json) const {
+        const detail::Arg a_completion_id(completion_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_chat_completions_update(client_.get(), a_completion_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Modify a stored chat completion.
+    /// `POST /chat/completions/{completion_id}` (`chat.completions.update`; C: `openai_chat_completions_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view completion_id, std::string_view body_json) const {
+        const detail::Arg a_completion_id(completion_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_update_async(client_.get(), a_completion_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Modify a stored chat completion.
+    /// `POST /chat/completions/{completion_id}` (`chat.completions.update`; C: `openai_chat_completions_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view completion_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_completion_id(completion_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_update_async(client_.get(), a_completion_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.containers().files()`
+class ContainersFiles {
+public:
+    explicit ContainersFiles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    ContainersFilesContent content() const { return ContainersFilesContent(client_); }
+
+    /// Create a Container File You can send either a multipart/form-data request with the raw file content, or a JSON request with a file ID.
+    /// `POST /containers/{container_id}/files` (`containers.files.create`; C: `openai_containers_files_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view container_id, std::string_view fields_json = {}, const Upload &file = Upload()) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_containers_files_create(client_.get(), a_container_id.c_str(), a_fields_json.c_str(), file.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a Container File You can send either a multipart/form-data request with the raw file content, or a JSON request with a file ID.
+    /// `POST /containers/{container_id}/files` (`containers.files.create`; C: `openai_containers_files_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view container_id, std::string_view fields_json = {}, const Upload &file = Upload()) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_containers_files_create_async(client_.get(), a_container_id.c_str(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+    }
+
+    /// Create a Container File You can send either a multipart/form-data request with the raw file content, or a JSON request with a file ID.
+    /// `POST /containers/{container_id}/files` (`containers.files.create`; C: `openai_containers_files_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view container_id, std::string_view fields_json, const Upload &file, Callback callback) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_containers_files_create_async(client_.get(), a_container_id.c_str(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+    }
+
+    /// Delete Container File.
+    /// `DELETE /containers/{container_id}/files/{file_id}` (`containers.files.delete`; C: `openai_containers_files_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view container_id, std::string_view file_id) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        openai_response *out = nullptr;
+        const Code code = openai_containers_files_delete(client_.get(), a_container_id.c_str(), a_file_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete Container File.
+    /// `DELETE /containers/{container_id}/files/{file_id}` (`containers.files.delete`; C: `openai_containers_files_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view container_id, std::string_view file_id) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_containers_files_delete_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); });
+    }
+
+    /// Delete Container File.
+    /// `DELETE /containers/{container_id}/files/{file_id}` (`containers.files.delete`; C: `openai_containers_files_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view container_id, std::string_view file_id, Callback callback) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_containers_files_delete_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List Container files.
+    /// `GET /containers/{container_id}/files` (`containers.files.list`; C: `openai_containers_files_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view container_id, std::string_view query_json = {}) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_containers_files_list(client_.get(), a_container_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List Container files.
+    /// `GET /containers/{container_id}/files` (`containers.files.list`; C: `openai_containers_files_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view container_id, std::string_view query_json = {}) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_containers_files_list_async(client_.get(), a_container_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List Container files.
+    /// `GET /containers/{container_id}/files` (`containers.files.list`; C: `openai_containers_files_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view container_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_containers_files_list_async(client_.get(), a_container_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List Container files.
+    /// `GET /containers/{container_id}/files` (`containers.files.list`; C: `openai_containers_files_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view container_id, std::string_view query_json = {}) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_containers_files_list_pages(client_.get(), a_container_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieve Container File.
+    /// `GET /containers/{container_id}/files/{file_id}` (`containers.files.retrieve`; C: `openai_containers_files_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view container_id, std::string_view file_id) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        openai_response *out = nullptr;
+        const Code code = openai_containers_files_retrieve(client_.get(), a_container_id.c_str(), a_file_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieve Container File.
+    /// `GET /containers/{container_id}/files/{file_id}` (`containers.files.retrieve`; C: `openai_containers_files_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view container_id, std::string_view file_id) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_containers_files_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieve Container File.
+    /// `GET /containers/{container_id}/files/{file_id}` (`containers.files.retrieve`; C: `openai_containers_files_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view container_id, std::string_view file_id, Callback callback) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_containers_files_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.conversations().items()`
+class ConversationsItems {
+public:
+    explicit ConversationsItems(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Create items in a conversation with the given ID.
+    /// `POST /conversations/{conversation_id}/items` (`conversations.items.create`; C: `openai_conversations_items_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view conversation_id, std::string_view query_json, std::string_view body_json) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_conversations_items_create(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create items in a conversation with the given ID.
+    /// `POST /conversations/{conversation_id}/items` (`conversations.items.create`; C: `openai_conversations_items_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view conversation_id, std::string_view query_json, std::string_view body_json) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_create_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create items in a conversation with the given ID.
+    /// `POST /conversations/{conversation_id}/items` (`conversations.items.create`; C: `openai_conversations_items_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view conversation_id, std::string_view query_json, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_create_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Delete an item from a conversation with the given IDs.
+    /// `DELETE /conversations/{conversation_id}/items/{item_id}` (`conversations.items.delete`; C: `openai_conversations_items_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view conversation_id, std::string_view item_id) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::Arg a_item_id(item_id);
+        openai_response *out = nullptr;
+        const Code code = openai_conversations_items_delete(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete an item from a conversation with the given IDs.
+    /// `DELETE /conversations/{conversation_id}/items/{item_id}` (`conversations.items.delete`; C: `openai_conversations_items_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view conversation_id, std::string_view item_id) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::Arg a_item_id(item_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_delete_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), cb, ud); });
+    }
+
+    /// Delete an item from a conversation with the given IDs.
+    /// `DELETE /conversations/{conversation_id}/items/{item_id}` (`conversations.items.delete`; C: `openai_conversations_items_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view conversation_id, std::string_view item_id, Callback callback) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::Arg a_item_id(item_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_delete_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List all items for a conversation with the given ID.
+    /// `GET /conversations/{conversation_id}/items` (`conversations.items.list`; C: `openai_conversations_items_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view conversation_id, std::string_view query_json = {}) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_conversations_items_list(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List all items for a conversation with the given ID.
+    /// `GET /conversations/{conversation_id}/items` (`conversations.items.list`; C: `openai_conversations_items_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view conversation_id, std::string_view query_json = {}) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_list_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List all items for a conversation with the given ID.
+    /// `GET /conversations/{conversation_id}/items` (`conversations.items.list`; C: `openai_conversations_items_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view conversation_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_list_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List all items for a conversation with the given ID.
+    /// `GET /conversations/{conversation_id}/items` (`conversations.items.list`; C: `openai_conversations_items_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view conversation_id, std::string_view query_json = {}) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_conversations_items_list_pages(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Get a single item from a conversation with the given IDs.
+    /// `GET /conversations/{conversation_id}/items/{item_id}` (`conversations.items.retrieve`; C: `openai_conversations_items_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view conversation_id, std::string_view item_id, std::string_view query_json = {}) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::Arg a_item_id(item_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_conversations_items_retrieve(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get a single item from a conversation with the given IDs.
+    /// `GET /conversations/{conversation_id}/items/{item_id}` (`conversations.items.retrieve`; C: `openai_conversations_items_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view conversation_id, std::string_view item_id, std::string_view query_json = {}) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::Arg a_item_id(item_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_retrieve_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get a single item from a conversation with the given IDs.
+    /// `GET /conversations/{conversation_id}/items/{item_id}` (`conversations.items.retrieve`; C: `openai_conversations_items_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view conversation_id, std::string_view item_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::Arg a_item_id(item_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_retrieve_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.evals().runs()`
+class EvalsRuns {
+public:
+    explicit EvalsRuns(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    EvalsRunsOutputItems output_items() const { return EvalsRunsOutputItems(client_); }
+
+    /// Cancel an ongoing evaluation run.
+    /// `POST /evals/{eval_id}/runs/{run_id}` (`evals.runs.cancel`; C: `openai_evals_runs_cancel`): blocks until the response is complete; throws on failure.
+    Response cancel(std::string_view eval_id, std::string_view run_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_runs_cancel(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Cancel an ongoing evaluation run.
+    /// `POST /evals/{eval_id}/runs/{run_id}` (`evals.runs.cancel`; C: `openai_evals_runs_cancel_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> cancel_async(std::string_view eval_id, std::string_view run_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_cancel_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); });
+    }
+
+    /// Cancel an ongoing evaluation run.
+    /// `POST /evals/{eval_id}/runs/{run_id}` (`evals.runs.cancel`; C: `openai_evals_runs_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future cancel_async(std::string_view eval_id, std::string_view run_id, Callback callback) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_cancel_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Kicks off a new run for a given evaluation, specifying the data source, and what model configuration to use to test.
+    /// `POST /evals/{eval_id}/runs` (`evals.runs.create`; C: `openai_evals_runs_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view eval_id, std::string_view body_json) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_runs_create(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Kicks off a new run for a given evaluation, specifying the data source, and what model configuration to use to test.
+    /// `POST /evals/{eval_id}/runs` (`evals.runs.create`; C: `openai_evals_runs_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view eval_id, std::string_view body_json) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_create_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Kicks off a new run for a given evaluation, specifying the data source, and what model configuration to use to test.
+    /// `POST /evals/{eval_id}/runs` (`evals.runs.create`; C: `openai_evals_runs_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view eval_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_create_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Delete an eval run.
+    /// `DELETE /evals/{eval_id}/runs/{run_id}` (`evals.runs.delete`; C: `openai_evals_runs_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view eval_id, std::string_view run_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_runs_delete(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete an eval run.
+    /// `DELETE /evals/{eval_id}/runs/{run_id}` (`evals.runs.delete`; C: `openai_evals_runs_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view eval_id, std::string_view run_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_delete_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); });
+    }
+
+    /// Delete an eval run.
+    /// `DELETE /evals/{eval_id}/runs/{run_id}` (`evals.runs.delete`; C: `openai_evals_runs_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view eval_id, std::string_view run_id, Callback callback) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_delete_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get a list of runs for an evaluation.
+    /// `GET /evals/{eval_id}/runs` (`evals.runs.list`; C: `openai_evals_runs_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view eval_id, std::string_view query_json = {}) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_runs_list(client_.get(), a_eval_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get a list of runs for an evaluation.
+    /// `GET /evals/{eval_id}/runs` (`evals.runs.list`; C: `openai_evals_runs_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view eval_id, std::string_view query_json = {}) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_list_async(client_.get(), a_eval_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get a list of runs for an evaluation.
+    /// `GET /evals/{eval_id}/runs` (`evals.runs.list`; C: `openai_evals_runs_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view eval_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_list_async(client_.get(), a_eval_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get a list of runs for an evaluation.
+    /// `GET /evals/{eval_id}/runs` (`evals.runs.list`; C: `openai_evals_runs_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view eval_id, std::string_view query_json = {}) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_evals_runs_list_pages(client_.get(), a_eval_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Get an evaluation run by ID.
+    /// `GET /evals/{eval_id}/runs/{run_id}` (`evals.runs.retrieve`; C: `openai_evals_runs_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view eval_id, std::string_view run_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_runs_retrieve(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get an evaluation run by ID.
+    /// `GET /evals/{eval_id}/runs/{run_id}` (`evals.runs.retrieve`; C: `openai_evals_runs_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view eval_id, std::string_view run_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); });
+    }
+
+    /// Get an evaluation run by ID.
+    /// `GET /evals/{eval_id}/runs/{run_id}` (`evals.runs.retrieve`; C: `openai_evals_runs_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view eval_id, std::string_view run_id, Callback callback) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_run_id(run_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.fine_tuning().alpha()`
+class FineTuningAlpha {
+public:
+    explicit FineTuningAlpha(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    FineTuningAlphaGraders graders() const { return FineTuningAlphaGraders(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.fine_tuning().checkpoints()`
+class FineTuningCheckpoints {
+public:
+    explicit FineTuningCheckpoints(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    FineTuningCheckpointsPermissions permissions() const { return FineTuningCheckpointsPermissions(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.fine_tuning().jobs()`
+class FineTuningJobs {
+public:
+    explicit FineTuningJobs(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    FineTuningJobsCheckpoints checkpoints() const { return FineTuningJobsCheckpoints(client_); }
+
+    /// Immediately cancel a fine-tune job.
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`; C: `openai_fine_tuning_jobs_cancel`): blocks until the response is complete; throws on failure.
+    Response cancel(std::string_view fine_tuning_job_id) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_cancel(client_.get(), a_fine_tuning_job_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Immediately cancel a fine-tune job.
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`; C: `openai_fine_tuning_jobs_cancel_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> cancel_async(std::string_view fine_tuning_job_id) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_cancel_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); });
+    }
+
+    /// Immediately cancel a fine-tune job.
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`; C: `openai_fine_tuning_jobs_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future cancel_async(std::string_view fine_tuning_job_id, Callback callback) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_cancel_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
+    /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`; C: `openai_fine_tuning_jobs_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
+    /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`; C: `openai_fine_tuning_jobs_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
+    /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`; C: `openai_fine_tuning_jobs_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List your organization's fine-tuning jobs.
+    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List your organization's fine-tuning jobs.
+    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List your organization's fine-tuning jobs.
+    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List your organization's fine-tuning jobs.
+    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Get status updates for a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`; C: `openai_fine_tuning_jobs_list_events`): blocks until the response is complete; throws on failure.
+    Response list_events(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_list_events(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get status updates for a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`; C: `openai_fine_tuning_jobs_list_events_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_events_async(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_events_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get status updates for a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`; C: `openai_fine_tuning_jobs_list_events_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_events_async(std::string_view fine_tuning_job_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_events_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get status updates for a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`; C: `openai_fine_tuning_jobs_list_events_pages`): every page, fetched one at a time by the Pager.
+    Pager list_events_pages(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_list_events_pages(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Pause a fine-tune job.
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause` (`fine_tuning.jobs.pause`; C: `openai_fine_tuning_jobs_pause`): blocks until the response is complete; throws on failure.
+    Response pause(std::string_view fine_tuning_job_id) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_pause(client_.get(), a_fine_tuning_job_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Pause a fine-tune job.
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause` (`fine_tuning.jobs.pause`; C: `openai_fine_tuning_jobs_pause_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> pause_async(std::string_view fine_tuning_job_id) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_pause_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); });
+    }
+
+    /// Pause a fine-tune job.
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause` (`fine_tuning.jobs.pause`; C: `openai_fine_tuning_jobs_pause_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future pause_async(std::string_view fine_tuning_job_id, Callback callback) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_pause_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Resume a fine-tune job.
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume` (`fine_tuning.jobs.resume`; C: `openai_fine_tuning_jobs_resume`): blocks until the response is complete; throws on failure.
+    Response resume(std::string_view fine_tuning_job_id) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_resume(client_.get(), a_fine_tuning_job_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Resume a fine-tune job.
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume` (`fine_tuning.jobs.resume`; C: `openai_fine_tuning_jobs_resume_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> resume_async(std::string_view fine_tuning_job_id) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_resume_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); });
+    }
+
+    /// Resume a fine-tune job.
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume` (`fine_tuning.jobs.resume`; C: `openai_fine_tuning_jobs_resume_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future resume_async(std::string_view fine_tuning_job_id, Callback callback) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_resume_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get info about a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`; C: `openai_fine_tuning_jobs_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view fine_tuning_job_id) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        openai_response *out = nullptr;
+        const Code code = openai_fine_tuning_jobs_retrieve(client_.get(), a_fine_tuning_job_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get info about a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`; C: `openai_fine_tuning_jobs_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view fine_tuning_job_id) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_retrieve_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); });
+    }
+
+    /// Get info about a fine-tuning job.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`; C: `openai_fine_tuning_jobs_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view fine_tuning_job_id, Callback callback) const {
+        const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_retrieve_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().admin_api_keys()`
+class OrganizationAdminApiKeys {
+public:
+    explicit OrganizationAdminApiKeys(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Create an organization admin API key.
+    /// `POST /organization/admin_api_keys` (`organization.admin_api_keys.create`; C: `openai_organization_admin_api_keys_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_admin_api_keys_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create an organization admin API key.
+    /// `POST /organization/admin_api_keys` (`organization.admin_api_keys.create`; C: `openai_organization_admin_api_keys_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create an organization admin API key.
+    /// `POST /organization/admin_api_keys` (`organization.admin_api_keys.create`; C: `openai_organization_admin_api_keys_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Delete an organization admin API key.
+    /// `DELETE /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.delete`; C: `openai_organization_admin_api_keys_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view key_id) const {
+        const detail::Arg a_key_id(key_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_admin_api_keys_delete(client_.get(), a_key_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete an organization admin API key.
+    /// `DELETE /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.delete`; C: `openai_organization_admin_api_keys_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view key_id) const {
+        const detail::Arg a_key_id(key_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_delete_async(client_.get(), a_key_id.c_str(), cb, ud); });
+    }
+
+    /// Delete an organization admin API key.
+    /// `DELETE /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.delete`; C: `openai_organization_admin_api_keys_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view key_id, Callback callback) const {
+        const detail::Arg a_key_id(key_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_delete_async(client_.get(), a_key_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List organization API keys.
+    /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_admin_api_keys_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List organization API keys.
+    /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List organization API keys.
+    /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List organization API keys.
+    /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_admin_api_keys_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieve a single organization API key.
+    /// `GET /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.retrieve`; C: `openai_organization_admin_api_keys_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view key_id) const {
+        const detail::Arg a_key_id(key_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_admin_api_keys_retrieve(client_.get(), a_key_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieve a single organization API key.
+    /// `GET /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.retrieve`; C: `openai_organization_admin_api_keys_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view key_id) const {
+        const detail::Arg a_key_id(key_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_retrieve_async(client_.get(), a_key_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieve a single organization API key.
+    /// `GET /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.retrieve`; C: `openai_organization_admin_api_keys_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view key_id, Callback callback) const {
+        const detail::Arg a_key_id(key_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_retrieve_async(client_.get(), a_key_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().audit_logs()`
+class OrganizationAuditLogs {
+public:
+    explicit OrganizationAuditLogs(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// List user actions and configuration changes within this organization.
+    /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_audit_logs_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List user actions and configuration changes within this organization.
+    /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_audit_logs_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List user actions and configuration changes within this organization.
+    /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_audit_logs_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List user actions and configuration changes within this organization.
+    /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_audit_logs_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().certificates()`
+class OrganizationCertificates {
+public:
+    explicit OrganizationCertificates(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Activate certificates at the organization level.
+    /// `POST /organization/certificates/activate` (`organization.certificates.activate`; C: `openai_organization_certificates_activate`): blocks until the response is complete; throws on failure.
+    Response activate(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_certificates_activate(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Activate certificates at the organization level.
+    /// `POST /organization/certificates/activate` (`organization.certificates.activate`; C: `openai_organization_certificates_activate_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> activate_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_activate_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Activate certificates at the organization level.
+    /// `POST /organization/certificates/activate` (`organization.certificates.activate`; C: `openai_organization_certificates_activate_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future activate_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_activate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Upload a certificate to the organization.
+    /// `POST /organization/certificates` (`organization.certificates.create`; C: `openai_organization_certificates_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_certificates_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Upload a certificate to the organization.
+    /// `POST /organization/certificates` (`organization.certificates.create`; C: `openai_organization_certificates_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Upload a certificate to the organization.
+    /// `POST /organization/certificates` (`organization.certificates.create`; C: `openai_organization_certificates_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Deactivate certificates at the organization level.
+    /// `POST /organization/certificates/deactivate` (`organization.certificates.deactivate`; C: `openai_organization_certificates_deactivate`): blocks until the response is complete; throws on failure.
+    Response deactivate(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_certificates_deactivate(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deactivate certificates at the organization level.
+    /// `POST /organization/certificates/deactivate` (`organization.certificates.deactivate`; C: `openai_organization_certificates_deactivate_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> deactivate_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_deactivate_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Deactivate certificates at the organization level.
+    /// `POST /organization/certificates/deactivate` (`organization.certificates.deactivate`; C: `openai_organization_certificates_deactivate_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future deactivate_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_deactivate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Delete a certificate from the organization.
+    /// `DELETE /organization/certificates/{certificate_id}` (`organization.certificates.delete`; C: `openai_organization_certificates_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view certificate_id) const {
+        const detail::Arg a_certificate_id(certificate_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_certificates_delete(client_.get(), a_certificate_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a certificate from the organization.
+    /// `DELETE /organization/certificates/{certificate_id}` (`organization.certificates.delete`; C: `openai_organization_certificates_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view certificate_id) const {
+        const detail::Arg a_certificate_id(certificate_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_delete_async(client_.get(), a_certificate_id.c_str(), cb, ud); });
+    }
+
+    /// Delete a certificate from the organization.
+    /// `DELETE /organization/certificates/{certificate_id}` (`organization.certificates.delete`; C: `openai_organization_certificates_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view certificate_id, Callback callback) const {
+        const detail::Arg a_certificate_id(certificate_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_delete_async(client_.get(), a_certificate_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List uploaded certificates for this organization.
+    /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_certificates_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List uploaded certificates for this organization.
+    /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List uploaded certificates for this organization.
+    /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List uploaded certificates for this organization.
+    /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_certificates_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Get a certificate that has been uploaded to the organization.
+    /// `GET /organization/certificates/{certificate_id}` (`organization.certificates.retrieve`; C: `openai_organization_certificates_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view certificate_id, std::string_view query_json = {}) const {
+        const detail::Arg a_certificate_id(certificate_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_certificates_retrieve(client_.get(), a_certificate_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get a certificate that has been uploaded to the organization.
+    /// `GET /organization/certificates/{certificate_id}` (`organization.certificates.retrieve`; C: `openai_organization_certificates_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view certificate_id, std::string_view query_json = {}) const {
+        const detail::Arg a_certificate_id(certificate_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_retrieve_async(client_.get(), a_certificate_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get a certificate that has been uploaded to the organization.
+    /// `GET /organization/certificates/{certificate_id}` (`organization.certificates.retrieve`; C: `openai_organization_certificates_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view certificate_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_certificate_id(certificate_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_retrieve_async(client_.get(), a_certificate_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Modify a certificate.
+    /// `POST /organization/certificates/{certificate_id}` (`organization.certificates.update`; C: `openai_organization_certificates_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view certificate_id, std::string_view body_json) const {
+        const detail::Arg a_certificate_id(certificate_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_certificates_update(client_.get(), a_certificate_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Modify a certificate.
+    /// `POST /organization/certificates/{certificate_id}` (`organization.certificates.update`; C: `openai_organization_certificates_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view certificate_id, std::string_view body_json) const {
+        const detail::Arg a_certificate_id(certificate_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_update_async(client_.get(), a_certificate_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Modify a certificate.
+    /// `POST /organization/certificates/{certificate_id}` (`organization.certificates.update`; C: `openai_organization_certificates_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view certificate_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_certificate_id(certificate_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_update_async(client_.get(), a_certificate_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().costs()`
+class OrganizationCosts {
+public:
+    explicit OrganizationCosts(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Get costs details for the organization.
+    /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_costs_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get costs details for the organization.
+    /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_costs_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Get costs details for the organization.
+    /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_costs_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get costs details for the organization.
+    /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_costs_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().data_retention()`
+class OrganizationDataRetention {
+public:
+    explicit OrganizationDataRetention(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Retrieves organization data retention controls.
+    /// `GET /organization/data_retention` (`organization.data_retention.retrieve`; C: `openai_organization_data_retention_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve() const {
+        openai_response *out = nullptr;
+        const Code code = openai_organization_data_retention_retrieve(client_.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves organization data retention controls.
+    /// `GET /organization/data_retention` (`organization.data_retention.retrieve`; C: `openai_organization_data_retention_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async() const {
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_data_retention_retrieve_async(client_.get(), cb, ud); });
+    }
+
+    /// Retrieves organization data retention controls.
+    /// `GET /organization/data_retention` (`organization.data_retention.retrieve`; C: `openai_organization_data_retention_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(Callback callback) const {
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_data_retention_retrieve_async(client_.get(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates organization data retention controls.
+    /// `POST /organization/data_retention` (`organization.data_retention.update`; C: `openai_organization_data_retention_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_data_retention_update(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates organization data retention controls.
+    /// `POST /organization/data_retention` (`organization.data_retention.update`; C: `openai_organization_data_retention_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_data_retention_update_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates organization data retention controls.
+    /// `POST /organization/data_retention` (`organization.data_retention.update`; C: `openai_organization_data_retention_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_data_retention_update_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().groups()`
+class OrganizationGroups {
+public:
+    explicit OrganizationGroups(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    OrganizationGroupsRoles roles() const { return OrganizationGroupsRoles(client_); }
+    OrganizationGroupsUsers users() const { return OrganizationGroupsUsers(client_); }
+
+    /// Creates a new group in the organization.
+    /// `POST /organization/groups` (`organization.groups.create`; C: `openai_organization_groups_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates a new group in the organization.
+    /// `POST /organization/groups` (`organization.groups.create`; C: `openai_organization_groups_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates a new group in the organization.
+    /// `POST /organization/groups` (`organization.groups.create`; C: `openai_organization_groups_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Deletes a group from the organization.
+    /// `DELETE /organization/groups/{group_id}` (`organization.groups.delete`; C: `openai_organization_groups_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view group_id) const {
+        const detail::Arg a_group_id(group_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_delete(client_.get(), a_group_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes a group from the organization.
+    /// `DELETE /organization/groups/{group_id}` (`organization.groups.delete`; C: `openai_organization_groups_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view group_id) const {
+        const detail::Arg a_group_id(group_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_delete_async(client_.get(), a_group_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes a group from the organization.
+    /// `DELETE /organization/groups/{group_id}` (`organization.groups.delete`; C: `openai_organization_groups_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view group_id, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_delete_async(client_.get(), a_group_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists all groups in the organization.
+    /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists all groups in the organization.
+    /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists all groups in the organization.
+    /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists all groups in the organization.
+    /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_groups_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a group.
+    /// `GET /organization/groups/{group_id}` (`organization.groups.retrieve`; C: `openai_organization_groups_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view group_id) const {
+        const detail::Arg a_group_id(group_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_retrieve(client_.get(), a_group_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a group.
+    /// `GET /organization/groups/{group_id}` (`organization.groups.retrieve`; C: `openai_organization_groups_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view group_id) const {
+        const detail::Arg a_group_id(group_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_retrieve_async(client_.get(), a_group_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a group.
+    /// `GET /organization/groups/{group_id}` (`organization.groups.retrieve`; C: `openai_organization_groups_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view group_id, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_retrieve_async(client_.get(), a_group_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates a group's information.
+    /// `POST /organization/groups/{group_id}` (`organization.groups.update`; C: `openai_organization_groups_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view group_id, std::string_view body_json) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_groups_update(client_.get(), a_group_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates a group's information.
+    /// `POST /organization/groups/{group_id}` (`organization.groups.update`; C: `openai_organization_groups_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view group_id, std::string_view body_json) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_update_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates a group's information.
+    /// `POST /organization/groups/{group_id}` (`organization.groups.update`; C: `openai_organization_groups_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view group_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_group_id(group_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_update_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().invites()`
+class OrganizationInvites {
+public:
+    explicit OrganizationInvites(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Create an invite for a user to the organization.
+    /// `POST /organization/invites` (`organization.invites.create`; C: `openai_organization_invites_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_invites_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create an invite for a user to the organization.
+    /// `POST /organization/invites` (`organization.invites.create`; C: `openai_organization_invites_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create an invite for a user to the organization.
+    /// `POST /organization/invites` (`organization.invites.create`; C: `openai_organization_invites_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Delete an invite.
+    /// `DELETE /organization/invites/{invite_id}` (`organization.invites.delete`; C: `openai_organization_invites_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view invite_id) const {
+        const detail::Arg a_invite_id(invite_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_invites_delete(client_.get(), a_invite_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete an invite.
+    /// `DELETE /organization/invites/{invite_id}` (`organization.invites.delete`; C: `openai_organization_invites_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view invite_id) const {
+        const detail::Arg a_invite_id(invite_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_delete_async(client_.get(), a_invite_id.c_str(), cb, ud); });
+    }
+
+    /// Delete an invite.
+    /// `DELETE /organization/invites/{invite_id}` (`organization.invites.delete`; C: `openai_organization_invites_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view invite_id, Callback callback) const {
+        const detail::Arg a_invite_id(invite_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_delete_async(client_.get(), a_invite_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of invites in the organization.
+    /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_invites_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of invites in the organization.
+    /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of invites in the organization.
+    /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of invites in the organization.
+    /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_invites_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves an invite.
+    /// `GET /organization/invites/{invite_id}` (`organization.invites.retrieve`; C: `openai_organization_invites_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view invite_id) const {
+        const detail::Arg a_invite_id(invite_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_invites_retrieve(client_.get(), a_invite_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves an invite.
+    /// `GET /organization/invites/{invite_id}` (`organization.invites.retrieve`; C: `openai_organization_invites_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view invite_id) const {
+        const detail::Arg a_invite_id(invite_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_retrieve_async(client_.get(), a_invite_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves an invite.
+    /// `GET /organization/invites/{invite_id}` (`organization.invites.retrieve`; C: `openai_organization_invites_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view invite_id, Callback callback) const {
+        const detail::Arg a_invite_id(invite_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_retrieve_async(client_.get(), a_invite_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().projects()`
+class OrganizationProjects {
+public:
+    explicit OrganizationProjects(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    OrganizationProjectsApiKeys api_keys() const { return OrganizationProjectsApiKeys(client_); }
+    OrganizationProjectsCertificates certificates() const { return OrganizationProjectsCertificates(client_); }
+    OrganizationProjectsDataRetention data_retention() const { return OrganizationProjectsDataRetention(client_); }
+    OrganizationProjectsGroups groups() const { return OrganizationProjectsGroups(client_); }
+    OrganizationProjectsHostedToolPermissions hosted_tool_permissions() const { return OrganizationProjectsHostedToolPermissions(client_); }
+    OrganizationProjectsModelPermissions model_permissions() const { return OrganizationProjectsModelPermissions(client_); }
+    OrganizationProjectsRateLimits rate_limits() const { return OrganizationProjectsRateLimits(client_); }
+    OrganizationProjectsServiceAccounts service_accounts() const { return OrganizationProjectsServiceAccounts(client_); }
+    OrganizationProjectsSpendAlerts spend_alerts() const { return OrganizationProjectsSpendAlerts(client_); }
+    OrganizationProjectsSpendLimit spend_limit() const { return OrganizationProjectsSpendLimit(client_); }
+    OrganizationProjectsUsers users() const { return OrganizationProjectsUsers(client_); }
+
+    /// Archives a project in the organization.
+    /// `POST /organization/projects/{project_id}/archive` (`organization.projects.archive`; C: `openai_organization_projects_archive`): blocks until the response is complete; throws on failure.
+    Response archive(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_archive(client_.get(), a_project_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Archives a project in the organization.
+    /// `POST /organization/projects/{project_id}/archive` (`organization.projects.archive`; C: `openai_organization_projects_archive_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> archive_async(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_archive_async(client_.get(), a_project_id.c_str(), cb, ud); });
+    }
+
+    /// Archives a project in the organization.
+    /// `POST /organization/projects/{project_id}/archive` (`organization.projects.archive`; C: `openai_organization_projects_archive_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future archive_async(std::string_view project_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_archive_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Create a new project in the organization.
+    /// `POST /organization/projects` (`organization.projects.create`; C: `openai_organization_projects_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a new project in the organization.
+    /// `POST /organization/projects` (`organization.projects.create`; C: `openai_organization_projects_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create a new project in the organization.
+    /// `POST /organization/projects` (`organization.projects.create`; C: `openai_organization_projects_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of projects.
+    /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of projects.
+    /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of projects.
+    /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of projects.
+    /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_projects_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a project.
+    /// `GET /organization/projects/{project_id}` (`organization.projects.retrieve`; C: `openai_organization_projects_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_retrieve(client_.get(), a_project_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a project.
+    /// `GET /organization/projects/{project_id}` (`organization.projects.retrieve`; C: `openai_organization_projects_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a project.
+    /// `GET /organization/projects/{project_id}` (`organization.projects.retrieve`; C: `openai_organization_projects_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Modifies a project in the organization.
+    /// `POST /organization/projects/{project_id}` (`organization.projects.update`; C: `openai_organization_projects_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_projects_update(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Modifies a project in the organization.
+    /// `POST /organization/projects/{project_id}` (`organization.projects.update`; C: `openai_organization_projects_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Modifies a project in the organization.
+    /// `POST /organization/projects/{project_id}` (`organization.projects.update`; C: `openai_organization_projects_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().roles()`
+class OrganizationRoles {
+public:
+    explicit OrganizationRoles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Creates a custom role for the organization.
+    /// `POST /organization/roles` (`organization.roles.create`; C: `openai_organization_roles_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_roles_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates a custom role for the organization.
+    /// `POST /organization/roles` (`organization.roles.create`; C: `openai_organization_roles_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates a custom role for the organization.
+    /// `POST /organization/roles` (`organization.roles.create`; C: `openai_organization_roles_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Deletes a custom role from the organization.
+    /// `DELETE /organization/roles/{role_id}` (`organization.roles.delete`; C: `openai_organization_roles_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view role_id) const {
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_roles_delete(client_.get(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes a custom role from the organization.
+    /// `DELETE /organization/roles/{role_id}` (`organization.roles.delete`; C: `openai_organization_roles_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view role_id) const {
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_delete_async(client_.get(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes a custom role from the organization.
+    /// `DELETE /organization/roles/{role_id}` (`organization.roles.delete`; C: `openai_organization_roles_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view role_id, Callback callback) const {
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_delete_async(client_.get(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the roles configured for the organization.
+    /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_roles_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists the roles configured for the organization.
+    /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists the roles configured for the organization.
+    /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the roles configured for the organization.
+    /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_roles_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves an organization role.
+    /// `GET /organization/roles/{role_id}` (`organization.roles.retrieve`; C: `openai_organization_roles_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view role_id) const {
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_roles_retrieve(client_.get(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves an organization role.
+    /// `GET /organization/roles/{role_id}` (`organization.roles.retrieve`; C: `openai_organization_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view role_id) const {
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_retrieve_async(client_.get(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves an organization role.
+    /// `GET /organization/roles/{role_id}` (`organization.roles.retrieve`; C: `openai_organization_roles_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view role_id, Callback callback) const {
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_retrieve_async(client_.get(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates an existing organization role.
+    /// `POST /organization/roles/{role_id}` (`organization.roles.update`; C: `openai_organization_roles_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view role_id, std::string_view body_json) const {
+        const detail::Arg a_role_id(role_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_roles_update(client_.get(), a_role_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates an existing organization role.
+    /// `POST /organization/roles/{role_id}` (`organization.roles.update`; C: `openai_organization_roles_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view role_id, std::string_view body_json) const {
+        const detail::Arg a_role_id(role_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_update_async(client_.get(), a_role_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates an existing organization role.
+    /// `POST /organization/roles/{role_id}` (`organization.roles.update`; C: `openai_organization_roles_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view role_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_role_id(role_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_update_async(client_.get(), a_role_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().spend_alerts()`
+class OrganizationSpendAlerts {
+public:
+    explicit OrganizationSpendAlerts(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Creates an organization spend alert.
+    /// `POST /organization/spend_alerts` (`organization.spend_alerts.create`; C: `openai_organization_spend_alerts_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_spend_alerts_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates an organization spend alert.
+    /// `POST /organization/spend_alerts` (`organization.spend_alerts.create`; C: `openai_organization_spend_alerts_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates an organization spend alert.
+    /// `POST /organization/spend_alerts` (`organization.spend_alerts.create`; C: `openai_organization_spend_alerts_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Deletes an organization spend alert.
+    /// `DELETE /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.delete`; C: `openai_organization_spend_alerts_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view alert_id) const {
+        const detail::Arg a_alert_id(alert_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_spend_alerts_delete(client_.get(), a_alert_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes an organization spend alert.
+    /// `DELETE /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.delete`; C: `openai_organization_spend_alerts_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view alert_id) const {
+        const detail::Arg a_alert_id(alert_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_delete_async(client_.get(), a_alert_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes an organization spend alert.
+    /// `DELETE /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.delete`; C: `openai_organization_spend_alerts_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view alert_id, Callback callback) const {
+        const detail::Arg a_alert_id(alert_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_delete_async(client_.get(), a_alert_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists organization spend alerts.
+    /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_spend_alerts_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists organization spend alerts.
+    /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists organization spend alerts.
+    /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists organization spend alerts.
+    /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_spend_alerts_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves an organization spend alert.
+    /// `GET /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.retrieve`; C: `openai_organization_spend_alerts_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view alert_id) const {
+        const detail::Arg a_alert_id(alert_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_spend_alerts_retrieve(client_.get(), a_alert_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves an organization spend alert.
+    /// `GET /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.retrieve`; C: `openai_organization_spend_alerts_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view alert_id) const {
+        const detail::Arg a_alert_id(alert_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_retrieve_async(client_.get(), a_alert_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves an organization spend alert.
+    /// `GET /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.retrieve`; C: `openai_organization_spend_alerts_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view alert_id, Callback callback) const {
+        const detail::Arg a_alert_id(alert_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_retrieve_async(client_.get(), a_alert_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates an organization spend alert.
+    /// `POST /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.update`; C: `openai_organization_spend_alerts_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view alert_id, std::string_view body_json) const {
+        const detail::Arg a_alert_id(alert_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_spend_alerts_update(client_.get(), a_alert_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates an organization spend alert.
+    /// `POST /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.update`; C: `openai_organization_spend_alerts_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view alert_id, std::string_view body_json) const {
+        const detail::Arg a_alert_id(alert_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_update_async(client_.get(), a_alert_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates an organization spend alert.
+    /// `POST /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.update`; C: `openai_organization_spend_alerts_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view alert_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_alert_id(alert_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_update_async(client_.get(), a_alert_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().spend_limit()`
+class OrganizationSpendLimit {
+public:
+    explicit OrganizationSpendLimit(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Delete the organization's hard spend limit.
+    /// `DELETE /organization/spend_limit` (`organization.spend_limit.delete`; C: `openai_organization_spend_limit_delete`): blocks until the response is complete; throws on failure.
+    Response delete_() const {
+        openai_response *out = nullptr;
+        const Code code = openai_organization_spend_limit_delete(client_.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete the organization's hard spend limit.
+    /// `DELETE /organization/spend_limit` (`organization.spend_limit.delete`; C: `openai_organization_spend_limit_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async() const {
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_delete_async(client_.get(), cb, ud); });
+    }
+
+    /// Delete the organization's hard spend limit.
+    /// `DELETE /organization/spend_limit` (`organization.spend_limit.delete`; C: `openai_organization_spend_limit_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(Callback callback) const {
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_delete_async(client_.get(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get the organization's hard spend limit.
+    /// `GET /organization/spend_limit` (`organization.spend_limit.retrieve`; C: `openai_organization_spend_limit_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve() const {
+        openai_response *out = nullptr;
+        const Code code = openai_organization_spend_limit_retrieve(client_.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get the organization's hard spend limit.
+    /// `GET /organization/spend_limit` (`organization.spend_limit.retrieve`; C: `openai_organization_spend_limit_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async() const {
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_retrieve_async(client_.get(), cb, ud); });
+    }
+
+    /// Get the organization's hard spend limit.
+    /// `GET /organization/spend_limit` (`organization.spend_limit.retrieve`; C: `openai_organization_spend_limit_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(Callback callback) const {
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_retrieve_async(client_.get(), cb, ud); }, std::move(callback));
+    }
+
+    /// Create or replace the organization's hard spend limit.
+    /// `POST /organization/spend_limit` (`organization.spend_limit.update`; C: `openai_organization_spend_limit_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_spend_limit_update(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create or replace the organization's hard spend limit.
+    /// `POST /organization/spend_limit` (`organization.spend_limit.update`; C: `openai_organization_spend_limit_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_update_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create or replace the organization's hard spend limit.
+    /// `POST /organization/spend_limit` (`organization.spend_limit.update`; C: `openai_organization_spend_limit_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_update_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().usage()`
+class OrganizationUsage {
+public:
+    explicit OrganizationUsage(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    OrganizationUsageAudioSpeeches audio_speeches() const { return OrganizationUsageAudioSpeeches(client_); }
+    OrganizationUsageAudioTranscriptions audio_transcriptions() const { return OrganizationUsageAudioTranscriptions(client_); }
+    OrganizationUsageCodeInterpreterSessions code_interpreter_sessions() const { return OrganizationUsageCodeInterpreterSessions(client_); }
+    OrganizationUsageCompletions completions() const { return OrganizationUsageCompletions(client_); }
+    OrganizationUsageEmbeddings embeddings() const { return OrganizationUsageEmbeddings(client_); }
+    OrganizationUsageFileSearchCalls file_search_calls() const { return OrganizationUsageFileSearchCalls(client_); }
+    OrganizationUsageImages images() const { return OrganizationUsageImages(client_); }
+    OrganizationUsageModerations moderations() const { return OrganizationUsageModerations(client_); }
+    OrganizationUsageVectorStores vector_stores() const { return OrganizationUsageVectorStores(client_); }
+    OrganizationUsageWebSearchCalls web_search_calls() const { return OrganizationUsageWebSearchCalls(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.organization().users()`
+class OrganizationUsers {
+public:
+    explicit OrganizationUsers(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    OrganizationUsersRoles roles() const { return OrganizationUsersRoles(client_); }
+
+    /// Deletes a user from the organization.
+    /// `DELETE /organization/users/{user_id}` (`organization.users.delete`; C: `openai_organization_users_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view user_id) const {
+        const detail::Arg a_user_id(user_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_users_delete(client_.get(), a_user_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes a user from the organization.
+    /// `DELETE /organization/users/{user_id}` (`organization.users.delete`; C: `openai_organization_users_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view user_id) const {
+        const detail::Arg a_user_id(user_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_delete_async(client_.get(), a_user_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes a user from the organization.
+    /// `DELETE /organization/users/{user_id}` (`organization.users.delete`; C: `openai_organization_users_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view user_id, Callback callback) const {
+        const detail::Arg a_user_id(user_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_delete_async(client_.get(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists all of the users in the organization.
+    /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_users_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists all of the users in the organization.
+    /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists all of the users in the organization.
+    /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists all of the users in the organization.
+    /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_organization_users_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a user by their identifier.
+    /// `GET /organization/users/{user_id}` (`organization.users.retrieve`; C: `openai_organization_users_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view user_id) const {
+        const detail::Arg a_user_id(user_id);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_users_retrieve(client_.get(), a_user_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a user by their identifier.
+    /// `GET /organization/users/{user_id}` (`organization.users.retrieve`; C: `openai_organization_users_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view user_id) const {
+        const detail::Arg a_user_id(user_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_retrieve_async(client_.get(), a_user_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a user by their identifier.
+    /// `GET /organization/users/{user_id}` (`organization.users.retrieve`; C: `openai_organization_users_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view user_id, Callback callback) const {
+        const detail::Arg a_user_id(user_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_retrieve_async(client_.get(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Modifies a user's role in the organization.
+    /// `POST /organization/users/{user_id}` (`organization.users.update`; C: `openai_organization_users_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view user_id, std::string_view body_json) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_organization_users_update(client_.get(), a_user_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Modifies a user's role in the organization.
+    /// `POST /organization/users/{user_id}` (`organization.users.update`; C: `openai_organization_users_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view user_id, std::string_view body_json) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_update_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Modifies a user's role in the organization.
+    /// `POST /organization/users/{user_id}` (`organization.users.update`; C: `openai_organization_users_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view user_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_user_id(user_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_organization_users_update_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.projects().groups()`
+class ProjectsGroups {
+public:
+    explicit ProjectsGroups(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    ProjectsGroupsRoles roles() const { return ProjectsGroupsRoles(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.projects().roles()`
+class ProjectsRoles {
+public:
+    explicit ProjectsRoles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Creates a custom role for a project.
+    /// `POST /projects/{project_id}/roles` (`projects.roles.create`; C: `openai_projects_roles_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_roles_create(client_.get(), a_project_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates a custom role for a project.
+    /// `POST /projects/{project_id}/roles` (`projects.roles.create`; C: `openai_projects_roles_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view project_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates a custom role for a project.
+    /// `POST /projects/{project_id}/roles` (`projects.roles.create`; C: `openai_projects_roles_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Deletes a custom role from a project.
+    /// `DELETE /projects/{project_id}/roles/{role_id}` (`projects.roles.delete`; C: `openai_projects_roles_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view project_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_roles_delete(client_.get(), a_project_id.c_str(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes a custom role from a project.
+    /// `DELETE /projects/{project_id}/roles/{role_id}` (`projects.roles.delete`; C: `openai_projects_roles_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view project_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_delete_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes a custom role from a project.
+    /// `DELETE /projects/{project_id}/roles/{role_id}` (`projects.roles.delete`; C: `openai_projects_roles_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view role_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_delete_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the roles configured for a project.
+    /// `GET /projects/{project_id}/roles` (`projects.roles.list`; C: `openai_projects_roles_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_roles_list(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists the roles configured for a project.
+    /// `GET /projects/{project_id}/roles` (`projects.roles.list`; C: `openai_projects_roles_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Lists the roles configured for a project.
+    /// `GET /projects/{project_id}/roles` (`projects.roles.list`; C: `openai_projects_roles_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the roles configured for a project.
+    /// `GET /projects/{project_id}/roles` (`projects.roles.list`; C: `openai_projects_roles_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_projects_roles_list_pages(client_.get(), a_project_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a project role.
+    /// `GET /projects/{project_id}/roles/{role_id}` (`projects.roles.retrieve`; C: `openai_projects_roles_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view project_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_role_id(role_id);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_roles_retrieve(client_.get(), a_project_id.c_str(), a_role_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a project role.
+    /// `GET /projects/{project_id}/roles/{role_id}` (`projects.roles.retrieve`; C: `openai_projects_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view project_id, std::string_view role_id) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a project role.
+    /// `GET /projects/{project_id}/roles/{role_id}` (`projects.roles.retrieve`; C: `openai_projects_roles_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view role_id, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_role_id(role_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Updates an existing project role.
+    /// `POST /projects/{project_id}/roles/{role_id}` (`projects.roles.update`; C: `openai_projects_roles_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view project_id, std::string_view role_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_role_id(role_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_projects_roles_update(client_.get(), a_project_id.c_str(), a_role_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Updates an existing project role.
+    /// `POST /projects/{project_id}/roles/{role_id}` (`projects.roles.update`; C: `openai_projects_roles_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view project_id, std::string_view role_id, std::string_view body_json) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_role_id(role_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_update_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Updates an existing project role.
+    /// `POST /projects/{project_id}/roles/{role_id}` (`projects.roles.update`; C: `openai_projects_roles_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view project_id, std::string_view role_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_project_id(project_id);
+        const detail::Arg a_role_id(role_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_update_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.projects().users()`
+class ProjectsUsers {
+public:
+    explicit ProjectsUsers(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    ProjectsUsersRoles roles() const { return ProjectsUsersRoles(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.realtime().calls()`
+class RealtimeCalls {
+public:
+    explicit RealtimeCalls(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Accept an incoming SIP call and configure the realtime session that will handle it.
+    /// `POST /realtime/calls/{call_id}/accept` (`realtime.calls.accept`; C: `openai_realtime_calls_accept`): blocks until the response is complete; throws on failure.
+    Response accept(std::string_view call_id, std::string_view body_json) const {
+        const detail::Arg a_call_id(call_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_realtime_calls_accept(client_.get(), a_call_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Accept an incoming SIP call and configure the realtime session that will handle it.
+    /// `POST /realtime/calls/{call_id}/accept` (`realtime.calls.accept`; C: `openai_realtime_calls_accept_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> accept_async(std::string_view call_id, std::string_view body_json) const {
+        const detail::Arg a_call_id(call_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_accept_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Accept an incoming SIP call and configure the realtime session that will handle it.
+    /// `POST /realtime/calls/{call_id}/accept` (`realtime.calls.accept`; C: `openai_realtime_calls_accept_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future accept_async(std::string_view call_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_call_id(call_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_accept_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Create a new Realtime API call over WebRTC and receive the SDP answer needed to complete the peer connection.
+    /// `POST /realtime/calls` (`realtime.calls.create`; C: `openai_realtime_calls_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fields_json = {}) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_realtime_calls_create(client_.get(), a_fields_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a new Realtime API call over WebRTC and receive the SDP answer needed to complete the peer connection.
+    /// `POST /realtime/calls` (`realtime.calls.create`; C: `openai_realtime_calls_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fields_json = {}) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_create_async(client_.get(), a_fields_json.c_str(), cb, ud); });
+    }
+
+    /// Create a new Realtime API call over WebRTC and receive the SDP answer needed to complete the peer connection.
+    /// `POST /realtime/calls` (`realtime.calls.create`; C: `openai_realtime_calls_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fields_json, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_create_async(client_.get(), a_fields_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// End an active Realtime API call, whether it was initiated over SIP or WebRTC.
+    /// `POST /realtime/calls/{call_id}/hangup` (`realtime.calls.hangup`; C: `openai_realtime_calls_hangup`): blocks until the response is complete; throws on failure.
+    Response hangup(std::string_view call_id) const {
+        const detail::Arg a_call_id(call_id);
+        openai_response *out = nullptr;
+        const Code code = openai_realtime_calls_hangup(client_.get(), a_call_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// End an active Realtime API call, whether it was initiated over SIP or WebRTC.
+    /// `POST /realtime/calls/{call_id}/hangup` (`realtime.calls.hangup`; C: `openai_realtime_calls_hangup_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> hangup_async(std::string_view call_id) const {
+        const detail::Arg a_call_id(call_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_hangup_async(client_.get(), a_call_id.c_str(), cb, ud); });
+    }
+
+    /// End an active Realtime API call, whether it was initiated over SIP or WebRTC.
+    /// `POST /realtime/calls/{call_id}/hangup` (`realtime.calls.hangup`; C: `openai_realtime_calls_hangup_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future hangup_async(std::string_view call_id, Callback callback) const {
+        const detail::Arg a_call_id(call_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_hangup_async(client_.get(), a_call_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Transfer an active SIP call to a new destination using the SIP REFER verb.
+    /// `POST /realtime/calls/{call_id}/refer` (`realtime.calls.refer`; C: `openai_realtime_calls_refer`): blocks until the response is complete; throws on failure.
+    Response refer(std::string_view call_id, std::string_view body_json) const {
+        const detail::Arg a_call_id(call_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_realtime_calls_refer(client_.get(), a_call_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Transfer an active SIP call to a new destination using the SIP REFER verb.
+    /// `POST /realtime/calls/{call_id}/refer` (`realtime.calls.refer`; C: `openai_realtime_calls_refer_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> refer_async(std::string_view call_id, std::string_view body_json) const {
+        const detail::Arg a_call_id(call_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_refer_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Transfer an active SIP call to a new destination using the SIP REFER verb.
+    /// `POST /realtime/calls/{call_id}/refer` (`realtime.calls.refer`; C: `openai_realtime_calls_refer_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future refer_async(std::string_view call_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_call_id(call_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_refer_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Decline an incoming SIP call by returning a SIP status code to the caller.
+    /// `POST /realtime/calls/{call_id}/reject` (`realtime.calls.reject`; C: `openai_realtime_calls_reject`): blocks until the response is complete; throws on failure.
+    Response reject(std::string_view call_id, std::string_view body_json = {}) const {
+        const detail::Arg a_call_id(call_id);
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_realtime_calls_reject(client_.get(), a_call_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Decline an incoming SIP call by returning a SIP status code to the caller.
+    /// `POST /realtime/calls/{call_id}/reject` (`realtime.calls.reject`; C: `openai_realtime_calls_reject_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> reject_async(std::string_view call_id, std::string_view body_json = {}) const {
+        const detail::Arg a_call_id(call_id);
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_reject_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Decline an incoming SIP call by returning a SIP status code to the caller.
+    /// `POST /realtime/calls/{call_id}/reject` (`realtime.calls.reject`; C: `openai_realtime_calls_reject_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future reject_async(std::string_view call_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_call_id(call_id);
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_reject_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.realtime().client_secrets()`
+class RealtimeClientSecrets {
+public:
+    explicit RealtimeClientSecrets(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Create a Realtime client secret with an associated session configuration.
+    /// `POST /realtime/client_secrets` (`realtime.client_secrets.create`; C: `openai_realtime_client_secrets_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_realtime_client_secrets_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a Realtime client secret with an associated session configuration.
+    /// `POST /realtime/client_secrets` (`realtime.client_secrets.create`; C: `openai_realtime_client_secrets_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_realtime_client_secrets_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create a Realtime client secret with an associated session configuration.
+    /// `POST /realtime/client_secrets` (`realtime.client_secrets.create`; C: `openai_realtime_client_secrets_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_realtime_client_secrets_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.realtime().sessions()`
+class RealtimeSessions {
+public:
+    explicit RealtimeSessions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Create an ephemeral API token for use in client-side applications with the Realtime API.
+    /// `POST /realtime/sessions` (`realtime.sessions.create`; C: `openai_realtime_sessions_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_realtime_sessions_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create an ephemeral API token for use in client-side applications with the Realtime API.
+    /// `POST /realtime/sessions` (`realtime.sessions.create`; C: `openai_realtime_sessions_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_realtime_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create an ephemeral API token for use in client-side applications with the Realtime API.
+    /// `POST /realtime/sessions` (`realtime.sessions.create`; C: `openai_realtime_sessions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_realtime_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.realtime().transcription_sessions()`
+class RealtimeTranscriptionSessions {
+public:
+    explicit RealtimeTranscriptionSessions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Create an ephemeral API token for use in client-side applications with the Realtime API specifically for realtime transcriptions.
+    /// `POST /realtime/transcription_sessions` (`realtime.transcription_sessions.create`; C: `openai_realtime_transcription_sessions_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_realtime_transcription_sessions_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create an ephemeral API token for use in client-side applications with the Realtime API specifically for realtime transcriptions.
+    /// `POST /realtime/transcription_sessions` (`realtime.transcription_sessions.create`; C: `openai_realtime_transcription_sessions_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_realtime_transcription_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create an ephemeral API token for use in client-side applications with the Realtime API specifically for realtime transcriptions.
+    /// `POST /realtime/transcription_sessions` (`realtime.transcription_sessions.create`; C: `openai_realtime_transcription_sessions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_realtime_transcription_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.realtime().translations()`
+class RealtimeTranslations {
+public:
+    explicit RealtimeTranslations(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    RealtimeTranslationsClientSecrets client_secrets() const { return RealtimeTranslationsClientSecrets(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.responses().input_items()`
+class ResponsesInputItems {
+public:
+    explicit ResponsesInputItems(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Returns a list of input items for a given response.
+    /// `GET /responses/{response_id}/input_items` (`responses.input_items.list`; C: `openai_responses_input_items_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_responses_input_items_list(client_.get(), a_response_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of input items for a given response.
+    /// `GET /responses/{response_id}/input_items` (`responses.input_items.list`; C: `openai_responses_input_items_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of input items for a given response.
+    /// `GET /responses/{response_id}/input_items` (`responses.input_items.list`; C: `openai_responses_input_items_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view response_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of input items for a given response.
+    /// `GET /responses/{response_id}/input_items` (`responses.input_items.list`; C: `openai_responses_input_items_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_responses_input_items_list_pages(client_.get(), a_response_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.responses().input_tokens()`
+class ResponsesInputTokens {
+public:
+    explicit ResponsesInputTokens(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Returns input token counts of the request.
+    /// `POST /responses/input_tokens` (`responses.input_tokens.count`; C: `openai_responses_input_tokens_count`): blocks until the response is complete; throws on failure.
+    Response count(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_responses_input_tokens_count(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns input token counts of the request.
+    /// `POST /responses/input_tokens` (`responses.input_tokens.count`; C: `openai_responses_input_tokens_count_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> count_async(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Returns input token counts of the request.
+    /// `POST /responses/input_tokens` (`responses.input_tokens.count`; C: `openai_responses_input_tokens_count_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future count_async(std::string_view body_json, Callback callback) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.skills().content()`
+class SkillsContent {
+public:
+    explicit SkillsContent(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Download a skill zip bundle by its ID.
+    /// `GET /skills/{skill_id}/content` (`skills.content.retrieve`; C: `openai_skills_content_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view skill_id) const {
+        const detail::Arg a_skill_id(skill_id);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_content_retrieve(client_.get(), a_skill_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Download a skill zip bundle by its ID.
+    /// `GET /skills/{skill_id}/content` (`skills.content.retrieve`; C: `openai_skills_content_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view skill_id) const {
+        const detail::Arg a_skill_id(skill_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_content_retrieve_async(client_.get(), a_skill_id.c_str(), cb, ud); });
+    }
+
+    /// Download a skill zip bundle by its ID.
+    /// `GET /skills/{skill_id}/content` (`skills.content.retrieve`; C: `openai_skills_content_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view skill_id, Callback callback) const {
+        const detail::Arg a_skill_id(skill_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_content_retrieve_async(client_.get(), a_skill_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Download a skill zip bundle by its ID.
+    /// `GET /skills/{skill_id}/content` (`skills.content.retrieve`; C: `openai_skills_content_retrieve_to_file`): the body written to the file at `path` as it arrives; the Response keeps status and headers.
+    Response retrieve_to_file(std::string_view skill_id, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_path(path);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_content_retrieve_to_file(client_.get(), a_skill_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
+                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        return detail::checked(code, out);
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.skills().versions()`
+class SkillsVersions {
+public:
+    explicit SkillsVersions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    SkillsVersionsContent content() const { return SkillsVersionsContent(client_); }
+
+    /// Create a new immutable skill version.
+    /// `POST /skills/{skill_id}/versions` (`skills.versions.create`; C: `openai_skills_versions_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view skill_id, std::string_view fields_json, const std::vector<Upload> &files) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_files;
+        for (const Upload &u : files) a_files.push_back(u.get());
+        openai_response *out = nullptr;
+        const Code code = openai_skills_versions_create(client_.get(), a_skill_id.c_str(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a new immutable skill version.
+    /// `POST /skills/{skill_id}/versions` (`skills.versions.create`; C: `openai_skills_versions_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view skill_id, std::string_view fields_json, const std::vector<Upload> &files) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_files;
+        for (const Upload &u : files) a_files.push_back(u.get());
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_create_async(client_.get(), a_skill_id.c_str(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), cb, ud); }, detail::keep_also(detail::KeepAlive{}, files));
+    }
+
+    /// Create a new immutable skill version.
+    /// `POST /skills/{skill_id}/versions` (`skills.versions.create`; C: `openai_skills_versions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view skill_id, std::string_view fields_json, const std::vector<Upload> &files, Callback callback) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_files;
+        for (const Upload &u : files) a_files.push_back(u.get());
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_create_async(client_.get(), a_skill_id.c_str(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), cb, ud); }, std::move(callback), detail::keep_also(detail::KeepAlive{}, files));
+    }
+
+    /// Delete a skill version.
+    /// `DELETE /skills/{skill_id}/versions/{version}` (`skills.versions.delete`; C: `openai_skills_versions_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view skill_id, std::string_view version) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_versions_delete(client_.get(), a_skill_id.c_str(), a_version.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a skill version.
+    /// `DELETE /skills/{skill_id}/versions/{version}` (`skills.versions.delete`; C: `openai_skills_versions_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view skill_id, std::string_view version) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_delete_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); });
+    }
+
+    /// Delete a skill version.
+    /// `DELETE /skills/{skill_id}/versions/{version}` (`skills.versions.delete`; C: `openai_skills_versions_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view skill_id, std::string_view version, Callback callback) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_delete_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List skill versions for a skill.
+    /// `GET /skills/{skill_id}/versions` (`skills.versions.list`; C: `openai_skills_versions_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view skill_id, std::string_view query_json = {}) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_versions_list(client_.get(), a_skill_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List skill versions for a skill.
+    /// `GET /skills/{skill_id}/versions` (`skills.versions.list`; C: `openai_skills_versions_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view skill_id, std::string_view query_json = {}) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_list_async(client_.get(), a_skill_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List skill versions for a skill.
+    /// `GET /skills/{skill_id}/versions` (`skills.versions.list`; C: `openai_skills_versions_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view skill_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_list_async(client_.get(), a_skill_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List skill versions for a skill.
+    /// `GET /skills/{skill_id}/versions` (`skills.versions.list`; C: `openai_skills_versions_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view skill_id, std::string_view query_json = {}) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_skills_versions_list_pages(client_.get(), a_skill_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Get a specific skill version.
+    /// `GET /skills/{skill_id}/versions/{version}` (`skills.versions.retrieve`; C: `openai_skills_versions_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view skill_id, std::string_view version) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_versions_retrieve(client_.get(), a_skill_id.c_str(), a_version.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get a specific skill version.
+    /// `GET /skills/{skill_id}/versions/{version}` (`skills.versions.retrieve`; C: `openai_skills_versions_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view skill_id, std::string_view version) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); });
+    }
+
+    /// Get a specific skill version.
+    /// `GET /skills/{skill_id}/versions/{version}` (`skills.versions.retrieve`; C: `openai_skills_versions_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view skill_id, std::string_view version, Callback callback) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.uploads().parts()`
+class UploadsParts {
+public:
+    explicit UploadsParts(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Adds a Part to an Upload object.
+    /// `POST /uploads/{upload_id}/parts` (`uploads.parts.create`; C: `openai_uploads_parts_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view upload_id, std::string_view fields_json, const Upload &data) const {
+        const detail::Arg a_upload_id(upload_id);
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_uploads_parts_create(client_.get(), a_upload_id.c_str(), a_fields_json.c_str(), data.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Adds a Part to an Upload object.
+    /// `POST /uploads/{upload_id}/parts` (`uploads.parts.create`; C: `openai_uploads_parts_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view upload_id, std::string_view fields_json, const Upload &data) const {
+        const detail::Arg a_upload_id(upload_id);
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_uploads_parts_create_async(client_.get(), a_upload_id.c_str(), a_fields_json.c_str(), data.get(), cb, ud); }, detail::KeepAlive{data});
+    }
+
+    /// Adds a Part to an Upload object.
+    /// `POST /uploads/{upload_id}/parts` (`uploads.parts.create`; C: `openai_uploads_parts_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view upload_id, std::string_view fields_json, const Upload &data, Callback callback) const {
+        const detail::Arg a_upload_id(upload_id);
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_uploads_parts_create_async(client_.get(), a_upload_id.c_str(), a_fields_json.c_str(), data.get(), cb, ud); }, std::move(callback), detail::KeepAlive{data});
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.vector_stores().file_batches()`
+class VectorStoresFileBatches {
+public:
+    explicit VectorStoresFileBatches(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Cancel a vector store file batch.
+    /// `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel` (`vector_stores.file_batches.cancel`; C: `openai_vector_stores_file_batches_cancel`): blocks until the response is complete; throws on failure.
+    Response cancel(std::string_view vector_store_id, std::string_view batch_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_file_batches_cancel(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Cancel a vector store file batch.
+    /// `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel` (`vector_stores.file_batches.cancel`; C: `openai_vector_stores_file_batches_cancel_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> cancel_async(std::string_view vector_store_id, std::string_view batch_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_cancel_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), cb, ud); });
+    }
+
+    /// Cancel a vector store file batch.
+    /// `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel` (`vector_stores.file_batches.cancel`; C: `openai_vector_stores_file_batches_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future cancel_async(std::string_view vector_store_id, std::string_view batch_id, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_cancel_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Create a vector store file batch.
+    /// `POST /vector_stores/{vector_store_id}/file_batches` (`vector_stores.file_batches.create`; C: `openai_vector_stores_file_batches_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view vector_store_id, std::string_view body_json) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_file_batches_create(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a vector store file batch.
+    /// `POST /vector_stores/{vector_store_id}/file_batches` (`vector_stores.file_batches.create`; C: `openai_vector_stores_file_batches_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view vector_store_id, std::string_view body_json) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create a vector store file batch.
+    /// `POST /vector_stores/{vector_store_id}/file_batches` (`vector_stores.file_batches.create`; C: `openai_vector_stores_file_batches_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view vector_store_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of vector store files in a batch.
+    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (`vector_stores.file_batches.list_files`; C: `openai_vector_stores_file_batches_list_files`): blocks until the response is complete; throws on failure.
+    Response list_files(std::string_view vector_store_id, std::string_view batch_id, std::string_view query_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_file_batches_list_files(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of vector store files in a batch.
+    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (`vector_stores.file_batches.list_files`; C: `openai_vector_stores_file_batches_list_files_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_files_async(std::string_view vector_store_id, std::string_view batch_id, std::string_view query_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_list_files_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of vector store files in a batch.
+    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (`vector_stores.file_batches.list_files`; C: `openai_vector_stores_file_batches_list_files_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_files_async(std::string_view vector_store_id, std::string_view batch_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_list_files_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of vector store files in a batch.
+    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (`vector_stores.file_batches.list_files`; C: `openai_vector_stores_file_batches_list_files_pages`): every page, fetched one at a time by the Pager.
+    Pager list_files_pages(std::string_view vector_store_id, std::string_view batch_id, std::string_view query_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_vector_stores_file_batches_list_files_pages(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a vector store file batch.
+    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}` (`vector_stores.file_batches.retrieve`; C: `openai_vector_stores_file_batches_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view vector_store_id, std::string_view batch_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_file_batches_retrieve(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a vector store file batch.
+    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}` (`vector_stores.file_batches.retrieve`; C: `openai_vector_stores_file_batches_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view vector_store_id, std::string_view batch_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a vector store file batch.
+    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}` (`vector_stores.file_batches.retrieve`; C: `openai_vector_stores_file_batches_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view vector_store_id, std::string_view batch_id, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.vector_stores().files()`
+class VectorStoresFiles {
+public:
+    explicit VectorStoresFiles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Retrieve the parsed contents of a vector store file.
+    /// `GET /vector_stores/{vector_store_id}/files/{file_id}/content` (`vector_stores.files.content`; C: `openai_vector_stores_files_content`): blocks until the response is complete; throws on failure.
+    Response content(std::string_view vector_store_id, std::string_view file_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_files_content(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieve the parsed contents of a vector store file.
+    /// `GET /vector_stores/{vector_store_id}/files/{file_id}/content` (`vector_stores.files.content`; C: `openai_vector_stores_files_content_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> content_async(std::string_view vector_store_id, std::string_view file_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_content_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieve the parsed contents of a vector store file.
+    /// `GET /vector_stores/{vector_store_id}/files/{file_id}/content` (`vector_stores.files.content`; C: `openai_vector_stores_files_content_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future content_async(std::string_view vector_store_id, std::string_view file_id, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_content_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Create a vector store file by attaching a File to a vector store.
+    /// `POST /vector_stores/{vector_store_id}/files` (`vector_stores.files.create`; C: `openai_vector_stores_files_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view vector_store_id, std::string_view body_json) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_files_create(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a vector store file by attaching a File to a vector store.
+    /// `POST /vector_stores/{vector_store_id}/files` (`vector_stores.files.create`; C: `openai_vector_stores_files_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view vector_store_id, std::string_view body_json) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create a vector store file by attaching a File to a vector store.
+    /// `POST /vector_stores/{vector_store_id}/files` (`vector_stores.files.create`; C: `openai_vector_stores_files_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view vector_store_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Delete a vector store file.
+    /// `DELETE /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.delete`; C: `openai_vector_stores_files_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view vector_store_id, std::string_view file_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_files_delete(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a vector store file.
+    /// `DELETE /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.delete`; C: `openai_vector_stores_files_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view vector_store_id, std::string_view file_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_delete_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); });
+    }
+
+    /// Delete a vector store file.
+    /// `DELETE /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.delete`; C: `openai_vector_stores_files_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view vector_store_id, std::string_view file_id, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_delete_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of vector store files.
+    /// `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`; C: `openai_vector_stores_files_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view vector_store_id, std::string_view query_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_files_list(client_.get(), a_vector_store_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of vector store files.
+    /// `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`; C: `openai_vector_stores_files_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view vector_store_id, std::string_view query_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_list_async(client_.get(), a_vector_store_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of vector store files.
+    /// `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`; C: `openai_vector_stores_files_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view vector_store_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_list_async(client_.get(), a_vector_store_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of vector store files.
+    /// `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`; C: `openai_vector_stores_files_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view vector_store_id, std::string_view query_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_vector_stores_files_list_pages(client_.get(), a_vector_store_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a vector store file.
+    /// `GET /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.retrieve`; C: `openai_vector_stores_files_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view vector_store_id, std::string_view file_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_files_retrieve(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a vector store file.
+    /// `GET /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.retrieve`; C: `openai_vector_stores_files_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view vector_store_id, std::string_view file_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a vector store file.
+    /// `GET /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.retrieve`; C: `openai_vector_stores_files_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view vector_store_id, std::string_view file_id, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Update attributes on a vector store file.
+    /// `POST /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.update`; C: `openai_vector_stores_files_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view vector_store_id, std::string_view file_id, std::string_view body_json) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_files_update(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Update attributes on a vector store file.
+    /// `POST /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.update`; C: `openai_vector_stores_files_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view vector_store_id, std::string_view file_id, std::string_view body_json) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_update_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Update attributes on a vector store file.
+    /// `POST /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.update`; C: `openai_vector_stores_files_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view vector_store_id, std::string_view file_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_update_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.videos().character()`
+class VideosCharacter {
+public:
+    explicit VideosCharacter(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Create a character from an uploaded video.
+    /// `POST /videos/characters` (`videos.character.create`; C: `openai_videos_character_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fields_json, const Upload &video) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_character_create(client_.get(), a_fields_json.c_str(), video.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a character from an uploaded video.
+    /// `POST /videos/characters` (`videos.character.create`; C: `openai_videos_character_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fields_json, const Upload &video) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_videos_character_create_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, detail::KeepAlive{video});
+    }
+
+    /// Create a character from an uploaded video.
+    /// `POST /videos/characters` (`videos.character.create`; C: `openai_videos_character_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &video, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_character_create_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, std::move(callback), detail::KeepAlive{video});
+    }
+
+    /// Fetch a character.
+    /// `GET /videos/characters/{character_id}` (`videos.character.get`; C: `openai_videos_character_get`): blocks until the response is complete; throws on failure.
+    Response get(std::string_view character_id) const {
+        const detail::Arg a_character_id(character_id);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_character_get(client_.get(), a_character_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Fetch a character.
+    /// `GET /videos/characters/{character_id}` (`videos.character.get`; C: `openai_videos_character_get_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> get_async(std::string_view character_id) const {
+        const detail::Arg a_character_id(character_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_videos_character_get_async(client_.get(), a_character_id.c_str(), cb, ud); });
+    }
+
+    /// Fetch a character.
+    /// `GET /videos/characters/{character_id}` (`videos.character.get`; C: `openai_videos_character_get_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future get_async(std::string_view character_id, Callback callback) const {
+        const detail::Arg a_character_id(character_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_character_get_async(client_.get(), a_character_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.audio()`
+class Audio {
+public:
+    explicit Audio(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    AudioSpeech speech() const { return AudioSpeech(client_); }
+    AudioTranscriptions transcriptions() const { return AudioTranscriptions(client_); }
+    AudioTranslations translations() const { return AudioTranslations(client_); }
+    AudioVoiceConsents voice_consents() const { return AudioVoiceConsents(client_); }
+    AudioVoices voices() const { return AudioVoices(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.batches()`
+class Batches {
+public:
+    explicit Batches(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Cancels an in-progress batch.
+    /// `POST /batches/{batch_id}/cancel` (`batches.cancel`; C: `openai_batches_cancel`): blocks until the response is complete; throws on failure.
+    Response cancel(std::string_view batch_id) const {
+        const detail::Arg a_batch_id(batch_id);
+        openai_response *out = nullptr;
+        const Code code = openai_batches_cancel(client_.get(), a_batch_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Cancels an in-progress batch.
+    /// `POST /batches/{batch_id}/cancel` (`batches.cancel`; C: `openai_batches_cancel_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> cancel_async(std::string_view batch_id) const {
+        const detail::Arg a_batch_id(batch_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_batches_cancel_async(client_.get(), a_batch_id.c_str(), cb, ud); });
+    }
+
+    /// Cancels an in-progress batch.
+    /// `POST /batches/{batch_id}/cancel` (`batches.cancel`; C: `openai_batches_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future cancel_async(std::string_view batch_id, Callback callback) const {
+        const detail::Arg a_batch_id(batch_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_batches_cancel_async(client_.get(), a_batch_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Creates and executes a batch from an uploaded file of requests.
+    /// `POST /batches` (`batches.create`; C: `openai_batches_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_batches_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates and executes a batch from an uploaded file of requests.
+    /// `POST /batches` (`batches.create`; C: `openai_batches_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_batches_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates and executes a batch from an uploaded file of requests.
+    /// `POST /batches` (`batches.create`; C: `openai_batches_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_batches_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List your organization's batches.
+    /// `GET /batches` (`batches.list`; C: `openai_batches_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_batches_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List your organization's batches.
+    /// `GET /batches` (`batches.list`; C: `openai_batches_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_batches_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List your organization's batches.
+    /// `GET /batches` (`batches.list`; C: `openai_batches_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_batches_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List your organization's batches.
+    /// `GET /batches` (`batches.list`; C: `openai_batches_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_batches_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a batch.
+    /// `GET /batches/{batch_id}` (`batches.retrieve`; C: `openai_batches_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view batch_id) const {
+        const detail::Arg a_batch_id(batch_id);
+        openai_response *out = nullptr;
+        const Code code = openai_batches_retrieve(client_.get(), a_batch_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a batch.
+    /// `GET /batches/{batch_id}` (`batches.retrieve`; C: `openai_batches_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view batch_id) const {
+        const detail::Arg a_batch_id(batch_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_batches_retrieve_async(client_.get(), a_batch_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a batch.
+    /// `GET /batches/{batch_id}` (`batches.retrieve`; C: `openai_batches_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view batch_id, Callback callback) const {
+        const detail::Arg a_batch_id(batch_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_batches_retrieve_async(client_.get(), a_batch_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.beta()`
+class Beta {
+public:
+    explicit Beta(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    BetaAssistants assistants() const { return BetaAssistants(client_); }
+    BetaChatkit chatkit() const { return BetaChatkit(client_); }
+    BetaFiles files() const { return BetaFiles(client_); }
+    BetaResponses responses() const { return BetaResponses(client_); }
+    BetaThreads threads() const { return BetaThreads(client_); }
 
 private:
     std::shared_ptr<openai_client> client_;
@@ -1238,81 +8640,327 @@ private:
     std::shared_ptr<openai_client> client_;
 };
 
-/// `client.models()`
-class Models {
+/// `client.completions()`
+class Completions {
 public:
-    explicit Models(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+    explicit Completions(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    /// Lists the currently available models.
-    /// `GET /models` (`models.list`): blocks until the response is complete; throws on failure.
-    Response list() const {
+    /// Creates a completion for the provided prompt and parameters.
+    /// `POST /completions` (`completions.create`; C: `openai_completions_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
         openai_response *out = nullptr;
-        const Code code = openai_models_list(client_.get(), &out);
+        const Code code = openai_completions_create(client_.get(), a_body_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Lists the currently available models.
-    /// `GET /models` (`models.list`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async() const {
+    /// Creates a completion for the provided prompt and parameters.
+    /// `POST /completions` (`completions.create`; C: `openai_completions_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_models_list_async(client_.get(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Lists the currently available models.
-    /// `GET /models` (`models.list`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future list_async(Callback callback) const {
+    /// Creates a completion for the provided prompt and parameters.
+    /// `POST /completions` (`completions.create`; C: `openai_completions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_models_list_async(client_.get(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Retrieves a model instance: its owner and permissions.
-    /// `GET /models/{model}` (`models.retrieve`): blocks until the response is complete; throws on failure.
-    Response retrieve(std::string_view model) const {
-        const detail::Arg a_model(model);
+    /// Creates a completion for the provided prompt and parameters.
+    /// `POST /completions` (`completions.create`; C: `openai_completions_create_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream create_stream(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_completions_create_stream(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Creates a completion for the provided prompt and parameters.
+    /// `POST /completions` (`completions.create`; C: `openai_completions_create_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream create_stream_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return Stream(openai_completions_create_stream_async(client_.get(), a_body_json.c_str(), nullptr, nullptr));
+    }
+
+    /// Creates a completion for the provided prompt and parameters.
+    /// `POST /completions` (`completions.create`; C: `openai_completions_create_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream create_stream_async(std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_completions_create_stream_async(client_.get(), a_body_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.containers()`
+class Containers {
+public:
+    explicit Containers(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    ContainersFiles files() const { return ContainersFiles(client_); }
+
+    /// Create Container.
+    /// `POST /containers` (`containers.create`; C: `openai_containers_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
         openai_response *out = nullptr;
-        const Code code = openai_models_retrieve(client_.get(), a_model.c_str(), &out);
+        const Code code = openai_containers_create(client_.get(), a_body_json.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Retrieves a model instance: its owner and permissions.
-    /// `GET /models/{model}` (`models.retrieve`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view model) const {
-        const detail::Arg a_model(model);
+    /// Create Container.
+    /// `POST /containers` (`containers.create`; C: `openai_containers_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_models_retrieve_async(client_.get(), a_model.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_containers_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Retrieves a model instance: its owner and permissions.
-    /// `GET /models/{model}` (`models.retrieve`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future retrieve_async(std::string_view model, Callback callback) const {
-        const detail::Arg a_model(model);
+    /// Create Container.
+    /// `POST /containers` (`containers.create`; C: `openai_containers_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::OptArg a_body_json(body_json);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_models_retrieve_async(client_.get(), a_model.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_containers_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Deletes a fine-tuned model (the caller's organization must own it).
-    /// `DELETE /models/{model}` (`models.delete`): blocks until the response is complete; throws on failure.
-    Response delete_(std::string_view model) const {
-        const detail::Arg a_model(model);
+    /// Delete Container.
+    /// `DELETE /containers/{container_id}` (`containers.delete`; C: `openai_containers_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view container_id) const {
+        const detail::Arg a_container_id(container_id);
         openai_response *out = nullptr;
-        const Code code = openai_models_delete(client_.get(), a_model.c_str(), &out);
+        const Code code = openai_containers_delete(client_.get(), a_container_id.c_str(), &out);
         return detail::checked(code, out);
     }
 
-    /// Deletes a fine-tuned model (the caller's organization must own it).
-    /// `DELETE /models/{model}` (`models.delete`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view model) const {
-        const detail::Arg a_model(model);
+    /// Delete Container.
+    /// `DELETE /containers/{container_id}` (`containers.delete`; C: `openai_containers_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view container_id) const {
+        const detail::Arg a_container_id(container_id);
         return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_models_delete_async(client_.get(), a_model.c_str(), cb, ud); });
+            [&](openai_callback cb, void *ud) { return openai_containers_delete_async(client_.get(), a_container_id.c_str(), cb, ud); });
     }
 
-    /// Deletes a fine-tuned model (the caller's organization must own it).
-    /// `DELETE /models/{model}` (`models.delete`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future delete_async(std::string_view model, Callback callback) const {
-        const detail::Arg a_model(model);
+    /// Delete Container.
+    /// `DELETE /containers/{container_id}` (`containers.delete`; C: `openai_containers_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view container_id, Callback callback) const {
+        const detail::Arg a_container_id(container_id);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_models_delete_async(client_.get(), a_model.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_containers_delete_async(client_.get(), a_container_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List Containers.
+    /// `GET /containers` (`containers.list`; C: `openai_containers_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_containers_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List Containers.
+    /// `GET /containers` (`containers.list`; C: `openai_containers_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_containers_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List Containers.
+    /// `GET /containers` (`containers.list`; C: `openai_containers_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_containers_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List Containers.
+    /// `GET /containers` (`containers.list`; C: `openai_containers_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_containers_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieve Container.
+    /// `GET /containers/{container_id}` (`containers.retrieve`; C: `openai_containers_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view container_id) const {
+        const detail::Arg a_container_id(container_id);
+        openai_response *out = nullptr;
+        const Code code = openai_containers_retrieve(client_.get(), a_container_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieve Container.
+    /// `GET /containers/{container_id}` (`containers.retrieve`; C: `openai_containers_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view container_id) const {
+        const detail::Arg a_container_id(container_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_containers_retrieve_async(client_.get(), a_container_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieve Container.
+    /// `GET /containers/{container_id}` (`containers.retrieve`; C: `openai_containers_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view container_id, Callback callback) const {
+        const detail::Arg a_container_id(container_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_containers_retrieve_async(client_.get(), a_container_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.content_provenance_checks()`
+class ContentProvenanceChecks {
+public:
+    explicit ContentProvenanceChecks(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Check whether an image or audio file contains known OpenAI provenance signals.
+    /// `POST /content_provenance_checks` (`content_provenance_checks.create`; C: `openai_content_provenance_checks_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_content_provenance_checks_create(client_.get(), a_fields_json.c_str(), file.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Check whether an image or audio file contains known OpenAI provenance signals.
+    /// `POST /content_provenance_checks` (`content_provenance_checks.create`; C: `openai_content_provenance_checks_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_content_provenance_checks_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+    }
+
+    /// Check whether an image or audio file contains known OpenAI provenance signals.
+    /// `POST /content_provenance_checks` (`content_provenance_checks.create`; C: `openai_content_provenance_checks_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &file, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_content_provenance_checks_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.conversations()`
+class Conversations {
+public:
+    explicit Conversations(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    ConversationsItems items() const { return ConversationsItems(client_); }
+
+    /// Create a conversation.
+    /// `POST /conversations` (`conversations.create`; C: `openai_conversations_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_conversations_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a conversation.
+    /// `POST /conversations` (`conversations.create`; C: `openai_conversations_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_conversations_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create a conversation.
+    /// `POST /conversations` (`conversations.create`; C: `openai_conversations_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_conversations_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Delete a conversation.
+    /// `DELETE /conversations/{conversation_id}` (`conversations.delete`; C: `openai_conversations_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view conversation_id) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        openai_response *out = nullptr;
+        const Code code = openai_conversations_delete(client_.get(), a_conversation_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a conversation.
+    /// `DELETE /conversations/{conversation_id}` (`conversations.delete`; C: `openai_conversations_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view conversation_id) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_conversations_delete_async(client_.get(), a_conversation_id.c_str(), cb, ud); });
+    }
+
+    /// Delete a conversation.
+    /// `DELETE /conversations/{conversation_id}` (`conversations.delete`; C: `openai_conversations_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view conversation_id, Callback callback) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_conversations_delete_async(client_.get(), a_conversation_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Get a conversation.
+    /// `GET /conversations/{conversation_id}` (`conversations.retrieve`; C: `openai_conversations_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view conversation_id) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        openai_response *out = nullptr;
+        const Code code = openai_conversations_retrieve(client_.get(), a_conversation_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get a conversation.
+    /// `GET /conversations/{conversation_id}` (`conversations.retrieve`; C: `openai_conversations_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view conversation_id) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_conversations_retrieve_async(client_.get(), a_conversation_id.c_str(), cb, ud); });
+    }
+
+    /// Get a conversation.
+    /// `GET /conversations/{conversation_id}` (`conversations.retrieve`; C: `openai_conversations_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view conversation_id, Callback callback) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_conversations_retrieve_async(client_.get(), a_conversation_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Update a conversation.
+    /// `POST /conversations/{conversation_id}` (`conversations.update`; C: `openai_conversations_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view conversation_id, std::string_view body_json = {}) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_conversations_update(client_.get(), a_conversation_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Update a conversation.
+    /// `POST /conversations/{conversation_id}` (`conversations.update`; C: `openai_conversations_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view conversation_id, std::string_view body_json = {}) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_conversations_update_async(client_.get(), a_conversation_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Update a conversation.
+    /// `POST /conversations/{conversation_id}` (`conversations.update`; C: `openai_conversations_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view conversation_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_conversation_id(conversation_id);
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_conversations_update_async(client_.get(), a_conversation_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
 private:
@@ -1324,8 +8972,8 @@ class Edits {
 public:
     explicit Edits(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint).
-    /// `POST /edits` (`edits.create`): blocks until the response is complete; throws on failure.
+    /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint that today's specification no longer has).
+    /// `POST /edits` (`edits.create`; C: `openai_edits_create`): blocks until the response is complete; throws on failure.
     Response create(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         openai_response *out = nullptr;
@@ -1333,104 +8981,20 @@ public:
         return detail::checked(code, out);
     }
 
-    /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint).
-    /// `POST /edits` (`edits.create`): the async form; the std::future's get() throws on failure.
+    /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint that today's specification no longer has).
+    /// `POST /edits` (`edits.create`; C: `openai_edits_create_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_promise(
             [&](openai_callback cb, void *ud) { return openai_edits_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint).
-    /// `POST /edits` (`edits.create`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint that today's specification no longer has).
+    /// `POST /edits` (`edits.create`; C: `openai_edits_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_callback(
             [&](openai_callback cb, void *ud) { return openai_edits_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
-    }
-
-private:
-    std::shared_ptr<openai_client> client_;
-};
-
-/// `client.images()`
-class Images {
-public:
-    explicit Images(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
-
-    /// Creates an image given a prompt.
-    /// `POST /images/generations` (`images.generate`): blocks until the response is complete; throws on failure.
-    Response generate(std::string_view body_json) const {
-        const detail::Arg a_body_json(body_json);
-        openai_response *out = nullptr;
-        const Code code = openai_images_generate(client_.get(), a_body_json.c_str(), &out);
-        return detail::checked(code, out);
-    }
-
-    /// Creates an image given a prompt.
-    /// `POST /images/generations` (`images.generate`): the async form; the std::future's get() throws on failure.
-    std::future<Response> generate_async(std::string_view body_json) const {
-        const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_images_generate_async(client_.get(), a_body_json.c_str(), cb, ud); });
-    }
-
-    /// Creates an image given a prompt.
-    /// `POST /images/generations` (`images.generate`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future generate_async(std::string_view body_json, Callback callback) const {
-        const detail::Arg a_body_json(body_json);
-        return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_images_generate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
-    }
-
-    /// Creates a variation of a given image.
-    /// `POST /images/variations` (`images.create_variation`): blocks until the response is complete; throws on failure.
-    Response create_variation(std::string_view fields_json, const Upload &image) const {
-        const detail::OptArg a_fields_json(fields_json);
-        openai_response *out = nullptr;
-        const Code code = openai_images_create_variation(client_.get(), a_fields_json.c_str(), image.get(), &out);
-        return detail::checked(code, out);
-    }
-
-    /// Creates a variation of a given image.
-    /// `POST /images/variations` (`images.create_variation`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_variation_async(std::string_view fields_json, const Upload &image) const {
-        const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_images_create_variation_async(client_.get(), a_fields_json.c_str(), image.get(), cb, ud); }, detail::KeepAlive{image});
-    }
-
-    /// Creates a variation of a given image.
-    /// `POST /images/variations` (`images.create_variation`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future create_variation_async(std::string_view fields_json, const Upload &image, Callback callback) const {
-        const detail::OptArg a_fields_json(fields_json);
-        return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_images_create_variation_async(client_.get(), a_fields_json.c_str(), image.get(), cb, ud); }, std::move(callback), detail::KeepAlive{image});
-    }
-
-    /// Creates an edited or extended image given an original image and a prompt.
-    /// `POST /images/edits` (`images.edit`): blocks until the response is complete; throws on failure.
-    Response edit(std::string_view fields_json, const Upload &image, const Upload &mask = Upload()) const {
-        const detail::OptArg a_fields_json(fields_json);
-        openai_response *out = nullptr;
-        const Code code = openai_images_edit(client_.get(), a_fields_json.c_str(), image.get(), mask.get(), &out);
-        return detail::checked(code, out);
-    }
-
-    /// Creates an edited or extended image given an original image and a prompt.
-    /// `POST /images/edits` (`images.edit`): the async form; the std::future's get() throws on failure.
-    std::future<Response> edit_async(std::string_view fields_json, const Upload &image, const Upload &mask = Upload()) const {
-        const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_images_edit_async(client_.get(), a_fields_json.c_str(), image.get(), mask.get(), cb, ud); }, detail::KeepAlive{image, mask});
-    }
-
-    /// Creates an edited or extended image given an original image and a prompt.
-    /// `POST /images/edits` (`images.edit`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future edit_async(std::string_view fields_json, const Upload &image, const Upload &mask, Callback callback) const {
-        const detail::OptArg a_fields_json(fields_json);
-        return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_images_edit_async(client_.get(), a_fields_json.c_str(), image.get(), mask.get(), cb, ud); }, std::move(callback), detail::KeepAlive{image, mask});
     }
 
 private:
@@ -1443,7 +9007,7 @@ public:
     explicit Embeddings(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
     /// Creates an embedding vector representing the input text.
-    /// `POST /embeddings` (`embeddings.create`): blocks until the response is complete; throws on failure.
+    /// `POST /embeddings` (`embeddings.create`; C: `openai_embeddings_create`): blocks until the response is complete; throws on failure.
     Response create(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         openai_response *out = nullptr;
@@ -1452,7 +9016,7 @@ public:
     }
 
     /// Creates an embedding vector representing the input text.
-    /// `POST /embeddings` (`embeddings.create`): the async form; the std::future's get() throws on failure.
+    /// `POST /embeddings` (`embeddings.create`; C: `openai_embeddings_create_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_promise(
@@ -1460,11 +9024,159 @@ public:
     }
 
     /// Creates an embedding vector representing the input text.
-    /// `POST /embeddings` (`embeddings.create`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// `POST /embeddings` (`embeddings.create`; C: `openai_embeddings_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_callback(
             [&](openai_callback cb, void *ud) { return openai_embeddings_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.evals()`
+class Evals {
+public:
+    explicit Evals(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    EvalsRuns runs() const { return EvalsRuns(client_); }
+
+    /// Create the structure of an evaluation that can be used to test a model's performance.
+    /// `POST /evals` (`evals.create`; C: `openai_evals_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create the structure of an evaluation that can be used to test a model's performance.
+    /// `POST /evals` (`evals.create`; C: `openai_evals_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create the structure of an evaluation that can be used to test a model's performance.
+    /// `POST /evals` (`evals.create`; C: `openai_evals_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Delete an evaluation.
+    /// `DELETE /evals/{eval_id}` (`evals.delete`; C: `openai_evals_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view eval_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_delete(client_.get(), a_eval_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete an evaluation.
+    /// `DELETE /evals/{eval_id}` (`evals.delete`; C: `openai_evals_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view eval_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_delete_async(client_.get(), a_eval_id.c_str(), cb, ud); });
+    }
+
+    /// Delete an evaluation.
+    /// `DELETE /evals/{eval_id}` (`evals.delete`; C: `openai_evals_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view eval_id, Callback callback) const {
+        const detail::Arg a_eval_id(eval_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_delete_async(client_.get(), a_eval_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List evaluations for a project.
+    /// `GET /evals` (`evals.list`; C: `openai_evals_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List evaluations for a project.
+    /// `GET /evals` (`evals.list`; C: `openai_evals_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List evaluations for a project.
+    /// `GET /evals` (`evals.list`; C: `openai_evals_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List evaluations for a project.
+    /// `GET /evals` (`evals.list`; C: `openai_evals_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_evals_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Get an evaluation by ID.
+    /// `GET /evals/{eval_id}` (`evals.retrieve`; C: `openai_evals_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view eval_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_retrieve(client_.get(), a_eval_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get an evaluation by ID.
+    /// `GET /evals/{eval_id}` (`evals.retrieve`; C: `openai_evals_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view eval_id) const {
+        const detail::Arg a_eval_id(eval_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_retrieve_async(client_.get(), a_eval_id.c_str(), cb, ud); });
+    }
+
+    /// Get an evaluation by ID.
+    /// `GET /evals/{eval_id}` (`evals.retrieve`; C: `openai_evals_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view eval_id, Callback callback) const {
+        const detail::Arg a_eval_id(eval_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_retrieve_async(client_.get(), a_eval_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Update certain properties of an evaluation.
+    /// `POST /evals/{eval_id}` (`evals.update`; C: `openai_evals_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view eval_id, std::string_view body_json) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_evals_update(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Update certain properties of an evaluation.
+    /// `POST /evals/{eval_id}` (`evals.update`; C: `openai_evals_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view eval_id, std::string_view body_json) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_evals_update_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Update certain properties of an evaluation.
+    /// `POST /evals/{eval_id}` (`evals.update`; C: `openai_evals_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view eval_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_eval_id(eval_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_evals_update_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
     }
 
 private:
@@ -1476,8 +9188,94 @@ class Files {
 public:
     explicit Files(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
+    /// Returns a response containing the contents of the specified file.
+    /// `GET /files/{file_id}/content` (`files.content`; C: `openai_files_content`): blocks until the response is complete; throws on failure.
+    Response content(std::string_view file_id) const {
+        const detail::Arg a_file_id(file_id);
+        openai_response *out = nullptr;
+        const Code code = openai_files_content(client_.get(), a_file_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a response containing the contents of the specified file.
+    /// `GET /files/{file_id}/content` (`files.content`; C: `openai_files_content_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> content_async(std::string_view file_id) const {
+        const detail::Arg a_file_id(file_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_files_content_async(client_.get(), a_file_id.c_str(), cb, ud); });
+    }
+
+    /// Returns a response containing the contents of the specified file.
+    /// `GET /files/{file_id}/content` (`files.content`; C: `openai_files_content_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future content_async(std::string_view file_id, Callback callback) const {
+        const detail::Arg a_file_id(file_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_files_content_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a response containing the contents of the specified file.
+    /// `GET /files/{file_id}/content` (`files.content`; C: `openai_files_content_to_file`): the body written to the file at `path` as it arrives; the Response keeps status and headers.
+    Response content_to_file(std::string_view file_id, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_file_id(file_id);
+        const detail::Arg a_path(path);
+        openai_response *out = nullptr;
+        const Code code = openai_files_content_to_file(client_.get(), a_file_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
+                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        return detail::checked(code, out);
+    }
+
+    /// Upload a file that can be used across various endpoints.
+    /// `POST /files` (`files.create`; C: `openai_files_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_files_create(client_.get(), a_fields_json.c_str(), file.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Upload a file that can be used across various endpoints.
+    /// `POST /files` (`files.create`; C: `openai_files_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_files_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+    }
+
+    /// Upload a file that can be used across various endpoints.
+    /// `POST /files` (`files.create`; C: `openai_files_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &file, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_files_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+    }
+
+    /// Delete a file and remove it from all vector stores.
+    /// `DELETE /files/{file_id}` (`files.delete`; C: `openai_files_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view file_id) const {
+        const detail::Arg a_file_id(file_id);
+        openai_response *out = nullptr;
+        const Code code = openai_files_delete(client_.get(), a_file_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a file and remove it from all vector stores.
+    /// `DELETE /files/{file_id}` (`files.delete`; C: `openai_files_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view file_id) const {
+        const detail::Arg a_file_id(file_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); });
+    }
+
+    /// Delete a file and remove it from all vector stores.
+    /// `DELETE /files/{file_id}` (`files.delete`; C: `openai_files_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view file_id, Callback callback) const {
+        const detail::Arg a_file_id(file_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
     /// Returns a list of files.
-    /// `GET /files` (`files.list`): blocks until the response is complete; throws on failure.
+    /// `GET /files` (`files.list`; C: `openai_files_list`): blocks until the response is complete; throws on failure.
     Response list(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_response *out = nullptr;
@@ -1486,7 +9284,7 @@ public:
     }
 
     /// Returns a list of files.
-    /// `GET /files` (`files.list`): the async form; the std::future's get() throws on failure.
+    /// `GET /files` (`files.list`; C: `openai_files_list_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         return detail::start_promise(
@@ -1494,7 +9292,7 @@ public:
     }
 
     /// Returns a list of files.
-    /// `GET /files` (`files.list`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// `GET /files` (`files.list`; C: `openai_files_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
         return detail::start_callback(
@@ -1502,7 +9300,7 @@ public:
     }
 
     /// Returns a list of files.
-    /// `GET /files` (`files.list`): every page, fetched one at a time by the Pager (after = the last item's id).
+    /// `GET /files` (`files.list`; C: `openai_files_list_pages`): every page, fetched one at a time by the Pager.
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -1510,33 +9308,8 @@ public:
         return detail::checked_pager(code, out);
     }
 
-    /// Uploads a file that can be used across various endpoints.
-    /// `POST /files` (`files.upload`): blocks until the response is complete; throws on failure.
-    Response upload(std::string_view fields_json, const Upload &file) const {
-        const detail::OptArg a_fields_json(fields_json);
-        openai_response *out = nullptr;
-        const Code code = openai_files_upload(client_.get(), a_fields_json.c_str(), file.get(), &out);
-        return detail::checked(code, out);
-    }
-
-    /// Uploads a file that can be used across various endpoints.
-    /// `POST /files` (`files.upload`): the async form; the std::future's get() throws on failure.
-    std::future<Response> upload_async(std::string_view fields_json, const Upload &file) const {
-        const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_files_upload_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
-    }
-
-    /// Uploads a file that can be used across various endpoints.
-    /// `POST /files` (`files.upload`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future upload_async(std::string_view fields_json, const Upload &file, Callback callback) const {
-        const detail::OptArg a_fields_json(fields_json);
-        return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_files_upload_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
-    }
-
     /// Returns information about a specific file.
-    /// `GET /files/{file_id}` (`files.retrieve`): blocks until the response is complete; throws on failure.
+    /// `GET /files/{file_id}` (`files.retrieve`; C: `openai_files_retrieve`): blocks until the response is complete; throws on failure.
     Response retrieve(std::string_view file_id) const {
         const detail::Arg a_file_id(file_id);
         openai_response *out = nullptr;
@@ -1545,7 +9318,7 @@ public:
     }
 
     /// Returns information about a specific file.
-    /// `GET /files/{file_id}` (`files.retrieve`): the async form; the std::future's get() throws on failure.
+    /// `GET /files/{file_id}` (`files.retrieve`; C: `openai_files_retrieve_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> retrieve_async(std::string_view file_id) const {
         const detail::Arg a_file_id(file_id);
         return detail::start_promise(
@@ -1553,40 +9326,15 @@ public:
     }
 
     /// Returns information about a specific file.
-    /// `GET /files/{file_id}` (`files.retrieve`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// `GET /files/{file_id}` (`files.retrieve`; C: `openai_files_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view file_id, Callback callback) const {
         const detail::Arg a_file_id(file_id);
         return detail::start_callback(
             [&](openai_callback cb, void *ud) { return openai_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Deletes a file.
-    /// `DELETE /files/{file_id}` (`files.delete`): blocks until the response is complete; throws on failure.
-    Response delete_(std::string_view file_id) const {
-        const detail::Arg a_file_id(file_id);
-        openai_response *out = nullptr;
-        const Code code = openai_files_delete(client_.get(), a_file_id.c_str(), &out);
-        return detail::checked(code, out);
-    }
-
-    /// Deletes a file.
-    /// `DELETE /files/{file_id}` (`files.delete`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view file_id) const {
-        const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); });
-    }
-
-    /// Deletes a file.
-    /// `DELETE /files/{file_id}` (`files.delete`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
-    [[nodiscard]] Future delete_async(std::string_view file_id, Callback callback) const {
-        const detail::Arg a_file_id(file_id);
-        return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
-    }
-
-    /// Returns the contents of the specified file.
-    /// `GET /files/{file_id}/content` (`files.retrieve_content`): blocks until the response is complete; throws on failure.
+    /// Returns a response containing the contents of the specified file.
+    /// `GET /files/{file_id}/content` (`files.retrieve_content`; alias of files.content; C: `openai_files_retrieve_content`): blocks until the response is complete; throws on failure.
     Response retrieve_content(std::string_view file_id) const {
         const detail::Arg a_file_id(file_id);
         openai_response *out = nullptr;
@@ -1594,24 +9342,24 @@ public:
         return detail::checked(code, out);
     }
 
-    /// Returns the contents of the specified file.
-    /// `GET /files/{file_id}/content` (`files.retrieve_content`): the async form; the std::future's get() throws on failure.
+    /// Returns a response containing the contents of the specified file.
+    /// `GET /files/{file_id}/content` (`files.retrieve_content`; alias of files.content; C: `openai_files_retrieve_content_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> retrieve_content_async(std::string_view file_id) const {
         const detail::Arg a_file_id(file_id);
         return detail::start_promise(
             [&](openai_callback cb, void *ud) { return openai_files_retrieve_content_async(client_.get(), a_file_id.c_str(), cb, ud); });
     }
 
-    /// Returns the contents of the specified file.
-    /// `GET /files/{file_id}/content` (`files.retrieve_content`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// Returns a response containing the contents of the specified file.
+    /// `GET /files/{file_id}/content` (`files.retrieve_content`; alias of files.content; C: `openai_files_retrieve_content_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_content_async(std::string_view file_id, Callback callback) const {
         const detail::Arg a_file_id(file_id);
         return detail::start_callback(
             [&](openai_callback cb, void *ud) { return openai_files_retrieve_content_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
     }
 
-    /// Returns the contents of the specified file.
-    /// `GET /files/{file_id}/content` (`files.retrieve_content`): the body written to the file at `path` as it arrives (through `<path>.part`); the Response keeps status and headers.
+    /// Returns a response containing the contents of the specified file.
+    /// `GET /files/{file_id}/content` (`files.retrieve_content`; alias of files.content; C: `openai_files_retrieve_content_to_file`): the body written to the file at `path` as it arrives; the Response keeps status and headers.
     Response retrieve_content_to_file(std::string_view file_id, std::string_view path, Progress progress = {}) const {
         const detail::Arg a_file_id(file_id);
         const detail::Arg a_path(path);
@@ -1619,6 +9367,31 @@ public:
         const Code code = openai_files_retrieve_content_to_file(client_.get(), a_file_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
                              progress ? static_cast<void *>(&progress) : nullptr, &out);
         return detail::checked(code, out);
+    }
+
+    /// Upload a file that can be used across various endpoints.
+    /// `POST /files` (`files.upload`; alias of files.create; C: `openai_files_upload`): blocks until the response is complete; throws on failure.
+    Response upload(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_files_upload(client_.get(), a_fields_json.c_str(), file.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Upload a file that can be used across various endpoints.
+    /// `POST /files` (`files.upload`; alias of files.create; C: `openai_files_upload_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> upload_async(std::string_view fields_json, const Upload &file) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_files_upload_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+    }
+
+    /// Upload a file that can be used across various endpoints.
+    /// `POST /files` (`files.upload`; alias of files.create; C: `openai_files_upload_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future upload_async(std::string_view fields_json, const Upload &file, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_files_upload_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
     }
 
 private:
@@ -1630,7 +9403,261 @@ class FineTuning {
 public:
     explicit FineTuning(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
+    FineTuningAlpha alpha() const { return FineTuningAlpha(client_); }
+    FineTuningCheckpoints checkpoints() const { return FineTuningCheckpoints(client_); }
     FineTuningJobs jobs() const { return FineTuningJobs(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.images()`
+class Images {
+public:
+    explicit Images(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Creates a variation of a given image.
+    /// `POST /images/variations` (`images.create_variation`; C: `openai_images_create_variation`): blocks until the response is complete; throws on failure.
+    Response create_variation(std::string_view fields_json, const Upload &image) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_images_create_variation(client_.get(), a_fields_json.c_str(), image.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates a variation of a given image.
+    /// `POST /images/variations` (`images.create_variation`; C: `openai_images_create_variation_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_variation_async(std::string_view fields_json, const Upload &image) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_images_create_variation_async(client_.get(), a_fields_json.c_str(), image.get(), cb, ud); }, detail::KeepAlive{image});
+    }
+
+    /// Creates a variation of a given image.
+    /// `POST /images/variations` (`images.create_variation`; C: `openai_images_create_variation_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_variation_async(std::string_view fields_json, const Upload &image, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_images_create_variation_async(client_.get(), a_fields_json.c_str(), image.get(), cb, ud); }, std::move(callback), detail::KeepAlive{image});
+    }
+
+    /// Creates an edited or extended image given one or more source images and a prompt.
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit`): blocks until the response is complete; throws on failure.
+    Response edit(std::string_view fields_json, const Upload &image, const Upload &mask = Upload()) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_images_edit(client_.get(), a_fields_json.c_str(), image.get(), mask.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates an edited or extended image given one or more source images and a prompt.
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> edit_async(std::string_view fields_json, const Upload &image, const Upload &mask = Upload()) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_images_edit_async(client_.get(), a_fields_json.c_str(), image.get(), mask.get(), cb, ud); }, detail::KeepAlive{image, mask});
+    }
+
+    /// Creates an edited or extended image given one or more source images and a prompt.
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future edit_async(std::string_view fields_json, const Upload &image, const Upload &mask, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_images_edit_async(client_.get(), a_fields_json.c_str(), image.get(), mask.get(), cb, ud); }, std::move(callback), detail::KeepAlive{image, mask});
+    }
+
+    /// Creates an edited or extended image given one or more source images and a prompt.
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_ex`): blocks until the response is complete; throws on failure.
+    Response edit_ex(std::string_view fields_json, const std::vector<Upload> &image, const Upload &mask = Upload()) const {
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_image;
+        for (const Upload &u : image) a_image.push_back(u.get());
+        openai_response *out = nullptr;
+        const Code code = openai_images_edit_ex(client_.get(), a_fields_json.c_str(), a_image.empty() ? nullptr : a_image.data(), a_image.size(), mask.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates an edited or extended image given one or more source images and a prompt.
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_ex_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> edit_ex_async(std::string_view fields_json, const std::vector<Upload> &image, const Upload &mask = Upload()) const {
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_image;
+        for (const Upload &u : image) a_image.push_back(u.get());
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_images_edit_ex_async(client_.get(), a_fields_json.c_str(), a_image.empty() ? nullptr : a_image.data(), a_image.size(), mask.get(), cb, ud); }, detail::keep_also(detail::KeepAlive{mask}, image));
+    }
+
+    /// Creates an edited or extended image given one or more source images and a prompt.
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_ex_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future edit_ex_async(std::string_view fields_json, const std::vector<Upload> &image, const Upload &mask, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_image;
+        for (const Upload &u : image) a_image.push_back(u.get());
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_images_edit_ex_async(client_.get(), a_fields_json.c_str(), a_image.empty() ? nullptr : a_image.data(), a_image.size(), mask.get(), cb, ud); }, std::move(callback), detail::keep_also(detail::KeepAlive{mask}, image));
+    }
+
+    /// Creates an edited or extended image given one or more source images and a prompt.
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream edit_stream(std::string_view fields_json, const std::vector<Upload> &image, const Upload &mask = Upload()) const {
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_image;
+        for (const Upload &u : image) a_image.push_back(u.get());
+        openai_stream *out = nullptr;
+        const Code code = openai_images_edit_stream(client_.get(), a_fields_json.c_str(), a_image.empty() ? nullptr : a_image.data(), a_image.size(), mask.get(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Creates an edited or extended image given one or more source images and a prompt.
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream edit_stream_async(std::string_view fields_json, const std::vector<Upload> &image, const Upload &mask = Upload()) const {
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_image;
+        for (const Upload &u : image) a_image.push_back(u.get());
+        return Stream(openai_images_edit_stream_async(client_.get(), a_fields_json.c_str(), a_image.empty() ? nullptr : a_image.data(), a_image.size(), mask.get(), nullptr, nullptr));
+    }
+
+    /// Creates an edited or extended image given one or more source images and a prompt.
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream edit_stream_async(std::string_view fields_json, const std::vector<Upload> &image, const Upload &mask, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_image;
+        for (const Upload &u : image) a_image.push_back(u.get());
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_images_edit_stream_async(client_.get(), a_fields_json.c_str(), a_image.empty() ? nullptr : a_image.data(), a_image.size(), mask.get(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+    /// Creates an image given a prompt.
+    /// `POST /images/generations` (`images.generate`; C: `openai_images_generate`): blocks until the response is complete; throws on failure.
+    Response generate(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_images_generate(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates an image given a prompt.
+    /// `POST /images/generations` (`images.generate`; C: `openai_images_generate_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> generate_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_images_generate_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates an image given a prompt.
+    /// `POST /images/generations` (`images.generate`; C: `openai_images_generate_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future generate_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_images_generate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Creates an image given a prompt.
+    /// `POST /images/generations` (`images.generate`; C: `openai_images_generate_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream generate_stream(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_images_generate_stream(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Creates an image given a prompt.
+    /// `POST /images/generations` (`images.generate`; C: `openai_images_generate_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream generate_stream_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return Stream(openai_images_generate_stream_async(client_.get(), a_body_json.c_str(), nullptr, nullptr));
+    }
+
+    /// Creates an image given a prompt.
+    /// `POST /images/generations` (`images.generate`; C: `openai_images_generate_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream generate_stream_async(std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_images_generate_stream_async(client_.get(), a_body_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.models()`
+class Models {
+public:
+    explicit Models(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Delete a fine-tuned model.
+    /// `DELETE /models/{model}` (`models.delete`; C: `openai_models_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view model) const {
+        const detail::Arg a_model(model);
+        openai_response *out = nullptr;
+        const Code code = openai_models_delete(client_.get(), a_model.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a fine-tuned model.
+    /// `DELETE /models/{model}` (`models.delete`; C: `openai_models_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view model) const {
+        const detail::Arg a_model(model);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_models_delete_async(client_.get(), a_model.c_str(), cb, ud); });
+    }
+
+    /// Delete a fine-tuned model.
+    /// `DELETE /models/{model}` (`models.delete`; C: `openai_models_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view model, Callback callback) const {
+        const detail::Arg a_model(model);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_models_delete_async(client_.get(), a_model.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Lists the currently available models, and provides basic information about each one such as the owner and availability.
+    /// `GET /models` (`models.list`; C: `openai_models_list`): blocks until the response is complete; throws on failure.
+    Response list() const {
+        openai_response *out = nullptr;
+        const Code code = openai_models_list(client_.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Lists the currently available models, and provides basic information about each one such as the owner and availability.
+    /// `GET /models` (`models.list`; C: `openai_models_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async() const {
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_models_list_async(client_.get(), cb, ud); });
+    }
+
+    /// Lists the currently available models, and provides basic information about each one such as the owner and availability.
+    /// `GET /models` (`models.list`; C: `openai_models_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(Callback callback) const {
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_models_list_async(client_.get(), cb, ud); }, std::move(callback));
+    }
+
+    /// Retrieves a model instance, providing basic information about the model such as the owner and permissioning.
+    /// `GET /models/{model}` (`models.retrieve`; C: `openai_models_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view model) const {
+        const detail::Arg a_model(model);
+        openai_response *out = nullptr;
+        const Code code = openai_models_retrieve(client_.get(), a_model.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a model instance, providing basic information about the model such as the owner and permissioning.
+    /// `GET /models/{model}` (`models.retrieve`; C: `openai_models_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view model) const {
+        const detail::Arg a_model(model);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_models_retrieve_async(client_.get(), a_model.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a model instance, providing basic information about the model such as the owner and permissioning.
+    /// `GET /models/{model}` (`models.retrieve`; C: `openai_models_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view model, Callback callback) const {
+        const detail::Arg a_model(model);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_models_retrieve_async(client_.get(), a_model.c_str(), cb, ud); }, std::move(callback));
+    }
 
 private:
     std::shared_ptr<openai_client> client_;
@@ -1641,8 +9668,8 @@ class Moderations {
 public:
     explicit Moderations(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    /// Classifies whether the input is potentially harmful.
-    /// `POST /moderations` (`moderations.create`): blocks until the response is complete; throws on failure.
+    /// Classifies if text and/or image inputs are potentially harmful.
+    /// `POST /moderations` (`moderations.create`; C: `openai_moderations_create`): blocks until the response is complete; throws on failure.
     Response create(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         openai_response *out = nullptr;
@@ -1650,16 +9677,16 @@ public:
         return detail::checked(code, out);
     }
 
-    /// Classifies whether the input is potentially harmful.
-    /// `POST /moderations` (`moderations.create`): the async form; the std::future's get() throws on failure.
+    /// Classifies if text and/or image inputs are potentially harmful.
+    /// `POST /moderations` (`moderations.create`; C: `openai_moderations_create_async`): the async form; the std::future's get() throws on failure.
     std::future<Response> create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_promise(
             [&](openai_callback cb, void *ud) { return openai_moderations_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
     }
 
-    /// Classifies whether the input is potentially harmful.
-    /// `POST /moderations` (`moderations.create`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    /// Classifies if text and/or image inputs are potentially harmful.
+    /// `POST /moderations` (`moderations.create`; C: `openai_moderations_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
         return detail::start_callback(
@@ -1670,27 +9697,904 @@ private:
     std::shared_ptr<openai_client> client_;
 };
 
-/// `client.audio()`
-class Audio {
+/// `client.organization()`
+class Organization {
 public:
-    explicit Audio(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+    explicit Organization(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    AudioTranscriptions transcriptions() const { return AudioTranscriptions(client_); }
-    AudioTranslations translations() const { return AudioTranslations(client_); }
-    AudioSpeech speech() const { return AudioSpeech(client_); }
+    OrganizationAdminApiKeys admin_api_keys() const { return OrganizationAdminApiKeys(client_); }
+    OrganizationAuditLogs audit_logs() const { return OrganizationAuditLogs(client_); }
+    OrganizationCertificates certificates() const { return OrganizationCertificates(client_); }
+    OrganizationCosts costs() const { return OrganizationCosts(client_); }
+    OrganizationDataRetention data_retention() const { return OrganizationDataRetention(client_); }
+    OrganizationGroups groups() const { return OrganizationGroups(client_); }
+    OrganizationInvites invites() const { return OrganizationInvites(client_); }
+    OrganizationProjects projects() const { return OrganizationProjects(client_); }
+    OrganizationRoles roles() const { return OrganizationRoles(client_); }
+    OrganizationSpendAlerts spend_alerts() const { return OrganizationSpendAlerts(client_); }
+    OrganizationSpendLimit spend_limit() const { return OrganizationSpendLimit(client_); }
+    OrganizationUsage usage() const { return OrganizationUsage(client_); }
+    OrganizationUsers users() const { return OrganizationUsers(client_); }
 
 private:
     std::shared_ptr<openai_client> client_;
 };
 
-/// `client.beta()`
-class Beta {
+/// `client.projects()`
+class Projects {
 public:
-    explicit Beta(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+    explicit Projects(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
-    BetaAssistants assistants() const { return BetaAssistants(client_); }
-    BetaThreads threads() const { return BetaThreads(client_); }
-    BetaFiles files() const { return BetaFiles(client_); }
+    ProjectsGroups groups() const { return ProjectsGroups(client_); }
+    ProjectsRoles roles() const { return ProjectsRoles(client_); }
+    ProjectsUsers users() const { return ProjectsUsers(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.realtime()`
+class Realtime {
+public:
+    explicit Realtime(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    RealtimeCalls calls() const { return RealtimeCalls(client_); }
+    RealtimeClientSecrets client_secrets() const { return RealtimeClientSecrets(client_); }
+    RealtimeSessions sessions() const { return RealtimeSessions(client_); }
+    RealtimeTranscriptionSessions transcription_sessions() const { return RealtimeTranscriptionSessions(client_); }
+    RealtimeTranslations translations() const { return RealtimeTranslations(client_); }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.responses()`
+class Responses {
+public:
+    explicit Responses(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    ResponsesInputItems input_items() const { return ResponsesInputItems(client_); }
+    ResponsesInputTokens input_tokens() const { return ResponsesInputTokens(client_); }
+
+    /// Cancels a model response with the given ID.
+    /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel`): blocks until the response is complete; throws on failure.
+    Response cancel(std::string_view response_id) const {
+        const detail::Arg a_response_id(response_id);
+        openai_response *out = nullptr;
+        const Code code = openai_responses_cancel(client_.get(), a_response_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Cancels a model response with the given ID.
+    /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> cancel_async(std::string_view response_id) const {
+        const detail::Arg a_response_id(response_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_responses_cancel_async(client_.get(), a_response_id.c_str(), cb, ud); });
+    }
+
+    /// Cancels a model response with the given ID.
+    /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future cancel_async(std::string_view response_id, Callback callback) const {
+        const detail::Arg a_response_id(response_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_responses_cancel_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Compact a conversation.
+    /// `POST /responses/compact` (`responses.compact`; C: `openai_responses_compact`): blocks until the response is complete; throws on failure.
+    Response compact(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_responses_compact(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Compact a conversation.
+    /// `POST /responses/compact` (`responses.compact`; C: `openai_responses_compact_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> compact_async(std::string_view body_json = {}) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_responses_compact_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Compact a conversation.
+    /// `POST /responses/compact` (`responses.compact`; C: `openai_responses_compact_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future compact_async(std::string_view body_json, Callback callback) const {
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_responses_compact_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Creates a model response.
+    /// `POST /responses` (`responses.create`; C: `openai_responses_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_responses_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates a model response.
+    /// `POST /responses` (`responses.create`; C: `openai_responses_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_responses_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates a model response.
+    /// `POST /responses` (`responses.create`; C: `openai_responses_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_responses_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Creates a model response.
+    /// `POST /responses` (`responses.create`; C: `openai_responses_create_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream create_stream(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_responses_create_stream(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Creates a model response.
+    /// `POST /responses` (`responses.create`; C: `openai_responses_create_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream create_stream_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return Stream(openai_responses_create_stream_async(client_.get(), a_body_json.c_str(), nullptr, nullptr));
+    }
+
+    /// Creates a model response.
+    /// `POST /responses` (`responses.create`; C: `openai_responses_create_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream create_stream_async(std::string_view body_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_responses_create_stream_async(client_.get(), a_body_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+    /// Deletes a model response with the given ID.
+    /// `DELETE /responses/{response_id}` (`responses.delete`; C: `openai_responses_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view response_id) const {
+        const detail::Arg a_response_id(response_id);
+        openai_response *out = nullptr;
+        const Code code = openai_responses_delete(client_.get(), a_response_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Deletes a model response with the given ID.
+    /// `DELETE /responses/{response_id}` (`responses.delete`; C: `openai_responses_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view response_id) const {
+        const detail::Arg a_response_id(response_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_responses_delete_async(client_.get(), a_response_id.c_str(), cb, ud); });
+    }
+
+    /// Deletes a model response with the given ID.
+    /// `DELETE /responses/{response_id}` (`responses.delete`; C: `openai_responses_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view response_id, Callback callback) const {
+        const detail::Arg a_response_id(response_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_responses_delete_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}` (`responses.retrieve`; C: `openai_responses_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_responses_retrieve(client_.get(), a_response_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}` (`responses.retrieve`; C: `openai_responses_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}` (`responses.retrieve`; C: `openai_responses_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view response_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}` (`responses.retrieve`; C: `openai_responses_retrieve_stream`): streams server-sent events (the library asks for the stream); blocks until the response begins; throws on failure.
+    Stream retrieve_stream(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_stream *out = nullptr;
+        const Code code = openai_responses_retrieve_stream(client_.get(), a_response_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked_stream(code, out);
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}` (`responses.retrieve`; C: `openai_responses_retrieve_stream_async`): the stream, started without blocking; pull its events as from the blocking form.
+    Stream retrieve_stream_async(std::string_view response_id, std::string_view query_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return Stream(openai_responses_retrieve_stream_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), nullptr, nullptr));
+    }
+
+    /// Retrieves a model response with the given ID.
+    /// `GET /responses/{response_id}` (`responses.retrieve`; C: `openai_responses_retrieve_stream_async`): the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.
+    Stream retrieve_stream_async(std::string_view response_id, std::string_view query_json, EventHandler on_event, DoneHandler on_done = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_stream(
+            [&](openai_event_callback cb, void *ud) { return openai_responses_retrieve_stream_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); },
+            std::move(on_event), std::move(on_done));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.skills()`
+class Skills {
+public:
+    explicit Skills(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    SkillsContent content() const { return SkillsContent(client_); }
+    SkillsVersions versions() const { return SkillsVersions(client_); }
+
+    /// Create a new skill.
+    /// `POST /skills` (`skills.create`; C: `openai_skills_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fields_json, const std::vector<Upload> &files) const {
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_files;
+        for (const Upload &u : files) a_files.push_back(u.get());
+        openai_response *out = nullptr;
+        const Code code = openai_skills_create(client_.get(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a new skill.
+    /// `POST /skills` (`skills.create`; C: `openai_skills_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fields_json, const std::vector<Upload> &files) const {
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_files;
+        for (const Upload &u : files) a_files.push_back(u.get());
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_create_async(client_.get(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), cb, ud); }, detail::keep_also(detail::KeepAlive{}, files));
+    }
+
+    /// Create a new skill.
+    /// `POST /skills` (`skills.create`; C: `openai_skills_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fields_json, const std::vector<Upload> &files, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        std::vector<const openai_upload *> a_files;
+        for (const Upload &u : files) a_files.push_back(u.get());
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_create_async(client_.get(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), cb, ud); }, std::move(callback), detail::keep_also(detail::KeepAlive{}, files));
+    }
+
+    /// Delete a skill by its ID.
+    /// `DELETE /skills/{skill_id}` (`skills.delete`; C: `openai_skills_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view skill_id) const {
+        const detail::Arg a_skill_id(skill_id);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_delete(client_.get(), a_skill_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a skill by its ID.
+    /// `DELETE /skills/{skill_id}` (`skills.delete`; C: `openai_skills_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view skill_id) const {
+        const detail::Arg a_skill_id(skill_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_delete_async(client_.get(), a_skill_id.c_str(), cb, ud); });
+    }
+
+    /// Delete a skill by its ID.
+    /// `DELETE /skills/{skill_id}` (`skills.delete`; C: `openai_skills_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view skill_id, Callback callback) const {
+        const detail::Arg a_skill_id(skill_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_delete_async(client_.get(), a_skill_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List all skills for the current project.
+    /// `GET /skills` (`skills.list`; C: `openai_skills_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List all skills for the current project.
+    /// `GET /skills` (`skills.list`; C: `openai_skills_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List all skills for the current project.
+    /// `GET /skills` (`skills.list`; C: `openai_skills_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List all skills for the current project.
+    /// `GET /skills` (`skills.list`; C: `openai_skills_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_skills_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Get a skill by its ID.
+    /// `GET /skills/{skill_id}` (`skills.retrieve`; C: `openai_skills_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view skill_id) const {
+        const detail::Arg a_skill_id(skill_id);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_retrieve(client_.get(), a_skill_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Get a skill by its ID.
+    /// `GET /skills/{skill_id}` (`skills.retrieve`; C: `openai_skills_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view skill_id) const {
+        const detail::Arg a_skill_id(skill_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_retrieve_async(client_.get(), a_skill_id.c_str(), cb, ud); });
+    }
+
+    /// Get a skill by its ID.
+    /// `GET /skills/{skill_id}` (`skills.retrieve`; C: `openai_skills_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view skill_id, Callback callback) const {
+        const detail::Arg a_skill_id(skill_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_retrieve_async(client_.get(), a_skill_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Update the default version pointer for a skill.
+    /// `POST /skills/{skill_id}` (`skills.update`; C: `openai_skills_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view skill_id, std::string_view body_json = {}) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_skills_update(client_.get(), a_skill_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Update the default version pointer for a skill.
+    /// `POST /skills/{skill_id}` (`skills.update`; C: `openai_skills_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view skill_id, std::string_view body_json = {}) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_skills_update_async(client_.get(), a_skill_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Update the default version pointer for a skill.
+    /// `POST /skills/{skill_id}` (`skills.update`; C: `openai_skills_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view skill_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_skills_update_async(client_.get(), a_skill_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.uploads()`
+class Uploads {
+public:
+    explicit Uploads(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    UploadsParts parts() const { return UploadsParts(client_); }
+
+    /// Cancels the Upload.
+    /// `POST /uploads/{upload_id}/cancel` (`uploads.cancel`; C: `openai_uploads_cancel`): blocks until the response is complete; throws on failure.
+    Response cancel(std::string_view upload_id) const {
+        const detail::Arg a_upload_id(upload_id);
+        openai_response *out = nullptr;
+        const Code code = openai_uploads_cancel(client_.get(), a_upload_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Cancels the Upload.
+    /// `POST /uploads/{upload_id}/cancel` (`uploads.cancel`; C: `openai_uploads_cancel_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> cancel_async(std::string_view upload_id) const {
+        const detail::Arg a_upload_id(upload_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_uploads_cancel_async(client_.get(), a_upload_id.c_str(), cb, ud); });
+    }
+
+    /// Cancels the Upload.
+    /// `POST /uploads/{upload_id}/cancel` (`uploads.cancel`; C: `openai_uploads_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future cancel_async(std::string_view upload_id, Callback callback) const {
+        const detail::Arg a_upload_id(upload_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_uploads_cancel_async(client_.get(), a_upload_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Completes the Upload.
+    /// `POST /uploads/{upload_id}/complete` (`uploads.complete`; C: `openai_uploads_complete`): blocks until the response is complete; throws on failure.
+    Response complete(std::string_view upload_id, std::string_view body_json) const {
+        const detail::Arg a_upload_id(upload_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_uploads_complete(client_.get(), a_upload_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Completes the Upload.
+    /// `POST /uploads/{upload_id}/complete` (`uploads.complete`; C: `openai_uploads_complete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> complete_async(std::string_view upload_id, std::string_view body_json) const {
+        const detail::Arg a_upload_id(upload_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_uploads_complete_async(client_.get(), a_upload_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Completes the Upload.
+    /// `POST /uploads/{upload_id}/complete` (`uploads.complete`; C: `openai_uploads_complete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future complete_async(std::string_view upload_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_upload_id(upload_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_uploads_complete_async(client_.get(), a_upload_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Creates an intermediate Upload object that you can add Parts to.
+    /// `POST /uploads` (`uploads.create`; C: `openai_uploads_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_uploads_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Creates an intermediate Upload object that you can add Parts to.
+    /// `POST /uploads` (`uploads.create`; C: `openai_uploads_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_uploads_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Creates an intermediate Upload object that you can add Parts to.
+    /// `POST /uploads` (`uploads.create`; C: `openai_uploads_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_uploads_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.vector_stores()`
+class VectorStores {
+public:
+    explicit VectorStores(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    VectorStoresFileBatches file_batches() const { return VectorStoresFileBatches(client_); }
+    VectorStoresFiles files() const { return VectorStoresFiles(client_); }
+
+    /// Create a vector store.
+    /// `POST /vector_stores` (`vector_stores.create`; C: `openai_vector_stores_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_create(client_.get(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a vector store.
+    /// `POST /vector_stores` (`vector_stores.create`; C: `openai_vector_stores_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view body_json) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create a vector store.
+    /// `POST /vector_stores` (`vector_stores.create`; C: `openai_vector_stores_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Delete a vector store.
+    /// `DELETE /vector_stores/{vector_store_id}` (`vector_stores.delete`; C: `openai_vector_stores_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view vector_store_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_delete(client_.get(), a_vector_store_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Delete a vector store.
+    /// `DELETE /vector_stores/{vector_store_id}` (`vector_stores.delete`; C: `openai_vector_stores_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view vector_store_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_delete_async(client_.get(), a_vector_store_id.c_str(), cb, ud); });
+    }
+
+    /// Delete a vector store.
+    /// `DELETE /vector_stores/{vector_store_id}` (`vector_stores.delete`; C: `openai_vector_stores_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view vector_store_id, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_delete_async(client_.get(), a_vector_store_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of vector stores.
+    /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Returns a list of vector stores.
+    /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Returns a list of vector stores.
+    /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Returns a list of vector stores.
+    /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_vector_stores_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Retrieves a vector store.
+    /// `GET /vector_stores/{vector_store_id}` (`vector_stores.retrieve`; C: `openai_vector_stores_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view vector_store_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_retrieve(client_.get(), a_vector_store_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Retrieves a vector store.
+    /// `GET /vector_stores/{vector_store_id}` (`vector_stores.retrieve`; C: `openai_vector_stores_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view vector_store_id) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_retrieve_async(client_.get(), a_vector_store_id.c_str(), cb, ud); });
+    }
+
+    /// Retrieves a vector store.
+    /// `GET /vector_stores/{vector_store_id}` (`vector_stores.retrieve`; C: `openai_vector_stores_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view vector_store_id, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_retrieve_async(client_.get(), a_vector_store_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Search a vector store for relevant chunks based on a query and file attributes filter.
+    /// `POST /vector_stores/{vector_store_id}/search` (`vector_stores.search`; C: `openai_vector_stores_search`): blocks until the response is complete; throws on failure.
+    Response search(std::string_view vector_store_id, std::string_view body_json) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_search(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Search a vector store for relevant chunks based on a query and file attributes filter.
+    /// `POST /vector_stores/{vector_store_id}/search` (`vector_stores.search`; C: `openai_vector_stores_search_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> search_async(std::string_view vector_store_id, std::string_view body_json) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_search_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Search a vector store for relevant chunks based on a query and file attributes filter.
+    /// `POST /vector_stores/{vector_store_id}/search` (`vector_stores.search`; C: `openai_vector_stores_search_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future search_async(std::string_view vector_store_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_search_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Modifies a vector store.
+    /// `POST /vector_stores/{vector_store_id}` (`vector_stores.update`; C: `openai_vector_stores_update`): blocks until the response is complete; throws on failure.
+    Response update(std::string_view vector_store_id, std::string_view body_json) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_update(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Modifies a vector store.
+    /// `POST /vector_stores/{vector_store_id}` (`vector_stores.update`; C: `openai_vector_stores_update_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> update_async(std::string_view vector_store_id, std::string_view body_json) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_update_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Modifies a vector store.
+    /// `POST /vector_stores/{vector_store_id}` (`vector_stores.update`; C: `openai_vector_stores_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future update_async(std::string_view vector_store_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_update_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+private:
+    std::shared_ptr<openai_client> client_;
+};
+
+/// `client.videos()`
+class Videos {
+public:
+    explicit Videos(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    VideosCharacter character() const { return VideosCharacter(client_); }
+
+    /// Create a new video generation job from a prompt and optional reference assets.
+    /// `POST /videos` (`videos.create`; C: `openai_videos_create`): blocks until the response is complete; throws on failure.
+    Response create(std::string_view fields_json = {}, const Upload &input_reference = Upload()) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_create(client_.get(), a_fields_json.c_str(), input_reference.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a new video generation job from a prompt and optional reference assets.
+    /// `POST /videos` (`videos.create`; C: `openai_videos_create_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> create_async(std::string_view fields_json = {}, const Upload &input_reference = Upload()) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_videos_create_async(client_.get(), a_fields_json.c_str(), input_reference.get(), cb, ud); }, detail::KeepAlive{input_reference});
+    }
+
+    /// Create a new video generation job from a prompt and optional reference assets.
+    /// `POST /videos` (`videos.create`; C: `openai_videos_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &input_reference, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_create_async(client_.get(), a_fields_json.c_str(), input_reference.get(), cb, ud); }, std::move(callback), detail::KeepAlive{input_reference});
+    }
+
+    /// Permanently delete a completed or failed video and its stored assets.
+    /// `DELETE /videos/{video_id}` (`videos.delete`; C: `openai_videos_delete`): blocks until the response is complete; throws on failure.
+    Response delete_(std::string_view video_id) const {
+        const detail::Arg a_video_id(video_id);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_delete(client_.get(), a_video_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Permanently delete a completed or failed video and its stored assets.
+    /// `DELETE /videos/{video_id}` (`videos.delete`; C: `openai_videos_delete_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> delete_async(std::string_view video_id) const {
+        const detail::Arg a_video_id(video_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_videos_delete_async(client_.get(), a_video_id.c_str(), cb, ud); });
+    }
+
+    /// Permanently delete a completed or failed video and its stored assets.
+    /// `DELETE /videos/{video_id}` (`videos.delete`; C: `openai_videos_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future delete_async(std::string_view video_id, Callback callback) const {
+        const detail::Arg a_video_id(video_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_delete_async(client_.get(), a_video_id.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Download the generated video bytes or a derived preview asset.
+    /// `GET /videos/{video_id}/content` (`videos.download_content`; C: `openai_videos_download_content`): blocks until the response is complete; throws on failure.
+    Response download_content(std::string_view video_id, std::string_view query_json = {}) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_download_content(client_.get(), a_video_id.c_str(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Download the generated video bytes or a derived preview asset.
+    /// `GET /videos/{video_id}/content` (`videos.download_content`; C: `openai_videos_download_content_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> download_content_async(std::string_view video_id, std::string_view query_json = {}) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_videos_download_content_async(client_.get(), a_video_id.c_str(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// Download the generated video bytes or a derived preview asset.
+    /// `GET /videos/{video_id}/content` (`videos.download_content`; C: `openai_videos_download_content_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future download_content_async(std::string_view video_id, std::string_view query_json, Callback callback) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_download_content_async(client_.get(), a_video_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Download the generated video bytes or a derived preview asset.
+    /// `GET /videos/{video_id}/content` (`videos.download_content`; C: `openai_videos_download_content_to_file`): the body written to the file at `path` as it arrives; the Response keeps status and headers.
+    Response download_content_to_file(std::string_view video_id, std::string_view query_json, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_query_json(query_json);
+        const detail::Arg a_path(path);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_download_content_to_file(client_.get(), a_video_id.c_str(), a_query_json.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
+                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a new video generation job by editing a source video or existing generated video.
+    /// `POST /videos/edits` (`videos.edit`; C: `openai_videos_edit`): blocks until the response is complete; throws on failure.
+    Response edit(std::string_view fields_json, const Upload &video) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_edit(client_.get(), a_fields_json.c_str(), video.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a new video generation job by editing a source video or existing generated video.
+    /// `POST /videos/edits` (`videos.edit`; C: `openai_videos_edit_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> edit_async(std::string_view fields_json, const Upload &video) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_videos_edit_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, detail::KeepAlive{video});
+    }
+
+    /// Create a new video generation job by editing a source video or existing generated video.
+    /// `POST /videos/edits` (`videos.edit`; C: `openai_videos_edit_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future edit_async(std::string_view fields_json, const Upload &video, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_edit_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, std::move(callback), detail::KeepAlive{video});
+    }
+
+    /// Create an extension of a completed video.
+    /// `POST /videos/extensions` (`videos.extend`; C: `openai_videos_extend`): blocks until the response is complete; throws on failure.
+    Response extend(std::string_view fields_json, const Upload &video) const {
+        const detail::OptArg a_fields_json(fields_json);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_extend(client_.get(), a_fields_json.c_str(), video.get(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create an extension of a completed video.
+    /// `POST /videos/extensions` (`videos.extend`; C: `openai_videos_extend_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> extend_async(std::string_view fields_json, const Upload &video) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_videos_extend_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, detail::KeepAlive{video});
+    }
+
+    /// Create an extension of a completed video.
+    /// `POST /videos/extensions` (`videos.extend`; C: `openai_videos_extend_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future extend_async(std::string_view fields_json, const Upload &video, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_extend_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, std::move(callback), detail::KeepAlive{video});
+    }
+
+    /// List recently generated videos for the current project.
+    /// `GET /videos` (`videos.list`; C: `openai_videos_list`): blocks until the response is complete; throws on failure.
+    Response list(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_list(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// List recently generated videos for the current project.
+    /// `GET /videos` (`videos.list`; C: `openai_videos_list_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> list_async(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_videos_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+    }
+
+    /// List recently generated videos for the current project.
+    /// `GET /videos` (`videos.list`; C: `openai_videos_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
+        const detail::OptArg a_query_json(query_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// List recently generated videos for the current project.
+    /// `GET /videos` (`videos.list`; C: `openai_videos_list_pages`): every page, fetched one at a time by the Pager.
+    Pager list_pages(std::string_view query_json = {}) const {
+        const detail::OptArg a_query_json(query_json);
+        openai_pager *out = nullptr;
+        const Code code = openai_videos_list_pages(client_.get(), a_query_json.c_str(), &out);
+        return detail::checked_pager(code, out);
+    }
+
+    /// Create a remix of a completed video using a refreshed prompt.
+    /// `POST /videos/{video_id}/remix` (`videos.remix`; C: `openai_videos_remix`): blocks until the response is complete; throws on failure.
+    Response remix(std::string_view video_id, std::string_view body_json = {}) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_body_json(body_json);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_remix(client_.get(), a_video_id.c_str(), a_body_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Create a remix of a completed video using a refreshed prompt.
+    /// `POST /videos/{video_id}/remix` (`videos.remix`; C: `openai_videos_remix_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> remix_async(std::string_view video_id, std::string_view body_json = {}) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_videos_remix_async(client_.get(), a_video_id.c_str(), a_body_json.c_str(), cb, ud); });
+    }
+
+    /// Create a remix of a completed video using a refreshed prompt.
+    /// `POST /videos/{video_id}/remix` (`videos.remix`; C: `openai_videos_remix_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future remix_async(std::string_view video_id, std::string_view body_json, Callback callback) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_body_json(body_json);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_remix_async(client_.get(), a_video_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+    }
+
+    /// Fetch the latest metadata for a generated video.
+    /// `GET /videos/{video_id}` (`videos.retrieve`; C: `openai_videos_retrieve`): blocks until the response is complete; throws on failure.
+    Response retrieve(std::string_view video_id) const {
+        const detail::Arg a_video_id(video_id);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_retrieve(client_.get(), a_video_id.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// Fetch the latest metadata for a generated video.
+    /// `GET /videos/{video_id}` (`videos.retrieve`; C: `openai_videos_retrieve_async`): the async form; the std::future's get() throws on failure.
+    std::future<Response> retrieve_async(std::string_view video_id) const {
+        const detail::Arg a_video_id(video_id);
+        return detail::start_promise(
+            [&](openai_callback cb, void *ud) { return openai_videos_retrieve_async(client_.get(), a_video_id.c_str(), cb, ud); });
+    }
+
+    /// Fetch the latest metadata for a generated video.
+    /// `GET /videos/{video_id}` (`videos.retrieve`; C: `openai_videos_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
+    [[nodiscard]] Future retrieve_async(std::string_view video_id, Callback callback) const {
+        const detail::Arg a_video_id(video_id);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_retrieve_async(client_.get(), a_video_id.c_str(), cb, ud); }, std::move(callback));
+    }
 
 private:
     std::shared_ptr<openai_client> client_;
@@ -1702,16 +10606,30 @@ private:
 template <class Derived>
 class Resources {
 public:
+    resources::Audio audio() const { return resources::Audio(self().handle()); }
+    resources::Batches batches() const { return resources::Batches(self().handle()); }
+    resources::Beta beta() const { return resources::Beta(self().handle()); }
     resources::Chat chat() const { return resources::Chat(self().handle()); }
-    resources::Models models() const { return resources::Models(self().handle()); }
+    resources::Completions completions() const { return resources::Completions(self().handle()); }
+    resources::Containers containers() const { return resources::Containers(self().handle()); }
+    resources::ContentProvenanceChecks content_provenance_checks() const { return resources::ContentProvenanceChecks(self().handle()); }
+    resources::Conversations conversations() const { return resources::Conversations(self().handle()); }
     resources::Edits edits() const { return resources::Edits(self().handle()); }
-    resources::Images images() const { return resources::Images(self().handle()); }
     resources::Embeddings embeddings() const { return resources::Embeddings(self().handle()); }
+    resources::Evals evals() const { return resources::Evals(self().handle()); }
     resources::Files files() const { return resources::Files(self().handle()); }
     resources::FineTuning fine_tuning() const { return resources::FineTuning(self().handle()); }
+    resources::Images images() const { return resources::Images(self().handle()); }
+    resources::Models models() const { return resources::Models(self().handle()); }
     resources::Moderations moderations() const { return resources::Moderations(self().handle()); }
-    resources::Audio audio() const { return resources::Audio(self().handle()); }
-    resources::Beta beta() const { return resources::Beta(self().handle()); }
+    resources::Organization organization() const { return resources::Organization(self().handle()); }
+    resources::Projects projects() const { return resources::Projects(self().handle()); }
+    resources::Realtime realtime() const { return resources::Realtime(self().handle()); }
+    resources::Responses responses() const { return resources::Responses(self().handle()); }
+    resources::Skills skills() const { return resources::Skills(self().handle()); }
+    resources::Uploads uploads() const { return resources::Uploads(self().handle()); }
+    resources::VectorStores vector_stores() const { return resources::VectorStores(self().handle()); }
+    resources::Videos videos() const { return resources::Videos(self().handle()); }
 
 private:
     const Derived &self() const noexcept { return static_cast<const Derived &>(*this); }

@@ -12,35 +12,79 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/format"
-	"sort"
 	"strings"
 )
 
-// Table is bindings/operations.json.
+// Table is bindings/operations.json: the operations, and every export with its C signature.
 type Table struct {
 	GeneratedBy string      `json:"generated_by"`
 	Version     string      `json:"version"`
 	Operations  []Operation `json:"operations"`
+	Exports     []Export    `json:"exports"`
 }
 
 // Operation is one operation of the table.
 type Operation struct {
-	Name       string            `json:"name"`
-	Method     string            `json:"method"`
-	Path       string            `json:"path"`
-	PathParams []string          `json:"path_params"`
-	Input      string            `json:"input"`
-	Files      []File            `json:"files"`
-	Response   string            `json:"response"`
-	Beta       bool              `json:"beta"`
-	Summary    string            `json:"summary"`
-	Functions  map[string]string `json:"functions"`
+	Name        string     `json:"name"`
+	Resource    []string   `json:"resource"`
+	MethodName  string     `json:"method_name"`
+	HTTPMethod  string     `json:"http_method"`
+	Path        string     `json:"path"`
+	PathParams  []string   `json:"path_params"`
+	Request     Request    `json:"request"`
+	SeedRequest *Request   `json:"seed_request"`
+	Response    string     `json:"response"`
+	Accept      string     `json:"accept"`
+	Streaming   *Streaming `json:"streaming"`
+	Paging      string     `json:"paging"`
+	Beta        *string    `json:"beta"`
+	AliasOf     *string    `json:"alias_of"`
+	Summary     string     `json:"summary"`
+	Exports     []string   `json:"exports"`
 }
 
-// File is a file part of a multipart operation.
+// Request is what an operation takes.
+type Request struct {
+	Body  string `json:"body"`
+	Query bool   `json:"query"`
+	Files []File `json:"files"`
+}
+
+// File is a file field of a multipart operation.
 type File struct {
 	Name     string `json:"name"`
 	Required bool   `json:"required"`
+	Array    bool   `json:"array"`
+}
+
+// Streaming says how an operation asks for its stream.
+type Streaming struct {
+	Flag   string `json:"flag"`
+	Always bool   `json:"always"`
+}
+
+// Export is one exported C function with its signature.
+type Export struct {
+	Name       string   `json:"name"`
+	Form       string   `json:"form"`
+	Operation  string   `json:"operation"`
+	Resource   []string `json:"resource"`
+	MethodName string   `json:"method_name"`
+	Signature  string   `json:"signature"`
+	Since      string   `json:"since"`
+	AliasOf    *string  `json:"alias_of"`
+	Returns    string   `json:"returns"`
+	Args       []Arg    `json:"args"`
+	Doc        string   `json:"doc"`
+}
+
+// Arg is one argument of an export: its C name, C type and role.
+type Arg struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Role     string `json:"role"`
+	Nullable bool   `json:"nullable"`
+	Doc      string `json:"doc"`
 }
 
 // Parse reads the table.
@@ -92,41 +136,49 @@ func ParamName(s string) string {
 	return name
 }
 
-// The function kinds of the table this generator knows. stream_async and to_file_async are
-// known but not used, on purpose: the binding opens streams and downloads with the blocking
-// form, in the calling goroutine, through a client bound to a cancel token (cancelled with the
-// context), so that HTTP errors come back from the call itself.
-var kinds = map[string]bool{
-	"blocking": true, "async": true, "stream": true, "stream_async": true, "pages": true,
-	"to_file": true, "to_file_async": true,
+// Method is one Go method of the client: an export of the table (the blocking and
+// `_async` pair is one method that runs the async form; `_stream_async` and
+// `_to_file_async` are not used: streams and downloads run in the calling goroutine through a
+// client bound to a cancel token cancelled with the context).
+type Method struct {
+	// Name is the Go name: the C name without `openai_` and `_async`, in CamelCase.
+	Name   string
+	Kind   string // call, stream, pages, to_file
+	Export *Export
+	Op     *Operation
 }
 
-// Names of the Go methods of one operation, by function kind ("" when it has none).
-type Names struct {
-	Call, Stream, Pages, ToFile string
-}
-
-// MethodNames are the Go methods an operation gets.
-func MethodNames(op *Operation) Names {
-	base := MethodName(op.Name)
-	var n Names
-	if op.Functions["async"] != "" {
-		n.Call = base
+// Methods are the client's generated methods, in the table's order.
+func Methods(t *Table) ([]Method, error) {
+	ops := map[string]*Operation{}
+	for i := range t.Operations {
+		ops[t.Operations[i].Name] = &t.Operations[i]
 	}
-	if op.Functions["stream"] != "" {
-		if n.Call == "" {
-			n.Stream = base // an operation that always streams
-		} else {
-			n.Stream = base + "Stream"
+	var out []Method
+	for i := range t.Exports {
+		e := &t.Exports[i]
+		op, ok := ops[e.Operation]
+		if !ok {
+			return nil, fmt.Errorf("%s: no operation %s", e.Name, e.Operation)
 		}
+		var kind, cname string
+		switch e.Form {
+		case "async":
+			kind, cname = "call", strings.TrimSuffix(e.Name, "_async")
+		case "stream":
+			kind, cname = "stream", e.Name
+		case "pages":
+			kind, cname = "pages", e.Name
+		case "to_file":
+			kind, cname = "to_file", e.Name
+		case "blocking", "stream_async", "to_file_async":
+			continue
+		default:
+			return nil, fmt.Errorf("%s: unknown form %q (teach internal/gen about it)", e.Name, e.Form)
+		}
+		out = append(out, Method{Name: MethodName(strings.TrimPrefix(cname, "openai_")), Kind: kind, Export: e, Op: op})
 	}
-	if op.Functions["pages"] != "" {
-		n.Pages = base + "Pages"
-	}
-	if op.Functions["to_file"] != "" {
-		n.ToFile = base + "ToFile"
-	}
-	return n
+	return out, nil
 }
 
 type writer struct {
@@ -143,61 +195,85 @@ func shimName(symbol string) string {
 	return "openai_go_" + strings.TrimPrefix(symbol, "openai_")
 }
 
-// input describes the input arguments of an operation.
+// input describes the input arguments of an export (those between the client and the form's own).
 type input struct {
 	cParams  []string // "const char *body_json"
 	cArgs    []string // "body_json"
 	goParams []string // "body any"
 	goArgs   []string // "cBody"
 	prep     []string // Go statements filling goArgs
+	doc      []string
 }
 
-func inputs(op *Operation) (input, error) {
+// inputs maps an export's described arguments to Go: path parameters as strings, the query,
+// body and form fields as any JSON value, files as *Upload, arrays of files as []*Upload.
+func inputs(op *Operation, e *Export) (input, error) {
 	var in input
-	for _, p := range op.PathParams {
-		gp := ParamName(p)
-		cv := "c" + strings.ToUpper(gp[:1]) + gp[1:]
-		cv = strings.TrimSuffix(cv, "_")
-		in.cParams = append(in.cParams, "const char *"+p)
-		in.cArgs = append(in.cArgs, p)
-		in.goParams = append(in.goParams, gp+" string")
-		in.goArgs = append(in.goArgs, cv)
-		in.prep = append(in.prep, fmt.Sprintf("%s := a.str(%q, %s)", cv, p, gp))
-	}
-	switch op.Input {
-	case "none":
-	case "json", "optional_json":
-		in.cParams = append(in.cParams, "const char *body_json")
-		in.cArgs = append(in.cArgs, "body_json")
-		in.goParams = append(in.goParams, "body any")
-		in.goArgs = append(in.goArgs, "cBody")
-		in.prep = append(in.prep, `cBody := a.json("body", body)`)
-	case "query":
-		in.cParams = append(in.cParams, "const char *query_json")
-		in.cArgs = append(in.cArgs, "query_json")
-		in.goParams = append(in.goParams, "query any")
-		in.goArgs = append(in.goArgs, "cQuery")
-		in.prep = append(in.prep, `cQuery := a.json("query", query)`)
-	case "multipart":
-		in.cParams = append(in.cParams, "const char *fields_json")
-		in.cArgs = append(in.cArgs, "fields_json")
-		in.goParams = append(in.goParams, "fields any")
-		in.goArgs = append(in.goArgs, "cFields")
-		in.prep = append(in.prep, `cFields := a.json("fields", fields)`)
-		for _, f := range op.Files {
-			gp := ParamName(f.Name)
-			cv := strings.TrimSuffix("c"+strings.ToUpper(gp[:1])+gp[1:], "_")
-			in.cParams = append(in.cParams, "const openai_upload *"+f.Name)
-			in.cArgs = append(in.cArgs, f.Name)
+	var params []string
+	for _, a := range e.Args {
+		gp := ParamName(a.Name)
+		cv := strings.TrimSuffix("c"+strings.ToUpper(gp[:1])+gp[1:], "_")
+		switch a.Role {
+		case "client", "out", "callback", "userdata", "path", "progress", "progress_userdata":
+			continue
+		case "path_param":
+			if a.Type != "const char *" {
+				return in, fmt.Errorf("%s: %s: C type %q", e.Name, a.Name, a.Type)
+			}
+			in.cParams = append(in.cParams, "const char *"+a.Name)
+			in.cArgs = append(in.cArgs, a.Name)
+			in.goParams = append(in.goParams, gp+" string")
+			in.goArgs = append(in.goArgs, cv)
+			in.prep = append(in.prep, fmt.Sprintf("%s := a.str(%q, %s)", cv, a.Name, gp))
+			params = append(params, gp)
+		case "query", "body", "fields":
+			goName := map[string]string{"query": "query", "body": "body", "fields": "fields"}[a.Role]
+			cv = map[string]string{"query": "cQuery", "body": "cBody", "fields": "cFields"}[a.Role]
+			in.cParams = append(in.cParams, "const char *"+a.Name)
+			in.cArgs = append(in.cArgs, a.Name)
+			in.goParams = append(in.goParams, goName+" any")
+			in.goArgs = append(in.goArgs, cv)
+			in.prep = append(in.prep, fmt.Sprintf("%s := a.json(%q, %s)", cv, goName, goName))
+			switch {
+			case a.Role == "query":
+				in.doc = append(in.doc, "query is a JSON object of query parameters ({\"limit\": 20}; arrays are sent as name[]), or nil for none.")
+			case a.Role == "fields":
+				in.doc = append(in.doc, "fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans as text, arrays as repeated name[], objects as name[key]), or nil.")
+			case a.Nullable:
+				in.doc = append(in.doc, "body is the JSON request body (an object), or nil to send {}.")
+			default:
+				in.doc = append(in.doc, "body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with encoding/json.")
+			}
+		case "file":
+			in.cParams = append(in.cParams, "const openai_upload *"+a.Name)
+			in.cArgs = append(in.cArgs, a.Name)
 			in.goParams = append(in.goParams, gp+" *Upload")
 			in.goArgs = append(in.goArgs, cv)
-			in.prep = append(in.prep, fmt.Sprintf("%s := a.upload(%q, %s)", cv, f.Name, gp))
+			in.prep = append(in.prep, fmt.Sprintf("%s := a.upload(%q, %s)", cv, a.Name, gp))
+			if a.Nullable {
+				in.doc = append(in.doc, fmt.Sprintf("%s is the %q file part, or nil for none.", gp, a.Name))
+			} else {
+				in.doc = append(in.doc, fmt.Sprintf("%s is the %q file part (required).", gp, a.Name))
+			}
+		case "file_array":
+			in.cParams = append(in.cParams, "const openai_upload *const *"+a.Name)
+			in.cArgs = append(in.cArgs, a.Name)
+			in.goParams = append(in.goParams, gp+" []*Upload")
+			in.goArgs = append(in.goArgs, cv, cv+"Count")
+			in.prep = append(in.prep, fmt.Sprintf("%s, %sCount := a.uploadArray(%q, %s)", cv, cv, a.Name, gp))
+			in.doc = append(in.doc, fmt.Sprintf("%s are the %q files, each sent as a %s[] part.", gp, a.Name, a.Name))
+		case "file_count":
+			in.cParams = append(in.cParams, "size_t "+a.Name)
+			in.cArgs = append(in.cArgs, a.Name)
+		default:
+			return in, fmt.Errorf("%s: unknown role %q", e.Name, a.Role)
 		}
-	default:
-		return in, fmt.Errorf("%s: unknown input %q", op.Name, op.Input)
 	}
-	if op.Input != "multipart" && len(op.Files) > 0 {
-		return in, fmt.Errorf("%s: files without multipart input", op.Name)
+	if len(params) > 0 {
+		in.doc = append(in.doc, fmt.Sprintf("The path parameters (%s) must not be empty; the library percent-encodes them.", strings.Join(params, ", ")))
+	}
+	if op.Beta != nil {
+		in.doc = append(in.doc, fmt.Sprintf("It sends OpenAI-Beta: %s.", *op.Beta))
 	}
 	return in, nil
 }
@@ -216,39 +292,6 @@ func sentence(summary string) string {
 		return "calls the operation."
 	}
 	return strings.ToLower(summary[:1]) + summary[1:]
-}
-
-// inputDoc documents the input parameters.
-func inputDoc(op *Operation) []string {
-	var d []string
-	switch op.Input {
-	case "json":
-		d = append(d, "body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with encoding/json.")
-	case "optional_json":
-		d = append(d, "body is the JSON request body (an object), or nil to send {}.")
-	case "query":
-		d = append(d, "query is a JSON object of query parameters ({\"limit\": 20, \"after\": \"...\"}), or nil for none.")
-	case "multipart":
-		d = append(d, "fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans as text, arrays as repeated name[], objects as name[key]), or nil.")
-		for _, f := range op.Files {
-			if f.Required {
-				d = append(d, fmt.Sprintf("%s is the %q file part (required).", ParamName(f.Name), f.Name))
-			} else {
-				d = append(d, fmt.Sprintf("%s is the %q file part, or nil for none.", ParamName(f.Name), f.Name))
-			}
-		}
-	}
-	if len(op.PathParams) > 0 {
-		var names []string
-		for _, p := range op.PathParams {
-			names = append(names, ParamName(p))
-		}
-		d = append(d, fmt.Sprintf("The path parameters (%s) must not be empty; the library percent-encodes them.", strings.Join(names, ", ")))
-	}
-	if op.Beta {
-		d = append(d, "A beta operation: the OpenAI-Beta header is sent.")
-	}
-	return d
 }
 
 // doc writes a doc comment: each line a paragraph, wrapped at 100 columns; "" separates them.
@@ -276,8 +319,12 @@ func Render(table []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(t.Operations) == 0 {
+	if len(t.Operations) == 0 || len(t.Exports) == 0 {
 		return nil, fmt.Errorf("operations.json: no operations")
+	}
+	methods, err := Methods(t)
+	if err != nil {
+		return nil, err
 	}
 	var w writer
 	w.p("// Code generated by internal/genops from bindings/operations.json; DO NOT EDIT.")
@@ -291,43 +338,25 @@ func Render(table []byte) ([]byte, error) {
 	w.p("")
 	w.p("extern void openaiGoComplete(openai_response *, void *);")
 	w.p("extern void openaiGoProgress(uint64_t, uint64_t, void *);")
-	seenMethod := map[string]string{}
-	for i := range t.Operations {
-		op := &t.Operations[i]
-		var unknown []string
-		for k := range op.Functions {
-			if !kinds[k] {
-				unknown = append(unknown, k)
-			}
+	seen := map[string]string{}
+	for _, m := range methods {
+		if other, dup := seen[m.Name]; dup {
+			return nil, fmt.Errorf("method %s made twice (%s and %s)", m.Name, other, m.Export.Name)
 		}
-		if len(unknown) > 0 {
-			sort.Strings(unknown)
-			return nil, fmt.Errorf("%s: unknown function kinds %v (teach internal/gen about them)", op.Name, unknown)
-		}
-		if op.Functions["blocking"] != "" && op.Functions["async"] == "" {
-			return nil, fmt.Errorf("%s: a blocking function without an async form", op.Name)
-		}
-		names := MethodNames(op)
-		for _, m := range []string{names.Call, names.Stream, names.Pages, names.ToFile} {
-			if m == "" {
-				continue
-			}
-			if other, dup := seenMethod[m]; dup {
-				return nil, fmt.Errorf("method %s made twice (%s and %s)", m, other, op.Name)
-			}
-			seenMethod[m] = op.Name
-		}
-		in, err := inputs(op)
+		seen[m.Name] = m.Export.Name
+		in, err := inputs(m.Op, m.Export)
 		if err != nil {
 			return nil, err
 		}
-		if sym := op.Functions["async"]; sym != "" {
+		switch m.Kind {
+		case "call":
+			sym := m.Export.Name
 			w.p("")
 			w.p("static openai_future *%s(%s) {", shimName(sym), join([]string{"const openai_client *client"}, in.cParams, []string{"uintptr_t userdata"}))
 			w.p("\treturn %s(%s);", sym, join([]string{"client"}, in.cArgs, []string{"openaiGoComplete", "(void *)userdata"}))
 			w.p("}")
-		}
-		if sym := op.Functions["to_file"]; sym != "" {
+		case "to_file":
+			sym := m.Export.Name
 			w.p("")
 			w.p("static openai_code %s(%s) {", shimName(sym), join([]string{"const openai_client *client"}, in.cParams, []string{"const char *path", "uintptr_t progress", "openai_response **out"}))
 			w.p("\treturn %s(%s);", sym, join([]string{"client"}, in.cArgs, []string{"path", "progress ? openaiGoProgress : NULL", "(void *)progress", "out"}))
@@ -339,17 +368,18 @@ func Render(table []byte) ([]byte, error) {
 	w.p("")
 	w.p("import \"context\"")
 
-	for i := range t.Operations {
-		op := &t.Operations[i]
-		names := MethodNames(op)
-		in, _ := inputs(op)
-		where := fmt.Sprintf("%s %s (%s).", op.Method, op.Path, op.Name)
+	for _, m := range methods {
+		op, e := m.Op, m.Export
+		in, _ := inputs(op, e)
+		where := fmt.Sprintf("%s %s (%s, C: %s).", op.HTTPMethod, op.Path, op.Name, e.Name)
+		if op.AliasOf != nil {
+			where += fmt.Sprintf(" An alias of the %s operation.", *op.AliasOf)
+		}
 		prep := func(ret string) {
+			w.p("\tvar a args")
 			if len(in.prep) == 0 {
-				w.p("\tvar a args")
 				return
 			}
-			w.p("\tvar a args")
 			w.p("\tdefer a.free()")
 			for _, s := range in.prep {
 				w.p("\t%s", s)
@@ -358,7 +388,8 @@ func Render(table []byte) ([]byte, error) {
 			w.p("\t\treturn %s", ret)
 			w.p("\t}")
 		}
-		if names.Call != "" {
+		switch m.Kind {
+		case "call":
 			var resp string
 			switch op.Response {
 			case "json":
@@ -367,62 +398,49 @@ func Render(table []byte) ([]byte, error) {
 				resp = "It returns the body (JSON, or text for the text response formats), the response and, for a failed call, an *Error."
 			case "bytes":
 				resp = "It returns the body's bytes, the response and, for a failed call, an *Error."
+			case "text":
+				resp = "It returns the body's text, the response and, for a failed call, an *Error."
+			case "empty":
+				resp = "It returns an empty body, the response and, for a failed call, an *Error."
 			default:
 				return nil, fmt.Errorf("%s: response %q with an async function", op.Name, op.Response)
 			}
 			w.p("")
-			w.doc(append([]string{names.Call + " " + sentence(op.Summary), "", where + " " + resp}, inputDoc(op)...)...)
-			w.p("func (c *Client) %s(%s) ([]byte, *Response, error) {", names.Call, join([]string{"ctx context.Context"}, in.goParams))
+			w.doc(append([]string{m.Name + " " + sentence(op.Summary), "", where + " " + resp}, in.doc...)...)
+			w.p("func (c *Client) %s(%s) ([]byte, *Response, error) {", m.Name, join([]string{"ctx context.Context"}, in.goParams))
 			prep("nil, nil, a.err")
 			w.p("\treturn c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {")
-			w.p("\t\treturn C.%s(%s)", shimName(op.Functions["async"]), join([]string{"cl"}, in.goArgs, []string{"h"}))
+			w.p("\t\treturn C.%s(%s)", shimName(e.Name), join([]string{"cl"}, in.goArgs, []string{"h"}))
 			w.p("\t})")
 			w.p("}")
-		}
-		if names.Stream != "" {
-			if op.Input != "json" && op.Input != "optional_json" {
-				return nil, fmt.Errorf("%s: a stream without a JSON body", op.Name)
-			}
-			var lead string
-			if names.Stream == names.Call || names.Call == "" {
-				lead = names.Stream + " " + sentence(op.Summary)
-			} else {
-				lead = fmt.Sprintf("%s is %s as a stream of server-sent events: body gets \"stream\": true when it lacks it.", names.Stream, names.Call)
-			}
+		case "stream":
 			w.p("")
-			w.doc(append([]string{lead, "", where + " It returns once the response headers arrived; read the events with the Stream's Next and Current, and Close it. An HTTP error before the stream began is returned as an *Error."}, inputDoc(op)...)...)
-			w.p("func (c *Client) %s(%s) (*Stream, error) {", names.Stream, join([]string{"ctx context.Context"}, in.goParams))
+			w.doc(append([]string{m.Name + " " + sentence(op.Summary) + " As a stream of server-sent events (the library asks for it).", "", where + " It returns once the response headers arrived; read the events with the Stream's Next and Current, and Close it. An HTTP error before the stream began is returned as an *Error."}, in.doc...)...)
+			w.p("func (c *Client) %s(%s) (*Stream, error) {", m.Name, join([]string{"ctx context.Context"}, in.goParams))
 			prep("nil, a.err")
 			w.p("\treturn c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {")
-			w.p("\t\treturn C.%s(%s)", op.Functions["stream"], join([]string{"cl"}, in.goArgs, []string{"out"}))
+			w.p("\t\treturn C.%s(%s)", e.Name, join([]string{"cl"}, in.goArgs, []string{"out"}))
 			w.p("\t})")
 			w.p("}")
-		}
-		if names.Pages != "" {
-			if op.Input != "query" {
-				return nil, fmt.Errorf("%s: pages without a query input", op.Name)
-			}
+		case "pages":
 			w.p("")
 			w.doc(append([]string{
-				fmt.Sprintf("%s is a pager over every page of %s (%s %s): each Next fetches one page, the next with after = the last item's id while the page says has_more. Nothing is sent until the first Next.", names.Pages, names.Call, op.Method, op.Path),
-				"",
-				"query is a JSON object of query parameters kept on every page ({\"limit\": 100}), or nil. Close the pager when done.",
-			}, inputDoc(op)[1:]...)...)
-			w.p("func (c *Client) %s(%s) *Pager {", names.Pages, join([]string{"ctx context.Context"}, in.goParams))
+				fmt.Sprintf("%s is a pager over every page of %s %s (%s): each Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.", m.Name, op.HTTPMethod, op.Path, op.Name),
+			}, in.doc...)...)
+			w.p("func (c *Client) %s(%s) *Pager {", m.Name, join([]string{"ctx context.Context"}, in.goParams))
 			prep("&Pager{ctx: ctx, done: true, err: a.err}")
 			w.p("\treturn c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {")
-			w.p("\t\treturn C.%s(%s)", op.Functions["pages"], join([]string{"cl"}, in.goArgs, []string{"out"}))
+			w.p("\t\treturn C.%s(%s)", e.Name, join([]string{"cl"}, in.goArgs, []string{"out"}))
 			w.p("\t})")
 			w.p("}")
-		}
-		if names.ToFile != "" {
+		case "to_file":
 			w.p("")
 			w.doc(append([]string{
-				fmt.Sprintf("%s is %s with the response body written to the file at path as it arrives (never held whole in memory): to path + \".part\", renamed to path once complete, so a failed download leaves path as it was.", names.ToFile, names.Call),
+				fmt.Sprintf("%s writes the response body of %s to the file at path as it arrives (never held whole in memory); a failed download leaves path as it was.", m.Name, op.Name),
 				"",
 				where + " progress, if not nil, hears the bytes received and the total (0 if unknown), on any thread. The returned response has the status and headers, and an empty body on success.",
-			}, inputDoc(op)...)...)
-			w.p("func (c *Client) %s(%s) (*Response, error) {", names.ToFile, join([]string{"ctx context.Context"}, in.goParams, []string{"path string", "progress func(received, total uint64)"}))
+			}, in.doc...)...)
+			w.p("func (c *Client) %s(%s) (*Response, error) {", m.Name, join([]string{"ctx context.Context"}, in.goParams, []string{"path string", "progress func(received, total uint64)"}))
 			in.prep = append(in.prep, `cPath := a.str("path", path)`)
 			prep("nil, a.err")
 			w.p("\tid := progressID(progress)")
@@ -430,7 +448,7 @@ func Render(table []byte) ([]byte, error) {
 			w.p("\t\tdefer unregister(id)")
 			w.p("\t}")
 			w.p("\treturn c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {")
-			w.p("\t\treturn C.%s(%s)", shimName(op.Functions["to_file"]), join([]string{"cl"}, in.goArgs, []string{"cPath", "C.uintptr_t(id)", "out"}))
+			w.p("\t\treturn C.%s(%s)", shimName(e.Name), join([]string{"cl"}, in.goArgs, []string{"cPath", "C.uintptr_t(id)", "out"}))
 			w.p("\t})")
 			w.p("}")
 		}

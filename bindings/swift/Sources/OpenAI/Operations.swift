@@ -12,85 +12,1201 @@ public struct OperationInfo: Sendable {
     public let name: String
     public let method: String
     public let path: String
-    public let input: String
-    public let beta: Bool
+    /// The OpenAI-Beta value it sends, if any.
+    public let beta: String?
 }
 
 /// Every operation, in the table's order.
 public let operationTable: [OperationInfo] = [
-    OperationInfo(name: "chat.completions.create", method: "POST", path: "/chat/completions", input: "json", beta: false),
-    OperationInfo(name: "models.list", method: "GET", path: "/models", input: "none", beta: false),
-    OperationInfo(name: "models.retrieve", method: "GET", path: "/models/{model}", input: "none", beta: false),
-    OperationInfo(name: "models.delete", method: "DELETE", path: "/models/{model}", input: "none", beta: false),
-    OperationInfo(name: "edits.create", method: "POST", path: "/edits", input: "json", beta: false),
-    OperationInfo(name: "images.generate", method: "POST", path: "/images/generations", input: "json", beta: false),
-    OperationInfo(name: "images.create_variation", method: "POST", path: "/images/variations", input: "multipart", beta: false),
-    OperationInfo(name: "images.edit", method: "POST", path: "/images/edits", input: "multipart", beta: false),
-    OperationInfo(name: "embeddings.create", method: "POST", path: "/embeddings", input: "json", beta: false),
-    OperationInfo(name: "files.list", method: "GET", path: "/files", input: "query", beta: false),
-    OperationInfo(name: "files.upload", method: "POST", path: "/files", input: "multipart", beta: false),
-    OperationInfo(name: "files.retrieve", method: "GET", path: "/files/{file_id}", input: "none", beta: false),
-    OperationInfo(name: "files.delete", method: "DELETE", path: "/files/{file_id}", input: "none", beta: false),
-    OperationInfo(name: "files.retrieve_content", method: "GET", path: "/files/{file_id}/content", input: "none", beta: false),
-    OperationInfo(name: "fine_tuning.jobs.create", method: "POST", path: "/fine_tuning/jobs", input: "json", beta: false),
-    OperationInfo(name: "fine_tuning.jobs.list", method: "GET", path: "/fine_tuning/jobs", input: "query", beta: false),
-    OperationInfo(name: "fine_tuning.jobs.retrieve", method: "GET", path: "/fine_tuning/jobs/{fine_tuning_job_id}", input: "none", beta: false),
-    OperationInfo(name: "fine_tuning.jobs.cancel", method: "POST", path: "/fine_tuning/jobs/{fine_tuning_job_id}/cancel", input: "none", beta: false),
-    OperationInfo(name: "fine_tuning.jobs.list_events", method: "GET", path: "/fine_tuning/jobs/{fine_tuning_job_id}/events", input: "query", beta: false),
-    OperationInfo(name: "moderations.create", method: "POST", path: "/moderations", input: "json", beta: false),
-    OperationInfo(name: "audio.transcriptions.create", method: "POST", path: "/audio/transcriptions", input: "multipart", beta: false),
-    OperationInfo(name: "audio.translations.create", method: "POST", path: "/audio/translations", input: "multipart", beta: false),
-    OperationInfo(name: "audio.speech.create", method: "POST", path: "/audio/speech", input: "json", beta: false),
-    OperationInfo(name: "beta.assistants.create", method: "POST", path: "/assistants", input: "json", beta: true),
-    OperationInfo(name: "beta.assistants.retrieve", method: "GET", path: "/assistants/{assistant_id}", input: "none", beta: true),
-    OperationInfo(name: "beta.assistants.modify", method: "POST", path: "/assistants/{assistant_id}", input: "json", beta: true),
-    OperationInfo(name: "beta.assistants.delete", method: "DELETE", path: "/assistants/{assistant_id}", input: "none", beta: true),
-    OperationInfo(name: "beta.assistants.list", method: "GET", path: "/assistants", input: "query", beta: true),
-    OperationInfo(name: "beta.threads.create", method: "POST", path: "/threads", input: "optional_json", beta: true),
-    OperationInfo(name: "beta.threads.retrieve", method: "GET", path: "/threads/{thread_id}", input: "none", beta: true),
-    OperationInfo(name: "beta.threads.modify", method: "POST", path: "/threads/{thread_id}", input: "json", beta: true),
-    OperationInfo(name: "beta.threads.delete", method: "DELETE", path: "/threads/{thread_id}", input: "none", beta: true),
-    OperationInfo(name: "beta.threads.messages.create", method: "POST", path: "/threads/{thread_id}/messages", input: "json", beta: true),
-    OperationInfo(name: "beta.threads.messages.retrieve", method: "GET", path: "/threads/{thread_id}/messages/{message_id}", input: "none", beta: true),
-    OperationInfo(name: "beta.threads.messages.modify", method: "POST", path: "/threads/{thread_id}/messages/{message_id}", input: "json", beta: true),
-    OperationInfo(name: "beta.threads.messages.list", method: "GET", path: "/threads/{thread_id}/messages", input: "query", beta: true),
-    OperationInfo(name: "beta.threads.runs.create", method: "POST", path: "/threads/{thread_id}/runs", input: "json", beta: true),
-    OperationInfo(name: "beta.threads.runs.retrieve", method: "GET", path: "/threads/{thread_id}/runs/{run_id}", input: "none", beta: true),
-    OperationInfo(name: "beta.threads.runs.modify", method: "POST", path: "/threads/{thread_id}/runs/{run_id}", input: "json", beta: true),
-    OperationInfo(name: "beta.threads.runs.list", method: "GET", path: "/threads/{thread_id}/runs", input: "query", beta: true),
-    OperationInfo(name: "beta.threads.runs.create_and_stream", method: "POST", path: "/threads/{thread_id}/runs", input: "json", beta: true),
-    OperationInfo(name: "beta.threads.runs.cancel", method: "POST", path: "/threads/{thread_id}/runs/{run_id}/cancel", input: "none", beta: true),
-    OperationInfo(name: "beta.threads.runs.submit_tool_outputs", method: "POST", path: "/threads/{thread_id}/runs/{run_id}/submit_tool_outputs", input: "json", beta: true),
-    OperationInfo(name: "beta.threads.runs.steps.list", method: "GET", path: "/threads/{thread_id}/runs/{run_id}/steps", input: "query", beta: true),
-    OperationInfo(name: "beta.threads.runs.steps.retrieve", method: "GET", path: "/threads/{thread_id}/runs/{run_id}/steps/{step_id}", input: "none", beta: true),
-    OperationInfo(name: "beta.files.retrieve", method: "GET", path: "/files/{file_id}", input: "none", beta: true),
-    OperationInfo(name: "beta.files.delete", method: "DELETE", path: "/files/{file_id}", input: "none", beta: true),
-    OperationInfo(name: "beta.files.list", method: "GET", path: "/files", input: "query", beta: true),
+    OperationInfo(name: "audio.speech.create", method: "POST", path: "/audio/speech", beta: nil),
+    OperationInfo(name: "audio.transcriptions.create", method: "POST", path: "/audio/transcriptions", beta: nil),
+    OperationInfo(name: "audio.translations.create", method: "POST", path: "/audio/translations", beta: nil),
+    OperationInfo(name: "audio.voice_consents.create", method: "POST", path: "/audio/voice_consents", beta: nil),
+    OperationInfo(name: "audio.voice_consents.delete", method: "DELETE", path: "/audio/voice_consents/{consent_id}", beta: nil),
+    OperationInfo(name: "audio.voice_consents.list", method: "GET", path: "/audio/voice_consents", beta: nil),
+    OperationInfo(name: "audio.voice_consents.retrieve", method: "GET", path: "/audio/voice_consents/{consent_id}", beta: nil),
+    OperationInfo(name: "audio.voice_consents.update", method: "POST", path: "/audio/voice_consents/{consent_id}", beta: nil),
+    OperationInfo(name: "audio.voices.create", method: "POST", path: "/audio/voices", beta: nil),
+    OperationInfo(name: "batches.cancel", method: "POST", path: "/batches/{batch_id}/cancel", beta: nil),
+    OperationInfo(name: "batches.create", method: "POST", path: "/batches", beta: nil),
+    OperationInfo(name: "batches.list", method: "GET", path: "/batches", beta: nil),
+    OperationInfo(name: "batches.retrieve", method: "GET", path: "/batches/{batch_id}", beta: nil),
+    OperationInfo(name: "beta.assistants.create", method: "POST", path: "/assistants", beta: "assistants=v2"),
+    OperationInfo(name: "beta.assistants.delete", method: "DELETE", path: "/assistants/{assistant_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.assistants.list", method: "GET", path: "/assistants", beta: "assistants=v2"),
+    OperationInfo(name: "beta.assistants.modify", method: "POST", path: "/assistants/{assistant_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.assistants.retrieve", method: "GET", path: "/assistants/{assistant_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.assistants.update", method: "POST", path: "/assistants/{assistant_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.chatkit.sessions.cancel", method: "POST", path: "/chatkit/sessions/{session_id}/cancel", beta: "chatkit_beta=v1"),
+    OperationInfo(name: "beta.chatkit.sessions.create", method: "POST", path: "/chatkit/sessions", beta: "chatkit_beta=v1"),
+    OperationInfo(name: "beta.chatkit.threads.delete", method: "DELETE", path: "/chatkit/threads/{thread_id}", beta: "chatkit_beta=v1"),
+    OperationInfo(name: "beta.chatkit.threads.list", method: "GET", path: "/chatkit/threads", beta: "chatkit_beta=v1"),
+    OperationInfo(name: "beta.chatkit.threads.list_items", method: "GET", path: "/chatkit/threads/{thread_id}/items", beta: "chatkit_beta=v1"),
+    OperationInfo(name: "beta.chatkit.threads.retrieve", method: "GET", path: "/chatkit/threads/{thread_id}", beta: "chatkit_beta=v1"),
+    OperationInfo(name: "beta.files.delete", method: "DELETE", path: "/files/{file_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.files.list", method: "GET", path: "/files", beta: "assistants=v2"),
+    OperationInfo(name: "beta.files.retrieve", method: "GET", path: "/files/{file_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.responses.cancel", method: "POST", path: "/responses/{response_id}/cancel?beta=true", beta: "responses_multi_agent=v1"),
+    OperationInfo(name: "beta.responses.compact", method: "POST", path: "/responses/compact?beta=true", beta: "responses_multi_agent=v1"),
+    OperationInfo(name: "beta.responses.create", method: "POST", path: "/responses?beta=true", beta: "responses_multi_agent=v1"),
+    OperationInfo(name: "beta.responses.delete", method: "DELETE", path: "/responses/{response_id}?beta=true", beta: "responses_multi_agent=v1"),
+    OperationInfo(name: "beta.responses.input_items.list", method: "GET", path: "/responses/{response_id}/input_items?beta=true", beta: "responses_multi_agent=v1"),
+    OperationInfo(name: "beta.responses.input_tokens.count", method: "POST", path: "/responses/input_tokens?beta=true", beta: "responses_multi_agent=v1"),
+    OperationInfo(name: "beta.responses.retrieve", method: "GET", path: "/responses/{response_id}?beta=true", beta: "responses_multi_agent=v1"),
+    OperationInfo(name: "beta.threads.create", method: "POST", path: "/threads", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.create_and_run", method: "POST", path: "/threads/runs", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.delete", method: "DELETE", path: "/threads/{thread_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.messages.create", method: "POST", path: "/threads/{thread_id}/messages", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.messages.delete", method: "DELETE", path: "/threads/{thread_id}/messages/{message_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.messages.list", method: "GET", path: "/threads/{thread_id}/messages", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.messages.modify", method: "POST", path: "/threads/{thread_id}/messages/{message_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.messages.retrieve", method: "GET", path: "/threads/{thread_id}/messages/{message_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.messages.update", method: "POST", path: "/threads/{thread_id}/messages/{message_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.modify", method: "POST", path: "/threads/{thread_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.retrieve", method: "GET", path: "/threads/{thread_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.runs.cancel", method: "POST", path: "/threads/{thread_id}/runs/{run_id}/cancel", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.runs.create", method: "POST", path: "/threads/{thread_id}/runs", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.runs.create_and_stream", method: "POST", path: "/threads/{thread_id}/runs", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.runs.list", method: "GET", path: "/threads/{thread_id}/runs", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.runs.modify", method: "POST", path: "/threads/{thread_id}/runs/{run_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.runs.retrieve", method: "GET", path: "/threads/{thread_id}/runs/{run_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.runs.steps.list", method: "GET", path: "/threads/{thread_id}/runs/{run_id}/steps", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.runs.steps.retrieve", method: "GET", path: "/threads/{thread_id}/runs/{run_id}/steps/{step_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.runs.submit_tool_outputs", method: "POST", path: "/threads/{thread_id}/runs/{run_id}/submit_tool_outputs", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.runs.update", method: "POST", path: "/threads/{thread_id}/runs/{run_id}", beta: "assistants=v2"),
+    OperationInfo(name: "beta.threads.update", method: "POST", path: "/threads/{thread_id}", beta: "assistants=v2"),
+    OperationInfo(name: "chat.completions.create", method: "POST", path: "/chat/completions", beta: nil),
+    OperationInfo(name: "chat.completions.delete", method: "DELETE", path: "/chat/completions/{completion_id}", beta: nil),
+    OperationInfo(name: "chat.completions.list", method: "GET", path: "/chat/completions", beta: nil),
+    OperationInfo(name: "chat.completions.messages.list", method: "GET", path: "/chat/completions/{completion_id}/messages", beta: nil),
+    OperationInfo(name: "chat.completions.retrieve", method: "GET", path: "/chat/completions/{completion_id}", beta: nil),
+    OperationInfo(name: "chat.completions.update", method: "POST", path: "/chat/completions/{completion_id}", beta: nil),
+    OperationInfo(name: "completions.create", method: "POST", path: "/completions", beta: nil),
+    OperationInfo(name: "containers.create", method: "POST", path: "/containers", beta: nil),
+    OperationInfo(name: "containers.delete", method: "DELETE", path: "/containers/{container_id}", beta: nil),
+    OperationInfo(name: "containers.files.content.retrieve", method: "GET", path: "/containers/{container_id}/files/{file_id}/content", beta: nil),
+    OperationInfo(name: "containers.files.create", method: "POST", path: "/containers/{container_id}/files", beta: nil),
+    OperationInfo(name: "containers.files.delete", method: "DELETE", path: "/containers/{container_id}/files/{file_id}", beta: nil),
+    OperationInfo(name: "containers.files.list", method: "GET", path: "/containers/{container_id}/files", beta: nil),
+    OperationInfo(name: "containers.files.retrieve", method: "GET", path: "/containers/{container_id}/files/{file_id}", beta: nil),
+    OperationInfo(name: "containers.list", method: "GET", path: "/containers", beta: nil),
+    OperationInfo(name: "containers.retrieve", method: "GET", path: "/containers/{container_id}", beta: nil),
+    OperationInfo(name: "content_provenance_checks.create", method: "POST", path: "/content_provenance_checks", beta: nil),
+    OperationInfo(name: "conversations.create", method: "POST", path: "/conversations", beta: nil),
+    OperationInfo(name: "conversations.delete", method: "DELETE", path: "/conversations/{conversation_id}", beta: nil),
+    OperationInfo(name: "conversations.items.create", method: "POST", path: "/conversations/{conversation_id}/items", beta: nil),
+    OperationInfo(name: "conversations.items.delete", method: "DELETE", path: "/conversations/{conversation_id}/items/{item_id}", beta: nil),
+    OperationInfo(name: "conversations.items.list", method: "GET", path: "/conversations/{conversation_id}/items", beta: nil),
+    OperationInfo(name: "conversations.items.retrieve", method: "GET", path: "/conversations/{conversation_id}/items/{item_id}", beta: nil),
+    OperationInfo(name: "conversations.retrieve", method: "GET", path: "/conversations/{conversation_id}", beta: nil),
+    OperationInfo(name: "conversations.update", method: "POST", path: "/conversations/{conversation_id}", beta: nil),
+    OperationInfo(name: "edits.create", method: "POST", path: "/edits", beta: nil),
+    OperationInfo(name: "embeddings.create", method: "POST", path: "/embeddings", beta: nil),
+    OperationInfo(name: "evals.create", method: "POST", path: "/evals", beta: nil),
+    OperationInfo(name: "evals.delete", method: "DELETE", path: "/evals/{eval_id}", beta: nil),
+    OperationInfo(name: "evals.list", method: "GET", path: "/evals", beta: nil),
+    OperationInfo(name: "evals.retrieve", method: "GET", path: "/evals/{eval_id}", beta: nil),
+    OperationInfo(name: "evals.runs.cancel", method: "POST", path: "/evals/{eval_id}/runs/{run_id}", beta: nil),
+    OperationInfo(name: "evals.runs.create", method: "POST", path: "/evals/{eval_id}/runs", beta: nil),
+    OperationInfo(name: "evals.runs.delete", method: "DELETE", path: "/evals/{eval_id}/runs/{run_id}", beta: nil),
+    OperationInfo(name: "evals.runs.list", method: "GET", path: "/evals/{eval_id}/runs", beta: nil),
+    OperationInfo(name: "evals.runs.output_items.list", method: "GET", path: "/evals/{eval_id}/runs/{run_id}/output_items", beta: nil),
+    OperationInfo(name: "evals.runs.output_items.retrieve", method: "GET", path: "/evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}", beta: nil),
+    OperationInfo(name: "evals.runs.retrieve", method: "GET", path: "/evals/{eval_id}/runs/{run_id}", beta: nil),
+    OperationInfo(name: "evals.update", method: "POST", path: "/evals/{eval_id}", beta: nil),
+    OperationInfo(name: "files.content", method: "GET", path: "/files/{file_id}/content", beta: nil),
+    OperationInfo(name: "files.create", method: "POST", path: "/files", beta: nil),
+    OperationInfo(name: "files.delete", method: "DELETE", path: "/files/{file_id}", beta: nil),
+    OperationInfo(name: "files.list", method: "GET", path: "/files", beta: nil),
+    OperationInfo(name: "files.retrieve", method: "GET", path: "/files/{file_id}", beta: nil),
+    OperationInfo(name: "files.retrieve_content", method: "GET", path: "/files/{file_id}/content", beta: nil),
+    OperationInfo(name: "files.upload", method: "POST", path: "/files", beta: nil),
+    OperationInfo(name: "fine_tuning.alpha.graders.run", method: "POST", path: "/fine_tuning/alpha/graders/run", beta: nil),
+    OperationInfo(name: "fine_tuning.alpha.graders.validate", method: "POST", path: "/fine_tuning/alpha/graders/validate", beta: nil),
+    OperationInfo(name: "fine_tuning.checkpoints.permissions.create", method: "POST", path: "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions", beta: nil),
+    OperationInfo(name: "fine_tuning.checkpoints.permissions.delete", method: "DELETE", path: "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}", beta: nil),
+    OperationInfo(name: "fine_tuning.checkpoints.permissions.list", method: "GET", path: "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions", beta: nil),
+    OperationInfo(name: "fine_tuning.checkpoints.permissions.retrieve", method: "GET", path: "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions", beta: nil),
+    OperationInfo(name: "fine_tuning.jobs.cancel", method: "POST", path: "/fine_tuning/jobs/{fine_tuning_job_id}/cancel", beta: nil),
+    OperationInfo(name: "fine_tuning.jobs.checkpoints.list", method: "GET", path: "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints", beta: nil),
+    OperationInfo(name: "fine_tuning.jobs.create", method: "POST", path: "/fine_tuning/jobs", beta: nil),
+    OperationInfo(name: "fine_tuning.jobs.list", method: "GET", path: "/fine_tuning/jobs", beta: nil),
+    OperationInfo(name: "fine_tuning.jobs.list_events", method: "GET", path: "/fine_tuning/jobs/{fine_tuning_job_id}/events", beta: nil),
+    OperationInfo(name: "fine_tuning.jobs.pause", method: "POST", path: "/fine_tuning/jobs/{fine_tuning_job_id}/pause", beta: nil),
+    OperationInfo(name: "fine_tuning.jobs.resume", method: "POST", path: "/fine_tuning/jobs/{fine_tuning_job_id}/resume", beta: nil),
+    OperationInfo(name: "fine_tuning.jobs.retrieve", method: "GET", path: "/fine_tuning/jobs/{fine_tuning_job_id}", beta: nil),
+    OperationInfo(name: "images.create_variation", method: "POST", path: "/images/variations", beta: nil),
+    OperationInfo(name: "images.edit", method: "POST", path: "/images/edits", beta: nil),
+    OperationInfo(name: "images.generate", method: "POST", path: "/images/generations", beta: nil),
+    OperationInfo(name: "models.delete", method: "DELETE", path: "/models/{model}", beta: nil),
+    OperationInfo(name: "models.list", method: "GET", path: "/models", beta: nil),
+    OperationInfo(name: "models.retrieve", method: "GET", path: "/models/{model}", beta: nil),
+    OperationInfo(name: "moderations.create", method: "POST", path: "/moderations", beta: nil),
+    OperationInfo(name: "organization.admin_api_keys.create", method: "POST", path: "/organization/admin_api_keys", beta: nil),
+    OperationInfo(name: "organization.admin_api_keys.delete", method: "DELETE", path: "/organization/admin_api_keys/{key_id}", beta: nil),
+    OperationInfo(name: "organization.admin_api_keys.list", method: "GET", path: "/organization/admin_api_keys", beta: nil),
+    OperationInfo(name: "organization.admin_api_keys.retrieve", method: "GET", path: "/organization/admin_api_keys/{key_id}", beta: nil),
+    OperationInfo(name: "organization.audit_logs.list", method: "GET", path: "/organization/audit_logs", beta: nil),
+    OperationInfo(name: "organization.certificates.activate", method: "POST", path: "/organization/certificates/activate", beta: nil),
+    OperationInfo(name: "organization.certificates.create", method: "POST", path: "/organization/certificates", beta: nil),
+    OperationInfo(name: "organization.certificates.deactivate", method: "POST", path: "/organization/certificates/deactivate", beta: nil),
+    OperationInfo(name: "organization.certificates.delete", method: "DELETE", path: "/organization/certificates/{certificate_id}", beta: nil),
+    OperationInfo(name: "organization.certificates.list", method: "GET", path: "/organization/certificates", beta: nil),
+    OperationInfo(name: "organization.certificates.retrieve", method: "GET", path: "/organization/certificates/{certificate_id}", beta: nil),
+    OperationInfo(name: "organization.certificates.update", method: "POST", path: "/organization/certificates/{certificate_id}", beta: nil),
+    OperationInfo(name: "organization.costs.list", method: "GET", path: "/organization/costs", beta: nil),
+    OperationInfo(name: "organization.data_retention.retrieve", method: "GET", path: "/organization/data_retention", beta: nil),
+    OperationInfo(name: "organization.data_retention.update", method: "POST", path: "/organization/data_retention", beta: nil),
+    OperationInfo(name: "organization.groups.create", method: "POST", path: "/organization/groups", beta: nil),
+    OperationInfo(name: "organization.groups.delete", method: "DELETE", path: "/organization/groups/{group_id}", beta: nil),
+    OperationInfo(name: "organization.groups.list", method: "GET", path: "/organization/groups", beta: nil),
+    OperationInfo(name: "organization.groups.retrieve", method: "GET", path: "/organization/groups/{group_id}", beta: nil),
+    OperationInfo(name: "organization.groups.roles.create", method: "POST", path: "/organization/groups/{group_id}/roles", beta: nil),
+    OperationInfo(name: "organization.groups.roles.delete", method: "DELETE", path: "/organization/groups/{group_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "organization.groups.roles.list", method: "GET", path: "/organization/groups/{group_id}/roles", beta: nil),
+    OperationInfo(name: "organization.groups.roles.retrieve", method: "GET", path: "/organization/groups/{group_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "organization.groups.update", method: "POST", path: "/organization/groups/{group_id}", beta: nil),
+    OperationInfo(name: "organization.groups.users.create", method: "POST", path: "/organization/groups/{group_id}/users", beta: nil),
+    OperationInfo(name: "organization.groups.users.delete", method: "DELETE", path: "/organization/groups/{group_id}/users/{user_id}", beta: nil),
+    OperationInfo(name: "organization.groups.users.list", method: "GET", path: "/organization/groups/{group_id}/users", beta: nil),
+    OperationInfo(name: "organization.groups.users.retrieve", method: "GET", path: "/organization/groups/{group_id}/users/{user_id}", beta: nil),
+    OperationInfo(name: "organization.invites.create", method: "POST", path: "/organization/invites", beta: nil),
+    OperationInfo(name: "organization.invites.delete", method: "DELETE", path: "/organization/invites/{invite_id}", beta: nil),
+    OperationInfo(name: "organization.invites.list", method: "GET", path: "/organization/invites", beta: nil),
+    OperationInfo(name: "organization.invites.retrieve", method: "GET", path: "/organization/invites/{invite_id}", beta: nil),
+    OperationInfo(name: "organization.projects.api_keys.delete", method: "DELETE", path: "/organization/projects/{project_id}/api_keys/{api_key_id}", beta: nil),
+    OperationInfo(name: "organization.projects.api_keys.list", method: "GET", path: "/organization/projects/{project_id}/api_keys", beta: nil),
+    OperationInfo(name: "organization.projects.api_keys.retrieve", method: "GET", path: "/organization/projects/{project_id}/api_keys/{api_key_id}", beta: nil),
+    OperationInfo(name: "organization.projects.archive", method: "POST", path: "/organization/projects/{project_id}/archive", beta: nil),
+    OperationInfo(name: "organization.projects.certificates.activate", method: "POST", path: "/organization/projects/{project_id}/certificates/activate", beta: nil),
+    OperationInfo(name: "organization.projects.certificates.deactivate", method: "POST", path: "/organization/projects/{project_id}/certificates/deactivate", beta: nil),
+    OperationInfo(name: "organization.projects.certificates.list", method: "GET", path: "/organization/projects/{project_id}/certificates", beta: nil),
+    OperationInfo(name: "organization.projects.create", method: "POST", path: "/organization/projects", beta: nil),
+    OperationInfo(name: "organization.projects.data_retention.retrieve", method: "GET", path: "/organization/projects/{project_id}/data_retention", beta: nil),
+    OperationInfo(name: "organization.projects.data_retention.update", method: "POST", path: "/organization/projects/{project_id}/data_retention", beta: nil),
+    OperationInfo(name: "organization.projects.groups.create", method: "POST", path: "/organization/projects/{project_id}/groups", beta: nil),
+    OperationInfo(name: "organization.projects.groups.delete", method: "DELETE", path: "/organization/projects/{project_id}/groups/{group_id}", beta: nil),
+    OperationInfo(name: "organization.projects.groups.list", method: "GET", path: "/organization/projects/{project_id}/groups", beta: nil),
+    OperationInfo(name: "organization.projects.groups.retrieve", method: "GET", path: "/organization/projects/{project_id}/groups/{group_id}", beta: nil),
+    OperationInfo(name: "organization.projects.hosted_tool_permissions.retrieve", method: "GET", path: "/organization/projects/{project_id}/hosted_tool_permissions", beta: nil),
+    OperationInfo(name: "organization.projects.hosted_tool_permissions.update", method: "POST", path: "/organization/projects/{project_id}/hosted_tool_permissions", beta: nil),
+    OperationInfo(name: "organization.projects.list", method: "GET", path: "/organization/projects", beta: nil),
+    OperationInfo(name: "organization.projects.model_permissions.delete", method: "DELETE", path: "/organization/projects/{project_id}/model_permissions", beta: nil),
+    OperationInfo(name: "organization.projects.model_permissions.retrieve", method: "GET", path: "/organization/projects/{project_id}/model_permissions", beta: nil),
+    OperationInfo(name: "organization.projects.model_permissions.update", method: "POST", path: "/organization/projects/{project_id}/model_permissions", beta: nil),
+    OperationInfo(name: "organization.projects.rate_limits.list", method: "GET", path: "/organization/projects/{project_id}/rate_limits", beta: nil),
+    OperationInfo(name: "organization.projects.rate_limits.update", method: "POST", path: "/organization/projects/{project_id}/rate_limits/{rate_limit_id}", beta: nil),
+    OperationInfo(name: "organization.projects.retrieve", method: "GET", path: "/organization/projects/{project_id}", beta: nil),
+    OperationInfo(name: "organization.projects.service_accounts.api_keys.create", method: "POST", path: "/organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys", beta: nil),
+    OperationInfo(name: "organization.projects.service_accounts.create", method: "POST", path: "/organization/projects/{project_id}/service_accounts", beta: nil),
+    OperationInfo(name: "organization.projects.service_accounts.delete", method: "DELETE", path: "/organization/projects/{project_id}/service_accounts/{service_account_id}", beta: nil),
+    OperationInfo(name: "organization.projects.service_accounts.list", method: "GET", path: "/organization/projects/{project_id}/service_accounts", beta: nil),
+    OperationInfo(name: "organization.projects.service_accounts.retrieve", method: "GET", path: "/organization/projects/{project_id}/service_accounts/{service_account_id}", beta: nil),
+    OperationInfo(name: "organization.projects.service_accounts.update", method: "POST", path: "/organization/projects/{project_id}/service_accounts/{service_account_id}", beta: nil),
+    OperationInfo(name: "organization.projects.spend_alerts.create", method: "POST", path: "/organization/projects/{project_id}/spend_alerts", beta: nil),
+    OperationInfo(name: "organization.projects.spend_alerts.delete", method: "DELETE", path: "/organization/projects/{project_id}/spend_alerts/{alert_id}", beta: nil),
+    OperationInfo(name: "organization.projects.spend_alerts.list", method: "GET", path: "/organization/projects/{project_id}/spend_alerts", beta: nil),
+    OperationInfo(name: "organization.projects.spend_alerts.retrieve", method: "GET", path: "/organization/projects/{project_id}/spend_alerts/{alert_id}", beta: nil),
+    OperationInfo(name: "organization.projects.spend_alerts.update", method: "POST", path: "/organization/projects/{project_id}/spend_alerts/{alert_id}", beta: nil),
+    OperationInfo(name: "organization.projects.spend_limit.delete", method: "DELETE", path: "/organization/projects/{project_id}/spend_limit", beta: nil),
+    OperationInfo(name: "organization.projects.spend_limit.retrieve", method: "GET", path: "/organization/projects/{project_id}/spend_limit", beta: nil),
+    OperationInfo(name: "organization.projects.spend_limit.update", method: "POST", path: "/organization/projects/{project_id}/spend_limit", beta: nil),
+    OperationInfo(name: "organization.projects.update", method: "POST", path: "/organization/projects/{project_id}", beta: nil),
+    OperationInfo(name: "organization.projects.users.create", method: "POST", path: "/organization/projects/{project_id}/users", beta: nil),
+    OperationInfo(name: "organization.projects.users.delete", method: "DELETE", path: "/organization/projects/{project_id}/users/{user_id}", beta: nil),
+    OperationInfo(name: "organization.projects.users.list", method: "GET", path: "/organization/projects/{project_id}/users", beta: nil),
+    OperationInfo(name: "organization.projects.users.retrieve", method: "GET", path: "/organization/projects/{project_id}/users/{user_id}", beta: nil),
+    OperationInfo(name: "organization.projects.users.update", method: "POST", path: "/organization/projects/{project_id}/users/{user_id}", beta: nil),
+    OperationInfo(name: "organization.roles.create", method: "POST", path: "/organization/roles", beta: nil),
+    OperationInfo(name: "organization.roles.delete", method: "DELETE", path: "/organization/roles/{role_id}", beta: nil),
+    OperationInfo(name: "organization.roles.list", method: "GET", path: "/organization/roles", beta: nil),
+    OperationInfo(name: "organization.roles.retrieve", method: "GET", path: "/organization/roles/{role_id}", beta: nil),
+    OperationInfo(name: "organization.roles.update", method: "POST", path: "/organization/roles/{role_id}", beta: nil),
+    OperationInfo(name: "organization.spend_alerts.create", method: "POST", path: "/organization/spend_alerts", beta: nil),
+    OperationInfo(name: "organization.spend_alerts.delete", method: "DELETE", path: "/organization/spend_alerts/{alert_id}", beta: nil),
+    OperationInfo(name: "organization.spend_alerts.list", method: "GET", path: "/organization/spend_alerts", beta: nil),
+    OperationInfo(name: "organization.spend_alerts.retrieve", method: "GET", path: "/organization/spend_alerts/{alert_id}", beta: nil),
+    OperationInfo(name: "organization.spend_alerts.update", method: "POST", path: "/organization/spend_alerts/{alert_id}", beta: nil),
+    OperationInfo(name: "organization.spend_limit.delete", method: "DELETE", path: "/organization/spend_limit", beta: nil),
+    OperationInfo(name: "organization.spend_limit.retrieve", method: "GET", path: "/organization/spend_limit", beta: nil),
+    OperationInfo(name: "organization.spend_limit.update", method: "POST", path: "/organization/spend_limit", beta: nil),
+    OperationInfo(name: "organization.usage.audio_speeches.list", method: "GET", path: "/organization/usage/audio_speeches", beta: nil),
+    OperationInfo(name: "organization.usage.audio_transcriptions.list", method: "GET", path: "/organization/usage/audio_transcriptions", beta: nil),
+    OperationInfo(name: "organization.usage.code_interpreter_sessions.list", method: "GET", path: "/organization/usage/code_interpreter_sessions", beta: nil),
+    OperationInfo(name: "organization.usage.completions.list", method: "GET", path: "/organization/usage/completions", beta: nil),
+    OperationInfo(name: "organization.usage.embeddings.list", method: "GET", path: "/organization/usage/embeddings", beta: nil),
+    OperationInfo(name: "organization.usage.file_search_calls.list", method: "GET", path: "/organization/usage/file_search_calls", beta: nil),
+    OperationInfo(name: "organization.usage.images.list", method: "GET", path: "/organization/usage/images", beta: nil),
+    OperationInfo(name: "organization.usage.moderations.list", method: "GET", path: "/organization/usage/moderations", beta: nil),
+    OperationInfo(name: "organization.usage.vector_stores.list", method: "GET", path: "/organization/usage/vector_stores", beta: nil),
+    OperationInfo(name: "organization.usage.web_search_calls.list", method: "GET", path: "/organization/usage/web_search_calls", beta: nil),
+    OperationInfo(name: "organization.users.delete", method: "DELETE", path: "/organization/users/{user_id}", beta: nil),
+    OperationInfo(name: "organization.users.list", method: "GET", path: "/organization/users", beta: nil),
+    OperationInfo(name: "organization.users.retrieve", method: "GET", path: "/organization/users/{user_id}", beta: nil),
+    OperationInfo(name: "organization.users.roles.create", method: "POST", path: "/organization/users/{user_id}/roles", beta: nil),
+    OperationInfo(name: "organization.users.roles.delete", method: "DELETE", path: "/organization/users/{user_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "organization.users.roles.list", method: "GET", path: "/organization/users/{user_id}/roles", beta: nil),
+    OperationInfo(name: "organization.users.roles.retrieve", method: "GET", path: "/organization/users/{user_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "organization.users.update", method: "POST", path: "/organization/users/{user_id}", beta: nil),
+    OperationInfo(name: "projects.groups.roles.create", method: "POST", path: "/projects/{project_id}/groups/{group_id}/roles", beta: nil),
+    OperationInfo(name: "projects.groups.roles.delete", method: "DELETE", path: "/projects/{project_id}/groups/{group_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "projects.groups.roles.list", method: "GET", path: "/projects/{project_id}/groups/{group_id}/roles", beta: nil),
+    OperationInfo(name: "projects.groups.roles.retrieve", method: "GET", path: "/projects/{project_id}/groups/{group_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "projects.roles.create", method: "POST", path: "/projects/{project_id}/roles", beta: nil),
+    OperationInfo(name: "projects.roles.delete", method: "DELETE", path: "/projects/{project_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "projects.roles.list", method: "GET", path: "/projects/{project_id}/roles", beta: nil),
+    OperationInfo(name: "projects.roles.retrieve", method: "GET", path: "/projects/{project_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "projects.roles.update", method: "POST", path: "/projects/{project_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "projects.users.roles.create", method: "POST", path: "/projects/{project_id}/users/{user_id}/roles", beta: nil),
+    OperationInfo(name: "projects.users.roles.delete", method: "DELETE", path: "/projects/{project_id}/users/{user_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "projects.users.roles.list", method: "GET", path: "/projects/{project_id}/users/{user_id}/roles", beta: nil),
+    OperationInfo(name: "projects.users.roles.retrieve", method: "GET", path: "/projects/{project_id}/users/{user_id}/roles/{role_id}", beta: nil),
+    OperationInfo(name: "realtime.calls.accept", method: "POST", path: "/realtime/calls/{call_id}/accept", beta: nil),
+    OperationInfo(name: "realtime.calls.create", method: "POST", path: "/realtime/calls", beta: nil),
+    OperationInfo(name: "realtime.calls.hangup", method: "POST", path: "/realtime/calls/{call_id}/hangup", beta: nil),
+    OperationInfo(name: "realtime.calls.refer", method: "POST", path: "/realtime/calls/{call_id}/refer", beta: nil),
+    OperationInfo(name: "realtime.calls.reject", method: "POST", path: "/realtime/calls/{call_id}/reject", beta: nil),
+    OperationInfo(name: "realtime.client_secrets.create", method: "POST", path: "/realtime/client_secrets", beta: nil),
+    OperationInfo(name: "realtime.sessions.create", method: "POST", path: "/realtime/sessions", beta: nil),
+    OperationInfo(name: "realtime.transcription_sessions.create", method: "POST", path: "/realtime/transcription_sessions", beta: nil),
+    OperationInfo(name: "realtime.translations.client_secrets.create", method: "POST", path: "/realtime/translations/client_secrets", beta: nil),
+    OperationInfo(name: "responses.cancel", method: "POST", path: "/responses/{response_id}/cancel", beta: nil),
+    OperationInfo(name: "responses.compact", method: "POST", path: "/responses/compact", beta: nil),
+    OperationInfo(name: "responses.create", method: "POST", path: "/responses", beta: nil),
+    OperationInfo(name: "responses.delete", method: "DELETE", path: "/responses/{response_id}", beta: nil),
+    OperationInfo(name: "responses.input_items.list", method: "GET", path: "/responses/{response_id}/input_items", beta: nil),
+    OperationInfo(name: "responses.input_tokens.count", method: "POST", path: "/responses/input_tokens", beta: nil),
+    OperationInfo(name: "responses.retrieve", method: "GET", path: "/responses/{response_id}", beta: nil),
+    OperationInfo(name: "skills.content.retrieve", method: "GET", path: "/skills/{skill_id}/content", beta: nil),
+    OperationInfo(name: "skills.create", method: "POST", path: "/skills", beta: nil),
+    OperationInfo(name: "skills.delete", method: "DELETE", path: "/skills/{skill_id}", beta: nil),
+    OperationInfo(name: "skills.list", method: "GET", path: "/skills", beta: nil),
+    OperationInfo(name: "skills.retrieve", method: "GET", path: "/skills/{skill_id}", beta: nil),
+    OperationInfo(name: "skills.update", method: "POST", path: "/skills/{skill_id}", beta: nil),
+    OperationInfo(name: "skills.versions.content.retrieve", method: "GET", path: "/skills/{skill_id}/versions/{version}/content", beta: nil),
+    OperationInfo(name: "skills.versions.create", method: "POST", path: "/skills/{skill_id}/versions", beta: nil),
+    OperationInfo(name: "skills.versions.delete", method: "DELETE", path: "/skills/{skill_id}/versions/{version}", beta: nil),
+    OperationInfo(name: "skills.versions.list", method: "GET", path: "/skills/{skill_id}/versions", beta: nil),
+    OperationInfo(name: "skills.versions.retrieve", method: "GET", path: "/skills/{skill_id}/versions/{version}", beta: nil),
+    OperationInfo(name: "uploads.cancel", method: "POST", path: "/uploads/{upload_id}/cancel", beta: nil),
+    OperationInfo(name: "uploads.complete", method: "POST", path: "/uploads/{upload_id}/complete", beta: nil),
+    OperationInfo(name: "uploads.create", method: "POST", path: "/uploads", beta: nil),
+    OperationInfo(name: "uploads.parts.create", method: "POST", path: "/uploads/{upload_id}/parts", beta: nil),
+    OperationInfo(name: "vector_stores.create", method: "POST", path: "/vector_stores", beta: nil),
+    OperationInfo(name: "vector_stores.delete", method: "DELETE", path: "/vector_stores/{vector_store_id}", beta: nil),
+    OperationInfo(name: "vector_stores.file_batches.cancel", method: "POST", path: "/vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel", beta: nil),
+    OperationInfo(name: "vector_stores.file_batches.create", method: "POST", path: "/vector_stores/{vector_store_id}/file_batches", beta: nil),
+    OperationInfo(name: "vector_stores.file_batches.list_files", method: "GET", path: "/vector_stores/{vector_store_id}/file_batches/{batch_id}/files", beta: nil),
+    OperationInfo(name: "vector_stores.file_batches.retrieve", method: "GET", path: "/vector_stores/{vector_store_id}/file_batches/{batch_id}", beta: nil),
+    OperationInfo(name: "vector_stores.files.content", method: "GET", path: "/vector_stores/{vector_store_id}/files/{file_id}/content", beta: nil),
+    OperationInfo(name: "vector_stores.files.create", method: "POST", path: "/vector_stores/{vector_store_id}/files", beta: nil),
+    OperationInfo(name: "vector_stores.files.delete", method: "DELETE", path: "/vector_stores/{vector_store_id}/files/{file_id}", beta: nil),
+    OperationInfo(name: "vector_stores.files.list", method: "GET", path: "/vector_stores/{vector_store_id}/files", beta: nil),
+    OperationInfo(name: "vector_stores.files.retrieve", method: "GET", path: "/vector_stores/{vector_store_id}/files/{file_id}", beta: nil),
+    OperationInfo(name: "vector_stores.files.update", method: "POST", path: "/vector_stores/{vector_store_id}/files/{file_id}", beta: nil),
+    OperationInfo(name: "vector_stores.list", method: "GET", path: "/vector_stores", beta: nil),
+    OperationInfo(name: "vector_stores.retrieve", method: "GET", path: "/vector_stores/{vector_store_id}", beta: nil),
+    OperationInfo(name: "vector_stores.search", method: "POST", path: "/vector_stores/{vector_store_id}/search", beta: nil),
+    OperationInfo(name: "vector_stores.update", method: "POST", path: "/vector_stores/{vector_store_id}", beta: nil),
+    OperationInfo(name: "videos.character.create", method: "POST", path: "/videos/characters", beta: nil),
+    OperationInfo(name: "videos.character.get", method: "GET", path: "/videos/characters/{character_id}", beta: nil),
+    OperationInfo(name: "videos.create", method: "POST", path: "/videos", beta: nil),
+    OperationInfo(name: "videos.delete", method: "DELETE", path: "/videos/{video_id}", beta: nil),
+    OperationInfo(name: "videos.download_content", method: "GET", path: "/videos/{video_id}/content", beta: nil),
+    OperationInfo(name: "videos.edit", method: "POST", path: "/videos/edits", beta: nil),
+    OperationInfo(name: "videos.extend", method: "POST", path: "/videos/extensions", beta: nil),
+    OperationInfo(name: "videos.list", method: "GET", path: "/videos", beta: nil),
+    OperationInfo(name: "videos.remix", method: "POST", path: "/videos/{video_id}/remix", beta: nil),
+    OperationInfo(name: "videos.retrieve", method: "GET", path: "/videos/{video_id}", beta: nil),
 ]
 
 /// The API's resources, reached from a Client.
 public enum Resources {}
 
 extension Client {
+    public var audio: Resources.Audio { Resources.Audio(client: self) }
+    public var batches: Resources.Batches { Resources.Batches(client: self) }
+    public var beta: Resources.Beta { Resources.Beta(client: self) }
     public var chat: Resources.Chat { Resources.Chat(client: self) }
-    public var models: Resources.Models { Resources.Models(client: self) }
+    public var completions: Resources.Completions { Resources.Completions(client: self) }
+    public var containers: Resources.Containers { Resources.Containers(client: self) }
+    public var contentProvenanceChecks: Resources.ContentProvenanceChecks { Resources.ContentProvenanceChecks(client: self) }
+    public var conversations: Resources.Conversations { Resources.Conversations(client: self) }
     public var edits: Resources.Edits { Resources.Edits(client: self) }
-    public var images: Resources.Images { Resources.Images(client: self) }
     public var embeddings: Resources.Embeddings { Resources.Embeddings(client: self) }
+    public var evals: Resources.Evals { Resources.Evals(client: self) }
     public var files: Resources.Files { Resources.Files(client: self) }
     public var fineTuning: Resources.FineTuning { Resources.FineTuning(client: self) }
+    public var images: Resources.Images { Resources.Images(client: self) }
+    public var models: Resources.Models { Resources.Models(client: self) }
     public var moderations: Resources.Moderations { Resources.Moderations(client: self) }
-    public var audio: Resources.Audio { Resources.Audio(client: self) }
-    public var beta: Resources.Beta { Resources.Beta(client: self) }
+    public var organization: Resources.Organization { Resources.Organization(client: self) }
+    public var projects: Resources.Projects { Resources.Projects(client: self) }
+    public var realtime: Resources.Realtime { Resources.Realtime(client: self) }
+    public var responses: Resources.Responses { Resources.Responses(client: self) }
+    public var skills: Resources.Skills { Resources.Skills(client: self) }
+    public var uploads: Resources.Uploads { Resources.Uploads(client: self) }
+    public var vectorStores: Resources.VectorStores { Resources.VectorStores(client: self) }
+    public var videos: Resources.Videos { Resources.Videos(client: self) }
+}
+
+extension Resources {
+    /// `client.audio.speech`
+    public struct AudioSpeech: Sendable {
+        public let client: Client
+
+        /// Generates audio from the input text.
+        /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_audio_speech_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Generates audio from the input text.
+        /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_to_file`): the body written to the file at `path`. BLOCKS the calling thread.
+        public func createToFile(body: String, path: String) throws -> Response {
+            var out: OpaquePointer? = nil
+            let code = openai_audio_speech_create_to_file(client.handle, body, path, nil, nil, &out)
+            return try client.checked(code, out)
+        }
+
+        /// Generates audio from the input text.
+        /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_stream_async`): its server-sent events (the library asks for the stream).
+        public func createStream(body: String) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_audio_speech_create_stream_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.audio`
+    public struct Audio: Sendable {
+        public let client: Client
+        public var speech: AudioSpeech { AudioSpeech(client: client) }
+        public var transcriptions: AudioTranscriptions { AudioTranscriptions(client: client) }
+        public var translations: AudioTranslations { AudioTranslations(client: client) }
+        public var voiceConsents: AudioVoiceConsents { AudioVoiceConsents(client: client) }
+        public var voices: AudioVoices { AudioVoices(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.audio.transcriptions`
+    public struct AudioTranscriptions: Sendable {
+        public let client: Client
+
+        /// Transcribes audio into the input language.
+        /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create_async`). Task cancellation cancels the call.
+        public func create(fields: String? = nil, file: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([file] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_audio_transcriptions_create_async(client.handle, fields, file.handle, callback, userdata)
+            }
+        }
+
+        /// Transcribes audio into the input language.
+        /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create_stream_async`): its server-sent events (the library asks for the stream).
+        public func createStream(fields: String? = nil, file: Upload) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_audio_transcriptions_create_stream_async(client.handle, fields, file.handle, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.audio.translations`
+    public struct AudioTranslations: Sendable {
+        public let client: Client
+
+        /// Translates audio into English.
+        /// `POST /audio/translations` (`audio.translations.create`; C: `openai_audio_translations_create_async`). Task cancellation cancels the call.
+        public func create(fields: String? = nil, file: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([file] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_audio_translations_create_async(client.handle, fields, file.handle, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.audio.voiceConsents`
+    public struct AudioVoiceConsents: Sendable {
+        public let client: Client
+
+        /// Upload a voice consent recording.
+        /// `POST /audio/voice_consents` (`audio.voice_consents.create`; C: `openai_audio_voice_consents_create_async`). Task cancellation cancels the call.
+        public func create(fields: String? = nil, recording: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([recording] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_audio_voice_consents_create_async(client.handle, fields, recording.handle, callback, userdata)
+            }
+        }
+
+        /// Deletes a voice consent recording.
+        /// `DELETE /audio/voice_consents/{consent_id}` (`audio.voice_consents.delete`; C: `openai_audio_voice_consents_delete_async`). Task cancellation cancels the call.
+        public func delete(consentID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_audio_voice_consents_delete_async(client.handle, consentID, callback, userdata)
+            }
+        }
+
+        /// Returns a list of voice consent recordings.
+        /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_audio_voice_consents_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of voice consent recordings.
+        /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_audio_voice_consents_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieves a voice consent recording.
+        /// `GET /audio/voice_consents/{consent_id}` (`audio.voice_consents.retrieve`; C: `openai_audio_voice_consents_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(consentID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_audio_voice_consents_retrieve_async(client.handle, consentID, callback, userdata)
+            }
+        }
+
+        /// Updates a voice consent recording (metadata only).
+        /// `POST /audio/voice_consents/{consent_id}` (`audio.voice_consents.update`; C: `openai_audio_voice_consents_update_async`). Task cancellation cancels the call.
+        public func update(consentID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_audio_voice_consents_update_async(client.handle, consentID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.audio.voices`
+    public struct AudioVoices: Sendable {
+        public let client: Client
+
+        /// Creates a custom voice.
+        /// `POST /audio/voices` (`audio.voices.create`; C: `openai_audio_voices_create_async`). Task cancellation cancels the call.
+        public func create(fields: String? = nil, audioSample: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([audioSample] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_audio_voices_create_async(client.handle, fields, audioSample.handle, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.batches`
+    public struct Batches: Sendable {
+        public let client: Client
+
+        /// Cancels an in-progress batch.
+        /// `POST /batches/{batch_id}/cancel` (`batches.cancel`; C: `openai_batches_cancel_async`). Task cancellation cancels the call.
+        public func cancel(batchID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_batches_cancel_async(client.handle, batchID, callback, userdata)
+            }
+        }
+
+        /// Creates and executes a batch from an uploaded file of requests.
+        /// `POST /batches` (`batches.create`; C: `openai_batches_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_batches_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// List your organization's batches.
+        /// `GET /batches` (`batches.list`; C: `openai_batches_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_batches_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// List your organization's batches.
+        /// `GET /batches` (`batches.list`; C: `openai_batches_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_batches_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieves a batch.
+        /// `GET /batches/{batch_id}` (`batches.retrieve`; C: `openai_batches_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(batchID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_batches_retrieve_async(client.handle, batchID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta.assistants`
+    public struct BetaAssistants: Sendable {
+        public let client: Client
+
+        /// Create an assistant with a model and instructions.
+        /// `POST /assistants` (`beta.assistants.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_assistants_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Delete an assistant.
+        /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_delete_async`). Task cancellation cancels the call.
+        public func delete(assistantID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_assistants_delete_async(client.handle, assistantID, callback, userdata)
+            }
+        }
+
+        /// Returns a list of assistants.
+        /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_assistants_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of assistants.
+        /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_beta_assistants_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Modifies an assistant.
+        /// `POST /assistants/{assistant_id}` (`beta.assistants.modify`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_modify_async`). Task cancellation cancels the call.
+        public func modify(assistantID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_assistants_modify_async(client.handle, assistantID, body, callback, userdata)
+            }
+        }
+
+        /// Retrieves an assistant.
+        /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(assistantID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_assistants_retrieve_async(client.handle, assistantID, callback, userdata)
+            }
+        }
+
+        /// Modifies an assistant.
+        /// `POST /assistants/{assistant_id}` (`beta.assistants.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_update_async`). Task cancellation cancels the call.
+        public func update(assistantID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_assistants_update_async(client.handle, assistantID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta`
+    public struct Beta: Sendable {
+        public let client: Client
+        public var assistants: BetaAssistants { BetaAssistants(client: client) }
+        public var chatkit: BetaChatkit { BetaChatkit(client: client) }
+        public var files: BetaFiles { BetaFiles(client: client) }
+        public var responses: BetaResponses { BetaResponses(client: client) }
+        public var threads: BetaThreads { BetaThreads(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.beta.chatkit.sessions`
+    public struct BetaChatkitSessions: Sendable {
+        public let client: Client
+
+        /// Cancel an active ChatKit session and return its most recent metadata.
+        /// `POST /chatkit/sessions/{session_id}/cancel` (`beta.chatkit.sessions.cancel`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_cancel_async`). Task cancellation cancels the call.
+        public func cancel(sessionID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_chatkit_sessions_cancel_async(client.handle, sessionID, callback, userdata)
+            }
+        }
+
+        /// Create a ChatKit session.
+        /// `POST /chatkit/sessions` (`beta.chatkit.sessions.create`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_create_async`). Task cancellation cancels the call.
+        public func create(body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_chatkit_sessions_create_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta.chatkit`
+    public struct BetaChatkit: Sendable {
+        public let client: Client
+        public var sessions: BetaChatkitSessions { BetaChatkitSessions(client: client) }
+        public var threads: BetaChatkitThreads { BetaChatkitThreads(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.beta.chatkit.threads`
+    public struct BetaChatkitThreads: Sendable {
+        public let client: Client
+
+        /// Delete a ChatKit thread along with its items and stored attachments.
+        /// `DELETE /chatkit/threads/{thread_id}` (`beta.chatkit.threads.delete`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_delete_async`). Task cancellation cancels the call.
+        public func delete(threadID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_chatkit_threads_delete_async(client.handle, threadID, callback, userdata)
+            }
+        }
+
+        /// List ChatKit threads with optional pagination and user filters.
+        /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_chatkit_threads_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// List ChatKit threads with optional pagination and user filters.
+        /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_beta_chatkit_threads_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// List items that belong to a ChatKit thread.
+        /// `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_items_async`). Task cancellation cancels the call.
+        public func listItems(threadID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_chatkit_threads_list_items_async(client.handle, threadID, query, callback, userdata)
+            }
+        }
+
+        /// List items that belong to a ChatKit thread.
+        /// `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_items_pages`): every page, through a Pager (whose next() blocks).
+        public func listItemsPages(threadID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_beta_chatkit_threads_list_items_pages(client.handle, threadID, query, out)
+            }
+        }
+
+        /// Retrieve a ChatKit thread by its identifier.
+        /// `GET /chatkit/threads/{thread_id}` (`beta.chatkit.threads.retrieve`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(threadID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_chatkit_threads_retrieve_async(client.handle, threadID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta.files`
+    public struct BetaFiles: Sendable {
+        public let client: Client
+
+        /// Delete a file and remove it from all vector stores.
+        /// `DELETE /files/{file_id}` (`beta.files.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_files_delete_async`). Task cancellation cancels the call.
+        public func delete(fileID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_files_delete_async(client.handle, fileID, callback, userdata)
+            }
+        }
+
+        /// Returns a list of files.
+        /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_files_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_files_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of files.
+        /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_files_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_beta_files_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Returns information about a specific file.
+        /// `GET /files/{file_id}` (`beta.files.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_files_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(fileID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_files_retrieve_async(client.handle, fileID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta.responses`
+    public struct BetaResponses: Sendable {
+        public let client: Client
+        public var inputItems: BetaResponsesInputItems { BetaResponsesInputItems(client: client) }
+        public var inputTokens: BetaResponsesInputTokens { BetaResponsesInputTokens(client: client) }
+
+        /// Cancels a model response with the given ID.
+        /// `POST /responses/{response_id}/cancel?beta=true` (`beta.responses.cancel`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_cancel_async`). Task cancellation cancels the call.
+        public func cancel(responseID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_responses_cancel_async(client.handle, responseID, callback, userdata)
+            }
+        }
+
+        /// Compact a conversation.
+        /// `POST /responses/compact?beta=true` (`beta.responses.compact`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_compact_async`). Task cancellation cancels the call.
+        public func compact(body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_responses_compact_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Creates a model response.
+        /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_responses_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Creates a model response.
+        /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create_stream_async`): its server-sent events (the library asks for the stream).
+        public func createStream(body: String) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_beta_responses_create_stream_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Deletes a model response with the given ID.
+        /// `DELETE /responses/{response_id}?beta=true` (`beta.responses.delete`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_delete_async`). Task cancellation cancels the call.
+        public func delete(responseID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_responses_delete_async(client.handle, responseID, callback, userdata)
+            }
+        }
+
+        /// Retrieves a model response with the given ID.
+        /// `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(responseID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_responses_retrieve_async(client.handle, responseID, query, callback, userdata)
+            }
+        }
+
+        /// Retrieves a model response with the given ID.
+        /// `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_retrieve_stream_async`): its server-sent events (the library asks for the stream).
+        public func retrieveStream(responseID: String, query: String? = nil) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_beta_responses_retrieve_stream_async(client.handle, responseID, query, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta.responses.inputItems`
+    public struct BetaResponsesInputItems: Sendable {
+        public let client: Client
+
+        /// Returns a list of input items for a given response.
+        /// `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_items_list_async`). Task cancellation cancels the call.
+        public func list(responseID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_responses_input_items_list_async(client.handle, responseID, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of input items for a given response.
+        /// `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_items_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(responseID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_beta_responses_input_items_list_pages(client.handle, responseID, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta.responses.inputTokens`
+    public struct BetaResponsesInputTokens: Sendable {
+        public let client: Client
+
+        /// Returns input token counts of the request.
+        /// `POST /responses/input_tokens?beta=true` (`beta.responses.input_tokens.count`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_tokens_count_async`). Task cancellation cancels the call.
+        public func count(body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_responses_input_tokens_count_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta.threads`
+    public struct BetaThreads: Sendable {
+        public let client: Client
+        public var messages: BetaThreadsMessages { BetaThreadsMessages(client: client) }
+        public var runs: BetaThreadsRuns { BetaThreadsRuns(client: client) }
+
+        /// Create a thread.
+        /// `POST /threads` (`beta.threads.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_async`). Task cancellation cancels the call.
+        public func create(body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Create a thread and run it in one request.
+        /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run_async`). Task cancellation cancels the call.
+        public func createAndRun(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_create_and_run_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Create a thread and run it in one request.
+        /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run_stream_async`): its server-sent events (the library asks for the stream).
+        public func createAndRunStream(body: String) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_beta_threads_create_and_run_stream_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Delete a thread.
+        /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_delete_async`). Task cancellation cancels the call.
+        public func delete(threadID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_delete_async(client.handle, threadID, callback, userdata)
+            }
+        }
+
+        /// Modifies a thread.
+        /// `POST /threads/{thread_id}` (`beta.threads.modify`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_modify_async`). Task cancellation cancels the call.
+        public func modify(threadID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_modify_async(client.handle, threadID, body, callback, userdata)
+            }
+        }
+
+        /// Retrieves a thread.
+        /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(threadID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_retrieve_async(client.handle, threadID, callback, userdata)
+            }
+        }
+
+        /// Modifies a thread.
+        /// `POST /threads/{thread_id}` (`beta.threads.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_update_async`). Task cancellation cancels the call.
+        public func update(threadID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_update_async(client.handle, threadID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta.threads.messages`
+    public struct BetaThreadsMessages: Sendable {
+        public let client: Client
+
+        /// Create a message.
+        /// `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_create_async`). Task cancellation cancels the call.
+        public func create(threadID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_messages_create_async(client.handle, threadID, body, callback, userdata)
+            }
+        }
+
+        /// Deletes a message.
+        /// `DELETE /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_delete_async`). Task cancellation cancels the call.
+        public func delete(threadID: String, messageID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_messages_delete_async(client.handle, threadID, messageID, callback, userdata)
+            }
+        }
+
+        /// Returns a list of messages for a given thread.
+        /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_list_async`). Task cancellation cancels the call.
+        public func list(threadID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_messages_list_async(client.handle, threadID, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of messages for a given thread.
+        /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(threadID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_beta_threads_messages_list_pages(client.handle, threadID, query, out)
+            }
+        }
+
+        /// Modifies a message.
+        /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_modify_async`). Task cancellation cancels the call.
+        public func modify(threadID: String, messageID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_messages_modify_async(client.handle, threadID, messageID, body, callback, userdata)
+            }
+        }
+
+        /// Retrieve a message.
+        /// `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(threadID: String, messageID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_messages_retrieve_async(client.handle, threadID, messageID, callback, userdata)
+            }
+        }
+
+        /// Modifies a message.
+        /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_update_async`). Task cancellation cancels the call.
+        public func update(threadID: String, messageID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_messages_update_async(client.handle, threadID, messageID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta.threads.runs`
+    public struct BetaThreadsRuns: Sendable {
+        public let client: Client
+        public var steps: BetaThreadsRunsSteps { BetaThreadsRunsSteps(client: client) }
+
+        /// Cancels a run that is in_progress.
+        /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_cancel_async`). Task cancellation cancels the call.
+        public func cancel(threadID: String, runID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_cancel_async(client.handle, threadID, runID, callback, userdata)
+            }
+        }
+
+        /// Create a run.
+        /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_async`). Task cancellation cancels the call.
+        public func create(threadID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_create_async(client.handle, threadID, body, callback, userdata)
+            }
+        }
+
+        /// Create a run.
+        /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_ex_async`). Task cancellation cancels the call.
+        public func createEx(threadID: String, query: String? = nil, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_create_ex_async(client.handle, threadID, query, body, callback, userdata)
+            }
+        }
+
+        /// Create a run.
+        /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_stream_async`): its server-sent events (the library asks for the stream).
+        public func createStream(threadID: String, query: String? = nil, body: String) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_beta_threads_runs_create_stream_async(client.handle, threadID, query, body, callback, userdata)
+            }
+        }
+
+        /// Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done).
+        /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create_and_stream`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_and_stream_async`): its server-sent events (the library asks for the stream).
+        public func createAndStream(threadID: String, body: String) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_beta_threads_runs_create_and_stream_async(client.handle, threadID, body, callback, userdata)
+            }
+        }
+
+        /// Returns a list of runs belonging to a thread.
+        /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_list_async`). Task cancellation cancels the call.
+        public func list(threadID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_list_async(client.handle, threadID, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of runs belonging to a thread.
+        /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(threadID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_beta_threads_runs_list_pages(client.handle, threadID, query, out)
+            }
+        }
+
+        /// Modifies a run.
+        /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_modify_async`). Task cancellation cancels the call.
+        public func modify(threadID: String, runID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_modify_async(client.handle, threadID, runID, body, callback, userdata)
+            }
+        }
+
+        /// Retrieves a run.
+        /// `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(threadID: String, runID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_retrieve_async(client.handle, threadID, runID, callback, userdata)
+            }
+        }
+
+        /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
+        /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_submit_tool_outputs_async`). Task cancellation cancels the call.
+        public func submitToolOutputs(threadID: String, runID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_submit_tool_outputs_async(client.handle, threadID, runID, body, callback, userdata)
+            }
+        }
+
+        /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
+        /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_submit_tool_outputs_stream_async`): its server-sent events (the library asks for the stream).
+        public func submitToolOutputsStream(threadID: String, runID: String, body: String) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_beta_threads_runs_submit_tool_outputs_stream_async(client.handle, threadID, runID, body, callback, userdata)
+            }
+        }
+
+        /// Modifies a run.
+        /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_update_async`). Task cancellation cancels the call.
+        public func update(threadID: String, runID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_update_async(client.handle, threadID, runID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.beta.threads.runs.steps`
+    public struct BetaThreadsRunsSteps: Sendable {
+        public let client: Client
+
+        /// Returns a list of run steps belonging to a run.
+        /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_list_async`). Task cancellation cancels the call.
+        public func list(threadID: String, runID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_steps_list_async(client.handle, threadID, runID, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of run steps belonging to a run.
+        /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(threadID: String, runID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_beta_threads_runs_steps_list_pages(client.handle, threadID, runID, query, out)
+            }
+        }
+
+        /// Retrieves a run step.
+        /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(threadID: String, runID: String, stepID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_steps_retrieve_async(client.handle, threadID, runID, stepID, callback, userdata)
+            }
+        }
+
+        /// Retrieves a run step.
+        /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_ex_async`). Task cancellation cancels the call.
+        public func retrieveEx(threadID: String, runID: String, stepID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_beta_threads_runs_steps_retrieve_ex_async(client.handle, threadID, runID, stepID, query, callback, userdata)
+            }
+        }
+    }
 }
 
 extension Resources {
     /// `client.chat.completions`
     public struct ChatCompletions: Sendable {
         public let client: Client
+        public var messages: ChatCompletionsMessages { ChatCompletionsMessages(client: client) }
 
-        /// Creates a model response for the given chat conversation.
-        /// `POST /chat/completions` (`chat.completions.create`). Task cancellation cancels the call.
+        /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
+        /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create_async`). Task cancellation cancels the call.
         public func create(body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
@@ -98,12 +1214,57 @@ extension Resources {
             }
         }
 
-        /// Creates a model response for the given chat conversation.
-        /// `POST /chat/completions` (`chat.completions.create`): its server-sent events ("stream": true is added to the body when missing).
+        /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
+        /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create_stream_async`): its server-sent events (the library asks for the stream).
         public func createStream(body: String) -> EventStream {
             let client = self.client
             return client.startStream { callback, userdata in
                 openai_chat_completions_create_stream_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Delete a stored chat completion.
+        /// `DELETE /chat/completions/{completion_id}` (`chat.completions.delete`; C: `openai_chat_completions_delete_async`). Task cancellation cancels the call.
+        public func delete(completionID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_chat_completions_delete_async(client.handle, completionID, callback, userdata)
+            }
+        }
+
+        /// List stored Chat Completions.
+        /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_chat_completions_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// List stored Chat Completions.
+        /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_chat_completions_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Get a stored chat completion.
+        /// `GET /chat/completions/{completion_id}` (`chat.completions.retrieve`; C: `openai_chat_completions_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(completionID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_chat_completions_retrieve_async(client.handle, completionID, callback, userdata)
+            }
+        }
+
+        /// Modify a stored chat completion.
+        /// `POST /chat/completions/{completion_id}` (`chat.completions.update`; C: `openai_chat_completions_update_async`). Task cancellation cancels the call.
+        public func update(completionID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_chat_completions_update_async(client.handle, completionID, body, callback, userdata)
             }
         }
     }
@@ -118,34 +1279,292 @@ extension Resources {
 }
 
 extension Resources {
-    /// `client.models`
-    public struct Models: Sendable {
+    /// `client.chat.completions.messages`
+    public struct ChatCompletionsMessages: Sendable {
         public let client: Client
 
-        /// Lists the currently available models.
-        /// `GET /models` (`models.list`). Task cancellation cancels the call.
-        public func list() async throws -> Response {
+        /// Get the messages in a stored chat completion.
+        /// `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`; C: `openai_chat_completions_messages_list_async`). Task cancellation cancels the call.
+        public func list(completionID: String, query: String? = nil) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_models_list_async(client.handle, callback, userdata)
+                openai_chat_completions_messages_list_async(client.handle, completionID, query, callback, userdata)
             }
         }
 
-        /// Retrieves a model instance: its owner and permissions.
-        /// `GET /models/{model}` (`models.retrieve`). Task cancellation cancels the call.
-        public func retrieve(model: String) async throws -> Response {
+        /// Get the messages in a stored chat completion.
+        /// `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`; C: `openai_chat_completions_messages_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(completionID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_chat_completions_messages_list_pages(client.handle, completionID, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.completions`
+    public struct Completions: Sendable {
+        public let client: Client
+
+        /// Creates a completion for the provided prompt and parameters.
+        /// `POST /completions` (`completions.create`; C: `openai_completions_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_models_retrieve_async(client.handle, model, callback, userdata)
+                openai_completions_create_async(client.handle, body, callback, userdata)
             }
         }
 
-        /// Deletes a fine-tuned model (the caller's organization must own it).
-        /// `DELETE /models/{model}` (`models.delete`). Task cancellation cancels the call.
-        public func delete(model: String) async throws -> Response {
+        /// Creates a completion for the provided prompt and parameters.
+        /// `POST /completions` (`completions.create`; C: `openai_completions_create_stream_async`): its server-sent events (the library asks for the stream).
+        public func createStream(body: String) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_completions_create_stream_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.containers`
+    public struct Containers: Sendable {
+        public let client: Client
+        public var files: ContainersFiles { ContainersFiles(client: client) }
+
+        /// Create Container.
+        /// `POST /containers` (`containers.create`; C: `openai_containers_create_async`). Task cancellation cancels the call.
+        public func create(body: String? = nil) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_models_delete_async(client.handle, model, callback, userdata)
+                openai_containers_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Delete Container.
+        /// `DELETE /containers/{container_id}` (`containers.delete`; C: `openai_containers_delete_async`). Task cancellation cancels the call.
+        public func delete(containerID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_containers_delete_async(client.handle, containerID, callback, userdata)
+            }
+        }
+
+        /// List Containers.
+        /// `GET /containers` (`containers.list`; C: `openai_containers_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_containers_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// List Containers.
+        /// `GET /containers` (`containers.list`; C: `openai_containers_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_containers_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieve Container.
+        /// `GET /containers/{container_id}` (`containers.retrieve`; C: `openai_containers_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(containerID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_containers_retrieve_async(client.handle, containerID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.containers.files.content`
+    public struct ContainersFilesContent: Sendable {
+        public let client: Client
+
+        /// Retrieve Container File Content.
+        /// `GET /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`; C: `openai_containers_files_content_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(containerID: String, fileID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_containers_files_content_retrieve_async(client.handle, containerID, fileID, callback, userdata)
+            }
+        }
+
+        /// Retrieve Container File Content.
+        /// `GET /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`; C: `openai_containers_files_content_retrieve_to_file`): the body written to the file at `path`. BLOCKS the calling thread.
+        public func retrieveToFile(containerID: String, fileID: String, path: String) throws -> Response {
+            var out: OpaquePointer? = nil
+            let code = openai_containers_files_content_retrieve_to_file(client.handle, containerID, fileID, path, nil, nil, &out)
+            return try client.checked(code, out)
+        }
+    }
+}
+
+extension Resources {
+    /// `client.containers.files`
+    public struct ContainersFiles: Sendable {
+        public let client: Client
+        public var content: ContainersFilesContent { ContainersFilesContent(client: client) }
+
+        /// Create a Container File You can send either a multipart/form-data request with the raw file content, or a JSON request with a file ID.
+        /// `POST /containers/{container_id}/files` (`containers.files.create`; C: `openai_containers_files_create_async`). Task cancellation cancels the call.
+        public func create(containerID: String, fields: String? = nil, file: Upload? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([file] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_containers_files_create_async(client.handle, containerID, fields, file?.handle, callback, userdata)
+            }
+        }
+
+        /// Delete Container File.
+        /// `DELETE /containers/{container_id}/files/{file_id}` (`containers.files.delete`; C: `openai_containers_files_delete_async`). Task cancellation cancels the call.
+        public func delete(containerID: String, fileID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_containers_files_delete_async(client.handle, containerID, fileID, callback, userdata)
+            }
+        }
+
+        /// List Container files.
+        /// `GET /containers/{container_id}/files` (`containers.files.list`; C: `openai_containers_files_list_async`). Task cancellation cancels the call.
+        public func list(containerID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_containers_files_list_async(client.handle, containerID, query, callback, userdata)
+            }
+        }
+
+        /// List Container files.
+        /// `GET /containers/{container_id}/files` (`containers.files.list`; C: `openai_containers_files_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(containerID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_containers_files_list_pages(client.handle, containerID, query, out)
+            }
+        }
+
+        /// Retrieve Container File.
+        /// `GET /containers/{container_id}/files/{file_id}` (`containers.files.retrieve`; C: `openai_containers_files_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(containerID: String, fileID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_containers_files_retrieve_async(client.handle, containerID, fileID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.contentProvenanceChecks`
+    public struct ContentProvenanceChecks: Sendable {
+        public let client: Client
+
+        /// Check whether an image or audio file contains known OpenAI provenance signals.
+        /// `POST /content_provenance_checks` (`content_provenance_checks.create`; C: `openai_content_provenance_checks_create_async`). Task cancellation cancels the call.
+        public func create(fields: String? = nil, file: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([file] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_content_provenance_checks_create_async(client.handle, fields, file.handle, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.conversations`
+    public struct Conversations: Sendable {
+        public let client: Client
+        public var items: ConversationsItems { ConversationsItems(client: client) }
+
+        /// Create a conversation.
+        /// `POST /conversations` (`conversations.create`; C: `openai_conversations_create_async`). Task cancellation cancels the call.
+        public func create(body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_conversations_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Delete a conversation.
+        /// `DELETE /conversations/{conversation_id}` (`conversations.delete`; C: `openai_conversations_delete_async`). Task cancellation cancels the call.
+        public func delete(conversationID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_conversations_delete_async(client.handle, conversationID, callback, userdata)
+            }
+        }
+
+        /// Get a conversation.
+        /// `GET /conversations/{conversation_id}` (`conversations.retrieve`; C: `openai_conversations_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(conversationID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_conversations_retrieve_async(client.handle, conversationID, callback, userdata)
+            }
+        }
+
+        /// Update a conversation.
+        /// `POST /conversations/{conversation_id}` (`conversations.update`; C: `openai_conversations_update_async`). Task cancellation cancels the call.
+        public func update(conversationID: String, body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_conversations_update_async(client.handle, conversationID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.conversations.items`
+    public struct ConversationsItems: Sendable {
+        public let client: Client
+
+        /// Create items in a conversation with the given ID.
+        /// `POST /conversations/{conversation_id}/items` (`conversations.items.create`; C: `openai_conversations_items_create_async`). Task cancellation cancels the call.
+        public func create(conversationID: String, query: String? = nil, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_conversations_items_create_async(client.handle, conversationID, query, body, callback, userdata)
+            }
+        }
+
+        /// Delete an item from a conversation with the given IDs.
+        /// `DELETE /conversations/{conversation_id}/items/{item_id}` (`conversations.items.delete`; C: `openai_conversations_items_delete_async`). Task cancellation cancels the call.
+        public func delete(conversationID: String, itemID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_conversations_items_delete_async(client.handle, conversationID, itemID, callback, userdata)
+            }
+        }
+
+        /// List all items for a conversation with the given ID.
+        /// `GET /conversations/{conversation_id}/items` (`conversations.items.list`; C: `openai_conversations_items_list_async`). Task cancellation cancels the call.
+        public func list(conversationID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_conversations_items_list_async(client.handle, conversationID, query, callback, userdata)
+            }
+        }
+
+        /// List all items for a conversation with the given ID.
+        /// `GET /conversations/{conversation_id}/items` (`conversations.items.list`; C: `openai_conversations_items_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(conversationID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_conversations_items_list_pages(client.handle, conversationID, query, out)
+            }
+        }
+
+        /// Get a single item from a conversation with the given IDs.
+        /// `GET /conversations/{conversation_id}/items/{item_id}` (`conversations.items.retrieve`; C: `openai_conversations_items_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(conversationID: String, itemID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_conversations_items_retrieve_async(client.handle, conversationID, itemID, query, callback, userdata)
             }
         }
     }
@@ -156,46 +1575,12 @@ extension Resources {
     public struct Edits: Sendable {
         public let client: Client
 
-        /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint).
-        /// `POST /edits` (`edits.create`). Task cancellation cancels the call.
+        /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint that today's specification no longer has).
+        /// `POST /edits` (`edits.create`; C: `openai_edits_create_async`). Task cancellation cancels the call.
         public func create(body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
                 openai_edits_create_async(client.handle, body, callback, userdata)
-            }
-        }
-    }
-}
-
-extension Resources {
-    /// `client.images`
-    public struct Images: Sendable {
-        public let client: Client
-
-        /// Creates an image given a prompt.
-        /// `POST /images/generations` (`images.generate`). Task cancellation cancels the call.
-        public func generate(body: String) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_images_generate_async(client.handle, body, callback, userdata)
-            }
-        }
-
-        /// Creates a variation of a given image.
-        /// `POST /images/variations` (`images.create_variation`). Task cancellation cancels the call.
-        public func createVariation(fields: String? = nil, image: Upload) async throws -> Response {
-            let client = self.client
-            return try await client.perform(keep: ([image] as [Upload?]).compactMap { $0 }) { callback, userdata in
-                openai_images_create_variation_async(client.handle, fields, image.handle, callback, userdata)
-            }
-        }
-
-        /// Creates an edited or extended image given an original image and a prompt.
-        /// `POST /images/edits` (`images.edit`). Task cancellation cancels the call.
-        public func edit(fields: String? = nil, image: Upload, mask: Upload? = nil) async throws -> Response {
-            let client = self.client
-            return try await client.perform(keep: ([image, mask] as [Upload?]).compactMap { $0 }) { callback, userdata in
-                openai_images_edit_async(client.handle, fields, image.handle, mask?.handle, callback, userdata)
             }
         }
     }
@@ -207,7 +1592,7 @@ extension Resources {
         public let client: Client
 
         /// Creates an embedding vector representing the input text.
-        /// `POST /embeddings` (`embeddings.create`). Task cancellation cancels the call.
+        /// `POST /embeddings` (`embeddings.create`; C: `openai_embeddings_create_async`). Task cancellation cancels the call.
         public func create(body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
@@ -218,12 +1603,205 @@ extension Resources {
 }
 
 extension Resources {
+    /// `client.evals`
+    public struct Evals: Sendable {
+        public let client: Client
+        public var runs: EvalsRuns { EvalsRuns(client: client) }
+
+        /// Create the structure of an evaluation that can be used to test a model's performance.
+        /// `POST /evals` (`evals.create`; C: `openai_evals_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Delete an evaluation.
+        /// `DELETE /evals/{eval_id}` (`evals.delete`; C: `openai_evals_delete_async`). Task cancellation cancels the call.
+        public func delete(evalID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_delete_async(client.handle, evalID, callback, userdata)
+            }
+        }
+
+        /// List evaluations for a project.
+        /// `GET /evals` (`evals.list`; C: `openai_evals_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// List evaluations for a project.
+        /// `GET /evals` (`evals.list`; C: `openai_evals_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_evals_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Get an evaluation by ID.
+        /// `GET /evals/{eval_id}` (`evals.retrieve`; C: `openai_evals_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(evalID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_retrieve_async(client.handle, evalID, callback, userdata)
+            }
+        }
+
+        /// Update certain properties of an evaluation.
+        /// `POST /evals/{eval_id}` (`evals.update`; C: `openai_evals_update_async`). Task cancellation cancels the call.
+        public func update(evalID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_update_async(client.handle, evalID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.evals.runs`
+    public struct EvalsRuns: Sendable {
+        public let client: Client
+        public var outputItems: EvalsRunsOutputItems { EvalsRunsOutputItems(client: client) }
+
+        /// Cancel an ongoing evaluation run.
+        /// `POST /evals/{eval_id}/runs/{run_id}` (`evals.runs.cancel`; C: `openai_evals_runs_cancel_async`). Task cancellation cancels the call.
+        public func cancel(evalID: String, runID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_runs_cancel_async(client.handle, evalID, runID, callback, userdata)
+            }
+        }
+
+        /// Kicks off a new run for a given evaluation, specifying the data source, and what model configuration to use to test.
+        /// `POST /evals/{eval_id}/runs` (`evals.runs.create`; C: `openai_evals_runs_create_async`). Task cancellation cancels the call.
+        public func create(evalID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_runs_create_async(client.handle, evalID, body, callback, userdata)
+            }
+        }
+
+        /// Delete an eval run.
+        /// `DELETE /evals/{eval_id}/runs/{run_id}` (`evals.runs.delete`; C: `openai_evals_runs_delete_async`). Task cancellation cancels the call.
+        public func delete(evalID: String, runID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_runs_delete_async(client.handle, evalID, runID, callback, userdata)
+            }
+        }
+
+        /// Get a list of runs for an evaluation.
+        /// `GET /evals/{eval_id}/runs` (`evals.runs.list`; C: `openai_evals_runs_list_async`). Task cancellation cancels the call.
+        public func list(evalID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_runs_list_async(client.handle, evalID, query, callback, userdata)
+            }
+        }
+
+        /// Get a list of runs for an evaluation.
+        /// `GET /evals/{eval_id}/runs` (`evals.runs.list`; C: `openai_evals_runs_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(evalID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_evals_runs_list_pages(client.handle, evalID, query, out)
+            }
+        }
+
+        /// Get an evaluation run by ID.
+        /// `GET /evals/{eval_id}/runs/{run_id}` (`evals.runs.retrieve`; C: `openai_evals_runs_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(evalID: String, runID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_runs_retrieve_async(client.handle, evalID, runID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.evals.runs.outputItems`
+    public struct EvalsRunsOutputItems: Sendable {
+        public let client: Client
+
+        /// Get a list of output items for an evaluation run.
+        /// `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`; C: `openai_evals_runs_output_items_list_async`). Task cancellation cancels the call.
+        public func list(evalID: String, runID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_runs_output_items_list_async(client.handle, evalID, runID, query, callback, userdata)
+            }
+        }
+
+        /// Get a list of output items for an evaluation run.
+        /// `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`; C: `openai_evals_runs_output_items_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(evalID: String, runID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_evals_runs_output_items_list_pages(client.handle, evalID, runID, query, out)
+            }
+        }
+
+        /// Get an evaluation run output item by ID.
+        /// `GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}` (`evals.runs.output_items.retrieve`; C: `openai_evals_runs_output_items_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(evalID: String, runID: String, outputItemID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_evals_runs_output_items_retrieve_async(client.handle, evalID, runID, outputItemID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
     /// `client.files`
     public struct Files: Sendable {
         public let client: Client
 
+        /// Returns a response containing the contents of the specified file.
+        /// `GET /files/{file_id}/content` (`files.content`; C: `openai_files_content_async`). Task cancellation cancels the call.
+        public func content(fileID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_files_content_async(client.handle, fileID, callback, userdata)
+            }
+        }
+
+        /// Returns a response containing the contents of the specified file.
+        /// `GET /files/{file_id}/content` (`files.content`; C: `openai_files_content_to_file`): the body written to the file at `path`. BLOCKS the calling thread.
+        public func contentToFile(fileID: String, path: String) throws -> Response {
+            var out: OpaquePointer? = nil
+            let code = openai_files_content_to_file(client.handle, fileID, path, nil, nil, &out)
+            return try client.checked(code, out)
+        }
+
+        /// Upload a file that can be used across various endpoints.
+        /// `POST /files` (`files.create`; C: `openai_files_create_async`). Task cancellation cancels the call.
+        public func create(fields: String? = nil, file: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([file] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_files_create_async(client.handle, fields, file.handle, callback, userdata)
+            }
+        }
+
+        /// Delete a file and remove it from all vector stores.
+        /// `DELETE /files/{file_id}` (`files.delete`; C: `openai_files_delete_async`). Task cancellation cancels the call.
+        public func delete(fileID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_files_delete_async(client.handle, fileID, callback, userdata)
+            }
+        }
+
         /// Returns a list of files.
-        /// `GET /files` (`files.list`). Task cancellation cancels the call.
+        /// `GET /files` (`files.list`; C: `openai_files_list_async`). Task cancellation cancels the call.
         public func list(query: String? = nil) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
@@ -232,7 +1810,7 @@ extension Resources {
         }
 
         /// Returns a list of files.
-        /// `GET /files` (`files.list`): every page, through a Pager (whose next() blocks).
+        /// `GET /files` (`files.list`; C: `openai_files_list_pages`): every page, through a Pager (whose next() blocks).
         public func listPages(query: String? = nil) throws -> Pager {
             let client = self.client
             return try client.makePager { out in
@@ -240,17 +1818,8 @@ extension Resources {
             }
         }
 
-        /// Uploads a file that can be used across various endpoints.
-        /// `POST /files` (`files.upload`). Task cancellation cancels the call.
-        public func upload(fields: String? = nil, file: Upload) async throws -> Response {
-            let client = self.client
-            return try await client.perform(keep: ([file] as [Upload?]).compactMap { $0 }) { callback, userdata in
-                openai_files_upload_async(client.handle, fields, file.handle, callback, userdata)
-            }
-        }
-
         /// Returns information about a specific file.
-        /// `GET /files/{file_id}` (`files.retrieve`). Task cancellation cancels the call.
+        /// `GET /files/{file_id}` (`files.retrieve`; C: `openai_files_retrieve_async`). Task cancellation cancels the call.
         public func retrieve(fileID: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
@@ -258,17 +1827,8 @@ extension Resources {
             }
         }
 
-        /// Deletes a file.
-        /// `DELETE /files/{file_id}` (`files.delete`). Task cancellation cancels the call.
-        public func delete(fileID: String) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_files_delete_async(client.handle, fileID, callback, userdata)
-            }
-        }
-
-        /// Returns the contents of the specified file.
-        /// `GET /files/{file_id}/content` (`files.retrieve_content`). Task cancellation cancels the call.
+        /// Returns a response containing the contents of the specified file.
+        /// `GET /files/{file_id}/content` (`files.retrieve_content`; C: `openai_files_retrieve_content_async`). Task cancellation cancels the call.
         public func retrieveContent(fileID: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
@@ -276,83 +1836,55 @@ extension Resources {
             }
         }
 
-        /// Returns the contents of the specified file.
-        /// `GET /files/{file_id}/content` (`files.retrieve_content`): the body written to the file at `path` (through `<path>.part`). BLOCKS the calling thread.
+        /// Returns a response containing the contents of the specified file.
+        /// `GET /files/{file_id}/content` (`files.retrieve_content`; C: `openai_files_retrieve_content_to_file`): the body written to the file at `path`. BLOCKS the calling thread.
         public func retrieveContentToFile(fileID: String, path: String) throws -> Response {
             var out: OpaquePointer? = nil
             let code = openai_files_retrieve_content_to_file(client.handle, fileID, path, nil, nil, &out)
             return try client.checked(code, out)
         }
+
+        /// Upload a file that can be used across various endpoints.
+        /// `POST /files` (`files.upload`; C: `openai_files_upload_async`). Task cancellation cancels the call.
+        public func upload(fields: String? = nil, file: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([file] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_files_upload_async(client.handle, fields, file.handle, callback, userdata)
+            }
+        }
     }
 }
 
 extension Resources {
-    /// `client.fineTuning.jobs`
-    public struct FineTuningJobs: Sendable {
+    /// `client.fineTuning.alpha.graders`
+    public struct FineTuningAlphaGraders: Sendable {
         public let client: Client
 
-        /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
-        /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`). Task cancellation cancels the call.
-        public func create(body: String) async throws -> Response {
+        /// Run a grader.
+        /// `POST /fine_tuning/alpha/graders/run` (`fine_tuning.alpha.graders.run`; C: `openai_fine_tuning_alpha_graders_run_async`). Task cancellation cancels the call.
+        public func run(body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_fine_tuning_jobs_create_async(client.handle, body, callback, userdata)
+                openai_fine_tuning_alpha_graders_run_async(client.handle, body, callback, userdata)
             }
         }
 
-        /// Lists the organization's fine-tuning jobs.
-        /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`). Task cancellation cancels the call.
-        public func list(query: String? = nil) async throws -> Response {
+        /// Validate a grader.
+        /// `POST /fine_tuning/alpha/graders/validate` (`fine_tuning.alpha.graders.validate`; C: `openai_fine_tuning_alpha_graders_validate_async`). Task cancellation cancels the call.
+        public func validate(body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_fine_tuning_jobs_list_async(client.handle, query, callback, userdata)
+                openai_fine_tuning_alpha_graders_validate_async(client.handle, body, callback, userdata)
             }
         }
+    }
+}
 
-        /// Lists the organization's fine-tuning jobs.
-        /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`): every page, through a Pager (whose next() blocks).
-        public func listPages(query: String? = nil) throws -> Pager {
-            let client = self.client
-            return try client.makePager { out in
-                openai_fine_tuning_jobs_list_pages(client.handle, query, out)
-            }
-        }
-
-        /// Gets info about a fine-tuning job.
-        /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`). Task cancellation cancels the call.
-        public func retrieve(fineTuningJobID: String) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_fine_tuning_jobs_retrieve_async(client.handle, fineTuningJobID, callback, userdata)
-            }
-        }
-
-        /// Immediately cancels a fine-tuning job.
-        /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`). Task cancellation cancels the call.
-        public func cancel(fineTuningJobID: String) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_fine_tuning_jobs_cancel_async(client.handle, fineTuningJobID, callback, userdata)
-            }
-        }
-
-        /// Gets status updates for a fine-tuning job.
-        /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`). Task cancellation cancels the call.
-        public func listEvents(fineTuningJobID: String, query: String? = nil) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_fine_tuning_jobs_list_events_async(client.handle, fineTuningJobID, query, callback, userdata)
-            }
-        }
-
-        /// Gets status updates for a fine-tuning job.
-        /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`): every page, through a Pager (whose next() blocks).
-        public func listEventsPages(fineTuningJobID: String, query: String? = nil) throws -> Pager {
-            let client = self.client
-            return try client.makePager { out in
-                openai_fine_tuning_jobs_list_events_pages(client.handle, fineTuningJobID, query, out)
-            }
-        }
+extension Resources {
+    /// `client.fineTuning.alpha`
+    public struct FineTuningAlpha: Sendable {
+        public let client: Client
+        public var graders: FineTuningAlphaGraders { FineTuningAlphaGraders(client: client) }
     }
 }
 
@@ -360,7 +1892,287 @@ extension Resources {
     /// `client.fineTuning`
     public struct FineTuning: Sendable {
         public let client: Client
+        public var alpha: FineTuningAlpha { FineTuningAlpha(client: client) }
+        public var checkpoints: FineTuningCheckpoints { FineTuningCheckpoints(client: client) }
         public var jobs: FineTuningJobs { FineTuningJobs(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.fineTuning.checkpoints.permissions`
+    public struct FineTuningCheckpointsPermissions: Sendable {
+        public let client: Client
+
+        /// **NOTE:** Calling this endpoint requires an admin API key.
+        /// `POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.create`; C: `openai_fine_tuning_checkpoints_permissions_create_async`). Task cancellation cancels the call.
+        public func create(fineTunedModelCheckpoint: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_checkpoints_permissions_create_async(client.handle, fineTunedModelCheckpoint, body, callback, userdata)
+            }
+        }
+
+        /// **NOTE:** This endpoint requires an admin API key.
+        /// `DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}` (`fine_tuning.checkpoints.permissions.delete`; C: `openai_fine_tuning_checkpoints_permissions_delete_async`). Task cancellation cancels the call.
+        public func delete(fineTunedModelCheckpoint: String, permissionID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_checkpoints_permissions_delete_async(client.handle, fineTunedModelCheckpoint, permissionID, callback, userdata)
+            }
+        }
+
+        /// **NOTE:** This endpoint requires an admin API key.
+        /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.list`; C: `openai_fine_tuning_checkpoints_permissions_list_async`). Task cancellation cancels the call.
+        public func list(fineTunedModelCheckpoint: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_checkpoints_permissions_list_async(client.handle, fineTunedModelCheckpoint, query, callback, userdata)
+            }
+        }
+
+        /// **NOTE:** This endpoint requires an admin API key.
+        /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.list`; C: `openai_fine_tuning_checkpoints_permissions_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(fineTunedModelCheckpoint: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_fine_tuning_checkpoints_permissions_list_pages(client.handle, fineTunedModelCheckpoint, query, out)
+            }
+        }
+
+        /// **NOTE:** This endpoint requires an admin API key.
+        /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.retrieve`; C: `openai_fine_tuning_checkpoints_permissions_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(fineTunedModelCheckpoint: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_checkpoints_permissions_retrieve_async(client.handle, fineTunedModelCheckpoint, query, callback, userdata)
+            }
+        }
+
+        /// **NOTE:** This endpoint requires an admin API key.
+        /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.retrieve`; C: `openai_fine_tuning_checkpoints_permissions_retrieve_pages`): every page, through a Pager (whose next() blocks).
+        public func retrievePages(fineTunedModelCheckpoint: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_fine_tuning_checkpoints_permissions_retrieve_pages(client.handle, fineTunedModelCheckpoint, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.fineTuning.checkpoints`
+    public struct FineTuningCheckpoints: Sendable {
+        public let client: Client
+        public var permissions: FineTuningCheckpointsPermissions { FineTuningCheckpointsPermissions(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.fineTuning.jobs`
+    public struct FineTuningJobs: Sendable {
+        public let client: Client
+        public var checkpoints: FineTuningJobsCheckpoints { FineTuningJobsCheckpoints(client: client) }
+
+        /// Immediately cancel a fine-tune job.
+        /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`; C: `openai_fine_tuning_jobs_cancel_async`). Task cancellation cancels the call.
+        public func cancel(fineTuningJobID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_jobs_cancel_async(client.handle, fineTuningJobID, callback, userdata)
+            }
+        }
+
+        /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
+        /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`; C: `openai_fine_tuning_jobs_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_jobs_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// List your organization's fine-tuning jobs.
+        /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_jobs_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// List your organization's fine-tuning jobs.
+        /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_fine_tuning_jobs_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Get status updates for a fine-tuning job.
+        /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`; C: `openai_fine_tuning_jobs_list_events_async`). Task cancellation cancels the call.
+        public func listEvents(fineTuningJobID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_jobs_list_events_async(client.handle, fineTuningJobID, query, callback, userdata)
+            }
+        }
+
+        /// Get status updates for a fine-tuning job.
+        /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`; C: `openai_fine_tuning_jobs_list_events_pages`): every page, through a Pager (whose next() blocks).
+        public func listEventsPages(fineTuningJobID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_fine_tuning_jobs_list_events_pages(client.handle, fineTuningJobID, query, out)
+            }
+        }
+
+        /// Pause a fine-tune job.
+        /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause` (`fine_tuning.jobs.pause`; C: `openai_fine_tuning_jobs_pause_async`). Task cancellation cancels the call.
+        public func pause(fineTuningJobID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_jobs_pause_async(client.handle, fineTuningJobID, callback, userdata)
+            }
+        }
+
+        /// Resume a fine-tune job.
+        /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume` (`fine_tuning.jobs.resume`; C: `openai_fine_tuning_jobs_resume_async`). Task cancellation cancels the call.
+        public func resume(fineTuningJobID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_jobs_resume_async(client.handle, fineTuningJobID, callback, userdata)
+            }
+        }
+
+        /// Get info about a fine-tuning job.
+        /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`; C: `openai_fine_tuning_jobs_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(fineTuningJobID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_jobs_retrieve_async(client.handle, fineTuningJobID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.fineTuning.jobs.checkpoints`
+    public struct FineTuningJobsCheckpoints: Sendable {
+        public let client: Client
+
+        /// List checkpoints for a fine-tuning job.
+        /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`; C: `openai_fine_tuning_jobs_checkpoints_list_async`). Task cancellation cancels the call.
+        public func list(fineTuningJobID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_fine_tuning_jobs_checkpoints_list_async(client.handle, fineTuningJobID, query, callback, userdata)
+            }
+        }
+
+        /// List checkpoints for a fine-tuning job.
+        /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`; C: `openai_fine_tuning_jobs_checkpoints_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(fineTuningJobID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_fine_tuning_jobs_checkpoints_list_pages(client.handle, fineTuningJobID, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.images`
+    public struct Images: Sendable {
+        public let client: Client
+
+        /// Creates a variation of a given image.
+        /// `POST /images/variations` (`images.create_variation`; C: `openai_images_create_variation_async`). Task cancellation cancels the call.
+        public func createVariation(fields: String? = nil, image: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([image] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_images_create_variation_async(client.handle, fields, image.handle, callback, userdata)
+            }
+        }
+
+        /// Creates an edited or extended image given one or more source images and a prompt.
+        /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_async`). Task cancellation cancels the call.
+        public func edit(fields: String? = nil, image: Upload, mask: Upload? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([image, mask] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_images_edit_async(client.handle, fields, image.handle, mask?.handle, callback, userdata)
+            }
+        }
+
+        /// Creates an edited or extended image given one or more source images and a prompt.
+        /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_ex_async`). Task cancellation cancels the call.
+        public func editEx(fields: String? = nil, image: [Upload], mask: Upload? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([mask] as [Upload?]).compactMap { $0 } + image) { callback, userdata in
+                openai_images_edit_ex_async(client.handle, fields, image.map { Optional($0.handle) }, image.count, mask?.handle, callback, userdata)
+            }
+        }
+
+        /// Creates an edited or extended image given one or more source images and a prompt.
+        /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_stream_async`): its server-sent events (the library asks for the stream).
+        public func editStream(fields: String? = nil, image: [Upload], mask: Upload? = nil) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_images_edit_stream_async(client.handle, fields, image.map { Optional($0.handle) }, image.count, mask?.handle, callback, userdata)
+            }
+        }
+
+        /// Creates an image given a prompt.
+        /// `POST /images/generations` (`images.generate`; C: `openai_images_generate_async`). Task cancellation cancels the call.
+        public func generate(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_images_generate_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Creates an image given a prompt.
+        /// `POST /images/generations` (`images.generate`; C: `openai_images_generate_stream_async`): its server-sent events (the library asks for the stream).
+        public func generateStream(body: String) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_images_generate_stream_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.models`
+    public struct Models: Sendable {
+        public let client: Client
+
+        /// Delete a fine-tuned model.
+        /// `DELETE /models/{model}` (`models.delete`; C: `openai_models_delete_async`). Task cancellation cancels the call.
+        public func delete(model: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_models_delete_async(client.handle, model, callback, userdata)
+            }
+        }
+
+        /// Lists the currently available models, and provides basic information about each one such as the owner and availability.
+        /// `GET /models` (`models.list`; C: `openai_models_list_async`). Task cancellation cancels the call.
+        public func list() async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_models_list_async(client.handle, callback, userdata)
+            }
+        }
+
+        /// Retrieves a model instance, providing basic information about the model such as the owner and permissioning.
+        /// `GET /models/{model}` (`models.retrieve`; C: `openai_models_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(model: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_models_retrieve_async(client.handle, model, callback, userdata)
+            }
+        }
     }
 }
 
@@ -369,8 +2181,8 @@ extension Resources {
     public struct Moderations: Sendable {
         public let client: Client
 
-        /// Classifies whether the input is potentially harmful.
-        /// `POST /moderations` (`moderations.create`). Task cancellation cancels the call.
+        /// Classifies if text and/or image inputs are potentially harmful.
+        /// `POST /moderations` (`moderations.create`; C: `openai_moderations_create_async`). Task cancellation cancels the call.
         public func create(body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
@@ -381,400 +2193,2506 @@ extension Resources {
 }
 
 extension Resources {
-    /// `client.audio.transcriptions`
-    public struct AudioTranscriptions: Sendable {
+    /// `client.organization.adminApiKeys`
+    public struct OrganizationAdminApiKeys: Sendable {
         public let client: Client
 
-        /// Transcribes audio into the input language.
-        /// `POST /audio/transcriptions` (`audio.transcriptions.create`). Task cancellation cancels the call.
-        public func create(fields: String? = nil, file: Upload) async throws -> Response {
-            let client = self.client
-            return try await client.perform(keep: ([file] as [Upload?]).compactMap { $0 }) { callback, userdata in
-                openai_audio_transcriptions_create_async(client.handle, fields, file.handle, callback, userdata)
-            }
-        }
-    }
-}
-
-extension Resources {
-    /// `client.audio`
-    public struct Audio: Sendable {
-        public let client: Client
-        public var transcriptions: AudioTranscriptions { AudioTranscriptions(client: client) }
-        public var translations: AudioTranslations { AudioTranslations(client: client) }
-        public var speech: AudioSpeech { AudioSpeech(client: client) }
-    }
-}
-
-extension Resources {
-    /// `client.audio.translations`
-    public struct AudioTranslations: Sendable {
-        public let client: Client
-
-        /// Translates audio into English.
-        /// `POST /audio/translations` (`audio.translations.create`). Task cancellation cancels the call.
-        public func create(fields: String? = nil, file: Upload) async throws -> Response {
-            let client = self.client
-            return try await client.perform(keep: ([file] as [Upload?]).compactMap { $0 }) { callback, userdata in
-                openai_audio_translations_create_async(client.handle, fields, file.handle, callback, userdata)
-            }
-        }
-    }
-}
-
-extension Resources {
-    /// `client.audio.speech`
-    public struct AudioSpeech: Sendable {
-        public let client: Client
-
-        /// Generates audio from the input text.
-        /// `POST /audio/speech` (`audio.speech.create`). Task cancellation cancels the call.
+        /// Create an organization admin API key.
+        /// `POST /organization/admin_api_keys` (`organization.admin_api_keys.create`; C: `openai_organization_admin_api_keys_create_async`). Task cancellation cancels the call.
         public func create(body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_audio_speech_create_async(client.handle, body, callback, userdata)
+                openai_organization_admin_api_keys_create_async(client.handle, body, callback, userdata)
             }
         }
 
-        /// Generates audio from the input text.
-        /// `POST /audio/speech` (`audio.speech.create`): the body written to the file at `path` (through `<path>.part`). BLOCKS the calling thread.
-        public func createToFile(body: String, path: String) throws -> Response {
+        /// Delete an organization admin API key.
+        /// `DELETE /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.delete`; C: `openai_organization_admin_api_keys_delete_async`). Task cancellation cancels the call.
+        public func delete(keyID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_admin_api_keys_delete_async(client.handle, keyID, callback, userdata)
+            }
+        }
+
+        /// List organization API keys.
+        /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_admin_api_keys_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// List organization API keys.
+        /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_admin_api_keys_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieve a single organization API key.
+        /// `GET /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.retrieve`; C: `openai_organization_admin_api_keys_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(keyID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_admin_api_keys_retrieve_async(client.handle, keyID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization`
+    public struct Organization: Sendable {
+        public let client: Client
+        public var adminApiKeys: OrganizationAdminApiKeys { OrganizationAdminApiKeys(client: client) }
+        public var auditLogs: OrganizationAuditLogs { OrganizationAuditLogs(client: client) }
+        public var certificates: OrganizationCertificates { OrganizationCertificates(client: client) }
+        public var costs: OrganizationCosts { OrganizationCosts(client: client) }
+        public var dataRetention: OrganizationDataRetention { OrganizationDataRetention(client: client) }
+        public var groups: OrganizationGroups { OrganizationGroups(client: client) }
+        public var invites: OrganizationInvites { OrganizationInvites(client: client) }
+        public var projects: OrganizationProjects { OrganizationProjects(client: client) }
+        public var roles: OrganizationRoles { OrganizationRoles(client: client) }
+        public var spendAlerts: OrganizationSpendAlerts { OrganizationSpendAlerts(client: client) }
+        public var spendLimit: OrganizationSpendLimit { OrganizationSpendLimit(client: client) }
+        public var usage: OrganizationUsage { OrganizationUsage(client: client) }
+        public var users: OrganizationUsers { OrganizationUsers(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.organization.auditLogs`
+    public struct OrganizationAuditLogs: Sendable {
+        public let client: Client
+
+        /// List user actions and configuration changes within this organization.
+        /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_audit_logs_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// List user actions and configuration changes within this organization.
+        /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_audit_logs_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.certificates`
+    public struct OrganizationCertificates: Sendable {
+        public let client: Client
+
+        /// Activate certificates at the organization level.
+        /// `POST /organization/certificates/activate` (`organization.certificates.activate`; C: `openai_organization_certificates_activate_async`). Task cancellation cancels the call.
+        public func activate(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_certificates_activate_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Upload a certificate to the organization.
+        /// `POST /organization/certificates` (`organization.certificates.create`; C: `openai_organization_certificates_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_certificates_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Deactivate certificates at the organization level.
+        /// `POST /organization/certificates/deactivate` (`organization.certificates.deactivate`; C: `openai_organization_certificates_deactivate_async`). Task cancellation cancels the call.
+        public func deactivate(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_certificates_deactivate_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Delete a certificate from the organization.
+        /// `DELETE /organization/certificates/{certificate_id}` (`organization.certificates.delete`; C: `openai_organization_certificates_delete_async`). Task cancellation cancels the call.
+        public func delete(certificateID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_certificates_delete_async(client.handle, certificateID, callback, userdata)
+            }
+        }
+
+        /// List uploaded certificates for this organization.
+        /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_certificates_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// List uploaded certificates for this organization.
+        /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_certificates_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Get a certificate that has been uploaded to the organization.
+        /// `GET /organization/certificates/{certificate_id}` (`organization.certificates.retrieve`; C: `openai_organization_certificates_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(certificateID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_certificates_retrieve_async(client.handle, certificateID, query, callback, userdata)
+            }
+        }
+
+        /// Modify a certificate.
+        /// `POST /organization/certificates/{certificate_id}` (`organization.certificates.update`; C: `openai_organization_certificates_update_async`). Task cancellation cancels the call.
+        public func update(certificateID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_certificates_update_async(client.handle, certificateID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.costs`
+    public struct OrganizationCosts: Sendable {
+        public let client: Client
+
+        /// Get costs details for the organization.
+        /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_costs_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get costs details for the organization.
+        /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_costs_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.dataRetention`
+    public struct OrganizationDataRetention: Sendable {
+        public let client: Client
+
+        /// Retrieves organization data retention controls.
+        /// `GET /organization/data_retention` (`organization.data_retention.retrieve`; C: `openai_organization_data_retention_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve() async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_data_retention_retrieve_async(client.handle, callback, userdata)
+            }
+        }
+
+        /// Updates organization data retention controls.
+        /// `POST /organization/data_retention` (`organization.data_retention.update`; C: `openai_organization_data_retention_update_async`). Task cancellation cancels the call.
+        public func update(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_data_retention_update_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.groups`
+    public struct OrganizationGroups: Sendable {
+        public let client: Client
+        public var roles: OrganizationGroupsRoles { OrganizationGroupsRoles(client: client) }
+        public var users: OrganizationGroupsUsers { OrganizationGroupsUsers(client: client) }
+
+        /// Creates a new group in the organization.
+        /// `POST /organization/groups` (`organization.groups.create`; C: `openai_organization_groups_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Deletes a group from the organization.
+        /// `DELETE /organization/groups/{group_id}` (`organization.groups.delete`; C: `openai_organization_groups_delete_async`). Task cancellation cancels the call.
+        public func delete(groupID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_delete_async(client.handle, groupID, callback, userdata)
+            }
+        }
+
+        /// Lists all groups in the organization.
+        /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Lists all groups in the organization.
+        /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_groups_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieves a group.
+        /// `GET /organization/groups/{group_id}` (`organization.groups.retrieve`; C: `openai_organization_groups_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(groupID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_retrieve_async(client.handle, groupID, callback, userdata)
+            }
+        }
+
+        /// Updates a group's information.
+        /// `POST /organization/groups/{group_id}` (`organization.groups.update`; C: `openai_organization_groups_update_async`). Task cancellation cancels the call.
+        public func update(groupID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_update_async(client.handle, groupID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.groups.roles`
+    public struct OrganizationGroupsRoles: Sendable {
+        public let client: Client
+
+        /// Assigns an organization role to a group within the organization.
+        /// `POST /organization/groups/{group_id}/roles` (`organization.groups.roles.create`; C: `openai_organization_groups_roles_create_async`). Task cancellation cancels the call.
+        public func create(groupID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_roles_create_async(client.handle, groupID, body, callback, userdata)
+            }
+        }
+
+        /// Unassigns an organization role from a group within the organization.
+        /// `DELETE /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.delete`; C: `openai_organization_groups_roles_delete_async`). Task cancellation cancels the call.
+        public func delete(groupID: String, roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_roles_delete_async(client.handle, groupID, roleID, callback, userdata)
+            }
+        }
+
+        /// Lists the organization roles assigned to a group within the organization.
+        /// `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`; C: `openai_organization_groups_roles_list_async`). Task cancellation cancels the call.
+        public func list(groupID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_roles_list_async(client.handle, groupID, query, callback, userdata)
+            }
+        }
+
+        /// Lists the organization roles assigned to a group within the organization.
+        /// `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`; C: `openai_organization_groups_roles_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(groupID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_groups_roles_list_pages(client.handle, groupID, query, out)
+            }
+        }
+
+        /// Retrieves an organization role assigned to a group.
+        /// `GET /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.retrieve`; C: `openai_organization_groups_roles_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(groupID: String, roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_roles_retrieve_async(client.handle, groupID, roleID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.groups.users`
+    public struct OrganizationGroupsUsers: Sendable {
+        public let client: Client
+
+        /// Adds a user to a group.
+        /// `POST /organization/groups/{group_id}/users` (`organization.groups.users.create`; C: `openai_organization_groups_users_create_async`). Task cancellation cancels the call.
+        public func create(groupID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_users_create_async(client.handle, groupID, body, callback, userdata)
+            }
+        }
+
+        /// Removes a user from a group.
+        /// `DELETE /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.delete`; C: `openai_organization_groups_users_delete_async`). Task cancellation cancels the call.
+        public func delete(groupID: String, userID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_users_delete_async(client.handle, groupID, userID, callback, userdata)
+            }
+        }
+
+        /// Lists the users assigned to a group.
+        /// `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`; C: `openai_organization_groups_users_list_async`). Task cancellation cancels the call.
+        public func list(groupID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_users_list_async(client.handle, groupID, query, callback, userdata)
+            }
+        }
+
+        /// Lists the users assigned to a group.
+        /// `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`; C: `openai_organization_groups_users_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(groupID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_groups_users_list_pages(client.handle, groupID, query, out)
+            }
+        }
+
+        /// Retrieves a user in a group.
+        /// `GET /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.retrieve`; C: `openai_organization_groups_users_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(groupID: String, userID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_groups_users_retrieve_async(client.handle, groupID, userID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.invites`
+    public struct OrganizationInvites: Sendable {
+        public let client: Client
+
+        /// Create an invite for a user to the organization.
+        /// `POST /organization/invites` (`organization.invites.create`; C: `openai_organization_invites_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_invites_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Delete an invite.
+        /// `DELETE /organization/invites/{invite_id}` (`organization.invites.delete`; C: `openai_organization_invites_delete_async`). Task cancellation cancels the call.
+        public func delete(inviteID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_invites_delete_async(client.handle, inviteID, callback, userdata)
+            }
+        }
+
+        /// Returns a list of invites in the organization.
+        /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_invites_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of invites in the organization.
+        /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_invites_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieves an invite.
+        /// `GET /organization/invites/{invite_id}` (`organization.invites.retrieve`; C: `openai_organization_invites_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(inviteID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_invites_retrieve_async(client.handle, inviteID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.apiKeys`
+    public struct OrganizationProjectsApiKeys: Sendable {
+        public let client: Client
+
+        /// Deletes an API key from the project.
+        /// `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.delete`; C: `openai_organization_projects_api_keys_delete_async`). Task cancellation cancels the call.
+        public func delete(projectID: String, apiKeyID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_api_keys_delete_async(client.handle, projectID, apiKeyID, callback, userdata)
+            }
+        }
+
+        /// Returns a list of API keys in the project.
+        /// `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`; C: `openai_organization_projects_api_keys_list_async`). Task cancellation cancels the call.
+        public func list(projectID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_api_keys_list_async(client.handle, projectID, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of API keys in the project.
+        /// `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`; C: `openai_organization_projects_api_keys_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(projectID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_projects_api_keys_list_pages(client.handle, projectID, query, out)
+            }
+        }
+
+        /// Retrieves an API key in the project.
+        /// `GET /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.retrieve`; C: `openai_organization_projects_api_keys_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String, apiKeyID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_api_keys_retrieve_async(client.handle, projectID, apiKeyID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects`
+    public struct OrganizationProjects: Sendable {
+        public let client: Client
+        public var apiKeys: OrganizationProjectsApiKeys { OrganizationProjectsApiKeys(client: client) }
+        public var certificates: OrganizationProjectsCertificates { OrganizationProjectsCertificates(client: client) }
+        public var dataRetention: OrganizationProjectsDataRetention { OrganizationProjectsDataRetention(client: client) }
+        public var groups: OrganizationProjectsGroups { OrganizationProjectsGroups(client: client) }
+        public var hostedToolPermissions: OrganizationProjectsHostedToolPermissions { OrganizationProjectsHostedToolPermissions(client: client) }
+        public var modelPermissions: OrganizationProjectsModelPermissions { OrganizationProjectsModelPermissions(client: client) }
+        public var rateLimits: OrganizationProjectsRateLimits { OrganizationProjectsRateLimits(client: client) }
+        public var serviceAccounts: OrganizationProjectsServiceAccounts { OrganizationProjectsServiceAccounts(client: client) }
+        public var spendAlerts: OrganizationProjectsSpendAlerts { OrganizationProjectsSpendAlerts(client: client) }
+        public var spendLimit: OrganizationProjectsSpendLimit { OrganizationProjectsSpendLimit(client: client) }
+        public var users: OrganizationProjectsUsers { OrganizationProjectsUsers(client: client) }
+
+        /// Archives a project in the organization.
+        /// `POST /organization/projects/{project_id}/archive` (`organization.projects.archive`; C: `openai_organization_projects_archive_async`). Task cancellation cancels the call.
+        public func archive(projectID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_archive_async(client.handle, projectID, callback, userdata)
+            }
+        }
+
+        /// Create a new project in the organization.
+        /// `POST /organization/projects` (`organization.projects.create`; C: `openai_organization_projects_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Returns a list of projects.
+        /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of projects.
+        /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_projects_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieves a project.
+        /// `GET /organization/projects/{project_id}` (`organization.projects.retrieve`; C: `openai_organization_projects_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_retrieve_async(client.handle, projectID, callback, userdata)
+            }
+        }
+
+        /// Modifies a project in the organization.
+        /// `POST /organization/projects/{project_id}` (`organization.projects.update`; C: `openai_organization_projects_update_async`). Task cancellation cancels the call.
+        public func update(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_update_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.certificates`
+    public struct OrganizationProjectsCertificates: Sendable {
+        public let client: Client
+
+        /// Activate certificates at the project level.
+        /// `POST /organization/projects/{project_id}/certificates/activate` (`organization.projects.certificates.activate`; C: `openai_organization_projects_certificates_activate_async`). Task cancellation cancels the call.
+        public func activate(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_certificates_activate_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+
+        /// Deactivate certificates at the project level.
+        /// `POST /organization/projects/{project_id}/certificates/deactivate` (`organization.projects.certificates.deactivate`; C: `openai_organization_projects_certificates_deactivate_async`). Task cancellation cancels the call.
+        public func deactivate(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_certificates_deactivate_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+
+        /// List certificates for this project.
+        /// `GET /organization/projects/{project_id}/certificates` (`organization.projects.certificates.list`; C: `openai_organization_projects_certificates_list_async`). Task cancellation cancels the call.
+        public func list(projectID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_certificates_list_async(client.handle, projectID, query, callback, userdata)
+            }
+        }
+
+        /// List certificates for this project.
+        /// `GET /organization/projects/{project_id}/certificates` (`organization.projects.certificates.list`; C: `openai_organization_projects_certificates_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(projectID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_projects_certificates_list_pages(client.handle, projectID, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.dataRetention`
+    public struct OrganizationProjectsDataRetention: Sendable {
+        public let client: Client
+
+        /// Retrieves project data retention controls.
+        /// `GET /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.retrieve`; C: `openai_organization_projects_data_retention_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_data_retention_retrieve_async(client.handle, projectID, callback, userdata)
+            }
+        }
+
+        /// Updates project data retention controls.
+        /// `POST /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.update`; C: `openai_organization_projects_data_retention_update_async`). Task cancellation cancels the call.
+        public func update(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_data_retention_update_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.groups`
+    public struct OrganizationProjectsGroups: Sendable {
+        public let client: Client
+
+        /// Grants a group access to a project.
+        /// `POST /organization/projects/{project_id}/groups` (`organization.projects.groups.create`; C: `openai_organization_projects_groups_create_async`). Task cancellation cancels the call.
+        public func create(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_groups_create_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+
+        /// Revokes a group's access to a project.
+        /// `DELETE /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.delete`; C: `openai_organization_projects_groups_delete_async`). Task cancellation cancels the call.
+        public func delete(projectID: String, groupID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_groups_delete_async(client.handle, projectID, groupID, callback, userdata)
+            }
+        }
+
+        /// Lists the groups that have access to a project.
+        /// `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`; C: `openai_organization_projects_groups_list_async`). Task cancellation cancels the call.
+        public func list(projectID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_groups_list_async(client.handle, projectID, query, callback, userdata)
+            }
+        }
+
+        /// Lists the groups that have access to a project.
+        /// `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`; C: `openai_organization_projects_groups_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(projectID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_projects_groups_list_pages(client.handle, projectID, query, out)
+            }
+        }
+
+        /// Retrieves a project's group.
+        /// `GET /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.retrieve`; C: `openai_organization_projects_groups_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String, groupID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_groups_retrieve_async(client.handle, projectID, groupID, query, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.hostedToolPermissions`
+    public struct OrganizationProjectsHostedToolPermissions: Sendable {
+        public let client: Client
+
+        /// Returns hosted tool permissions for a project.
+        /// `GET /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.retrieve`; C: `openai_organization_projects_hosted_tool_permissions_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_hosted_tool_permissions_retrieve_async(client.handle, projectID, callback, userdata)
+            }
+        }
+
+        /// Updates hosted tool permissions for a project.
+        /// `POST /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.update`; C: `openai_organization_projects_hosted_tool_permissions_update_async`). Task cancellation cancels the call.
+        public func update(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_hosted_tool_permissions_update_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.modelPermissions`
+    public struct OrganizationProjectsModelPermissions: Sendable {
+        public let client: Client
+
+        /// Deletes model permissions for a project.
+        /// `DELETE /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.delete`; C: `openai_organization_projects_model_permissions_delete_async`). Task cancellation cancels the call.
+        public func delete(projectID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_model_permissions_delete_async(client.handle, projectID, callback, userdata)
+            }
+        }
+
+        /// Returns model permissions for a project.
+        /// `GET /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.retrieve`; C: `openai_organization_projects_model_permissions_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_model_permissions_retrieve_async(client.handle, projectID, callback, userdata)
+            }
+        }
+
+        /// Updates model permissions for a project.
+        /// `POST /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.update`; C: `openai_organization_projects_model_permissions_update_async`). Task cancellation cancels the call.
+        public func update(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_model_permissions_update_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.rateLimits`
+    public struct OrganizationProjectsRateLimits: Sendable {
+        public let client: Client
+
+        /// Returns the rate limits per model for a project.
+        /// `GET /organization/projects/{project_id}/rate_limits` (`organization.projects.rate_limits.list`; C: `openai_organization_projects_rate_limits_list_async`). Task cancellation cancels the call.
+        public func list(projectID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_rate_limits_list_async(client.handle, projectID, query, callback, userdata)
+            }
+        }
+
+        /// Returns the rate limits per model for a project.
+        /// `GET /organization/projects/{project_id}/rate_limits` (`organization.projects.rate_limits.list`; C: `openai_organization_projects_rate_limits_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(projectID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_projects_rate_limits_list_pages(client.handle, projectID, query, out)
+            }
+        }
+
+        /// Updates a project rate limit.
+        /// `POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}` (`organization.projects.rate_limits.update`; C: `openai_organization_projects_rate_limits_update_async`). Task cancellation cancels the call.
+        public func update(projectID: String, rateLimitID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_rate_limits_update_async(client.handle, projectID, rateLimitID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.serviceAccounts.apiKeys`
+    public struct OrganizationProjectsServiceAccountsApiKeys: Sendable {
+        public let client: Client
+
+        /// Creates an API key for a service account in the project.
+        /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys` (`organization.projects.service_accounts.api_keys.create`; C: `openai_organization_projects_service_accounts_api_keys_create_async`). Task cancellation cancels the call.
+        public func create(projectID: String, serviceAccountID: String, body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_service_accounts_api_keys_create_async(client.handle, projectID, serviceAccountID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.serviceAccounts`
+    public struct OrganizationProjectsServiceAccounts: Sendable {
+        public let client: Client
+        public var apiKeys: OrganizationProjectsServiceAccountsApiKeys { OrganizationProjectsServiceAccountsApiKeys(client: client) }
+
+        /// Creates a new service account in the project.
+        /// `POST /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.create`; C: `openai_organization_projects_service_accounts_create_async`). Task cancellation cancels the call.
+        public func create(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_service_accounts_create_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+
+        /// Deletes a service account from the project.
+        /// `DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.delete`; C: `openai_organization_projects_service_accounts_delete_async`). Task cancellation cancels the call.
+        public func delete(projectID: String, serviceAccountID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_service_accounts_delete_async(client.handle, projectID, serviceAccountID, callback, userdata)
+            }
+        }
+
+        /// Returns a list of service accounts in the project.
+        /// `GET /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.list`; C: `openai_organization_projects_service_accounts_list_async`). Task cancellation cancels the call.
+        public func list(projectID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_service_accounts_list_async(client.handle, projectID, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of service accounts in the project.
+        /// `GET /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.list`; C: `openai_organization_projects_service_accounts_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(projectID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_projects_service_accounts_list_pages(client.handle, projectID, query, out)
+            }
+        }
+
+        /// Retrieves a service account in the project.
+        /// `GET /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.retrieve`; C: `openai_organization_projects_service_accounts_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String, serviceAccountID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_service_accounts_retrieve_async(client.handle, projectID, serviceAccountID, callback, userdata)
+            }
+        }
+
+        /// Updates a service account in the project.
+        /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.update`; C: `openai_organization_projects_service_accounts_update_async`). Task cancellation cancels the call.
+        public func update(projectID: String, serviceAccountID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_service_accounts_update_async(client.handle, projectID, serviceAccountID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.spendAlerts`
+    public struct OrganizationProjectsSpendAlerts: Sendable {
+        public let client: Client
+
+        /// Creates a project spend alert.
+        /// `POST /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.create`; C: `openai_organization_projects_spend_alerts_create_async`). Task cancellation cancels the call.
+        public func create(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_spend_alerts_create_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+
+        /// Deletes a project spend alert.
+        /// `DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.delete`; C: `openai_organization_projects_spend_alerts_delete_async`). Task cancellation cancels the call.
+        public func delete(projectID: String, alertID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_spend_alerts_delete_async(client.handle, projectID, alertID, callback, userdata)
+            }
+        }
+
+        /// Lists project spend alerts.
+        /// `GET /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.list`; C: `openai_organization_projects_spend_alerts_list_async`). Task cancellation cancels the call.
+        public func list(projectID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_spend_alerts_list_async(client.handle, projectID, query, callback, userdata)
+            }
+        }
+
+        /// Lists project spend alerts.
+        /// `GET /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.list`; C: `openai_organization_projects_spend_alerts_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(projectID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_projects_spend_alerts_list_pages(client.handle, projectID, query, out)
+            }
+        }
+
+        /// Retrieves a project spend alert.
+        /// `GET /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.retrieve`; C: `openai_organization_projects_spend_alerts_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String, alertID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_spend_alerts_retrieve_async(client.handle, projectID, alertID, callback, userdata)
+            }
+        }
+
+        /// Updates a project spend alert.
+        /// `POST /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.update`; C: `openai_organization_projects_spend_alerts_update_async`). Task cancellation cancels the call.
+        public func update(projectID: String, alertID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_spend_alerts_update_async(client.handle, projectID, alertID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.spendLimit`
+    public struct OrganizationProjectsSpendLimit: Sendable {
+        public let client: Client
+
+        /// Delete a project's hard spend limit.
+        /// `DELETE /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.delete`; C: `openai_organization_projects_spend_limit_delete_async`). Task cancellation cancels the call.
+        public func delete(projectID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_spend_limit_delete_async(client.handle, projectID, callback, userdata)
+            }
+        }
+
+        /// Get a project's hard spend limit.
+        /// `GET /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.retrieve`; C: `openai_organization_projects_spend_limit_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_spend_limit_retrieve_async(client.handle, projectID, callback, userdata)
+            }
+        }
+
+        /// Create or replace a project's hard spend limit.
+        /// `POST /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.update`; C: `openai_organization_projects_spend_limit_update_async`). Task cancellation cancels the call.
+        public func update(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_spend_limit_update_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.projects.users`
+    public struct OrganizationProjectsUsers: Sendable {
+        public let client: Client
+
+        /// Adds a user to the project.
+        /// `POST /organization/projects/{project_id}/users` (`organization.projects.users.create`; C: `openai_organization_projects_users_create_async`). Task cancellation cancels the call.
+        public func create(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_users_create_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+
+        /// Deletes a user from the project.
+        /// `DELETE /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.delete`; C: `openai_organization_projects_users_delete_async`). Task cancellation cancels the call.
+        public func delete(projectID: String, userID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_users_delete_async(client.handle, projectID, userID, callback, userdata)
+            }
+        }
+
+        /// Returns a list of users in the project.
+        /// `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`; C: `openai_organization_projects_users_list_async`). Task cancellation cancels the call.
+        public func list(projectID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_users_list_async(client.handle, projectID, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of users in the project.
+        /// `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`; C: `openai_organization_projects_users_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(projectID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_projects_users_list_pages(client.handle, projectID, query, out)
+            }
+        }
+
+        /// Retrieves a user in the project.
+        /// `GET /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.retrieve`; C: `openai_organization_projects_users_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String, userID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_users_retrieve_async(client.handle, projectID, userID, callback, userdata)
+            }
+        }
+
+        /// Modifies a user's role in the project.
+        /// `POST /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.update`; C: `openai_organization_projects_users_update_async`). Task cancellation cancels the call.
+        public func update(projectID: String, userID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_projects_users_update_async(client.handle, projectID, userID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.roles`
+    public struct OrganizationRoles: Sendable {
+        public let client: Client
+
+        /// Creates a custom role for the organization.
+        /// `POST /organization/roles` (`organization.roles.create`; C: `openai_organization_roles_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_roles_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Deletes a custom role from the organization.
+        /// `DELETE /organization/roles/{role_id}` (`organization.roles.delete`; C: `openai_organization_roles_delete_async`). Task cancellation cancels the call.
+        public func delete(roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_roles_delete_async(client.handle, roleID, callback, userdata)
+            }
+        }
+
+        /// Lists the roles configured for the organization.
+        /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_roles_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Lists the roles configured for the organization.
+        /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_roles_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieves an organization role.
+        /// `GET /organization/roles/{role_id}` (`organization.roles.retrieve`; C: `openai_organization_roles_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_roles_retrieve_async(client.handle, roleID, callback, userdata)
+            }
+        }
+
+        /// Updates an existing organization role.
+        /// `POST /organization/roles/{role_id}` (`organization.roles.update`; C: `openai_organization_roles_update_async`). Task cancellation cancels the call.
+        public func update(roleID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_roles_update_async(client.handle, roleID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.spendAlerts`
+    public struct OrganizationSpendAlerts: Sendable {
+        public let client: Client
+
+        /// Creates an organization spend alert.
+        /// `POST /organization/spend_alerts` (`organization.spend_alerts.create`; C: `openai_organization_spend_alerts_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_spend_alerts_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Deletes an organization spend alert.
+        /// `DELETE /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.delete`; C: `openai_organization_spend_alerts_delete_async`). Task cancellation cancels the call.
+        public func delete(alertID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_spend_alerts_delete_async(client.handle, alertID, callback, userdata)
+            }
+        }
+
+        /// Lists organization spend alerts.
+        /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_spend_alerts_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Lists organization spend alerts.
+        /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_spend_alerts_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieves an organization spend alert.
+        /// `GET /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.retrieve`; C: `openai_organization_spend_alerts_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(alertID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_spend_alerts_retrieve_async(client.handle, alertID, callback, userdata)
+            }
+        }
+
+        /// Updates an organization spend alert.
+        /// `POST /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.update`; C: `openai_organization_spend_alerts_update_async`). Task cancellation cancels the call.
+        public func update(alertID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_spend_alerts_update_async(client.handle, alertID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.spendLimit`
+    public struct OrganizationSpendLimit: Sendable {
+        public let client: Client
+
+        /// Delete the organization's hard spend limit.
+        /// `DELETE /organization/spend_limit` (`organization.spend_limit.delete`; C: `openai_organization_spend_limit_delete_async`). Task cancellation cancels the call.
+        public func delete() async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_spend_limit_delete_async(client.handle, callback, userdata)
+            }
+        }
+
+        /// Get the organization's hard spend limit.
+        /// `GET /organization/spend_limit` (`organization.spend_limit.retrieve`; C: `openai_organization_spend_limit_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve() async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_spend_limit_retrieve_async(client.handle, callback, userdata)
+            }
+        }
+
+        /// Create or replace the organization's hard spend limit.
+        /// `POST /organization/spend_limit` (`organization.spend_limit.update`; C: `openai_organization_spend_limit_update_async`). Task cancellation cancels the call.
+        public func update(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_spend_limit_update_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage.audioSpeeches`
+    public struct OrganizationUsageAudioSpeeches: Sendable {
+        public let client: Client
+
+        /// Get audio speeches usage details for the organization.
+        /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_usage_audio_speeches_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get audio speeches usage details for the organization.
+        /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_usage_audio_speeches_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage`
+    public struct OrganizationUsage: Sendable {
+        public let client: Client
+        public var audioSpeeches: OrganizationUsageAudioSpeeches { OrganizationUsageAudioSpeeches(client: client) }
+        public var audioTranscriptions: OrganizationUsageAudioTranscriptions { OrganizationUsageAudioTranscriptions(client: client) }
+        public var codeInterpreterSessions: OrganizationUsageCodeInterpreterSessions { OrganizationUsageCodeInterpreterSessions(client: client) }
+        public var completions: OrganizationUsageCompletions { OrganizationUsageCompletions(client: client) }
+        public var embeddings: OrganizationUsageEmbeddings { OrganizationUsageEmbeddings(client: client) }
+        public var fileSearchCalls: OrganizationUsageFileSearchCalls { OrganizationUsageFileSearchCalls(client: client) }
+        public var images: OrganizationUsageImages { OrganizationUsageImages(client: client) }
+        public var moderations: OrganizationUsageModerations { OrganizationUsageModerations(client: client) }
+        public var vectorStores: OrganizationUsageVectorStores { OrganizationUsageVectorStores(client: client) }
+        public var webSearchCalls: OrganizationUsageWebSearchCalls { OrganizationUsageWebSearchCalls(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage.audioTranscriptions`
+    public struct OrganizationUsageAudioTranscriptions: Sendable {
+        public let client: Client
+
+        /// Get audio transcriptions usage details for the organization.
+        /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_usage_audio_transcriptions_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get audio transcriptions usage details for the organization.
+        /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_usage_audio_transcriptions_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage.codeInterpreterSessions`
+    public struct OrganizationUsageCodeInterpreterSessions: Sendable {
+        public let client: Client
+
+        /// Get code interpreter sessions usage details for the organization.
+        /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_usage_code_interpreter_sessions_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get code interpreter sessions usage details for the organization.
+        /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_usage_code_interpreter_sessions_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage.completions`
+    public struct OrganizationUsageCompletions: Sendable {
+        public let client: Client
+
+        /// Get completions usage details for the organization.
+        /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_usage_completions_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get completions usage details for the organization.
+        /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_usage_completions_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage.embeddings`
+    public struct OrganizationUsageEmbeddings: Sendable {
+        public let client: Client
+
+        /// Get embeddings usage details for the organization.
+        /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_usage_embeddings_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get embeddings usage details for the organization.
+        /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_usage_embeddings_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage.fileSearchCalls`
+    public struct OrganizationUsageFileSearchCalls: Sendable {
+        public let client: Client
+
+        /// Get file search calls usage details for the organization.
+        /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_usage_file_search_calls_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get file search calls usage details for the organization.
+        /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_usage_file_search_calls_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage.images`
+    public struct OrganizationUsageImages: Sendable {
+        public let client: Client
+
+        /// Get images usage details for the organization.
+        /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_usage_images_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get images usage details for the organization.
+        /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_usage_images_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage.moderations`
+    public struct OrganizationUsageModerations: Sendable {
+        public let client: Client
+
+        /// Get moderations usage details for the organization.
+        /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_usage_moderations_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get moderations usage details for the organization.
+        /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_usage_moderations_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage.vectorStores`
+    public struct OrganizationUsageVectorStores: Sendable {
+        public let client: Client
+
+        /// Get vector stores usage details for the organization.
+        /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_usage_vector_stores_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get vector stores usage details for the organization.
+        /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_usage_vector_stores_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.usage.webSearchCalls`
+    public struct OrganizationUsageWebSearchCalls: Sendable {
+        public let client: Client
+
+        /// Get web search calls usage details for the organization.
+        /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_usage_web_search_calls_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Get web search calls usage details for the organization.
+        /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_usage_web_search_calls_list_pages(client.handle, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.users`
+    public struct OrganizationUsers: Sendable {
+        public let client: Client
+        public var roles: OrganizationUsersRoles { OrganizationUsersRoles(client: client) }
+
+        /// Deletes a user from the organization.
+        /// `DELETE /organization/users/{user_id}` (`organization.users.delete`; C: `openai_organization_users_delete_async`). Task cancellation cancels the call.
+        public func delete(userID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_users_delete_async(client.handle, userID, callback, userdata)
+            }
+        }
+
+        /// Lists all of the users in the organization.
+        /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_users_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// Lists all of the users in the organization.
+        /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_users_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieves a user by their identifier.
+        /// `GET /organization/users/{user_id}` (`organization.users.retrieve`; C: `openai_organization_users_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(userID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_users_retrieve_async(client.handle, userID, callback, userdata)
+            }
+        }
+
+        /// Modifies a user's role in the organization.
+        /// `POST /organization/users/{user_id}` (`organization.users.update`; C: `openai_organization_users_update_async`). Task cancellation cancels the call.
+        public func update(userID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_users_update_async(client.handle, userID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.organization.users.roles`
+    public struct OrganizationUsersRoles: Sendable {
+        public let client: Client
+
+        /// Assigns an organization role to a user within the organization.
+        /// `POST /organization/users/{user_id}/roles` (`organization.users.roles.create`; C: `openai_organization_users_roles_create_async`). Task cancellation cancels the call.
+        public func create(userID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_users_roles_create_async(client.handle, userID, body, callback, userdata)
+            }
+        }
+
+        /// Unassigns an organization role from a user within the organization.
+        /// `DELETE /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.delete`; C: `openai_organization_users_roles_delete_async`). Task cancellation cancels the call.
+        public func delete(userID: String, roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_users_roles_delete_async(client.handle, userID, roleID, callback, userdata)
+            }
+        }
+
+        /// Lists the organization roles assigned to a user within the organization.
+        /// `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`; C: `openai_organization_users_roles_list_async`). Task cancellation cancels the call.
+        public func list(userID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_users_roles_list_async(client.handle, userID, query, callback, userdata)
+            }
+        }
+
+        /// Lists the organization roles assigned to a user within the organization.
+        /// `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`; C: `openai_organization_users_roles_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(userID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_organization_users_roles_list_pages(client.handle, userID, query, out)
+            }
+        }
+
+        /// Retrieves an organization role assigned to a user.
+        /// `GET /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.retrieve`; C: `openai_organization_users_roles_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(userID: String, roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_organization_users_roles_retrieve_async(client.handle, userID, roleID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.projects.groups.roles`
+    public struct ProjectsGroupsRoles: Sendable {
+        public let client: Client
+
+        /// Assigns a project role to a group within a project.
+        /// `POST /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.create`; C: `openai_projects_groups_roles_create_async`). Task cancellation cancels the call.
+        public func create(projectID: String, groupID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_groups_roles_create_async(client.handle, projectID, groupID, body, callback, userdata)
+            }
+        }
+
+        /// Unassigns a project role from a group within a project.
+        /// `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.delete`; C: `openai_projects_groups_roles_delete_async`). Task cancellation cancels the call.
+        public func delete(projectID: String, groupID: String, roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_groups_roles_delete_async(client.handle, projectID, groupID, roleID, callback, userdata)
+            }
+        }
+
+        /// Lists the project roles assigned to a group within a project.
+        /// `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`; C: `openai_projects_groups_roles_list_async`). Task cancellation cancels the call.
+        public func list(projectID: String, groupID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_groups_roles_list_async(client.handle, projectID, groupID, query, callback, userdata)
+            }
+        }
+
+        /// Lists the project roles assigned to a group within a project.
+        /// `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`; C: `openai_projects_groups_roles_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(projectID: String, groupID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_projects_groups_roles_list_pages(client.handle, projectID, groupID, query, out)
+            }
+        }
+
+        /// Retrieves a project role assigned to a group.
+        /// `GET /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.retrieve`; C: `openai_projects_groups_roles_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String, groupID: String, roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_groups_roles_retrieve_async(client.handle, projectID, groupID, roleID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.projects.groups`
+    public struct ProjectsGroups: Sendable {
+        public let client: Client
+        public var roles: ProjectsGroupsRoles { ProjectsGroupsRoles(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.projects`
+    public struct Projects: Sendable {
+        public let client: Client
+        public var groups: ProjectsGroups { ProjectsGroups(client: client) }
+        public var roles: ProjectsRoles { ProjectsRoles(client: client) }
+        public var users: ProjectsUsers { ProjectsUsers(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.projects.roles`
+    public struct ProjectsRoles: Sendable {
+        public let client: Client
+
+        /// Creates a custom role for a project.
+        /// `POST /projects/{project_id}/roles` (`projects.roles.create`; C: `openai_projects_roles_create_async`). Task cancellation cancels the call.
+        public func create(projectID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_roles_create_async(client.handle, projectID, body, callback, userdata)
+            }
+        }
+
+        /// Deletes a custom role from a project.
+        /// `DELETE /projects/{project_id}/roles/{role_id}` (`projects.roles.delete`; C: `openai_projects_roles_delete_async`). Task cancellation cancels the call.
+        public func delete(projectID: String, roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_roles_delete_async(client.handle, projectID, roleID, callback, userdata)
+            }
+        }
+
+        /// Lists the roles configured for a project.
+        /// `GET /projects/{project_id}/roles` (`projects.roles.list`; C: `openai_projects_roles_list_async`). Task cancellation cancels the call.
+        public func list(projectID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_roles_list_async(client.handle, projectID, query, callback, userdata)
+            }
+        }
+
+        /// Lists the roles configured for a project.
+        /// `GET /projects/{project_id}/roles` (`projects.roles.list`; C: `openai_projects_roles_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(projectID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_projects_roles_list_pages(client.handle, projectID, query, out)
+            }
+        }
+
+        /// Retrieves a project role.
+        /// `GET /projects/{project_id}/roles/{role_id}` (`projects.roles.retrieve`; C: `openai_projects_roles_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String, roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_roles_retrieve_async(client.handle, projectID, roleID, callback, userdata)
+            }
+        }
+
+        /// Updates an existing project role.
+        /// `POST /projects/{project_id}/roles/{role_id}` (`projects.roles.update`; C: `openai_projects_roles_update_async`). Task cancellation cancels the call.
+        public func update(projectID: String, roleID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_roles_update_async(client.handle, projectID, roleID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.projects.users.roles`
+    public struct ProjectsUsersRoles: Sendable {
+        public let client: Client
+
+        /// Assigns a project role to a user within a project.
+        /// `POST /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.create`; C: `openai_projects_users_roles_create_async`). Task cancellation cancels the call.
+        public func create(projectID: String, userID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_users_roles_create_async(client.handle, projectID, userID, body, callback, userdata)
+            }
+        }
+
+        /// Unassigns a project role from a user within a project.
+        /// `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.delete`; C: `openai_projects_users_roles_delete_async`). Task cancellation cancels the call.
+        public func delete(projectID: String, userID: String, roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_users_roles_delete_async(client.handle, projectID, userID, roleID, callback, userdata)
+            }
+        }
+
+        /// Lists the project roles assigned to a user within a project.
+        /// `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`; C: `openai_projects_users_roles_list_async`). Task cancellation cancels the call.
+        public func list(projectID: String, userID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_users_roles_list_async(client.handle, projectID, userID, query, callback, userdata)
+            }
+        }
+
+        /// Lists the project roles assigned to a user within a project.
+        /// `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`; C: `openai_projects_users_roles_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(projectID: String, userID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_projects_users_roles_list_pages(client.handle, projectID, userID, query, out)
+            }
+        }
+
+        /// Retrieves a project role assigned to a user.
+        /// `GET /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.retrieve`; C: `openai_projects_users_roles_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(projectID: String, userID: String, roleID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_projects_users_roles_retrieve_async(client.handle, projectID, userID, roleID, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.projects.users`
+    public struct ProjectsUsers: Sendable {
+        public let client: Client
+        public var roles: ProjectsUsersRoles { ProjectsUsersRoles(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.realtime.calls`
+    public struct RealtimeCalls: Sendable {
+        public let client: Client
+
+        /// Accept an incoming SIP call and configure the realtime session that will handle it.
+        /// `POST /realtime/calls/{call_id}/accept` (`realtime.calls.accept`; C: `openai_realtime_calls_accept_async`). Task cancellation cancels the call.
+        public func accept(callID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_realtime_calls_accept_async(client.handle, callID, body, callback, userdata)
+            }
+        }
+
+        /// Create a new Realtime API call over WebRTC and receive the SDP answer needed to complete the peer connection.
+        /// `POST /realtime/calls` (`realtime.calls.create`; C: `openai_realtime_calls_create_async`). Task cancellation cancels the call.
+        public func create(fields: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_realtime_calls_create_async(client.handle, fields, callback, userdata)
+            }
+        }
+
+        /// End an active Realtime API call, whether it was initiated over SIP or WebRTC.
+        /// `POST /realtime/calls/{call_id}/hangup` (`realtime.calls.hangup`; C: `openai_realtime_calls_hangup_async`). Task cancellation cancels the call.
+        public func hangup(callID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_realtime_calls_hangup_async(client.handle, callID, callback, userdata)
+            }
+        }
+
+        /// Transfer an active SIP call to a new destination using the SIP REFER verb.
+        /// `POST /realtime/calls/{call_id}/refer` (`realtime.calls.refer`; C: `openai_realtime_calls_refer_async`). Task cancellation cancels the call.
+        public func refer(callID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_realtime_calls_refer_async(client.handle, callID, body, callback, userdata)
+            }
+        }
+
+        /// Decline an incoming SIP call by returning a SIP status code to the caller.
+        /// `POST /realtime/calls/{call_id}/reject` (`realtime.calls.reject`; C: `openai_realtime_calls_reject_async`). Task cancellation cancels the call.
+        public func reject(callID: String, body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_realtime_calls_reject_async(client.handle, callID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.realtime`
+    public struct Realtime: Sendable {
+        public let client: Client
+        public var calls: RealtimeCalls { RealtimeCalls(client: client) }
+        public var clientSecrets: RealtimeClientSecrets { RealtimeClientSecrets(client: client) }
+        public var sessions: RealtimeSessions { RealtimeSessions(client: client) }
+        public var transcriptionSessions: RealtimeTranscriptionSessions { RealtimeTranscriptionSessions(client: client) }
+        public var translations: RealtimeTranslations { RealtimeTranslations(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.realtime.clientSecrets`
+    public struct RealtimeClientSecrets: Sendable {
+        public let client: Client
+
+        /// Create a Realtime client secret with an associated session configuration.
+        /// `POST /realtime/client_secrets` (`realtime.client_secrets.create`; C: `openai_realtime_client_secrets_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_realtime_client_secrets_create_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.realtime.sessions`
+    public struct RealtimeSessions: Sendable {
+        public let client: Client
+
+        /// Create an ephemeral API token for use in client-side applications with the Realtime API.
+        /// `POST /realtime/sessions` (`realtime.sessions.create`; C: `openai_realtime_sessions_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_realtime_sessions_create_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.realtime.transcriptionSessions`
+    public struct RealtimeTranscriptionSessions: Sendable {
+        public let client: Client
+
+        /// Create an ephemeral API token for use in client-side applications with the Realtime API specifically for realtime transcriptions.
+        /// `POST /realtime/transcription_sessions` (`realtime.transcription_sessions.create`; C: `openai_realtime_transcription_sessions_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_realtime_transcription_sessions_create_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.realtime.translations.clientSecrets`
+    public struct RealtimeTranslationsClientSecrets: Sendable {
+        public let client: Client
+
+        /// Create a Realtime translation client secret with an associated translation session configuration.
+        /// `POST /realtime/translations/client_secrets` (`realtime.translations.client_secrets.create`; C: `openai_realtime_translations_client_secrets_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_realtime_translations_client_secrets_create_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.realtime.translations`
+    public struct RealtimeTranslations: Sendable {
+        public let client: Client
+        public var clientSecrets: RealtimeTranslationsClientSecrets { RealtimeTranslationsClientSecrets(client: client) }
+    }
+}
+
+extension Resources {
+    /// `client.responses`
+    public struct Responses: Sendable {
+        public let client: Client
+        public var inputItems: ResponsesInputItems { ResponsesInputItems(client: client) }
+        public var inputTokens: ResponsesInputTokens { ResponsesInputTokens(client: client) }
+
+        /// Cancels a model response with the given ID.
+        /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel_async`). Task cancellation cancels the call.
+        public func cancel(responseID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_responses_cancel_async(client.handle, responseID, callback, userdata)
+            }
+        }
+
+        /// Compact a conversation.
+        /// `POST /responses/compact` (`responses.compact`; C: `openai_responses_compact_async`). Task cancellation cancels the call.
+        public func compact(body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_responses_compact_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Creates a model response.
+        /// `POST /responses` (`responses.create`; C: `openai_responses_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_responses_create_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Creates a model response.
+        /// `POST /responses` (`responses.create`; C: `openai_responses_create_stream_async`): its server-sent events (the library asks for the stream).
+        public func createStream(body: String) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_responses_create_stream_async(client.handle, body, callback, userdata)
+            }
+        }
+
+        /// Deletes a model response with the given ID.
+        /// `DELETE /responses/{response_id}` (`responses.delete`; C: `openai_responses_delete_async`). Task cancellation cancels the call.
+        public func delete(responseID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_responses_delete_async(client.handle, responseID, callback, userdata)
+            }
+        }
+
+        /// Retrieves a model response with the given ID.
+        /// `GET /responses/{response_id}` (`responses.retrieve`; C: `openai_responses_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(responseID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_responses_retrieve_async(client.handle, responseID, query, callback, userdata)
+            }
+        }
+
+        /// Retrieves a model response with the given ID.
+        /// `GET /responses/{response_id}` (`responses.retrieve`; C: `openai_responses_retrieve_stream_async`): its server-sent events (the library asks for the stream).
+        public func retrieveStream(responseID: String, query: String? = nil) -> EventStream {
+            let client = self.client
+            return client.startStream { callback, userdata in
+                openai_responses_retrieve_stream_async(client.handle, responseID, query, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.responses.inputItems`
+    public struct ResponsesInputItems: Sendable {
+        public let client: Client
+
+        /// Returns a list of input items for a given response.
+        /// `GET /responses/{response_id}/input_items` (`responses.input_items.list`; C: `openai_responses_input_items_list_async`). Task cancellation cancels the call.
+        public func list(responseID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_responses_input_items_list_async(client.handle, responseID, query, callback, userdata)
+            }
+        }
+
+        /// Returns a list of input items for a given response.
+        /// `GET /responses/{response_id}/input_items` (`responses.input_items.list`; C: `openai_responses_input_items_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(responseID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_responses_input_items_list_pages(client.handle, responseID, query, out)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.responses.inputTokens`
+    public struct ResponsesInputTokens: Sendable {
+        public let client: Client
+
+        /// Returns input token counts of the request.
+        /// `POST /responses/input_tokens` (`responses.input_tokens.count`; C: `openai_responses_input_tokens_count_async`). Task cancellation cancels the call.
+        public func count(body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_responses_input_tokens_count_async(client.handle, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.skills.content`
+    public struct SkillsContent: Sendable {
+        public let client: Client
+
+        /// Download a skill zip bundle by its ID.
+        /// `GET /skills/{skill_id}/content` (`skills.content.retrieve`; C: `openai_skills_content_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(skillID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_skills_content_retrieve_async(client.handle, skillID, callback, userdata)
+            }
+        }
+
+        /// Download a skill zip bundle by its ID.
+        /// `GET /skills/{skill_id}/content` (`skills.content.retrieve`; C: `openai_skills_content_retrieve_to_file`): the body written to the file at `path`. BLOCKS the calling thread.
+        public func retrieveToFile(skillID: String, path: String) throws -> Response {
             var out: OpaquePointer? = nil
-            let code = openai_audio_speech_create_to_file(client.handle, body, path, nil, nil, &out)
+            let code = openai_skills_content_retrieve_to_file(client.handle, skillID, path, nil, nil, &out)
             return try client.checked(code, out)
         }
     }
 }
 
 extension Resources {
-    /// `client.beta.assistants`
-    public struct BetaAssistants: Sendable {
+    /// `client.skills`
+    public struct Skills: Sendable {
+        public let client: Client
+        public var content: SkillsContent { SkillsContent(client: client) }
+        public var versions: SkillsVersions { SkillsVersions(client: client) }
+
+        /// Create a new skill.
+        /// `POST /skills` (`skills.create`; C: `openai_skills_create_async`). Task cancellation cancels the call.
+        public func create(fields: String? = nil, files: [Upload]) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([] as [Upload?]).compactMap { $0 } + files) { callback, userdata in
+                openai_skills_create_async(client.handle, fields, files.map { Optional($0.handle) }, files.count, callback, userdata)
+            }
+        }
+
+        /// Delete a skill by its ID.
+        /// `DELETE /skills/{skill_id}` (`skills.delete`; C: `openai_skills_delete_async`). Task cancellation cancels the call.
+        public func delete(skillID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_skills_delete_async(client.handle, skillID, callback, userdata)
+            }
+        }
+
+        /// List all skills for the current project.
+        /// `GET /skills` (`skills.list`; C: `openai_skills_list_async`). Task cancellation cancels the call.
+        public func list(query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_skills_list_async(client.handle, query, callback, userdata)
+            }
+        }
+
+        /// List all skills for the current project.
+        /// `GET /skills` (`skills.list`; C: `openai_skills_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_skills_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Get a skill by its ID.
+        /// `GET /skills/{skill_id}` (`skills.retrieve`; C: `openai_skills_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(skillID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_skills_retrieve_async(client.handle, skillID, callback, userdata)
+            }
+        }
+
+        /// Update the default version pointer for a skill.
+        /// `POST /skills/{skill_id}` (`skills.update`; C: `openai_skills_update_async`). Task cancellation cancels the call.
+        public func update(skillID: String, body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_skills_update_async(client.handle, skillID, body, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.skills.versions.content`
+    public struct SkillsVersionsContent: Sendable {
         public let client: Client
 
-        /// Creates an assistant with a model and instructions.
-        /// `POST /assistants` (`beta.assistants.create`, beta). Task cancellation cancels the call.
+        /// Download a skill version zip bundle.
+        /// `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.content.retrieve`; C: `openai_skills_versions_content_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(skillID: String, version: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_skills_versions_content_retrieve_async(client.handle, skillID, version, callback, userdata)
+            }
+        }
+
+        /// Download a skill version zip bundle.
+        /// `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.content.retrieve`; C: `openai_skills_versions_content_retrieve_to_file`): the body written to the file at `path`. BLOCKS the calling thread.
+        public func retrieveToFile(skillID: String, version: String, path: String) throws -> Response {
+            var out: OpaquePointer? = nil
+            let code = openai_skills_versions_content_retrieve_to_file(client.handle, skillID, version, path, nil, nil, &out)
+            return try client.checked(code, out)
+        }
+    }
+}
+
+extension Resources {
+    /// `client.skills.versions`
+    public struct SkillsVersions: Sendable {
+        public let client: Client
+        public var content: SkillsVersionsContent { SkillsVersionsContent(client: client) }
+
+        /// Create a new immutable skill version.
+        /// `POST /skills/{skill_id}/versions` (`skills.versions.create`; C: `openai_skills_versions_create_async`). Task cancellation cancels the call.
+        public func create(skillID: String, fields: String? = nil, files: [Upload]) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([] as [Upload?]).compactMap { $0 } + files) { callback, userdata in
+                openai_skills_versions_create_async(client.handle, skillID, fields, files.map { Optional($0.handle) }, files.count, callback, userdata)
+            }
+        }
+
+        /// Delete a skill version.
+        /// `DELETE /skills/{skill_id}/versions/{version}` (`skills.versions.delete`; C: `openai_skills_versions_delete_async`). Task cancellation cancels the call.
+        public func delete(skillID: String, version: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_skills_versions_delete_async(client.handle, skillID, version, callback, userdata)
+            }
+        }
+
+        /// List skill versions for a skill.
+        /// `GET /skills/{skill_id}/versions` (`skills.versions.list`; C: `openai_skills_versions_list_async`). Task cancellation cancels the call.
+        public func list(skillID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_skills_versions_list_async(client.handle, skillID, query, callback, userdata)
+            }
+        }
+
+        /// List skill versions for a skill.
+        /// `GET /skills/{skill_id}/versions` (`skills.versions.list`; C: `openai_skills_versions_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(skillID: String, query: String? = nil) throws -> Pager {
+            let client = self.client
+            return try client.makePager { out in
+                openai_skills_versions_list_pages(client.handle, skillID, query, out)
+            }
+        }
+
+        /// Get a specific skill version.
+        /// `GET /skills/{skill_id}/versions/{version}` (`skills.versions.retrieve`; C: `openai_skills_versions_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(skillID: String, version: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_skills_versions_retrieve_async(client.handle, skillID, version, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.uploads`
+    public struct Uploads: Sendable {
+        public let client: Client
+        public var parts: UploadsParts { UploadsParts(client: client) }
+
+        /// Cancels the Upload.
+        /// `POST /uploads/{upload_id}/cancel` (`uploads.cancel`; C: `openai_uploads_cancel_async`). Task cancellation cancels the call.
+        public func cancel(uploadID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_uploads_cancel_async(client.handle, uploadID, callback, userdata)
+            }
+        }
+
+        /// Completes the Upload.
+        /// `POST /uploads/{upload_id}/complete` (`uploads.complete`; C: `openai_uploads_complete_async`). Task cancellation cancels the call.
+        public func complete(uploadID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_uploads_complete_async(client.handle, uploadID, body, callback, userdata)
+            }
+        }
+
+        /// Creates an intermediate Upload object that you can add Parts to.
+        /// `POST /uploads` (`uploads.create`; C: `openai_uploads_create_async`). Task cancellation cancels the call.
         public func create(body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_assistants_create_async(client.handle, body, callback, userdata)
+                openai_uploads_create_async(client.handle, body, callback, userdata)
             }
         }
+    }
+}
 
-        /// Retrieves an assistant.
-        /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, beta). Task cancellation cancels the call.
-        public func retrieve(assistantID: String) async throws -> Response {
+extension Resources {
+    /// `client.uploads.parts`
+    public struct UploadsParts: Sendable {
+        public let client: Client
+
+        /// Adds a Part to an Upload object.
+        /// `POST /uploads/{upload_id}/parts` (`uploads.parts.create`; C: `openai_uploads_parts_create_async`). Task cancellation cancels the call.
+        public func create(uploadID: String, fields: String? = nil, data: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([data] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_uploads_parts_create_async(client.handle, uploadID, fields, data.handle, callback, userdata)
+            }
+        }
+    }
+}
+
+extension Resources {
+    /// `client.vectorStores`
+    public struct VectorStores: Sendable {
+        public let client: Client
+        public var fileBatches: VectorStoresFileBatches { VectorStoresFileBatches(client: client) }
+        public var files: VectorStoresFiles { VectorStoresFiles(client: client) }
+
+        /// Create a vector store.
+        /// `POST /vector_stores` (`vector_stores.create`; C: `openai_vector_stores_create_async`). Task cancellation cancels the call.
+        public func create(body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_assistants_retrieve_async(client.handle, assistantID, callback, userdata)
+                openai_vector_stores_create_async(client.handle, body, callback, userdata)
             }
         }
 
-        /// Modifies an assistant.
-        /// `POST /assistants/{assistant_id}` (`beta.assistants.modify`, beta). Task cancellation cancels the call.
-        public func modify(assistantID: String, body: String) async throws -> Response {
+        /// Delete a vector store.
+        /// `DELETE /vector_stores/{vector_store_id}` (`vector_stores.delete`; C: `openai_vector_stores_delete_async`). Task cancellation cancels the call.
+        public func delete(vectorStoreID: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_assistants_modify_async(client.handle, assistantID, body, callback, userdata)
+                openai_vector_stores_delete_async(client.handle, vectorStoreID, callback, userdata)
             }
         }
 
-        /// Deletes an assistant.
-        /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, beta). Task cancellation cancels the call.
-        public func delete(assistantID: String) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_beta_assistants_delete_async(client.handle, assistantID, callback, userdata)
-            }
-        }
-
-        /// Returns a list of assistants.
-        /// `GET /assistants` (`beta.assistants.list`, beta). Task cancellation cancels the call.
+        /// Returns a list of vector stores.
+        /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list_async`). Task cancellation cancels the call.
         public func list(query: String? = nil) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_assistants_list_async(client.handle, query, callback, userdata)
+                openai_vector_stores_list_async(client.handle, query, callback, userdata)
             }
         }
 
-        /// Returns a list of assistants.
-        /// `GET /assistants` (`beta.assistants.list`, beta): every page, through a Pager (whose next() blocks).
+        /// Returns a list of vector stores.
+        /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list_pages`): every page, through a Pager (whose next() blocks).
         public func listPages(query: String? = nil) throws -> Pager {
             let client = self.client
             return try client.makePager { out in
-                openai_beta_assistants_list_pages(client.handle, query, out)
+                openai_vector_stores_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Retrieves a vector store.
+        /// `GET /vector_stores/{vector_store_id}` (`vector_stores.retrieve`; C: `openai_vector_stores_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(vectorStoreID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_vector_stores_retrieve_async(client.handle, vectorStoreID, callback, userdata)
+            }
+        }
+
+        /// Search a vector store for relevant chunks based on a query and file attributes filter.
+        /// `POST /vector_stores/{vector_store_id}/search` (`vector_stores.search`; C: `openai_vector_stores_search_async`). Task cancellation cancels the call.
+        public func search(vectorStoreID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_vector_stores_search_async(client.handle, vectorStoreID, body, callback, userdata)
+            }
+        }
+
+        /// Modifies a vector store.
+        /// `POST /vector_stores/{vector_store_id}` (`vector_stores.update`; C: `openai_vector_stores_update_async`). Task cancellation cancels the call.
+        public func update(vectorStoreID: String, body: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_vector_stores_update_async(client.handle, vectorStoreID, body, callback, userdata)
             }
         }
     }
 }
 
 extension Resources {
-    /// `client.beta`
-    public struct Beta: Sendable {
-        public let client: Client
-        public var assistants: BetaAssistants { BetaAssistants(client: client) }
-        public var threads: BetaThreads { BetaThreads(client: client) }
-        public var files: BetaFiles { BetaFiles(client: client) }
-    }
-}
-
-extension Resources {
-    /// `client.beta.threads`
-    public struct BetaThreads: Sendable {
-        public let client: Client
-        public var messages: BetaThreadsMessages { BetaThreadsMessages(client: client) }
-        public var runs: BetaThreadsRuns { BetaThreadsRuns(client: client) }
-
-        /// Creates a thread.
-        /// `POST /threads` (`beta.threads.create`, beta). Task cancellation cancels the call.
-        public func create(body: String? = nil) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_beta_threads_create_async(client.handle, body, callback, userdata)
-            }
-        }
-
-        /// Retrieves a thread.
-        /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, beta). Task cancellation cancels the call.
-        public func retrieve(threadID: String) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_beta_threads_retrieve_async(client.handle, threadID, callback, userdata)
-            }
-        }
-
-        /// Modifies a thread.
-        /// `POST /threads/{thread_id}` (`beta.threads.modify`, beta). Task cancellation cancels the call.
-        public func modify(threadID: String, body: String) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_beta_threads_modify_async(client.handle, threadID, body, callback, userdata)
-            }
-        }
-
-        /// Deletes a thread.
-        /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, beta). Task cancellation cancels the call.
-        public func delete(threadID: String) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_beta_threads_delete_async(client.handle, threadID, callback, userdata)
-            }
-        }
-    }
-}
-
-extension Resources {
-    /// `client.beta.threads.messages`
-    public struct BetaThreadsMessages: Sendable {
+    /// `client.vectorStores.fileBatches`
+    public struct VectorStoresFileBatches: Sendable {
         public let client: Client
 
-        /// Creates a message in a thread.
-        /// `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, beta). Task cancellation cancels the call.
-        public func create(threadID: String, body: String) async throws -> Response {
+        /// Cancel a vector store file batch.
+        /// `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel` (`vector_stores.file_batches.cancel`; C: `openai_vector_stores_file_batches_cancel_async`). Task cancellation cancels the call.
+        public func cancel(vectorStoreID: String, batchID: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_threads_messages_create_async(client.handle, threadID, body, callback, userdata)
+                openai_vector_stores_file_batches_cancel_async(client.handle, vectorStoreID, batchID, callback, userdata)
             }
         }
 
-        /// Retrieves a message.
-        /// `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, beta). Task cancellation cancels the call.
-        public func retrieve(threadID: String, messageID: String) async throws -> Response {
+        /// Create a vector store file batch.
+        /// `POST /vector_stores/{vector_store_id}/file_batches` (`vector_stores.file_batches.create`; C: `openai_vector_stores_file_batches_create_async`). Task cancellation cancels the call.
+        public func create(vectorStoreID: String, body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_threads_messages_retrieve_async(client.handle, threadID, messageID, callback, userdata)
+                openai_vector_stores_file_batches_create_async(client.handle, vectorStoreID, body, callback, userdata)
             }
         }
 
-        /// Modifies a message.
-        /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, beta). Task cancellation cancels the call.
-        public func modify(threadID: String, messageID: String, body: String) async throws -> Response {
+        /// Returns a list of vector store files in a batch.
+        /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (`vector_stores.file_batches.list_files`; C: `openai_vector_stores_file_batches_list_files_async`). Task cancellation cancels the call.
+        public func listFiles(vectorStoreID: String, batchID: String, query: String? = nil) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_threads_messages_modify_async(client.handle, threadID, messageID, body, callback, userdata)
+                openai_vector_stores_file_batches_list_files_async(client.handle, vectorStoreID, batchID, query, callback, userdata)
             }
         }
 
-        /// Returns a list of messages for a given thread.
-        /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, beta). Task cancellation cancels the call.
-        public func list(threadID: String, query: String? = nil) async throws -> Response {
-            let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_beta_threads_messages_list_async(client.handle, threadID, query, callback, userdata)
-            }
-        }
-
-        /// Returns a list of messages for a given thread.
-        /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, beta): every page, through a Pager (whose next() blocks).
-        public func listPages(threadID: String, query: String? = nil) throws -> Pager {
+        /// Returns a list of vector store files in a batch.
+        /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (`vector_stores.file_batches.list_files`; C: `openai_vector_stores_file_batches_list_files_pages`): every page, through a Pager (whose next() blocks).
+        public func listFilesPages(vectorStoreID: String, batchID: String, query: String? = nil) throws -> Pager {
             let client = self.client
             return try client.makePager { out in
-                openai_beta_threads_messages_list_pages(client.handle, threadID, query, out)
+                openai_vector_stores_file_batches_list_files_pages(client.handle, vectorStoreID, batchID, query, out)
+            }
+        }
+
+        /// Retrieves a vector store file batch.
+        /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}` (`vector_stores.file_batches.retrieve`; C: `openai_vector_stores_file_batches_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(vectorStoreID: String, batchID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_vector_stores_file_batches_retrieve_async(client.handle, vectorStoreID, batchID, callback, userdata)
             }
         }
     }
 }
 
 extension Resources {
-    /// `client.beta.threads.runs`
-    public struct BetaThreadsRuns: Sendable {
+    /// `client.vectorStores.files`
+    public struct VectorStoresFiles: Sendable {
         public let client: Client
-        public var steps: BetaThreadsRunsSteps { BetaThreadsRunsSteps(client: client) }
 
-        /// Creates a run on a thread.
-        /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, beta). Task cancellation cancels the call.
-        public func create(threadID: String, body: String) async throws -> Response {
+        /// Retrieve the parsed contents of a vector store file.
+        /// `GET /vector_stores/{vector_store_id}/files/{file_id}/content` (`vector_stores.files.content`; C: `openai_vector_stores_files_content_async`). Task cancellation cancels the call.
+        public func content(vectorStoreID: String, fileID: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_threads_runs_create_async(client.handle, threadID, body, callback, userdata)
+                openai_vector_stores_files_content_async(client.handle, vectorStoreID, fileID, callback, userdata)
             }
         }
 
-        /// Retrieves a run.
-        /// `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, beta). Task cancellation cancels the call.
-        public func retrieve(threadID: String, runID: String) async throws -> Response {
+        /// Create a vector store file by attaching a File to a vector store.
+        /// `POST /vector_stores/{vector_store_id}/files` (`vector_stores.files.create`; C: `openai_vector_stores_files_create_async`). Task cancellation cancels the call.
+        public func create(vectorStoreID: String, body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_threads_runs_retrieve_async(client.handle, threadID, runID, callback, userdata)
+                openai_vector_stores_files_create_async(client.handle, vectorStoreID, body, callback, userdata)
             }
         }
 
-        /// Modifies a run.
-        /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, beta). Task cancellation cancels the call.
-        public func modify(threadID: String, runID: String, body: String) async throws -> Response {
+        /// Delete a vector store file.
+        /// `DELETE /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.delete`; C: `openai_vector_stores_files_delete_async`). Task cancellation cancels the call.
+        public func delete(vectorStoreID: String, fileID: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_threads_runs_modify_async(client.handle, threadID, runID, body, callback, userdata)
+                openai_vector_stores_files_delete_async(client.handle, vectorStoreID, fileID, callback, userdata)
             }
         }
 
-        /// Returns a list of runs belonging to a thread.
-        /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, beta). Task cancellation cancels the call.
-        public func list(threadID: String, query: String? = nil) async throws -> Response {
+        /// Returns a list of vector store files.
+        /// `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`; C: `openai_vector_stores_files_list_async`). Task cancellation cancels the call.
+        public func list(vectorStoreID: String, query: String? = nil) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_threads_runs_list_async(client.handle, threadID, query, callback, userdata)
+                openai_vector_stores_files_list_async(client.handle, vectorStoreID, query, callback, userdata)
             }
         }
 
-        /// Returns a list of runs belonging to a thread.
-        /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, beta): every page, through a Pager (whose next() blocks).
-        public func listPages(threadID: String, query: String? = nil) throws -> Pager {
+        /// Returns a list of vector store files.
+        /// `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`; C: `openai_vector_stores_files_list_pages`): every page, through a Pager (whose next() blocks).
+        public func listPages(vectorStoreID: String, query: String? = nil) throws -> Pager {
             let client = self.client
             return try client.makePager { out in
-                openai_beta_threads_runs_list_pages(client.handle, threadID, query, out)
+                openai_vector_stores_files_list_pages(client.handle, vectorStoreID, query, out)
             }
         }
 
-        /// Creates a run on a thread and streams its events (thread.run.created, thread.message.delta, ..., done).
-        /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create_and_stream`, beta): its server-sent events ("stream": true is added to the body when missing).
-        public func createAndStream(threadID: String, body: String) -> EventStream {
-            let client = self.client
-            return client.startStream { callback, userdata in
-                openai_beta_threads_runs_create_and_stream_async(client.handle, threadID, body, callback, userdata)
-            }
-        }
-
-        /// Cancels a run that is in progress.
-        /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, beta). Task cancellation cancels the call.
-        public func cancel(threadID: String, runID: String) async throws -> Response {
+        /// Retrieves a vector store file.
+        /// `GET /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.retrieve`; C: `openai_vector_stores_files_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(vectorStoreID: String, fileID: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_threads_runs_cancel_async(client.handle, threadID, runID, callback, userdata)
+                openai_vector_stores_files_retrieve_async(client.handle, vectorStoreID, fileID, callback, userdata)
             }
         }
 
-        /// Submits the outputs of the tool calls a run is waiting for (status requires_action).
-        /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, beta). Task cancellation cancels the call.
-        public func submitToolOutputs(threadID: String, runID: String, body: String) async throws -> Response {
+        /// Update attributes on a vector store file.
+        /// `POST /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.update`; C: `openai_vector_stores_files_update_async`). Task cancellation cancels the call.
+        public func update(vectorStoreID: String, fileID: String, body: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_threads_runs_submit_tool_outputs_async(client.handle, threadID, runID, body, callback, userdata)
-            }
-        }
-
-        /// Submits the outputs of the tool calls a run is waiting for (status requires_action).
-        /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, beta): its server-sent events ("stream": true is added to the body when missing).
-        public func submitToolOutputsStream(threadID: String, runID: String, body: String) -> EventStream {
-            let client = self.client
-            return client.startStream { callback, userdata in
-                openai_beta_threads_runs_submit_tool_outputs_stream_async(client.handle, threadID, runID, body, callback, userdata)
+                openai_vector_stores_files_update_async(client.handle, vectorStoreID, fileID, body, callback, userdata)
             }
         }
     }
 }
 
 extension Resources {
-    /// `client.beta.threads.runs.steps`
-    public struct BetaThreadsRunsSteps: Sendable {
+    /// `client.videos.character`
+    public struct VideosCharacter: Sendable {
         public let client: Client
 
-        /// Returns a list of run steps belonging to a run.
-        /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, beta). Task cancellation cancels the call.
-        public func list(threadID: String, runID: String, query: String? = nil) async throws -> Response {
+        /// Create a character from an uploaded video.
+        /// `POST /videos/characters` (`videos.character.create`; C: `openai_videos_character_create_async`). Task cancellation cancels the call.
+        public func create(fields: String? = nil, video: Upload) async throws -> Response {
             let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_beta_threads_runs_steps_list_async(client.handle, threadID, runID, query, callback, userdata)
+            return try await client.perform(keep: ([video] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_videos_character_create_async(client.handle, fields, video.handle, callback, userdata)
             }
         }
 
-        /// Returns a list of run steps belonging to a run.
-        /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, beta): every page, through a Pager (whose next() blocks).
-        public func listPages(threadID: String, runID: String, query: String? = nil) throws -> Pager {
-            let client = self.client
-            return try client.makePager { out in
-                openai_beta_threads_runs_steps_list_pages(client.handle, threadID, runID, query, out)
-            }
-        }
-
-        /// Retrieves a run step.
-        /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, beta). Task cancellation cancels the call.
-        public func retrieve(threadID: String, runID: String, stepID: String) async throws -> Response {
+        /// Fetch a character.
+        /// `GET /videos/characters/{character_id}` (`videos.character.get`; C: `openai_videos_character_get_async`). Task cancellation cancels the call.
+        public func get(characterID: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_threads_runs_steps_retrieve_async(client.handle, threadID, runID, stepID, callback, userdata)
+                openai_videos_character_get_async(client.handle, characterID, callback, userdata)
             }
         }
     }
 }
 
 extension Resources {
-    /// `client.beta.files`
-    public struct BetaFiles: Sendable {
+    /// `client.videos`
+    public struct Videos: Sendable {
         public let client: Client
+        public var character: VideosCharacter { VideosCharacter(client: client) }
 
-        /// Returns information about a file used with assistants (the Files API).
-        /// `GET /files/{file_id}` (`beta.files.retrieve`, beta). Task cancellation cancels the call.
-        public func retrieve(fileID: String) async throws -> Response {
+        /// Create a new video generation job from a prompt and optional reference assets.
+        /// `POST /videos` (`videos.create`; C: `openai_videos_create_async`). Task cancellation cancels the call.
+        public func create(fields: String? = nil, inputReference: Upload? = nil) async throws -> Response {
             let client = self.client
-            return try await client.perform { callback, userdata in
-                openai_beta_files_retrieve_async(client.handle, fileID, callback, userdata)
+            return try await client.perform(keep: ([inputReference] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_videos_create_async(client.handle, fields, inputReference?.handle, callback, userdata)
             }
         }
 
-        /// Deletes a file used with assistants (the Files API).
-        /// `DELETE /files/{file_id}` (`beta.files.delete`, beta). Task cancellation cancels the call.
-        public func delete(fileID: String) async throws -> Response {
+        /// Permanently delete a completed or failed video and its stored assets.
+        /// `DELETE /videos/{video_id}` (`videos.delete`; C: `openai_videos_delete_async`). Task cancellation cancels the call.
+        public func delete(videoID: String) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_files_delete_async(client.handle, fileID, callback, userdata)
+                openai_videos_delete_async(client.handle, videoID, callback, userdata)
             }
         }
 
-        /// Returns a list of files (the Files API, as used with assistants).
-        /// `GET /files` (`beta.files.list`, beta). Task cancellation cancels the call.
+        /// Download the generated video bytes or a derived preview asset.
+        /// `GET /videos/{video_id}/content` (`videos.download_content`; C: `openai_videos_download_content_async`). Task cancellation cancels the call.
+        public func downloadContent(videoID: String, query: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_videos_download_content_async(client.handle, videoID, query, callback, userdata)
+            }
+        }
+
+        /// Download the generated video bytes or a derived preview asset.
+        /// `GET /videos/{video_id}/content` (`videos.download_content`; C: `openai_videos_download_content_to_file`): the body written to the file at `path`. BLOCKS the calling thread.
+        public func downloadContentToFile(videoID: String, query: String? = nil, path: String) throws -> Response {
+            var out: OpaquePointer? = nil
+            let code = openai_videos_download_content_to_file(client.handle, videoID, query, path, nil, nil, &out)
+            return try client.checked(code, out)
+        }
+
+        /// Create a new video generation job by editing a source video or existing generated video.
+        /// `POST /videos/edits` (`videos.edit`; C: `openai_videos_edit_async`). Task cancellation cancels the call.
+        public func edit(fields: String? = nil, video: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([video] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_videos_edit_async(client.handle, fields, video.handle, callback, userdata)
+            }
+        }
+
+        /// Create an extension of a completed video.
+        /// `POST /videos/extensions` (`videos.extend`; C: `openai_videos_extend_async`). Task cancellation cancels the call.
+        public func extend(fields: String? = nil, video: Upload) async throws -> Response {
+            let client = self.client
+            return try await client.perform(keep: ([video] as [Upload?]).compactMap { $0 }) { callback, userdata in
+                openai_videos_extend_async(client.handle, fields, video.handle, callback, userdata)
+            }
+        }
+
+        /// List recently generated videos for the current project.
+        /// `GET /videos` (`videos.list`; C: `openai_videos_list_async`). Task cancellation cancels the call.
         public func list(query: String? = nil) async throws -> Response {
             let client = self.client
             return try await client.perform { callback, userdata in
-                openai_beta_files_list_async(client.handle, query, callback, userdata)
+                openai_videos_list_async(client.handle, query, callback, userdata)
             }
         }
 
-        /// Returns a list of files (the Files API, as used with assistants).
-        /// `GET /files` (`beta.files.list`, beta): every page, through a Pager (whose next() blocks).
+        /// List recently generated videos for the current project.
+        /// `GET /videos` (`videos.list`; C: `openai_videos_list_pages`): every page, through a Pager (whose next() blocks).
         public func listPages(query: String? = nil) throws -> Pager {
             let client = self.client
             return try client.makePager { out in
-                openai_beta_files_list_pages(client.handle, query, out)
+                openai_videos_list_pages(client.handle, query, out)
+            }
+        }
+
+        /// Create a remix of a completed video using a refreshed prompt.
+        /// `POST /videos/{video_id}/remix` (`videos.remix`; C: `openai_videos_remix_async`). Task cancellation cancels the call.
+        public func remix(videoID: String, body: String? = nil) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_videos_remix_async(client.handle, videoID, body, callback, userdata)
+            }
+        }
+
+        /// Fetch the latest metadata for a generated video.
+        /// `GET /videos/{video_id}` (`videos.retrieve`; C: `openai_videos_retrieve_async`). Task cancellation cancels the call.
+        public func retrieve(videoID: String) async throws -> Response {
+            let client = self.client
+            return try await client.perform { callback, userdata in
+                openai_videos_retrieve_async(client.handle, videoID, callback, userdata)
             }
         }
     }
