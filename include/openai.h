@@ -708,6 +708,22 @@ openai_code openai_queue_add(openai_queue *queue, openai_future *future);
 openai_code openai_queue_next(openai_queue *queue, int64_t timeout_ms, openai_future **out);
 
 /**
+ * `openai_queue_next` for many at once: waits up to `timeout_ms` milliseconds (negative: as
+ * long as it takes; 0: only look) for a completed future, then takes every completed future up
+ * to `capacity`, in the order they completed, in one step (one lock, one wake-up: for a program
+ * with many calls in flight). `out` points to `capacity` slots: the first `*count` receive the
+ * futures, which are the caller's again (take each response, then free each future).
+ *
+ * Returns `OPENAI_OK` with `*count` at least 1, `OPENAI_PENDING` with `*count` 0 when none
+ * completed in time, `OPENAI_INVALID_ARGUMENT` for a NULL argument or a `capacity` of 0.
+ */
+openai_code openai_queue_next_many(openai_queue *queue,
+                                   int64_t timeout_ms,
+                                   openai_future **out,
+                                   size_t capacity,
+                                   size_t *count);
+
+/**
  * A descriptor that is readable while the queue holds completed futures: add it to an event
  * loop, and on readiness call `openai_queue_next(queue, 0, &future)` until it returns
  * `OPENAI_PENDING`. It belongs to the queue: do not read from or close it. -1 for NULL.

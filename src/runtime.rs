@@ -159,31 +159,45 @@ pub fn on_library_thread() -> bool {
     ON_LIBRARY_THREAD.with(|flag| flag.get())
 }
 
+/// This thread's runtime for blocking calls, when this thread can drive it: not a library
+/// thread, not inside another runtime (where blocking on it would stall that runtime).
+pub(crate) fn drivable_local_runtime() -> Option<Arc<LocalRuntime>> {
+    (!on_library_thread() && Handle::try_current().is_err()).then(local_runtime)
+}
+
+impl LocalRuntime {
+    /// Runs `future` to completion on the calling thread, driving this runtime (its I/O and
+    /// its tasks) meanwhile, with the thread's connection pools in use (see `in_local`). Any
+    /// thread may drive any thread's runtime; two at once take turns with its driver.
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        IN_LOCAL.with(|flag| flag.set(true));
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                IN_LOCAL.with(|flag| flag.set(false));
+            }
+        }
+        let _reset = Reset;
+        self.runtime.block_on(async move {
+            let output = future.await;
+            // The connection tasks of this runtime's pools run only while it is driven: let
+            // them see at once what the call dropped (a cancelled or timed-out request), so
+            // that its socket closes now rather than at the next call.
+            tokio::task::yield_now().await;
+            output
+        })
+    }
+}
+
 /// `block_on` for a call whose response is read whole before it returns: on a caller's thread,
 /// it runs on that thread's own current-thread runtime (I/O included, with the thread's own
-/// connection pool). Not for streams, whose reading goes on after the call returns.
+/// connection pool).
 pub fn block_on_local<F: Future>(future: F) -> Result<F::Output, CannotBlock> {
-    if on_library_thread() || Handle::try_current().is_ok() {
+    let Some(local) = drivable_local_runtime() else {
         return block_on(future);
-    }
-    let local = local_runtime();
+    };
     let _busy = local.busy.lock().unwrap_or_else(|e| e.into_inner());
-    IN_LOCAL.with(|flag| flag.set(true));
-    struct Reset;
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            IN_LOCAL.with(|flag| flag.set(false));
-        }
-    }
-    let _reset = Reset;
-    Ok(local.runtime.block_on(async move {
-        let output = future.await;
-        // The connection tasks of this thread's pool run only while it is in a call: let
-        // them see at once what the call dropped (a cancelled or timed-out request), so
-        // that its socket closes now rather than at this thread's next call.
-        tokio::task::yield_now().await;
-        output
-    }))
+    Ok(local.block_on(future))
 }
 
 /// Why a blocking call could not block.

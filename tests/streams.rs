@@ -124,3 +124,79 @@ fn an_error_event_ends_with_its_fields_in_the_message() {
     assert_eq!(message.as_deref(), Some("Rate limit reached"));
     unsafe { openai_stream_free(stream) };
 }
+
+/// A stream opened by a blocking call is read by the thread that pulls its events: it may move
+/// to another thread (also after the thread that opened it has ended), be pulled without
+/// waiting, and switch to a descriptor midway; no event is lost or repeated.
+#[test]
+fn a_pulled_stream_moves_between_threads_and_to_a_descriptor() {
+    let h = Harness::new();
+    let body = c(r#"{"model":"m","messages":[],"mock_chunks":300}"#);
+    let client = h.client as usize;
+    // Opened on a thread that then ends.
+    let stream = std::thread::spawn(move || {
+        let mut stream = std::ptr::null_mut();
+        assert_eq!(unsafe { openai_chat_completions_create_stream(client as *mut openai_client, body.as_ptr(), &mut stream) }, OPENAI_OK);
+        stream as usize
+    })
+    .join()
+    .unwrap() as *mut openai_stream;
+    let mut seen = Vec::new();
+    let mut take = |stream: *mut openai_stream, timeout: i64| -> openai_code {
+        let mut event = std::ptr::null_mut();
+        let code = unsafe { openai_stream_next(stream, timeout, &mut event) };
+        if code == OPENAI_OK && !event.is_null() {
+            let index = text(unsafe { openai_event_json_value(event, c("/choices/0/index").as_ptr()) });
+            seen.push((index, text(unsafe { openai_event_json_string(event, c("/choices/0/delta/content").as_ptr()) })));
+            unsafe { openai_event_free(event) };
+        }
+        code
+    };
+    // 100 events pulled here, blocking.
+    for _ in 0..100 {
+        assert_eq!(take(stream, 10_000), OPENAI_OK);
+    }
+    // 100 more on another thread, without waiting (retrying until each is there).
+    let address = stream as usize;
+    let more = std::thread::spawn(move || {
+        let stream = address as *mut openai_stream;
+        let mut got = 0;
+        let started = std::time::Instant::now();
+        while got < 100 {
+            let mut event = std::ptr::null_mut();
+            match unsafe { openai_stream_try_next(stream, &mut event) } {
+                OPENAI_OK => {
+                    assert!(!event.is_null());
+                    unsafe { openai_event_free(event) };
+                    got += 1;
+                }
+                OPENAI_PENDING => assert!(started.elapsed() < std::time::Duration::from_secs(30), "try_next never found the events"),
+                other => panic!("{other:?}"),
+            }
+        }
+        got
+    });
+    assert_eq!(more.join().unwrap(), 100);
+    // The rest through the descriptor.
+    let fd = unsafe { openai_stream_fd(stream) };
+    assert!(fd >= 0);
+    let mut rest = 0;
+    loop {
+        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        assert_eq!(unsafe { libc::poll(&mut pfd, 1, 10_000) }, 1, "the descriptor became readable");
+        let mut event = std::ptr::null_mut();
+        match unsafe { openai_stream_try_next(stream, &mut event) } {
+            OPENAI_OK if event.is_null() => break,
+            OPENAI_OK => {
+                unsafe { openai_event_free(event) };
+                rest += 1;
+            }
+            OPENAI_PENDING => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    unsafe { openai_stream_free(stream) };
+    // 300 content chunks, plus the role chunk and the finish chunk.
+    assert_eq!(100 + 100 + rest, 302, "every event exactly once");
+    assert_eq!(seen.len(), 100);
+}

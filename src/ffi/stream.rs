@@ -11,6 +11,9 @@ use std::ffi::{c_char, c_void, CString};
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use futures_util::FutureExt;
 
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -24,6 +27,7 @@ use super::handle::{self, Out, UserData};
 use super::response::{openai_response, to_cstring};
 use super::signal::Signal;
 use super::wait::Deadline;
+use crate::runtime::LocalRuntime;
 use crate::client::Client;
 use crate::operations::Operation;
 use crate::request::Request;
@@ -77,6 +81,18 @@ struct Shared {
     callback_returned: Condvar,
     /// The fork generation the stream's reader runs in: in a fork()ed child it is the parent's.
     forks: u64,
+    /// A stream opened by a blocking call on a thread of the program is read on the thread
+    /// that pulls its events, inside `openai_stream_next`, by driving the runtime of the thread
+    /// that opened it: no worker thread, no hand-off per event. It moves to a reader of its own
+    /// (`Shared::read_in_background`) when a descriptor is asked for, or when the thread that
+    /// pulls cannot drive a runtime. `None` for a stream read by a task.
+    local: Mutex<Option<LocalReading>>,
+}
+
+/// A stream read by its consumer: the runtime its connection belongs to, and the stream.
+struct LocalReading {
+    runtime: Arc<LocalRuntime>,
+    stream: EventStream,
 }
 
 /// The state of a stream's callback, shared by the reader that calls it and
@@ -125,7 +141,81 @@ impl Shared {
             gate: Mutex::new(Gate::default()),
             callback_returned: Condvar::new(),
             forks: runtime::forks(),
+            local: Mutex::new(None),
         })
+    }
+
+    fn local(&self) -> MutexGuard<'_, Option<LocalReading>> {
+        self.local.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// For a stream read by its consumer: the next event, waiting up to `timeout_ms` (negative:
+    /// as long as it takes; 0: only look), or how it ended; `Err(OPENAI_PENDING)` when nothing
+    /// came in time. `None` when the stream is read by a task (its events are in the queue):
+    /// also after it ended here, and when this thread cannot drive a runtime (it then moves to a
+    /// reader of its own).
+    fn read_here(self: &Arc<Self>, timeout_ms: i64) -> Option<Result<Box<openai_event>, openai_code>> {
+        let mut local = self.local();
+        let reading = local.as_mut()?;
+        if runtime::drivable_local_runtime().is_none() {
+            drop(local);
+            self.read_in_background();
+            return None;
+        }
+        let stream = &mut reading.stream;
+        let item = reading.runtime.block_on(async move {
+            match timeout_ms {
+                t if t < 0 => Some(stream.next().await),
+                // One turn of the runtime's I/O driver (a yield is resumed after it), then
+                // whatever is ready.
+                0 => {
+                    tokio::task::yield_now().await;
+                    stream.next().now_or_never()
+                }
+                t => tokio::time::timeout(Duration::from_millis(t as u64), stream.next()).await.ok(),
+            }
+        });
+        match item {
+            None => Some(Err(openai_code::OPENAI_PENDING)),
+            Some(Item::Event(event)) => Some(Ok(Box::new(openai_event::new(event)))),
+            Some(end) => {
+                // The connection goes back to its pool (or closes) with the stream; what ends
+                // it is recorded for `openai_stream_code` and later calls.
+                let reading = local.take().expect("read above");
+                drop(local);
+                drop(reading.stream);
+                match end {
+                    Item::Failed(failure) => self.end(failure.outcome.into(), Some(failure.message)),
+                    _ => self.end(openai_code::OPENAI_OK, None),
+                }
+                None
+            }
+        }
+    }
+
+    /// Moves a stream read by its consumer to a reader of its own: a thread that drives the
+    /// stream's runtime and queues its events (for a descriptor, or a consumer that cannot drive
+    /// a runtime). Does nothing to a stream already read by a task.
+    fn read_in_background(self: &Arc<Self>) {
+        let Some(reading) = self.local().take() else { return };
+        let shared = self.clone();
+        let spawned = std::thread::Builder::new().name("openai-stream".into()).spawn(move || {
+            let LocalReading { runtime, stream } = reading;
+            runtime.block_on(shared.run(stream));
+        });
+        if let Err(e) = spawned {
+            self.end(openai_code::OPENAI_INTERNAL, Some(format!("no thread could be started to read the stream: {e}")));
+        }
+    }
+
+    /// Drops a stream read by its consumer, and lets its runtime close the connection now.
+    fn drop_local(&self) {
+        let Some(reading) = self.local().take() else { return };
+        let LocalReading { runtime, stream } = reading;
+        drop(stream);
+        if runtime::drivable_local_runtime().is_some() {
+            runtime.block_on(async {});
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -303,18 +393,29 @@ fn failed(shared: &Shared, failure: Response) -> openai_code {
     code
 }
 
-/// Opens a stream on the calling thread (until its headers arrived), then hands the reading to
-/// a task. `*out` always receives a stream.
+/// Opens a stream on the calling thread (until its headers arrived). On a thread of the
+/// program it is opened on the thread's own runtime and read by the thread that pulls its
+/// events (see `Shared::local`); elsewhere (inside a callback) a task reads it. `*out` always
+/// receives a stream.
 fn open_blocking(work: impl FnOnce() -> Result<(Client, Request), Response>, out: Out<'_, openai_stream>) -> openai_code {
     let shared = Shared::new(None, std::ptr::null_mut());
+    let local = runtime::drivable_local_runtime();
     let opened = guarded(|| {
         let (client, request) = work()?;
-        block_on(client.open_stream(&request))?
+        match &local {
+            Some(local) => local.block_on(client.open_stream(&request)),
+            None => block_on(client.open_stream(&request))?,
+        }
     });
     let code = match opened {
         Ok(mut stream) => {
             shared.set_head(stream.take_head());
-            runtime::handle().spawn(shared.clone().run(stream));
+            match local {
+                Some(runtime) => *shared.local() = Some(LocalReading { runtime, stream }),
+                None => {
+                    runtime::handle().spawn(shared.clone().run(stream));
+                }
+            }
             openai_code::OPENAI_OK
         }
         Err(failure) => {
@@ -491,6 +592,15 @@ pub unsafe extern "C" fn openai_stream_next(stream: *mut openai_stream, timeout_
             set_last_error("openai_stream_next: this stream's events go to its callback");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         }
+        match shared.read_here(timeout_ms) {
+            Some(Ok(next)) => {
+                event.put_box(next);
+                return openai_code::OPENAI_OK;
+            }
+            Some(Err(code)) => return code,
+            // Ended here, or read by a task: the state says which.
+            None => {}
+        }
         let deadline = Deadline::after_ms(timeout_ms);
         let mut state = shared.lock();
         loop {
@@ -538,6 +648,9 @@ pub unsafe extern "C" fn openai_stream_fd(stream: *const openai_stream) -> RawFd
         // SAFETY: `stream` is NULL or a live stream.
         let Some(s) = (unsafe { handle::borrow(stream) }) else { return -1 };
         s.shared.settle_if_orphaned();
+        // An event loop waits on the descriptor instead of pulling: the stream needs a reader
+        // that goes on between pulls.
+        s.shared.read_in_background();
         let mut state = s.shared.lock();
         if state.signal.is_none() {
             match Signal::new() {
@@ -619,6 +732,7 @@ pub unsafe extern "C" fn openai_stream_free(stream: *mut openai_stream) {
         };
         let shared = stream.shared.clone();
         shared.cancel.cancel();
+        shared.drop_local();
         let mut gate = shared.gate();
         gate.closed = true;
         if !gate.running {

@@ -1,5 +1,6 @@
 /* Futures from C, in every completion mode: callback, poll loop, wait with a timeout, the
- * future's descriptor in poll(2), a queue descriptor with 1,000 futures in flight; cancel before,
+ * future's descriptor in poll(2), a queue descriptor with 1,000 futures in flight, a queue taken in
+ * batches; cancel before,
  * during and after completion; free while pending; a blocking call inside a callback. */
 #define _POSIX_C_SOURCE 200809L
 #include <poll.h>
@@ -216,6 +217,49 @@ static void queue_of_a_thousand(openai_client *client) {
     free(mock_take_requests());
 }
 
+/* openai_queue_next_many: 500 futures taken in batches, each returned once, in completion
+ * order; bad arguments refused. */
+static void queue_taken_in_batches(openai_client *client) {
+    enum { N = 500, BATCH = 64 };
+    static char seen[N];
+    openai_queue *queue = openai_queue_new();
+    openai_future *batch[BATCH];
+    size_t count = 99;
+    int i, returned = 0, largest = 0;
+    memset(seen, 0, sizeof seen);
+    for (i = 0; i < N; i++)
+        CHECK_CODE(openai_queue_add(queue, openai_models_list_async(client, NULL, (void *)(intptr_t)i)), OPENAI_OK);
+    while (openai_queue_len(queue) > 0) {
+        if (openai_queue_next_many(queue, 10000, batch, BATCH, &count) != OPENAI_OK) {
+            fprintf(stderr, "no completed future within 10 s\n");
+            failures++;
+            break;
+        }
+        CHECK(count >= 1 && count <= BATCH);
+        if ((int)count > largest) largest = (int)count;
+        for (size_t k = 0; k < count; k++) {
+            openai_response *response = NULL;
+            int index = (int)(intptr_t)openai_future_userdata(batch[k]);
+            CHECK(index >= 0 && index < N && !seen[index]);
+            seen[index] = 1;
+            CHECK_CODE(openai_future_take(batch[k], &response), OPENAI_OK);
+            openai_response_free(response);
+            openai_future_free(batch[k]);
+            returned++;
+        }
+    }
+    CHECK(returned == N);
+    CHECK(largest > 1); /* futures completed while the previous batch was handled came together */
+    CHECK_CODE(openai_queue_next_many(queue, 0, batch, BATCH, &count), OPENAI_PENDING);
+    CHECK(count == 0);
+    CHECK_CODE(openai_queue_next_many(queue, 0, batch, 0, &count), OPENAI_INVALID_ARGUMENT);
+    CHECK_CODE(openai_queue_next_many(queue, 0, NULL, BATCH, &count), OPENAI_INVALID_ARGUMENT);
+    CHECK_CODE(openai_queue_next_many(queue, 0, batch, BATCH, NULL), OPENAI_INVALID_ARGUMENT);
+    CHECK_CODE(openai_queue_next_many(NULL, 0, batch, BATCH, &count), OPENAI_INVALID_ARGUMENT);
+    openai_queue_free(queue);
+    free(mock_take_requests());
+}
+
 static void cancel_before(openai_client *client) {
     seen_t seen;
     openai_future *future;
@@ -372,6 +416,7 @@ int main(void) {
     wait_with_timeout(client);
     descriptor_in_poll(client);
     queue_of_a_thousand(client);
+    queue_taken_in_batches(client);
     cancel_before(client);
     cancel_during(client);
     cancel_after(client);
