@@ -387,19 +387,30 @@ impl Client {
             (Body::Multipart(_), _) | (_, Method::Get) => None,
             _ => Some("application/json"),
         };
-        let mut headers = self.headers_for(request.accept, content_type, request.beta);
-        if request.stream {
-            // A compressed event stream would hold events back in the decoder's buffer: streams
-            // are asked for uncompressed (other responses are decompressed as they arrive).
-            headers.insert(ACCEPT_ENCODING, reqwest::header::HeaderValue::from_static("identity"));
-        }
         let mut with_body = true;
+        let mut credentials_dropped = false;
         let mut hops = 0;
         loop {
+            // Made afresh for each hop (a redirect is rare): the common path clones no header map.
+            let mut headers = self.headers_for(request.accept, content_type, request.beta);
+            if request.stream {
+                // A compressed event stream would hold events back in the decoder's buffer:
+                // streams are asked for uncompressed (other responses are decompressed as they
+                // arrive).
+                headers.insert(ACCEPT_ENCODING, reqwest::header::HeaderValue::from_static("identity"));
+            }
+            if credentials_dropped {
+                for name in CREDENTIAL_HEADERS {
+                    headers.remove(*name);
+                }
+            }
+            if !with_body {
+                headers.remove(CONTENT_TYPE);
+            }
             if log::enabled(Level::Debug) {
                 self.log(Level::Debug, format_args!("sending {method} {url} with {}", log::headers(&headers)));
             }
-            let builder = self.http().request(method.clone(), url.clone()).headers(headers.clone());
+            let builder = self.http().request(method.clone(), url).headers(headers);
             let builder = match &request.body {
                 _ if !with_body => builder,
                 // As httpx under the official SDK: a body-less POST, PUT or PATCH says
@@ -414,35 +425,30 @@ impl Client {
             let response = builder.send().await?;
             if log::enabled(Level::Debug) {
                 let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("none");
-                self.log(Level::Debug, format_args!("received {} for {method} {url} (request id {id})", response.status()));
+                self.log(Level::Debug, format_args!("received {} for {method} {} (request id {id})", response.status(), response.url()));
             }
             self.saw_version(response.version(), &mut permit);
             let status = response.status().as_u16();
             if !matches!(status, 301 | 302 | 303 | 307 | 308) || hops == MAX_REDIRECTS {
                 return Ok((response, permit));
             }
-            let next = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).and_then(|location| url.join(location).ok());
+            let sent_to = response.url();
+            let next = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).and_then(|location| sent_to.join(location).ok());
             let Some(next) = next.filter(|next| matches!(next.scheme(), "http" | "https")) else {
                 return Ok((response, permit));
             };
             let leaves_origin = (next.scheme(), next.host_str(), next.port_or_known_default())
-                != (url.scheme(), url.host_str(), url.port_or_known_default());
-            if leaves_origin {
-                for name in CREDENTIAL_HEADERS {
-                    headers.remove(*name);
-                }
-            }
+                != (sent_to.scheme(), sent_to.host_str(), sent_to.port_or_known_default());
+            credentials_dropped |= leaves_origin;
             let becomes_get = (status == 303 && method != reqwest::Method::HEAD)
                 || (matches!(status, 301 | 302) && method == reqwest::Method::POST);
             if becomes_get {
                 method = reqwest::Method::GET;
                 with_body = false;
-                headers.remove(CONTENT_TYPE);
-                headers.remove(CONTENT_LENGTH);
             }
             if log::enabled(Level::Debug) {
                 let dropped = if leaves_origin { " (another origin: credentials dropped)" } else { "" };
-                self.log(Level::Debug, format_args!("following {status} from {url} to {next}{dropped}"));
+                self.log(Level::Debug, format_args!("following {status} from {sent_to} to {next}{dropped}"));
             }
             url = next;
             hops += 1;
