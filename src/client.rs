@@ -2,7 +2,7 @@
 //! is cheap and clones share everything; a derived client shares the pools of its parent.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -38,6 +38,8 @@ struct Inner {
     /// The base URL's host and path (without a trailing slash): no request may leave them.
     base_host: Option<String>,
     base_path: String,
+    /// The pool of WebSocket handshakes (src/realtime), made on first use from the same options.
+    websocket: OnceLock<Result<reqwest::Client, OptionsError>>,
 }
 
 /// The connection pools of a client and of the clients derived from it that keep its transport
@@ -247,7 +249,8 @@ impl Client {
         let base = reqwest::Url::parse(&options.base_url).map_err(|e| OptionsError(format!("base_url is not valid: {e}")))?;
         let base_host = base.host_str().map(str::to_string);
         let base_path = base.path().trim_end_matches('/').to_string();
-        let inner = Inner { options, pools, scrubber, headers, overrides, beta, default_query, base_host, base_path };
+        let websocket = OnceLock::new();
+        let inner = Inner { options, pools, scrubber, headers, overrides, beta, default_query, base_host, base_path, websocket };
         Ok(Client { inner: Arc::new(inner), cancel: None })
     }
 
@@ -308,6 +311,31 @@ impl Client {
 
     pub(crate) fn base_host(&self) -> Option<&str> {
         self.inner.base_host.as_deref()
+    }
+
+    /// The pool that opens WebSocket connections: the options of the HTTP pools (proxy, CA
+    /// bundle, connect timeout, the one TLS configuration), but `http1_only` (the upgrade is an
+    /// HTTP/1.1 mechanism: HTTP/1.1 alone is offered in the TLS handshake) and no idle
+    /// connections (a connection leaves the pool once upgraded). Like the HTTP pools it follows
+    /// no redirect: a handshake is never sent elsewhere with the credentials. Made on first use.
+    pub(crate) fn websocket_pool(&self) -> Result<reqwest::Client, OptionsError> {
+        self.inner
+            .websocket
+            .get_or_init(|| build_pool(&Options { http1_only: true, ..self.inner.options.clone() }, 0))
+            .clone()
+    }
+
+    /// The headers of a WebSocket handshake: the client's (credentials, organization, project,
+    /// user agent) with the `default_headers` option over them; no Accept or Content-Type.
+    pub(crate) fn websocket_headers(&self) -> HeaderMap {
+        let mut headers = self.inner.headers.clone();
+        for (name, value) in &self.inner.overrides {
+            match value {
+                Some(value) => headers.insert(name.clone(), value.clone()),
+                None => headers.remove(name),
+            };
+        }
+        headers
     }
 
     /// The headers of one request: the client's, then the request's own, then the
