@@ -194,6 +194,10 @@ async fn drive<H: Handler>(client: &Client, mut target: Target, options: &Sessio
         let mut last = message;
         let mut close_code = code;
         loop {
+            if outbox.closing() {
+                // Closed by the program while reconnecting: there is nothing to close.
+                return End { outcome: Outcome::Ok, message: None, close_code: Some(code), close_reason: Some(reason.clone()), response: None };
+            }
             if attempts >= options.max_retries {
                 return end(Outcome::Connection, format!("{last}; {} reconnection attempts failed", options.max_retries));
             }
