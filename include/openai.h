@@ -312,10 +312,11 @@ typedef bool (*openai_event_callback)(openai_stream *stream,
  * `openai_realtime_code(session)` then says how (`OPENAI_OK` for a clean close). Return true to
  * go on, false to end the session (the last call follows, with `OPENAI_CANCELLED`).
  *
- * It runs on a library thread, one call at a time, in the order of the events. Inside it any
- * function of the library may be called: `openai_realtime_send` (which then never waits for
- * room: a full send queue is `OPENAI_QUEUE_FULL`), `openai_realtime_close`, and
- * `openai_realtime_free` of this session or of another one.
+ * It runs on the session's own library thread, one call at a time, in the order of the events;
+ * while it runs, later events wait in the session's bounded queue (then the session stops
+ * reading). Inside it any function of the library may be called: `openai_realtime_send` (which
+ * then never waits for room: a full send queue is `OPENAI_QUEUE_FULL`), blocking calls,
+ * `openai_realtime_close`, and `openai_realtime_free` of this session or of another one.
  */
 typedef bool (*openai_realtime_callback)(openai_realtime *session,
                                          const openai_event *event,
@@ -331,7 +332,8 @@ typedef bool (*openai_realtime_callback)(openai_realtime *session,
  * during the call. Return true to reconnect, false to end the session.
  *
  * Giving this callback turns reconnection on (as in the official SDK, there is none without
- * it). It runs on a library thread, never at the same time as the session's event callback.
+ * it). It runs on a library thread (the event callback's, if the session has one, after the
+ * events that came before the close), never at the same time as the session's event callback.
  * Client events sent meanwhile wait in a bounded queue (1 MiB by default; when it is full,
  * `openai_realtime_send` returns `OPENAI_QUEUE_FULL`) and go out on the new connection.
  */

@@ -6,6 +6,10 @@
 //! The session itself runs in the core (src/realtime); this module reads C arguments, queues
 //! server events for the consumer (bounded: past the bound the session stops reading and TCP
 //! holds the server back), and runs the callbacks.
+//!
+//! A session with an event callback has a thread of its own that takes events from that queue
+//! and calls the callback: a callback that blocks (on an audio device, a lock, a slow disk)
+//! holds back only its own session, never the runtime that runs every other session and call.
 
 use std::collections::VecDeque;
 use std::ffi::{c_char, c_int, c_void, CString};
@@ -26,17 +30,18 @@ use super::response::{openai_response, to_cstring};
 use super::signal::Signal;
 use super::wait::Deadline;
 use crate::realtime::{self, End, Endpoint, Handler, Outbox, Reconnecting, SendError, ServerEvent, SessionOptions, Target};
-use crate::response::Response;
+use crate::response::{Outcome, Response};
 
 /// A session's event callback: receives each server event, borrowed for the duration of the
 /// call (copy what you keep), then a last call with `event` NULL when the session ends;
 /// `openai_realtime_code(session)` then says how (`OPENAI_OK` for a clean close). Return true to
 /// go on, false to end the session (the last call follows, with `OPENAI_CANCELLED`).
 ///
-/// It runs on a library thread, one call at a time, in the order of the events. Inside it any
-/// function of the library may be called: `openai_realtime_send` (which then never waits for
-/// room: a full send queue is `OPENAI_QUEUE_FULL`), `openai_realtime_close`, and
-/// `openai_realtime_free` of this session or of another one.
+/// It runs on the session's own library thread, one call at a time, in the order of the events;
+/// while it runs, later events wait in the session's bounded queue (then the session stops
+/// reading). Inside it any function of the library may be called: `openai_realtime_send` (which
+/// then never waits for room: a full send queue is `OPENAI_QUEUE_FULL`), blocking calls,
+/// `openai_realtime_close`, and `openai_realtime_free` of this session or of another one.
 pub type openai_realtime_callback =
     Option<unsafe extern "C" fn(session: *mut openai_realtime, event: *const openai_event, userdata: *mut c_void) -> bool>;
 
@@ -49,7 +54,8 @@ pub type openai_realtime_callback =
 /// during the call. Return true to reconnect, false to end the session.
 ///
 /// Giving this callback turns reconnection on (as in the official SDK, there is none without
-/// it). It runs on a library thread, never at the same time as the session's event callback.
+/// it). It runs on a library thread (the event callback's, if the session has one, after the
+/// events that came before the close), never at the same time as the session's event callback.
 /// Client events sent meanwhile wait in a bounded queue (1 MiB by default; when it is full,
 /// `openai_realtime_send` returns `OPENAI_QUEUE_FULL`) and go out on the new connection.
 pub type openai_reconnect_callback = Option<
@@ -115,18 +121,33 @@ struct Shared {
     gate: Gate,
     max_events: usize,
     max_bytes: usize,
+    /// The session itself, for work handed to other threads.
+    myself: std::sync::Weak<Shared>,
+}
+
+/// A reconnection attempt waiting for the session's callback thread to ask the callback.
+struct ReconnectJob {
+    info: Reconnecting,
+    reply: tokio::sync::oneshot::Sender<Option<Reconnecting>>,
 }
 
 struct State {
     events: VecDeque<Box<openai_event>>,
+    /// For the callback thread: a reconnection to ask about, after the queued events.
+    reconnect_job: Option<ReconnectJob>,
     queued_bytes: usize,
     /// A connection has opened.
     opened: bool,
     end: Option<Ended>,
     /// The descriptor of `openai_realtime_fd`, made on first request.
     signal: Option<Signal>,
-    /// Threads blocked in `openai_realtime_next` or a blocking connect.
+    /// Threads blocked in `openai_realtime_next`, a blocking connect, or the callback thread.
     waiting: usize,
+}
+
+thread_local! {
+    /// Set on the callback threads of sessions.
+    static CALLBACK_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 struct Ended {
@@ -139,6 +160,10 @@ struct Ended {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn handle_shared(&self) -> Option<Arc<Shared>> {
+        self.myself.upgrade()
     }
 
     fn handle(&self) -> *mut openai_realtime {
@@ -155,8 +180,52 @@ impl Shared {
         unsafe { callback(self.handle(), event, self.userdata as *mut c_void) }
     }
 
-    /// Queues an event for `openai_realtime_next`, waiting for room. False if the session was
-    /// cancelled meanwhile.
+    /// Asks the reconnection callback about `info`, unless the session was freed: the attempt
+    /// to make, or None to abort.
+    fn ask_reconnect(&self, info: Reconnecting) -> Option<Reconnecting> {
+        let callback = self.reconnect?;
+        let _passage = self.gate.enter()?;
+        let mut next = openai_reconnect { info, query_text: None };
+        let delay_ms = next.info.delay.as_millis().min(u64::MAX as u128) as u64;
+        let (attempt, max_attempts, close_code) = (next.info.attempt, next.info.max_attempts, next.info.close_code as c_int);
+        // SAFETY: as for the event callback; `next` lives until the call returns.
+        let go_on = unsafe {
+            callback(self.handle(), attempt, max_attempts, delay_ms, close_code, &mut next, self.reconnect_userdata as *mut c_void)
+        };
+        go_on.then_some(next.info)
+    }
+
+    /// The callback thread: hands each queued event to the callback, then asks the pending
+    /// reconnection, then makes the last call once the session ended and its events are done.
+    fn dispatch(self: Arc<Self>) {
+        CALLBACK_THREAD.with(|flag| flag.set(true));
+        let mut state = self.lock();
+        loop {
+            if let Some(event) = state.events.pop_front() {
+                state.queued_bytes -= event.size();
+                drop(state);
+                self.room.notify_one();
+                if !self.call_back(&*event) {
+                    self.cancel.cancel();
+                }
+                drop(event);
+                state = self.lock();
+            } else if let Some(job) = state.reconnect_job.take() {
+                drop(state);
+                let _ = job.reply.send(self.ask_reconnect(job.info));
+                state = self.lock();
+            } else if state.end.is_some() {
+                drop(state);
+                self.call_back(std::ptr::null());
+                return;
+            } else {
+                state = Deadline::after_ms(-1).wait(&self.arrived, state, |s| &mut s.waiting).expect("no deadline");
+            }
+        }
+    }
+
+    /// Queues an event for `openai_realtime_next` or the callback thread, waiting for room.
+    /// False if the session was cancelled meanwhile.
     async fn push(&self, event: Box<openai_event>) -> bool {
         let mut event = Some(event);
         loop {
@@ -204,37 +273,28 @@ impl Handler for Shared {
     }
 
     async fn event(&self, event: ServerEvent) -> bool {
-        let event = Box::new(openai_event::server_event(event));
-        if self.callback.is_some() {
-            self.call_back(&*event)
-        } else {
-            self.push(event).await
-        }
+        self.push(Box::new(openai_event::server_event(event))).await
     }
 
     fn reconnects(&self) -> bool {
         self.reconnect.is_some()
     }
 
-    fn reconnecting(&self, info: &mut Reconnecting) -> bool {
-        let Some(callback) = self.reconnect else { return false };
-        let Some(_passage) = self.gate.enter() else { return false };
-        let mut next = openai_reconnect { info: info.clone(), query_text: None };
-        let delay_ms = info.delay.as_millis().min(u64::MAX as u128) as u64;
-        // SAFETY: as for the event callback; `next` lives until the call returns.
-        let go_on = unsafe {
-            callback(
-                self.handle(),
-                info.attempt,
-                info.max_attempts,
-                delay_ms,
-                info.close_code as c_int,
-                &mut next,
-                self.reconnect_userdata as *mut c_void,
-            )
-        };
-        *info = next.info;
-        go_on
+    async fn reconnecting(&self, info: Reconnecting) -> Option<Reconnecting> {
+        if self.callback.is_some() {
+            // In order after the events before the close, on the callback thread.
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            {
+                let mut state = self.lock();
+                state.reconnect_job = Some(ReconnectJob { info, reply });
+            }
+            self.arrived.notify_all();
+            return answer.await.ok().flatten();
+        }
+        // A session whose events are pulled has no thread of its own: the callback runs on a
+        // thread of the blocking pool, never on a worker of the runtime.
+        let shared = self.handle_shared()?;
+        tokio::task::spawn_blocking(move || shared.ask_reconnect(info)).await.ok().flatten()
     }
 
     fn ended(&self, end: End) {
@@ -253,8 +313,8 @@ impl Handler for Shared {
                 signal.raise();
             }
         }
+        // The callback thread (if any) makes the last call once it has delivered the rest.
         self.arrived.notify_all();
-        self.call_back(std::ptr::null());
     }
 }
 
@@ -282,9 +342,17 @@ unsafe fn start(
         Err(_) => CancellationToken::new(),
     };
     let outbox = Arc::new(Outbox::new(session_options.send_queue_bytes, session_options.reconnect_queue_bytes));
-    let shared = Arc::new(Shared {
+    let shared = Arc::new_cyclic(|myself| Shared {
         responses: Mutex::new(Vec::new()),
-        state: Mutex::new(State { events: VecDeque::new(), queued_bytes: 0, opened: false, end: None, signal: None, waiting: 0 }),
+        state: Mutex::new(State {
+            events: VecDeque::new(),
+            reconnect_job: None,
+            queued_bytes: 0,
+            opened: false,
+            end: None,
+            signal: None,
+            waiting: 0,
+        }),
         arrived: Condvar::new(),
         room: Notify::new(),
         cancel: cancel.clone(),
@@ -297,9 +365,20 @@ unsafe fn start(
         gate: Gate::default(),
         max_events: session_options.max_queued_events,
         max_bytes: session_options.max_queued_bytes,
+        myself: myself.clone(),
     });
     let handle = Box::into_raw(Box::new(openai_realtime { shared: shared.clone() }));
     shared.handle.store(handle as usize, Ordering::SeqCst);
+    let work = match (work, callback.is_some()) {
+        (Ok(work), true) => {
+            let dispatcher = shared.clone();
+            match std::thread::Builder::new().name("openai-realtime".into()).spawn(move || dispatcher.dispatch()) {
+                Ok(_) => Ok(work),
+                Err(e) => Err(Response::failure(Outcome::Internal, format!("the session's callback thread could not start: {e}"))),
+            }
+        }
+        (work, _) => work,
+    };
     match work {
         Ok((client, target)) => realtime::start(client, target, session_options, shared, outbox, cancel),
         Err(failure) => {
@@ -326,14 +405,13 @@ unsafe fn connect(client: *const openai_client, query_json: *const c_char, endpo
     let wait = || {
         let mut state = shared.lock();
         loop {
-            if let Some(end) = &state.end {
-                if end.code != openai_code::OPENAI_OK || !state.opened {
-                    set_last_error(end.message.as_ref().map_or_else(String::new, |m| m.to_string_lossy().into_owned()));
-                    return if end.code == openai_code::OPENAI_OK { openai_code::OPENAI_CONNECTION } else { end.code };
-                }
-            }
+            // Opened, even if it has ended since: its events and its end are the session's.
             if state.opened {
                 return openai_code::OPENAI_OK;
+            }
+            if let Some(end) = &state.end {
+                set_last_error(end.message.as_ref().map_or_else(String::new, |m| m.to_string_lossy().into_owned()));
+                return if end.code == openai_code::OPENAI_OK { openai_code::OPENAI_CONNECTION } else { end.code };
             }
             state = Deadline::after_ms(-1).wait(&shared.arrived, state, |s| &mut s.waiting).expect("no deadline");
         }
@@ -515,9 +593,9 @@ unsafe fn session_ref<'a>(session: *const openai_realtime, what: &str) -> Option
 
 /// Queues events on the session's outbox and maps the result to a code.
 fn queue(shared: &Shared, events: impl IntoIterator<Item = String>) -> openai_code {
-    // The library's own threads never wait for room: the task that makes room may be the one
-    // running this callback.
-    let may_wait = !crate::runtime::on_library_thread();
+    // Callbacks never wait for room: the server may be waiting for this session to read, and
+    // the session waits for the callback.
+    let may_wait = !crate::runtime::on_library_thread() && !CALLBACK_THREAD.with(|flag| flag.get());
     match shared.outbox.send(events, may_wait) {
         Ok(_) => openai_code::OPENAI_OK,
         Err((_, SendError::Full(message))) => {

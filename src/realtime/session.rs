@@ -93,9 +93,9 @@ pub trait Handler: Send + Sync + 'static {
     /// Whether the session reconnects after a recoverable close (the official SDK reconnects
     /// only when given a reconnection handler).
     fn reconnects(&self) -> bool;
-    /// Before a reconnection attempt, which `info` describes; it may change the query and the
-    /// headers. False aborts: the session ends.
-    fn reconnecting(&self, info: &mut Reconnecting) -> bool;
+    /// Before a reconnection attempt, which `info` describes: resolves to the attempt to make
+    /// (its query and headers possibly changed), or None to abort (the session ends).
+    fn reconnecting(&self, info: Reconnecting) -> impl Future<Output = Option<Reconnecting>> + Send;
     /// The session ended; nothing is called after this.
     fn ended(&self, end: End);
 }
@@ -204,7 +204,7 @@ async fn drive<H: Handler>(client: &Client, mut target: Target, options: &Sessio
             attempts += 1;
             outbox.set_phase(Phase::Reconnecting);
             let delay = reconnect::delay(attempts, options.initial_delay, options.max_delay);
-            let mut info = Reconnecting {
+            let info = Reconnecting {
                 attempt: attempts,
                 max_attempts: options.max_retries,
                 delay,
@@ -212,9 +212,9 @@ async fn drive<H: Handler>(client: &Client, mut target: Target, options: &Sessio
                 query: target.query.clone(),
                 headers: target.headers.clone(),
             };
-            if !handler.reconnecting(&mut info) {
+            let Some(info) = handler.reconnecting(info).await else {
                 return end(outcome, format!("{last}; reconnection aborted by the callback"));
-            }
+            };
             target.query = info.query;
             target.headers = info.headers;
             client.log(
