@@ -114,13 +114,14 @@ pub unsafe extern "C" fn openai_event_json_value(event: *const openai_event, poi
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_audio(event: *const openai_event, len: *mut usize) -> *const c_void {
     ffi_boundary! {
-        let audio = event.as_ref().and_then(|e| {
+        // SAFETY: `event` is NULL or a live event; `len` NULL or writable (the header's
+        // conventions).
+        let audio = unsafe { handle::borrow(event) }.and_then(|e| {
             let name = e.name.as_deref().and_then(|n| n.to_str().ok()).unwrap_or("");
             e.audio.get_or_init(|| crate::realtime::decode_audio_delta(name, e.data())).as_deref()
         });
-        if !len.is_null() {
-            *len = audio.map_or(0, <[u8]>::len);
-        }
+        // SAFETY: as above.
+        unsafe { handle::write_opt(len, audio.map_or(0, <[u8]>::len)) };
         audio.map_or(std::ptr::null(), |a| a.as_ptr() as *const c_void)
     }
 }

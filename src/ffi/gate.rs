@@ -6,7 +6,8 @@
 //! waits, for a gate this thread holds (two callbacks freeing each other's handles). Every wait
 //! is registered in one table, and a wait that would close a cycle is not made: the free then
 //! returns without waiting (the callback that is running finishes on its own thread, and no
-//! other call starts).
+//! other call starts). Whenever it does not wait, what the free would release (the handle, which
+//! the running callback received as an argument) is released when that callback returns.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
@@ -31,6 +32,8 @@ struct State {
     closed: bool,
     /// Threads waiting for the holder to leave.
     waiting: usize,
+    /// Released when the holder leaves (a handle freed while its callback ran).
+    release: Option<Box<dyn Send>>,
 }
 
 impl Inner {
@@ -52,11 +55,13 @@ impl Drop for Passage<'_> {
     fn drop(&mut self) {
         let mut state = self.0.lock();
         state.holder = None;
+        let release = state.release.take();
         let wake = state.waiting > 0;
         drop(state);
         if wake {
             self.0.left.notify_all();
         }
+        drop(release);
     }
 }
 
@@ -72,33 +77,51 @@ impl Gate {
     }
 
     /// Closes the gate (no callback starts after this) and waits for a callback running on
-    /// another thread to return, unless that wait could deadlock. Returns whether it waited or
-    /// nothing was running (false: a callback may still be finishing).
-    pub(crate) fn close(&self) -> bool {
+    /// another thread to return, unless that wait could deadlock; then drops `release`. Returns
+    /// whether it waited or nothing was running; false: a callback is still running (on this
+    /// thread, or on one that waits for this thread), and `release` is dropped when it returns.
+    pub(crate) fn close<T: Send + 'static>(&self, release: T) -> bool {
         let me = std::thread::current().id();
-        let holder = {
-            let mut state = self.inner.lock();
-            state.closed = true;
-            state.holder
+        let mut state = self.inner.lock();
+        state.closed = true;
+        let Some(holder) = state.holder else {
+            drop(state);
+            drop(release);
+            return true;
         };
-        let Some(holder) = holder else { return true };
         if holder == me {
+            state.release = Some(Box::new(release));
             return false;
         }
+        drop(state);
         {
             let mut waits = waits();
             // Follow the holder's own waits: reaching this thread would close a cycle.
             let mut thread = holder;
             let mut steps = 0;
+            let mut cycle = false;
             while let Some(gate) = waits.get(&thread) {
                 match gate.lock().holder {
-                    Some(next) if next == me => return false,
+                    Some(next) if next == me => {
+                        cycle = true;
+                        break;
+                    }
                     Some(next) if steps < 10_000 => {
                         thread = next;
                         steps += 1;
                     }
                     _ => break,
                 }
+            }
+            if cycle {
+                let mut state = self.inner.lock();
+                if state.holder.is_some() {
+                    state.release = Some(Box::new(release));
+                    return false;
+                }
+                drop(state);
+                drop(release);
+                return true;
             }
             waits.insert(me, self.inner.clone());
         }
@@ -110,6 +133,7 @@ impl Gate {
         }
         drop(state);
         waits().remove(&me);
+        drop(release);
         true
     }
 }
@@ -133,7 +157,7 @@ mod tests {
             })
         };
         entered.wait();
-        assert!(gate.close());
+        assert!(gate.close(()));
         let closed_at = std::time::Instant::now();
         assert!(running.join().unwrap() <= closed_at);
         assert!(gate.enter().is_none());
@@ -148,7 +172,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let _passage = mine.enter().unwrap();
                     both_in.wait();
-                    other.close()
+                    other.close(())
                 })
             };
             let t1 = run(a.clone(), b.clone(), both_in.clone());
@@ -163,6 +187,10 @@ mod tests {
     fn inside_its_own_callback_closing_does_not_wait() {
         let gate = Gate::default();
         let _passage = gate.enter().unwrap();
-        assert!(!gate.close());
+        let released = Arc::new(());
+        assert!(!gate.close(released.clone()));
+        assert_eq!(Arc::strong_count(&released), 2, "kept until the callback returns");
+        drop(_passage);
+        assert_eq!(Arc::strong_count(&released), 1);
     }
 }

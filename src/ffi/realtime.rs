@@ -26,6 +26,7 @@ use super::code::openai_code;
 use super::error::set_last_error;
 use super::event::openai_event;
 use super::gate::Gate;
+use super::handle::{self, Out, UserData};
 use super::response::{openai_response, to_cstring};
 use super::signal::Signal;
 use super::wait::Deadline;
@@ -87,9 +88,9 @@ pub struct openai_realtime {
 pub struct openai_realtime_options {
     options: SessionOptions,
     callback: openai_realtime_callback,
-    userdata: usize,
+    userdata: UserData,
     reconnect: openai_reconnect_callback,
-    reconnect_userdata: usize,
+    reconnect_userdata: UserData,
 }
 
 /// The next connection of a reconnecting session, handed to its reconnection callback and valid
@@ -112,9 +113,9 @@ struct Shared {
     cancel: CancellationToken,
     outbox: Arc<Outbox>,
     callback: openai_realtime_callback,
-    userdata: usize,
+    userdata: UserData,
     reconnect: openai_reconnect_callback,
-    reconnect_userdata: usize,
+    reconnect_userdata: UserData,
     /// The caller's handle, for callbacks.
     handle: AtomicUsize,
     /// Held while a callback runs, so that `openai_realtime_free` can wait for it.
@@ -174,10 +175,10 @@ impl Shared {
     fn call_back(&self, event: *const openai_event) -> bool {
         let Some(callback) = self.callback else { return true };
         let Some(_passage) = self.gate.enter() else { return false };
-        // SAFETY: the caller gave this function for this purpose; the handle is alive while the
-        // gate is open (`openai_realtime_free` closes it before the handle is gone for good),
-        // and the event is alive for the call.
-        unsafe { callback(self.handle(), event, self.userdata as *mut c_void) }
+        // SAFETY: the caller gave this function and userdata for this purpose; the handle is
+        // alive while the callback runs (`openai_realtime_free` waits for it, or leaves the
+        // handle to be freed when it returns), and the event is alive for the call.
+        unsafe { callback(self.handle(), event, self.userdata.get()) }
     }
 
     /// Asks the reconnection callback about `info`, unless the session was freed: the attempt
@@ -190,7 +191,7 @@ impl Shared {
         let (attempt, max_attempts, close_code) = (next.info.attempt, next.info.max_attempts, next.info.close_code as c_int);
         // SAFETY: as for the event callback; `next` lives until the call returns.
         let go_on = unsafe {
-            callback(self.handle(), attempt, max_attempts, delay_ms, close_code, &mut next, self.reconnect_userdata as *mut c_void)
+            callback(self.handle(), attempt, max_attempts, delay_ms, close_code, &mut next, self.reconnect_userdata.get())
         };
         go_on.then_some(next.info)
     }
@@ -320,6 +321,9 @@ impl Handler for Shared {
 
 /// Starts a session; never fails: an unusable argument makes a session that ends at once with
 /// `OPENAI_INVALID_ARGUMENT` (on a library thread, so that its callback, if any, runs there).
+///
+/// # Safety
+/// `client` and `query_json` are NULL or valid (the header's conventions).
 unsafe fn start(
     client: *const openai_client,
     query_json: *const c_char,
@@ -328,11 +332,13 @@ unsafe fn start(
 ) -> *mut openai_realtime {
     let (session_options, callback, userdata, reconnect, reconnect_userdata) = match options {
         Some(o) => (o.options.clone(), o.callback, o.userdata, o.reconnect, o.reconnect_userdata),
-        None => (SessionOptions::default(), None, 0, None, 0),
+        None => (SessionOptions::default(), None, UserData::new(std::ptr::null_mut()), None, UserData::new(std::ptr::null_mut())),
     };
     let work = guarded(|| {
-        let client = arg_client(client)?;
-        let query = arg_opt_str("query_json", query_json)?;
+        // SAFETY: the export's arguments, NULL or valid by this function's contract.
+        let client = unsafe { arg_client(client) }?;
+        // SAFETY: as above.
+        let query = unsafe { arg_opt_str("query_json", query_json) }?;
         let target = Target::new(endpoint, query, &session_options)?;
         Ok((client.clone(), target))
     });
@@ -367,7 +373,7 @@ unsafe fn start(
         max_bytes: session_options.max_queued_bytes,
         myself: myself.clone(),
     });
-    let handle = Box::into_raw(Box::new(openai_realtime { shared: shared.clone() }));
+    let handle = handle::give(openai_realtime { shared: shared.clone() });
     shared.handle.store(handle as usize, Ordering::SeqCst);
     let work = match (work, callback.is_some()) {
         (Ok(work), true) => {
@@ -394,14 +400,21 @@ unsafe fn start(
 
 /// The body of the blocking connect functions: starts the session, then waits until its first
 /// connection opened or it ended.
+///
+/// # Safety
+/// The arguments are NULL or valid (the header's conventions).
 unsafe fn connect(client: *const openai_client, query_json: *const c_char, endpoint: Endpoint, out: *mut *mut openai_realtime) -> openai_code {
-    if out.is_null() {
-        set_last_error("out is NULL: the session has nowhere to go");
-        return openai_code::OPENAI_INVALID_ARGUMENT;
-    }
-    let session = start(client, query_json, endpoint, None);
-    *out = session;
-    let shared = &(*session).shared;
+    // SAFETY: `out` is NULL or writable, by this function's contract.
+    let out = match unsafe { Out::new(out) } {
+        Ok(out) => out,
+        Err(code) => return code,
+    };
+    // SAFETY: this function's contract.
+    let session = unsafe { start(client, query_json, endpoint, None) };
+    // SAFETY: `start` gave this handle just now; the caller cannot free it before it is handed
+    // out below.
+    let shared = unsafe { handle::borrow(session) }.expect("start never returns NULL").shared.clone();
+    out.put_raw(session);
     let wait = || {
         let mut state = shared.lock();
         loop {
@@ -449,7 +462,8 @@ pub unsafe extern "C" fn openai_realtime_connect(
     session: *mut *mut openai_realtime,
 ) -> openai_code {
     ffi_boundary! {
-        connect(client, query_json, Endpoint::Realtime, session)
+        // SAFETY: the arguments are NULL or valid (the header's conventions).
+        unsafe { connect(client, query_json, Endpoint::Realtime, session) }
     }
 }
 
@@ -466,7 +480,8 @@ pub unsafe extern "C" fn openai_realtime_connect_async(
     options: *const openai_realtime_options,
 ) -> *mut openai_realtime {
     ffi_boundary! {
-        start(client, query_json, Endpoint::Realtime, options.as_ref())
+        // SAFETY: the arguments are NULL or valid (the header's conventions).
+        unsafe { start(client, query_json, Endpoint::Realtime, handle::borrow(options)) }
     }
 }
 
@@ -483,7 +498,8 @@ pub unsafe extern "C" fn openai_responses_connect(
     session: *mut *mut openai_realtime,
 ) -> openai_code {
     ffi_boundary! {
-        connect(client, query_json, Endpoint::Responses, session)
+        // SAFETY: the arguments are NULL or valid (the header's conventions).
+        unsafe { connect(client, query_json, Endpoint::Responses, session) }
     }
 }
 
@@ -495,7 +511,8 @@ pub unsafe extern "C" fn openai_responses_connect_async(
     options: *const openai_realtime_options,
 ) -> *mut openai_realtime {
     ffi_boundary! {
-        start(client, query_json, Endpoint::Responses, options.as_ref())
+        // SAFETY: the arguments are NULL or valid (the header's conventions).
+        unsafe { start(client, query_json, Endpoint::Responses, handle::borrow(options)) }
     }
 }
 
@@ -515,15 +532,20 @@ pub unsafe extern "C" fn openai_responses_connect_async(
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_options_new(options_json: *const c_char, out: *mut *mut openai_realtime_options) -> openai_code {
     ffi_boundary! {
-        if let Err(code) = super::error::clear_out(out) {
-            return code;
-        }
-        let parsed = arg_opt_str("options_json", options_json)
+        // SAFETY: `out` is NULL or writable; `options_json` NULL or a string (the header's
+        // conventions).
+        let out = match unsafe { Out::new(out) } {
+            Ok(out) => out,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        let parsed = unsafe { arg_opt_str("options_json", options_json) }
             .map_err(|e| e.0)
             .and_then(|json| SessionOptions::parse(json).map_err(|e| e.0));
         match parsed {
             Ok(options) => {
-                *out = Box::into_raw(Box::new(openai_realtime_options { options, callback: None, userdata: 0, reconnect: None, reconnect_userdata: 0 }));
+                let none = UserData::new(std::ptr::null_mut());
+                out.put(openai_realtime_options { options, callback: None, userdata: none, reconnect: None, reconnect_userdata: none });
                 openai_code::OPENAI_OK
             }
             Err(message) => {
@@ -543,12 +565,13 @@ pub unsafe extern "C" fn openai_realtime_options_set_callback(
     userdata: *mut c_void,
 ) -> openai_code {
     ffi_boundary! {
-        let Some(o) = options.as_mut() else {
+        // SAFETY: `options` is NULL or live options, used by one thread at a time.
+        let Some(o) = (unsafe { handle::borrow_mut(options) }) else {
             set_last_error("openai_realtime_options_set_callback: options is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
         o.callback = callback;
-        o.userdata = userdata as usize;
+        o.userdata = UserData::new(userdata);
         openai_code::OPENAI_OK
     }
 }
@@ -563,12 +586,13 @@ pub unsafe extern "C" fn openai_realtime_options_set_reconnect(
     userdata: *mut c_void,
 ) -> openai_code {
     ffi_boundary! {
-        let Some(o) = options.as_mut() else {
+        // SAFETY: `options` is NULL or live options, used by one thread at a time.
+        let Some(o) = (unsafe { handle::borrow_mut(options) }) else {
             set_last_error("openai_realtime_options_set_reconnect: options is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
         o.reconnect = callback;
-        o.reconnect_userdata = userdata as usize;
+        o.reconnect_userdata = UserData::new(userdata);
         openai_code::OPENAI_OK
     }
 }
@@ -577,14 +601,18 @@ pub unsafe extern "C" fn openai_realtime_options_set_reconnect(
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_options_free(options: *mut openai_realtime_options) {
     ffi_boundary! {
-        if !options.is_null() {
-            drop(Box::from_raw(options));
-        }
+        // SAFETY: `options` is NULL or options not yet freed; the caller gives them up.
+        drop(unsafe { handle::take(options) });
     }
 }
 
+/// Borrows a session's shared state; NULL is recorded as the last error.
+///
+/// # Safety
+/// `session` is NULL or a live session (the header's conventions).
 unsafe fn session_ref<'a>(session: *const openai_realtime, what: &str) -> Option<&'a Shared> {
-    let shared = session.as_ref().map(|s| &*s.shared);
+    // SAFETY: this function's contract.
+    let shared = unsafe { handle::borrow(session) }.map(|s| &*s.shared);
     if shared.is_none() {
         set_last_error(format!("{what}: session is NULL"));
     }
@@ -625,10 +653,12 @@ fn queue(shared: &Shared, events: impl IntoIterator<Item = String>) -> openai_co
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_send(session: *mut openai_realtime, event_json: *const c_char) -> openai_code {
     ffi_boundary! {
-        let Some(shared) = session_ref(session, "openai_realtime_send") else {
+        // SAFETY: `session` is NULL or a live session (the header's conventions).
+        let Some(shared) = (unsafe { session_ref(session, "openai_realtime_send") }) else {
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
-        let text = match arg_str("event_json", event_json) {
+        // SAFETY: `event_json` is NULL or a string.
+        let text = match unsafe { arg_str("event_json", event_json) } {
             Ok(text) => text,
             Err(e) => {
                 set_last_error(format!("openai_realtime_send: {}", e.0));
@@ -661,7 +691,8 @@ pub unsafe extern "C" fn openai_realtime_send(session: *mut openai_realtime, eve
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_append_audio(session: *mut openai_realtime, pcm: *const c_void, len: usize) -> openai_code {
     ffi_boundary! {
-        let Some(shared) = session_ref(session, "openai_realtime_append_audio") else {
+        // SAFETY: `session` is NULL or a live session (the header's conventions).
+        let Some(shared) = (unsafe { session_ref(session, "openai_realtime_append_audio") }) else {
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
         if len == 0 {
@@ -671,8 +702,9 @@ pub unsafe extern "C" fn openai_realtime_append_audio(session: *mut openai_realt
             set_last_error(format!("openai_realtime_append_audio: pcm is NULL, or {len} bytes is not a whole number of 16-bit samples"));
             return openai_code::OPENAI_INVALID_ARGUMENT;
         }
-        // SAFETY: the caller passes `len` readable bytes at `pcm` (checked non-NULL above).
-        let pcm = std::slice::from_raw_parts(pcm as *const u8, len);
+        // SAFETY: the caller passes `len` readable bytes at `pcm` (checked non-NULL above, and
+        // `len` within `isize::MAX`), only read during the call.
+        let pcm = unsafe { std::slice::from_raw_parts(pcm as *const u8, len) };
         queue(shared, realtime::append_events(pcm))
     }
 }
@@ -697,11 +729,15 @@ pub unsafe extern "C" fn openai_realtime_append_audio(session: *mut openai_realt
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_next(session: *mut openai_realtime, timeout_ms: i64, event: *mut *mut openai_event) -> openai_code {
     ffi_boundary! {
-        let (Some(shared), false) = (session.as_ref().map(|s| &*s.shared), event.is_null()) else {
-            set_last_error("openai_realtime_next: session or event is NULL");
+        // SAFETY: `event` is NULL or writable; `session` NULL or a live session.
+        let event = match unsafe { Out::new(event) } {
+            Ok(event) => event,
+            Err(code) => return code,
+        };
+        // SAFETY: as above.
+        let Some(shared) = (unsafe { session_ref(session, "openai_realtime_next") }) else {
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
-        *event = std::ptr::null_mut();
         if shared.callback.is_some() {
             set_last_error("openai_realtime_next: this session's events go to its callback");
             return openai_code::OPENAI_INVALID_ARGUMENT;
@@ -718,7 +754,7 @@ pub unsafe extern "C" fn openai_realtime_next(session: *mut openai_realtime, tim
                 }
                 drop(state);
                 shared.room.notify_one();
-                *event = Box::into_raw(next);
+                event.put_box(next);
                 return openai_code::OPENAI_OK;
             }
             if let Some(end) = &state.end {
@@ -739,7 +775,8 @@ pub unsafe extern "C" fn openai_realtime_next(session: *mut openai_realtime, tim
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_try_next(session: *mut openai_realtime, event: *mut *mut openai_event) -> openai_code {
     ffi_boundary! {
-        openai_realtime_next(session, 0, event)
+        // SAFETY: the same arguments, under the same contract.
+        unsafe { openai_realtime_next(session, 0, event) }
     }
 }
 
@@ -749,7 +786,8 @@ pub unsafe extern "C" fn openai_realtime_try_next(session: *mut openai_realtime,
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_fd(session: *const openai_realtime) -> RawFd {
     ffi_boundary! {
-        let Some(shared) = session_ref(session, "openai_realtime_fd") else { return -1 };
+        // SAFETY: `session` is NULL or a live session.
+        let Some(shared) = (unsafe { session_ref(session, "openai_realtime_fd") }) else { return -1 };
         let mut state = shared.lock();
         if state.signal.is_none() {
             match Signal::new() {
@@ -777,11 +815,13 @@ pub unsafe extern "C" fn openai_realtime_fd(session: *const openai_realtime) -> 
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_close(session: *mut openai_realtime, code: c_int, reason: *const c_char) -> openai_code {
     ffi_boundary! {
-        let Some(shared) = session_ref(session, "openai_realtime_close") else {
+        // SAFETY: `session` is NULL or a live session.
+        let Some(shared) = (unsafe { session_ref(session, "openai_realtime_close") }) else {
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
         let code = if code == 0 { 1000 } else { code };
-        let reason = match arg_opt_str("reason", reason) {
+        // SAFETY: `reason` is NULL or a string.
+        let reason = match unsafe { arg_opt_str("reason", reason) } {
             Ok(reason) => reason.unwrap_or(""),
             Err(e) => {
                 set_last_error(format!("openai_realtime_close: {}", e.0));
@@ -812,7 +852,8 @@ pub unsafe extern "C" fn openai_realtime_close(session: *mut openai_realtime, co
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_cancel(session: *const openai_realtime) {
     ffi_boundary! {
-        if let Some(s) = session.as_ref() {
+        // SAFETY: `session` is NULL or a live session.
+        if let Some(s) = unsafe { handle::borrow(session) } {
             s.shared.cancel.cancel();
         }
     }
@@ -823,7 +864,8 @@ pub unsafe extern "C" fn openai_realtime_cancel(session: *const openai_realtime)
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_code(session: *const openai_realtime) -> openai_code {
     ffi_boundary! {
-        match session.as_ref() {
+        // SAFETY: `session` is NULL or a live session.
+        match unsafe { handle::borrow(session) } {
             None => openai_code::OPENAI_INVALID_ARGUMENT,
             Some(s) => s.shared.lock().end.as_ref().map_or(openai_code::OPENAI_PENDING, |e| e.code),
         }
@@ -837,7 +879,8 @@ pub unsafe extern "C" fn openai_realtime_code(session: *const openai_realtime) -
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_error_message(session: *const openai_realtime) -> *const c_char {
     ffi_boundary! {
-        session.as_ref().map_or(std::ptr::null(), |s| {
+        // SAFETY: `session` is NULL or a live session.
+        unsafe { handle::borrow(session) }.map_or(std::ptr::null(), |s| {
             s.shared.lock().end.as_ref().and_then(|e| e.message.as_ref()).map_or(std::ptr::null(), |m| m.as_ptr())
         })
     }
@@ -850,7 +893,8 @@ pub unsafe extern "C" fn openai_realtime_error_message(session: *const openai_re
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_close_code(session: *const openai_realtime) -> c_int {
     ffi_boundary! {
-        session.as_ref().map_or(0, |s| s.shared.lock().end.as_ref().and_then(|e| e.close_code).map_or(0, c_int::from))
+        // SAFETY: `session` is NULL or a live session.
+        unsafe { handle::borrow(session) }.map_or(0, |s| s.shared.lock().end.as_ref().and_then(|e| e.close_code).map_or(0, c_int::from))
     }
 }
 
@@ -859,7 +903,8 @@ pub unsafe extern "C" fn openai_realtime_close_code(session: *const openai_realt
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_close_reason(session: *const openai_realtime) -> *const c_char {
     ffi_boundary! {
-        session.as_ref().map_or(std::ptr::null(), |s| {
+        // SAFETY: `session` is NULL or a live session.
+        unsafe { handle::borrow(session) }.map_or(std::ptr::null(), |s| {
             s.shared.lock().end.as_ref().and_then(|e| e.close_reason.as_ref()).map_or(std::ptr::null(), |r| r.as_ptr())
         })
     }
@@ -872,7 +917,8 @@ pub unsafe extern "C" fn openai_realtime_close_reason(session: *const openai_rea
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_response(session: *const openai_realtime) -> *const openai_response {
     ffi_boundary! {
-        session.as_ref().map_or(std::ptr::null(), |s| {
+        // SAFETY: `session` is NULL or a live session.
+        unsafe { handle::borrow(session) }.map_or(std::ptr::null(), |s| {
             s.shared.responses.lock().unwrap_or_else(|e| e.into_inner()).last().map_or(std::ptr::null(), |r| &**r as *const openai_response)
         })
     }
@@ -889,12 +935,15 @@ pub unsafe extern "C" fn openai_realtime_response(session: *const openai_realtim
 #[no_mangle]
 pub unsafe extern "C" fn openai_realtime_free(session: *mut openai_realtime) {
     ffi_boundary! {
-        if session.is_null() {
+        // SAFETY: `session` is NULL or a session not yet freed; the caller gives it up.
+        let Some(session) = (unsafe { handle::take(session) }) else {
             return;
-        }
-        let session = Box::from_raw(session);
-        session.shared.cancel.cancel();
-        session.shared.gate.close();
+        };
+        let shared = session.shared.clone();
+        shared.cancel.cancel();
+        // A callback that is still running (where waiting for it could deadlock) keeps its
+        // `session` argument valid: the handle is freed when it returns.
+        shared.gate.close(session);
     }
 }
 
@@ -903,7 +952,8 @@ pub unsafe extern "C" fn openai_realtime_free(session: *mut openai_realtime) {
 #[no_mangle]
 pub unsafe extern "C" fn openai_reconnect_query(next: *mut openai_reconnect) -> *const c_char {
     ffi_boundary! {
-        let Some(next) = next.as_mut() else { return std::ptr::null() };
+        // SAFETY: `next` is NULL or the handle given to the running reconnection callback.
+        let Some(next) = (unsafe { handle::borrow_mut(next) }) else { return std::ptr::null() };
         let text = serde_json::Value::Object(next.info.query.clone()).to_string();
         next.query_text.insert(to_cstring(text)).as_ptr()
     }
@@ -914,11 +964,13 @@ pub unsafe extern "C" fn openai_reconnect_query(next: *mut openai_reconnect) -> 
 #[no_mangle]
 pub unsafe extern "C" fn openai_reconnect_set_query(next: *mut openai_reconnect, query_json: *const c_char) -> openai_code {
     ffi_boundary! {
-        let Some(next) = next.as_mut() else {
+        // SAFETY: `next` is NULL or the handle given to the running reconnection callback.
+        let Some(next) = (unsafe { handle::borrow_mut(next) }) else {
             set_last_error("openai_reconnect_set_query: next is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
-        let parsed = arg_str("query_json", query_json).map_err(|e| e.0).and_then(|json| crate::request::parse_query(json).map_err(|e| e.0));
+        // SAFETY: `query_json` is NULL or a string.
+        let parsed = unsafe { arg_str("query_json", query_json) }.map_err(|e| e.0).and_then(|json| crate::request::parse_query(json).map_err(|e| e.0));
         match parsed {
             Ok(query) => {
                 next.info.query = query;
@@ -938,11 +990,13 @@ pub unsafe extern "C" fn openai_reconnect_set_query(next: *mut openai_reconnect,
 #[no_mangle]
 pub unsafe extern "C" fn openai_reconnect_set_header(next: *mut openai_reconnect, name: *const c_char, value: *const c_char) -> openai_code {
     ffi_boundary! {
-        let Some(next) = next.as_mut() else {
+        // SAFETY: `next` is NULL or the handle given to the running reconnection callback.
+        let Some(next) = (unsafe { handle::borrow_mut(next) }) else {
             set_last_error("openai_reconnect_set_header: next is NULL");
             return openai_code::OPENAI_INVALID_ARGUMENT;
         };
-        let checked = arg_str("name", name).and_then(|n| Ok((n, arg_opt_str("value", value)?))).map_err(|e| e.0).and_then(|(n, v)| {
+        // SAFETY: `name` and `value` are NULL or strings.
+        let checked = unsafe { arg_str("name", name).and_then(|n| Ok((n, arg_opt_str("value", value)?))) }.map_err(|e| e.0).and_then(|(n, v)| {
             if reqwest::header::HeaderName::from_bytes(n.as_bytes()).is_err() {
                 return Err(format!("\"{n}\" is not a valid header name"));
             }

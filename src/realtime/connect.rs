@@ -87,13 +87,7 @@ fn headers(client: &Client, target: &Target, key: &str) -> Result<HeaderMap, Res
 pub(crate) async fn open(client: &Client, target: &Target) -> Result<(Socket, Response), Response> {
     let result = handshake(client, target).await;
     result.map_err(|mut failure| {
-        let scrub = |text: &str| {
-            let text = client.redact(text);
-            match &target.client_secret {
-                Some(secret) => crate::log::redact(&text, secret),
-                None => text,
-            }
-        };
+        let scrub = |text: &str| super::scrub(client, target, text);
         failure.message = failure.message.as_deref().map(scrub);
         if let Some(api_error) = &mut failure.api_error {
             api_error.message = api_error.message.as_deref().map(scrub);

@@ -209,6 +209,16 @@ fn headers(value: &Value) -> Result<Vec<(String, Option<String>)>, InvalidArgume
     Ok(out)
 }
 
+/// `text` with the client's key and the target's client secret scrubbed from it: for what a
+/// session hands out that may quote them (failure messages, error events).
+pub(crate) fn scrub(client: &crate::client::Client, target: &Target, text: &str) -> String {
+    let text = client.scrubber().scrub(text);
+    match &target.client_secret {
+        Some(secret) => crate::secrets::Scrubber::new(secret).scrub(&text).into_owned(),
+        None => text.into_owned(),
+    }
+}
+
 /// Where a session connects: the endpoint, its query (e.g. `model`, or `call_id` for a SIP or
 /// WebRTC call) and the extra headers. The reconnection callback may change the last two.
 #[derive(Clone, Debug)]

@@ -177,11 +177,11 @@ async fn drive<H: Handler>(client: &Client, mut target: Target, options: &Sessio
                 let message = if reason.is_empty() {
                     format!("the server closed the session with code {code}")
                 } else {
-                    format!("the server closed the session with code {code}: {}", client.redact(&reason))
+                    format!("the server closed the session with code {code}: {}", client.scrubber().scrub(&reason))
                 };
                 (code, reason, Outcome::Connection, message)
             }
-            ConnectionEnd::Dropped(why) => (1006, String::new(), Outcome::Connection, format!("the connection dropped: {}", client.redact(&why))),
+            ConnectionEnd::Dropped(why) => (1006, String::new(), Outcome::Connection, format!("the connection dropped: {}", client.scrubber().scrub(&why))),
             ConnectionEnd::Idle(limit) => {
                 (1006, String::new(), Outcome::Timeout, format!("the server sent nothing for {} s (idle_timeout)", limit.as_secs_f64()))
             }
@@ -258,13 +258,7 @@ async fn serve<H: Handler>(
     // When the server last sent anything, in milliseconds since `clock`.
     let last_heard = AtomicU64::new(0);
     let heard_at = |ms: u64| clock + Duration::from_millis(ms);
-    let scrub = |text: &str| {
-        let text = client.redact(text);
-        match &target.client_secret {
-            Some(secret) => log::redact(&text, secret),
-            None => text,
-        }
-    };
+    let scrub = |text: &str| super::scrub(client, target, text);
     let reader = async {
         // One timer for the whole connection, moved only when it fires early.
         let idle = tokio::time::sleep(options.idle_timeout.unwrap_or(Duration::from_secs(3600 * 24 * 365)));
