@@ -58,9 +58,13 @@ fn read_event(event: *const openai_event) -> Event {
 
 impl Session {
     fn connect(h: &Harness, query: &str) -> Result<Session, (openai_code, Session)> {
+        Session::connect_with(h.client, query)
+    }
+
+    fn connect_with(client: *mut openai_client, query: &str) -> Result<Session, (openai_code, Session)> {
         let query = c(query);
         let mut session = null_mut();
-        let code = unsafe { openai_realtime_connect(h.client, query.as_ptr(), &mut session) };
+        let code = unsafe { openai_realtime_connect(client, query.as_ptr(), &mut session) };
         assert!(!session.is_null());
         if code == OPENAI_OK {
             Ok(Session(session))
@@ -847,4 +851,43 @@ fn two_callbacks_freeing_each_others_sessions_do_not_deadlock() {
         std::thread::sleep(Duration::from_millis(100));
         assert_eq!((a.entered.load(Ordering::SeqCst), b.entered.load(Ordering::SeqCst)), (ea, eb));
     }
+}
+
+#[test]
+fn wss_uses_the_ca_bundle_and_goes_through_a_connect_proxy() {
+    let mock = MockServer::start();
+    let pki = common::tls::pki();
+    let port = common::tls::front(mock.addr(), &pki, common::tls::Front::Tls);
+    let base_url = format!("https://127.0.0.1:{port}/v1");
+    // Without the CA bundle the server's certificate is refused.
+    let client = new_client(&format!(r#"{{"api_key":"{KEY}","base_url":"{base_url}","max_retries":0}}"#)).unwrap();
+    let (code, session) = Session::connect_with(client, r#"{"model":"gpt-realtime"}"#).err().expect("refused");
+    assert_eq!(code, OPENAI_CONNECTION);
+    assert!(session.message().unwrap().contains("certificate"), "{:?}", session.message());
+    drop(session);
+    unsafe { openai_client_free(client) };
+    assert!(mock.requests().is_empty());
+
+    // With it, and a proxy: a CONNECT tunnel, TLS inside it, then the upgrade.
+    let dir = std::env::temp_dir().join(format!("openai-wss-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bundle = dir.join("ca.pem");
+    std::fs::write(&bundle, &pki.ca_pem).unwrap();
+    let proxy = common::proxy::Proxy::start();
+    let client = new_client(&format!(
+        r#"{{"api_key":"{KEY}","base_url":"{base_url}","max_retries":0,"ca_bundle":"{}","proxy":"{}"}}"#,
+        bundle.display(),
+        proxy.url()
+    ))
+    .unwrap();
+    let session = Session::connect_with(client, r#"{"model":"gpt-realtime"}"#).unwrap_or_else(|(c, s)| panic!("{c:?} {:?}", s.message()));
+    assert_eq!(session.next().unwrap().kind, "session.created");
+    assert_eq!(session.send(TEXT_TURN), OPENAI_OK);
+    session.until("response.done");
+    assert_eq!(proxy.requests(), [format!("CONNECT 127.0.0.1:{port} HTTP/1.1")]);
+    let shake = mock.requests().pop().unwrap();
+    assert_eq!((shake["path"].as_str(), header(&shake, "upgrade")), (Some("/v1/realtime"), Some("websocket")));
+    drop(session);
+    unsafe { openai_client_free(client) };
+    std::fs::remove_dir_all(dir).unwrap();
 }
