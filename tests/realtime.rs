@@ -486,10 +486,13 @@ fn error_events_are_delivered_and_the_session_goes_on_with_the_key_scrubbed() {
     session.until("response.done");
 }
 
+/// What a reconnection callback is told: attempt, maximum, delay (ms), close code, query.
+type Told = (u32, u32, u64, c_int, String);
+
 /// What a reconnection callback saw, and what it does.
 #[derive(Default)]
 struct Reconnects {
-    seen: Mutex<Vec<(u32, u32, u64, c_int, String)>>,
+    seen: Mutex<Vec<Told>>,
     /// Abort at this attempt.
     abort_at: Option<u32>,
     /// Bytes of a client event sent from inside the callback, and its result.
@@ -516,7 +519,7 @@ unsafe extern "C" fn on_reconnect(
         assert_eq!(openai_reconnect_set_header(next, c("X-Attempt").as_ptr(), c("2").as_ptr()), OPENAI_OK);
         assert_eq!(openai_reconnect_set_query(next, c("nope").as_ptr()), OPENAI_INVALID_ARGUMENT);
     }
-    if let Some(size) = r.send_inside.filter(|_| r.send_at.is_none_or(|a| a == attempt)) {
+    if let Some(size) = r.send_inside.filter(|_| r.send_at.map_or(true, |a| a == attempt)) {
         let event = c(&json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user",
             "content": [{"type": "input_text", "text": "x".repeat(size)}]}}).to_string());
         r.sent_inside.lock().unwrap().push(openai_realtime_send(session, event.as_ptr()));

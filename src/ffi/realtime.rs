@@ -104,6 +104,8 @@ pub struct openai_reconnect {
 struct Shared {
     /// Every handshake response (status 101 and headers), and the failure response of one that
     /// was refused, kept until the session is freed (pointers to them are handed out).
+    /// Boxed: the Vec grows, and the responses must not move.
+    #[allow(clippy::vec_box)]
     responses: Mutex<Vec<Box<openai_response>>>,
     state: Mutex<State>,
     /// Wakes threads waiting in `openai_realtime_next` or a blocking connect.
