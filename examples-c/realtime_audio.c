@@ -148,5 +148,6 @@ int main(int argc, char **argv) {
         openai_event_free(event);
     openai_realtime_free(session);
     openai_client_free(client);
+    openai_shutdown(); /* optional: joins the library's threads (leak checkers then find nothing) */
     return ok ? 0 : 1;
 }

@@ -64,5 +64,6 @@ int main(int argc, char **argv) {
     printf("closed with code %d\n", openai_realtime_close_code(session));
     openai_realtime_free(session);
     openai_client_free(client);
+    openai_shutdown(); /* optional: joins the library's threads (leak checkers then find nothing) */
     return ok ? 0 : 1;
 }

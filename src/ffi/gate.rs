@@ -9,8 +9,7 @@
 //! other call starts). Whenever it does not wait, what the free would release (the handle, which
 //! the running callback received as an argument) is released when that callback returns.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::ThreadId;
 
 #[derive(Default)]
@@ -42,10 +41,30 @@ impl Inner {
     }
 }
 
-/// Which gate each waiting thread waits for: the edges of the wait-for graph.
-fn waits() -> MutexGuard<'static, HashMap<ThreadId, Arc<Inner>>> {
-    static WAITS: OnceLock<Mutex<HashMap<ThreadId, Arc<Inner>>>> = OnceLock::new();
-    WAITS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+/// Which gate each waiting thread waits for: the edges of the wait-for graph. A few entries at
+/// most (frees waiting for a callback right now), emptied and freed when the last wait ends.
+struct Waits(Vec<(ThreadId, Arc<Inner>)>);
+
+impl Waits {
+    fn get(&self, thread: &ThreadId) -> Option<&Arc<Inner>> {
+        self.0.iter().find(|(t, _)| t == thread).map(|(_, gate)| gate)
+    }
+
+    fn insert(&mut self, thread: ThreadId, gate: Arc<Inner>) {
+        self.0.push((thread, gate));
+    }
+
+    fn remove(&mut self, thread: &ThreadId) {
+        self.0.retain(|(t, _)| t != thread);
+        if self.0.is_empty() {
+            self.0 = Vec::new();
+        }
+    }
+}
+
+fn waits() -> MutexGuard<'static, Waits> {
+    static WAITS: Mutex<Waits> = Mutex::new(Waits(Vec::new()));
+    WAITS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Held while a callback runs; leaving the gate wakes whoever waits for it.

@@ -153,6 +153,23 @@ thread_local! {
     static CALLBACK_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// The callback threads of sessions, for `openai_shutdown` to join.
+static CALLBACK_THREADS: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
+
+/// Whether the calling thread is a session's callback thread.
+pub(crate) fn on_callback_thread() -> bool {
+    CALLBACK_THREAD.with(|flag| flag.get())
+}
+
+/// Joins the callback threads of sessions once the runtime is shut down (every session has then
+/// ended, so each thread makes its last call and returns).
+pub(crate) fn join_callback_threads() {
+    let threads = std::mem::take(&mut *CALLBACK_THREADS.lock().unwrap_or_else(|e| e.into_inner()));
+    for thread in threads {
+        let _ = thread.join();
+    }
+}
+
 struct Ended {
     code: openai_code,
     message: Option<CString>,
@@ -381,7 +398,12 @@ unsafe fn start(
         (Ok(work), true) => {
             let dispatcher = shared.clone();
             match std::thread::Builder::new().name("openai-realtime".into()).spawn(move || dispatcher.dispatch()) {
-                Ok(_) => Ok(work),
+                Ok(thread) => {
+                    let mut threads = CALLBACK_THREADS.lock().unwrap_or_else(|e| e.into_inner());
+                    threads.retain(|t| !t.is_finished());
+                    threads.push(thread);
+                    Ok(work)
+                }
                 Err(e) => Err(Response::failure(Outcome::Internal, format!("the session's callback thread could not start: {e}"))),
             }
         }
@@ -625,7 +647,7 @@ unsafe fn session_ref<'a>(session: *const openai_realtime, what: &str) -> Option
 fn queue(shared: &Shared, events: impl IntoIterator<Item = String>) -> openai_code {
     // Callbacks never wait for room: the server may be waiting for this session to read, and
     // the session waits for the callback.
-    let may_wait = !crate::runtime::on_library_thread() && !CALLBACK_THREAD.with(|flag| flag.get());
+    let may_wait = !crate::runtime::on_library_thread() && !on_callback_thread();
     match shared.outbox.send(events, may_wait) {
         Ok(_) => openai_code::OPENAI_OK,
         Err((_, SendError::Full(message))) => {

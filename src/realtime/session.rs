@@ -104,6 +104,8 @@ pub trait Handler: Send + Sync + 'static {
 /// stops it, or `cancel` is cancelled (its connection then drops at once).
 pub fn start<H: Handler>(client: Client, target: Target, options: SessionOptions, handler: Arc<H>, outbox: Arc<Outbox>, cancel: CancellationToken) {
     crate::runtime::handle().spawn(async move {
+        // A task dropped before its end (the runtime shut down) still ends its session.
+        let mut unfinished = Unfinished(Some((handler.clone(), outbox.clone())));
         let url = connect::ws_url(&client, &target);
         let end = tokio::select! {
             biased;
@@ -121,8 +123,22 @@ pub fn start<H: Handler>(client: Client, target: Target, options: SessionOptions
             Some(message) if end.outcome != Outcome::Cancelled => client.log(Level::Error, format_args!("session {url} ended: {message}")),
             _ => client.log(Level::Info, format_args!("session {url} ended ({:?}, close code {:?})", end.outcome, end.close_code)),
         }
+        unfinished.0 = None;
         handler.ended(end);
     });
+}
+
+/// Ends a session whose task is dropped before it could (the library was shut down).
+struct Unfinished<H: Handler>(Option<(Arc<H>, Arc<Outbox>)>);
+
+impl<H: Handler> Drop for Unfinished<H> {
+    fn drop(&mut self) {
+        if let Some((handler, outbox)) = self.0.take() {
+            let message = "the library was shut down (openai_shutdown)".to_string();
+            outbox.end(message.clone());
+            handler.ended(End { outcome: Outcome::Cancelled, message: Some(message), close_code: None, close_reason: None, response: None });
+        }
+    }
 }
 
 /// How one connection ended.
