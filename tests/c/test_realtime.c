@@ -386,6 +386,36 @@ static void free_inside_and_across_callbacks(openai_client *client) {
     }
 }
 
+/* openai_shutdown with a callback session still open: the session ends (its callback's last
+ * call sees OPENAI_CANCELLED) and its thread is joined before shutdown returns. */
+static atomic_int last_code = -1, shutdown_events = 0;
+
+static bool on_shutdown_event(openai_realtime *s, const openai_event *event, void *userdata) {
+    (void)userdata;
+    if (event)
+        atomic_fetch_add(&shutdown_events, 1);
+    else
+        atomic_store(&last_code, openai_realtime_code(s));
+    return true;
+}
+
+static void shutdown_ends_open_sessions(void) {
+    openai_client *client = test_client("");
+    openai_realtime_options *options = NULL;
+    openai_realtime_options_new(NULL, &options);
+    openai_realtime_options_set_callback(options, on_shutdown_event, NULL);
+    openai_realtime *s = openai_realtime_connect_async(client, MODEL, options);
+    openai_realtime_options_free(options);
+    for (int i = 0; i < 3000 && atomic_load(&shutdown_events) < 1; i++)
+        sleep_ms(10);
+    CHECK_CODE(openai_shutdown(), OPENAI_OK);
+    CHECK_CODE(atomic_load(&last_code), OPENAI_CANCELLED);
+    CHECK_CODE(openai_realtime_code(s), OPENAI_CANCELLED);
+    CHECK_CONTAINS(openai_realtime_error_message(s), "openai_shutdown");
+    openai_realtime_free(s);
+    openai_client_free(client);
+}
+
 int main(void) {
     openai_client *client = test_client("");
     text_turn_and_close(client);
@@ -401,5 +431,6 @@ int main(void) {
     cancel_from_another_thread(client);
     free_inside_and_across_callbacks(client);
     openai_client_free(client);
+    shutdown_ends_open_sessions();
     return finish("test_realtime");
 }
