@@ -276,14 +276,15 @@ async fn serve<H: Handler>(
     let heard_at = |ms: u64| clock + Duration::from_millis(ms);
     let scrub = |text: &str| super::scrub(client, target, text);
     let reader = async {
-        // One timer for the whole connection, moved only when it fires early.
-        let idle = tokio::time::sleep(options.idle_timeout.unwrap_or(Duration::from_secs(3600 * 24 * 365)));
+        // One timer for the whole connection, moved only when it fires early (unused without a
+        // limit).
+        let idle = tokio::time::sleep(options.idle_timeout.unwrap_or(Duration::ZERO));
         tokio::pin!(idle);
         loop {
             let next = tokio::select! {
                 biased;
                 next = stream.next() => next,
-                _ = &mut idle => {
+                _ = &mut idle, if options.idle_timeout.is_some() => {
                     let limit = options.idle_timeout.expect("the timer fires only with a limit");
                     let due = heard_at(last_heard.load(Ordering::Relaxed)) + limit;
                     if due > Instant::now() {
@@ -324,7 +325,7 @@ async fn serve<H: Handler>(
     };
     let writer = async {
         let mut batch = Vec::new();
-        let ping = tokio::time::sleep(options.ping_interval.unwrap_or(Duration::from_secs(3600 * 24 * 365)));
+        let ping = tokio::time::sleep(options.ping_interval.unwrap_or(Duration::ZERO));
         tokio::pin!(ping);
         // The silence (by `last_heard`) already answered with a ping.
         let mut pinged_for = None;
