@@ -315,20 +315,28 @@ impl Client {
 
     /// The pool that opens WebSocket connections: the options of the HTTP pools (proxy, CA
     /// bundle, connect timeout, the one TLS configuration), but `http1_only` (the upgrade is an
-    /// HTTP/1.1 mechanism: HTTP/1.1 alone is offered in the TLS handshake) and no idle
-    /// connections (a connection leaves the pool once upgraded). Like the HTTP pools it follows
+    /// HTTP/1.1 mechanism: HTTP/1.1 alone is offered in the TLS handshake), no idle
+    /// connections (a connection leaves the pool once upgraded) and no Accept-Encoding. Like the HTTP pools it follows
     /// no redirect: a handshake is never sent elsewhere with the credentials. Made on first use.
     pub(crate) fn websocket_pool(&self) -> Result<reqwest::Client, OptionsError> {
         self.inner
             .websocket
-            .get_or_init(|| build_pool(&Options { http1_only: true, ..self.inner.options.clone() }, 0))
+            .get_or_init(|| {
+                let options = Options { http1_only: true, ..self.inner.options.clone() };
+                // A handshake has no body to compress: no Accept-Encoding.
+                let builder = pool_builder(&options, 0)?.no_gzip().no_deflate();
+                builder.build().map_err(|e| OptionsError(format!("the WebSocket client could not be built: {e}")))
+            })
             .clone()
     }
 
     /// The headers of a WebSocket handshake: the client's (credentials, organization, project,
-    /// user agent) with the `default_headers` option over them; no Accept or Content-Type.
+    /// user agent) with the `default_headers` option over them; no Accept, Accept-Encoding or
+    /// Content-Type.
     pub(crate) fn websocket_headers(&self) -> HeaderMap {
         let mut headers = self.inner.headers.clone();
+        // A handshake has no body to compress.
+        headers.remove(reqwest::header::ACCEPT_ENCODING);
         for (name, value) in &self.inner.overrides {
             match value {
                 Some(value) => headers.insert(name.clone(), value.clone()),
@@ -371,6 +379,11 @@ impl Client {
 /// The connection pool and its settings; the TLS configuration is the process's shared one
 /// (src/tls.rs).
 fn build_pool(options: &Options, max_idle: usize) -> Result<reqwest::Client, OptionsError> {
+    pool_builder(options, max_idle)?.build().map_err(|e| OptionsError(format!("the HTTP client could not be built: {e}")))
+}
+
+/// The settings of a pool, for `build_pool` and for the WebSocket pool, which adds its own.
+fn pool_builder(options: &Options, max_idle: usize) -> Result<reqwest::ClientBuilder, OptionsError> {
     let mut tls = (*crate::tls::config(options.ca_bundle.as_deref()).map_err(OptionsError)?).clone();
     if options.http1_only {
         // Offering only HTTP/1.1 in the handshake: a server that prefers HTTP/2 cannot pick it.
@@ -391,5 +404,5 @@ fn build_pool(options: &Options, max_idle: usize) -> Result<reqwest::Client, Opt
         let proxy = reqwest::Proxy::all(proxy).map_err(|e| OptionsError(format!("proxy \"{proxy}\" is not usable: {e}")))?;
         builder = builder.proxy(proxy);
     }
-    builder.build().map_err(|e| OptionsError(format!("the HTTP client could not be built: {e}")))
+    Ok(builder)
 }
