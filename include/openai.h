@@ -114,6 +114,11 @@ typedef enum {
    */
   OPENAI_RESPONSE_TOO_LARGE = 11,
   /**
+   * A session's send queue is full (it is reconnecting, or a callback sends faster than the
+   * connection carries): the event was not queued. Try again later, or send less.
+   */
+  OPENAI_QUEUE_FULL = 12,
+  /**
    * HTTP 400 (BadRequestError).
    */
   OPENAI_BAD_REQUEST = 400,
@@ -186,7 +191,8 @@ typedef struct openai_cancel_token openai_cancel_token;
 typedef struct openai_client openai_client;
 
 /**
- * One event of a stream: its name (the `event:` field, "" when absent) and its data. Events
+ * One event of a stream: its name (the `event:` field, "" when absent) and its data; or one
+ * server event of a WebSocket session: its `type` as the name and its JSON text as the data. Events
  * returned by `openai_stream_next` belong to the caller (free them with `openai_event_free`);
  * those passed to a stream callback are borrowed for the duration of the call. Strings returned
  * by its accessors live until the event is freed.
@@ -217,6 +223,30 @@ typedef struct openai_pager openai_pager;
  * the futures handed to it until it returns them. Its functions may be called from any thread.
  */
 typedef struct openai_queue openai_queue;
+
+/**
+ * A WebSocket session: the Realtime API (`openai_realtime_connect`) or the Responses API
+ * (`openai_responses_connect`). Owned by the caller, freed with `openai_realtime_free`.
+ *
+ * `openai_realtime_send`, `openai_realtime_append_audio`, `openai_realtime_close`,
+ * `openai_realtime_cancel` and the accessors may be called from any thread, also at the same
+ * time; `openai_realtime_next`, `openai_realtime_try_next` and `openai_realtime_fd` by one
+ * thread at a time.
+ */
+typedef struct openai_realtime openai_realtime;
+
+/**
+ * The options of a session started with an `_async` connect function: a JSON object of
+ * settings and the callbacks. Created with `openai_realtime_options_new`, freed with
+ * `openai_realtime_options_free`; a connect function only reads it during the call.
+ */
+typedef struct openai_realtime_options openai_realtime_options;
+
+/**
+ * The next connection of a reconnecting session, handed to its reconnection callback and valid
+ * only during that call.
+ */
+typedef struct openai_reconnect openai_reconnect;
 
 /**
  * The response of one call, successful or not. Created by the library, owned by the caller,
@@ -277,6 +307,45 @@ typedef bool (*openai_event_callback)(openai_stream *stream,
                                       void *userdata);
 
 /**
+ * A session's event callback: receives each server event, borrowed for the duration of the
+ * call (copy what you keep), then a last call with `event` NULL when the session ends;
+ * `openai_realtime_code(session)` then says how (`OPENAI_OK` for a clean close). Return true to
+ * go on, false to end the session (the last call follows, with `OPENAI_CANCELLED`).
+ *
+ * It runs on the session's own library thread, one call at a time, in the order of the events;
+ * while it runs, later events wait in the session's bounded queue (then the session stops
+ * reading). Inside it any function of the library may be called: `openai_realtime_send` (which
+ * then never waits for room: a full send queue is `OPENAI_QUEUE_FULL`), blocking calls,
+ * `openai_realtime_close`, and `openai_realtime_free` of this session or of another one.
+ */
+typedef bool (*openai_realtime_callback)(openai_realtime *session,
+                                         const openai_event *event,
+                                         void *userdata);
+
+/**
+ * A session's reconnection callback, called before each reconnection attempt after the
+ * connection closed with a recoverable code (1001, 1005, 1006 for a dropped connection, 1011,
+ * 1012, 1013, 1015): `attempt` counts from 1 up to `max_attempts`, the session waits `delay_ms`
+ * milliseconds (0.5 s doubling up to 8 s by default) before connecting again, and `close_code`
+ * is the code that ended the connection. `next` describes the next connection: its query and
+ * headers may be changed with `openai_reconnect_set_query` and `openai_reconnect_set_header`
+ * during the call. Return true to reconnect, false to end the session.
+ *
+ * Giving this callback turns reconnection on (as in the official SDK, there is none without
+ * it). It runs on a library thread (the event callback's, if the session has one, after the
+ * events that came before the close), never at the same time as the session's event callback.
+ * Client events sent meanwhile wait in a bounded queue (1 MiB by default; when it is full,
+ * `openai_realtime_send` returns `OPENAI_QUEUE_FULL`) and go out on the new connection.
+ */
+typedef bool (*openai_reconnect_callback)(openai_realtime *session,
+                                          uint32_t attempt,
+                                          uint32_t max_attempts,
+                                          uint64_t delay_ms,
+                                          int close_code,
+                                          openai_reconnect *next,
+                                          void *userdata);
+
+/**
  * A progress callback: `done` bytes of `total` (0 when unknown) sent or received so far, and
  * the `userdata` given with it. It may run on any thread (the caller's or a library thread),
  * once per piece of about 64 KiB; keep it short.
@@ -300,9 +369,10 @@ const char *openai_version(void);
  *
  * Call it at the end of the program, from a thread of the program (not inside a callback),
  * after freeing every handle. Calls still in flight then end: a future completes with
- * `OPENAI_CANCELLED` (its callback runs on the thread calling this function) and an open stream
- * ends with `OPENAI_CANCELLED`. The library may be used again afterwards: the next call starts
- * it afresh.
+ * `OPENAI_CANCELLED` (its callback runs on the thread calling this function), an open stream
+ * ends with `OPENAI_CANCELLED`, and so does an open Realtime session (the callback thread of a
+ * session is joined, after its last call). The library may be used again afterwards: the next
+ * call starts it afresh.
  *
  * Returns `OPENAI_OK`, or `OPENAI_WOULD_DEADLOCK` (with `openai_last_error()` saying why) when
  * called on a library thread or inside another async runtime, where it would wait for itself.
@@ -868,10 +938,259 @@ const char *openai_event_json_string(const openai_event *event, const char *poin
 const char *openai_event_json_value(const openai_event *event, const char *pointer);
 
 /**
- * Frees an event returned by `openai_stream_next` (never one passed to a callback). NULL is
- * ignored.
+ * The PCM bytes of an audio delta event of a Realtime session (`response.output_audio.delta`,
+ * or the beta API's `response.audio.delta`): its base64 `delta`, decoded by the library on first
+ * call. `len` (may be NULL) receives their number. NULL (and 0) for any other event. Borrowed
+ * from the event.
+ */
+const void *openai_event_audio(const openai_event *event, size_t *len);
+
+/**
+ * Frees an event returned by `openai_stream_next` or `openai_realtime_next` (never one passed
+ * to a callback). NULL is ignored.
  */
 void openai_event_free(openai_event *event);
+
+/**
+ * Opens a Realtime session and blocks until the WebSocket handshake is done:
+ * `wss://<base URL>/realtime?<query>` (`ws://` for an `http://` base URL), with the client's
+ * credentials, organization, project, `default_headers`, `default_query`, proxy, CA bundle,
+ * connect timeout and `timeout` (for the handshake). `query_json` is a JSON object of query
+ * parameters, e.g. `{"model": "gpt-realtime"}`, or `{"call_id": "..."}` to attach to a SIP or
+ * WebRTC call (NULL: none).
+ *
+ * `*session` always receives a session (NULL only if `session` is NULL), to be freed with
+ * `openai_realtime_free`. Returns `OPENAI_OK` once the connection is open; otherwise why it
+ * could not open: a refused upgrade as its HTTP status's code (`OPENAI_AUTHENTICATION`, ...)
+ * with the status, headers and body in `openai_realtime_response(session)`, or
+ * `OPENAI_CONNECTION`, `OPENAI_TIMEOUT`, `OPENAI_INVALID_ARGUMENT`; the message is in
+ * `openai_realtime_error_message` and `openai_last_error`.
+ *
+ * The session's events are pulled with `openai_realtime_next`; it has the default options (no
+ * reconnection). For a callback, reconnection or other options, use
+ * `openai_realtime_connect_async`.
+ */
+openai_code openai_realtime_connect(const openai_client *client,
+                                    const char *query_json,
+                                    openai_realtime **session);
+
+/**
+ * Starts a Realtime session without blocking and returns it at once (never NULL); the
+ * handshake is made by a library thread. The arguments are those of `openai_realtime_connect`,
+ * plus `options` (NULL: the defaults): with an event callback, events are pushed to it (see
+ * `openai_realtime_callback`); without, pull them with `openai_realtime_next` or watch
+ * `openai_realtime_fd`. A failure to connect ends the session: its code, message and response
+ * say why. Events may be sent at once: they wait for the connection.
+ */
+openai_realtime *openai_realtime_connect_async(const openai_client *client,
+                                               const char *query_json,
+                                               const openai_realtime_options *options);
+
+/**
+ * Opens a session of the Responses API over a persistent WebSocket
+ * (`wss://<base URL>/responses`) and blocks until the handshake is done: send
+ * `response.create` events with `openai_realtime_send` and receive the Responses stream events
+ * (`response.created`, `response.output_text.delta`, ..., `response.completed`) like a
+ * Realtime session's. Arguments, results and ownership as `openai_realtime_connect`;
+ * `query_json` may be NULL.
+ */
+openai_code openai_responses_connect(const openai_client *client,
+                                     const char *query_json,
+                                     openai_realtime **session);
+
+/**
+ * The non-blocking form of `openai_responses_connect`, as `openai_realtime_connect_async`.
+ */
+openai_realtime *openai_responses_connect_async(const openai_client *client,
+                                                const char *query_json,
+                                                const openai_realtime_options *options);
+
+/**
+ * Creates session options from a JSON object (NULL: all defaults). Fields, all optional:
+ * `max_retries` (reconnection attempts, default 5), `initial_delay` and `max_delay` (seconds,
+ * default 0.5 and 8), `idle_timeout` (seconds without anything from the server before the
+ * connection counts as dead, default 40; null: none), `ping_interval` (seconds of silence
+ * before a keepalive ping, default 20; null: none), `headers` (extra handshake headers; a null
+ * value removes one the library would send), `client_secret` (an ephemeral client secret sent
+ * instead of the client's API key), `max_send_queue_bytes` (client events waiting to be
+ * written, default 4 MiB), `max_reconnect_queue_bytes` (while reconnecting, default 1 MiB),
+ * `max_queued_events` and `max_queued_bytes` (server events waiting for the consumer, default
+ * 256 and 4 MiB). An unknown field is an error that names it.
+ *
+ * `*out` receives the options (free them with `openai_realtime_options_free`), or NULL with
+ * `OPENAI_INVALID_ARGUMENT` and the message in `openai_last_error`.
+ */
+openai_code openai_realtime_options_new(const char *options_json, openai_realtime_options **out);
+
+/**
+ * Sets the event callback of sessions started with these options (NULL: events are pulled).
+ * `userdata` is passed to it and must stay valid until the session is freed.
+ */
+openai_code openai_realtime_options_set_callback(openai_realtime_options *options,
+                                                 openai_realtime_callback callback,
+                                                 void *userdata);
+
+/**
+ * Sets the reconnection callback of sessions started with these options, which turns
+ * reconnection on (see `openai_reconnect_callback`; NULL: no reconnection). `userdata` is
+ * passed to it and must stay valid until the session is freed.
+ */
+openai_code openai_realtime_options_set_reconnect(openai_realtime_options *options,
+                                                  openai_reconnect_callback callback,
+                                                  void *userdata);
+
+/**
+ * Frees session options (sessions started with them keep their own copy). NULL is ignored.
+ */
+void openai_realtime_options_free(openai_realtime_options *options);
+
+/**
+ * Sends one client event: `event_json` must be a JSON object (e.g.
+ * `{"type":"response.create"}`); it is checked, then sent as one text frame, byte for byte.
+ * Thread-safe: events from any number of threads go out one whole frame at a time, in the order
+ * the calls were made. Before the connection opens, and while the session reconnects, events
+ * wait and go out on the connection.
+ *
+ * Returns `OPENAI_OK` once the event is queued (it is written by a library thread). When the
+ * queue holds `max_send_queue_bytes` already, this waits for room (back-pressure, as a socket
+ * write would), except inside a library callback and while reconnecting, where a full queue is
+ * `OPENAI_QUEUE_FULL` and nothing is queued. `OPENAI_INVALID_ARGUMENT` for NULL or not a JSON
+ * object; after the session ended (or `openai_realtime_close`), the code it ended with, or
+ * `OPENAI_CONNECTION`.
+ */
+openai_code openai_realtime_send(openai_realtime *session, const char *event_json);
+
+/**
+ * Appends raw PCM16 audio (16-bit little-endian samples, the session's input format, 24 kHz
+ * mono by default) to the input audio buffer: the library base64-encodes it into
+ * `input_audio_buffer.append` events of 32 KiB of audio each (the last one shorter), sent in
+ * order like `openai_realtime_send`. `len` is in bytes and must be even (whole samples); 0 sends
+ * nothing. The bytes are only read during the call.
+ *
+ * Results as `openai_realtime_send`. When several threads append at once, the events of one
+ * call stay in order but may interleave with another call's.
+ */
+openai_code openai_realtime_append_audio(openai_realtime *session, const void *pcm, size_t len);
+
+/**
+ * Takes the next server event, waiting up to `timeout_ms` milliseconds (negative: as long as
+ * it takes; 0: only look).
+ *
+ * - `OPENAI_OK` with `*event` set: an event (`openai_event_name` is its `type`,
+ *   `openai_event_data` its JSON, `openai_event_audio` the PCM of an audio delta), the
+ *   caller's to free with `openai_event_free`. `error` events come this way too: the session
+ *   goes on after them, as the API intends.
+ * - `OPENAI_OK` with `*event` NULL: the session was closed cleanly (close code 1000, or
+ *   `openai_realtime_close`).
+ * - `OPENAI_PENDING`: nothing arrived in time; the session goes on.
+ * - any other code: the session ended with that error (`OPENAI_CONNECTION` when the connection
+ *   dropped or the server closed it with another code, `OPENAI_TIMEOUT` after `idle_timeout`,
+ *   `OPENAI_CANCELLED`, or the refused upgrade's code); `openai_realtime_error_message` says
+ *   why. Later calls return the same.
+ *
+ * Events already received are returned before the end. `OPENAI_INVALID_ARGUMENT` for NULL
+ * arguments, and for a session whose events go to a callback.
+ */
+openai_code openai_realtime_next(openai_realtime *session,
+                                 int64_t timeout_ms,
+                                 openai_event **event);
+
+/**
+ * `openai_realtime_next` without waiting: an event if one is ready, `OPENAI_PENDING` if not.
+ */
+openai_code openai_realtime_try_next(openai_realtime *session, openai_event **event);
+
+/**
+ * A descriptor that is readable while `openai_realtime_try_next` would not return
+ * `OPENAI_PENDING` (an event is ready, or the session ended), for poll/epoll/kqueue/libuv/GLib
+ * loops. It belongs to the session: do not read from or close it. -1 for NULL.
+ */
+int openai_realtime_fd(const openai_realtime *session);
+
+/**
+ * Closes the session properly: a close frame with `code` (0 for 1000, else 1000 or 3000 to
+ * 4999) and `reason` (NULL for none; at most 123 bytes of UTF-8) goes out after the events
+ * already queued; the session ends once the server answers (or after 5 s), with `OPENAI_OK`
+ * and that close code. Nothing can be sent after it. Returns at once; `OPENAI_INVALID_ARGUMENT`
+ * for a bad code or reason, and the session's end code if it has already ended.
+ */
+openai_code openai_realtime_close(openai_realtime *session, int code, const char *reason);
+
+/**
+ * Ends the session at once: its connection is dropped (no close frame) and it ends with
+ * `OPENAI_CANCELLED` (its callback, if any, gets its last call). Safe from any thread, any
+ * number of times; nothing happens to a session that already ended. NULL is ignored.
+ */
+void openai_realtime_cancel(const openai_realtime *session);
+
+/**
+ * How the session ended: `OPENAI_PENDING` while it goes on, `OPENAI_OK` after a clean close,
+ * else the error that ended it. `OPENAI_INVALID_ARGUMENT` for NULL.
+ */
+openai_code openai_realtime_code(const openai_realtime *session);
+
+/**
+ * Why the session ended with an error ("the connection dropped: ...", "the server closed the
+ * session with code 1008: ...", the official SDK's `Error code: 401 - ...` for a refused
+ * upgrade), with the API key scrubbed; NULL while it goes on or after a clean close. Borrowed
+ * from the session.
+ */
+const char *openai_realtime_error_message(const openai_realtime *session);
+
+/**
+ * The close code that ended the session's last connection: the server's close frame's (1005
+ * for one without a code), the one `openai_realtime_close` sent, or 1006 when the connection
+ * dropped without a close frame. 0 while the session goes on, when no connection was made, and
+ * for NULL.
+ */
+int openai_realtime_close_code(const openai_realtime *session);
+
+/**
+ * The reason that came with the close code ("" when none), or NULL while the session goes on
+ * or when no close code is known. Borrowed from the session.
+ */
+const char *openai_realtime_close_reason(const openai_realtime *session);
+
+/**
+ * The session's latest handshake response: status 101 and the headers (`x-request-id`, ...)
+ * once a connection opened; for a refused or failed handshake, the whole failure (HTTP status,
+ * error body, message). NULL before the first handshake completed. Borrowed from the session
+ * (valid until it is freed, also after a reconnection).
+ */
+const openai_response *openai_realtime_response(const openai_realtime *session);
+
+/**
+ * Frees the session: its connection is dropped at once (use `openai_realtime_close` first for a
+ * close frame), queued events are freed, and its callbacks are never called again once this
+ * returns: a callback running on another thread is waited for. Two exceptions, where waiting
+ * would deadlock: inside the session's own callback (allowed: the callback finishes, nothing
+ * follows), and from a callback whose thread another callback of this session waits for (two
+ * callbacks freeing each other's sessions): then the running callback may still be finishing
+ * when this returns, and none starts after. No other thread may use the handle during or after
+ * this call. NULL is ignored.
+ */
+void openai_realtime_free(openai_realtime *session);
+
+/**
+ * The query of the next connection, as a JSON object's text. Borrowed from `next` (valid until
+ * the callback returns, or the next call that changes it). NULL for NULL.
+ */
+const char *openai_reconnect_query(openai_reconnect *next);
+
+/**
+ * Replaces the query of the next connection (and of later ones) with `query_json`, a JSON
+ * object. `OPENAI_INVALID_ARGUMENT` for NULL or not a JSON object (the query is then unchanged).
+ */
+openai_code openai_reconnect_set_query(openai_reconnect *next, const char *query_json);
+
+/**
+ * Sets a handshake header of the next connection (and of later ones) to `value`, or removes it
+ * with NULL (also one the library sends, e.g. to send no `User-Agent`). The name is matched
+ * without regard to case. `OPENAI_INVALID_ARGUMENT` for a NULL or invalid name or value.
+ */
+openai_code openai_reconnect_set_header(openai_reconnect *next,
+                                        const char *name,
+                                        const char *value);
 
 /**
  * An upload of the file at `path`, read from disk while it is sent (never whole into memory)

@@ -2,7 +2,7 @@
 //! is cheap and clones share everything; a derived client shares the pools of its parent.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -38,6 +38,8 @@ struct Inner {
     /// The base URL's host and path (without a trailing slash): no request may leave them.
     base_host: Option<String>,
     base_path: String,
+    /// The pool of WebSocket handshakes (src/realtime), made on first use from the same options.
+    websocket: OnceLock<Result<reqwest::Client, OptionsError>>,
 }
 
 /// The connection pools of a client and of the clients derived from it that keep its transport
@@ -247,7 +249,8 @@ impl Client {
         let base = reqwest::Url::parse(&options.base_url).map_err(|e| OptionsError(format!("base_url is not valid: {e}")))?;
         let base_host = base.host_str().map(str::to_string);
         let base_path = base.path().trim_end_matches('/').to_string();
-        let inner = Inner { options, pools, scrubber, headers, overrides, beta, default_query, base_host, base_path };
+        let websocket = OnceLock::new();
+        let inner = Inner { options, pools, scrubber, headers, overrides, beta, default_query, base_host, base_path, websocket };
         Ok(Client { inner: Arc::new(inner), cancel: None })
     }
 
@@ -310,6 +313,39 @@ impl Client {
         self.inner.base_host.as_deref()
     }
 
+    /// The pool that opens WebSocket connections: the options of the HTTP pools (proxy, CA
+    /// bundle, connect timeout, the one TLS configuration), but `http1_only` (the upgrade is an
+    /// HTTP/1.1 mechanism: HTTP/1.1 alone is offered in the TLS handshake), no idle
+    /// connections (a connection leaves the pool once upgraded) and no Accept-Encoding. Like the HTTP pools it follows
+    /// no redirect: a handshake is never sent elsewhere with the credentials. Made on first use.
+    pub(crate) fn websocket_pool(&self) -> Result<reqwest::Client, OptionsError> {
+        self.inner
+            .websocket
+            .get_or_init(|| {
+                let options = Options { http1_only: true, ..self.inner.options.clone() };
+                // A handshake has no body to compress: no Accept-Encoding.
+                let builder = pool_builder(&options, 0)?.no_gzip().no_deflate();
+                builder.build().map_err(|e| OptionsError(format!("the WebSocket client could not be built: {e}")))
+            })
+            .clone()
+    }
+
+    /// The headers of a WebSocket handshake: the client's (credentials, organization, project,
+    /// user agent) with the `default_headers` option over them; no Accept, Accept-Encoding or
+    /// Content-Type.
+    pub(crate) fn websocket_headers(&self) -> HeaderMap {
+        let mut headers = self.inner.headers.clone();
+        // A handshake has no body to compress.
+        headers.remove(reqwest::header::ACCEPT_ENCODING);
+        for (name, value) in &self.inner.overrides {
+            match value {
+                Some(value) => headers.insert(name.clone(), value.clone()),
+                None => headers.remove(name),
+            };
+        }
+        headers
+    }
+
     /// The headers of one request: the client's, then the request's own, then the
     /// `default_headers` option over both.
     /// `beta` is the operation's `OpenAI-Beta` value: the assistants family's is the
@@ -343,6 +379,11 @@ impl Client {
 /// The connection pool and its settings; the TLS configuration is the process's shared one
 /// (src/tls.rs).
 fn build_pool(options: &Options, max_idle: usize) -> Result<reqwest::Client, OptionsError> {
+    pool_builder(options, max_idle)?.build().map_err(|e| OptionsError(format!("the HTTP client could not be built: {e}")))
+}
+
+/// The settings of a pool, for `build_pool` and for the WebSocket pool, which adds its own.
+fn pool_builder(options: &Options, max_idle: usize) -> Result<reqwest::ClientBuilder, OptionsError> {
     let mut tls = (*crate::tls::config(options.ca_bundle.as_deref()).map_err(OptionsError)?).clone();
     if options.http1_only {
         // Offering only HTTP/1.1 in the handshake: a server that prefers HTTP/2 cannot pick it.
@@ -363,5 +404,5 @@ fn build_pool(options: &Options, max_idle: usize) -> Result<reqwest::Client, Opt
         let proxy = reqwest::Proxy::all(proxy).map_err(|e| OptionsError(format!("proxy \"{proxy}\" is not usable: {e}")))?;
         builder = builder.proxy(proxy);
     }
-    builder.build().map_err(|e| OptionsError(format!("the HTTP client could not be built: {e}")))
+    Ok(builder)
 }

@@ -17,6 +17,7 @@ pub mod config;
 pub mod log;
 pub mod operations;
 pub mod pagination;
+pub mod realtime;
 pub mod request;
 pub mod response;
 pub mod runtime;

@@ -413,7 +413,7 @@ fn set_query_stream(query: &mut String) -> Result<(), InvalidArgument> {
     Ok(())
 }
 
-fn parse_query(json: &str) -> Result<Map<String, Value>, InvalidArgument> {
+pub(crate) fn parse_query(json: &str) -> Result<Map<String, Value>, InvalidArgument> {
     match serde_json::from_str::<Value>(json) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => invalid("query_json must be a JSON object"),

@@ -42,6 +42,9 @@ pub enum openai_code {
     /// `max_response_size`: reading stopped there and the connection was closed. Downloads to a
     /// file (`_to_file`) have no such limit.
     OPENAI_RESPONSE_TOO_LARGE = 11,
+    /// A session's send queue is full (it is reconnecting, or a callback sends faster than the
+    /// connection carries): the event was not queued. Try again later, or send less.
+    OPENAI_QUEUE_FULL = 12,
     /// HTTP 400 (BadRequestError).
     OPENAI_BAD_REQUEST = 400,
     /// HTTP 401 (AuthenticationError).

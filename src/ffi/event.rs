@@ -1,13 +1,16 @@
-//! `openai_event`: one server-sent event of a stream.
+//! `openai_event`: one event of a stream (a server-sent event) or of a WebSocket session (a
+//! server event, named by its `type`).
 
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, c_void, CString};
+use std::sync::OnceLock;
 
 use super::handle;
 use super::json::JsonView;
 use super::response::to_cstring;
 use crate::sse::Event;
 
-/// One event of a stream: its name (the `event:` field, "" when absent) and its data. Events
+/// One event of a stream: its name (the `event:` field, "" when absent) and its data; or one
+/// server event of a WebSocket session: its `type` as the name and its JSON text as the data. Events
 /// returned by `openai_stream_next` belong to the caller (free them with `openai_event_free`);
 /// those passed to a stream callback are borrowed for the duration of the call. Strings returned
 /// by its accessors live until the event is freed.
@@ -18,6 +21,8 @@ pub struct openai_event {
     data: Vec<u8>,
     id: Option<CString>,
     json: JsonView,
+    /// The decoded audio of an audio delta, on first request (`None`: not an audio delta).
+    audio: OnceLock<Option<Vec<u8>>>,
 }
 
 impl openai_event {
@@ -25,7 +30,15 @@ impl openai_event {
         let mut data = event.data;
         data.push(0);
         let name = (!event.name.is_empty()).then(|| to_cstring(event.name));
-        openai_event { name, data, id: event.id.map(to_cstring), json: JsonView::default() }
+        openai_event { name, data, id: event.id.map(to_cstring), json: JsonView::default(), audio: OnceLock::new() }
+    }
+
+    /// A WebSocket session's server event: its `type` and JSON text.
+    pub(crate) fn server_event(event: crate::realtime::ServerEvent) -> openai_event {
+        let mut data = event.data;
+        data.push(0);
+        let name = Some(to_cstring(event.kind));
+        openai_event { name, data, id: None, json: JsonView::default(), audio: OnceLock::new() }
     }
 
     /// The size of the event's data, for the stream's memory bound.
@@ -94,8 +107,27 @@ pub unsafe extern "C" fn openai_event_json_value(event: *const openai_event, poi
     }
 }
 
-/// Frees an event returned by `openai_stream_next` (never one passed to a callback). NULL is
-/// ignored.
+/// The PCM bytes of an audio delta event of a Realtime session (`response.output_audio.delta`,
+/// or the beta API's `response.audio.delta`): its base64 `delta`, decoded by the library on first
+/// call. `len` (may be NULL) receives their number. NULL (and 0) for any other event. Borrowed
+/// from the event.
+#[no_mangle]
+pub unsafe extern "C" fn openai_event_audio(event: *const openai_event, len: *mut usize) -> *const c_void {
+    ffi_boundary! {
+        // SAFETY: `event` is NULL or a live event; `len` NULL or writable (the header's
+        // conventions).
+        let audio = unsafe { handle::borrow(event) }.and_then(|e| {
+            let name = e.name.as_deref().and_then(|n| n.to_str().ok()).unwrap_or("");
+            e.audio.get_or_init(|| crate::realtime::decode_audio_delta(name, e.data())).as_deref()
+        });
+        // SAFETY: as above.
+        unsafe { handle::write_opt(len, audio.map_or(0, <[u8]>::len)) };
+        audio.map_or(std::ptr::null(), |a| a.as_ptr() as *const c_void)
+    }
+}
+
+/// Frees an event returned by `openai_stream_next` or `openai_realtime_next` (never one passed
+/// to a callback). NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_free(event: *mut openai_event) {
     ffi_boundary! {

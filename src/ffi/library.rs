@@ -9,9 +9,10 @@ use super::error::set_last_error;
 ///
 /// Call it at the end of the program, from a thread of the program (not inside a callback),
 /// after freeing every handle. Calls still in flight then end: a future completes with
-/// `OPENAI_CANCELLED` (its callback runs on the thread calling this function) and an open stream
-/// ends with `OPENAI_CANCELLED`. The library may be used again afterwards: the next call starts
-/// it afresh.
+/// `OPENAI_CANCELLED` (its callback runs on the thread calling this function), an open stream
+/// ends with `OPENAI_CANCELLED`, and so does an open Realtime session (the callback thread of a
+/// session is joined, after its last call). The library may be used again afterwards: the next
+/// call starts it afresh.
 ///
 /// Returns `OPENAI_OK`, or `OPENAI_WOULD_DEADLOCK` (with `openai_last_error()` saying why) when
 /// called on a library thread or inside another async runtime, where it would wait for itself.
@@ -23,8 +24,15 @@ use super::error::set_last_error;
 #[no_mangle]
 pub extern "C" fn openai_shutdown() -> openai_code {
     ffi_boundary! {
+        if super::realtime::on_callback_thread() {
+            set_last_error("openai_shutdown cannot be called from a library thread (inside a callback)");
+            return openai_code::OPENAI_WOULD_DEADLOCK;
+        }
         match crate::runtime::shutdown() {
-            Ok(()) => openai_code::OPENAI_OK,
+            Ok(()) => {
+                super::realtime::join_callback_threads();
+                openai_code::OPENAI_OK
+            }
             Err(e) => {
                 set_last_error(e.0);
                 openai_code::OPENAI_WOULD_DEADLOCK

@@ -27,11 +27,13 @@ pub mod future;
 pub mod queue;
 pub mod stream;
 pub mod event;
+pub mod realtime;
 pub mod upload;
 #[rustfmt::skip]
 pub mod operations_gen;
 
 mod call;
+mod gate;
 mod handle;
 mod json;
 mod signal;

@@ -1,6 +1,7 @@
 //! A minimal forward HTTP proxy for the proxy tests: it takes absolute-form requests
-//! (`GET http://host:port/path HTTP/1.1`), rewrites the request line to origin form, relays the
-//! connection to the target, and remembers each request line it saw.
+//! (`GET http://host:port/path HTTP/1.1`), rewrites the request line to origin form and relays
+//! the connection to the target, or opens a tunnel for `CONNECT host:port` (TLS through the
+//! proxy); it remembers each request line it saw.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -49,6 +50,13 @@ fn relay(mut client: TcpStream, log: Arc<Mutex<Vec<String>>>) {
     log.lock().unwrap().push(line.to_string());
     let mut words = line.split(' ');
     let (method, target, version) = (words.next().unwrap(), words.next().unwrap(), words.next().unwrap());
+    if method == "CONNECT" {
+        let Ok(server) = TcpStream::connect(target) else { return };
+        if client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").is_err() {
+            return;
+        }
+        return pipe(client, server);
+    }
     let Some(without_scheme) = target.strip_prefix("http://") else { return };
     let (authority, path) = without_scheme.split_at(without_scheme.find('/').unwrap_or(without_scheme.len()));
     let Ok(mut server) = TcpStream::connect(authority) else { return };
@@ -56,6 +64,11 @@ fn relay(mut client: TcpStream, log: Arc<Mutex<Vec<String>>>) {
     if server.write_all(format!("{method} {path} {version}\r\n{rest}").as_bytes()).is_err() {
         return;
     }
+    pipe(client, server);
+}
+
+/// Relays bytes both ways until either side closes.
+fn pipe(mut client: TcpStream, mut server: TcpStream) {
     let (mut client_read, mut server_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
     let upstream = std::thread::spawn(move || {
         let _ = std::io::copy(&mut client_read, &mut server_write);

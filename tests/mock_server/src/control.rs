@@ -77,6 +77,11 @@ pub fn handle(req: &Request, state: &State) -> Response {
             state.log().clear(false);
             Response::json(200, &json!({"ok": true}))
         }
+        ("GET", "/__mock/websockets") => Response::json(200, &Value::Array(state.websockets())),
+        ("DELETE", "/__mock/websockets") => {
+            state.clear_websockets();
+            Response::json(200, &json!({"ok": true}))
+        }
         ("GET", "/__mock/connections") => Response::json(200, &state.connections()),
         ("GET", "/__mock/config") => Response::json(200, &json!({"log": state.logging()})),
         ("POST", "/__mock/config") => match body_json(req).and_then(|v| configure(state, &v)) {

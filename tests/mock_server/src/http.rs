@@ -272,6 +272,13 @@ impl Conn {
         }
     }
 
+    /// The socket and the bytes read but not yet consumed (what a client sent right after a
+    /// request whose connection changes protocol).
+    pub fn into_parts(self) -> (TcpStream, Vec<u8>) {
+        let unread = self.buf[self.pos..].to_vec();
+        (self.stream, unread)
+    }
+
     /// Writes all bytes; an error means the client is gone.
     pub async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream.write_all(bytes).await

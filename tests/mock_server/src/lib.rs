@@ -29,6 +29,7 @@ mod sse;
 mod state;
 pub mod tls;
 mod util;
+mod websocket;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -199,6 +200,11 @@ impl MockServer {
     /// Like `script`, returning the error instead; Ok gives the number of queued scripts.
     pub fn try_script(&self, script: Value) -> Result<usize, String> {
         control::add_scripts(&self.state, &script)
+    }
+
+    /// What each WebSocket session received, as GET /__mock/websockets returns it.
+    pub fn websockets(&self) -> Vec<Value> {
+        self.state.websockets()
     }
 
     /// Counters, as GET /__mock/connections returns them.

@@ -256,7 +256,7 @@ fn unknown_url(req: &Request) -> Response {
     )
 }
 
-fn auth_error(req: &Request) -> Option<Response> {
+pub(crate) fn auth_error(req: &Request) -> Option<Response> {
     const NO_KEY: &str = "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.";
     let value = req.header("authorization").unwrap_or("").trim();
     let key = match value.split_once(' ') {

@@ -40,6 +40,9 @@ pub struct ScriptResponse {
     content_length: Option<u64>,
     /// Close the connection after the response without announcing it (a stale keep-alive).
     then_close: bool,
+    /// For a WebSocket handshake: accept it and fail the session this way (without it, a
+    /// script answering a handshake refuses the upgrade).
+    pub websocket: Option<crate::websocket::Fault>,
 }
 
 #[derive(Debug)]
@@ -122,6 +125,7 @@ pub fn parse(v: &Value) -> Result<Script, String> {
             "then_close",
             "times",
             "name",
+            "websocket",
         ],
         "script",
     )?;
@@ -239,6 +243,10 @@ pub fn parse(v: &Value) -> Result<Script, String> {
             chunked,
             action,
             content_length: opt_u64(obj, "content_length")?,
+            websocket: match obj.get("websocket") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(crate::websocket::parse_fault(v)?),
+            },
             then_close: match obj.get("then_close") {
                 None | Some(Value::Null) => false,
                 Some(Value::Bool(b)) => *b,

@@ -10,7 +10,7 @@ use crate::http::{self, Conn, Outcome, ReadError, Request};
 use crate::log::Entry;
 use crate::response::{request_id, send};
 use crate::state::State;
-use crate::{control, multipart, routes, script};
+use crate::{control, multipart, routes, script, websocket};
 
 /// Serves connections until `shutdown` completes.
 pub async fn serve(listener: TcpListener, state: Arc<State>, shutdown: impl Future<Output = ()>) {
@@ -49,6 +49,9 @@ async fn connection(stream: TcpStream, state: Arc<State>) {
                 return refuse(conn, &state, 413, why.into()).await;
             }
         };
+        if !is_control(req.path()) && websocket::is_upgrade(&req) {
+            return upgrade(conn, req, state).await;
+        }
         let outcome = if is_control(req.path()) {
             let resp = control::handle(&req, &state);
             send(&mut conn, &req, resp, &request_id(state.next_request_id())).await
@@ -63,6 +66,27 @@ async fn connection(stream: TcpStream, state: Arc<State>) {
             Outcome::Reset => return conn.reset(),
             Outcome::ClientClosed => return,
         }
+    }
+}
+
+/// A WebSocket handshake: logged like any API request, then refused by a script without a
+/// `websocket` field, or served (failing as a script with one says).
+async fn upgrade(mut conn: Conn, req: Request, state: Arc<State>) {
+    let rid = request_id(state.next_request_id());
+    if state.logging() {
+        let entry = Entry::new(&req, conn.id, &rid, None);
+        state.log().push(entry);
+    }
+    match state.take_script(req.method(), req.path()) {
+        Some(script) => match script.websocket.clone() {
+            Some(fault) => websocket::handle(conn, req, state, rid, Some(fault)).await,
+            None => match script::execute(&mut conn, &req, &script, &rid).await {
+                Outcome::Reset => conn.reset(),
+                Outcome::ClientClosed => {}
+                Outcome::Next | Outcome::Close => conn.close_gracefully().await,
+            },
+        },
+        None => websocket::handle(conn, req, state, rid, None).await,
     }
 }
 

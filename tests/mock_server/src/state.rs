@@ -22,6 +22,8 @@ pub struct State {
     closed_mid_response: AtomicU64,
     next_connection_id: AtomicU64,
     next_request_id: AtomicU64,
+    /// The WebSocket sessions, oldest first (GET /__mock/websockets).
+    websockets: Mutex<Vec<Arc<Mutex<crate::websocket::Record>>>>,
 }
 
 /// Locks, ignoring poisoning: every critical section leaves the data consistent.
@@ -84,6 +86,24 @@ impl State {
         Some(resp)
     }
 
+    pub fn push_websocket(&self, record: Arc<Mutex<crate::websocket::Record>>) {
+        let mut sessions = lock(&self.websockets);
+        // Kept for the tests that read them; a long benchmark must not grow without bound.
+        if sessions.len() >= 10_000 {
+            sessions.remove(0);
+        }
+        sessions.push(record);
+    }
+
+    /// What each WebSocket session received, oldest first.
+    pub fn websockets(&self) -> Vec<Value> {
+        lock(&self.websockets).iter().map(|r| lock(r).render()).collect()
+    }
+
+    pub fn clear_websockets(&self) {
+        lock(&self.websockets).clear();
+    }
+
     pub fn next_request_id(&self) -> u64 {
         self.next_request_id.fetch_add(1, Relaxed) + 1
     }
@@ -122,6 +142,7 @@ impl State {
         self.accepted.store(0, Relaxed);
         self.closed.store(0, Relaxed);
         self.closed_mid_response.store(0, Relaxed);
+        self.clear_websockets();
     }
 }
 
