@@ -395,7 +395,7 @@ fn pool_builder(options: &Options, max_idle: usize) -> Result<reqwest::ClientBui
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(options.connect_timeout)
         .pool_max_idle_per_host(max_idle)
-        .pool_idle_timeout(options.idle_timeout)
+        .pool_idle_timeout(options.idle_connection_timeout)
         .tcp_nodelay(true);
     if options.http1_only {
         builder = builder.http1_only();

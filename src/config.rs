@@ -31,7 +31,7 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 /// Idle connections kept per host, by default (as the official SDK's HTTP client keeps).
 pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 100;
 /// How long an idle connection is kept, by default.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The options of one client. A derived client starts from its parent's options.
 #[derive(Clone, PartialEq)]
@@ -60,7 +60,7 @@ pub struct Options {
     /// Idle connections kept per host.
     pub max_idle_connections: usize,
     /// How long an idle connection is kept. `None`: until the server closes it.
-    pub idle_timeout: Option<Duration>,
+    pub idle_connection_timeout: Option<Duration>,
     /// Speak HTTP/1.1 only, never HTTP/2 (which is otherwise chosen when a TLS server offers it).
     pub http1_only: bool,
     /// Extra headers, in order. `None` as a value removes a header the library would send.
@@ -90,7 +90,7 @@ impl std::fmt::Debug for Options {
             .field("max_response_size", &self.max_response_size)
             .field("max_connections", &self.max_connections)
             .field("max_idle_connections", &self.max_idle_connections)
-            .field("idle_timeout", &self.idle_timeout)
+            .field("idle_connection_timeout", &self.idle_connection_timeout)
             .field("http1_only", &self.http1_only)
             .field("default_headers", &self.default_headers.iter().map(|(n, _)| n).collect::<Vec<_>>())
             .field("default_query", &self.default_query)
@@ -115,7 +115,7 @@ pub const OPTION_NAMES: &[&str] = &[
     "max_response_size",
     "max_connections",
     "max_idle_connections",
-    "idle_timeout",
+    "idle_connection_timeout",
     "http1_only",
     "default_headers",
     "default_query",
@@ -156,7 +156,7 @@ impl Options {
             max_response_size: Some(DEFAULT_MAX_RESPONSE_SIZE),
             max_connections: Some(DEFAULT_MAX_CONNECTIONS),
             max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
-            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            idle_connection_timeout: Some(DEFAULT_IDLE_CONNECTION_TIMEOUT),
             http1_only: false,
             default_headers: Vec::new(),
             default_query: Map::new(),
@@ -199,7 +199,7 @@ impl Options {
             && self.connect_timeout == other.connect_timeout
             && self.max_connections == other.max_connections
             && self.max_idle_connections == other.max_idle_connections
-            && self.idle_timeout == other.idle_timeout
+            && self.idle_connection_timeout == other.idle_connection_timeout
             && self.http1_only == other.http1_only
     }
 
@@ -255,7 +255,7 @@ impl Options {
             "max_idle_connections" => {
                 self.max_idle_connections = count(name, value, 0)?.unwrap_or(DEFAULT_MAX_IDLE_CONNECTIONS)
             }
-            "idle_timeout" => self.idle_timeout = seconds(name, value)?,
+            "idle_connection_timeout" => self.idle_connection_timeout = seconds(name, value)?,
             "http1_only" => {
                 self.http1_only = match value {
                     Value::Bool(b) => b,

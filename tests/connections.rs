@@ -1,6 +1,6 @@
 //! Bounded connections: a client opens at most `max_connections` connections to its host (calls
 //! past it wait for one instead of failing), keeps at most `max_idle_connections` idle ones, and
-//! closes idle ones after `idle_timeout`. In a test binary of its own, because it lowers the
+//! closes idle ones after `idle_connection_timeout`. In a test binary of its own, because it lowers the
 //! process's open-files limit as an ordinary system's would be.
 
 mod common;
@@ -31,11 +31,11 @@ fn open_descriptors() -> usize {
 /// 10,000 calls in flight at once under `ulimit -n 1024` all succeed: the client opens at most
 /// its limit of connections (the default, 256) and the other calls wait for one. Then, the burst
 /// over, the idle connections beyond `max_idle_connections` close, and the rest close after
-/// `idle_timeout`.
+/// `idle_connection_timeout`.
 #[test]
 fn ten_thousand_calls_in_flight_fit_an_ordinary_descriptor_limit() {
     limit_open_files(1024);
-    let h = Harness::with_options(r#"{"max_retries":0,"max_idle_connections":64,"idle_timeout":2}"#);
+    let h = Harness::with_options(r#"{"max_retries":0,"max_idle_connections":64,"idle_connection_timeout":2}"#);
     // Each answer is held a little, so that the calls pile up.
     h.mock.script(json!({"match": {"path": "/v1/models"}, "delay_ms": 20, "body": "{\"object\":\"list\",\"data\":[]}", "times": 10_000}));
     h.mock.set_logging(false);
@@ -112,13 +112,13 @@ fn blocking_calls_from_many_threads_share_the_limit() {
 
 #[test]
 fn the_limits_are_options_checked_when_a_client_is_made() {
-    for bad in [r#"{"max_connections":0}"#, r#"{"max_connections":-1}"#, r#"{"max_idle_connections":1.5}"#, r#"{"http1_only":"yes"}"#, r#"{"idle_timeout":0}"#] {
+    for bad in [r#"{"max_connections":0}"#, r#"{"max_connections":-1}"#, r#"{"max_idle_connections":1.5}"#, r#"{"http1_only":"yes"}"#, r#"{"idle_connection_timeout":0}"#] {
         let options: serde_json::Value = serde_json::from_str(bad).unwrap();
         let mut options = options.as_object().unwrap().clone();
         options.insert("api_key".into(), KEY.into());
         let e = new_client(&serde_json::Value::Object(options).to_string()).unwrap_err();
         assert!(e.starts_with("option \""), "{bad}: {e}");
     }
-    let unlimited = new_client(&format!(r#"{{"api_key":"{KEY}","max_connections":null,"idle_timeout":null,"http1_only":true}}"#)).unwrap();
+    let unlimited = new_client(&format!(r#"{{"api_key":"{KEY}","max_connections":null,"idle_connection_timeout":null,"http1_only":true}}"#)).unwrap();
     unsafe { openai_client_free(unlimited) };
 }

@@ -57,7 +57,8 @@ fn store(result: Result<Client, crate::config::OptionsError>, out: Out<'_, opena
 ///   reached. 256 leaves three quarters of an ordinary 1,024-descriptor limit to the program.
 /// - `max_idle_connections` (integer, default 100): idle connections kept per host for later
 ///   calls (a thread making blocking calls keeps at most 2 of its own).
-/// - `idle_timeout` (seconds, default 30, null for none): how long an idle connection is kept.
+/// - `idle_connection_timeout` (seconds, default 30, null for none): how long an idle connection
+///   is kept.
 /// - `http1_only` (boolean, default false): speak HTTP/1.1 only. Otherwise HTTP/2 is used when a
 ///   TLS server offers it (the real API does), and the calls in flight share its connection.
 /// - `default_headers` (object of strings): added to every request, replacing the library's own
