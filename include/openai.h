@@ -897,14 +897,14 @@ const char *openai_stream_error_message(const openai_stream *stream);
  * any, is never called again once this returns. NULL is ignored. It may be called from any
  * thread, inside the stream's own callback, and inside other callbacks:
  *
- * - From a thread of the program while the stream's callback runs on a library thread, it
- *   waits for that call to return: afterwards the callback's `userdata` may be freed.
- * - Inside the stream's own callback it frees the stream at once (do not use it afterwards).
- * - On a library thread (inside any callback of the library) while the stream's callback runs
- *   on another library thread, it does not wait (two callbacks freeing each other's streams
- *   would wait for each other forever): that running call finishes, with its `stream`
- *   argument valid until it returns, and no further call begins. Keep its `userdata` valid
- *   until then.
+ * - While the stream's callback runs on another thread, it waits for that call to return:
+ *   afterwards the callback's `userdata` may be freed.
+ * - Inside the stream's own callback it does not wait (for itself): the stream is freed when
+ *   the callback returns (do not use it afterwards).
+ * - Where waiting would deadlock (the running callback is itself waiting, directly or through
+ *   other frees, for the thread calling this: two callbacks freeing each other's streams), it
+ *   does not wait: that running call finishes, with its `stream` argument valid until it
+ *   returns, and no further call begins. Keep its `userdata` valid until then.
  */
 void openai_stream_free(openai_stream *stream);
 

@@ -5,7 +5,6 @@
 //! queue is bounded: when the consumer is slow the reader stops reading, the socket's buffers
 //! fill and TCP makes the server wait, so memory stays bounded whatever the stream's length.
 
-use std::cell::Cell;
 use std::collections::VecDeque;
 use std::ffi::{c_char, c_void, CString};
 use std::os::fd::RawFd;
@@ -23,6 +22,7 @@ use super::client::openai_client;
 use super::code::openai_code;
 use super::error::set_last_error;
 use super::event::openai_event;
+use super::gate::Gate;
 use super::handle::{self, Out, UserData};
 use super::response::{openai_response, to_cstring};
 use super::signal::Signal;
@@ -75,10 +75,8 @@ struct Shared {
     userdata: UserData,
     /// The caller's handle, for callbacks (0 until known).
     handle: AtomicUsize,
-    /// Whether a callback runs now, and whether the stream was freed (see `openai_stream_free`).
-    gate: Mutex<Gate>,
-    /// Signalled when a running callback returns.
-    callback_returned: Condvar,
+    /// Held while the callback runs; closed by `openai_stream_free` (see `gate`).
+    gate: Gate,
     /// The fork generation the stream's reader runs in: in a fork()ed child it is the parent's.
     forks: u64,
     /// A stream opened by a blocking call on a thread of the program is read on the thread
@@ -95,19 +93,6 @@ struct LocalReading {
     stream: EventStream,
 }
 
-/// The state of a stream's callback, shared by the reader that calls it and
-/// `openai_stream_free`.
-#[derive(Default)]
-struct Gate {
-    /// A call of the callback is running.
-    running: bool,
-    /// The stream was freed: no call may begin any more.
-    closed: bool,
-    /// A handle freed while its callback was running, on a library thread that could not wait:
-    /// freed when that call returns (its `stream` argument stays valid until then).
-    release: Option<Box<openai_stream>>,
-}
-
 struct State {
     events: VecDeque<Box<openai_event>>,
     queued_bytes: usize,
@@ -122,11 +107,6 @@ struct State {
     unannounced: bool,
 }
 
-thread_local! {
-    /// The stream whose callback this thread is running (its `Shared` address), if any.
-    static IN_CALLBACK: Cell<usize> = const { Cell::new(0) };
-}
-
 impl Shared {
     fn new(callback: openai_event_callback, userdata: *mut c_void) -> Arc<Shared> {
         Arc::new(Shared {
@@ -138,8 +118,7 @@ impl Shared {
             callback,
             userdata: UserData::new(userdata),
             handle: AtomicUsize::new(0),
-            gate: Mutex::new(Gate::default()),
-            callback_returned: Condvar::new(),
+            gate: Gate::default(),
             forks: runtime::forks(),
             local: Mutex::new(None),
         })
@@ -226,38 +205,18 @@ impl Shared {
         let _ = self.head.set(Box::new(openai_response::new(head)));
     }
 
-    fn gate(&self) -> MutexGuard<'_, Gate> {
-        self.gate.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Runs the callback, unless the stream was freed. Returns whether to go on.
     ///
-    /// No lock is held while the callback runs: it may free this stream or any other, from
-    /// which no wait can start on this thread (see `openai_stream_free`).
+    /// The callback runs inside the gate, so that `openai_stream_free` can wait for it (or, where
+    /// waiting could deadlock, leave the freeing of the handle to the callback's return).
     fn call_back(&self, event: *const openai_event) -> bool {
         let Some(callback) = self.callback else { return true };
-        {
-            let mut gate = self.gate();
-            if gate.closed {
-                return false;
-            }
-            gate.running = true;
-        }
-        IN_CALLBACK.with(|c| c.set(self as *const Shared as usize));
+        let Some(_passage) = self.gate.enter() else { return false };
         let handle = self.handle.load(Ordering::SeqCst) as *mut openai_stream;
         // SAFETY: the caller gave this function and userdata for this purpose; the handle stays
-        // alive while `running` is set (`openai_stream_free` waits for it, or leaves the freeing
-        // to the end of this call).
-        let go_on = unsafe { callback(handle, event, self.userdata.get()) };
-        IN_CALLBACK.with(|c| c.set(0));
-        let release = {
-            let mut gate = self.gate();
-            gate.running = false;
-            gate.release.take()
-        };
-        self.callback_returned.notify_all();
-        drop(release);
-        go_on
+        // alive while the callback is inside the gate (`openai_stream_free` waits for it, or
+        // leaves the freeing to its return).
+        unsafe { callback(handle, event, self.userdata.get()) }
     }
 
     /// Queues an event for `openai_stream_next`, waiting for room. False if the stream was
@@ -715,14 +674,14 @@ pub unsafe extern "C" fn openai_stream_error_message(stream: *const openai_strea
 /// any, is never called again once this returns. NULL is ignored. It may be called from any
 /// thread, inside the stream's own callback, and inside other callbacks:
 ///
-/// - From a thread of the program while the stream's callback runs on a library thread, it
-///   waits for that call to return: afterwards the callback's `userdata` may be freed.
-/// - Inside the stream's own callback it frees the stream at once (do not use it afterwards).
-/// - On a library thread (inside any callback of the library) while the stream's callback runs
-///   on another library thread, it does not wait (two callbacks freeing each other's streams
-///   would wait for each other forever): that running call finishes, with its `stream`
-///   argument valid until it returns, and no further call begins. Keep its `userdata` valid
-///   until then.
+/// - While the stream's callback runs on another thread, it waits for that call to return:
+///   afterwards the callback's `userdata` may be freed.
+/// - Inside the stream's own callback it does not wait (for itself): the stream is freed when
+///   the callback returns (do not use it afterwards).
+/// - Where waiting would deadlock (the running callback is itself waiting, directly or through
+///   other frees, for the thread calling this: two callbacks freeing each other's streams), it
+///   does not wait: that running call finishes, with its `stream` argument valid until it
+///   returns, and no further call begins. Keep its `userdata` valid until then.
 #[no_mangle]
 pub unsafe extern "C" fn openai_stream_free(stream: *mut openai_stream) {
     ffi_boundary! {
@@ -733,21 +692,6 @@ pub unsafe extern "C" fn openai_stream_free(stream: *mut openai_stream) {
         let shared = stream.shared.clone();
         shared.cancel.cancel();
         shared.drop_local();
-        let mut gate = shared.gate();
-        gate.closed = true;
-        if !gate.running {
-            return;
-        }
-        let inside_own_callback = IN_CALLBACK.with(|c| c.get()) == Arc::as_ptr(&shared) as usize;
-        if inside_own_callback {
-            return;
-        }
-        if runtime::on_library_thread() {
-            gate.release = Some(stream);
-            return;
-        }
-        while gate.running {
-            gate = shared.callback_returned.wait(gate).unwrap_or_else(|e| e.into_inner());
-        }
+        shared.gate.close(stream);
     }
 }
