@@ -158,6 +158,40 @@ impl EventStream {
         }
     }
 
+    /// After the stream's end (`[DONE]`, or an error event), reads what is left of the body (the
+    /// server ends it right after: usually nothing but the end of the framing), so that the
+    /// stream ends cleanly: over HTTP/2 a stream dropped unfinished is reset, and a server cuts
+    /// the whole connection after too many resets; over HTTP/1.1 the connection can be used
+    /// again. At most 64 KiB and half a second; after that the stream is dropped all the same.
+    pub async fn finish_reading(&mut self) {
+        const MAX_DRAIN: usize = 64 << 10;
+        if self.body_done {
+            return;
+        }
+        let drain = async {
+            let mut read = 0;
+            while let Ok(Some(chunk)) = self.body.chunk().await {
+                read += chunk.len();
+                if read > MAX_DRAIN {
+                    return;
+                }
+            }
+            self.body_done = true;
+        };
+        let _ = tokio::time::timeout(Duration::from_millis(500), drain).await;
+    }
+
+    /// Whether the stream ended in a way that leaves its body to be read to its end: cleanly, or
+    /// with an error event (the server ends the body after either); not after a connection
+    /// error, a timeout or a cancellation.
+    pub fn ended_by_the_server(&self) -> bool {
+        match &self.ended {
+            Some(Ok(())) => true,
+            Some(Err(failure)) => failure.outcome == Outcome::StreamError,
+            None => false,
+        }
+    }
+
     /// Records the end (scrubbed) and logs it with its real outcome.
     fn end(&mut self, end: Result<(), StreamFailure>) {
         let end = end.map_err(|mut failure| {

@@ -136,3 +136,52 @@ fn retries_timeouts_and_streams_behave_the_same_over_http2() {
     assert!(count(&front.counters.h2_requests) >= 7);
     unsafe { openai_client_free(client) };
 }
+
+/// A stream that ends with `[DONE]` is read to the end of its body before it goes, so that it
+/// ends cleanly: over HTTP/2 a stream dropped unfinished is reset (and a server cuts the whole
+/// connection after too many resets: 10,000 streams on one connection broke that way), and over
+/// HTTP/1.1 its connection can be used again. Here the server ends the body 100 ms after
+/// `[DONE]`: the mock sees every stream read to its end, pulled and pushed, over both protocols.
+#[test]
+fn a_stream_is_read_to_its_end_after_done() {
+    unsafe extern "C" fn ignore(_: *mut openai_stream, _: *const openai::ffi::event::openai_event, _: *mut std::ffi::c_void) -> bool {
+        true
+    }
+    for http1_only in [false, true] {
+        let (mock, _front, client) = tls_client(&format!(r#"{{"max_retries":0,"http1_only":{http1_only}}}"#));
+        for pushed in [false, true] {
+            mock.reset();
+            mock.script(json!({"match": {"path": "/v1/chat/completions"}, "headers": {"content-type": "text/event-stream"},
+                "chunks": [{"data": "data: {\"n\":1}\n\n"}, {"data": "data: [DONE]\n\n"}, {"data": "\n", "delay_ms": 100}]}));
+            let body = c(r#"{"model":"m","messages":[]}"#);
+            let stream = if pushed {
+                unsafe { openai_chat_completions_create_stream_async(client, body.as_ptr(), Some(ignore), std::ptr::null_mut()) }
+            } else {
+                let mut stream = std::ptr::null_mut();
+                assert_eq!(unsafe { openai_chat_completions_create_stream(client, body.as_ptr(), &mut stream) }, OPENAI_OK);
+                let mut event = std::ptr::null_mut();
+                assert_eq!(unsafe { openai_stream_next(stream, 10_000, &mut event) }, OPENAI_OK);
+                unsafe { openai::ffi::event::openai_event_free(event) };
+                assert_eq!(unsafe { openai_stream_next(stream, 10_000, &mut event) }, OPENAI_OK);
+                assert!(event.is_null(), "[DONE]");
+                stream
+            };
+            while unsafe { openai_stream_code(stream) } == OPENAI_PENDING {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            assert_eq!(unsafe { openai_stream_code(stream) }, OPENAI_OK);
+            // The mock logs a request once its answer is complete, or cut.
+            let log = (0..300)
+                .map(|_| {
+                    std::thread::sleep(Duration::from_millis(10));
+                    mock.requests()
+                })
+                .find(|log| !log.is_empty())
+                .unwrap_or_default();
+            unsafe { openai_stream_free(stream) };
+            assert_eq!(log.len(), 1, "http1_only {http1_only}, pushed {pushed}");
+            assert_eq!(log[0]["client_closed_early"], false, "http1_only {http1_only}, pushed {pushed}: the stream was dropped before its end");
+        }
+        unsafe { openai_client_free(client) };
+    }
+}

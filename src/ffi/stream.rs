@@ -158,10 +158,15 @@ impl Shared {
             None => Some(Err(openai_code::OPENAI_PENDING)),
             Some(Item::Event(event)) => Some(Ok(Box::new(openai_event::new(event)))),
             Some(end) => {
-                // The connection goes back to its pool (or closes) with the stream; what ends
-                // it is recorded for `openai_stream_code` and later calls.
-                let reading = local.take().expect("read above");
+                // The connection goes back to its pool (or closes) with the stream, once its
+                // body is read to its end; what ends it is recorded for `openai_stream_code`
+                // and later calls.
+                let mut reading = local.take().expect("read above");
                 drop(local);
+                if reading.stream.ended_by_the_server() {
+                    let LocalReading { runtime, stream } = &mut reading;
+                    runtime.block_on(stream.finish_reading());
+                }
                 drop(reading.stream);
                 match end {
                     Item::Failed(failure) => self.end(failure.outcome.into(), Some(failure.message)),
@@ -318,10 +323,16 @@ impl Shared {
                     if !go_on {
                         self.cancel.cancel();
                     }
+                    continue;
                 }
-                Item::Done => return self.end(openai_code::OPENAI_OK, None),
-                Item::Failed(failure) => return self.end(failure.outcome.into(), Some(failure.message)),
+                Item::Done => self.end(openai_code::OPENAI_OK, None),
+                Item::Failed(failure) => self.end(failure.outcome.into(), Some(failure.message)),
             }
+            // Ended: the consumer knows; the body is read to its end before the stream goes.
+            if stream.ended_by_the_server() {
+                stream.finish_reading().await;
+            }
+            return;
         }
     }
 }
