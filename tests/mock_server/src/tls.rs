@@ -110,8 +110,12 @@ pub fn start_with(backend: SocketAddr, options: TlsOptions) -> std::io::Result<T
 
 async fn serve(listener: std::net::TcpListener, acceptor: tokio_rustls::TlsAcceptor, backend: SocketAddr, counters: Arc<Counters>, options: TlsOptions) {
     let listener = tokio::net::TcpListener::from_std(listener).expect("a listener");
-    // Relayed requests reuse plain connections to the mock.
-    let relay: Client<_, Body> = Client::builder(TokioExecutor::new()).build_http();
+    // Relayed requests reuse plain connections to the mock. Without TCP_NODELAY, a request
+    // whose body arrives after its head (HTTP/2: a DATA frame after the HEADERS) would be
+    // written in two pieces, the second held back by Nagle until the mock's delayed ACK, 40 ms.
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.set_nodelay(true);
+    let relay: Client<_, Body> = Client::builder(TokioExecutor::new()).build(connector);
     loop {
         let Ok((tcp, _)) = listener.accept().await else { continue };
         let _ = tcp.set_nodelay(true);
