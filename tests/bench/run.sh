@@ -28,7 +28,7 @@
 #   EMBED_CALLS [5]  EMBED_INPUTS [2048]  EMBED_DIMS [1536]   the compressed large response
 #   LAT_EVENTS [3000]  LAT_DELAY_MS [1]   stream latency: stamped chunks, one written every
 #                         LAT_DELAY_MS, ROUNDS rounds
-#   STREAMS_OPEN [10000]  STREAMS_CHUNKS [40]  STREAMS_DELAY_MS [500]  STREAMS_WINDOW_MS [5000]
+#   STREAMS_OPEN [10000]  STREAMS_CHUNKS [60]  STREAMS_DELAY_MS [500]  STREAMS_WINDOW_MS [5000]
 #                         streams open at once, their chunks and the time between two, and the
 #                         window over which CPU per event is measured (every stream open)
 #   WRK_SECONDS [8]  WRK_THREADS [2]   MOCK_THREADS [2]   OPENAI_WORKER_THREADS [unset: one per core]
@@ -67,7 +67,7 @@ fi
 : "${CLIENT_NEW_ITERS:=200}" "${FIRST_CALL_RUNS:=10}" "${WRK_SECONDS:=8}" "${WRK_THREADS:=2}" "${MOCK_THREADS:=2}"
 : "${TLS_SEQ_CALLS:=20000}" "${TLS_SEQ_WARMUP:=2000}" "${TLS_TP_CALLS:=50000}"
 : "${EMBED_CALLS:=5}" "${EMBED_INPUTS:=2048}" "${EMBED_DIMS:=1536}" "${LAT_EVENTS:=3000}" "${LAT_DELAY_MS:=1}"
-: "${STREAMS_OPEN:=10000}" "${STREAMS_CHUNKS:=40}" "${STREAMS_DELAY_MS:=500}" "${STREAMS_WINDOW_MS:=5000}"
+: "${STREAMS_OPEN:=10000}" "${STREAMS_CHUNKS:=60}" "${STREAMS_DELAY_MS:=500}" "${STREAMS_WINDOW_MS:=5000}"
 : "${BENCHES:=seq throughput stream memory startup wrk tls compress latency streams}" "${NO_PYTHON:=0}"
 : "${PY_OPENAI_SPEC:=openai}" "${KEEP_CPUS_AWAKE:=0}"
 

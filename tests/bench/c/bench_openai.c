@@ -537,6 +537,7 @@ static void bench_streams(long n, long chunks, long delay_ms, long window_ms) {
     double open_s = (now_us() - t0) / 1e6;
     double cpu_open = cpu_us() - cpu0;
     long open_kb = proc_status_kb("VmRSS");
+    long started_at_open = atomic_load(&streams_started);
     long ended_at_open = atomic_load(&streams_ended);
     long at_mock = mock_in_progress();
     /* CPU per event while they all stay open. */
@@ -552,14 +553,23 @@ static void bench_streams(long n, long chunks, long delay_ms, long window_ms) {
     long short_streams = 0, bad = 0;
     for (long i = 0; i < n; i++) {
         if (!atomic_load(&slots[i].ended) || openai_stream_code(streams[i]) != OPENAI_OK ||
-            atomic_load(&slots[i].events) != chunks + 2)
+            atomic_load(&slots[i].events) != chunks + 2) {
+            if (short_streams < 3)
+                fprintf(stderr, "stream %ld: code %d after %ld events: %s\n", i, (int)openai_stream_code(streams[i]),
+                        atomic_load(&slots[i].events), openai_stream_error_message(streams[i]));
             short_streams++;
+        }
         bad += atomic_load(&slots[i].bad);
         openai_stream_free(streams[i]);
     }
     if (short_streams)
         fprintf(stderr, "%ld of %ld streams did not end cleanly with %ld events\n", short_streams, n, chunks + 2);
-    int all_open = atomic_load(&streams_started) == n && ended_in_window == 0;
+    /* Valid when every stream had begun at the memory sample and none ended before the CPU
+     * window closed. */
+    int all_open = started_at_open == n && ended_in_window == 0;
+    if (!all_open)
+        fprintf(stderr, "streams: %ld of %ld open at the sample, %ld ended by the end of the window\n", started_at_open,
+                n, ended_in_window);
     result("streams", IMPL,
            "\"n\":%ld,\"chunks\":%ld,\"delay_ms\":%ld,\"rss_before_kb\":%ld,\"rss_open_kb\":%ld,"
            "\"bytes_per_stream\":%.0f,\"open_seconds\":%.3f,\"cpu_open_us_per_stream\":%.1f,\"mock_in_progress\":%ld,"

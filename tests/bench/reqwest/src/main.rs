@@ -484,12 +484,16 @@ async fn streams(target: Arc<Target>, n: usize, chunks: usize, delay_ms: u64, wi
             let request = stream_request(&client, &target, body.clone());
             let (started, ended, events) = (started.clone(), ended.clone(), events.clone());
             tokio::spawn(async move {
-                let mut seen = 0usize;
+                let (mut seen, mut done) = (0usize, false);
+                // Read to the end of the body, not only to [DONE]: a client that drops an HTTP/2
+                // stream before its end resets it, and past a thousand such resets the front's
+                // HTTP/2 server ends the whole connection (GOAWAY, ENHANCE_YOUR_CALM).
                 let ok = match request.send().await {
-                    Ok(r) if r.status().is_success() && r.version() == expected_version() => each_line(r, |line| {
+                    Ok(r) if r.status().is_success() && r.version() == expected_version() => match each_line(r, |line| {
                         if let Some(data) = line.strip_prefix(b"data: ") {
                             if data == b"[DONE]" {
-                                return true;
+                                done = true;
+                                return false;
                             }
                             if seen == 0 {
                                 started.fetch_add(1, Ordering::Relaxed);
@@ -500,7 +504,13 @@ async fn streams(target: Arc<Target>, n: usize, chunks: usize, delay_ms: u64, wi
                         false
                     })
                     .await
-                    .unwrap_or(false),
+                    {
+                        Ok(_) => done,
+                        Err(e) => {
+                            eprintln!("stream failed after {seen} events: {e:?}");
+                            false
+                        }
+                    },
                     Ok(r) => {
                         eprintln!("stream failed: status {}, {:?}", r.status(), r.version());
                         false
@@ -522,13 +532,19 @@ async fn streams(target: Arc<Target>, n: usize, chunks: usize, delay_ms: u64, wi
     let open_s = t0.elapsed().as_secs_f64();
     let cpu_open = cpu_us() - cpu0;
     let open_kb = rss_kb("VmRSS");
+    let started_at_open = started.load(Ordering::Relaxed);
     let ended_at_open = ended.load(Ordering::Relaxed);
     let at_mock = mock_counters().0;
     let (e1, cpu1, t1) = (events.load(Ordering::Relaxed), cpu_us(), Instant::now());
     tokio::time::sleep(Duration::from_millis(window_ms)).await;
     let (e2, cpu2, window) = (events.load(Ordering::Relaxed), cpu_us(), t1.elapsed().as_secs_f64());
     let ended_in_window = ended.load(Ordering::Relaxed);
-    let all_open = started.load(Ordering::Relaxed) == n && ended_in_window == 0;
+    // Valid when every stream had begun at the memory sample and none ended before the CPU
+    // window closed.
+    let all_open = started_at_open == n && ended_in_window == 0;
+    if !all_open {
+        eprintln!("streams: {started_at_open} of {n} open at the sample, {ended_in_window} ended by the end of the window");
+    }
     let mut short = 0;
     for task in tasks {
         short += !task.await.unwrap_or(false) as usize;
