@@ -17,12 +17,23 @@
 #   TP_CALLS [100000]     calls per throughput run; CONCURRENCY ["64 1024"]
 #   STREAM_CHUNKS [1000000]   chat chunks in the streaming benchmark
 #   PY_SEQ_CALLS [3000]  PY_TP_CALLS [6000]  PY_STREAM_CHUNKS [100000]   (the Python SDK is slow)
-#   MEM_INFLIGHT [10000]  MEM_HOLD_MS [4000]   calls in flight for the memory benchmark, and how
-#                         long the mock holds each answer meanwhile
+#   MANY_BATCH [64]       completions taken at once by openai_queue_next_many (throughput)
+#   MEM_INFLIGHT [10000]  MEM_HOLD_MS [8000]   calls in flight for the memory benchmark, and how
+#                         long the mock holds each answer meanwhile (long enough for every
+#                         implementation to have all of them at the mock before the first ends)
 #   MEM_SEQ_CALLS [1000000]   sequential calls between the two RSS readings
 #   CLIENT_NEW_ITERS [200]  FIRST_CALL_RUNS [10]
+#   TLS_SEQ_CALLS [20000]  TLS_SEQ_WARMUP [2000]  TLS_TP_CALLS [50000]   the TLS rows (HTTP/1.1
+#                         and HTTP/2 through the mock's TLS front), ROUNDS rounds, CONCURRENCY
+#   EMBED_CALLS [5]  EMBED_INPUTS [2048]  EMBED_DIMS [1536]   the compressed large response
+#   LAT_EVENTS [3000]  LAT_DELAY_MS [1]   stream latency: stamped chunks, one written every
+#                         LAT_DELAY_MS, ROUNDS rounds
+#   STREAMS_OPEN [10000]  STREAMS_CHUNKS [60]  STREAMS_DELAY_MS [500]  STREAMS_WINDOW_MS [5000]
+#                         streams open at once, their chunks and the time between two, and the
+#                         window over which CPU per event is measured (every stream open)
 #   WRK_SECONDS [8]  WRK_THREADS [2]   MOCK_THREADS [2]   OPENAI_WORKER_THREADS [unset: one per core]
-#   BENCHES ["seq throughput stream memory startup wrk"]   which groups to run
+#   BENCHES ["seq throughput stream memory startup wrk tls compress latency streams"]   which
+#                         groups to run
 #   NO_PYTHON=1           skip the Python SDK (no venv, no PyPI)
 #   KEEP_CPUS_AWAKE=1     during the sequential and start-up benchmarks, one busy loop per core
 #                         at nice 19: on a virtual machine whose idle cores halt (a VM exit),
@@ -44,15 +55,21 @@ mkdir -p "$OUT" "$BIN"
 if [ "${QUICK:-0}" = 1 ]; then
     : "${ROUNDS:=1}" "${SEQ_CALLS:=3000}" "${SEQ_WARMUP:=300}" "${TP_CALLS:=5000}" "${STREAM_CHUNKS:=100000}"
     : "${PY_SEQ_CALLS:=200}" "${PY_TP_CALLS:=1000}" "${PY_STREAM_CHUNKS:=10000}"
-    : "${MEM_INFLIGHT:=1000}" "${MEM_HOLD_MS:=1500}" "${MEM_SEQ_CALLS:=20000}"
+    : "${MEM_INFLIGHT:=1000}" "${MEM_HOLD_MS:=3000}" "${MEM_SEQ_CALLS:=20000}"
     : "${CLIENT_NEW_ITERS:=20}" "${FIRST_CALL_RUNS:=3}" "${WRK_SECONDS:=2}"
+    : "${TLS_SEQ_CALLS:=1000}" "${TLS_SEQ_WARMUP:=100}" "${TLS_TP_CALLS:=3000}" "${EMBED_CALLS:=2}"
+    : "${LAT_EVENTS:=300}" "${STREAMS_OPEN:=1000}" "${STREAMS_CHUNKS:=20}" "${STREAMS_DELAY_MS:=200}"
+    : "${STREAMS_WINDOW_MS:=1500}"
 fi
 : "${ROUNDS:=3}" "${SEQ_CALLS:=50000}" "${SEQ_WARMUP:=5000}" "${TP_CALLS:=100000}" "${CONCURRENCY:=64 1024}"
 : "${STREAM_CHUNKS:=1000000}" "${PY_SEQ_CALLS:=3000}" "${PY_TP_CALLS:=6000}" "${PY_STREAM_CHUNKS:=100000}"
-: "${MEM_INFLIGHT:=10000}" "${MEM_HOLD_MS:=4000}" "${MEM_SEQ_CALLS:=1000000}"
+: "${MANY_BATCH:=64}" "${MEM_INFLIGHT:=10000}" "${MEM_HOLD_MS:=8000}" "${MEM_SEQ_CALLS:=1000000}"
 : "${CLIENT_NEW_ITERS:=200}" "${FIRST_CALL_RUNS:=10}" "${WRK_SECONDS:=8}" "${WRK_THREADS:=2}" "${MOCK_THREADS:=2}"
-: "${BENCHES:=seq throughput stream memory startup wrk}" "${NO_PYTHON:=0}" "${PY_OPENAI_SPEC:=openai}"
-: "${KEEP_CPUS_AWAKE:=0}"
+: "${TLS_SEQ_CALLS:=20000}" "${TLS_SEQ_WARMUP:=2000}" "${TLS_TP_CALLS:=50000}"
+: "${EMBED_CALLS:=5}" "${EMBED_INPUTS:=2048}" "${EMBED_DIMS:=1536}" "${LAT_EVENTS:=3000}" "${LAT_DELAY_MS:=1}"
+: "${STREAMS_OPEN:=10000}" "${STREAMS_CHUNKS:=60}" "${STREAMS_DELAY_MS:=500}" "${STREAMS_WINDOW_MS:=5000}"
+: "${BENCHES:=seq throughput stream memory startup wrk tls compress latency streams}" "${NO_PYTHON:=0}"
+: "${PY_OPENAI_SPEC:=openai}" "${KEEP_CPUS_AWAKE:=0}"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 want() { case " $BENCHES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
@@ -77,9 +94,14 @@ fi
 printf '#include <curl/curl.h>\n' | cc -E -x c - >/dev/null 2>&1 || { log "libcurl headers missing"; exit 1; }
 HAVE_WRK=1; command -v wrk >/dev/null 2>&1 || { HAVE_WRK=0; log "wrk not available: its row is skipped"; }
 
-# Up to 10,000 connections in flight, on both sides of loopback.
+# Up to 10,000 connections in flight (and 10,000 open streams, each a connection over HTTP/1.1
+# and, through the TLS front, a relayed one), on both sides of loopback.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 log "open files limit: $(ulimit -n)"
+[ "$(ulimit -n)" -ge $((2 * STREAMS_OPEN + 1024)) ] || log "the open files limit is too low for $STREAMS_OPEN open streams"
+# The HTTP/2 rows ask libcurl for HTTP/2: it must have been built with nghttp2.
+CURL_HTTP2=0; curl-config --features 2>/dev/null | grep -qx HTTP2 && CURL_HTTP2=1
+[ "$CURL_HTTP2" = 1 ] || log "this libcurl has no HTTP/2: its HTTP/2 rows are skipped"
 
 # ---------------------------------------------------------------- builds
 log "building the library and the mock server (release, $TARGET)"
@@ -144,7 +166,13 @@ RESULTS=$OUT/results.jsonl
         "$ROUNDS" "$SEQ_CALLS" "$TP_CALLS" "$STREAM_CHUNKS" "$PY_SEQ_CALLS" "$PY_TP_CALLS"
     printf '"py_stream_chunks":%s,"mem_inflight":%s,"mem_seq_calls":%s,"mock_threads":%s,"worker_threads":"%s",' \
         "$PY_STREAM_CHUNKS" "$MEM_INFLIGHT" "$MEM_SEQ_CALLS" "$MOCK_THREADS" "${OPENAI_WORKER_THREADS:-default}"
-    printf '"keep_cpus_awake":%s,' "$KEEP_CPUS_AWAKE"
+    printf '"keep_cpus_awake":%s,"many_batch":%s,"mem_hold_ms":%s,"tls_seq_calls":%s,"tls_tp_calls":%s,' \
+        "$KEEP_CPUS_AWAKE" "$MANY_BATCH" "$MEM_HOLD_MS" "$TLS_SEQ_CALLS" "$TLS_TP_CALLS"
+    printf '"embed_calls":%s,"embed_inputs":%s,"embed_dims":%s,"lat_events":%s,"lat_delay_ms":%s,' \
+        "$EMBED_CALLS" "$EMBED_INPUTS" "$EMBED_DIMS" "$LAT_EVENTS" "$LAT_DELAY_MS"
+    printf '"streams_open":%s,"streams_chunks":%s,"streams_delay_ms":%s,"streams_window_ms":%s,' \
+        "$STREAMS_OPEN" "$STREAMS_CHUNKS" "$STREAMS_DELAY_MS" "$STREAMS_WINDOW_MS"
+    printf '"cpu":"%s","curl_http2":%s,' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" "$CURL_HTTP2"
     printf '"curl":"%s","rustc":"%s"}\n' "$(curl-config --version 2>/dev/null || echo '?')" "$(rustc --version)"
 } >>"$RESULTS"
 
@@ -173,6 +201,7 @@ for round in $(seq "$ROUNDS"); do
     if want throughput; then
         for c in $CONCURRENCY; do
             run "throughput libopenai queue @$c (round $round)" "$LIB" queue "$c" "$TP_CALLS"
+            run "throughput libopenai queue_next_many x$MANY_BATCH @$c (round $round)" "$LIB" queue-many "$c" "$TP_CALLS" "$MANY_BATCH"
             run "throughput libcurl multi @$c (round $round)" "$CURLB" multi "$c" "$TP_CALLS"
             run "throughput reqwest @$c (round $round)" "$REQWEST" conc "$c" "$TP_CALLS"
             [ -z "$PY" ] || [ "$round" != 1 ] || run "throughput python AsyncOpenAI @$c" $PY async "$c" "$PY_TP_CALLS"
@@ -187,7 +216,8 @@ for round in $(seq "$ROUNDS"); do
 done
 
 if want memory; then
-    run "memory: libopenai $MEM_INFLIGHT in flight" "$LIB" mem-inflight "$MEM_INFLIGHT" "$MEM_HOLD_MS"
+    run "memory: libopenai $MEM_INFLIGHT in flight (max_connections 256)" "$LIB" mem-inflight "$MEM_INFLIGHT" "$MEM_HOLD_MS"
+    run "memory: libopenai $MEM_INFLIGHT in flight (max_connections null)" "$LIB" mem-inflight "$MEM_INFLIGHT" "$MEM_HOLD_MS" unbounded
     run "memory: libcurl multi $MEM_INFLIGHT in flight" "$CURLB" mem-inflight "$MEM_INFLIGHT" "$MEM_HOLD_MS"
     run "memory: reqwest $MEM_INFLIGHT in flight" "$REQWEST" mem-inflight "$MEM_INFLIGHT" "$MEM_HOLD_MS"
     run "memory: libopenai RSS over $MEM_SEQ_CALLS sequential calls" "$LIB" mem-seq "$MEM_SEQ_CALLS"
@@ -203,6 +233,83 @@ if want startup; then
         run "startup: reqwest first call, fresh process $i" "$REQWEST" first-call
     done
     awake_stop
+fi
+
+# The TLS rows: the same calls through the mock's TLS front (HTTPS on loopback, each request
+# relayed to the plain mock), over HTTP/1.1 (offered alone by ALPN) and over HTTP/2, every
+# implementation trusting the front's CA.
+# tls_env HTTP sets TE, the `env` prefix of a program run through the front.
+tls_env() {
+    TE=(env "BENCH_BASE_URL=$TLS_URL/v1" "BENCH_CA_FILE=$CA_FILE" "BENCH_HTTP=$1"
+        "BENCH_TRANSPORT=$([ "$1" = 2 ] && echo tls-h2 || echo tls-h1)")
+}
+if want tls; then
+    for http in 1.1 2; do
+        tls_env "$http"
+        curl_ok=1; [ "$http" = 1.1 ] || [ "$CURL_HTTP2" = 1 ] || curl_ok=0
+        for round in $(seq "$ROUNDS"); do
+            awake_start
+            run "TLS HTTP/$http seq libopenai (round $round)" "${TE[@]}" "$LIB" seq "$TLS_SEQ_CALLS" "$TLS_SEQ_WARMUP"
+            [ "$curl_ok" = 0 ] || run "TLS HTTP/$http seq libcurl (round $round)" "${TE[@]}" "$CURLB" seq "$TLS_SEQ_CALLS" "$TLS_SEQ_WARMUP"
+            run "TLS HTTP/$http seq reqwest (round $round)" "${TE[@]}" "$REQWEST" seq "$TLS_SEQ_CALLS" "$TLS_SEQ_WARMUP"
+            awake_stop
+            for c in $CONCURRENCY; do
+                run "TLS HTTP/$http libopenai queue @$c (round $round)" "${TE[@]}" "$LIB" queue "$c" "$TLS_TP_CALLS"
+                run "TLS HTTP/$http libopenai queue_next_many @$c (round $round)" "${TE[@]}" "$LIB" queue-many "$c" "$TLS_TP_CALLS" "$MANY_BATCH"
+                [ "$curl_ok" = 0 ] || run "TLS HTTP/$http libcurl multi @$c (round $round)" "${TE[@]}" "$CURLB" multi "$c" "$TLS_TP_CALLS"
+                run "TLS HTTP/$http reqwest @$c (round $round)" "${TE[@]}" "$REQWEST" conc "$c" "$TLS_TP_CALLS"
+            done
+        done
+        awake_start
+        for i in $(seq "$FIRST_CALL_RUNS"); do
+            run "TLS HTTP/$http first call, fresh process $i" "${TE[@]}" "$LIB" first-call
+            [ "$curl_ok" = 0 ] || run "TLS HTTP/$http libcurl first call, fresh process $i" "${TE[@]}" "$CURLB" first-call
+            run "TLS HTTP/$http reqwest first call, fresh process $i" "${TE[@]}" "$REQWEST" first-call
+        done
+        awake_stop
+    done
+fi
+
+# A large answer, compressed or not: the mock gzips what it answers when the request accepts gzip.
+if want compress; then
+    curl -sf -X POST "$URL/__mock/config" -d '{"compress":true}' >/dev/null
+    # The answer's size uncompressed: every implementation checks its decoded body against it.
+    python3 -c 'import json,sys; n,d=int(sys.argv[1]),int(sys.argv[2]); print(json.dumps({"model":"text-embedding-3-small","input":["input %d" % i for i in range(n)],"dimensions":d},separators=(",",":")))' \
+        "$EMBED_INPUTS" "$EMBED_DIMS" >"$OUT/embed-body.json"
+    BENCH_EMBED_LEN=$(curl -sf -o /dev/null -w '%{size_download}' -H 'Authorization: Bearer sk-bench' \
+        -H 'Content-Type: application/json' --data-binary @"$OUT/embed-body.json" "$URL/v1/embeddings")
+    export BENCH_EMBED_LEN BENCH_EMBED_INPUTS=$EMBED_INPUTS BENCH_EMBED_DIMS=$EMBED_DIMS
+    log "embeddings answer: $BENCH_EMBED_LEN bytes uncompressed"
+    for compress in 1 0; do
+        run "compression=$compress: libopenai embeddings" "$LIB" embed "$EMBED_CALLS" "$compress"
+        run "compression=$compress: libcurl embeddings" "$CURLB" embed "$EMBED_CALLS" "$compress"
+        run "compression=$compress: reqwest embeddings" "$REQWEST" embed "$EMBED_CALLS" "$compress"
+    done
+    curl -sf -X POST "$URL/__mock/config" -d '{"compress":false}' >/dev/null
+fi
+
+# What the library adds to a stream: each chunk stamped by the mock as it leaves, one every
+# LAT_DELAY_MS (so that events never queue up), timed where the consumer sees it.
+if want latency; then
+    for round in $(seq "$ROUNDS"); do
+        run "latency: libopenai pulled (round $round)" "$LIB" latency "$LAT_EVENTS" "$LAT_DELAY_MS"
+        run "latency: libopenai callback (round $round)" "$LIB" latency-cb "$LAT_EVENTS" "$LAT_DELAY_MS"
+        run "latency: reqwest (round $round)" "$REQWEST" latency "$LAT_EVENTS" "$LAT_DELAY_MS"
+    done
+fi
+
+# Many streams open at once in one process. Over HTTP/2 they go through a front of their own
+# that lets one connection carry them all (the mock's front allows 200 streams, as public
+# servers do) and that runs in a process of its own: with a front in the mock's process, each
+# stream would take two of that process's descriptors.
+if want streams; then
+    sargs=("$STREAMS_OPEN" "$STREAMS_CHUNKS" "$STREAMS_DELAY_MS" "$STREAMS_WINDOW_MS")
+    run "streams: libopenai $STREAMS_OPEN open, HTTP/1.1" "$LIB" streams "${sargs[@]}"
+    run "streams: reqwest $STREAMS_OPEN open, HTTP/1.1" "$REQWEST" streams "${sargs[@]}"
+    start_front $((STREAMS_OPEN + 100))
+    TE=(env "BENCH_BASE_URL=$FRONT_URL/v1" "BENCH_CA_FILE=$FRONT_CA" BENCH_HTTP=2 BENCH_TRANSPORT=tls-h2)
+    run "streams: libopenai $STREAMS_OPEN open, HTTP/2 over TLS" "${TE[@]}" "$LIB" streams "${sargs[@]}"
+    run "streams: reqwest $STREAMS_OPEN open, HTTP/2 over TLS" "${TE[@]}" "$REQWEST" streams "${sargs[@]}"
 fi
 
 if want wrk && [ "$HAVE_WRK" = 1 ]; then

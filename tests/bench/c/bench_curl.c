@@ -5,8 +5,16 @@
  *
  *   seq N WARMUP          easy interface, one reused handle (keep-alive): median, p99 per call
  *   multi INFLIGHT TOTAL  multi interface, INFLIGHT handles reused, the window kept full
- *   mem-inflight N HOLD_MS   RSS with N transfers in flight (the mock holds each answer)
+ *   mem-inflight N HOLD_MS   RSS with N transfers in flight (the mock holds each answer),
+ *                         sampled once the mock has all N and none has completed
+ *   embed N COMPRESS      N calls of the large embeddings request; COMPRESS 1 asks for
+ *                         "gzip, deflate" (CURLOPT_ACCEPT_ENCODING, decoded by libcurl)
  *   first-call            curl_easy_init and the first and second perform, in a fresh process
+ *
+ * TLS (BENCH_CA_FILE set): the mock's CA as CURLOPT_CAINFO; BENCH_HTTP=2 asks for HTTP/2 by
+ * ALPN (CURL_HTTP_VERSION_2TLS; the multi handle multiplexes, CURLPIPE_MULTIPLEX, and a new
+ * transfer waits for a connection that can take it, CURLOPT_PIPEWAIT), otherwise HTTP/1.1.
+ * Every transfer is checked: status 200, a body, and the HTTP version asked for.
  */
 #include "bench_common.h"
 
@@ -15,6 +23,8 @@
 
 static const char *IMPL = "libcurl";
 static char url[512];
+static const char *ca_file;
+static long want_version = CURL_HTTP_VERSION_1_1;
 /* The same mock under a path prefix whose answers the mock holds (see run.sh), for mem-inflight. */
 static char hold_url[512];
 static struct curl_slist *headers;
@@ -53,24 +63,39 @@ static CURL *new_handle(buffer *b) {
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(BENCH_BODY));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
-    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    if (ca_file) {
+        curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
+        curl_easy_setopt(h, CURLOPT_HTTP_VERSION, want_http2() ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
+        if (want_http2())
+            curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    }
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 60L);
     return h;
 }
 
+/* Whether a finished transfer is what was asked for: 200, a body, the HTTP version. */
+static int transfer_ok(CURL *h, CURLcode rc, const buffer *b, int quiet) {
+    long status = 0, version = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
+    if (rc != CURLE_OK || status != 200 || b->len == 0 || version != want_version) {
+        if (!quiet)
+            fprintf(stderr, "curl call failed: %s, status %ld, CURL_HTTP_VERSION %ld (asked %ld)\n", curl_easy_strerror(rc),
+                    status, version, want_version);
+        return 0;
+    }
+    return 1;
+}
+
 /* One call on a reused handle; 0 on success. */
 static int perform(CURL *h, buffer *b) {
-    long status = 0;
     b->len = 0;
     CURLcode rc = curl_easy_perform(h);
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK || status != 200 || b->len == 0) {
-        fprintf(stderr, "curl call failed: %s, status %ld\n", curl_easy_strerror(rc), status);
-        return 1;
-    }
-    return 0;
+    return !transfer_ok(h, rc, b, 0);
 }
 
 static void bench_seq(long n, long warmup) {
@@ -115,6 +140,7 @@ static pool pool_new(long count) {
     }
     /* Keep every connection of the window alive between transfers. */
     curl_multi_setopt(p.multi, CURLMOPT_MAXCONNECTS, count + 16);
+    curl_multi_setopt(p.multi, CURLMOPT_PIPELINING, want_http2() ? CURLPIPE_MULTIPLEX : CURLPIPE_NOTHING);
     return p;
 }
 
@@ -128,9 +154,11 @@ static void pool_free(pool *p) {
     free(p->buffers);
 }
 
-/* Runs `total` transfers with the pool's handles all in flight at once; returns the errors.
- * `on_idle`, when set, is called after each wait (the memory benchmark samples there). */
-static long run_window(pool *p, long total, void (*on_idle)(void)) {
+/* Connections libcurl opened, summed over the transfers (CURLINFO_NUM_CONNECTS). */
+static long connections_opened;
+
+/* Runs `total` transfers with the pool's handles all in flight at once; returns the errors. */
+static long run_window(pool *p, long total) {
     long started = 0, done = 0, errors = 0;
     for (long i = 0; i < p->count && started < total; i++, started++) {
         p->buffers[i].len = 0;
@@ -146,14 +174,12 @@ static long run_window(pool *p, long total, void (*on_idle)(void)) {
             CURL *h = msg->easy_handle;
             CURLcode rc = msg->data.result;
             intptr_t index = 0;
-            long status = 0;
+            long connects = 0;
             curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&index);
-            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-            if (rc != CURLE_OK || status != 200 || p->buffers[index].len == 0) {
-                if (errors < 5)
-                    fprintf(stderr, "curl multi transfer failed: %s, status %ld\n", curl_easy_strerror(rc), status);
+            curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
+            connections_opened += connects;
+            if (!transfer_ok(h, rc, &p->buffers[index], errors >= 5))
                 errors++;
-            }
             curl_multi_remove_handle(p->multi, h);
             done++;
             if (started < total) {
@@ -162,35 +188,22 @@ static long run_window(pool *p, long total, void (*on_idle)(void)) {
                 started++;
             }
         }
-        if (done < total) {
+        if (done < total)
             curl_multi_poll(p->multi, NULL, 0, 1000, NULL);
-            if (on_idle)
-                on_idle();
-        }
     }
     return errors;
 }
 
 static void bench_multi(long inflight, long total) {
     pool p = pool_new(inflight);
-    long errors = run_window(&p, inflight * 2, NULL);
+    long errors = run_window(&p, inflight * 2);
     double t0 = now_us();
-    errors += run_window(&p, total, NULL);
+    errors += run_window(&p, total);
     double seconds = (now_us() - t0) / 1e6;
-    result("throughput", "libcurl-multi", "\"inflight\":%ld,\"n\":%ld,\"seconds\":%.3f,\"rps\":%.1f,\"errors\":%ld",
-           inflight, total, seconds, total / seconds, errors);
+    result("throughput", "libcurl-multi",
+           "\"inflight\":%ld,\"n\":%ld,\"seconds\":%.3f,\"rps\":%.1f,\"connections\":%ld,\"errors\":%ld", inflight,
+           total, seconds, total / seconds, connections_opened, errors);
     pool_free(&p);
-}
-
-static long inflight_peak_kb;
-static double sample_until_us;
-
-static void sample_rss(void) {
-    if (now_us() < sample_until_us) {
-        long kb = proc_status_kb("VmRSS");
-        if (kb > inflight_peak_kb)
-            inflight_peak_kb = kb;
-    }
 }
 
 static void bench_mem_inflight(long n, long hold_ms) {
@@ -198,24 +211,123 @@ static void bench_mem_inflight(long n, long hold_ms) {
     {
         /* A first small window: libcurl's own one-time set-up before the baseline. */
         pool warm = pool_new(16);
-        errors += run_window(&warm, 64, NULL);
+        errors += run_window(&warm, 64);
         pool_free(&warm);
     }
     long before = proc_status_kb("VmRSS");
     double t0 = now_us();
     memcpy(url, hold_url, sizeof url);
     pool p = pool_new(n);
-    sample_until_us = t0 + hold_ms * 1000.0 * 3 / 4;
-    errors += run_window(&p, n, sample_rss);
+    for (long i = 0; i < n; i++)
+        curl_multi_add_handle(p.multi, p.handles[i]);
+    /* Sampled once the mock holds all N requests and none has completed: then every transfer
+     * is in flight. A few samples 50 ms apart, the largest kept. */
+    long done = 0, early = 0, inflight_kb = 0, at_mock = 0;
+    /* 0: not sampled yet; 1: sampled, and what completes by the next read counts as before it;
+     * 2: after. */
+    int phase = 0;
+    double next_check = 0, sampled_ms = 0;
+    while (done < n) {
+        int running = 0, queued = 0;
+        curl_multi_perform(p.multi, &running);
+        CURLMsg *msg;
+        while ((msg = curl_multi_info_read(p.multi, &queued)) != NULL) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            intptr_t index = 0;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&index);
+            if (!transfer_ok(msg->easy_handle, msg->data.result, &p.buffers[index], errors >= 5))
+                errors++;
+            curl_multi_remove_handle(p.multi, msg->easy_handle);
+            done++;
+            if (phase < 2)
+                early++;
+        }
+        if (phase == 1)
+            phase = 2;
+        if (phase == 0 && now_us() >= next_check) {
+            next_check = now_us() + 10e3;
+            if (mock_in_progress() >= n) {
+                for (int i = 0; i < 5; i++) {
+                    long kb = proc_status_kb("VmRSS");
+                    if (kb > inflight_kb)
+                        inflight_kb = kb;
+                    if (i < 4) {
+                        /* Keep the transfers moving meanwhile. */
+                        curl_multi_poll(p.multi, NULL, 0, 50, NULL);
+                        curl_multi_perform(p.multi, &running);
+                    }
+                }
+                at_mock = mock_in_progress();
+                sampled_ms = (now_us() - t0) / 1e3;
+                phase = 1;
+            } else if (now_us() - t0 > hold_ms * 1000.0) {
+                phase = 2;
+            }
+        }
+        if (done < n)
+            curl_multi_poll(p.multi, NULL, 0, 10, NULL);
+    }
+    int sampled = inflight_kb > 0 && early == 0 && at_mock >= n;
     double seconds = (now_us() - t0) / 1e6;
     long hwm = proc_status_kb("VmHWM");
     long after = proc_status_kb("VmRSS");
     result("mem_inflight", "libcurl-multi",
            "\"n\":%ld,\"rss_before_kb\":%ld,\"rss_inflight_kb\":%ld,\"hwm_kb\":%ld,\"rss_after_kb\":%ld,"
-           "\"bytes_per_call\":%.0f,\"bytes_per_call_peak\":%.0f,\"seconds\":%.3f,\"errors\":%ld",
-           n, before, inflight_peak_kb, hwm, after, (inflight_peak_kb - before) * 1024.0 / n,
-           (hwm - before) * 1024.0 / n, seconds, errors);
+           "\"bytes_per_call\":%.0f,\"bytes_per_call_peak\":%.0f,\"sampled_at_ms\":%.1f,\"mock_in_progress\":%ld,"
+           "\"expected_at_mock\":%ld,\"completed_before_sample\":%ld,\"all_in_flight\":%s,\"seconds\":%.3f,"
+           "\"completed\":%ld,\"errors\":%ld",
+           n, before, inflight_kb, hwm, after, (inflight_kb - before) * 1024.0 / n, (hwm - before) * 1024.0 / n,
+           sampled_ms, at_mock, n, early, sampled ? "true" : "false", seconds, done, errors + !sampled);
     pool_free(&p);
+}
+
+/* The large embeddings request: BENCH_EMBED_INPUTS inputs, BENCH_EMBED_DIMS dimensions. */
+static char *embed_body(void) {
+    long inputs = env_long("BENCH_EMBED_INPUTS", 2048), dims = env_long("BENCH_EMBED_DIMS", 1536);
+    size_t cap = (size_t)inputs * 24 + 256, len = 0;
+    char *body = malloc(cap);
+    len += (size_t)snprintf(body + len, cap - len, "{\"model\":\"text-embedding-3-small\",\"input\":[");
+    for (long i = 0; i < inputs; i++)
+        len += (size_t)snprintf(body + len, cap - len, "%s\"input %ld\"", i ? "," : "", i);
+    snprintf(body + len, cap - len, "],\"dimensions\":%ld}", dims);
+    return body;
+}
+
+static void bench_embed(long n, int compress) {
+    buffer b = {0};
+    CURL *h = new_handle(&b);
+    long errors = perform(h, &b); /* connection up */
+    char embed_url[600];
+    snprintf(embed_url, sizeof embed_url, "%s/embeddings", getenv("BENCH_BASE_URL"));
+    char *body = embed_body();
+    curl_easy_setopt(h, CURLOPT_URL, embed_url);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    if (compress)
+        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+    long expect_len = env_long("BENCH_EMBED_LEN", 0);
+    double *lat = malloc(sizeof(double) * (size_t)n);
+    long long wire = 0;
+    for (long i = 0; i < n; i++) {
+        long long sent0 = mock_bytes_sent();
+        double t0 = now_us();
+        int failed = perform(h, &b);
+        lat[i] = now_us() - t0;
+        wire += mock_bytes_sent() - sent0;
+        if (failed || (expect_len && (long)b.len != expect_len)) {
+            fprintf(stderr, "embeddings call failed: %zu bytes (expected %ld)\n", b.len, expect_len);
+            errors++;
+        }
+    }
+    lat_stats s = latency_stats(lat, (size_t)n);
+    result("embed", IMPL, "\"compress\":%s,\"n\":%ld,\"median_ms\":%.2f,\"min_ms\":%.2f,\"wire_bytes\":%lld,"
+                          "\"body_bytes\":%zu,\"errors\":%ld",
+           compress ? "true" : "false", n, s.median / 1e3, s.min / 1e3, wire / n, b.len, errors);
+    curl_easy_cleanup(h);
+    free(body);
+    free(b.data);
+    free(lat);
 }
 
 static void bench_first_call(void) {
@@ -241,6 +353,14 @@ int main(int argc, char **argv) {
     const char *hold = getenv("BENCH_HOLD_BASE_URL");
     snprintf(hold_url, sizeof hold_url, "%s/chat/completions", hold ? hold : base);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    ca_file = getenv("BENCH_CA_FILE");
+    if (ca_file && !*ca_file)
+        ca_file = NULL;
+    if (ca_file && want_http2()) {
+        if (!(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2))
+            DIE("this libcurl has no HTTP/2 (curl-config --features lacks HTTP2)");
+        want_version = CURL_HTTP_VERSION_2_0;
+    }
     headers = curl_slist_append(headers, "Authorization: Bearer sk-bench");
     headers = curl_slist_append(headers, "Content-Type: application/json");
     headers = curl_slist_append(headers, "Accept: application/json");
@@ -253,6 +373,8 @@ int main(int argc, char **argv) {
         bench_multi(arg_long(argc, argv, 2, 64), arg_long(argc, argv, 3, 50000));
     else if (strcmp(mode, "mem-inflight") == 0)
         bench_mem_inflight(arg_long(argc, argv, 2, 10000), arg_long(argc, argv, 3, 3000));
+    else if (strcmp(mode, "embed") == 0)
+        bench_embed(arg_long(argc, argv, 2, 5), (int)arg_long(argc, argv, 3, 1));
     else if (strcmp(mode, "first-call") == 0)
         bench_first_call();
     else

@@ -22,7 +22,7 @@ pub fn add_scripts(state: &State, value: &Value) -> Result<usize, String> {
     Ok(state.push_scripts(scripts))
 }
 
-/// Applies a configuration object: {"log": bool}.
+/// Applies a configuration object: {"log": bool, "compress": bool}.
 pub fn configure(state: &State, value: &Value) -> Result<(), String> {
     let obj = value
         .as_object()
@@ -31,10 +31,16 @@ pub fn configure(state: &State, value: &Value) -> Result<(), String> {
         match (k.as_str(), v) {
             ("log", Value::Bool(b)) => state.set_logging(*b),
             ("log", _) => return Err("'log' must be a boolean".into()),
+            ("compress", Value::Bool(b)) => state.set_compressing(*b),
+            ("compress", _) => return Err("'compress' must be a boolean".into()),
             _ => return Err(format!("unknown configuration field '{k}'")),
         }
     }
     Ok(())
+}
+
+fn config(state: &State) -> Value {
+    json!({"log": state.logging(), "compress": state.compressing()})
 }
 
 fn bad(message: impl Into<String>) -> Response {
@@ -83,9 +89,9 @@ pub fn handle(req: &Request, state: &State) -> Response {
             Response::json(200, &json!({"ok": true}))
         }
         ("GET", "/__mock/connections") => Response::json(200, &state.connections()),
-        ("GET", "/__mock/config") => Response::json(200, &json!({"log": state.logging()})),
+        ("GET", "/__mock/config") => Response::json(200, &config(state)),
         ("POST", "/__mock/config") => match body_json(req).and_then(|v| configure(state, &v)) {
-            Ok(()) => Response::json(200, &json!({"log": state.logging()})),
+            Ok(()) => Response::json(200, &config(state)),
             Err(e) => bad(e),
         },
         ("POST", "/__mock/reset") => {

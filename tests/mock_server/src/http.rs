@@ -4,6 +4,8 @@
 
 use std::io;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -114,17 +116,33 @@ pub struct Conn {
     pos: usize,
     pub id: u64,
     pub out: Vec<u8>,
+    /// The server's count of bytes written in answer to API requests (`bytes_sent` of
+    /// /__mock/connections), and whether the answer being written counts (not the control
+    /// endpoints': a benchmark reading the counter must not count its own readings).
+    sent: Arc<AtomicU64>,
+    pub counting: bool,
 }
 
 impl Conn {
-    pub fn new(stream: TcpStream, id: u64) -> Conn {
+    pub fn new(stream: TcpStream, id: u64, sent: Arc<AtomicU64>) -> Conn {
         Conn {
             stream,
             buf: Vec::with_capacity(READ_CHUNK),
             pos: 0,
             id,
             out: Vec::with_capacity(READ_CHUNK),
+            sent,
+            counting: true,
         }
+    }
+
+    /// Every write to the client goes through here, so that `bytes_sent` counts it.
+    async fn send_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stream.write_all(bytes).await?;
+        if self.counting {
+            self.sent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     fn unread(&self) -> usize {
@@ -190,17 +208,13 @@ impl Conn {
                     return Err(ReadError::TooLarge);
                 }
                 if expect_continue {
-                    self.stream
-                        .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-                        .await?;
+                    self.send_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
                 }
                 req.body = self.read_exact_body(n as usize).await?;
             }
             Framing::Chunked => {
                 if expect_continue {
-                    self.stream
-                        .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-                        .await?;
+                    self.send_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
                 }
                 req.body = self.read_chunked().await?;
             }
@@ -281,12 +295,14 @@ impl Conn {
 
     /// Writes all bytes; an error means the client is gone.
     pub async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.stream.write_all(bytes).await
+        self.send_all(bytes).await
     }
 
     /// Writes the output buffer and clears it.
     pub async fn flush_out(&mut self) -> io::Result<()> {
-        let r = self.stream.write_all(&self.out).await;
+        let out = std::mem::take(&mut self.out);
+        let r = self.send_all(&out).await;
+        self.out = out;
         self.out.clear();
         // Keep a big stream's buffer from living as long as an idle keep-alive connection.
         if self.out.capacity() > 1 << 20 {

@@ -39,9 +39,10 @@ use std::thread::JoinHandle;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+
 pub use patterns::{speech_byte, DEFAULT_FILE_LINES, DEFAULT_SPEECH_BYTES};
 pub use routes::embedding_value;
-pub use sse::{REPLY, REPLY_WORDS};
+pub use sse::{monotonic_ns, REPLY, REPLY_WORDS, STAMP_DIGITS};
 
 use state::State;
 
@@ -163,7 +164,12 @@ impl MockServer {
     /// Starts a TLS front for this server (HTTP/2 or HTTP/1.1 by ALPN; see `tls`). It serves
     /// until the process ends.
     pub fn tls_front(&self) -> tls::TlsFront {
-        match tls::start(self.addr) {
+        self.tls_front_with(tls::TlsOptions::default())
+    }
+
+    /// `tls_front` with options (the HTTP/2 streams a connection may have open at once).
+    pub fn tls_front_with(&self, options: tls::TlsOptions) -> tls::TlsFront {
+        match tls::start_with(self.addr, options) {
             Ok(front) => front,
             Err(e) => panic!("openai-mock: cannot start the TLS front: {e}"),
         }
@@ -220,6 +226,11 @@ impl MockServer {
     /// Turns the request log on or off, as POST /__mock/config {"log": …}.
     pub fn set_logging(&self, on: bool) {
         self.state.set_logging(on);
+    }
+
+    /// Turns gzip-encoded answers on or off, as POST /__mock/config {"compress": …}.
+    pub fn set_compressing(&self, on: bool) {
+        self.state.set_compressing(on);
     }
 }
 

@@ -76,6 +76,42 @@ impl Response {
         self.headers.push((name, value.into()));
         self
     }
+
+    /// With `{"compress": true}`: a body held in memory (JSON, text), gzip-encoded at level 1
+    /// (nginx's default) when the request accepts gzip, as a compressing server or CDN answers.
+    /// Event streams and generated binary bodies go as they are.
+    pub fn gzip_if_accepted(mut self, req: &Request) -> Response {
+        let Body::Full(body) = &self.body else { return self };
+        if !accepts_gzip(req.header("accept-encoding").unwrap_or("")) {
+            return self;
+        }
+        let mut encoder = flate2::write::GzEncoder::new(
+            Vec::with_capacity(body.len() / 4 + 64),
+            flate2::Compression::fast(),
+        );
+        // Writing into a Vec cannot fail.
+        let gzipped = std::io::Write::write_all(&mut encoder, body)
+            .and_then(|()| encoder.finish())
+            .expect("gzip into memory");
+        self.body = Body::Full(gzipped);
+        self.with_header("content-encoding", "gzip")
+    }
+}
+
+/// Whether an Accept-Encoding value lists gzip (or `*`) without `q=0`.
+fn accepts_gzip(value: &str) -> bool {
+    value.split(',').any(|item| {
+        let mut params = item.split(';');
+        let name = params.next().unwrap_or("").trim();
+        let refused = params.any(|p| {
+            let p = p.trim();
+            p.strip_prefix("q=")
+                .or_else(|| p.strip_prefix("Q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                == Some(0.0)
+        });
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+    })
 }
 
 pub fn request_id(n: u64) -> String {
@@ -166,6 +202,7 @@ async fn send_events(conn: &mut Conn, mut s: EventStream, chunked: bool) -> bool
             }
         }
         first = false;
+        s.fill_stamps(&mut events);
         if chunked {
             http::chunk(&mut conn.out, &events);
         } else {

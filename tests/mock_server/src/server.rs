@@ -36,7 +36,7 @@ fn is_control(path: &str) -> bool {
 async fn connection(stream: TcpStream, state: Arc<State>) {
     let _ = stream.set_nodelay(true);
     let guard = state.connection_opened();
-    let mut conn = Conn::new(stream, guard.id);
+    let mut conn = Conn::new(stream, guard.id, state.bytes_sent_counter());
     loop {
         let req = match conn.read_request().await {
             Ok(r) => r,
@@ -52,12 +52,14 @@ async fn connection(stream: TcpStream, state: Arc<State>) {
         if !is_control(req.path()) && websocket::is_upgrade(&req) {
             return upgrade(conn, req, state).await;
         }
+        conn.counting = !is_control(req.path());
         let outcome = if is_control(req.path()) {
             let resp = control::handle(&req, &state);
             send(&mut conn, &req, resp, &request_id(state.next_request_id())).await
         } else {
             api(&mut conn, &state, &req).await
         };
+        conn.counting = true;
         drop(req); // release the body before waiting for the next request
         match outcome {
             // `send` and scripts already turn a request without keep-alive into Close.
@@ -116,6 +118,7 @@ async fn refuse(mut conn: Conn, state: &State, status: u16, message: String) {
 
 /// An API request: logged, then answered by a matching script or by the routes.
 async fn api(conn: &mut Conn, state: &State, req: &Request) -> Outcome {
+    let _in_progress = state.request_started();
     let rid = request_id(state.next_request_id());
     let parts = req
         .header("content-type")
@@ -134,7 +137,10 @@ async fn api(conn: &mut Conn, state: &State, req: &Request) -> Outcome {
     let outcome = match state.take_script(req.method(), req.path()) {
         Some(s) => script::execute(conn, req, &s, &rid).await,
         None => {
-            let resp = routes::handle(req, parts.as_ref());
+            let mut resp = routes::handle(req, parts.as_ref());
+            if state.compressing() {
+                resp = resp.gzip_if_accepted(req);
+            }
             send(conn, req, resp, &rid).await
         }
     };

@@ -16,12 +16,15 @@ const MAX_CHUNK_BYTES: u64 = 64 << 20;
 /// Largest reply assembled in one body (non-streamed completion, completed message).
 pub const MAX_FULL_TEXT: u64 = 1 << 30;
 
-/// The steering fields of a request body: mock_chunks, mock_chunk_bytes, mock_delay_ms.
+/// The steering fields of a request body: mock_chunks, mock_chunk_bytes, mock_delay_ms,
+/// mock_stamp.
 #[derive(Clone, Debug)]
 pub struct Steer {
     pub chunks: u64,
     chunk_bytes: Option<usize>,
     pub delay: Option<Duration>,
+    /// A chat stream's content pieces are the time they are written (see `STAMP_DIGITS`).
+    stamp: bool,
     /// For chunk_bytes M: 'a'..'z' repeated over M + 26 bytes; chunk i is alpha[i % 26..][..M].
     alpha: Vec<u8>,
 }
@@ -53,10 +56,22 @@ impl Steer {
         let alpha = chunk_bytes
             .map(|m| (0..m + 26).map(|j| b'a' + (j % 26) as u8).collect())
             .unwrap_or_default();
+        let stamp = match body.get("mock_stamp") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                return Err(Box::new(Response::invalid_request(
+                    400,
+                    "Invalid 'mock_stamp': expected a boolean.",
+                    Some("mock_stamp"),
+                )))
+            }
+        };
         Ok(Steer {
             chunks,
             chunk_bytes,
             delay,
+            stamp,
             alpha,
         })
     }
@@ -113,6 +128,29 @@ impl EventStream {
             EventStream::Replay(s) => s.next_event(out),
         }
     }
+
+    /// With `mock_stamp`: writes the time now into the stamps of the events appended to `out`
+    /// since the last call, just before `out` is written to the socket.
+    pub fn fill_stamps(&mut self, out: &mut [u8]) {
+        if let EventStream::Chat(s) = self {
+            let now = format!("{:0width$}", monotonic_ns(), width = STAMP_DIGITS);
+            for at in s.stamps.drain(..) {
+                out[at..at + STAMP_DIGITS].copy_from_slice(now.as_bytes());
+            }
+        }
+    }
+}
+
+/// A stamp is CLOCK_MONOTONIC in nanoseconds, zero-padded to this many decimal digits.
+pub const STAMP_DIGITS: usize = 20;
+
+/// CLOCK_MONOTONIC in nanoseconds: on Linux one clock for every process of the machine, so a
+/// consumer reading it with `clock_gettime(CLOCK_MONOTONIC)` can subtract a stamp from it.
+pub fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid timespec that the call writes and nothing else refers to.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 /// A stream of fixed events, each `event: ...` / `data: ...` block sent as written.
@@ -163,6 +201,8 @@ pub struct ChatStream {
     usage: Option<String>,
     stage: ChatStage,
     i: u64,
+    /// Where in the output the stamps not yet filled begin (`mock_stamp`).
+    stamps: Vec<usize>,
 }
 
 impl ChatStream {
@@ -190,6 +230,7 @@ impl ChatStream {
             usage: usage.map(Value::to_string),
             stage: ChatStage::Role,
             i: 0,
+            stamps: Vec::new(),
         }
     }
 
@@ -216,6 +257,14 @@ impl ChatStream {
                         b"null",
                     );
                     self.stage = ChatStage::Content;
+                    return true;
+                }
+                ChatStage::Content if self.i < self.steer.chunks && self.steer.stamp => {
+                    // A placeholder of the stamp's width, filled when the event is written.
+                    let at = out.len() + self.common.len() + br#"[{"index":0,"delta":{"content":""#.len();
+                    self.choice(out, &[b"{\"content\":\"", &[b'0'; STAMP_DIGITS], b"\"}"], b"null");
+                    self.stamps.push(at);
+                    self.i += 1;
                     return true;
                 }
                 ChatStage::Content if self.i < self.steer.chunks => {

@@ -13,6 +13,8 @@ use crate::script::{Script, ScriptResponse};
 pub struct State {
     log: Mutex<Log>,
     log_enabled: AtomicBool,
+    /// `{"compress": true}`: answers gzip-encoded when the request accepts gzip.
+    compress: AtomicBool,
     scripts: Mutex<VecDeque<Script>>,
     /// Number of queued scripts, read without the lock on the hot path.
     script_count: AtomicUsize,
@@ -24,6 +26,11 @@ pub struct State {
     next_request_id: AtomicU64,
     /// The WebSocket sessions, oldest first (GET /__mock/websockets).
     websockets: Mutex<Vec<Arc<Mutex<crate::websocket::Record>>>>,
+    /// API requests received and not yet answered in full (a gauge, as `open`).
+    in_progress: AtomicU64,
+    /// Bytes written in answer to API requests, heads and framing included (shared with every
+    /// `Conn`).
+    bytes_sent: Arc<AtomicU64>,
 }
 
 /// Locks, ignoring poisoning: every critical section leaves the data consistent.
@@ -48,6 +55,26 @@ impl State {
 
     pub fn set_logging(&self, on: bool) {
         self.log_enabled.store(on, Relaxed);
+    }
+
+    pub fn compressing(&self) -> bool {
+        self.compress.load(Relaxed)
+    }
+
+    pub fn set_compressing(&self, on: bool) {
+        self.compress.store(on, Relaxed);
+    }
+
+    /// The counter every connection adds the bytes it writes to.
+    pub fn bytes_sent_counter(&self) -> Arc<AtomicU64> {
+        self.bytes_sent.clone()
+    }
+
+    /// Counts an API request as in progress until the guard drops (its answer written, or the
+    /// client gone).
+    pub fn request_started(&self) -> InProgress<'_> {
+        self.in_progress.fetch_add(1, Relaxed);
+        InProgress(self)
     }
 
     pub fn push_scripts(&self, scripts: Vec<Script>) -> usize {
@@ -131,11 +158,13 @@ impl State {
             "open": self.open.load(Relaxed),
             "closed": self.closed.load(Relaxed),
             "closed_by_client_mid_response": self.closed_mid_response.load(Relaxed),
+            "requests_in_progress": self.in_progress.load(Relaxed),
+            "bytes_sent": self.bytes_sent.load(Relaxed),
         })
     }
 
-    /// Clears scripts, the log (numbering restarts) and the counters. `open` is a gauge of the
-    /// connections that exist right now, so it is kept.
+    /// Clears scripts, the log (numbering restarts) and the counters. `open` and
+    /// `requests_in_progress` are gauges of what exists right now, so they are kept.
     pub fn reset(&self) {
         self.clear_scripts();
         self.log().clear(true);
@@ -143,6 +172,15 @@ impl State {
         self.closed.store(0, Relaxed);
         self.closed_mid_response.store(0, Relaxed);
         self.clear_websockets();
+        self.bytes_sent.store(0, Relaxed);
+    }
+}
+
+pub struct InProgress<'a>(&'a State);
+
+impl Drop for InProgress<'_> {
+    fn drop(&mut self) {
+        self.0.in_progress.fetch_sub(1, Relaxed);
     }
 }
 

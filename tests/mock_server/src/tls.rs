@@ -29,6 +29,15 @@ pub struct Counters {
     pub h1_requests: AtomicU64,
 }
 
+/// How the front serves.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TlsOptions {
+    /// The HTTP/2 streams one connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS);
+    /// `None`: hyper's default, 200, about what public HTTPS servers allow. A client past it
+    /// waits for a stream or opens another connection.
+    pub max_concurrent_streams: Option<u32>,
+}
+
 /// A running front; it serves until the process ends.
 pub struct TlsFront {
     pub addr: SocketAddr,
@@ -75,6 +84,11 @@ type Body = BoxBody<Bytes, hyper::Error>;
 
 /// Starts a front relaying to the mock at `backend`, on a thread and runtime of its own.
 pub fn start(backend: SocketAddr) -> std::io::Result<TlsFront> {
+    start_with(backend, TlsOptions::default())
+}
+
+/// `start` with options.
+pub fn start_with(backend: SocketAddr, options: TlsOptions) -> std::io::Result<TlsFront> {
     let (ca_pem, config) = certificates();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
@@ -89,15 +103,19 @@ pub fn start(backend: SocketAddr) -> std::io::Result<TlsFront> {
             .enable_all()
             .build()
             .expect("the TLS front's runtime");
-        runtime.block_on(serve(listener, acceptor, backend, served));
+        runtime.block_on(serve(listener, acceptor, backend, served, options));
     })?;
     Ok(TlsFront { addr, ca_pem, counters })
 }
 
-async fn serve(listener: std::net::TcpListener, acceptor: tokio_rustls::TlsAcceptor, backend: SocketAddr, counters: Arc<Counters>) {
+async fn serve(listener: std::net::TcpListener, acceptor: tokio_rustls::TlsAcceptor, backend: SocketAddr, counters: Arc<Counters>, options: TlsOptions) {
     let listener = tokio::net::TcpListener::from_std(listener).expect("a listener");
-    // Relayed requests reuse plain connections to the mock.
-    let relay: Client<_, Body> = Client::builder(TokioExecutor::new()).build_http();
+    // Relayed requests reuse plain connections to the mock. Without TCP_NODELAY, a request
+    // whose body arrives after its head (HTTP/2: a DATA frame after the HEADERS) would be
+    // written in two pieces, the second held back by Nagle until the mock's delayed ACK, 40 ms.
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.set_nodelay(true);
+    let relay: Client<_, Body> = Client::builder(TokioExecutor::new()).build(connector);
     loop {
         let Ok((tcp, _)) = listener.accept().await else { continue };
         let _ = tcp.set_nodelay(true);
@@ -116,7 +134,10 @@ async fn serve(listener: std::net::TcpListener, acceptor: tokio_rustls::TlsAccep
                 }
             });
             let io = TokioIo::new(tls);
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            if let Some(max) = options.max_concurrent_streams {
+                builder.http2().max_concurrent_streams(max);
+            }
             let _ = builder.serve_connection(io, service).await;
         });
     }

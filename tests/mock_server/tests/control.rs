@@ -105,12 +105,12 @@ fn clearing_config_and_reset() {
     );
 
     let r = control(&server, "POST", "/__mock/config", r#"{"log": false}"#);
-    assert_eq!(r.json(), json!({"log": false}));
+    assert_eq!(r.json(), json!({"log": false, "compress": false}));
     c.request("GET", "/v1/models", b"");
     assert_eq!(server.requests().len(), 1);
     assert_eq!(
         control(&server, "GET", "/__mock/config", "").json(),
-        json!({"log": false})
+        json!({"log": false, "compress": false})
     );
     assert_eq!(
         control(&server, "POST", "/__mock/config", r#"{"log": 1}"#).status,
@@ -140,7 +140,7 @@ fn clearing_config_and_reset() {
     only_c_open();
     assert_eq!(
         server.connections(),
-        json!({"accepted": 0, "open": 1, "closed": 1, "closed_by_client_mid_response": 0})
+        json!({"accepted": 0, "open": 1, "closed": 1, "closed_by_client_mid_response": 0, "requests_in_progress": 0, "bytes_sent": 0})
     );
     let conns = control(&server, "GET", "/__mock/connections", "").json();
     assert_eq!(
