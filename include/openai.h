@@ -570,6 +570,13 @@ openai_code openai_response_header_at(const openai_response *response,
 const char *openai_response_request_id(const openai_response *response);
 
 /**
+ * The HTTP version the response came in, "HTTP/1.1" or "HTTP/2" (HTTP/2 is used over TLS when
+ * the server offers it, unless the client has `http1_only`), or NULL when no HTTP response came
+ * or `response` is NULL. A static string, never freed.
+ */
+const char *openai_response_http_version(const openai_response *response);
+
+/**
  * How many retries the call took (0 when its first attempt was the last); 0 for NULL.
  */
 uint32_t openai_response_retries(const openai_response *response);

@@ -106,6 +106,8 @@ pub struct Response {
     /// Why the call failed; `None` on success.
     pub message: Option<String>,
     pub api_error: Option<ApiError>,
+    /// The HTTP version the response came in, when one came.
+    pub http_version: Option<reqwest::Version>,
 }
 
 impl Response {
@@ -119,6 +121,7 @@ impl Response {
             retries: 0,
             message: Some(message.into()),
             api_error: None,
+            http_version: None,
         }
     }
 
@@ -132,7 +135,25 @@ impl Response {
             let api_error = ApiError::parse(&body);
             (Some(status_message(status, &body, api_error.as_ref())), api_error)
         };
-        Response { outcome, status, headers, body, retries: 0, message, api_error }
+        Response { outcome, status, headers, body, retries: 0, message, api_error, http_version: None }
+    }
+
+    /// The HTTP version the response came in ("HTTP/1.1", "HTTP/2"), when one came.
+    pub fn http_version_name(&self) -> Option<&'static str> {
+        self.http_version.map(|version| match version {
+            reqwest::Version::HTTP_09 => "HTTP/0.9",
+            reqwest::Version::HTTP_10 => "HTTP/1.0",
+            reqwest::Version::HTTP_11 => "HTTP/1.1",
+            reqwest::Version::HTTP_2 => "HTTP/2",
+            reqwest::Version::HTTP_3 => "HTTP/3",
+            _ => "HTTP",
+        })
+    }
+
+    /// The same response, noting the HTTP version it came in.
+    pub fn in_version(mut self, version: reqwest::Version) -> Response {
+        self.http_version = Some(version);
+        self
     }
 
     /// Marks a 2xx response whose body is not JSON as invalid, for operations that return JSON

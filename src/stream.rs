@@ -81,7 +81,7 @@ pub struct EventStream {
 impl EventStream {
     pub(crate) fn new(mut body: reqwest::Response, retries: u32, limits: Limits, cancel: Option<CancellationToken>, scrubber: Scrubber) -> EventStream {
         let headers = std::mem::take(body.headers_mut());
-        let mut head = Response::from_http(body.status().as_u16(), headers, Vec::new());
+        let mut head = Response::from_http(body.status().as_u16(), headers, Vec::new()).in_version(body.version());
         head.retries = retries;
         let now = Instant::now();
         EventStream {

@@ -127,24 +127,24 @@ impl Client {
             .with_retries(request, || async move {
                 // The permit (a connection of the client's limit) is held until the body is read.
                 let (mut response, _permit) = self.send(request).await?;
-                let status = response.status().as_u16();
+                let (status, version) = (response.status().as_u16(), response.version());
                 // Taken, not cloned: the body's length comes from the body, not these headers.
                 let headers = std::mem::take(response.headers_mut());
                 if !(200..300).contains(&status) {
                     let (body, cut) = read_error_body(response, limit).await?;
-                    return Ok(Attempt::Status(Response::from_http(status, headers, body).with_cut_error_body(cut)));
+                    return Ok(Attempt::Status(Response::from_http(status, headers, body).with_cut_error_body(cut).in_version(version)));
                 }
                 let body = match read_body(response, limit).await {
                     Ok(body) => body,
                     Err(BodyError::Failure(failure)) => return Err(failure),
                     Err(BodyError::TooLarge(message)) => {
-                        let mut response = Response::from_http(status, headers, Vec::new());
+                        let mut response = Response::from_http(status, headers, Vec::new()).in_version(version);
                         response.outcome = Outcome::ResponseTooLarge;
                         response.message = Some(message);
                         return Err(Failure::TooLarge(response));
                     }
                 };
-                let mut response = Response::from_http(status, headers, body);
+                let mut response = Response::from_http(status, headers, body).in_version(version);
                 let declared_json = response
                     .headers
                     .get("content-type")
@@ -179,10 +179,10 @@ impl Client {
                 if response.status().is_success() {
                     return Ok(Attempt::Success((response, permit)));
                 }
-                let status = response.status().as_u16();
+                let (status, version) = (response.status().as_u16(), response.version());
                 let headers = std::mem::take(response.headers_mut());
                 let (body, cut) = read_error_body(response, limit).await?;
-                Ok(Attempt::Status(Response::from_http(status, headers, body).with_cut_error_body(cut)))
+                Ok(Attempt::Status(Response::from_http(status, headers, body).with_cut_error_body(cut).in_version(version)))
             })
             .await;
         let ((response, permit), retries) = match result {
@@ -227,14 +227,14 @@ impl Client {
                 let (partial, progress) = (&partial, progress.clone());
                 async move {
                     let (mut response, _permit) = self.send(request).await?;
-                    let status = response.status().as_u16();
+                    let (status, version) = (response.status().as_u16(), response.version());
                     let headers = std::mem::take(response.headers_mut());
                     if !response.status().is_success() {
                         let (body, cut) = read_error_body(response, limit).await?;
-                        return Ok(Attempt::Status(Response::from_http(status, headers, body).with_cut_error_body(cut)));
+                        return Ok(Attempt::Status(Response::from_http(status, headers, body).with_cut_error_body(cut).in_version(version)));
                     }
                     partial.write_body(response, progress).await?;
-                    Ok(Attempt::Success(Response::from_http(status, headers, Vec::new())))
+                    Ok(Attempt::Success(Response::from_http(status, headers, Vec::new()).in_version(version)))
                 }
             })
             .await;

@@ -185,3 +185,20 @@ fn a_stream_is_read_to_its_end_after_done() {
         unsafe { openai_client_free(client) };
     }
 }
+
+/// The response says which HTTP version it came in.
+#[test]
+fn the_response_says_its_http_version() {
+    use openai::ffi::response::openai_response_http_version;
+    for (http1_only, version) in [(false, "HTTP/2"), (true, "HTTP/1.1")] {
+        let (_mock, _front, client) = tls_client(&format!(r#"{{"max_retries":0,"http1_only":{http1_only}}}"#));
+        let mut response = std::ptr::null_mut();
+        assert_eq!(unsafe { openai_models_list(client, &mut response) }, OPENAI_OK);
+        assert_eq!(text(unsafe { openai_response_http_version(response) }).as_deref(), Some(version));
+        unsafe { openai_response_free(response) };
+        unsafe { openai_client_free(client) };
+    }
+    let failed = call(|out| unsafe { openai::ffi::request::openai_request(std::ptr::null(), c("GET").as_ptr(), c("/x").as_ptr(), std::ptr::null(), std::ptr::null(), out) });
+    assert_eq!(failed.code, OPENAI_INVALID_ARGUMENT);
+    assert!(text(unsafe { openai_response_http_version(std::ptr::null()) }).is_none());
+}

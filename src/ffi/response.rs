@@ -209,6 +209,20 @@ pub unsafe extern "C" fn openai_response_request_id(response: *const openai_resp
     }
 }
 
+/// The HTTP version the response came in, "HTTP/1.1" or "HTTP/2" (HTTP/2 is used over TLS when
+/// the server offers it, unless the client has `http1_only`), or NULL when no HTTP response came
+/// or `response` is NULL. A static string, never freed.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_http_version(response: *const openai_response) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `response` is NULL or a live response (the header's conventions).
+        // The core's names, as static C strings.
+        const NAMES: &[&std::ffi::CStr] = &[c"HTTP/0.9", c"HTTP/1.0", c"HTTP/1.1", c"HTTP/2", c"HTTP/3", c"HTTP"];
+        let name = unsafe { borrow(response) }.and_then(|r| r.inner.http_version_name());
+        name.and_then(|name| NAMES.iter().find(|c| c.to_bytes() == name.as_bytes())).map_or(std::ptr::null(), |c| c.as_ptr())
+    }
+}
+
 /// How many retries the call took (0 when its first attempt was the last); 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_retries(response: *const openai_response) -> u32 {
