@@ -24,6 +24,8 @@ pub struct State {
     next_request_id: AtomicU64,
     /// The WebSocket sessions, oldest first (GET /__mock/websockets).
     websockets: Mutex<Vec<Arc<Mutex<crate::websocket::Record>>>>,
+    /// The objects whose state changes (uploads, batches, ...): see lifecycle.rs.
+    pub lifecycles: crate::lifecycle::Lifecycles,
 }
 
 /// Locks, ignoring poisoning: every critical section leaves the data consistent.
@@ -138,6 +140,7 @@ impl State {
     /// connections that exist right now, so it is kept.
     pub fn reset(&self) {
         self.clear_scripts();
+        self.lifecycles.reset();
         self.log().clear(true);
         self.accepted.store(0, Relaxed);
         self.closed.store(0, Relaxed);
