@@ -24,16 +24,26 @@ static void on_progress(uint64_t done, uint64_t total, void *userdata) {
     p->total = total;
 }
 
+/* Whether the mock's log holds a request to a path ending in `suffix` (the log is read, not
+ * cleared: a request arriving meanwhile is not lost). */
+static int logged(const char *suffix) {
+    openai_client *control = control_client();
+    openai_response *response = NULL;
+    char needle[64];
+    int found;
+    snprintf(needle, sizeof needle, "%s\"", suffix);
+    CHECK_CODE(openai_request(control, "GET", "/__mock/requests", NULL, NULL, &response), OPENAI_OK);
+    found = strstr(openai_response_body(response, NULL), needle) != NULL;
+    openai_response_free(response);
+    openai_client_free(control);
+    return found;
+}
+
 /* Waits (up to 10 s) for the mock to have received a request to a path ending in `suffix`. */
 static int wait_for_request(const char *suffix) {
     struct timespec pause = {0, 10000000};
-    char needle[64];
-    snprintf(needle, sizeof needle, "%s\"", suffix);
     for (int i = 0; i < 1000; i++) {
-        char *log = mock_take_requests();
-        int found = strstr(log, needle) != NULL;
-        free(log);
-        if (found)
+        if (logged(suffix))
             return 1;
         nanosleep(&pause, NULL);
     }
