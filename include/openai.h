@@ -955,8 +955,7 @@ const void *openai_event_audio(const openai_event *event, size_t *len);
 
 /**
  * Frees an event returned by `openai_stream_next`, `openai_realtime_next` or
- * `openai_webhooks_unwrap` (never one passed
- * to a callback). NULL is ignored.
+ * `openai_webhooks_unwrap` (never one passed to a callback). NULL is ignored.
  */
 void openai_event_free(openai_event *event);
 

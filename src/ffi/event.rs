@@ -128,8 +128,7 @@ pub unsafe extern "C" fn openai_event_audio(event: *const openai_event, len: *mu
 }
 
 /// Frees an event returned by `openai_stream_next`, `openai_realtime_next` or
-/// `openai_webhooks_unwrap` (never one passed
-/// to a callback). NULL is ignored.
+/// `openai_webhooks_unwrap` (never one passed to a callback). NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_free(event: *mut openai_event) {
     ffi_boundary! {
