@@ -1,12 +1,10 @@
-/* An assistants workflow: create an assistant and a thread, add a message, start a run, poll it
+/* An assistants workflow: create an assistant and a thread, add a message, start a run and wait
  * until it is done, then list the thread's messages; clean up.
  *
  * The client reads OPENAI_API_KEY (and OPENAI_BASE_URL) from the environment.
  */
-#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "openai.h"
 
@@ -29,7 +27,6 @@ int main(void) {
     openai_client *client = NULL;
     openai_response *r = NULL;
     char assistant[128], thread[128], run[128], status[64] = "";
-    int polls = 0;
 
     if (openai_client_new(NULL, &client) != OPENAI_OK) {
         fprintf(stderr, "cannot create the client: %s\n", openai_last_error());
@@ -53,28 +50,18 @@ int main(void) {
         goto out;
     openai_response_free(r);
 
+    /* Start a run and wait until it leaves queued / in_progress: the helper retrieves it as
+     * often as the server's openai-poll-after-ms says (at most two minutes here). */
     {
         char body[256];
         snprintf(body, sizeof body, "{\"assistant_id\": \"%s\"}", assistant);
-        if (failed(openai_beta_threads_runs_create(client, thread, body, &r), r, "run"))
+        if (failed(openai_beta_threads_runs_create_and_poll(client, thread, body, "{\"timeout_ms\": 120000}", &r), r, "run"))
             goto out;
     }
     copy_field(run, sizeof run, r, "/id");
     copy_field(status, sizeof status, r, "/status");
     openai_response_free(r);
     printf("assistant %s, thread %s, run %s: %s\n", assistant, thread, run, status);
-
-    /* Poll until the run leaves queued / in_progress. */
-    while (strcmp(status, "queued") == 0 || strcmp(status, "in_progress") == 0 || strcmp(status, "cancelling") == 0) {
-        struct timespec pause = {0, 500000000L};
-        if (polls++ > 0)
-            nanosleep(&pause, NULL);
-        if (failed(openai_beta_threads_runs_retrieve(client, thread, run, &r), r, "run status"))
-            goto out;
-        copy_field(status, sizeof status, r, "/status");
-        openai_response_free(r);
-        printf("run status: %s\n", status);
-    }
 
     if (failed(openai_beta_threads_messages_list(client, thread, "{\"order\": \"asc\"}", &r), r, "messages"))
         goto out;

@@ -119,6 +119,12 @@ typedef enum {
    */
   OPENAI_QUEUE_FULL = 12,
   /**
+   * A webhook request is not signed as OpenAI signs it (InvalidWebhookSignatureError): a
+   * header is missing, its timestamp is malformed or outside the tolerance, or no signature
+   * matches. Do not trust its event.
+   */
+  OPENAI_INVALID_WEBHOOK_SIGNATURE = 13,
+  /**
    * HTTP 400 (BadRequestError).
    */
   OPENAI_BAD_REQUEST = 400,
@@ -192,8 +198,9 @@ typedef struct openai_client openai_client;
 
 /**
  * One event of a stream: its name (the `event:` field, "" when absent) and its data; or one
- * server event of a WebSocket session: its `type` as the name and its JSON text as the data. Events
- * returned by `openai_stream_next` belong to the caller (free them with `openai_event_free`);
+ * server event of a WebSocket session: its `type` as the name and its JSON text as the data; or a
+ * webhook's event (`openai_webhooks_unwrap`). Events returned by `openai_stream_next` and
+ * `openai_webhooks_unwrap` belong to the caller (free them with `openai_event_free`);
  * those passed to a stream callback are borrowed for the duration of the call. Strings returned
  * by its accessors live until the event is freed.
  */
@@ -954,8 +961,8 @@ const char *openai_event_json_value(const openai_event *event, const char *point
 const void *openai_event_audio(const openai_event *event, size_t *len);
 
 /**
- * Frees an event returned by `openai_stream_next` or `openai_realtime_next` (never one passed
- * to a callback). NULL is ignored.
+ * Frees an event returned by `openai_stream_next`, `openai_realtime_next` or
+ * `openai_webhooks_unwrap` (never one passed to a callback). NULL is ignored.
  */
 void openai_event_free(openai_event *event);
 
@@ -1236,6 +1243,369 @@ openai_code openai_upload_set_progress(openai_upload *upload,
  * Frees an upload (calls already sending it keep their own reference). NULL is ignored.
  */
 void openai_upload_free(openai_upload *upload);
+
+/**
+ * Uploads a large file through the Uploads API, as the official SDK's
+ * `uploads.upload_file_chunked`: `uploads.create`, then the file's parts sent several at a
+ * time, each streamed from its range of the file at `path` (never read whole into memory),
+ * then `uploads.complete` with the part ids in the file's order. `*out` receives the response
+ * of `uploads.complete`: the Upload object, whose `file` (`/file/id`) is ready to use; or the
+ * first failure.
+ *
+ * `create_json` is the body of `uploads.create`: `purpose` and `mime_type` are required;
+ * `filename` defaults to the path's last component and `bytes` to the file's size; other
+ * members (`expires_after`) are sent as given. `options_json` (NULL for the defaults):
+ * `part_size` (bytes per part, 1 to 64 MiB, default 64 MiB, the API's limit), `parallel` (parts
+ * in flight at once, 1 to 16, default 4), `md5` (the whole file's MD5 in hex, for
+ * `uploads.complete` to check).
+ *
+ * Each part is retried by the client's retry rules (`max_retries`: connection errors, timeouts,
+ * 408, 409, 429, 5xx), its range read again from disk. When a part fails for good the other
+ * parts are dropped, the Upload is cancelled (`uploads.cancel`) and the part's failure is
+ * returned. A call through a client bound to a cancel token (`openai_client_with_cancel_token`)
+ * ends at once with `OPENAI_CANCELLED` when the token is cancelled; the Upload is then cancelled
+ * by a request the library sends in the background.
+ *
+ * `progress` (may be NULL) hears (bytes sent, file size), one report at a time, on the calling
+ * thread (on a library thread when the call is made inside a callback), with `progress_userdata`;
+ * a retried part counts again from its start, so the figure may go back.
+ * `OPENAI_INVALID_ARGUMENT` (nothing sent) for a NULL client, path or create_json, a file that
+ * cannot be read, a create_json without `purpose` or `mime_type`, or an unknown option.
+ */
+openai_code openai_uploads_upload_file_chunked(const openai_client *client,
+                                               const char *path,
+                                               const char *create_json,
+                                               const char *options_json,
+                                               openai_progress_callback progress,
+                                               void *progress_userdata,
+                                               openai_response **out);
+
+/**
+ * `openai_uploads_upload_file_chunked` as a future. Returns at once with the future (never
+ * NULL; invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `progress` runs
+ * on a library thread, one report at a time. `openai_future_cancel` (or freeing the future)
+ * stops the upload at once, dropping the parts in flight with their connections; the Upload is
+ * then cancelled by a request the library sends in the background. `callback` (may be NULL)
+ * receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it.
+ */
+openai_future *openai_uploads_upload_file_chunked_async(const openai_client *client,
+                                                        const char *path,
+                                                        const char *create_json,
+                                                        const char *options_json,
+                                                        openai_progress_callback progress,
+                                                        void *progress_userdata,
+                                                        openai_callback callback,
+                                                        void *userdata);
+
+/**
+ * Waits for a run to reach a terminal status (`requires_action`, `cancelled`, `completed`,
+ * `failed`, `expired`, `incomplete`), as the SDKs' `runs.poll`: the run is retrieved
+ * (`beta.threads.runs.retrieve`) while it is `queued`, `in_progress` or `cancelling`, waiting
+ * between retrievals as `options_json` says (see below). `*out` receives the last response: the
+ * run in its terminal status (`OPENAI_OK`); a failed retrieval as it came (after the client's
+ * retries); `OPENAI_TIMEOUT` with the run as last read when `timeout_ms` passed first
+ * (`openai_response_error_message` says in which status); `OPENAI_CANCELLED` when the client's
+ * cancel token was cancelled; `OPENAI_INVALID_RESPONSE` for an answer without a `status`.
+ *
+ * `options_json` (NULL for the defaults): `interval_ms`, the wait between two retrievals
+ * (default: the server's `openai-poll-after-ms` header, else 1000); `timeout_ms`, how long the
+ * whole call may take (default: no limit).
+ */
+openai_code openai_beta_threads_runs_poll(const openai_client *client,
+                                          const char *thread_id,
+                                          const char *run_id,
+                                          const char *options_json,
+                                          openai_response **out);
+
+/**
+ * `openai_beta_threads_runs_poll` as a future. Returns at once with
+ * the future (never NULL; free it with `openai_future_free`, which cancels a wait still going;
+ * invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `callback` (may be
+ * NULL) receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it.
+ */
+openai_future *openai_beta_threads_runs_poll_async(const openai_client *client,
+                                                   const char *thread_id,
+                                                   const char *run_id,
+                                                   const char *options_json,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * Creates a run (`beta.threads.runs.create` with `body_json`) and waits for it to reach a
+ * terminal status, as the SDKs' `runs.create_and_poll`: a run created in a terminal status is
+ * returned at once, else it is polled as by `openai_beta_threads_runs_poll` (same
+ * `options_json`; `timeout_ms` counts from the creation). A failed creation is returned as it
+ * came.
+ */
+openai_code openai_beta_threads_runs_create_and_poll(const openai_client *client,
+                                                     const char *thread_id,
+                                                     const char *body_json,
+                                                     const char *options_json,
+                                                     openai_response **out);
+
+/**
+ * `openai_beta_threads_runs_create_and_poll` as a future. Returns at once with
+ * the future (never NULL; free it with `openai_future_free`, which cancels a wait still going;
+ * invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `callback` (may be
+ * NULL) receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it.
+ */
+openai_future *openai_beta_threads_runs_create_and_poll_async(const openai_client *client,
+                                                              const char *thread_id,
+                                                              const char *body_json,
+                                                              const char *options_json,
+                                                              openai_callback callback,
+                                                              void *userdata);
+
+/**
+ * Waits for a file of a vector store to be processed (`completed`, `failed` or `cancelled`), as
+ * the SDKs' `vector_stores.files.poll`: it is retrieved (`vector_stores.files.retrieve`) while
+ * `in_progress`. A file that failed is returned with `OPENAI_OK`: read its `status` and
+ * `last_error`. Results, `options_json` and timing as for `openai_beta_threads_runs_poll`.
+ */
+openai_code openai_vector_stores_files_poll(const openai_client *client,
+                                            const char *vector_store_id,
+                                            const char *file_id,
+                                            const char *options_json,
+                                            openai_response **out);
+
+/**
+ * `openai_vector_stores_files_poll` as a future. Returns at once with
+ * the future (never NULL; free it with `openai_future_free`, which cancels a wait still going;
+ * invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `callback` (may be
+ * NULL) receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it.
+ */
+openai_future *openai_vector_stores_files_poll_async(const openai_client *client,
+                                                     const char *vector_store_id,
+                                                     const char *file_id,
+                                                     const char *options_json,
+                                                     openai_callback callback,
+                                                     void *userdata);
+
+/**
+ * Attaches a file to a vector store (`vector_stores.files.create` with `body_json`, e.g.
+ * `{"file_id": "file-abc"}`) and waits until it is processed, as the SDKs'
+ * `vector_stores.files.create_and_poll` (see `openai_vector_stores_files_poll`; `timeout_ms`
+ * counts from the creation).
+ */
+openai_code openai_vector_stores_files_create_and_poll(const openai_client *client,
+                                                       const char *vector_store_id,
+                                                       const char *body_json,
+                                                       const char *options_json,
+                                                       openai_response **out);
+
+/**
+ * `openai_vector_stores_files_create_and_poll` as a future. Returns at once with
+ * the future (never NULL; free it with `openai_future_free`, which cancels a wait still going;
+ * invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `callback` (may be
+ * NULL) receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it.
+ */
+openai_future *openai_vector_stores_files_create_and_poll_async(const openai_client *client,
+                                                                const char *vector_store_id,
+                                                                const char *body_json,
+                                                                const char *options_json,
+                                                                openai_callback callback,
+                                                                void *userdata);
+
+/**
+ * Waits for a file batch of a vector store to finish (`completed`, `failed` or `cancelled`), as
+ * the SDKs' `vector_stores.file_batches.poll`: it is retrieved
+ * (`vector_stores.file_batches.retrieve`) while `in_progress`. Results, `options_json` and
+ * timing as for `openai_beta_threads_runs_poll`.
+ */
+openai_code openai_vector_stores_file_batches_poll(const openai_client *client,
+                                                   const char *vector_store_id,
+                                                   const char *batch_id,
+                                                   const char *options_json,
+                                                   openai_response **out);
+
+/**
+ * `openai_vector_stores_file_batches_poll` as a future. Returns at once with
+ * the future (never NULL; free it with `openai_future_free`, which cancels a wait still going;
+ * invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `callback` (may be
+ * NULL) receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it.
+ */
+openai_future *openai_vector_stores_file_batches_poll_async(const openai_client *client,
+                                                            const char *vector_store_id,
+                                                            const char *batch_id,
+                                                            const char *options_json,
+                                                            openai_callback callback,
+                                                            void *userdata);
+
+/**
+ * Creates a file batch of a vector store (`vector_stores.file_batches.create` with
+ * `body_json`, e.g. `{"file_ids": ["file-a", "file-b"]}`) and waits for it to finish, as the
+ * SDKs' `vector_stores.file_batches.create_and_poll` (see
+ * `openai_vector_stores_file_batches_poll`; `timeout_ms` counts from the creation).
+ */
+openai_code openai_vector_stores_file_batches_create_and_poll(const openai_client *client,
+                                                              const char *vector_store_id,
+                                                              const char *body_json,
+                                                              const char *options_json,
+                                                              openai_response **out);
+
+/**
+ * `openai_vector_stores_file_batches_create_and_poll` as a future. Returns at once with
+ * the future (never NULL; free it with `openai_future_free`, which cancels a wait still going;
+ * invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `callback` (may be
+ * NULL) receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it.
+ */
+openai_future *openai_vector_stores_file_batches_create_and_poll_async(const openai_client *client,
+                                                                       const char *vector_store_id,
+                                                                       const char *body_json,
+                                                                       const char *options_json,
+                                                                       openai_callback callback,
+                                                                       void *userdata);
+
+/**
+ * Waits for a batch to end (`completed`, `failed`, `expired` or `cancelled`): it is retrieved
+ * (`batches.retrieve`) while `validating`, `in_progress`, `finalizing` or `cancelling`. A
+ * batch that failed or expired is returned with `OPENAI_OK`: read its `status` and `errors`.
+ * Results, `options_json` and timing as for `openai_beta_threads_runs_poll`.
+ */
+openai_code openai_batches_poll(const openai_client *client,
+                                const char *batch_id,
+                                const char *options_json,
+                                openai_response **out);
+
+/**
+ * `openai_batches_poll` as a future. Returns at once with
+ * the future (never NULL; free it with `openai_future_free`, which cancels a wait still going;
+ * invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `callback` (may be
+ * NULL) receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it.
+ */
+openai_future *openai_batches_poll_async(const openai_client *client,
+                                         const char *batch_id,
+                                         const char *options_json,
+                                         openai_callback callback,
+                                         void *userdata);
+
+/**
+ * Waits for a background response (created with `"background": true`) to end (`completed`,
+ * `failed`, `cancelled` or `incomplete`): it is retrieved (`responses.retrieve`) while `queued`
+ * or `in_progress`. Results, `options_json` and timing as for `openai_beta_threads_runs_poll`.
+ */
+openai_code openai_responses_poll(const openai_client *client,
+                                  const char *response_id,
+                                  const char *options_json,
+                                  openai_response **out);
+
+/**
+ * `openai_responses_poll` as a future. Returns at once with
+ * the future (never NULL; free it with `openai_future_free`, which cancels a wait still going;
+ * invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `callback` (may be
+ * NULL) receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it.
+ */
+openai_future *openai_responses_poll_async(const openai_client *client,
+                                           const char *response_id,
+                                           const char *options_json,
+                                           openai_callback callback,
+                                           void *userdata);
+
+/**
+ * Waits for a video to be rendered (`completed` or `failed`), as the SDKs' `videos.poll`: it is
+ * retrieved (`videos.retrieve`) while `queued` or `in_progress`. Results, `options_json` and
+ * timing as for `openai_beta_threads_runs_poll`.
+ */
+openai_code openai_videos_poll(const openai_client *client,
+                               const char *video_id,
+                               const char *options_json,
+                               openai_response **out);
+
+/**
+ * `openai_videos_poll` as a future. Returns at once with
+ * the future (never NULL; free it with `openai_future_free`, which cancels a wait still going;
+ * invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `callback` (may be
+ * NULL) receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it.
+ */
+openai_future *openai_videos_poll_async(const openai_client *client,
+                                        const char *video_id,
+                                        const char *options_json,
+                                        openai_callback callback,
+                                        void *userdata);
+
+/**
+ * Creates a video (`videos.create`: `fields_json` as its form's fields, `input_reference` an
+ * optional image to start from, may be NULL) and waits until it is rendered, as the SDKs'
+ * `videos.create_and_poll` (see `openai_videos_poll`; `timeout_ms` counts from the creation).
+ */
+openai_code openai_videos_create_and_poll(const openai_client *client,
+                                          const char *fields_json,
+                                          const openai_upload *input_reference,
+                                          const char *options_json,
+                                          openai_response **out);
+
+/**
+ * `openai_videos_create_and_poll` as a future. Returns at once with
+ * the future (never NULL; free it with `openai_future_free`, which cancels a wait still going;
+ * invalid arguments complete it at once with `OPENAI_INVALID_ARGUMENT`). `callback` (may be
+ * NULL) receives the response once the call completes, fails or is cancelled: exactly once, on a
+ * library thread; `userdata` is passed to it. The upload may be freed as soon as this
+ * returns.
+ */
+openai_future *openai_videos_create_and_poll_async(const openai_client *client,
+                                                   const char *fields_json,
+                                                   const openai_upload *input_reference,
+                                                   const char *options_json,
+                                                   openai_callback callback,
+                                                   void *userdata);
+
+/**
+ * Checks that a webhook request came from OpenAI, as the official SDK's
+ * `webhooks.verify_signature`, with no crypto library of the caller's: the HMAC-SHA256 of
+ * `<webhook-id>.<webhook-timestamp>.<payload>` under the secret must be one of the
+ * `v1,<base64>` signatures of the `webhook-signature` header (which may hold several, separated
+ * by spaces), and the `webhook-timestamp` (seconds since 1970) must lie within
+ * `tolerance_seconds` of now, either way, so that a recorded request cannot be replayed later.
+ *
+ * `payload` is the request's body exactly as received (`payload_len` bytes; NULL with 0).
+ * `header_names` and `header_values` are the request's headers, `header_count` of each (any
+ * headers may be passed, the three above are needed; names are compared without case, the first
+ * of a repeated name is used). `secret` is the endpoint's signing secret as the dashboard shows
+ * it (`whsec_` and the key in base64; a secret without the prefix is used as it is), or NULL for
+ * the environment variable `OPENAI_WEBHOOK_SECRET`. A negative `tolerance_seconds` means the
+ * SDK's default, 300.
+ *
+ * Returns `OPENAI_OK` for a genuine request; `OPENAI_INVALID_WEBHOOK_SIGNATURE` when a header is
+ * missing, the timestamp is malformed, too old or too new, or no signature matches
+ * (`openai_last_error()` says which, in the SDK's words); `OPENAI_INVALID_ARGUMENT` for a NULL
+ * array with a count, no secret, or a secret that is not base64 after `whsec_`. Needs no client,
+ * sends nothing, and may be called from any thread.
+ */
+openai_code openai_webhooks_verify_signature(const char *payload,
+                                             size_t payload_len,
+                                             const char *const *header_names,
+                                             const char *const *header_values,
+                                             size_t header_count,
+                                             const char *secret,
+                                             int64_t tolerance_seconds);
+
+/**
+ * Verifies a webhook request as `openai_webhooks_verify_signature` does, then reads its event,
+ * as the SDK's `webhooks.unwrap`: `*out` receives an `openai_event` (free it with
+ * `openai_event_free`) whose name is the event's `type` (`response.completed`,
+ * `batch.failed`, ...), whose data is the payload (read it with `openai_event_json_string`,
+ * e.g. `/data/id`) and whose id is the `webhook-id` (a delivery may come twice: the id tells).
+ * Returns what `openai_webhooks_verify_signature` returns, and `OPENAI_INVALID_ARGUMENT` for a
+ * genuine payload that is not a JSON object or a NULL `out`; `*out` is NULL on failure.
+ */
+openai_code openai_webhooks_unwrap(const char *payload,
+                                   size_t payload_len,
+                                   const char *const *header_names,
+                                   const char *const *header_values,
+                                   size_t header_count,
+                                   const char *secret,
+                                   int64_t tolerance_seconds,
+                                   openai_event **out);
 
 /**
  * Generates audio from the input text.

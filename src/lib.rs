@@ -17,6 +17,7 @@ pub mod config;
 pub mod log;
 pub mod operations;
 pub mod pagination;
+pub mod polling;
 pub mod realtime;
 pub mod request;
 pub mod response;
@@ -27,5 +28,7 @@ pub mod stream;
 pub mod tls;
 pub mod transport;
 pub mod upload;
+pub mod uploads;
+pub mod webhooks;
 
 pub mod ffi;

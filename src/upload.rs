@@ -20,6 +20,8 @@ const PIECE: usize = 64 << 10;
 #[derive(Debug, Clone)]
 enum Source {
     Path(PathBuf),
+    /// `len` bytes of a file from `offset` (a part of a chunked upload).
+    PathRange { path: PathBuf, offset: u64, len: u64 },
     Memory(Bytes),
 }
 
@@ -46,6 +48,13 @@ impl Upload {
             None => path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into()),
         };
         Ok(Upload::new(Source::Path(path.to_path_buf()), filename, content_type))
+    }
+
+    /// `len` bytes of the file at `path` from `offset`, read from disk while sent. The file must
+    /// hold them now; it is opened again, and checked again, when sent.
+    pub fn from_path_range(path: &Path, offset: u64, len: u64, filename: &str, content_type: Option<&str>) -> Result<Upload, InvalidArgument> {
+        check_range(path, open_checked(path)?.1, offset, len)?;
+        Ok(Upload::new(Source::PathRange { path: path.to_path_buf(), offset, len }, filename.to_string(), content_type))
     }
 
     /// Bytes in memory.
@@ -80,6 +89,14 @@ impl Upload {
                 let file = tokio::fs::File::from_std(file);
                 (tokio_util::io::ReaderStream::with_capacity(file, PIECE).boxed(), total)
             }
+            Source::PathRange { path, offset, len } => {
+                let (mut file, size) = open_checked(path)?;
+                check_range(path, size, *offset, *len)?;
+                std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(*offset))
+                    .or_else(|e| invalid(format!("file \"{}\" cannot be read: {e}", path.display())))?;
+                let part = tokio::io::AsyncReadExt::take(tokio::fs::File::from_std(file), *len);
+                (tokio_util::io::ReaderStream::with_capacity(part, PIECE).boxed(), *len)
+            }
             Source::Memory(data) => {
                 let data = data.clone();
                 let total = data.len() as u64;
@@ -107,6 +124,15 @@ fn open_checked(path: &Path) -> Result<(std::fs::File, u64), InvalidArgument> {
         return invalid(format!("\"{shown}\" is not a regular file"));
     }
     Ok((file, metadata.len()))
+}
+
+/// Refuses a range the file no longer holds (it shrank since the upload began): the part would
+/// be shorter than the length its request declares.
+fn check_range(path: &Path, size: u64, offset: u64, len: u64) -> Result<(), InvalidArgument> {
+    match offset.checked_add(len) {
+        Some(end) if end <= size => Ok(()),
+        _ => invalid(format!("file \"{}\" holds {size} bytes, not the {len} from byte {offset} that were to be sent (did it change?)", path.display())),
+    }
 }
 
 /// The content type of a file name's extension as the official SDK sends it: its HTTP client

@@ -8,6 +8,10 @@ use std::process::{Command, Output};
 
 use openai_mock::MockServer;
 
+#[allow(dead_code)]
+#[path = "common/webhooks.rs"]
+mod webhooks;
+
 /// The key the C programs use: it must never appear in what they print.
 const KEY: &str = "sk-c-tests-SECRET-7c2f";
 
@@ -95,6 +99,7 @@ fn run(exe: &Path, mode: Mode) -> Output {
         .env("OPENAI_API_KEY", KEY)
         .env("OPENAI_BASE_URL", mock.base_url())
         .env("MOCK_URL", mock.url())
+        .envs(webhooks::c_environment())
         .env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=98")
         .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1");
     // One program runs with the library's debug log on stderr, so that the scan for the key

@@ -588,16 +588,40 @@ fn render_bindings_table(exports: &[Export], versions: &dyn Fn(&str) -> String) 
     out
 }
 
-/// The README's table of operations, grouped by resource (the table is sorted by name).
+/// The family an operation is listed under in the README: its first name (`vector_stores`), or
+/// its first two for the `beta` and `organization` families (`beta.threads`).
+fn family(op: &Operation) -> String {
+    let parts: Vec<&str> = op.name.split('.').collect();
+    let depth = if matches!(parts[0], "beta" | "organization") && parts.len() > 2 { 2 } else { 1 };
+    parts[..depth].join(".")
+}
+
+/// The README's table of operations, grouped by resource: an index of the families, then a
+/// heading and a table per family, its operations by name (the table is sorted by name).
 fn render_readme_table(exports: &[Export]) -> String {
-    let mut out = String::from("| operation | HTTP | C functions |\n| --- | --- | --- |\n");
+    let mut families: Vec<(String, Vec<&'static Operation>)> = Vec::new();
     for op in OPERATIONS {
-        let functions: Vec<String> = exports.iter().filter(|e| std::ptr::eq(e.op, op)).map(|e| format!("`{}`", e.name)).collect();
-        let mut name = op.name.to_string();
-        if let Some(target) = op.alias_of {
-            write!(name, " (alias of {target})").unwrap();
+        let name = family(op);
+        match families.iter_mut().find(|(f, _)| *f == name) {
+            Some((_, ops)) => ops.push(op),
+            None => families.push((name, vec![op])),
         }
-        writeln!(out, "| {} | {} {} | {} |", name, op.method.as_str(), op.path, functions.join(", ")).unwrap();
+    }
+    families.sort_by(|a, b| a.0.cmp(&b.0));
+    // GitHub's anchor of a heading: lower case, punctuation other than `-` and `_` dropped.
+    let anchor = |name: &str| name.chars().filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_').collect::<String>().to_lowercase();
+    let index: Vec<String> = families.iter().map(|(f, ops)| format!("[{f}](#{}) ({})", anchor(f), ops.len())).collect();
+    let mut out = format!("{} operations in {} families: {}.\n", OPERATIONS.len(), families.len(), index.join(", "));
+    for (name, ops) in &families {
+        write!(out, "\n### {name}\n\n| operation | HTTP | C functions |\n| --- | --- | --- |\n").unwrap();
+        for op in ops {
+            let functions: Vec<String> = exports.iter().filter(|e| std::ptr::eq(e.op, *op)).map(|e| format!("`{}`", e.name)).collect();
+            let mut title = op.name.to_string();
+            if let Some(target) = op.alias_of {
+                write!(title, " (alias of {target})").unwrap();
+            }
+            writeln!(out, "| {} | {} {} | {} |", title, op.method.as_str(), op.path, functions.join(", ")).unwrap();
+        }
     }
     out
 }

@@ -45,6 +45,10 @@ pub enum openai_code {
     /// A session's send queue is full (it is reconnecting, or a callback sends faster than the
     /// connection carries): the event was not queued. Try again later, or send less.
     OPENAI_QUEUE_FULL = 12,
+    /// A webhook request is not signed as OpenAI signs it (InvalidWebhookSignatureError): a
+    /// header is missing, its timestamp is malformed or outside the tolerance, or no signature
+    /// matches. Do not trust its event.
+    OPENAI_INVALID_WEBHOOK_SIGNATURE = 13,
     /// HTTP 400 (BadRequestError).
     OPENAI_BAD_REQUEST = 400,
     /// HTTP 401 (AuthenticationError).

@@ -10,8 +10,9 @@ use super::response::to_cstring;
 use crate::sse::Event;
 
 /// One event of a stream: its name (the `event:` field, "" when absent) and its data; or one
-/// server event of a WebSocket session: its `type` as the name and its JSON text as the data. Events
-/// returned by `openai_stream_next` belong to the caller (free them with `openai_event_free`);
+/// server event of a WebSocket session: its `type` as the name and its JSON text as the data; or a
+/// webhook's event (`openai_webhooks_unwrap`). Events returned by `openai_stream_next` and
+/// `openai_webhooks_unwrap` belong to the caller (free them with `openai_event_free`);
 /// those passed to a stream callback are borrowed for the duration of the call. Strings returned
 /// by its accessors live until the event is freed.
 pub struct openai_event {
@@ -126,8 +127,8 @@ pub unsafe extern "C" fn openai_event_audio(event: *const openai_event, len: *mu
     }
 }
 
-/// Frees an event returned by `openai_stream_next` or `openai_realtime_next` (never one passed
-/// to a callback). NULL is ignored.
+/// Frees an event returned by `openai_stream_next`, `openai_realtime_next` or
+/// `openai_webhooks_unwrap` (never one passed to a callback). NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn openai_event_free(event: *mut openai_event) {
     ffi_boundary! {

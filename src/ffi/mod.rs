@@ -29,6 +29,9 @@ pub mod stream;
 pub mod event;
 pub mod realtime;
 pub mod upload;
+pub mod uploads;
+pub mod polling;
+pub mod webhooks;
 #[rustfmt::skip]
 pub mod operations_gen;
 

@@ -287,3 +287,5 @@ pub fn assert_request(request: &Value, expected: &Expected) {
 pub mod proxy;
 #[allow(dead_code)]
 pub mod tls;
+#[allow(dead_code)]
+pub mod webhooks;

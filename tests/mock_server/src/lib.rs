@@ -16,6 +16,7 @@
 
 mod control;
 mod http;
+mod lifecycle;
 mod log;
 mod multipart;
 mod objects;

@@ -137,7 +137,7 @@ async fn api(conn: &mut Conn, state: &State, req: &Request) -> Outcome {
     let outcome = match state.take_script(req.method(), req.path()) {
         Some(s) => script::execute(conn, req, &s, &rid).await,
         None => {
-            let mut resp = routes::handle(req, parts.as_ref());
+            let mut resp = state.lifecycles.handle(req, parts.as_ref()).unwrap_or_else(|| routes::handle(req, parts.as_ref()));
             if state.compressing() {
                 resp = resp.gzip_if_accepted(req);
             }

@@ -31,6 +31,8 @@ pub struct State {
     /// Bytes written in answer to API requests, heads and framing included (shared with every
     /// `Conn`).
     bytes_sent: Arc<AtomicU64>,
+    /// The objects whose state changes (uploads, batches, ...): see lifecycle.rs.
+    pub lifecycles: crate::lifecycle::Lifecycles,
 }
 
 /// Locks, ignoring poisoning: every critical section leaves the data consistent.
@@ -167,6 +169,7 @@ impl State {
     /// `requests_in_progress` are gauges of what exists right now, so they are kept.
     pub fn reset(&self) {
         self.clear_scripts();
+        self.lifecycles.reset();
         self.log().clear(true);
         self.accepted.store(0, Relaxed);
         self.closed.store(0, Relaxed);
