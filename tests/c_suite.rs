@@ -49,8 +49,14 @@ fn programs() -> Vec<PathBuf> {
 }
 
 fn compile(source: &Path, mode: Mode) -> PathBuf {
+    compile_into(source, mode, &format!("{mode:?}").to_lowercase())
+}
+
+/// `compile` into a directory of its own: a test that runs one program builds it where the
+/// suite's parallel runs are not writing it at the same time.
+fn compile_into(source: &Path, mode: Mode, dir: &str) -> PathBuf {
     let lib = library_dir();
-    let out_dir = lib.join("c-tests").join(format!("{mode:?}").to_lowercase());
+    let out_dir = lib.join("c-tests").join(dir);
     std::fs::create_dir_all(&out_dir).unwrap();
     let exe = out_dir.join(source.file_stem().unwrap());
     let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
@@ -184,7 +190,7 @@ fn the_header_compiles_alone_as_c99_and_as_cpp_included_twice() {
 /// its call id; and prints the final answer.
 #[test]
 fn the_tool_call_example_sends_the_tool_result_back() {
-    let exe = compile(&root().join("examples-c/tool_calls.c"), Mode::Plain);
+    let exe = compile_into(&root().join("examples-c/tool_calls.c"), Mode::Plain, "tool-calls");
     let mock = MockServer::start();
     let output = Command::new(&exe)
         .env("OPENAI_API_KEY", KEY)
