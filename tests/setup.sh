@@ -9,7 +9,7 @@
 #   clang                                 the Swift binding's module-map check
 #   pytest (pip)                          the Python binding's tests
 #   cargo-c 0.10.24 (cargo install)       `cargo cinstall`, one of the two install paths tested;
-#                                         built with a quick profile: about 6 minutes on 2 cores
+#                                         built with a quick profile: about 20 minutes on 2 cores
 #   libssl-dev                            only to build cargo-c
 #
 # Debian packages come from apt-get (with sudo when not root). Elsewhere, the script names what
@@ -72,7 +72,7 @@ if ! python3 -m pytest --version >/dev/null 2>&1; then
 fi
 
 if [ "$have_cargo_c" = 0 ]; then
-    log "building cargo-c $CARGO_C_VERSION with cargo install (a tool, not the product: a quick profile, about 6 minutes on 2 cores)"
+    log "building cargo-c $CARGO_C_VERSION with cargo install (a tool, not the product: a quick profile, about 20 minutes on 2 cores)"
     CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
         CARGO_PROFILE_RELEASE_DEBUG=0 cargo install --quiet --locked cargo-c --version "$CARGO_C_VERSION"
     installed+=("cargo-c $CARGO_C_VERSION")
