@@ -14,12 +14,12 @@ const PREAMBLE: &str = "\
  * Conventions
  *
  * Ownership. A function that creates a handle (openai_client, openai_response, openai_pager,
- *   openai_future, openai_queue, openai_stream, openai_event, openai_upload, openai_cancel_token)
- *   gives it to the caller, who frees it with that handle's _free function; _free(NULL) does
- *   nothing. Strings returned by a handle's accessors are borrowed from it and stay valid until
- *   the handle is freed. Static
- *   strings (openai_version, openai_code_name) are never freed. Arguments are read during the
- *   call and never kept: the caller may free them as soon as the call returns.
+ *   openai_item, openai_json, openai_future, openai_queue, openai_stream, openai_event,
+ *   openai_upload, openai_cancel_token) gives it to the caller, who frees it with that handle's
+ *   _free function; _free(NULL) does nothing. Strings returned by a handle's accessors are
+ *   borrowed from it and stay valid until the handle is freed. Static strings (openai_version,
+ *   openai_code_name) are never freed. Arguments are read during the call and never kept: the
+ *   caller may free them as soon as the call returns.
  *
  * Strings. Every const char * argument is NUL-terminated UTF-8; JSON arguments are JSON text.
  *   Response bodies are bytes with a length (they may contain NUL bytes) followed by a NUL byte.

@@ -10,9 +10,12 @@ name=${1:-chat}
 
 cargo build --quiet --lib
 target=${CARGO_TARGET_DIR:-target}
+# The program finds the library through its RUNPATH, which must be absolute: a relative
+# CARGO_TARGET_DIR is relative to this directory, as it is for cargo.
+case $target in /*) ;; *) target=$PWD/$target ;; esac
 mkdir -p "$target/examples-c"
 cc -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude "examples-c/$name.c" \
-   -L"$target/debug" -lopenai -Wl,-rpath,"$PWD/$target/debug" -o "$target/examples-c/$name"
+   -L"$target/debug" -lopenai -Wl,-rpath,"$target/debug" -o "$target/examples-c/$name"
 
 if [ -n "${OPENAI_API_KEY:-}" ]; then
     exec "$target/examples-c/$name"
@@ -31,4 +34,5 @@ until grep -q '^OPENAI_MOCK_URL=' "$log"; do
     sleep 0.1
 done
 url=$(sed -n 's/^OPENAI_MOCK_URL=//p' "$log")
-OPENAI_API_KEY=sk-mock OPENAI_BASE_URL="$url/v1" "$target/examples-c/$name"
+# MOCK_URL: the mock's control endpoints (/__mock/...), for the examples that script it.
+OPENAI_API_KEY=sk-mock OPENAI_BASE_URL="$url/v1" MOCK_URL="$url" "$target/examples-c/$name"

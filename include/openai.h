@@ -5,12 +5,12 @@
  * Conventions
  *
  * Ownership. A function that creates a handle (openai_client, openai_response, openai_pager,
- *   openai_future, openai_queue, openai_stream, openai_event, openai_upload, openai_cancel_token)
- *   gives it to the caller, who frees it with that handle's _free function; _free(NULL) does
- *   nothing. Strings returned by a handle's accessors are borrowed from it and stay valid until
- *   the handle is freed. Static
- *   strings (openai_version, openai_code_name) are never freed. Arguments are read during the
- *   call and never kept: the caller may free them as soon as the call returns.
+ *   openai_item, openai_json, openai_future, openai_queue, openai_stream, openai_event,
+ *   openai_upload, openai_cancel_token) gives it to the caller, who frees it with that handle's
+ *   _free function; _free(NULL) does nothing. Strings returned by a handle's accessors are
+ *   borrowed from it and stay valid until the handle is freed. Static strings (openai_version,
+ *   openai_code_name) are never freed. Arguments are read during the call and never kept: the
+ *   caller may free them as soon as the call returns.
  *
  * Strings. Every const char * argument is NUL-terminated UTF-8; JSON arguments are JSON text.
  *   Response bodies are bytes with a length (they may contain NUL bytes) followed by a NUL byte.
@@ -215,6 +215,21 @@ typedef struct openai_event openai_event;
  * time.
  */
 typedef struct openai_future openai_future;
+
+/**
+ * One JSON value: an item of a list (an element of a page's `data` array) given by
+ * `openai_pager_next_item`, or JSON text parsed by `openai_item_parse`. The caller owns it and
+ * frees it with `openai_item_free`; strings read from it live until then. Used by one thread at
+ * a time.
+ */
+typedef struct openai_item openai_item;
+
+/**
+ * A JSON document (an object or an array) being built, for request bodies and query objects.
+ * Created by `openai_json_new_object` or `openai_json_new_array`, owned by the caller, freed
+ * with `openai_json_free`. Used by one thread at a time.
+ */
+typedef struct openai_json openai_json;
 
 /**
  * An iterator over the pages of a list: each page is asked for with the cursor the previous
@@ -635,6 +650,21 @@ const char *openai_response_json_string(const openai_response *response, const c
 const char *openai_response_json_value(const openai_response *response, const char *pointer);
 
 /**
+ * The number of elements of the array at `pointer` (a JSON Pointer, as in
+ * `openai_response_json_string`) in the JSON body, in `*len`: `/data` for the items of a list
+ * page, `/choices/0/message/tool_calls` for the tool calls of a chat completion. Read element
+ * `i` with a pointer ending in `/i`.
+ *
+ * Returns `OPENAI_OK`, or `OPENAI_INVALID_ARGUMENT` with `*len` = 0 when there is no array there
+ * (the body is not JSON, the pointer finds nothing or finds another kind of value; the last
+ * error says which) or an argument is NULL. A program to which an absent array means "none"
+ * may ignore the code and use `*len`.
+ */
+openai_code openai_response_json_array_len(const openai_response *response,
+                                           const char *pointer,
+                                           size_t *len);
+
+/**
  * Frees a response and every string borrowed from it. NULL is ignored.
  */
 void openai_response_free(openai_response *response);
@@ -691,13 +721,177 @@ openai_code openai_request_pages(const openai_client *client,
  * Returns `OPENAI_OK` with the page in `*out`, or `OPENAI_OK` with `*out` set to NULL when every
  * page has been returned. A page that fails is returned in `*out` with its code (free it as any
  * response) and ends the walk. Each page is a response to free with `openai_response_free`.
+ * After `openai_pager_next_item`, the next page is the one after the page the items came from
+ * (the items of that page not yet handed out are skipped).
  */
 openai_code openai_pager_next(openai_pager *pager, openai_response **out);
+
+/**
+ * Gives the next item of the list, fetching the next page when the current one is used up
+ * (blocking until it is complete): the official SDKs' auto-paging iteration.
+ *
+ * Returns `OPENAI_OK` with the item in `*item`, or `OPENAI_OK` with `*item` set to NULL after the
+ * last item of the last page. Each item is the caller's: free it with `openai_item_free`. A
+ * page that fails ends the walk: its code is returned, `*item` is NULL,
+ * `openai_last_error()` has the page's message and `openai_pager_page` the page itself. A page
+ * that succeeds without a `data` array is `OPENAI_INVALID_RESPONSE` in the same way.
+ */
+openai_code openai_pager_next_item(openai_pager *pager, openai_item **item);
+
+/**
+ * The page the last item given by `openai_pager_next_item` came from, or the page that failed
+ * and ended the walk; NULL before the first item, or when `pager` is NULL. Borrowed from the
+ * pager: valid until the pager fetches another page or is freed. Pages taken with
+ * `openai_pager_next` are the caller's and never shown here.
+ */
+const openai_response *openai_pager_page(const openai_pager *pager);
 
 /**
  * Frees a pager. NULL is ignored.
  */
 void openai_pager_free(openai_pager *pager);
+
+/**
+ * Parses JSON text (one value: an object, an array, a string, a number...) into an item to read
+ * with the `openai_item_json_*` functions: the `arguments` of a tool call, which the API sends
+ * as a string of JSON. On success `*out` receives the item (free it with `openai_item_free`);
+ * NULL or invalid UTF-8, or text that is not exactly one JSON value, is
+ * `OPENAI_INVALID_ARGUMENT` with `*out` NULL and `openai_last_error()` saying where it failed.
+ */
+openai_code openai_item_parse(const char *json_text, openai_item **out);
+
+/**
+ * The item as compact JSON text (an object for the API's lists), borrowed from the item; NULL
+ * for NULL.
+ */
+const char *openai_item_json(const openai_item *item);
+
+/**
+ * The string at a JSON Pointer in the item (`/id`, `/filename`), unescaped, or NULL when the
+ * pointer finds nothing or the value is not a string; as `openai_response_json_string`,
+ * relative to the item (`""` is the item itself). Borrowed from the item.
+ */
+const char *openai_item_json_string(const openai_item *item, const char *pointer);
+
+/**
+ * The value at a JSON Pointer in the item as compact JSON text (`42`, `true`, `{"a":1}`), or
+ * NULL when the pointer finds nothing. Borrowed from the item.
+ */
+const char *openai_item_json_value(const openai_item *item, const char *pointer);
+
+/**
+ * The number of elements of the array at a JSON Pointer in the item, in `*len`; as
+ * `openai_response_json_array_len`, whose codes it returns.
+ */
+openai_code openai_item_json_array_len(const openai_item *item, const char *pointer, size_t *len);
+
+/**
+ * Frees an item and every string read from it. NULL is ignored.
+ */
+void openai_item_free(openai_item *item);
+
+/**
+ * Starts a JSON document whose outermost value is an object: add its members with the
+ * `openai_json_add_*` and `openai_json_begin_*` functions, end it with `openai_json_end`, then
+ * read it with `openai_json_text`. The caller owns the builder and frees it with
+ * `openai_json_free`. Never NULL.
+ *
+ * Every `openai_json_*` call that adds to the document returns `OPENAI_OK`, or
+ * `OPENAI_INVALID_ARGUMENT` with `openai_last_error()` saying why (NULL or invalid UTF-8, a key
+ * missing in an object or given in an array, a key already in the object, a raw value that is
+ * not JSON, a number that is not finite, a call after the document was complete); the value is
+ * then not added and the builder is failed: every later call returns the same code with the
+ * first failure's message, and `openai_json_text` returns NULL. A program may check each call
+ * or only the text.
+ */
+openai_json *openai_json_new_object(void);
+
+/**
+ * Starts a JSON document whose outermost value is an array, as `openai_json_new_object`
+ * does for an object. Its elements are added with a NULL key. Never NULL.
+ */
+openai_json *openai_json_new_array(void);
+
+/**
+ * Adds a string, escaped (quotes, backslashes and control characters; any other UTF-8 is
+ * written as it is). `key` names the member in an object and must be NULL in an array.
+ * `value` must be valid UTF-8: invalid UTF-8 is refused, never replaced.
+ */
+openai_code openai_json_add_string(openai_json *json, const char *key, const char *value);
+
+/**
+ * Adds an integer. `key` as for `openai_json_add_string`.
+ */
+openai_code openai_json_add_int(openai_json *json, const char *key, int64_t value);
+
+/**
+ * Adds a number in its shortest form that reads back as the same double (`0.7`, `1.0`,
+ * `1e-7`). NaN and the infinities are refused: JSON has no such numbers. `key` as for
+ * `openai_json_add_string`.
+ */
+openai_code openai_json_add_double(openai_json *json, const char *key, double value);
+
+/**
+ * Adds `true` or `false`. `key` as for `openai_json_add_string`.
+ */
+openai_code openai_json_add_bool(openai_json *json, const char *key, bool value);
+
+/**
+ * Adds `null`. `key` as for `openai_json_add_string`.
+ */
+openai_code openai_json_add_null(openai_json *json, const char *key);
+
+/**
+ * Adds JSON text as it is (surrounding whitespace trimmed): a value from elsewhere (a tool's
+ * arguments, a schema kept as text, a response's `openai_response_json_value`). It must be
+ * exactly one valid JSON value; anything else is refused and nothing is written. `key` as for
+ * `openai_json_add_string`.
+ */
+openai_code openai_json_add_raw(openai_json *json, const char *key, const char *raw_json);
+
+/**
+ * Opens a nested object under `key` (NULL in an array): the following members go into it
+ * until `openai_json_end`.
+ */
+openai_code openai_json_begin_object(openai_json *json, const char *key);
+
+/**
+ * Opens a nested array under `key` (NULL in an array): the following elements, added with a
+ * NULL key, go into it until `openai_json_end`.
+ */
+openai_code openai_json_begin_array(openai_json *json, const char *key);
+
+/**
+ * Ends the innermost open object or array. Ending the outermost one completes the document:
+ * `openai_json_text` then returns it, and any further call fails the builder.
+ */
+openai_code openai_json_end(openai_json *json);
+
+/**
+ * The complete document as compact JSON text, NUL-terminated, to pass as a body or query
+ * argument. Borrowed from the builder: valid until `openai_json_free`. NULL, with
+ * `openai_last_error()` saying why, when `json` is NULL, when an object or array is still open
+ * (the outermost one included), or when an earlier call failed.
+ */
+const char *openai_json_text(const openai_json *json);
+
+/**
+ * Frees a builder and its text. NULL is ignored.
+ */
+void openai_json_free(openai_json *json);
+
+/**
+ * Writes `text` as a JSON string literal, quotes included (`say "hi"` becomes
+ * `"say \"hi\""`), into `buffer` of `size` bytes, NUL-terminated, for a program that formats
+ * its JSON with printf. `*length` (may be NULL) receives the literal's length without the NUL,
+ * whether or not it fit.
+ *
+ * Returns `OPENAI_OK` when the literal was written, or when `buffer` is NULL and `size` is 0
+ * (a question: how long is it?). Returns `OPENAI_INVALID_ARGUMENT` when `text` is NULL or not
+ * valid UTF-8, or when the buffer is too small (`buffer` then holds "" when `size` > 0, never a
+ * cut literal, and `*length` + 1 bytes are needed).
+ */
+openai_code openai_json_escape(const char *text, char *buffer, size_t size, size_t *length);
 
 /**
  * Whether the call has completed (its callback, if any, has returned). Never blocks. False for
@@ -959,6 +1153,14 @@ const char *openai_event_json_value(const openai_event *event, const char *point
  * from the event.
  */
 const void *openai_event_audio(const openai_event *event, size_t *len);
+
+/**
+ * The number of elements of the array at a JSON Pointer in the event's data (`/choices` of a
+ * chat chunk), in `*len`; as `openai_response_json_array_len`, whose codes it returns.
+ */
+openai_code openai_event_json_array_len(const openai_event *event,
+                                        const char *pointer,
+                                        size_t *len);
 
 /**
  * Frees an event returned by `openai_stream_next`, `openai_realtime_next` or

@@ -54,6 +54,15 @@ impl Pager {
     }
 }
 
+/// The items of a page (its `data` array), or `None` when the body is not a list.
+pub fn page_items(body: &[u8]) -> Option<Vec<serde_json::Value>> {
+    #[derive(Deserialize)]
+    struct Items {
+        data: Vec<serde_json::Value>,
+    }
+    serde_json::from_slice::<Items>(body).ok().map(|page| page.data)
+}
+
 /// The query parameter and value that ask for the page after this one, if there is one.
 fn next_cursor(body: &[u8], paging: Paging) -> Option<(&'static str, String)> {
     let page: Page = serde_json::from_slice(body).ok()?;
@@ -69,8 +78,18 @@ fn next_cursor(body: &[u8], paging: Paging) -> Option<(&'static str, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::next_cursor;
+    use super::{next_cursor, page_items};
     use crate::operations::Paging;
+
+    #[test]
+    fn the_items_of_a_page_are_its_data_array() {
+        let items = page_items(br#"{"object":"list","data":[{"id":"a"},{"id":"b","n":[1]}],"has_more":true}"#).unwrap();
+        assert_eq!(items, vec![serde_json::json!({"id":"a"}), serde_json::json!({"id":"b","n":[1]})]);
+        assert_eq!(page_items(br#"{"data":[]}"#).unwrap(), Vec::<serde_json::Value>::new());
+        assert_eq!(page_items(br#"{"data":{"id":"a"}}"#), None);
+        assert_eq!(page_items(br#"{"id":"a"}"#), None);
+        assert_eq!(page_items(b"not json"), None);
+    }
 
     #[test]
     fn the_cursor_is_the_last_id_while_there_is_more() {

@@ -53,8 +53,14 @@ fn programs() -> Vec<PathBuf> {
 }
 
 fn compile(source: &Path, mode: Mode) -> PathBuf {
+    compile_into(source, mode, &format!("{mode:?}").to_lowercase())
+}
+
+/// `compile` into a directory of its own: a test that runs one program builds it where the
+/// suite's parallel runs are not writing it at the same time.
+fn compile_into(source: &Path, mode: Mode, dir: &str) -> PathBuf {
     let lib = library_dir();
-    let out_dir = lib.join("c-tests").join(format!("{mode:?}").to_lowercase());
+    let out_dir = lib.join("c-tests").join(dir);
     std::fs::create_dir_all(&out_dir).unwrap();
     let exe = out_dir.join(source.file_stem().unwrap());
     let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
@@ -182,4 +188,44 @@ fn the_header_compiles_alone_as_c99_and_as_cpp_included_twice() {
             .expect("a C and a C++ compiler");
         assert!(output.status.success(), "{compiler} {standard}:\n{}", String::from_utf8_lossy(&output.stderr));
     }
+}
+
+/// The tool-call example sends exactly the conversation a tool loop must: the question with the
+/// tool's description, then the assistant's tool call as it came and the tool's result under
+/// its call id; and prints the final answer.
+#[test]
+fn the_tool_call_example_sends_the_tool_result_back() {
+    let exe = compile_into(&root().join("examples-c/tool_calls.c"), Mode::Plain, "tool-calls");
+    let mock = MockServer::start();
+    let output = Command::new(&exe)
+        .env("OPENAI_API_KEY", KEY)
+        .env("OPENAI_BASE_URL", mock.base_url())
+        .env("MOCK_URL", mock.url())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        stdout,
+        "tool call call_1: get_weather({\"city\": \"Paris\"}) -> {\"city\":\"Paris\",\"temperature_c\":18,\"sky\":\"clear\"}\n\
+         answer: Hello! How can I help you today?\n"
+    );
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2, "two chat completions (the script itself is not logged)");
+    let bodies: Vec<serde_json::Value> =
+        requests.iter().map(|r| serde_json::from_str(r["body"].as_str().unwrap()).unwrap()).collect();
+    let tool = serde_json::json!([{"type": "function", "function": {
+        "name": "get_weather", "description": "The current weather in a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]);
+    let question = serde_json::json!({"role": "user", "content": "What is the weather in Paris?"});
+    assert_eq!(bodies[0], serde_json::json!({"model": "gpt-4o-mini", "messages": [question], "tools": tool}));
+    assert_eq!(
+        bodies[1],
+        serde_json::json!({"model": "gpt-4o-mini", "tools": tool, "messages": [
+            question,
+            {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+                "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "{\"city\":\"Paris\",\"temperature_c\":18,\"sky\":\"clear\"}"},
+        ]})
+    );
 }

@@ -79,6 +79,7 @@ fn every_function_accepts_null_and_zero_everywhere() {
             "openai_upload *" => Some("openai_upload_free"),
             "openai_queue *" => Some("openai_queue_free"),
             "openai_cancel_token *" => Some("openai_cancel_token_free"),
+            "openai_json *" => Some("openai_json_free"),
             _ => None,
         };
         if let (Some(free), true) = (free, result != 0) {

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test of the project, in the order a failure is cheapest to read:
+#   0. tests/setup.sh installs what the tests need and is missing (valgrind, cmake, GoogleTest,
+#      clang, pytest, cargo-c, ...): on a fresh machine with only the toolchains, this command
+#      is all it takes;
 #   1. clippy with warnings denied, on the library, the mock server and every test;
 #   2. cargo test: the library's unit and integration tests, the mock server's tests, and the C
 #      suite (tests/c and examples-c, plainly, under ASan+UBSan and under valgrind);
-#   3. an install into a temporary prefix with cargo-c, used from outside the tree through
-#      pkg-config and CMake, linked dynamically and statically;
+#   3. C programs built in the tree as the README says (tests/in-tree.sh), then installs into
+#      temporary prefixes with cargo-c (both libdir layouts) and with CMake, each used from
+#      outside the tree through pkg-config and CMake, linked dynamically and statically
+#      (tests/install.sh);
 #   4. each binding's own tests (Go with -race, Python with pytest, C++ with ctest, the Swift
 #      module map with clang);
 #   5. a scan of everything the above printed for the API keys the tests use: a key must never
@@ -12,6 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+
+tests/setup.sh
 
 output=$(mktemp)
 trap 'rm -f "$output"' EXIT
@@ -30,6 +37,7 @@ run cargo test --workspace
 for transport in h2 h1-tls; do
     OPENAI_TEST_TRANSPORT=$transport run cargo test --test operations --test operations_all --test streams
 done
+run tests/in-tree.sh
 run tests/install.sh
 for binding in go python cpp swift; do
     run "bindings/$binding/test.sh"

@@ -4,6 +4,7 @@
 use std::ffi::{c_char, c_void, CString};
 use std::sync::OnceLock;
 
+use super::code::openai_code;
 use super::handle;
 use super::json::JsonView;
 use super::response::to_cstring;
@@ -124,6 +125,18 @@ pub unsafe extern "C" fn openai_event_audio(event: *const openai_event, len: *mu
         // SAFETY: as above.
         unsafe { handle::write_opt(len, audio.map_or(0, <[u8]>::len)) };
         audio.map_or(std::ptr::null(), |a| a.as_ptr() as *const c_void)
+    }
+}
+
+/// The number of elements of the array at a JSON Pointer in the event's data (`/choices` of a
+/// chat chunk), in `*len`; as `openai_response_json_array_len`, whose codes it returns.
+#[no_mangle]
+pub unsafe extern "C" fn openai_event_json_array_len(event: *const openai_event, pointer: *const c_char, len: *mut usize) -> openai_code {
+    ffi_boundary! {
+        // SAFETY: `event` is NULL or live; `pointer` NULL or a C string; `len` NULL or writable.
+        let view = unsafe { handle::borrow(event) }.map(|e| (&e.json, e.data()));
+        // SAFETY: as above.
+        unsafe { super::json::array_len_export(view, "event", pointer, len) }
     }
 }
 

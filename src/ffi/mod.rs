@@ -23,6 +23,8 @@ pub mod log;
 pub mod response;
 pub mod request;
 pub mod pager;
+pub mod item;
+pub mod json_builder;
 pub mod future;
 pub mod queue;
 pub mod stream;

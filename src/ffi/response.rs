@@ -312,6 +312,25 @@ pub unsafe extern "C" fn openai_response_json_value(response: *const openai_resp
     }
 }
 
+/// The number of elements of the array at `pointer` (a JSON Pointer, as in
+/// `openai_response_json_string`) in the JSON body, in `*len`: `/data` for the items of a list
+/// page, `/choices/0/message/tool_calls` for the tool calls of a chat completion. Read element
+/// `i` with a pointer ending in `/i`.
+///
+/// Returns `OPENAI_OK`, or `OPENAI_INVALID_ARGUMENT` with `*len` = 0 when there is no array there
+/// (the body is not JSON, the pointer finds nothing or finds another kind of value; the last
+/// error says which) or an argument is NULL. A program to which an absent array means "none"
+/// may ignore the code and use `*len`.
+#[no_mangle]
+pub unsafe extern "C" fn openai_response_json_array_len(response: *const openai_response, pointer: *const c_char, len: *mut usize) -> openai_code {
+    ffi_boundary! {
+        // SAFETY: `response` is NULL or live; `pointer` NULL or a C string; `len` NULL or writable.
+        let view = unsafe { borrow(response) }.map(|r| (&r.json, &r.body[..r.body.len() - 1]));
+        // SAFETY: as above.
+        unsafe { super::json::array_len_export(view, "response", pointer, len) }
+    }
+}
+
 /// Frees a response and every string borrowed from it. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn openai_response_free(response: *mut openai_response) {

@@ -30,7 +30,8 @@ command -v valgrind >/dev/null 2>&1 || {
 }
 HAVE_STRACE=1; command -v strace >/dev/null 2>&1 || apt-get install -y -qq strace >&2 || HAVE_STRACE=0
 
-BUILD_ONLY=1 NO_PYTHON=1 "$BENCH/run.sh"
+# The library with line tables (the profiling profile): release builds carry no debug info.
+LIB_PROFILE=profiling BUILD_ONLY=1 NO_PYTHON=1 "$BENCH/run.sh"
 LIB=$TARGET/bench-bin/bench_openai
 CURLB=$TARGET/bench-bin/bench_curl
 REQWEST=$TARGET/release/bench-reqwest

@@ -41,6 +41,8 @@
 #                         tens of µs, the same for every implementation; see BENCHMARKS.md
 #   PY_OPENAI_SPEC [openai]   what pip installs
 #   BUILD_ONLY=1          build and install, run nothing (tests/bench/profile.sh uses it)
+#   LIB_PROFILE [release] the cargo profile of the library: release is what users install;
+#                         profiling is the same with line tables (tests/bench/profile.sh)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -104,14 +106,15 @@ CURL_HTTP2=0; curl-config --features 2>/dev/null | grep -qx HTTP2 && CURL_HTTP2=
 [ "$CURL_HTTP2" = 1 ] || log "this libcurl has no HTTP/2: its HTTP/2 rows are skipped"
 
 # ---------------------------------------------------------------- builds
-log "building the library and the mock server (release, $TARGET)"
-cargo build --release --quiet --lib -p openai-capi
+: "${LIB_PROFILE:=release}"
+log "building the library ($LIB_PROFILE) and the mock server (release, $TARGET)"
+cargo build --profile "$LIB_PROFILE" --quiet --lib -p openai-capi
 cargo build --release --quiet -p openai-mock --bin openai-mock
 log "building the raw-reqwest baseline"
 cargo build --release --quiet --manifest-path "$BENCH/reqwest/Cargo.toml"
 log "building the C programs (-O2)"
 cc -O2 -std=c11 -Wall -Wextra -I"$ROOT/include" "$BENCH/c/bench_openai.c" -o "$BIN/bench_openai" \
-    -L"$TARGET/release" -lopenai -Wl,-rpath,"$TARGET/release" -lpthread
+    -L"$TARGET/$LIB_PROFILE" -lopenai -Wl,-rpath,"$TARGET/$LIB_PROFILE" -lpthread
 cc -O2 -std=c11 -Wall -Wextra "$BENCH/c/bench_curl.c" -o "$BIN/bench_curl" -lcurl
 REQWEST=$TARGET/release/bench-reqwest
 LIB=$BIN/bench_openai
