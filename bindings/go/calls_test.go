@@ -755,6 +755,36 @@ func TestWithOptions(t *testing.T) {
 	}
 }
 
+// TestZeroClient: a Client that NewClient did not make is refused with CodeInvalidArgument by
+// every form, never a crash.
+func TestZeroClient(t *testing.T) {
+	var client openai.Client
+	mock.reset(t)
+	check := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, openai.CodeInvalidArgument) || !strings.Contains(err.Error(), "NewClient") {
+			t.Fatalf("%s: err %v", what, err)
+		}
+	}
+	_, err := client.Models.List(bg)
+	check("call", err)
+	_, err = client.Chat.Completions.NewStreaming(bg, "{}")
+	check("stream", err)
+	check("items", only(t, client.Files.ListAutoPaging(bg, nil)))
+	_, err = client.Files.ContentToFile(bg, "file-1", filepath.Join(t.TempDir(), "x"), nil)
+	check("download", err)
+	_, err = client.WithOptions(nil)
+	check("with options", err)
+	_, err = client.Request(bg, "GET", "/models", nil, nil)
+	check("request", err)
+	if err := client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(mock.requests(t)); n != 0 {
+		t.Fatalf("%d requests sent", n)
+	}
+}
+
 func TestClosedClient(t *testing.T) {
 	client := newClient(t)
 	client.Close()

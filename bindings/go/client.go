@@ -93,6 +93,9 @@ func (c *Client) WithOptions(options any) (*Client, error) {
 	if a.err != nil {
 		return nil, a.err
 	}
+	if c.h == nil {
+		return nil, errNotMade()
+	}
 	c.h.mu.RLock()
 	defer c.h.mu.RUnlock()
 	if c.h.ptr == nil {
@@ -108,6 +111,9 @@ func (c *Client) WithOptions(options any) (*Client, error) {
 // Close frees the client. Calls and streams already started keep working until they end.
 // Calls made afterwards fail with CodeInvalidArgument. Closing twice does nothing.
 func (c *Client) Close() error {
+	if c.h == nil {
+		return nil
+	}
 	c.h.mu.Lock()
 	defer c.h.mu.Unlock()
 	if c.h.ptr != nil {
@@ -119,6 +125,9 @@ func (c *Client) Close() error {
 }
 
 func errClosed() *Error { return invalidArgument("the client is closed") }
+
+// errNotMade is the error of a Client (or service) that is a zero value, not made by NewClient.
+func errNotMade() *Error { return invalidArgument("the client was not made by NewClient") }
 
 // LogLevel is the level of a log message of the library.
 type LogLevel int
@@ -274,6 +283,9 @@ func (c *handle) call(ctx context.Context, a *args, start func(*C.openai_client,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if c == nil {
+		return nil, errNotMade()
+	}
 	ch := make(chan *C.openai_response, 1)
 	id := register(ch)
 	defer unregister(id)
@@ -306,6 +318,9 @@ type scoped struct {
 }
 
 func (c *handle) scoped(ctx context.Context) (*scoped, error) {
+	if c == nil {
+		return nil, errNotMade()
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.ptr == nil {
