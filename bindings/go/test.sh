@@ -60,7 +60,6 @@ cd "$work/app"
 printf 'module example.com/app\n\ngo 1.23\n' >go.mod
 unset CGO_CFLAGS CGO_LDFLAGS
 export GOPROXY="file://$work/proxy" GOSUMDB=off GOMODCACHE="$work/modcache" GOFLAGS=-modcacherw
-export GOCACHE="$work/gocache"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 go get "$module@$version"
 go mod tidy
