@@ -57,6 +57,11 @@ const (
 	// closed. Downloads to a file (`_to_file`) have no such limit.
 	CodeResponseTooLarge Code = C.OPENAI_RESPONSE_TOO_LARGE
 
+	// CodeQueueFull (OPENAI_QUEUE_FULL = 12): A session's send queue is full (it is reconnecting, or a
+	// callback sends faster than the connection carries): the event was not queued. Try again later,
+	// or send less.
+	CodeQueueFull Code = C.OPENAI_QUEUE_FULL
+
 	// CodeBadRequest (OPENAI_BAD_REQUEST = 400): HTTP 400 (BadRequestError).
 	CodeBadRequest Code = C.OPENAI_BAD_REQUEST
 

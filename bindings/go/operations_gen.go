@@ -1254,6 +1254,7 @@ type Resources struct {
 
 // AudioService is client.Audio: the audio operations.
 type AudioService struct {
+	h *handle
 	// Speech is client.Audio.Speech.
 	Speech AudioSpeechService
 	// Transcriptions is client.Audio.Transcriptions.
@@ -1298,6 +1299,7 @@ type BatchesService struct {
 
 // BetaService is client.Beta: the beta operations.
 type BetaService struct {
+	h *handle
 	// Assistants is client.Beta.Assistants.
 	Assistants BetaAssistantsService
 	// ChatKit is client.Beta.ChatKit.
@@ -1315,6 +1317,7 @@ type BetaAssistantsService struct {
 
 // BetaChatKitService is client.Beta.ChatKit: the beta.chatkit operations.
 type BetaChatKitService struct {
+	h *handle
 	// Sessions is client.Beta.ChatKit.Sessions.
 	Sessions BetaChatKitSessionsService
 	// Threads is client.Beta.ChatKit.Threads.
@@ -1381,6 +1384,7 @@ type BetaThreadsRunsStepsService struct {
 
 // ChatService is client.Chat: the chat operations.
 type ChatService struct {
+	h *handle
 	// Completions is client.Chat.Completions.
 	Completions ChatCompletionsService
 }
@@ -1478,6 +1482,7 @@ type FilesService struct {
 
 // FineTuningService is client.FineTuning: the fine_tuning operations.
 type FineTuningService struct {
+	h *handle
 	// Alpha is client.FineTuning.Alpha.
 	Alpha FineTuningAlphaService
 	// Checkpoints is client.FineTuning.Checkpoints.
@@ -1488,6 +1493,7 @@ type FineTuningService struct {
 
 // FineTuningAlphaService is client.FineTuning.Alpha: the fine_tuning.alpha operations.
 type FineTuningAlphaService struct {
+	h *handle
 	// Graders is client.FineTuning.Alpha.Graders.
 	Graders FineTuningAlphaGradersService
 }
@@ -1501,6 +1507,7 @@ type FineTuningAlphaGradersService struct {
 // FineTuningCheckpointsService is client.FineTuning.Checkpoints: the fine_tuning.checkpoints
 // operations.
 type FineTuningCheckpointsService struct {
+	h *handle
 	// Permissions is client.FineTuning.Checkpoints.Permissions.
 	Permissions FineTuningCheckpointsPermissionsService
 }
@@ -1541,6 +1548,7 @@ type ModerationsService struct {
 
 // OrganizationService is client.Organization: the organization operations.
 type OrganizationService struct {
+	h *handle
 	// AdminAPIKeys is client.Organization.AdminAPIKeys.
 	AdminAPIKeys OrganizationAdminAPIKeysService
 	// AuditLogs is client.Organization.AuditLogs.
@@ -1747,6 +1755,7 @@ type OrganizationSpendLimitService struct {
 
 // OrganizationUsageService is client.Organization.Usage: the organization.usage operations.
 type OrganizationUsageService struct {
+	h *handle
 	// AudioSpeeches is client.Organization.Usage.AudioSpeeches.
 	AudioSpeeches OrganizationUsageAudioSpeechesService
 	// AudioTranscriptions is client.Organization.Usage.AudioTranscriptions.
@@ -1845,6 +1854,7 @@ type OrganizationUsersRolesService struct {
 
 // ProjectsService is client.Projects: the projects operations.
 type ProjectsService struct {
+	h *handle
 	// Groups is client.Projects.Groups.
 	Groups ProjectsGroupsService
 	// Roles is client.Projects.Roles.
@@ -1855,6 +1865,7 @@ type ProjectsService struct {
 
 // ProjectsGroupsService is client.Projects.Groups: the projects.groups operations.
 type ProjectsGroupsService struct {
+	h *handle
 	// Roles is client.Projects.Groups.Roles.
 	Roles ProjectsGroupsRolesService
 }
@@ -1871,6 +1882,7 @@ type ProjectsRolesService struct {
 
 // ProjectsUsersService is client.Projects.Users: the projects.users operations.
 type ProjectsUsersService struct {
+	h *handle
 	// Roles is client.Projects.Users.Roles.
 	Roles ProjectsUsersRolesService
 }
@@ -1882,6 +1894,7 @@ type ProjectsUsersRolesService struct {
 
 // RealtimeService is client.Realtime: the realtime operations.
 type RealtimeService struct {
+	h *handle
 	// Calls is client.Realtime.Calls.
 	Calls RealtimeCallsService
 	// ClientSecrets is client.Realtime.ClientSecrets.
@@ -1919,6 +1932,7 @@ type RealtimeTranscriptionSessionsService struct {
 // RealtimeTranslationsService is client.Realtime.Translations: the realtime.translations
 // operations.
 type RealtimeTranslationsService struct {
+	h *handle
 	// ClientSecrets is client.Realtime.Translations.ClientSecrets.
 	ClientSecrets RealtimeTranslationsClientSecretsService
 }
@@ -2024,6 +2038,7 @@ type VideosCharacterService struct {
 func newResources(h *handle) Resources {
 	return Resources{
 		Audio: AudioService{
+			h: h,
 			Speech: AudioSpeechService{
 				h: h,
 			},
@@ -2044,10 +2059,12 @@ func newResources(h *handle) Resources {
 			h: h,
 		},
 		Beta: BetaService{
+			h: h,
 			Assistants: BetaAssistantsService{
 				h: h,
 			},
 			ChatKit: BetaChatKitService{
+				h: h,
 				Sessions: BetaChatKitSessionsService{
 					h: h,
 				},
@@ -2078,6 +2095,7 @@ func newResources(h *handle) Resources {
 			},
 		},
 		Chat: ChatService{
+			h: h,
 			Completions: ChatCompletionsService{
 				h: h,
 				Messages: ChatCompletionsMessagesService{
@@ -2125,12 +2143,15 @@ func newResources(h *handle) Resources {
 			h: h,
 		},
 		FineTuning: FineTuningService{
+			h: h,
 			Alpha: FineTuningAlphaService{
+				h: h,
 				Graders: FineTuningAlphaGradersService{
 					h: h,
 				},
 			},
 			Checkpoints: FineTuningCheckpointsService{
+				h: h,
 				Permissions: FineTuningCheckpointsPermissionsService{
 					h: h,
 				},
@@ -2152,6 +2173,7 @@ func newResources(h *handle) Resources {
 			h: h,
 		},
 		Organization: OrganizationService{
+			h: h,
 			AdminAPIKeys: OrganizationAdminAPIKeysService{
 				h: h,
 			},
@@ -2228,6 +2250,7 @@ func newResources(h *handle) Resources {
 				h: h,
 			},
 			Usage: OrganizationUsageService{
+				h: h,
 				AudioSpeeches: OrganizationUsageAudioSpeechesService{
 					h: h,
 				},
@@ -2267,7 +2290,9 @@ func newResources(h *handle) Resources {
 			},
 		},
 		Projects: ProjectsService{
+			h: h,
 			Groups: ProjectsGroupsService{
+				h: h,
 				Roles: ProjectsGroupsRolesService{
 					h: h,
 				},
@@ -2276,12 +2301,14 @@ func newResources(h *handle) Resources {
 				h: h,
 			},
 			Users: ProjectsUsersService{
+				h: h,
 				Roles: ProjectsUsersRolesService{
 					h: h,
 				},
 			},
 		},
 		Realtime: RealtimeService{
+			h: h,
 			Calls: RealtimeCallsService{
 				h: h,
 			},
@@ -2295,6 +2322,7 @@ func newResources(h *handle) Resources {
 				h: h,
 			},
 			Translations: RealtimeTranslationsService{
+				h: h,
 				ClientSecrets: RealtimeTranslationsClientSecretsService{
 					h: h,
 				},

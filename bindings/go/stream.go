@@ -23,6 +23,9 @@ type Event struct {
 	Data []byte
 	// ID is the last id: field the stream sent up to this event, "" when none.
 	ID string
+	// Audio is the decoded PCM of an audio delta event of a Realtime session
+	// (response.output_audio.delta), nil for any other event.
+	Audio []byte
 }
 
 // Decode unmarshals the event's JSON data into v.

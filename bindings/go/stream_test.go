@@ -340,7 +340,8 @@ func TestRequestStream(t *testing.T) {
 }
 
 // TestNoGoroutineLeak makes calls of every kind (completed, failed, cancelled, streams read to
-// the end or closed midway, pagers) and checks that no goroutine is left behind.
+// the end or closed midway, lists, Realtime and Responses sessions) and checks that no
+// goroutine is left behind.
 func TestNoGoroutineLeak(t *testing.T) {
 	client := newClient(t)
 	// Warm up: the runtime's own goroutines (finalizers, the race detector, timers) start.
@@ -392,6 +393,21 @@ func TestNoGoroutineLeak(t *testing.T) {
 			}
 		}
 		cancel()
+		session, err := client.Realtime.Connect(bg, openai.Options{"model": "gpt-realtime"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		session.Next()
+		session.Close()
+		ctx, cancel = context.WithCancel(bg)
+		session, err = client.Responses.Connect(ctx, nil, &openai.SessionOptions{OnReconnect: func(*openai.Reconnect) bool { return false }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		for session.Next() {
+		}
+		session.Close()
 	}
 	after, stacks := settledGoroutines(before)
 	if after > before {

@@ -174,7 +174,8 @@ type Method struct {
 }
 
 // Service is a node of the resource tree: client.VectorStores.Files is the service of
-// vector_stores.files.
+// vector_stores.files. Every service but the root holds the client's handle, also one with
+// sub-services only, so that hand-written methods can be added to it (client.Realtime.Connect).
 type Service struct {
 	Resource []string   // ["vector_stores", "files"]; empty for the root (the client's Resources)
 	Field    string     // its field in the parent: "Files"
@@ -554,7 +555,7 @@ func Render(table []byte) ([]byte, error) {
 			w.doc("", fmt.Sprintf("%s is %s: the %s operations.", s.Type, s.Selector(), strings.Join(s.Resource, ".")))
 		}
 		w.p("type %s struct {", s.Type)
-		if len(s.Methods) > 0 {
+		if len(s.Resource) > 0 {
 			w.p("\th *handle")
 		}
 		for _, sub := range s.Subs {
@@ -570,18 +571,14 @@ func Render(table []byte) ([]byte, error) {
 	lit = func(s *Service, indent string) string {
 		var b strings.Builder
 		b.WriteString(s.Type + "{")
-		if len(s.Methods) > 0 || len(s.Subs) > 0 {
-			b.WriteString("\n")
-		}
-		if len(s.Methods) > 0 {
+		b.WriteString("\n")
+		if len(s.Resource) > 0 {
 			b.WriteString(indent + "\th: h,\n")
 		}
 		for _, sub := range s.Subs {
 			b.WriteString(indent + "\t" + sub.Field + ": " + lit(sub, indent+"\t") + ",\n")
 		}
-		if len(s.Methods) > 0 || len(s.Subs) > 0 {
-			b.WriteString(indent)
-		}
+		b.WriteString(indent)
 		b.WriteString("}")
 		return b.String()
 	}
