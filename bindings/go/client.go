@@ -53,7 +53,7 @@ type handle struct {
 // Options are client options, given as JSON (see openai_client_new in openai.h): api_key,
 // base_url, organization, project, timeout, connect_timeout, max_retries,
 // stream_idle_timeout, stream_timeout, max_response_size, max_connections,
-// max_idle_connections, idle_timeout, http1_only, default_headers, default_query,
+// max_idle_connections, idle_connection_timeout, http1_only, default_headers, default_query,
 // openai_beta, proxy, ca_bundle. NewClient and WithOptions also take a JSON string, []byte or
 // any value encoding/json encodes to an object.
 type Options = map[string]any

@@ -51,7 +51,9 @@ type Session struct {
 	cur     Event
 	err     error
 	done    bool
-	resp    *Response
+	resp    *Response // kept by Close: the last handshake's response
+	code    int       // kept by Close: the last close code and reason
+	reason  string
 	rid     uintptr // the registry id of the reconnection function, 0 for none
 	closing atomic.Bool
 	once    sync.Once
@@ -70,7 +72,8 @@ type SessionOptions struct {
 	// 1011, 1012, 1013, 1015) it is called before each attempt, on a library thread, and may
 	// change the next connection's query or headers; it returns false to end the session
 	// instead. Client events sent meanwhile wait in a bounded queue (a full one makes Send
-	// return CodeQueueFull).
+	// return CodeQueueFull). It must not panic, nor call the session's Close (Close waits for
+	// it to return).
 	OnReconnect func(next *Reconnect) bool
 }
 
@@ -384,7 +387,7 @@ func (s *Session) CloseCode() (code int, reason string) {
 	s.life.RLock()
 	defer s.life.RUnlock()
 	if s.ptr == nil {
-		return 0, ""
+		return s.code, s.reason
 	}
 	return int(C.openai_realtime_close_code(s.ptr)), goString(C.openai_realtime_close_reason(s.ptr))
 }
@@ -397,10 +400,17 @@ func (s *Session) Response() *Response {
 	if s.ptr == nil {
 		return s.resp
 	}
-	if r := C.openai_realtime_response(s.ptr); r != nil {
-		s.resp, _ = copyResponse(r, true)
+	return sessionResponse(s.ptr)
+}
+
+// sessionResponse copies the session's latest handshake response (nil before the first).
+func sessionResponse(ptr *C.openai_realtime) *Response {
+	r := C.openai_realtime_response(ptr)
+	if r == nil {
+		return nil
 	}
-	return s.resp
+	resp, _ := copyResponse(r, true)
+	return resp
 }
 
 // Close ends the session at once if it goes on (its connection dropped, no close frame: use
@@ -415,9 +425,8 @@ func (s *Session) Close() error {
 		}
 		s.life.Lock()
 		defer s.life.Unlock()
-		if r := C.openai_realtime_response(s.ptr); r != nil {
-			s.resp, _ = copyResponse(r, true)
-		}
+		s.resp = sessionResponse(s.ptr)
+		s.code, s.reason = int(C.openai_realtime_close_code(s.ptr)), goString(C.openai_realtime_close_reason(s.ptr))
 		C.openai_realtime_free(s.ptr) // waits for a reconnection callback that runs
 		s.ptr = nil
 		if s.rid != 0 {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -125,6 +124,11 @@ func TestRealtimeTextTurn(t *testing.T) {
 	}
 	if err := session.Send(`{"type":"response.create"}`); err == nil {
 		t.Fatal("a send after the close was accepted")
+	}
+	// What the session was stays readable after Close.
+	session.Close()
+	if code, reason := session.CloseCode(); code != 1000 || reason != "done" || session.Response() == nil || session.Response().Status != 101 {
+		t.Fatalf("after Close: close code %d %q, response %+v", code, reason, session.Response())
 	}
 
 	// The handshake, as the mock logged it.
@@ -396,22 +400,21 @@ func TestResponsesWebSocket(t *testing.T) {
 }
 
 // TestRealtimeReconnect: with OnReconnect, a dropped connection (1006) is reconnected; the
-// function hears the attempt and changes the next connection's query; events sent meanwhile
-// go out on the new connection.
+// function hears the attempt and changes the next connection's query; an event sent while the
+// session reconnects goes out on the new connection.
 func TestRealtimeReconnect(t *testing.T) {
 	client := newClient(t)
 	mock.script(t, map[string]any{"match": map[string]any{"path": "/v1/realtime"},
 		"websocket": map[string]any{"after_events": 1, "action": "drop"}})
-	var calls atomic.Int32
-	var heard string
+	reconnecting := make(chan string, 5)
 	session, err := client.Realtime.Connect(bg, openai.Options{"model": "gpt-realtime"}, &openai.SessionOptions{
 		Options: openai.Options{"initial_delay": 0.05},
 		OnReconnect: func(next *openai.Reconnect) bool {
-			calls.Add(1)
-			heard = fmt.Sprintf("%d/%d %d %v %s", next.Attempt, next.MaxAttempts, next.CloseCode, next.Delay, next.Query())
+			heard := fmt.Sprintf("%d/%d %d %v %s", next.Attempt, next.MaxAttempts, next.CloseCode, next.Delay, next.Query())
 			if err := next.SetQuery(openai.Options{"model": "gpt-realtime-mini"}); err != nil {
 				t.Error(err)
 			}
+			reconnecting <- heard
 			return true
 		},
 	})
@@ -419,25 +422,32 @@ func TestRealtimeReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer session.Close()
-	var models []string
-	for len(models) < 2 && session.Next() {
-		ev := session.Current()
-		if ev.Name == "session.created" {
-			var c struct{ Session struct{ Model string } }
-			ev.Decode(&c)
-			models = append(models, c.Session.Model)
-			if len(models) == 1 {
-				if err := session.Send(`{"type":"input_audio_buffer.clear"}`); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+	model := func() string {
+		var c struct{ Session struct{ Model string } }
+		until(t, session, "session.created", func(ev openai.Event) { ev.Decode(&c) })
+		return c.Session.Model
 	}
-	if strings.Join(models, " ") != "gpt-realtime gpt-realtime-mini" || calls.Load() != 1 ||
-		heard != `1/5 1006 50ms {"model":"gpt-realtime"}` {
-		t.Fatalf("models %v, %d calls, heard %q, err %v", models, calls.Load(), heard, session.Err())
+	if m := model(); m != "gpt-realtime" {
+		t.Fatalf("first connection: model %q", m)
+	}
+	select {
+	case heard := <-reconnecting:
+		if heard != `1/5 1006 50ms {"model":"gpt-realtime"}` {
+			t.Fatalf("OnReconnect heard %q", heard)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnReconnect was not called")
+	}
+	if err := session.Send(`{"type":"input_audio_buffer.clear"}`); err != nil {
+		t.Fatal(err)
+	}
+	if m := model(); m != "gpt-realtime-mini" {
+		t.Fatalf("second connection: model %q", m)
 	}
 	until(t, session, "input_audio_buffer.cleared", nil)
+	if n := len(reconnecting); n != 0 {
+		t.Fatalf("%d more reconnections", n)
+	}
 	records := mock.websockets(t)
 	if len(records) != 2 || records[0].Ended != "server_dropped" || len(records[1].Events) != 1 {
 		t.Fatalf("records %+v", records)
