@@ -200,3 +200,51 @@ fn a_pulled_stream_moves_between_threads_and_to_a_descriptor() {
     assert_eq!(100 + 100 + rest, 302, "every event exactly once");
     assert_eq!(seen.len(), 100);
 }
+
+/// A pulled stream ended by its cancel token lets its connection go at once, before it is
+/// freed, while the thread that opened it (whose runtime holds the connection) lives on idle:
+/// as `openai_cancel_token_cancel` documents, and as a Go program, whose goroutines move between
+/// threads that live on, needs.
+#[test]
+fn a_cancelled_pulled_stream_drops_its_connection_before_it_is_freed() {
+    let h = Harness::new();
+    let token = openai::ffi::cancel::openai_cancel_token_new();
+    let mut cancellable = std::ptr::null_mut();
+    assert_eq!(unsafe { openai::ffi::cancel::openai_client_with_cancel_token(h.client, token, &mut cancellable) }, OPENAI_OK);
+    let body = c(r#"{"model":"m","messages":[],"mock_chunks":10,"mock_delay_ms":5000}"#);
+    let client = cancellable as usize;
+    let (opened, stream) = std::sync::mpsc::channel();
+    let (done, finish) = std::sync::mpsc::channel::<()>();
+    let opener = std::thread::spawn(move || {
+        let mut stream = std::ptr::null_mut();
+        assert_eq!(unsafe { openai_chat_completions_create_stream(client as *mut openai_client, body.as_ptr(), &mut stream) }, OPENAI_OK);
+        opened.send(stream as usize).unwrap();
+        let _ = finish.recv(); // lives on, idle, until the end of the test
+    });
+    let stream = stream.recv().unwrap() as *mut openai_stream;
+    let token_address = token as usize;
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        unsafe { openai::ffi::cancel::openai_cancel_token_cancel(token_address as *const _) };
+    });
+    let mut code = OPENAI_OK;
+    while code == OPENAI_OK {
+        let mut event = std::ptr::null_mut();
+        code = unsafe { openai_stream_next(stream, 10_000, &mut event) };
+        unsafe { openai_event_free(event) };
+    }
+    canceller.join().unwrap();
+    assert_eq!(code, OPENAI_CANCELLED);
+    let started = std::time::Instant::now();
+    while h.mock.requests().last().map(|r| r["client_closed_early"] != true).unwrap_or(true) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(3), "the connection is still open");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    done.send(()).unwrap();
+    opener.join().unwrap();
+    unsafe {
+        openai_stream_free(stream);
+        openai::ffi::client::openai_client_free(cancellable);
+        openai::ffi::cancel::openai_cancel_token_free(token);
+    }
+}

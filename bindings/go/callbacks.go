@@ -5,6 +5,7 @@ package openai
 // these functions to the library live in the preambles of other files.
 
 /*
+#include <stdbool.h>
 #include <stdint.h>
 #include "openai.h"
 */
@@ -76,4 +77,12 @@ func openaiGoLog(level C.openai_log_level, message *C.char, userdata unsafe.Poin
 	if v, ok := lookup(uintptr(userdata)); ok {
 		v.(func(LogLevel, string))(LogLevel(level), C.GoString(message))
 	}
+}
+
+// openaiGoReconnect is the reconnection callback (openai_reconnect_callback) of a session
+// with SessionOptions.OnReconnect. It runs on a library thread, before each attempt.
+//
+//export openaiGoReconnect
+func openaiGoReconnect(session *C.openai_realtime, attempt, maxAttempts C.uint32_t, delayMs C.uint64_t, closeCode C.int, next *C.openai_reconnect, userdata unsafe.Pointer) C.bool {
+	return C.bool(reconnecting(uintptr(userdata), uint32(attempt), uint32(maxAttempts), uint64(delayMs), int(closeCode), next))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ func TestVersion(t *testing.T) {
 func TestChatCompletionRequestAndResponse(t *testing.T) {
 	client := newClient(t)
 	body := `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}],"temperature":0.5}`
-	out, resp, err := client.ChatCompletionsCreate(bg, body)
+	resp, err := client.Chat.Completions.New(bg, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestChatCompletionRequestAndResponse(t *testing.T) {
 			Message struct{ Role, Content string }
 		}
 	}
-	if err := json.Unmarshal(out, &completion); err != nil {
+	if err := resp.Decode(&completion); err != nil {
 		t.Fatal(err)
 	}
 	if completion.ID != "chatcmpl-abc123" || completion.Object != "chat.completion" || completion.Model != "gpt-4o-mini" ||
@@ -76,7 +77,7 @@ func TestBodyValuesAreEncoded(t *testing.T) {
 		Model    string    `json:"model"`
 		Messages []message `json:"messages"`
 	}{"gpt-4o", []message{{"user", "Hi"}}}
-	if _, _, err := client.ChatCompletionsCreate(bg, body); err != nil {
+	if _, err := client.Chat.Completions.New(bg, body); err != nil {
 		t.Fatal(err)
 	}
 	want, _ := json.Marshal(body)
@@ -86,7 +87,7 @@ func TestBodyValuesAreEncoded(t *testing.T) {
 	// []byte and json.RawMessage are sent as they are.
 	mock.reset(t)
 	raw := json.RawMessage(`{"model": "gpt-4o",  "input": ["a", "b"]}`)
-	out, _, err := client.EmbeddingsCreate(bg, raw)
+	resp, err := client.Embeddings.New(bg, raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,14 +97,14 @@ func TestBodyValuesAreEncoded(t *testing.T) {
 	var emb struct {
 		Data []struct{ Embedding []float64 }
 	}
-	if err := json.Unmarshal(out, &emb); err != nil || len(emb.Data) != 2 || emb.Data[0].Embedding[0] != -0.5 {
-		t.Fatalf("embeddings %s (%v)", out, err)
+	if err := resp.Decode(&emb); err != nil || len(emb.Data) != 2 || emb.Data[0].Embedding[0] != -0.5 {
+		t.Fatalf("embeddings %s (%v)", resp.Body, err)
 	}
 }
 
 func TestPathParamsAndQuery(t *testing.T) {
 	client := newClient(t)
-	out, _, err := client.ModelsRetrieve(bg, "ft:gpt-4o:my org")
+	resp, err := client.Models.Get(bg, "ft:gpt-4o:my org")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestPathParamsAndQuery(t *testing.T) {
 		ID      string `json:"id"`
 		OwnedBy string `json:"owned_by"`
 	}
-	json.Unmarshal(out, &model)
+	resp.Decode(&model)
 	if r := mock.only(t); r.Method != "GET" || !strings.HasPrefix(r.Path, "/v1/models/ft") || strings.Contains(r.Path, " ") {
 		t.Fatalf("path %q", r.Path)
 	}
@@ -120,7 +121,7 @@ func TestPathParamsAndQuery(t *testing.T) {
 	}
 
 	mock.reset(t)
-	out, _, err = client.BetaThreadsMessagesList(bg, "thread_9", map[string]any{"limit": 2, "order": "desc"})
+	resp, err = client.Beta.Threads.Messages.List(bg, "thread_9", map[string]any{"limit": 2, "order": "desc"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,14 +139,14 @@ func TestPathParamsAndQuery(t *testing.T) {
 		Data    []struct{ ID string }
 		HasMore bool `json:"has_more"`
 	}
-	json.Unmarshal(out, &list)
+	resp.Decode(&list)
 	if len(list.Data) != 2 || list.Data[0].ID != "msg_abc007" || !list.HasMore {
-		t.Fatalf("list %s", out)
+		t.Fatalf("list %s", resp.Body)
 	}
 
 	// The optional body of threads.create: nil sends {}.
 	mock.reset(t)
-	if _, _, err := client.BetaThreadsCreate(bg, nil); err != nil {
+	if _, err := client.Beta.Threads.New(bg, nil); err != nil {
 		t.Fatal(err)
 	}
 	if r := mock.only(t); r.Method != "POST" || r.Path != "/v1/threads" || r.Body == nil || *r.Body != "{}" {
@@ -155,18 +156,19 @@ func TestPathParamsAndQuery(t *testing.T) {
 
 func TestNotFoundError(t *testing.T) {
 	client := newClient(t)
-	body, resp, err := client.ModelsRetrieve(bg, "missing-model")
+	got, err := client.Models.Get(bg, "missing-model")
 	var apiErr *openai.Error
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("err %v (%T), want an *openai.Error", err, err)
 	}
-	if body != nil || resp == nil || resp.Status != 404 || resp.Code != openai.CodeNotFound {
-		t.Fatalf("body %q response %+v", body, resp)
+	resp := apiErr.Response
+	if got != nil || resp == nil || resp.Status != 404 || resp.Code != openai.CodeNotFound {
+		t.Fatalf("result %+v, response %+v", got, resp)
 	}
 	r := mock.only(t)
 	if apiErr.Kind != openai.CodeNotFound || apiErr.Status != 404 || apiErr.Type != "invalid_request_error" ||
 		apiErr.Code != "model_not_found" || apiErr.Param != "model" ||
-		apiErr.Message != "The model 'missing-model' does not exist" || apiErr.RequestID != r.RequestID || apiErr.Response != resp {
+		apiErr.Message != "The model 'missing-model' does not exist" || apiErr.RequestID != r.RequestID {
 		t.Fatalf("error %+v", apiErr)
 	}
 	if !strings.HasPrefix(err.Error(), "Error code: 404") || !strings.Contains(err.Error(), "missing-model") {
@@ -191,11 +193,12 @@ func TestScriptedRateLimit(t *testing.T) {
 			"message": "Rate limit reached for gpt-4o", "type": "requests", "param": nil, "code": "rate_limit_exceeded",
 		}},
 	})
-	_, resp, err := client.ChatCompletionsCreate(bg, bodies["chat.completions.create"])
+	_, err := client.Chat.Completions.New(bg, bodies["chat.completions.create"])
 	var apiErr *openai.Error
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("err %v", err)
 	}
+	resp := apiErr.Response
 	if apiErr.Kind != openai.CodeRateLimit || apiErr.Status != 429 || apiErr.Type != "requests" ||
 		apiErr.Code != "rate_limit_exceeded" || apiErr.Param != "" || apiErr.Message != "Rate limit reached for gpt-4o" ||
 		apiErr.RequestID != "req_scripted_429" {
@@ -209,15 +212,15 @@ func TestScriptedRateLimit(t *testing.T) {
 func TestRetriedThenSucceeds(t *testing.T) {
 	client := newClient(t, openai.Options{"max_retries": 2})
 	mock.script(t, map[string]any{"match": map[string]any{"path": "/v1/models"}, "status": 503, "headers": map[string]any{"retry-after-ms": "10"}})
-	_, resp, err := client.ModelsList(bg)
+	resp, err := client.Models.List(bg)
 	if err != nil || resp.Retries != 1 || len(mock.requests(t)) != 2 {
-		t.Fatalf("err %v retries %d", err, resp.Retries)
+		t.Fatalf("err %v response %+v", err, resp)
 	}
 }
 
 func TestAuthenticationError(t *testing.T) {
 	client := newClient(t, openai.Options{"api_key": "sk-invalid-key"})
-	_, _, err := client.ModelsList(bg)
+	_, err := client.Models.List(bg)
 	var apiErr *openai.Error
 	if !errors.As(err, &apiErr) || apiErr.Kind != openai.CodeAuthentication || apiErr.Status != 401 || apiErr.Code != "invalid_api_key" {
 		t.Fatalf("err %#v", err)
@@ -233,26 +236,25 @@ func TestInvalidArguments(t *testing.T) {
 			t.Fatalf("%s: err %v", what, err)
 		}
 	}
-	_, _, err := client.ModelsRetrieve(bg, "")
+	_, err := client.Models.Get(bg, "")
 	check("empty path parameter", err)
-	_, _, err = client.ModelsRetrieve(bg, "a\x00b")
+	_, err = client.Models.Get(bg, "a\x00b")
 	check("NUL byte", err)
-	_, _, err = client.ChatCompletionsCreate(bg, "{not json")
+	_, err = client.Chat.Completions.New(bg, "{not json")
 	check("invalid JSON", err)
-	_, _, err = client.ChatCompletionsCreate(bg, nil)
+	_, err = client.Chat.Completions.New(bg, nil)
 	check("missing body", err)
-	_, _, err = client.ChatCompletionsCreate(bg, map[string]any{"f": func() {}})
+	_, err = client.Chat.Completions.New(bg, map[string]any{"f": func() {}})
 	check("unencodable body", err)
-	_, _, err = client.FilesUpload(bg, `{"purpose":"assistants"}`, nil)
+	_, err = client.Files.New(bg, `{"purpose":"assistants"}`, nil)
 	check("missing file", err)
-	_, err = client.ChatCompletionsCreateStream(bg, "[1")
+	_, err = client.Images.Edit(bg, `{"prompt":"x"}`, []*openai.Upload{nil}, nil)
+	check("nil upload in an array", err)
+	_, err = client.Chat.Completions.NewStreaming(bg, "[1")
 	check("stream with invalid JSON", err)
-	p := client.FilesListPages(bg, "{oops")
-	if p.Next() {
-		t.Fatal("a pager with invalid JSON yields pages")
-	}
-	check("pager with invalid JSON", p.Err())
-	p.Close()
+	check("pages with invalid JSON", only(t, client.Files.ListPages(bg, "{oops")))
+	check("pages with a NUL byte in a path parameter", only(t, client.Beta.Threads.Messages.ListPages(bg, "a\x00b", nil)))
+	check("items with invalid JSON", only(t, client.Files.ListAutoPaging(bg, "{oops")))
 	if n := len(mock.requests(t)); n != 0 {
 		t.Fatalf("invalid arguments sent %d requests", n)
 	}
@@ -273,13 +275,10 @@ func TestContextCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(bg)
 	time.AfterFunc(200*time.Millisecond, cancel)
 	start := time.Now()
-	body, resp, err := client.ChatCompletionsCreate(ctx, bodies["chat.completions.create"])
+	resp, err := client.Chat.Completions.New(ctx, bodies["chat.completions.create"])
 	elapsed := time.Since(start)
-	if !errors.Is(err, context.Canceled) || err != context.Canceled {
-		t.Fatalf("err %v, want context.Canceled", err)
-	}
-	if body != nil || resp == nil || resp.Code != openai.CodeCancelled || resp.Status != 0 {
-		t.Fatalf("body %q response %+v", body, resp)
+	if err != context.Canceled || resp != nil {
+		t.Fatalf("response %+v, err %v, want context.Canceled", resp, err)
 	}
 	if elapsed > 2*time.Second {
 		t.Fatalf("the call returned after %v", elapsed)
@@ -299,7 +298,7 @@ func TestContextDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(bg, 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, _, err := client.ModelsList(ctx)
+	_, err := client.Models.List(ctx)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v", err)
 	}
@@ -316,20 +315,21 @@ func TestContextAlreadyDone(t *testing.T) {
 	client := newClient(t)
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
-	if _, _, err := client.ModelsList(ctx); err != context.Canceled {
+	if _, err := client.Models.List(ctx); err != context.Canceled {
 		t.Fatalf("err %v", err)
 	}
-	if _, err := client.ChatCompletionsCreateStream(ctx, bodies["chat.completions.create"]); err != context.Canceled {
+	if _, err := client.Chat.Completions.NewStreaming(ctx, bodies["chat.completions.create"]); err != context.Canceled {
 		t.Fatalf("stream err %v", err)
 	}
-	if _, err := client.AudioSpeechCreateToFile(ctx, bodies["audio.speech.create"], filepath.Join(t.TempDir(), "x"), nil); err != context.Canceled {
+	if _, err := client.Audio.Speech.NewToFile(ctx, bodies["audio.speech.create"], filepath.Join(t.TempDir(), "x"), nil); err != context.Canceled {
 		t.Fatalf("to_file err %v", err)
 	}
-	p := client.FilesListPages(ctx, nil)
-	if p.Next() || p.Err() != context.Canceled {
-		t.Fatalf("pager err %v", p.Err())
+	if err := only(t, client.Files.ListPages(ctx, nil)); err != context.Canceled {
+		t.Fatalf("pages err %v", err)
 	}
-	p.Close()
+	if err := only(t, client.Files.ListAutoPaging(ctx, nil)); err != context.Canceled {
+		t.Fatalf("items err %v", err)
+	}
 	if n := len(mock.requests(t)); n != 0 {
 		t.Fatalf("%d requests sent", n)
 	}
@@ -339,8 +339,9 @@ func TestContextAlreadyDone(t *testing.T) {
 func TestLibraryTimeout(t *testing.T) {
 	client := newClient(t, openai.Options{"timeout": 0.3})
 	mock.script(t, map[string]any{"match": map[string]any{"path": "/v1/models"}, "delay_ms": 3000})
-	_, resp, err := client.ModelsList(bg)
-	if !errors.Is(err, openai.CodeTimeout) || resp.Code != openai.CodeTimeout {
+	_, err := client.Models.List(bg)
+	var apiErr *openai.Error
+	if !errors.Is(err, openai.CodeTimeout) || !errors.As(err, &apiErr) || apiErr.Response.Code != openai.CodeTimeout {
 		t.Fatalf("err %v", err)
 	}
 }
@@ -348,7 +349,7 @@ func TestLibraryTimeout(t *testing.T) {
 func TestConnectionError(t *testing.T) {
 	client := newClient(t)
 	mock.script(t, map[string]any{"match": map[string]any{"path": "/v1/models"}, "action": "reset"})
-	_, _, err := client.ModelsList(bg)
+	_, err := client.Models.List(bg)
 	var apiErr *openai.Error
 	if !errors.As(err, &apiErr) || apiErr.Kind != openai.CodeConnection || apiErr.Status != 0 {
 		t.Fatalf("err %v", err)
@@ -367,7 +368,7 @@ func TestUploads(t *testing.T) {
 	if err := up.SetProgress(func(done, total uint64) { sent.Store(done) }); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := client.FilesUpload(bg, map[string]any{"purpose": "fine-tune"}, up)
+	resp, err := client.Files.New(bg, map[string]any{"purpose": "fine-tune"}, up)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,9 +378,9 @@ func TestUploads(t *testing.T) {
 		Filename string
 		Purpose  string
 	}
-	json.Unmarshal(out, &file)
+	resp.Decode(&file)
 	if file.ID != "file-abc123" || file.Bytes != len(content) || file.Filename != "train.jsonl" || file.Purpose != "fine-tune" {
-		t.Fatalf("file %s", out)
+		t.Fatalf("file %s", resp.Body)
 	}
 	r := mock.only(t)
 	if r.Method != "POST" || r.Path != "/v1/files" || !strings.HasPrefix(r.header("content-type"), "multipart/form-data") {
@@ -405,11 +406,11 @@ func TestUploads(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer image.Close()
-	if _, _, err := client.ImagesEdit(bg, map[string]any{"prompt": "add a hat", "n": 2}, image, nil); err != nil {
+	if _, err := client.Images.Edit(bg, map[string]any{"prompt": "add a hat", "n": 2}, []*openai.Upload{image}, nil); err != nil {
 		t.Fatal(err)
 	}
 	r = mock.only(t)
-	ip := r.part("image")
+	ip := r.part("image[]")
 	if r.Path != "/v1/images/edits" || ip == nil || *ip.Filename != "photo.png" || *ip.ContentType != "image/png" || ip.Len != 18 || r.part("mask") != nil {
 		t.Fatalf("parts %+v", r.Parts)
 	}
@@ -419,10 +420,12 @@ func TestUploads(t *testing.T) {
 
 	// One upload in two parts, and in calls made at once.
 	mock.reset(t)
-	if _, _, err := client.ImagesEdit(bg, `{"prompt":"x"}`, image, image); err != nil {
+	if _, err := client.Images.Edit(bg, `{"prompt":"x"}`, []*openai.Upload{image, up}, image); err != nil {
 		t.Fatal(err)
 	}
-	if r := mock.only(t); r.part("image") == nil || r.part("mask") == nil || r.part("mask").Len != 18 {
+	r = mock.only(t)
+	if len(r.Parts) != 4 || r.Parts[1].Name != "image[]" || r.Parts[1].Len != 18 || r.Parts[2].Name != "image[]" || r.Parts[2].Len != len(content) ||
+		r.part("mask") == nil || r.part("mask").Len != 18 {
 		t.Fatalf("parts %+v", r.Parts)
 	}
 	var wg sync.WaitGroup
@@ -430,7 +433,7 @@ func TestUploads(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, _, err := client.ImagesCreateVariation(bg, nil, image); err != nil {
+			if _, err := client.Images.NewVariation(bg, nil, image); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -440,7 +443,7 @@ func TestUploads(t *testing.T) {
 	// A closed upload is refused before anything is sent.
 	mock.reset(t)
 	image.Close()
-	_, _, err = client.ImagesCreateVariation(bg, nil, image)
+	_, err = client.Images.NewVariation(bg, nil, image)
 	if !errors.Is(err, openai.CodeInvalidArgument) || len(mock.requests(t)) != 0 {
 		t.Fatalf("err %v", err)
 	}
@@ -450,36 +453,48 @@ func TestTextResponse(t *testing.T) {
 	client := newClient(t)
 	audio, _ := openai.NewUploadFromBytes([]byte("ID3 fake mp3"), "speech.mp3", "")
 	defer audio.Close()
-	out, resp, err := client.AudioTranscriptionsCreate(bg, map[string]any{"model": "whisper-1", "response_format": "text"}, audio)
+	resp, err := client.Audio.Transcriptions.New(bg, map[string]any{"model": "whisper-1", "response_format": "text"}, audio)
 	if err != nil {
 		t.Fatal(err)
 	}
+	out := resp.Body
 	if !strings.HasPrefix(resp.Header.Get("content-type"), "text/plain") || len(out) == 0 || json.Valid(out) && strings.HasPrefix(string(out), "{") {
 		t.Fatalf("body %q", out)
 	}
 }
 
-func TestPagination(t *testing.T) {
+// only is the one error an iterator that fails at once yields (nil if it yields otherwise).
+func only[T any](t *testing.T, seq iter.Seq2[T, error]) error {
+	t.Helper()
+	var errs []error
+	n := 0
+	for _, err := range seq {
+		n++
+		errs = append(errs, err)
+	}
+	if n != 1 || errs[0] == nil {
+		t.Errorf("the iterator yielded %d values: %v", n, errs)
+		return nil
+	}
+	return errs[0]
+}
+
+func TestPages(t *testing.T) {
 	client := newClient(t)
-	p := client.FilesListPages(bg, map[string]any{"limit": 2})
-	defer p.Close()
 	var ids []string
 	pages := 0
-	for p.Next() {
-		pages++
-		var page struct{ Data []struct{ ID string } }
-		if err := p.Current().Decode(&page); err != nil {
+	for page, err := range client.Files.ListPages(bg, map[string]any{"limit": 2}) {
+		if err != nil {
 			t.Fatal(err)
 		}
-		for _, d := range page.Data {
+		pages++
+		var list struct{ Data []struct{ ID string } }
+		if err := page.Decode(&list); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range list.Data {
 			ids = append(ids, d.ID)
 		}
-	}
-	if err := p.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if p.Next() {
-		t.Fatal("Next after the end")
 	}
 	want := "file-abc001 file-abc002 file-abc003 file-abc004 file-abc005 file-abc006 file-abc007"
 	if pages != 4 || strings.Join(ids, " ") != want {
@@ -499,28 +514,147 @@ func TestPagination(t *testing.T) {
 
 	// Any list by path, through RequestPages.
 	mock.reset(t)
-	rp := client.RequestPages(bg, "/assistants", map[string]any{"limit": 5, "order": "desc"})
-	defer rp.Close()
 	n := 0
-	for rp.Next() {
+	for _, err := range client.RequestPages(bg, "/assistants", map[string]any{"limit": 5, "order": "desc"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
 		n++
 	}
-	if rp.Err() != nil || n != 2 || len(mock.requests(t)) != 2 || mock.requests(t)[0].header("openai-beta") != "assistants=v2" {
-		t.Fatalf("%d pages, err %v", n, rp.Err())
+	if n != 2 || len(mock.requests(t)) != 2 || mock.requests(t)[0].header("openai-beta") != "assistants=v2" {
+		t.Fatalf("%d pages", n)
 	}
 }
 
-func TestPagerError(t *testing.T) {
+// TestAutoPaging walks a list item by item: every item of every page, in order, each page
+// fetched only when the loop reaches it; a break stops the walk, and each range starts afresh.
+func TestAutoPaging(t *testing.T) {
+	client := newClient(t)
+	var ids []string
+	for item, err := range client.Files.ListAutoPaging(bg, map[string]any{"limit": 3}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var file struct {
+			ID     string `json:"id"`
+			Object string `json:"object"`
+		}
+		if err := json.Unmarshal(item, &file); err != nil || file.Object != "file" {
+			t.Fatalf("item %s (%v)", item, err)
+		}
+		ids = append(ids, file.ID)
+	}
+	want := "file-abc001 file-abc002 file-abc003 file-abc004 file-abc005 file-abc006 file-abc007"
+	if strings.Join(ids, " ") != want || len(mock.requests(t)) != 3 {
+		t.Fatalf("items %v after %d requests", ids, len(mock.requests(t)))
+	}
+
+	// Breaking out after the fourth item: the second page was fetched, the third never is.
+	mock.reset(t)
+	items := client.Files.ListAutoPaging(bg, map[string]any{"limit": 3})
+	ids = nil
+	for item, err := range items {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var file struct{ ID string }
+		json.Unmarshal(item, &file)
+		ids = append(ids, file.ID)
+		if len(ids) == 4 {
+			break
+		}
+	}
+	if strings.Join(ids, " ") != "file-abc001 file-abc002 file-abc003 file-abc004" || len(mock.requests(t)) != 2 {
+		t.Fatalf("items %v after %d requests", ids, len(mock.requests(t)))
+	}
+	// The same iterator ranged again walks from the first page.
+	mock.reset(t)
+	n := 0
+	for _, err := range items {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if log := mock.requests(t); n != 7 || len(log) != 3 {
+		t.Fatalf("%d items after %d requests", n, len(log))
+	}
+	if _, has := mock.requests(t)[0].queryValue("after"); has {
+		t.Fatal("the second range did not start at the first page")
+	}
+
+	// A path parameter and the OpenAI-Beta header, through a nested service.
+	mock.reset(t)
+	n = 0
+	for item, err := range client.Beta.Threads.Messages.ListAutoPaging(bg, "thread_7", map[string]any{"limit": 4}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msg struct {
+			ThreadID string `json:"thread_id"`
+		}
+		if json.Unmarshal(item, &msg); msg.ThreadID != "thread_7" {
+			t.Fatalf("item %s", item)
+		}
+		n++
+	}
+	log := mock.requests(t)
+	if n == 0 || log[0].Path != "/v1/threads/thread_7/messages" || log[0].header("openai-beta") != "assistants=v2" {
+		t.Fatalf("%d items; %+v", n, log)
+	}
+
+	// Any list by path.
+	mock.reset(t)
+	n = 0
+	for _, err := range client.RequestAutoPaging(bg, "/files", map[string]any{"limit": 5}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 7 || len(mock.requests(t)) != 2 {
+		t.Fatalf("%d items", n)
+	}
+}
+
+// TestAutoPagingNotAList: a page without a data array ends the walk with CodeInvalidResponse.
+func TestAutoPagingNotAList(t *testing.T) {
+	client := newClient(t)
+	mock.script(t, map[string]any{"match": map[string]any{"path": "/v1/files"}, "body_json": map[string]any{"object": "list", "has_more": false}})
+	err := only(t, client.Files.ListAutoPaging(bg, nil))
+	var apiErr *openai.Error
+	if !errors.As(err, &apiErr) || apiErr.Kind != openai.CodeInvalidResponse || apiErr.Status != 200 || apiErr.Response == nil ||
+		!strings.Contains(err.Error(), "data") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestPagesError(t *testing.T) {
 	client := newClient(t)
 	mock.script(t, map[string]any{"match": map[string]any{"path": "/v1/fine_tuning/jobs"}, "status": 500, "times": 1})
-	p := client.FineTuningJobsListPages(bg, nil)
-	defer p.Close()
-	if p.Next() {
-		t.Fatal("a page from a failed list")
-	}
+	err := only(t, client.FineTuning.Jobs.ListPages(bg, nil))
 	var apiErr *openai.Error
-	if !errors.As(p.Err(), &apiErr) || apiErr.Kind != openai.CodeInternalServer || apiErr.Status != 500 {
-		t.Fatalf("err %v", p.Err())
+	if !errors.As(err, &apiErr) || apiErr.Kind != openai.CodeInternalServer || apiErr.Status != 500 {
+		t.Fatalf("err %v", err)
+	}
+	// A failure on the second page: the first page's items, then the error, then nothing. The
+	// failure is scripted once the first page came (the pages are fetched lazily).
+	mock.reset(t)
+	var got []string
+	for item, err := range client.Files.ListAutoPaging(bg, map[string]any{"limit": 2}) {
+		if err != nil {
+			got = append(got, "error:"+err.Error())
+			continue
+		}
+		if len(got) == 0 {
+			mock.script(t, map[string]any{"match": map[string]any{"path": "/v1/files"}, "status": 500})
+		}
+		var file struct{ ID string }
+		json.Unmarshal(item, &file)
+		got = append(got, file.ID)
+	}
+	if len(got) != 3 || got[0] != "file-abc001" || got[1] != "file-abc002" || !strings.HasPrefix(got[2], "error:Error code: 500") {
+		t.Fatalf("yielded %q", got)
 	}
 }
 
@@ -529,7 +663,7 @@ func TestDownloadToFile(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "speech.mp3")
 	var mu sync.Mutex
 	var last, total uint64
-	resp, err := client.AudioSpeechCreateToFile(bg, `{"model":"tts-1","input":"hi","voice":"alloy","mock_bytes":300000}`, dest,
+	resp, err := client.Audio.Speech.NewToFile(bg, `{"model":"tts-1","input":"hi","voice":"alloy","mock_bytes":300000}`, dest,
 		func(done, all uint64) { mu.Lock(); last, total = done, all; mu.Unlock() })
 	if err != nil {
 		t.Fatal(err)
@@ -553,38 +687,38 @@ func TestDownloadToFile(t *testing.T) {
 	mu.Unlock()
 
 	// The same content in memory.
-	out, _, err := client.AudioSpeechCreate(bg, `{"model":"tts-1","input":"hi","voice":"alloy","mock_bytes":1000}`)
-	if err != nil || len(out) != 1000 || out[1] != 0x26 {
-		t.Fatalf("%d bytes, err %v", len(out), err)
+	resp, err = client.Audio.Speech.New(bg, `{"model":"tts-1","input":"hi","voice":"alloy","mock_bytes":1000}`)
+	if err != nil || len(resp.Body) != 1000 || resp.Body[1] != 0x26 {
+		t.Fatalf("%+v, err %v", resp, err)
 	}
-	out, _, err = client.FilesRetrieveContent(bg, "file-xyz")
-	if err != nil || string(out) != "{\"id\":\"file-xyz\",\"line\":0}\n{\"id\":\"file-xyz\",\"line\":1}\n{\"id\":\"file-xyz\",\"line\":2}\n" {
-		t.Fatalf("content %q, err %v", out, err)
+	resp, err = client.Files.Content(bg, "file-xyz")
+	if err != nil || string(resp.Body) != "{\"id\":\"file-xyz\",\"line\":0}\n{\"id\":\"file-xyz\",\"line\":1}\n{\"id\":\"file-xyz\",\"line\":2}\n" {
+		t.Fatalf("content %+v, err %v", resp, err)
 	}
 
 	// A failed download leaves no file and returns the error.
 	missing := filepath.Join(t.TempDir(), "missing.jsonl")
-	_, err = client.FilesRetrieveContentToFile(bg, "missing-file", missing, nil)
+	_, err = client.Files.ContentToFile(bg, "missing-file", missing, nil)
 	if !errors.Is(err, openai.CodeNotFound) {
 		t.Fatalf("err %v", err)
 	}
-	if _, err := os.Stat(missing); !os.IsNotExist(err) {
-		t.Fatalf("the failed download left %s", missing)
+	if entries, _ := os.ReadDir(filepath.Dir(missing)); len(entries) != 0 {
+		t.Fatalf("the failed download left %v", entries)
 	}
 }
 
 func TestGenericRequest(t *testing.T) {
 	client := newClient(t)
-	out, _, err := client.Request(bg, "GET", "/models/gpt-4o", map[string]any{"x": 1}, nil)
-	if err != nil || !strings.Contains(string(out), `"gpt-4o"`) {
-		t.Fatalf("%s %v", out, err)
+	resp, err := client.Request(bg, "GET", "/models/gpt-4o", map[string]any{"x": 1}, nil)
+	if err != nil || !strings.Contains(string(resp.Body), `"gpt-4o"`) {
+		t.Fatalf("%+v %v", resp, err)
 	}
 	r := mock.only(t)
 	if r.Method != "GET" || r.Path != "/v1/models/gpt-4o" || r.Query == nil || *r.Query != "x=1" {
 		t.Fatalf("request %+v", r)
 	}
 	mock.reset(t)
-	_, _, err = client.Request(bg, "POST", "/no/such/endpoint", nil, `{"a":1}`)
+	_, err = client.Request(bg, "POST", "/no/such/endpoint", nil, `{"a":1}`)
 	var apiErr *openai.Error
 	if !errors.As(err, &apiErr) || apiErr.Status != 404 || apiErr.Code != "unknown_url" {
 		t.Fatalf("err %v", err)
@@ -600,15 +734,15 @@ func TestWithOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := child.ModelsList(bg); err != nil {
+	if _, err := child.Models.List(bg); err != nil {
 		t.Fatal(err)
 	}
 	// The parent may be closed first; the child keeps working.
-	if _, _, err := client.ModelsList(bg); err != nil {
+	if _, err := client.Models.List(bg); err != nil {
 		t.Fatal(err)
 	}
 	client.Close()
-	if _, _, err := child.ModelsList(bg); err != nil {
+	if _, err := child.Models.List(bg); err != nil {
 		t.Fatal(err)
 	}
 	child.Close()
@@ -621,21 +755,52 @@ func TestWithOptions(t *testing.T) {
 	}
 }
 
+// TestZeroClient: a Client that NewClient did not make is refused with CodeInvalidArgument by
+// every form, never a crash.
+func TestZeroClient(t *testing.T) {
+	var client openai.Client
+	mock.reset(t)
+	check := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, openai.CodeInvalidArgument) || !strings.Contains(err.Error(), "NewClient") {
+			t.Fatalf("%s: err %v", what, err)
+		}
+	}
+	_, err := client.Models.List(bg)
+	check("call", err)
+	_, err = client.Chat.Completions.NewStreaming(bg, "{}")
+	check("stream", err)
+	check("items", only(t, client.Files.ListAutoPaging(bg, nil)))
+	_, err = client.Files.ContentToFile(bg, "file-1", filepath.Join(t.TempDir(), "x"), nil)
+	check("download", err)
+	_, err = client.WithOptions(nil)
+	check("with options", err)
+	_, err = client.Request(bg, "GET", "/models", nil, nil)
+	check("request", err)
+	if err := client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(mock.requests(t)); n != 0 {
+		t.Fatalf("%d requests sent", n)
+	}
+}
+
 func TestClosedClient(t *testing.T) {
 	client := newClient(t)
 	client.Close()
 	client.Close()
-	if _, _, err := client.ModelsList(bg); !errors.Is(err, openai.CodeInvalidArgument) || !strings.Contains(err.Error(), "closed") {
+	if _, err := client.Models.List(bg); !errors.Is(err, openai.CodeInvalidArgument) || !strings.Contains(err.Error(), "closed") {
 		t.Fatalf("err %v", err)
 	}
-	if _, err := client.ChatCompletionsCreateStream(bg, "{}"); !errors.Is(err, openai.CodeInvalidArgument) {
+	if _, err := client.Chat.Completions.NewStreaming(bg, "{}"); !errors.Is(err, openai.CodeInvalidArgument) {
 		t.Fatalf("err %v", err)
 	}
-	p := client.FilesListPages(bg, nil)
-	if p.Next() || !errors.Is(p.Err(), openai.CodeInvalidArgument) {
-		t.Fatalf("err %v", p.Err())
+	if err := only(t, client.Files.ListAutoPaging(bg, nil)); !errors.Is(err, openai.CodeInvalidArgument) {
+		t.Fatalf("err %v", err)
 	}
-	p.Close()
+	if _, err := client.Files.ContentToFile(bg, "file-1", filepath.Join(t.TempDir(), "x"), nil); !errors.Is(err, openai.CodeInvalidArgument) {
+		t.Fatalf("err %v", err)
+	}
 }
 
 func TestConcurrentCalls(t *testing.T) {
@@ -647,9 +812,9 @@ func TestConcurrentCalls(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			id := fmt.Sprintf("gpt-%d", i)
-			out, _, err := client.ModelsRetrieve(bg, id)
-			if err == nil && !strings.Contains(string(out), `"`+id+`"`) {
-				err = fmt.Errorf("%s: %s", id, out)
+			resp, err := client.Models.Get(bg, id)
+			if err == nil && !strings.Contains(string(resp.Body), `"`+id+`"`) {
+				err = fmt.Errorf("%s: %s", id, resp.Body)
 			}
 			if err != nil {
 				errs <- err
@@ -675,7 +840,7 @@ func TestLogCallback(t *testing.T) {
 		messages = append(messages, msg)
 		mu.Unlock()
 	})
-	_, _, err := client.ModelsRetrieve(bg, "gpt-4o")
+	_, err := client.Models.Get(bg, "gpt-4o")
 	openai.SetLogCallback(openai.LogError, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -711,28 +876,26 @@ func TestContextCancelBlockingForms(t *testing.T) {
 
 	slow("/v1/chat/completions")
 	start := time.Now()
-	if _, err := client.ChatCompletionsCreateStream(cancelSoon(), bodies["chat.completions.create"]); err != context.Canceled || time.Since(start) > 2*time.Second {
+	if _, err := client.Chat.Completions.NewStreaming(cancelSoon(), bodies["chat.completions.create"]); err != context.Canceled || time.Since(start) > 2*time.Second {
 		t.Fatalf("stream: err %v after %v", err, time.Since(start))
 	}
 	closedEarly()
 
 	slow("/v1/assistants")
 	start = time.Now()
-	p := client.BetaAssistantsListPages(cancelSoon(), nil)
-	if p.Next() || p.Err() != context.Canceled || time.Since(start) > 2*time.Second {
-		t.Fatalf("pager: err %v after %v", p.Err(), time.Since(start))
+	if err := only(t, client.Beta.Assistants.ListPages(cancelSoon(), nil)); err != context.Canceled || time.Since(start) > 2*time.Second {
+		t.Fatalf("pages: err %v after %v", err, time.Since(start))
 	}
-	p.Close()
 	closedEarly()
 
 	slow("/v1/audio/speech")
 	start = time.Now()
 	dest := filepath.Join(t.TempDir(), "speech.mp3")
-	if _, err := client.AudioSpeechCreateToFile(cancelSoon(), bodies["audio.speech.create"], dest, nil); err != context.Canceled || time.Since(start) > 2*time.Second {
+	if _, err := client.Audio.Speech.NewToFile(cancelSoon(), bodies["audio.speech.create"], dest, nil); err != context.Canceled || time.Since(start) > 2*time.Second {
 		t.Fatalf("to file: err %v after %v", err, time.Since(start))
 	}
-	if _, err := os.Stat(dest); !os.IsNotExist(err) {
-		t.Fatal("a cancelled download left its file")
+	if entries, _ := os.ReadDir(filepath.Dir(dest)); len(entries) != 0 {
+		t.Fatalf("a cancelled download left %v", entries)
 	}
 	closedEarly()
 }

@@ -1,31 +1,6 @@
-// Package openai is the Go binding of libopenai, the OpenAI API client as a C library.
-//
-// A Client has one method per operation of the API (generated from bindings/operations.json
-// into operations_gen.go). Every method takes a context.Context: cancelling it (or its
-// deadline passing) cancels the native call, whose connection is dropped at once, and the
-// method returns the context's error. A method returns the response body (JSON for most
-// operations), the raw *Response (status, headers, request id) and an error, an *Error for a
-// failed call:
-//
-//	client, err := openai.NewClient(nil) // the key from OPENAI_API_KEY
-//	if err != nil { ... }
-//	defer client.Close()
-//	body, resp, err := client.ChatCompletionsCreate(ctx, `{"model":"gpt-4o-mini","messages":[...]}`)
-//
-// Request bodies, query parameters, multipart fields and client options are given as JSON: a
-// string, a []byte or json.RawMessage is sent as it is, any other value is encoded with
-// encoding/json, and nil means none.
-//
-// Streams (the _Stream methods) are iterators: Next, Current, Err, Close. Lists page with the
-// _Pages methods. Handles that own native memory (Client, Stream, Pager, Upload) must be
-// closed; a Response is plain Go data.
 package openai
 
-//go:generate go run ./internal/genops
-
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include
-#cgo LDFLAGS: -lopenai
 #include <stdint.h>
 #include <stdlib.h>
 #include "openai.h"
@@ -51,18 +26,36 @@ import (
 // Version is the version of the loaded libopenai ("0.1.0").
 func Version() string { return C.GoString(C.openai_version()) }
 
-// Client is a client of the API: options, credentials and a connection pool. It is safe for
-// use by many goroutines at once. Close it when done.
+// Shutdown stops the library at the end of a program: its worker threads are joined and its
+// process-wide state freed (openai_shutdown). Optional: a program that never calls it loses
+// nothing. Call it after closing every client, stream and upload; calls still in flight end
+// with CodeCancelled. The library may be used again afterwards: the next call starts it
+// afresh.
+func Shutdown() error {
+	return failing(func() C.openai_code { return C.openai_shutdown() })
+}
+
+// Client is a client of the API: options, credentials and a connection pool, and the official
+// SDK's resource tree (Resources: client.Responses, client.Files, client.VectorStores.Files,
+// ...). It is safe for use by many goroutines at once. Close it when done.
 type Client struct {
+	Resources
+	h *handle
+}
+
+// handle owns the native client. The services of the tree hold it rather than the Client, so
+// that a forgotten Client is not kept alive by its own services and its finalizer can run.
+type handle struct {
 	mu  sync.RWMutex
 	ptr *C.openai_client
 }
 
 // Options are client options, given as JSON (see openai_client_new in openai.h): api_key,
 // base_url, organization, project, timeout, connect_timeout, max_retries,
-// stream_idle_timeout, default_headers, default_query, openai_beta, proxy, ca_bundle.
-// NewClient and WithOptions also take a JSON string, []byte or any value encoding/json
-// encodes to an object.
+// stream_idle_timeout, stream_timeout, max_response_size, max_connections,
+// max_idle_connections, idle_connection_timeout, http1_only, default_headers, default_query,
+// openai_beta, proxy, ca_bundle. NewClient and WithOptions also take a JSON string, []byte or
+// any value encoding/json encodes to an object.
 type Options = map[string]any
 
 // NewClient creates a client. options is nil (the key from OPENAI_API_KEY, the base URL from
@@ -83,7 +76,8 @@ func NewClient(options any) (*Client, error) {
 }
 
 func newClient(ptr *C.openai_client) *Client {
-	c := &Client{ptr: ptr}
+	h := &handle{ptr: ptr}
+	c := &Client{Resources: newResources(h), h: h}
 	// A safety net only: a client must be closed.
 	runtime.SetFinalizer(c, (*Client).Close)
 	return c
@@ -99,13 +93,16 @@ func (c *Client) WithOptions(options any) (*Client, error) {
 	if a.err != nil {
 		return nil, a.err
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.ptr == nil {
+	if c.h == nil {
+		return nil, errNotMade()
+	}
+	c.h.mu.RLock()
+	defer c.h.mu.RUnlock()
+	if c.h.ptr == nil {
 		return nil, errClosed()
 	}
 	var out *C.openai_client
-	if err := failing(func() C.openai_code { return C.openai_client_with_options(c.ptr, opts, &out) }); err != nil {
+	if err := failing(func() C.openai_code { return C.openai_client_with_options(c.h.ptr, opts, &out) }); err != nil {
 		return nil, err
 	}
 	return newClient(out), nil
@@ -114,17 +111,23 @@ func (c *Client) WithOptions(options any) (*Client, error) {
 // Close frees the client. Calls and streams already started keep working until they end.
 // Calls made afterwards fail with CodeInvalidArgument. Closing twice does nothing.
 func (c *Client) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ptr != nil {
-		C.openai_client_free(c.ptr)
-		c.ptr = nil
+	if c.h == nil {
+		return nil
+	}
+	c.h.mu.Lock()
+	defer c.h.mu.Unlock()
+	if c.h.ptr != nil {
+		C.openai_client_free(c.h.ptr)
+		c.h.ptr = nil
 		runtime.SetFinalizer(c, nil)
 	}
 	return nil
 }
 
 func errClosed() *Error { return invalidArgument("the client is closed") }
+
+// errNotMade is the error of a Client (or service) that is a zero value, not made by NewClient.
+func errNotMade() *Error { return invalidArgument("the client was not made by NewClient") }
 
 // LogLevel is the level of a log message of the library.
 type LogLevel int
@@ -272,13 +275,16 @@ func (a *args) free() {
 
 // call runs an _async call: start starts it with the completion callback and the id of the
 // channel that receives the response; the arguments a are freed once it started (the library
-// keeps what it needs). The calling goroutine waits for the response or for
-// ctx; when ctx is done first the future is cancelled (its connection dropped) and its
-// response, which then comes at once, is awaited, so nothing of the call outlives the method.
-func (c *Client) call(ctx context.Context, a *args, start func(*C.openai_client, C.uintptr_t) *C.openai_future) ([]byte, *Response, error) {
+// keeps what it needs). The calling goroutine waits for the response or for ctx; when ctx is
+// done first the future is cancelled (its connection dropped) and its callback, which then
+// runs at once with CodeCancelled, is awaited, so nothing of the call outlives the method.
+func (c *handle) call(ctx context.Context, a *args, start func(*C.openai_client, C.uintptr_t) *C.openai_future) (*Response, error) {
 	defer a.free()
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	if c == nil {
+		return nil, errNotMade()
 	}
 	ch := make(chan *C.openai_response, 1)
 	id := register(ch)
@@ -286,7 +292,7 @@ func (c *Client) call(ctx context.Context, a *args, start func(*C.openai_client,
 	c.mu.RLock()
 	if c.ptr == nil {
 		c.mu.RUnlock()
-		return nil, nil, errClosed()
+		return nil, errClosed()
 	}
 	future := start(c.ptr, C.uintptr_t(id))
 	c.mu.RUnlock()
@@ -299,11 +305,7 @@ func (c *Client) call(ctx context.Context, a *args, start func(*C.openai_client,
 		r = <-ch
 	}
 	C.openai_future_free(future)
-	body, resp, err := takeResponse(r)
-	if err != nil && resp.Code == CodeCancelled && ctx.Err() != nil {
-		return nil, resp, ctx.Err()
-	}
-	return body, resp, err
+	return takeResponse(r, ctx)
 }
 
 // scoped is a client bound to a fresh cancel token that ctx cancels, for the library's
@@ -315,7 +317,10 @@ type scoped struct {
 	stopped chan struct{}
 }
 
-func (c *Client) scoped(ctx context.Context) (*scoped, error) {
+func (c *handle) scoped(ctx context.Context) (*scoped, error) {
+	if c == nil {
+		return nil, errNotMade()
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.ptr == nil {
@@ -353,7 +358,7 @@ func (s *scoped) free() {
 
 // blocking runs a blocking call that hands back a response (a download to a file) through a
 // scoped client.
-func (c *Client) blocking(ctx context.Context, f func(*C.openai_client, **C.openai_response) C.openai_code) (*Response, error) {
+func (c *handle) blocking(ctx context.Context, f func(*C.openai_client, **C.openai_response) C.openai_code) (*Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -364,11 +369,7 @@ func (c *Client) blocking(ctx context.Context, f func(*C.openai_client, **C.open
 	defer s.free()
 	var r *C.openai_response
 	f(s.ptr, &r)
-	_, resp, err := takeResponse(r)
-	if err != nil && resp.Code == CodeCancelled && ctx.Err() != nil {
-		return resp, ctx.Err()
-	}
-	return resp, err
+	return takeResponse(r, ctx)
 }
 
 // progressID registers a progress callback (0 for none); unregister it after the call.

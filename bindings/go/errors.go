@@ -13,31 +13,9 @@ import (
 // Code is the result code of a call (openai_code). The codes from 400 up mirror the HTTP
 // status of an API error; the small ones are failures on this side of the network.
 //
-// A Code is also an error, so errors.Is(err, openai.CodeNotFound) tells what an error is.
+// A Code is also an error, so errors.Is(err, openai.CodeNotFound) tells what an error is. The
+// constants are generated from bindings/codes.json (codes_gen.go).
 type Code int
-
-// The codes of include/openai.h.
-const (
-	CodeOK                  Code = C.OPENAI_OK                   // success (a 2xx response)
-	CodeInvalidArgument     Code = C.OPENAI_INVALID_ARGUMENT     // an unusable argument; nothing was sent
-	CodeInternal            Code = C.OPENAI_INTERNAL             // a bug in the library
-	CodeConnection          Code = C.OPENAI_CONNECTION           // the connection failed or broke
-	CodeTimeout             Code = C.OPENAI_TIMEOUT              // the request timed out
-	CodeCancelled           Code = C.OPENAI_CANCELLED            // the call was cancelled
-	CodeWouldDeadlock       Code = C.OPENAI_WOULD_DEADLOCK       // a blocking call inside another async runtime
-	CodeStreamError         Code = C.OPENAI_STREAM_ERROR         // an event stream carried an error event
-	CodeOtherStatus         Code = C.OPENAI_OTHER_STATUS         // an error status without a code of its own
-	CodePending             Code = C.OPENAI_PENDING              // not complete yet (never returned by this package)
-	CodeInvalidResponse     Code = C.OPENAI_INVALID_RESPONSE     // a 2xx response whose body is not what was expected
-	CodeBadRequest          Code = C.OPENAI_BAD_REQUEST          // HTTP 400
-	CodeAuthentication      Code = C.OPENAI_AUTHENTICATION       // HTTP 401
-	CodePermissionDenied    Code = C.OPENAI_PERMISSION_DENIED    // HTTP 403
-	CodeNotFound            Code = C.OPENAI_NOT_FOUND            // HTTP 404
-	CodeConflict            Code = C.OPENAI_CONFLICT             // HTTP 409
-	CodeUnprocessableEntity Code = C.OPENAI_UNPROCESSABLE_ENTITY // HTTP 422
-	CodeRateLimit           Code = C.OPENAI_RATE_LIMIT           // HTTP 429
-	CodeInternalServer      Code = C.OPENAI_INTERNAL_SERVER      // HTTP 500 and above
-)
 
 // String is the code's C name ("OPENAI_NOT_FOUND").
 func (c Code) String() string {

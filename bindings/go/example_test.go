@@ -19,7 +19,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer client.Close()
-	body, _, err := client.ChatCompletionsCreate(context.Background(),
+	resp, err := client.Chat.Completions.New(context.Background(),
 		`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}`)
 	if err != nil {
 		log.Fatal(err)
@@ -27,15 +27,20 @@ func Example() {
 	var completion struct {
 		Choices []struct{ Message struct{ Content string } }
 	}
-	json.Unmarshal(body, &completion)
+	if err := resp.Decode(&completion); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(completion.Choices[0].Message.Content)
 	// Output: Hello! How can I help you today?
 }
 
 func ExampleStream() {
-	client, _ := openai.NewClient(nil)
+	client, err := openai.NewClient(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Close()
-	stream, err := client.ChatCompletionsCreateStream(context.Background(),
+	stream, err := client.Chat.Completions.NewStreaming(context.Background(),
 		map[string]any{"model": "gpt-4o-mini", "messages": []any{map[string]any{"role": "user", "content": "Hello"}}})
 	if err != nil {
 		log.Fatal(err)
@@ -56,10 +61,40 @@ func ExampleStream() {
 	// Output: Hello! How can I help you today?
 }
 
-func ExampleError() {
-	client, _ := openai.NewClient(nil)
+func ExampleStream_Events() {
+	client, err := openai.NewClient(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Close()
-	_, _, err := client.ModelsRetrieve(context.Background(), "missing-model")
+	stream, err := client.Responses.NewStreaming(context.Background(), `{"model":"gpt-4o-mini","input":"Hello"}`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stream.Close()
+	for event, err := range stream.Events() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		if event.Name == "response.output_text.delta" {
+			var delta struct{ Delta string }
+			if err := event.Decode(&delta); err != nil {
+				log.Fatal(err)
+			}
+			fmt.Print(delta.Delta)
+		}
+	}
+	fmt.Println()
+	// Output: Hi
+}
+
+func ExampleError() {
+	client, err := openai.NewClient(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	_, err = client.Models.Get(context.Background(), "missing-model")
 	var apiErr *openai.Error
 	if errors.As(err, &apiErr) {
 		fmt.Println(apiErr.Status, apiErr.Code, errors.Is(err, openai.CodeNotFound))
@@ -70,18 +105,47 @@ func ExampleError() {
 	// The model 'missing-model' does not exist
 }
 
-func ExamplePager() {
-	client, _ := openai.NewClient(nil)
-	defer client.Close()
-	pager := client.FilesListPages(context.Background(), map[string]any{"limit": 3})
-	defer pager.Close()
-	for pager.Next() {
-		var page struct{ Data []struct{ ID string } }
-		pager.Current().Decode(&page)
-		fmt.Println(len(page.Data), page.Data[0].ID)
-	}
-	if err := pager.Err(); err != nil {
+func ExampleFilesService_ListAutoPaging() {
+	client, err := openai.NewClient(nil)
+	if err != nil {
 		log.Fatal(err)
+	}
+	defer client.Close()
+	for item, err := range client.Files.ListAutoPaging(context.Background(), map[string]any{"limit": 3}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		var file struct{ ID, Filename string }
+		if err := json.Unmarshal(item, &file); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(file.ID)
+	}
+	// Output:
+	// file-abc001
+	// file-abc002
+	// file-abc003
+	// file-abc004
+	// file-abc005
+	// file-abc006
+	// file-abc007
+}
+
+func ExampleFilesService_ListPages() {
+	client, err := openai.NewClient(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	for page, err := range client.Files.ListPages(context.Background(), map[string]any{"limit": 3}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		var list struct{ Data []struct{ ID string } }
+		if err := page.Decode(&list); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(len(list.Data), list.Data[0].ID)
 	}
 	// Output:
 	// 3 file-abc001

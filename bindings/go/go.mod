@@ -1,3 +1,3 @@
 module github.com/libopenai/libopenai/bindings/go
 
-go 1.22
+go 1.23

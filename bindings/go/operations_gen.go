@@ -26,20 +26,20 @@ static openai_future *openai_go_audio_translations_create_async(const openai_cli
 	return openai_audio_translations_create_async(client, fields_json, file, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_audio_voice_consents_create_async(const openai_client *client, const char *fields_json, const openai_upload *recording, uintptr_t userdata) {
-	return openai_audio_voice_consents_create_async(client, fields_json, recording, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_audio_voice_consents_delete_async(const openai_client *client, const char *consent_id, uintptr_t userdata) {
 	return openai_audio_voice_consents_delete_async(client, consent_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_audio_voice_consents_retrieve_async(const openai_client *client, const char *consent_id, uintptr_t userdata) {
+	return openai_audio_voice_consents_retrieve_async(client, consent_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_audio_voice_consents_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_audio_voice_consents_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_audio_voice_consents_retrieve_async(const openai_client *client, const char *consent_id, uintptr_t userdata) {
-	return openai_audio_voice_consents_retrieve_async(client, consent_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_audio_voice_consents_create_async(const openai_client *client, const char *fields_json, const openai_upload *recording, uintptr_t userdata) {
+	return openai_audio_voice_consents_create_async(client, fields_json, recording, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_audio_voice_consents_update_async(const openai_client *client, const char *consent_id, const char *body_json, uintptr_t userdata) {
@@ -54,36 +54,32 @@ static openai_future *openai_go_batches_cancel_async(const openai_client *client
 	return openai_batches_cancel_async(client, batch_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_batches_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_batches_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_batches_retrieve_async(const openai_client *client, const char *batch_id, uintptr_t userdata) {
+	return openai_batches_retrieve_async(client, batch_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_batches_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_batches_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_batches_retrieve_async(const openai_client *client, const char *batch_id, uintptr_t userdata) {
-	return openai_batches_retrieve_async(client, batch_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_assistants_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_beta_assistants_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_batches_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_batches_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_assistants_delete_async(const openai_client *client, const char *assistant_id, uintptr_t userdata) {
 	return openai_beta_assistants_delete_async(client, assistant_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_beta_assistants_retrieve_async(const openai_client *client, const char *assistant_id, uintptr_t userdata) {
+	return openai_beta_assistants_retrieve_async(client, assistant_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_beta_assistants_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_beta_assistants_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_assistants_modify_async(const openai_client *client, const char *assistant_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_assistants_modify_async(client, assistant_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_assistants_retrieve_async(const openai_client *client, const char *assistant_id, uintptr_t userdata) {
-	return openai_beta_assistants_retrieve_async(client, assistant_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_assistants_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_beta_assistants_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_assistants_update_async(const openai_client *client, const char *assistant_id, const char *body_json, uintptr_t userdata) {
@@ -102,28 +98,16 @@ static openai_future *openai_go_beta_chatkit_threads_delete_async(const openai_c
 	return openai_beta_chatkit_threads_delete_async(client, thread_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_beta_chatkit_threads_retrieve_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
+	return openai_beta_chatkit_threads_retrieve_async(client, thread_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_beta_chatkit_threads_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_beta_chatkit_threads_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_chatkit_threads_list_items_async(const openai_client *client, const char *thread_id, const char *query_json, uintptr_t userdata) {
 	return openai_beta_chatkit_threads_list_items_async(client, thread_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_chatkit_threads_retrieve_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
-	return openai_beta_chatkit_threads_retrieve_async(client, thread_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_files_delete_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
-	return openai_beta_files_delete_async(client, file_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_files_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_beta_files_list_async(client, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_files_retrieve_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
-	return openai_beta_files_retrieve_async(client, file_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_responses_cancel_async(const openai_client *client, const char *response_id, uintptr_t userdata) {
@@ -134,12 +118,16 @@ static openai_future *openai_go_beta_responses_compact_async(const openai_client
 	return openai_beta_responses_compact_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_responses_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_beta_responses_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_beta_responses_delete_async(const openai_client *client, const char *response_id, uintptr_t userdata) {
 	return openai_beta_responses_delete_async(client, response_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_responses_retrieve_async(const openai_client *client, const char *response_id, const char *query_json, uintptr_t userdata) {
+	return openai_beta_responses_retrieve_async(client, response_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_responses_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_beta_responses_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_responses_input_items_list_async(const openai_client *client, const char *response_id, const char *query_json, uintptr_t userdata) {
@@ -150,8 +138,12 @@ static openai_future *openai_go_beta_responses_input_tokens_count_async(const op
 	return openai_beta_responses_input_tokens_count_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_responses_retrieve_async(const openai_client *client, const char *response_id, const char *query_json, uintptr_t userdata) {
-	return openai_beta_responses_retrieve_async(client, response_id, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_delete_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
+	return openai_beta_threads_delete_async(client, thread_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_beta_threads_retrieve_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
+	return openai_beta_threads_retrieve_async(client, thread_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_threads_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
@@ -162,76 +154,44 @@ static openai_future *openai_go_beta_threads_create_and_run_async(const openai_c
 	return openai_beta_threads_create_and_run_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_delete_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
-	return openai_beta_threads_delete_async(client, thread_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_threads_messages_create_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_messages_create_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_update_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_update_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_threads_messages_delete_async(const openai_client *client, const char *thread_id, const char *message_id, uintptr_t userdata) {
 	return openai_beta_threads_messages_delete_async(client, thread_id, message_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_beta_threads_messages_retrieve_async(const openai_client *client, const char *thread_id, const char *message_id, uintptr_t userdata) {
+	return openai_beta_threads_messages_retrieve_async(client, thread_id, message_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_beta_threads_messages_list_async(const openai_client *client, const char *thread_id, const char *query_json, uintptr_t userdata) {
 	return openai_beta_threads_messages_list_async(client, thread_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_messages_modify_async(const openai_client *client, const char *thread_id, const char *message_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_messages_modify_async(client, thread_id, message_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_threads_messages_retrieve_async(const openai_client *client, const char *thread_id, const char *message_id, uintptr_t userdata) {
-	return openai_beta_threads_messages_retrieve_async(client, thread_id, message_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_messages_create_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_messages_create_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_threads_messages_update_async(const openai_client *client, const char *thread_id, const char *message_id, const char *body_json, uintptr_t userdata) {
 	return openai_beta_threads_messages_update_async(client, thread_id, message_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_modify_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_modify_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_threads_retrieve_async(const openai_client *client, const char *thread_id, uintptr_t userdata) {
-	return openai_beta_threads_retrieve_async(client, thread_id, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_beta_threads_runs_cancel_async(const openai_client *client, const char *thread_id, const char *run_id, uintptr_t userdata) {
 	return openai_beta_threads_runs_cancel_async(client, thread_id, run_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_threads_runs_create_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_runs_create_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_threads_runs_create_ex_async(const openai_client *client, const char *thread_id, const char *query_json, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_runs_create_ex_async(client, thread_id, query_json, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_threads_runs_list_async(const openai_client *client, const char *thread_id, const char *query_json, uintptr_t userdata) {
-	return openai_beta_threads_runs_list_async(client, thread_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_threads_runs_modify_async(const openai_client *client, const char *thread_id, const char *run_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_runs_modify_async(client, thread_id, run_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_threads_runs_retrieve_async(const openai_client *client, const char *thread_id, const char *run_id, uintptr_t userdata) {
 	return openai_beta_threads_runs_retrieve_async(client, thread_id, run_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_runs_steps_list_async(const openai_client *client, const char *thread_id, const char *run_id, const char *query_json, uintptr_t userdata) {
-	return openai_beta_threads_runs_steps_list_async(client, thread_id, run_id, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_runs_list_async(const openai_client *client, const char *thread_id, const char *query_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_list_async(client, thread_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_runs_steps_retrieve_async(const openai_client *client, const char *thread_id, const char *run_id, const char *step_id, uintptr_t userdata) {
-	return openai_beta_threads_runs_steps_retrieve_async(client, thread_id, run_id, step_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_beta_threads_runs_steps_retrieve_ex_async(const openai_client *client, const char *thread_id, const char *run_id, const char *step_id, const char *query_json, uintptr_t userdata) {
-	return openai_beta_threads_runs_steps_retrieve_ex_async(client, thread_id, run_id, step_id, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_runs_create_ex_async(const openai_client *client, const char *thread_id, const char *query_json, const char *body_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_create_ex_async(client, thread_id, query_json, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_beta_threads_runs_submit_tool_outputs_async(const openai_client *client, const char *thread_id, const char *run_id, const char *body_json, uintptr_t userdata) {
@@ -242,44 +202,72 @@ static openai_future *openai_go_beta_threads_runs_update_async(const openai_clie
 	return openai_beta_threads_runs_update_async(client, thread_id, run_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_beta_threads_update_async(const openai_client *client, const char *thread_id, const char *body_json, uintptr_t userdata) {
-	return openai_beta_threads_update_async(client, thread_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_runs_steps_retrieve_ex_async(const openai_client *client, const char *thread_id, const char *run_id, const char *step_id, const char *query_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_steps_retrieve_ex_async(client, thread_id, run_id, step_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_chat_completions_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_chat_completions_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_beta_threads_runs_steps_list_async(const openai_client *client, const char *thread_id, const char *run_id, const char *query_json, uintptr_t userdata) {
+	return openai_beta_threads_runs_steps_list_async(client, thread_id, run_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_chat_completions_delete_async(const openai_client *client, const char *completion_id, uintptr_t userdata) {
 	return openai_chat_completions_delete_async(client, completion_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_chat_completions_retrieve_async(const openai_client *client, const char *completion_id, uintptr_t userdata) {
+	return openai_chat_completions_retrieve_async(client, completion_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_chat_completions_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_chat_completions_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_chat_completions_messages_list_async(const openai_client *client, const char *completion_id, const char *query_json, uintptr_t userdata) {
-	return openai_chat_completions_messages_list_async(client, completion_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_chat_completions_retrieve_async(const openai_client *client, const char *completion_id, uintptr_t userdata) {
-	return openai_chat_completions_retrieve_async(client, completion_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_chat_completions_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_chat_completions_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_chat_completions_update_async(const openai_client *client, const char *completion_id, const char *body_json, uintptr_t userdata) {
 	return openai_chat_completions_update_async(client, completion_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_chat_completions_messages_list_async(const openai_client *client, const char *completion_id, const char *query_json, uintptr_t userdata) {
+	return openai_chat_completions_messages_list_async(client, completion_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_completions_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
 	return openai_completions_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_delete_async(const openai_client *client, const char *container_id, uintptr_t userdata) {
+	return openai_containers_delete_async(client, container_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_retrieve_async(const openai_client *client, const char *container_id, uintptr_t userdata) {
+	return openai_containers_retrieve_async(client, container_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_containers_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_containers_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
 	return openai_containers_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_containers_delete_async(const openai_client *client, const char *container_id, uintptr_t userdata) {
-	return openai_containers_delete_async(client, container_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_containers_files_delete_async(const openai_client *client, const char *container_id, const char *file_id, uintptr_t userdata) {
+	return openai_containers_files_delete_async(client, container_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_files_retrieve_async(const openai_client *client, const char *container_id, const char *file_id, uintptr_t userdata) {
+	return openai_containers_files_retrieve_async(client, container_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_files_list_async(const openai_client *client, const char *container_id, const char *query_json, uintptr_t userdata) {
+	return openai_containers_files_list_async(client, container_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_containers_files_create_async(const openai_client *client, const char *container_id, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
+	return openai_containers_files_create_async(client, container_id, fields_json, file, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_containers_files_content_retrieve_async(const openai_client *client, const char *container_id, const char *file_id, uintptr_t userdata) {
@@ -290,64 +278,40 @@ static openai_code openai_go_containers_files_content_retrieve_to_file(const ope
 	return openai_containers_files_content_retrieve_to_file(client, container_id, file_id, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
 }
 
-static openai_future *openai_go_containers_files_create_async(const openai_client *client, const char *container_id, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
-	return openai_containers_files_create_async(client, container_id, fields_json, file, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_containers_files_delete_async(const openai_client *client, const char *container_id, const char *file_id, uintptr_t userdata) {
-	return openai_containers_files_delete_async(client, container_id, file_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_containers_files_list_async(const openai_client *client, const char *container_id, const char *query_json, uintptr_t userdata) {
-	return openai_containers_files_list_async(client, container_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_containers_files_retrieve_async(const openai_client *client, const char *container_id, const char *file_id, uintptr_t userdata) {
-	return openai_containers_files_retrieve_async(client, container_id, file_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_containers_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_containers_list_async(client, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_containers_retrieve_async(const openai_client *client, const char *container_id, uintptr_t userdata) {
-	return openai_containers_retrieve_async(client, container_id, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_content_provenance_checks_create_async(const openai_client *client, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
 	return openai_content_provenance_checks_create_async(client, fields_json, file, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_conversations_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_conversations_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_conversations_delete_async(const openai_client *client, const char *conversation_id, uintptr_t userdata) {
 	return openai_conversations_delete_async(client, conversation_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_conversations_items_create_async(const openai_client *client, const char *conversation_id, const char *query_json, const char *body_json, uintptr_t userdata) {
-	return openai_conversations_items_create_async(client, conversation_id, query_json, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_conversations_retrieve_async(const openai_client *client, const char *conversation_id, uintptr_t userdata) {
+	return openai_conversations_retrieve_async(client, conversation_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_conversations_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_conversations_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_conversations_update_async(const openai_client *client, const char *conversation_id, const char *body_json, uintptr_t userdata) {
+	return openai_conversations_update_async(client, conversation_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_conversations_items_delete_async(const openai_client *client, const char *conversation_id, const char *item_id, uintptr_t userdata) {
 	return openai_conversations_items_delete_async(client, conversation_id, item_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_conversations_items_list_async(const openai_client *client, const char *conversation_id, const char *query_json, uintptr_t userdata) {
-	return openai_conversations_items_list_async(client, conversation_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_conversations_items_retrieve_async(const openai_client *client, const char *conversation_id, const char *item_id, const char *query_json, uintptr_t userdata) {
 	return openai_conversations_items_retrieve_async(client, conversation_id, item_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_conversations_retrieve_async(const openai_client *client, const char *conversation_id, uintptr_t userdata) {
-	return openai_conversations_retrieve_async(client, conversation_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_conversations_items_list_async(const openai_client *client, const char *conversation_id, const char *query_json, uintptr_t userdata) {
+	return openai_conversations_items_list_async(client, conversation_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_conversations_update_async(const openai_client *client, const char *conversation_id, const char *body_json, uintptr_t userdata) {
-	return openai_conversations_update_async(client, conversation_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_conversations_items_create_async(const openai_client *client, const char *conversation_id, const char *query_json, const char *body_json, uintptr_t userdata) {
+	return openai_conversations_items_create_async(client, conversation_id, query_json, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_edits_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
@@ -358,52 +322,52 @@ static openai_future *openai_go_embeddings_create_async(const openai_client *cli
 	return openai_embeddings_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_evals_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_evals_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_evals_delete_async(const openai_client *client, const char *eval_id, uintptr_t userdata) {
 	return openai_evals_delete_async(client, eval_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_evals_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_evals_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_evals_retrieve_async(const openai_client *client, const char *eval_id, uintptr_t userdata) {
 	return openai_evals_retrieve_async(client, eval_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_evals_runs_cancel_async(const openai_client *client, const char *eval_id, const char *run_id, uintptr_t userdata) {
-	return openai_evals_runs_cancel_async(client, eval_id, run_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_evals_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_evals_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_evals_runs_create_async(const openai_client *client, const char *eval_id, const char *body_json, uintptr_t userdata) {
-	return openai_evals_runs_create_async(client, eval_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_evals_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_evals_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_update_async(const openai_client *client, const char *eval_id, const char *body_json, uintptr_t userdata) {
+	return openai_evals_update_async(client, eval_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_evals_runs_cancel_async(const openai_client *client, const char *eval_id, const char *run_id, uintptr_t userdata) {
+	return openai_evals_runs_cancel_async(client, eval_id, run_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_evals_runs_delete_async(const openai_client *client, const char *eval_id, const char *run_id, uintptr_t userdata) {
 	return openai_evals_runs_delete_async(client, eval_id, run_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_evals_runs_retrieve_async(const openai_client *client, const char *eval_id, const char *run_id, uintptr_t userdata) {
+	return openai_evals_runs_retrieve_async(client, eval_id, run_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_evals_runs_list_async(const openai_client *client, const char *eval_id, const char *query_json, uintptr_t userdata) {
 	return openai_evals_runs_list_async(client, eval_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_evals_runs_output_items_list_async(const openai_client *client, const char *eval_id, const char *run_id, const char *query_json, uintptr_t userdata) {
-	return openai_evals_runs_output_items_list_async(client, eval_id, run_id, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_evals_runs_create_async(const openai_client *client, const char *eval_id, const char *body_json, uintptr_t userdata) {
+	return openai_evals_runs_create_async(client, eval_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_evals_runs_output_items_retrieve_async(const openai_client *client, const char *eval_id, const char *run_id, const char *output_item_id, uintptr_t userdata) {
 	return openai_evals_runs_output_items_retrieve_async(client, eval_id, run_id, output_item_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_evals_runs_retrieve_async(const openai_client *client, const char *eval_id, const char *run_id, uintptr_t userdata) {
-	return openai_evals_runs_retrieve_async(client, eval_id, run_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_evals_update_async(const openai_client *client, const char *eval_id, const char *body_json, uintptr_t userdata) {
-	return openai_evals_update_async(client, eval_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_evals_runs_output_items_list_async(const openai_client *client, const char *eval_id, const char *run_id, const char *query_json, uintptr_t userdata) {
+	return openai_evals_runs_output_items_list_async(client, eval_id, run_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_files_content_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
@@ -414,32 +378,20 @@ static openai_code openai_go_files_content_to_file(const openai_client *client, 
 	return openai_files_content_to_file(client, file_id, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
 }
 
-static openai_future *openai_go_files_create_async(const openai_client *client, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
-	return openai_files_create_async(client, fields_json, file, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_files_delete_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
 	return openai_files_delete_async(client, file_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_files_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_files_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_files_retrieve_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
 	return openai_files_retrieve_async(client, file_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_files_retrieve_content_async(const openai_client *client, const char *file_id, uintptr_t userdata) {
-	return openai_files_retrieve_content_async(client, file_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_files_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_files_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_code openai_go_files_retrieve_content_to_file(const openai_client *client, const char *file_id, const char *path, uintptr_t progress, openai_response **out) {
-	return openai_files_retrieve_content_to_file(client, file_id, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
-}
-
-static openai_future *openai_go_files_upload_async(const openai_client *client, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
-	return openai_files_upload_async(client, fields_json, file, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_files_create_async(const openai_client *client, const char *fields_json, const openai_upload *file, uintptr_t userdata) {
+	return openai_files_create_async(client, fields_json, file, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_fine_tuning_alpha_graders_run_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
@@ -450,10 +402,6 @@ static openai_future *openai_go_fine_tuning_alpha_graders_validate_async(const o
 	return openai_fine_tuning_alpha_graders_validate_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_fine_tuning_checkpoints_permissions_create_async(const openai_client *client, const char *fine_tuned_model_checkpoint, const char *body_json, uintptr_t userdata) {
-	return openai_fine_tuning_checkpoints_permissions_create_async(client, fine_tuned_model_checkpoint, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_fine_tuning_checkpoints_permissions_delete_async(const openai_client *client, const char *fine_tuned_model_checkpoint, const char *permission_id, uintptr_t userdata) {
 	return openai_fine_tuning_checkpoints_permissions_delete_async(client, fine_tuned_model_checkpoint, permission_id, openaiGoComplete, (void *)userdata);
 }
@@ -462,20 +410,16 @@ static openai_future *openai_go_fine_tuning_checkpoints_permissions_list_async(c
 	return openai_fine_tuning_checkpoints_permissions_list_async(client, fine_tuned_model_checkpoint, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_fine_tuning_checkpoints_permissions_retrieve_async(const openai_client *client, const char *fine_tuned_model_checkpoint, const char *query_json, uintptr_t userdata) {
-	return openai_fine_tuning_checkpoints_permissions_retrieve_async(client, fine_tuned_model_checkpoint, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_fine_tuning_checkpoints_permissions_create_async(const openai_client *client, const char *fine_tuned_model_checkpoint, const char *body_json, uintptr_t userdata) {
+	return openai_fine_tuning_checkpoints_permissions_create_async(client, fine_tuned_model_checkpoint, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_fine_tuning_jobs_cancel_async(const openai_client *client, const char *fine_tuning_job_id, uintptr_t userdata) {
 	return openai_fine_tuning_jobs_cancel_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_fine_tuning_jobs_checkpoints_list_async(const openai_client *client, const char *fine_tuning_job_id, const char *query_json, uintptr_t userdata) {
-	return openai_fine_tuning_jobs_checkpoints_list_async(client, fine_tuning_job_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_fine_tuning_jobs_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_fine_tuning_jobs_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_fine_tuning_jobs_retrieve_async(const openai_client *client, const char *fine_tuning_job_id, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_retrieve_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_fine_tuning_jobs_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
@@ -486,6 +430,10 @@ static openai_future *openai_go_fine_tuning_jobs_list_events_async(const openai_
 	return openai_fine_tuning_jobs_list_events_async(client, fine_tuning_job_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_fine_tuning_jobs_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_fine_tuning_jobs_pause_async(const openai_client *client, const char *fine_tuning_job_id, uintptr_t userdata) {
 	return openai_fine_tuning_jobs_pause_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
 }
@@ -494,16 +442,8 @@ static openai_future *openai_go_fine_tuning_jobs_resume_async(const openai_clien
 	return openai_fine_tuning_jobs_resume_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_fine_tuning_jobs_retrieve_async(const openai_client *client, const char *fine_tuning_job_id, uintptr_t userdata) {
-	return openai_fine_tuning_jobs_retrieve_async(client, fine_tuning_job_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_images_create_variation_async(const openai_client *client, const char *fields_json, const openai_upload *image, uintptr_t userdata) {
-	return openai_images_create_variation_async(client, fields_json, image, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_images_edit_async(const openai_client *client, const char *fields_json, const openai_upload *image, const openai_upload *mask, uintptr_t userdata) {
-	return openai_images_edit_async(client, fields_json, image, mask, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_fine_tuning_jobs_checkpoints_list_async(const openai_client *client, const char *fine_tuning_job_id, const char *query_json, uintptr_t userdata) {
+	return openai_fine_tuning_jobs_checkpoints_list_async(client, fine_tuning_job_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_images_edit_ex_async(const openai_client *client, const char *fields_json, const openai_upload *const *image, size_t image_count, const openai_upload *mask, uintptr_t userdata) {
@@ -514,36 +454,40 @@ static openai_future *openai_go_images_generate_async(const openai_client *clien
 	return openai_images_generate_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_models_delete_async(const openai_client *client, const char *model, uintptr_t userdata) {
-	return openai_models_delete_async(client, model, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_images_create_variation_async(const openai_client *client, const char *fields_json, const openai_upload *image, uintptr_t userdata) {
+	return openai_images_create_variation_async(client, fields_json, image, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_models_list_async(const openai_client *client, uintptr_t userdata) {
-	return openai_models_list_async(client, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_models_delete_async(const openai_client *client, const char *model, uintptr_t userdata) {
+	return openai_models_delete_async(client, model, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_models_retrieve_async(const openai_client *client, const char *model, uintptr_t userdata) {
 	return openai_models_retrieve_async(client, model, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_moderations_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_moderations_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_models_list_async(const openai_client *client, uintptr_t userdata) {
+	return openai_models_list_async(client, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_admin_api_keys_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_organization_admin_api_keys_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_moderations_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_moderations_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_admin_api_keys_delete_async(const openai_client *client, const char *key_id, uintptr_t userdata) {
 	return openai_organization_admin_api_keys_delete_async(client, key_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_organization_admin_api_keys_retrieve_async(const openai_client *client, const char *key_id, uintptr_t userdata) {
+	return openai_organization_admin_api_keys_retrieve_async(client, key_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_organization_admin_api_keys_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_organization_admin_api_keys_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_admin_api_keys_retrieve_async(const openai_client *client, const char *key_id, uintptr_t userdata) {
-	return openai_organization_admin_api_keys_retrieve_async(client, key_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_admin_api_keys_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_admin_api_keys_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_audit_logs_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
@@ -554,10 +498,6 @@ static openai_future *openai_go_organization_certificates_activate_async(const o
 	return openai_organization_certificates_activate_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_certificates_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_organization_certificates_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_organization_certificates_deactivate_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
 	return openai_organization_certificates_deactivate_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
@@ -566,12 +506,16 @@ static openai_future *openai_go_organization_certificates_delete_async(const ope
 	return openai_organization_certificates_delete_async(client, certificate_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_organization_certificates_retrieve_async(const openai_client *client, const char *certificate_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_certificates_retrieve_async(client, certificate_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_organization_certificates_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_organization_certificates_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_certificates_retrieve_async(const openai_client *client, const char *certificate_id, const char *query_json, uintptr_t userdata) {
-	return openai_organization_certificates_retrieve_async(client, certificate_id, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_certificates_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_certificates_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_certificates_update_async(const openai_client *client, const char *certificate_id, const char *body_json, uintptr_t userdata) {
@@ -590,88 +534,104 @@ static openai_future *openai_go_organization_data_retention_update_async(const o
 	return openai_organization_data_retention_update_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_groups_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_organization_groups_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_organization_groups_delete_async(const openai_client *client, const char *group_id, uintptr_t userdata) {
 	return openai_organization_groups_delete_async(client, group_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_groups_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_organization_groups_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_groups_retrieve_async(const openai_client *client, const char *group_id, uintptr_t userdata) {
 	return openai_organization_groups_retrieve_async(client, group_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_groups_roles_create_async(const openai_client *client, const char *group_id, const char *body_json, uintptr_t userdata) {
-	return openai_organization_groups_roles_create_async(client, group_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_groups_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_groups_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_groups_roles_delete_async(const openai_client *client, const char *group_id, const char *role_id, uintptr_t userdata) {
-	return openai_organization_groups_roles_delete_async(client, group_id, role_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_groups_roles_list_async(const openai_client *client, const char *group_id, const char *query_json, uintptr_t userdata) {
-	return openai_organization_groups_roles_list_async(client, group_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_groups_roles_retrieve_async(const openai_client *client, const char *group_id, const char *role_id, uintptr_t userdata) {
-	return openai_organization_groups_roles_retrieve_async(client, group_id, role_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_groups_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_groups_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_groups_update_async(const openai_client *client, const char *group_id, const char *body_json, uintptr_t userdata) {
 	return openai_organization_groups_update_async(client, group_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_groups_users_create_async(const openai_client *client, const char *group_id, const char *body_json, uintptr_t userdata) {
-	return openai_organization_groups_users_create_async(client, group_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_groups_roles_delete_async(const openai_client *client, const char *group_id, const char *role_id, uintptr_t userdata) {
+	return openai_organization_groups_roles_delete_async(client, group_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_roles_retrieve_async(const openai_client *client, const char *group_id, const char *role_id, uintptr_t userdata) {
+	return openai_organization_groups_roles_retrieve_async(client, group_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_roles_list_async(const openai_client *client, const char *group_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_groups_roles_list_async(client, group_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_roles_create_async(const openai_client *client, const char *group_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_groups_roles_create_async(client, group_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_groups_users_delete_async(const openai_client *client, const char *group_id, const char *user_id, uintptr_t userdata) {
 	return openai_organization_groups_users_delete_async(client, group_id, user_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_groups_users_list_async(const openai_client *client, const char *group_id, const char *query_json, uintptr_t userdata) {
-	return openai_organization_groups_users_list_async(client, group_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_organization_groups_users_retrieve_async(const openai_client *client, const char *group_id, const char *user_id, uintptr_t userdata) {
 	return openai_organization_groups_users_retrieve_async(client, group_id, user_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_invites_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_organization_invites_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_groups_users_list_async(const openai_client *client, const char *group_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_groups_users_list_async(client, group_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_groups_users_create_async(const openai_client *client, const char *group_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_groups_users_create_async(client, group_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_invites_delete_async(const openai_client *client, const char *invite_id, uintptr_t userdata) {
 	return openai_organization_invites_delete_async(client, invite_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_organization_invites_retrieve_async(const openai_client *client, const char *invite_id, uintptr_t userdata) {
+	return openai_organization_invites_retrieve_async(client, invite_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_organization_invites_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_organization_invites_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_invites_retrieve_async(const openai_client *client, const char *invite_id, uintptr_t userdata) {
-	return openai_organization_invites_retrieve_async(client, invite_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_invites_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_invites_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_archive_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
+	return openai_organization_projects_archive_async(client, project_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_retrieve_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
+	return openai_organization_projects_retrieve_async(client, project_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_update_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_update_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_projects_api_keys_delete_async(const openai_client *client, const char *project_id, const char *api_key_id, uintptr_t userdata) {
 	return openai_organization_projects_api_keys_delete_async(client, project_id, api_key_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_projects_api_keys_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
-	return openai_organization_projects_api_keys_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_organization_projects_api_keys_retrieve_async(const openai_client *client, const char *project_id, const char *api_key_id, uintptr_t userdata) {
 	return openai_organization_projects_api_keys_retrieve_async(client, project_id, api_key_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_projects_archive_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
-	return openai_organization_projects_archive_async(client, project_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_projects_api_keys_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_api_keys_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_projects_certificates_activate_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
@@ -686,10 +646,6 @@ static openai_future *openai_go_organization_projects_certificates_list_async(co
 	return openai_organization_projects_certificates_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_projects_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_organization_projects_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_organization_projects_data_retention_retrieve_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
 	return openai_organization_projects_data_retention_retrieve_async(client, project_id, openaiGoComplete, (void *)userdata);
 }
@@ -698,20 +654,20 @@ static openai_future *openai_go_organization_projects_data_retention_update_asyn
 	return openai_organization_projects_data_retention_update_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_projects_groups_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
-	return openai_organization_projects_groups_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_organization_projects_groups_delete_async(const openai_client *client, const char *project_id, const char *group_id, uintptr_t userdata) {
 	return openai_organization_projects_groups_delete_async(client, project_id, group_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_groups_retrieve_async(const openai_client *client, const char *project_id, const char *group_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_groups_retrieve_async(client, project_id, group_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_projects_groups_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
 	return openai_organization_projects_groups_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_projects_groups_retrieve_async(const openai_client *client, const char *project_id, const char *group_id, const char *query_json, uintptr_t userdata) {
-	return openai_organization_projects_groups_retrieve_async(client, project_id, group_id, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_projects_groups_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_groups_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_projects_hosted_tool_permissions_retrieve_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
@@ -720,10 +676,6 @@ static openai_future *openai_go_organization_projects_hosted_tool_permissions_re
 
 static openai_future *openai_go_organization_projects_hosted_tool_permissions_update_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
 	return openai_organization_projects_hosted_tool_permissions_update_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_projects_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_organization_projects_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_projects_model_permissions_delete_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
@@ -746,48 +698,44 @@ static openai_future *openai_go_organization_projects_rate_limits_update_async(c
 	return openai_organization_projects_rate_limits_update_async(client, project_id, rate_limit_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_projects_retrieve_async(const openai_client *client, const char *project_id, uintptr_t userdata) {
-	return openai_organization_projects_retrieve_async(client, project_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_projects_service_accounts_api_keys_create_async(const openai_client *client, const char *project_id, const char *service_account_id, const char *body_json, uintptr_t userdata) {
-	return openai_organization_projects_service_accounts_api_keys_create_async(client, project_id, service_account_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_projects_service_accounts_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
-	return openai_organization_projects_service_accounts_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_organization_projects_service_accounts_delete_async(const openai_client *client, const char *project_id, const char *service_account_id, uintptr_t userdata) {
 	return openai_organization_projects_service_accounts_delete_async(client, project_id, service_account_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_projects_service_accounts_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
-	return openai_organization_projects_service_accounts_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_projects_service_accounts_retrieve_async(const openai_client *client, const char *project_id, const char *service_account_id, uintptr_t userdata) {
 	return openai_organization_projects_service_accounts_retrieve_async(client, project_id, service_account_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_organization_projects_service_accounts_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_service_accounts_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_service_accounts_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_service_accounts_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_organization_projects_service_accounts_update_async(const openai_client *client, const char *project_id, const char *service_account_id, const char *body_json, uintptr_t userdata) {
 	return openai_organization_projects_service_accounts_update_async(client, project_id, service_account_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_projects_spend_alerts_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
-	return openai_organization_projects_spend_alerts_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_projects_service_accounts_api_keys_create_async(const openai_client *client, const char *project_id, const char *service_account_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_service_accounts_api_keys_create_async(client, project_id, service_account_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_projects_spend_alerts_delete_async(const openai_client *client, const char *project_id, const char *alert_id, uintptr_t userdata) {
 	return openai_organization_projects_spend_alerts_delete_async(client, project_id, alert_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_organization_projects_spend_alerts_retrieve_async(const openai_client *client, const char *project_id, const char *alert_id, uintptr_t userdata) {
+	return openai_organization_projects_spend_alerts_retrieve_async(client, project_id, alert_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_organization_projects_spend_alerts_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
 	return openai_organization_projects_spend_alerts_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_projects_spend_alerts_retrieve_async(const openai_client *client, const char *project_id, const char *alert_id, uintptr_t userdata) {
-	return openai_organization_projects_spend_alerts_retrieve_async(client, project_id, alert_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_projects_spend_alerts_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_spend_alerts_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_projects_spend_alerts_update_async(const openai_client *client, const char *project_id, const char *alert_id, const char *body_json, uintptr_t userdata) {
@@ -806,64 +754,60 @@ static openai_future *openai_go_organization_projects_spend_limit_update_async(c
 	return openai_organization_projects_spend_limit_update_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_projects_update_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
-	return openai_organization_projects_update_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_projects_users_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
-	return openai_organization_projects_users_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_organization_projects_users_delete_async(const openai_client *client, const char *project_id, const char *user_id, uintptr_t userdata) {
 	return openai_organization_projects_users_delete_async(client, project_id, user_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_projects_users_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
-	return openai_organization_projects_users_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_projects_users_retrieve_async(const openai_client *client, const char *project_id, const char *user_id, uintptr_t userdata) {
 	return openai_organization_projects_users_retrieve_async(client, project_id, user_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_projects_users_update_async(const openai_client *client, const char *project_id, const char *user_id, const char *body_json, uintptr_t userdata) {
-	return openai_organization_projects_users_update_async(client, project_id, user_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_projects_users_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_projects_users_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_roles_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_organization_roles_create_async(client, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_projects_users_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_users_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_projects_users_update_async(const openai_client *client, const char *project_id, const char *user_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_projects_users_update_async(client, project_id, user_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_roles_delete_async(const openai_client *client, const char *role_id, uintptr_t userdata) {
 	return openai_organization_roles_delete_async(client, role_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_organization_roles_retrieve_async(const openai_client *client, const char *role_id, uintptr_t userdata) {
+	return openai_organization_roles_retrieve_async(client, role_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_organization_roles_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_organization_roles_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_roles_retrieve_async(const openai_client *client, const char *role_id, uintptr_t userdata) {
-	return openai_organization_roles_retrieve_async(client, role_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_roles_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_roles_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_roles_update_async(const openai_client *client, const char *role_id, const char *body_json, uintptr_t userdata) {
 	return openai_organization_roles_update_async(client, role_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_spend_alerts_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_organization_spend_alerts_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_organization_spend_alerts_delete_async(const openai_client *client, const char *alert_id, uintptr_t userdata) {
 	return openai_organization_spend_alerts_delete_async(client, alert_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_spend_alerts_retrieve_async(const openai_client *client, const char *alert_id, uintptr_t userdata) {
+	return openai_organization_spend_alerts_retrieve_async(client, alert_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_spend_alerts_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_organization_spend_alerts_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_spend_alerts_retrieve_async(const openai_client *client, const char *alert_id, uintptr_t userdata) {
-	return openai_organization_spend_alerts_retrieve_async(client, alert_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_spend_alerts_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_organization_spend_alerts_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_spend_alerts_update_async(const openai_client *client, const char *alert_id, const char *body_json, uintptr_t userdata) {
@@ -926,96 +870,96 @@ static openai_future *openai_go_organization_users_delete_async(const openai_cli
 	return openai_organization_users_delete_async(client, user_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_users_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_organization_users_list_async(client, query_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_organization_users_retrieve_async(const openai_client *client, const char *user_id, uintptr_t userdata) {
 	return openai_organization_users_retrieve_async(client, user_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_organization_users_roles_create_async(const openai_client *client, const char *user_id, const char *body_json, uintptr_t userdata) {
-	return openai_organization_users_roles_create_async(client, user_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_users_roles_delete_async(const openai_client *client, const char *user_id, const char *role_id, uintptr_t userdata) {
-	return openai_organization_users_roles_delete_async(client, user_id, role_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_users_roles_list_async(const openai_client *client, const char *user_id, const char *query_json, uintptr_t userdata) {
-	return openai_organization_users_roles_list_async(client, user_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_organization_users_roles_retrieve_async(const openai_client *client, const char *user_id, const char *role_id, uintptr_t userdata) {
-	return openai_organization_users_roles_retrieve_async(client, user_id, role_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_users_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_organization_users_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_organization_users_update_async(const openai_client *client, const char *user_id, const char *body_json, uintptr_t userdata) {
 	return openai_organization_users_update_async(client, user_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_projects_groups_roles_create_async(const openai_client *client, const char *project_id, const char *group_id, const char *body_json, uintptr_t userdata) {
-	return openai_projects_groups_roles_create_async(client, project_id, group_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_organization_users_roles_delete_async(const openai_client *client, const char *user_id, const char *role_id, uintptr_t userdata) {
+	return openai_organization_users_roles_delete_async(client, user_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_roles_retrieve_async(const openai_client *client, const char *user_id, const char *role_id, uintptr_t userdata) {
+	return openai_organization_users_roles_retrieve_async(client, user_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_roles_list_async(const openai_client *client, const char *user_id, const char *query_json, uintptr_t userdata) {
+	return openai_organization_users_roles_list_async(client, user_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_organization_users_roles_create_async(const openai_client *client, const char *user_id, const char *body_json, uintptr_t userdata) {
+	return openai_organization_users_roles_create_async(client, user_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_projects_groups_roles_delete_async(const openai_client *client, const char *project_id, const char *group_id, const char *role_id, uintptr_t userdata) {
 	return openai_projects_groups_roles_delete_async(client, project_id, group_id, role_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_projects_groups_roles_list_async(const openai_client *client, const char *project_id, const char *group_id, const char *query_json, uintptr_t userdata) {
-	return openai_projects_groups_roles_list_async(client, project_id, group_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_projects_groups_roles_retrieve_async(const openai_client *client, const char *project_id, const char *group_id, const char *role_id, uintptr_t userdata) {
 	return openai_projects_groups_roles_retrieve_async(client, project_id, group_id, role_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_projects_roles_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
-	return openai_projects_roles_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_projects_groups_roles_list_async(const openai_client *client, const char *project_id, const char *group_id, const char *query_json, uintptr_t userdata) {
+	return openai_projects_groups_roles_list_async(client, project_id, group_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_groups_roles_create_async(const openai_client *client, const char *project_id, const char *group_id, const char *body_json, uintptr_t userdata) {
+	return openai_projects_groups_roles_create_async(client, project_id, group_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_projects_roles_delete_async(const openai_client *client, const char *project_id, const char *role_id, uintptr_t userdata) {
 	return openai_projects_roles_delete_async(client, project_id, role_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_projects_roles_retrieve_async(const openai_client *client, const char *project_id, const char *role_id, uintptr_t userdata) {
+	return openai_projects_roles_retrieve_async(client, project_id, role_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_projects_roles_list_async(const openai_client *client, const char *project_id, const char *query_json, uintptr_t userdata) {
 	return openai_projects_roles_list_async(client, project_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_projects_roles_retrieve_async(const openai_client *client, const char *project_id, const char *role_id, uintptr_t userdata) {
-	return openai_projects_roles_retrieve_async(client, project_id, role_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_projects_roles_create_async(const openai_client *client, const char *project_id, const char *body_json, uintptr_t userdata) {
+	return openai_projects_roles_create_async(client, project_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_projects_roles_update_async(const openai_client *client, const char *project_id, const char *role_id, const char *body_json, uintptr_t userdata) {
 	return openai_projects_roles_update_async(client, project_id, role_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_projects_users_roles_create_async(const openai_client *client, const char *project_id, const char *user_id, const char *body_json, uintptr_t userdata) {
-	return openai_projects_users_roles_create_async(client, project_id, user_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_projects_users_roles_delete_async(const openai_client *client, const char *project_id, const char *user_id, const char *role_id, uintptr_t userdata) {
 	return openai_projects_users_roles_delete_async(client, project_id, user_id, role_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_projects_users_roles_list_async(const openai_client *client, const char *project_id, const char *user_id, const char *query_json, uintptr_t userdata) {
-	return openai_projects_users_roles_list_async(client, project_id, user_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_projects_users_roles_retrieve_async(const openai_client *client, const char *project_id, const char *user_id, const char *role_id, uintptr_t userdata) {
 	return openai_projects_users_roles_retrieve_async(client, project_id, user_id, role_id, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_projects_users_roles_list_async(const openai_client *client, const char *project_id, const char *user_id, const char *query_json, uintptr_t userdata) {
+	return openai_projects_users_roles_list_async(client, project_id, user_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_projects_users_roles_create_async(const openai_client *client, const char *project_id, const char *user_id, const char *body_json, uintptr_t userdata) {
+	return openai_projects_users_roles_create_async(client, project_id, user_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_realtime_calls_accept_async(const openai_client *client, const char *call_id, const char *body_json, uintptr_t userdata) {
 	return openai_realtime_calls_accept_async(client, call_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_realtime_calls_create_async(const openai_client *client, const char *fields_json, uintptr_t userdata) {
-	return openai_realtime_calls_create_async(client, fields_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_realtime_calls_hangup_async(const openai_client *client, const char *call_id, uintptr_t userdata) {
 	return openai_realtime_calls_hangup_async(client, call_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_realtime_calls_create_async(const openai_client *client, const char *fields_json, uintptr_t userdata) {
+	return openai_realtime_calls_create_async(client, fields_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_realtime_calls_refer_async(const openai_client *client, const char *call_id, const char *body_json, uintptr_t userdata) {
@@ -1050,12 +994,16 @@ static openai_future *openai_go_responses_compact_async(const openai_client *cli
 	return openai_responses_compact_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_responses_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_responses_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_responses_delete_async(const openai_client *client, const char *response_id, uintptr_t userdata) {
 	return openai_responses_delete_async(client, response_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_responses_retrieve_async(const openai_client *client, const char *response_id, const char *query_json, uintptr_t userdata) {
+	return openai_responses_retrieve_async(client, response_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_responses_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_responses_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_responses_input_items_list_async(const openai_client *client, const char *response_id, const char *query_json, uintptr_t userdata) {
@@ -1066,8 +1014,24 @@ static openai_future *openai_go_responses_input_tokens_count_async(const openai_
 	return openai_responses_input_tokens_count_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_responses_retrieve_async(const openai_client *client, const char *response_id, const char *query_json, uintptr_t userdata) {
-	return openai_responses_retrieve_async(client, response_id, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_skills_delete_async(const openai_client *client, const char *skill_id, uintptr_t userdata) {
+	return openai_skills_delete_async(client, skill_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_retrieve_async(const openai_client *client, const char *skill_id, uintptr_t userdata) {
+	return openai_skills_retrieve_async(client, skill_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
+	return openai_skills_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_create_async(const openai_client *client, const char *fields_json, const openai_upload *const *files, size_t files_count, uintptr_t userdata) {
+	return openai_skills_create_async(client, fields_json, files, files_count, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_skills_update_async(const openai_client *client, const char *skill_id, const char *body_json, uintptr_t userdata) {
+	return openai_skills_update_async(client, skill_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_skills_content_retrieve_async(const openai_client *client, const char *skill_id, uintptr_t userdata) {
@@ -1078,24 +1042,20 @@ static openai_code openai_go_skills_content_retrieve_to_file(const openai_client
 	return openai_skills_content_retrieve_to_file(client, skill_id, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
 }
 
-static openai_future *openai_go_skills_create_async(const openai_client *client, const char *fields_json, const openai_upload *const *files, size_t files_count, uintptr_t userdata) {
-	return openai_skills_create_async(client, fields_json, files, files_count, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_skills_versions_delete_async(const openai_client *client, const char *skill_id, const char *version, uintptr_t userdata) {
+	return openai_skills_versions_delete_async(client, skill_id, version, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_skills_delete_async(const openai_client *client, const char *skill_id, uintptr_t userdata) {
-	return openai_skills_delete_async(client, skill_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_skills_versions_retrieve_async(const openai_client *client, const char *skill_id, const char *version, uintptr_t userdata) {
+	return openai_skills_versions_retrieve_async(client, skill_id, version, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_skills_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
-	return openai_skills_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_skills_versions_list_async(const openai_client *client, const char *skill_id, const char *query_json, uintptr_t userdata) {
+	return openai_skills_versions_list_async(client, skill_id, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_skills_retrieve_async(const openai_client *client, const char *skill_id, uintptr_t userdata) {
-	return openai_skills_retrieve_async(client, skill_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_skills_update_async(const openai_client *client, const char *skill_id, const char *body_json, uintptr_t userdata) {
-	return openai_skills_update_async(client, skill_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_skills_versions_create_async(const openai_client *client, const char *skill_id, const char *fields_json, const openai_upload *const *files, size_t files_count, uintptr_t userdata) {
+	return openai_skills_versions_create_async(client, skill_id, fields_json, files, files_count, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_skills_versions_content_retrieve_async(const openai_client *client, const char *skill_id, const char *version, uintptr_t userdata) {
@@ -1104,22 +1064,6 @@ static openai_future *openai_go_skills_versions_content_retrieve_async(const ope
 
 static openai_code openai_go_skills_versions_content_retrieve_to_file(const openai_client *client, const char *skill_id, const char *version, const char *path, uintptr_t progress, openai_response **out) {
 	return openai_skills_versions_content_retrieve_to_file(client, skill_id, version, path, progress ? openaiGoProgress : NULL, (void *)progress, out);
-}
-
-static openai_future *openai_go_skills_versions_create_async(const openai_client *client, const char *skill_id, const char *fields_json, const openai_upload *const *files, size_t files_count, uintptr_t userdata) {
-	return openai_skills_versions_create_async(client, skill_id, fields_json, files, files_count, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_skills_versions_delete_async(const openai_client *client, const char *skill_id, const char *version, uintptr_t userdata) {
-	return openai_skills_versions_delete_async(client, skill_id, version, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_skills_versions_list_async(const openai_client *client, const char *skill_id, const char *query_json, uintptr_t userdata) {
-	return openai_skills_versions_list_async(client, skill_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_skills_versions_retrieve_async(const openai_client *client, const char *skill_id, const char *version, uintptr_t userdata) {
-	return openai_skills_versions_retrieve_async(client, skill_id, version, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_uploads_cancel_async(const openai_client *client, const char *upload_id, uintptr_t userdata) {
@@ -1138,60 +1082,20 @@ static openai_future *openai_go_uploads_parts_create_async(const openai_client *
 	return openai_uploads_parts_create_async(client, upload_id, fields_json, data, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_vector_stores_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
-	return openai_vector_stores_create_async(client, body_json, openaiGoComplete, (void *)userdata);
-}
-
 static openai_future *openai_go_vector_stores_delete_async(const openai_client *client, const char *vector_store_id, uintptr_t userdata) {
 	return openai_vector_stores_delete_async(client, vector_store_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_vector_stores_file_batches_cancel_async(const openai_client *client, const char *vector_store_id, const char *batch_id, uintptr_t userdata) {
-	return openai_vector_stores_file_batches_cancel_async(client, vector_store_id, batch_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_vector_stores_file_batches_create_async(const openai_client *client, const char *vector_store_id, const char *body_json, uintptr_t userdata) {
-	return openai_vector_stores_file_batches_create_async(client, vector_store_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_vector_stores_file_batches_list_files_async(const openai_client *client, const char *vector_store_id, const char *batch_id, const char *query_json, uintptr_t userdata) {
-	return openai_vector_stores_file_batches_list_files_async(client, vector_store_id, batch_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_vector_stores_file_batches_retrieve_async(const openai_client *client, const char *vector_store_id, const char *batch_id, uintptr_t userdata) {
-	return openai_vector_stores_file_batches_retrieve_async(client, vector_store_id, batch_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_vector_stores_files_content_async(const openai_client *client, const char *vector_store_id, const char *file_id, uintptr_t userdata) {
-	return openai_vector_stores_files_content_async(client, vector_store_id, file_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_vector_stores_files_create_async(const openai_client *client, const char *vector_store_id, const char *body_json, uintptr_t userdata) {
-	return openai_vector_stores_files_create_async(client, vector_store_id, body_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_vector_stores_files_delete_async(const openai_client *client, const char *vector_store_id, const char *file_id, uintptr_t userdata) {
-	return openai_vector_stores_files_delete_async(client, vector_store_id, file_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_vector_stores_files_list_async(const openai_client *client, const char *vector_store_id, const char *query_json, uintptr_t userdata) {
-	return openai_vector_stores_files_list_async(client, vector_store_id, query_json, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_vector_stores_files_retrieve_async(const openai_client *client, const char *vector_store_id, const char *file_id, uintptr_t userdata) {
-	return openai_vector_stores_files_retrieve_async(client, vector_store_id, file_id, openaiGoComplete, (void *)userdata);
-}
-
-static openai_future *openai_go_vector_stores_files_update_async(const openai_client *client, const char *vector_store_id, const char *file_id, const char *body_json, uintptr_t userdata) {
-	return openai_vector_stores_files_update_async(client, vector_store_id, file_id, body_json, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_vector_stores_retrieve_async(const openai_client *client, const char *vector_store_id, uintptr_t userdata) {
+	return openai_vector_stores_retrieve_async(client, vector_store_id, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_vector_stores_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_vector_stores_list_async(client, query_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_vector_stores_retrieve_async(const openai_client *client, const char *vector_store_id, uintptr_t userdata) {
-	return openai_vector_stores_retrieve_async(client, vector_store_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_vector_stores_create_async(const openai_client *client, const char *body_json, uintptr_t userdata) {
+	return openai_vector_stores_create_async(client, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_vector_stores_search_async(const openai_client *client, const char *vector_store_id, const char *body_json, uintptr_t userdata) {
@@ -1202,16 +1106,44 @@ static openai_future *openai_go_vector_stores_update_async(const openai_client *
 	return openai_vector_stores_update_async(client, vector_store_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_videos_character_create_async(const openai_client *client, const char *fields_json, const openai_upload *video, uintptr_t userdata) {
-	return openai_videos_character_create_async(client, fields_json, video, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_vector_stores_file_batches_cancel_async(const openai_client *client, const char *vector_store_id, const char *batch_id, uintptr_t userdata) {
+	return openai_vector_stores_file_batches_cancel_async(client, vector_store_id, batch_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_videos_character_get_async(const openai_client *client, const char *character_id, uintptr_t userdata) {
-	return openai_videos_character_get_async(client, character_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_vector_stores_file_batches_retrieve_async(const openai_client *client, const char *vector_store_id, const char *batch_id, uintptr_t userdata) {
+	return openai_vector_stores_file_batches_retrieve_async(client, vector_store_id, batch_id, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_videos_create_async(const openai_client *client, const char *fields_json, const openai_upload *input_reference, uintptr_t userdata) {
-	return openai_videos_create_async(client, fields_json, input_reference, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_vector_stores_file_batches_list_files_async(const openai_client *client, const char *vector_store_id, const char *batch_id, const char *query_json, uintptr_t userdata) {
+	return openai_vector_stores_file_batches_list_files_async(client, vector_store_id, batch_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_file_batches_create_async(const openai_client *client, const char *vector_store_id, const char *body_json, uintptr_t userdata) {
+	return openai_vector_stores_file_batches_create_async(client, vector_store_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_content_async(const openai_client *client, const char *vector_store_id, const char *file_id, uintptr_t userdata) {
+	return openai_vector_stores_files_content_async(client, vector_store_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_delete_async(const openai_client *client, const char *vector_store_id, const char *file_id, uintptr_t userdata) {
+	return openai_vector_stores_files_delete_async(client, vector_store_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_retrieve_async(const openai_client *client, const char *vector_store_id, const char *file_id, uintptr_t userdata) {
+	return openai_vector_stores_files_retrieve_async(client, vector_store_id, file_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_list_async(const openai_client *client, const char *vector_store_id, const char *query_json, uintptr_t userdata) {
+	return openai_vector_stores_files_list_async(client, vector_store_id, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_create_async(const openai_client *client, const char *vector_store_id, const char *body_json, uintptr_t userdata) {
+	return openai_vector_stores_files_create_async(client, vector_store_id, body_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_vector_stores_files_update_async(const openai_client *client, const char *vector_store_id, const char *file_id, const char *body_json, uintptr_t userdata) {
+	return openai_vector_stores_files_update_async(client, vector_store_id, file_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_videos_delete_async(const openai_client *client, const char *video_id, uintptr_t userdata) {
@@ -1234,49 +1166,1261 @@ static openai_future *openai_go_videos_extend_async(const openai_client *client,
 	return openai_videos_extend_async(client, fields_json, video, openaiGoComplete, (void *)userdata);
 }
 
+static openai_future *openai_go_videos_retrieve_async(const openai_client *client, const char *video_id, uintptr_t userdata) {
+	return openai_videos_retrieve_async(client, video_id, openaiGoComplete, (void *)userdata);
+}
+
 static openai_future *openai_go_videos_list_async(const openai_client *client, const char *query_json, uintptr_t userdata) {
 	return openai_videos_list_async(client, query_json, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_create_async(const openai_client *client, const char *fields_json, const openai_upload *input_reference, uintptr_t userdata) {
+	return openai_videos_create_async(client, fields_json, input_reference, openaiGoComplete, (void *)userdata);
 }
 
 static openai_future *openai_go_videos_remix_async(const openai_client *client, const char *video_id, const char *body_json, uintptr_t userdata) {
 	return openai_videos_remix_async(client, video_id, body_json, openaiGoComplete, (void *)userdata);
 }
 
-static openai_future *openai_go_videos_retrieve_async(const openai_client *client, const char *video_id, uintptr_t userdata) {
-	return openai_videos_retrieve_async(client, video_id, openaiGoComplete, (void *)userdata);
+static openai_future *openai_go_videos_character_get_async(const openai_client *client, const char *character_id, uintptr_t userdata) {
+	return openai_videos_character_get_async(client, character_id, openaiGoComplete, (void *)userdata);
+}
+
+static openai_future *openai_go_videos_character_create_async(const openai_client *client, const char *fields_json, const openai_upload *video, uintptr_t userdata) {
+	return openai_videos_character_create_async(client, fields_json, video, openaiGoComplete, (void *)userdata);
 }
 */
 import "C"
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"iter"
+)
 
-// AudioSpeechCreate generates audio from the input text.
+// Resources is the official SDK's resource tree, which Client embeds: client.Responses,
+// client.VectorStores.Files, client.Beta.Threads.Runs, ... Each service has one method per form of
+// each operation of the resource.
+type Resources struct {
+	// Audio is client.Audio.
+	Audio AudioService
+	// Batches is client.Batches.
+	Batches BatchesService
+	// Beta is client.Beta.
+	Beta BetaService
+	// Chat is client.Chat.
+	Chat ChatService
+	// Completions is client.Completions.
+	Completions CompletionsService
+	// Containers is client.Containers.
+	Containers ContainersService
+	// ContentProvenanceChecks is client.ContentProvenanceChecks.
+	ContentProvenanceChecks ContentProvenanceChecksService
+	// Conversations is client.Conversations.
+	Conversations ConversationsService
+	// Edits is client.Edits.
+	Edits EditsService
+	// Embeddings is client.Embeddings.
+	Embeddings EmbeddingsService
+	// Evals is client.Evals.
+	Evals EvalsService
+	// Files is client.Files.
+	Files FilesService
+	// FineTuning is client.FineTuning.
+	FineTuning FineTuningService
+	// Images is client.Images.
+	Images ImagesService
+	// Models is client.Models.
+	Models ModelsService
+	// Moderations is client.Moderations.
+	Moderations ModerationsService
+	// Organization is client.Organization.
+	Organization OrganizationService
+	// Projects is client.Projects.
+	Projects ProjectsService
+	// Realtime is client.Realtime.
+	Realtime RealtimeService
+	// Responses is client.Responses.
+	Responses ResponsesService
+	// Skills is client.Skills.
+	Skills SkillsService
+	// Uploads is client.Uploads.
+	Uploads UploadsService
+	// VectorStores is client.VectorStores.
+	VectorStores VectorStoresService
+	// Videos is client.Videos.
+	Videos VideosService
+}
+
+// AudioService is client.Audio: the audio operations.
+type AudioService struct {
+	h *handle
+	// Speech is client.Audio.Speech.
+	Speech AudioSpeechService
+	// Transcriptions is client.Audio.Transcriptions.
+	Transcriptions AudioTranscriptionsService
+	// Translations is client.Audio.Translations.
+	Translations AudioTranslationsService
+	// VoiceConsents is client.Audio.VoiceConsents.
+	VoiceConsents AudioVoiceConsentsService
+	// Voices is client.Audio.Voices.
+	Voices AudioVoicesService
+}
+
+// AudioSpeechService is client.Audio.Speech: the audio.speech operations.
+type AudioSpeechService struct {
+	h *handle
+}
+
+// AudioTranscriptionsService is client.Audio.Transcriptions: the audio.transcriptions operations.
+type AudioTranscriptionsService struct {
+	h *handle
+}
+
+// AudioTranslationsService is client.Audio.Translations: the audio.translations operations.
+type AudioTranslationsService struct {
+	h *handle
+}
+
+// AudioVoiceConsentsService is client.Audio.VoiceConsents: the audio.voice_consents operations.
+type AudioVoiceConsentsService struct {
+	h *handle
+}
+
+// AudioVoicesService is client.Audio.Voices: the audio.voices operations.
+type AudioVoicesService struct {
+	h *handle
+}
+
+// BatchesService is client.Batches: the batches operations.
+type BatchesService struct {
+	h *handle
+}
+
+// BetaService is client.Beta: the beta operations.
+type BetaService struct {
+	h *handle
+	// Assistants is client.Beta.Assistants.
+	Assistants BetaAssistantsService
+	// ChatKit is client.Beta.ChatKit.
+	ChatKit BetaChatKitService
+	// Responses is client.Beta.Responses.
+	Responses BetaResponsesService
+	// Threads is client.Beta.Threads.
+	Threads BetaThreadsService
+}
+
+// BetaAssistantsService is client.Beta.Assistants: the beta.assistants operations.
+type BetaAssistantsService struct {
+	h *handle
+}
+
+// BetaChatKitService is client.Beta.ChatKit: the beta.chatkit operations.
+type BetaChatKitService struct {
+	h *handle
+	// Sessions is client.Beta.ChatKit.Sessions.
+	Sessions BetaChatKitSessionsService
+	// Threads is client.Beta.ChatKit.Threads.
+	Threads BetaChatKitThreadsService
+}
+
+// BetaChatKitSessionsService is client.Beta.ChatKit.Sessions: the beta.chatkit.sessions operations.
+type BetaChatKitSessionsService struct {
+	h *handle
+}
+
+// BetaChatKitThreadsService is client.Beta.ChatKit.Threads: the beta.chatkit.threads operations.
+type BetaChatKitThreadsService struct {
+	h *handle
+}
+
+// BetaResponsesService is client.Beta.Responses: the beta.responses operations.
+type BetaResponsesService struct {
+	h *handle
+	// InputItems is client.Beta.Responses.InputItems.
+	InputItems BetaResponsesInputItemsService
+	// InputTokens is client.Beta.Responses.InputTokens.
+	InputTokens BetaResponsesInputTokensService
+}
+
+// BetaResponsesInputItemsService is client.Beta.Responses.InputItems: the
+// beta.responses.input_items operations.
+type BetaResponsesInputItemsService struct {
+	h *handle
+}
+
+// BetaResponsesInputTokensService is client.Beta.Responses.InputTokens: the
+// beta.responses.input_tokens operations.
+type BetaResponsesInputTokensService struct {
+	h *handle
+}
+
+// BetaThreadsService is client.Beta.Threads: the beta.threads operations.
+type BetaThreadsService struct {
+	h *handle
+	// Messages is client.Beta.Threads.Messages.
+	Messages BetaThreadsMessagesService
+	// Runs is client.Beta.Threads.Runs.
+	Runs BetaThreadsRunsService
+}
+
+// BetaThreadsMessagesService is client.Beta.Threads.Messages: the beta.threads.messages operations.
+type BetaThreadsMessagesService struct {
+	h *handle
+}
+
+// BetaThreadsRunsService is client.Beta.Threads.Runs: the beta.threads.runs operations.
+type BetaThreadsRunsService struct {
+	h *handle
+	// Steps is client.Beta.Threads.Runs.Steps.
+	Steps BetaThreadsRunsStepsService
+}
+
+// BetaThreadsRunsStepsService is client.Beta.Threads.Runs.Steps: the beta.threads.runs.steps
+// operations.
+type BetaThreadsRunsStepsService struct {
+	h *handle
+}
+
+// ChatService is client.Chat: the chat operations.
+type ChatService struct {
+	h *handle
+	// Completions is client.Chat.Completions.
+	Completions ChatCompletionsService
+}
+
+// ChatCompletionsService is client.Chat.Completions: the chat.completions operations.
+type ChatCompletionsService struct {
+	h *handle
+	// Messages is client.Chat.Completions.Messages.
+	Messages ChatCompletionsMessagesService
+}
+
+// ChatCompletionsMessagesService is client.Chat.Completions.Messages: the chat.completions.messages
+// operations.
+type ChatCompletionsMessagesService struct {
+	h *handle
+}
+
+// CompletionsService is client.Completions: the completions operations.
+type CompletionsService struct {
+	h *handle
+}
+
+// ContainersService is client.Containers: the containers operations.
+type ContainersService struct {
+	h *handle
+	// Files is client.Containers.Files.
+	Files ContainersFilesService
+}
+
+// ContainersFilesService is client.Containers.Files: the containers.files operations.
+type ContainersFilesService struct {
+	h *handle
+	// Content is client.Containers.Files.Content.
+	Content ContainersFilesContentService
+}
+
+// ContainersFilesContentService is client.Containers.Files.Content: the containers.files.content
+// operations.
+type ContainersFilesContentService struct {
+	h *handle
+}
+
+// ContentProvenanceChecksService is client.ContentProvenanceChecks: the content_provenance_checks
+// operations.
+type ContentProvenanceChecksService struct {
+	h *handle
+}
+
+// ConversationsService is client.Conversations: the conversations operations.
+type ConversationsService struct {
+	h *handle
+	// Items is client.Conversations.Items.
+	Items ConversationsItemsService
+}
+
+// ConversationsItemsService is client.Conversations.Items: the conversations.items operations.
+type ConversationsItemsService struct {
+	h *handle
+}
+
+// EditsService is client.Edits: the edits operations.
+type EditsService struct {
+	h *handle
+}
+
+// EmbeddingsService is client.Embeddings: the embeddings operations.
+type EmbeddingsService struct {
+	h *handle
+}
+
+// EvalsService is client.Evals: the evals operations.
+type EvalsService struct {
+	h *handle
+	// Runs is client.Evals.Runs.
+	Runs EvalsRunsService
+}
+
+// EvalsRunsService is client.Evals.Runs: the evals.runs operations.
+type EvalsRunsService struct {
+	h *handle
+	// OutputItems is client.Evals.Runs.OutputItems.
+	OutputItems EvalsRunsOutputItemsService
+}
+
+// EvalsRunsOutputItemsService is client.Evals.Runs.OutputItems: the evals.runs.output_items
+// operations.
+type EvalsRunsOutputItemsService struct {
+	h *handle
+}
+
+// FilesService is client.Files: the files operations.
+type FilesService struct {
+	h *handle
+}
+
+// FineTuningService is client.FineTuning: the fine_tuning operations.
+type FineTuningService struct {
+	h *handle
+	// Alpha is client.FineTuning.Alpha.
+	Alpha FineTuningAlphaService
+	// Checkpoints is client.FineTuning.Checkpoints.
+	Checkpoints FineTuningCheckpointsService
+	// Jobs is client.FineTuning.Jobs.
+	Jobs FineTuningJobsService
+}
+
+// FineTuningAlphaService is client.FineTuning.Alpha: the fine_tuning.alpha operations.
+type FineTuningAlphaService struct {
+	h *handle
+	// Graders is client.FineTuning.Alpha.Graders.
+	Graders FineTuningAlphaGradersService
+}
+
+// FineTuningAlphaGradersService is client.FineTuning.Alpha.Graders: the fine_tuning.alpha.graders
+// operations.
+type FineTuningAlphaGradersService struct {
+	h *handle
+}
+
+// FineTuningCheckpointsService is client.FineTuning.Checkpoints: the fine_tuning.checkpoints
+// operations.
+type FineTuningCheckpointsService struct {
+	h *handle
+	// Permissions is client.FineTuning.Checkpoints.Permissions.
+	Permissions FineTuningCheckpointsPermissionsService
+}
+
+// FineTuningCheckpointsPermissionsService is client.FineTuning.Checkpoints.Permissions: the
+// fine_tuning.checkpoints.permissions operations.
+type FineTuningCheckpointsPermissionsService struct {
+	h *handle
+}
+
+// FineTuningJobsService is client.FineTuning.Jobs: the fine_tuning.jobs operations.
+type FineTuningJobsService struct {
+	h *handle
+	// Checkpoints is client.FineTuning.Jobs.Checkpoints.
+	Checkpoints FineTuningJobsCheckpointsService
+}
+
+// FineTuningJobsCheckpointsService is client.FineTuning.Jobs.Checkpoints: the
+// fine_tuning.jobs.checkpoints operations.
+type FineTuningJobsCheckpointsService struct {
+	h *handle
+}
+
+// ImagesService is client.Images: the images operations.
+type ImagesService struct {
+	h *handle
+}
+
+// ModelsService is client.Models: the models operations.
+type ModelsService struct {
+	h *handle
+}
+
+// ModerationsService is client.Moderations: the moderations operations.
+type ModerationsService struct {
+	h *handle
+}
+
+// OrganizationService is client.Organization: the organization operations.
+type OrganizationService struct {
+	h *handle
+	// AdminAPIKeys is client.Organization.AdminAPIKeys.
+	AdminAPIKeys OrganizationAdminAPIKeysService
+	// AuditLogs is client.Organization.AuditLogs.
+	AuditLogs OrganizationAuditLogsService
+	// Certificates is client.Organization.Certificates.
+	Certificates OrganizationCertificatesService
+	// Costs is client.Organization.Costs.
+	Costs OrganizationCostsService
+	// DataRetention is client.Organization.DataRetention.
+	DataRetention OrganizationDataRetentionService
+	// Groups is client.Organization.Groups.
+	Groups OrganizationGroupsService
+	// Invites is client.Organization.Invites.
+	Invites OrganizationInvitesService
+	// Projects is client.Organization.Projects.
+	Projects OrganizationProjectsService
+	// Roles is client.Organization.Roles.
+	Roles OrganizationRolesService
+	// SpendAlerts is client.Organization.SpendAlerts.
+	SpendAlerts OrganizationSpendAlertsService
+	// SpendLimit is client.Organization.SpendLimit.
+	SpendLimit OrganizationSpendLimitService
+	// Usage is client.Organization.Usage.
+	Usage OrganizationUsageService
+	// Users is client.Organization.Users.
+	Users OrganizationUsersService
+}
+
+// OrganizationAdminAPIKeysService is client.Organization.AdminAPIKeys: the
+// organization.admin_api_keys operations.
+type OrganizationAdminAPIKeysService struct {
+	h *handle
+}
+
+// OrganizationAuditLogsService is client.Organization.AuditLogs: the organization.audit_logs
+// operations.
+type OrganizationAuditLogsService struct {
+	h *handle
+}
+
+// OrganizationCertificatesService is client.Organization.Certificates: the
+// organization.certificates operations.
+type OrganizationCertificatesService struct {
+	h *handle
+}
+
+// OrganizationCostsService is client.Organization.Costs: the organization.costs operations.
+type OrganizationCostsService struct {
+	h *handle
+}
+
+// OrganizationDataRetentionService is client.Organization.DataRetention: the
+// organization.data_retention operations.
+type OrganizationDataRetentionService struct {
+	h *handle
+}
+
+// OrganizationGroupsService is client.Organization.Groups: the organization.groups operations.
+type OrganizationGroupsService struct {
+	h *handle
+	// Roles is client.Organization.Groups.Roles.
+	Roles OrganizationGroupsRolesService
+	// Users is client.Organization.Groups.Users.
+	Users OrganizationGroupsUsersService
+}
+
+// OrganizationGroupsRolesService is client.Organization.Groups.Roles: the organization.groups.roles
+// operations.
+type OrganizationGroupsRolesService struct {
+	h *handle
+}
+
+// OrganizationGroupsUsersService is client.Organization.Groups.Users: the organization.groups.users
+// operations.
+type OrganizationGroupsUsersService struct {
+	h *handle
+}
+
+// OrganizationInvitesService is client.Organization.Invites: the organization.invites operations.
+type OrganizationInvitesService struct {
+	h *handle
+}
+
+// OrganizationProjectsService is client.Organization.Projects: the organization.projects
+// operations.
+type OrganizationProjectsService struct {
+	h *handle
+	// APIKeys is client.Organization.Projects.APIKeys.
+	APIKeys OrganizationProjectsAPIKeysService
+	// Certificates is client.Organization.Projects.Certificates.
+	Certificates OrganizationProjectsCertificatesService
+	// DataRetention is client.Organization.Projects.DataRetention.
+	DataRetention OrganizationProjectsDataRetentionService
+	// Groups is client.Organization.Projects.Groups.
+	Groups OrganizationProjectsGroupsService
+	// HostedToolPermissions is client.Organization.Projects.HostedToolPermissions.
+	HostedToolPermissions OrganizationProjectsHostedToolPermissionsService
+	// ModelPermissions is client.Organization.Projects.ModelPermissions.
+	ModelPermissions OrganizationProjectsModelPermissionsService
+	// RateLimits is client.Organization.Projects.RateLimits.
+	RateLimits OrganizationProjectsRateLimitsService
+	// ServiceAccounts is client.Organization.Projects.ServiceAccounts.
+	ServiceAccounts OrganizationProjectsServiceAccountsService
+	// SpendAlerts is client.Organization.Projects.SpendAlerts.
+	SpendAlerts OrganizationProjectsSpendAlertsService
+	// SpendLimit is client.Organization.Projects.SpendLimit.
+	SpendLimit OrganizationProjectsSpendLimitService
+	// Users is client.Organization.Projects.Users.
+	Users OrganizationProjectsUsersService
+}
+
+// OrganizationProjectsAPIKeysService is client.Organization.Projects.APIKeys: the
+// organization.projects.api_keys operations.
+type OrganizationProjectsAPIKeysService struct {
+	h *handle
+}
+
+// OrganizationProjectsCertificatesService is client.Organization.Projects.Certificates: the
+// organization.projects.certificates operations.
+type OrganizationProjectsCertificatesService struct {
+	h *handle
+}
+
+// OrganizationProjectsDataRetentionService is client.Organization.Projects.DataRetention: the
+// organization.projects.data_retention operations.
+type OrganizationProjectsDataRetentionService struct {
+	h *handle
+}
+
+// OrganizationProjectsGroupsService is client.Organization.Projects.Groups: the
+// organization.projects.groups operations.
+type OrganizationProjectsGroupsService struct {
+	h *handle
+}
+
+// OrganizationProjectsHostedToolPermissionsService is
+// client.Organization.Projects.HostedToolPermissions: the
+// organization.projects.hosted_tool_permissions operations.
+type OrganizationProjectsHostedToolPermissionsService struct {
+	h *handle
+}
+
+// OrganizationProjectsModelPermissionsService is client.Organization.Projects.ModelPermissions: the
+// organization.projects.model_permissions operations.
+type OrganizationProjectsModelPermissionsService struct {
+	h *handle
+}
+
+// OrganizationProjectsRateLimitsService is client.Organization.Projects.RateLimits: the
+// organization.projects.rate_limits operations.
+type OrganizationProjectsRateLimitsService struct {
+	h *handle
+}
+
+// OrganizationProjectsServiceAccountsService is client.Organization.Projects.ServiceAccounts: the
+// organization.projects.service_accounts operations.
+type OrganizationProjectsServiceAccountsService struct {
+	h *handle
+	// APIKeys is client.Organization.Projects.ServiceAccounts.APIKeys.
+	APIKeys OrganizationProjectsServiceAccountsAPIKeysService
+}
+
+// OrganizationProjectsServiceAccountsAPIKeysService is
+// client.Organization.Projects.ServiceAccounts.APIKeys: the
+// organization.projects.service_accounts.api_keys operations.
+type OrganizationProjectsServiceAccountsAPIKeysService struct {
+	h *handle
+}
+
+// OrganizationProjectsSpendAlertsService is client.Organization.Projects.SpendAlerts: the
+// organization.projects.spend_alerts operations.
+type OrganizationProjectsSpendAlertsService struct {
+	h *handle
+}
+
+// OrganizationProjectsSpendLimitService is client.Organization.Projects.SpendLimit: the
+// organization.projects.spend_limit operations.
+type OrganizationProjectsSpendLimitService struct {
+	h *handle
+}
+
+// OrganizationProjectsUsersService is client.Organization.Projects.Users: the
+// organization.projects.users operations.
+type OrganizationProjectsUsersService struct {
+	h *handle
+}
+
+// OrganizationRolesService is client.Organization.Roles: the organization.roles operations.
+type OrganizationRolesService struct {
+	h *handle
+}
+
+// OrganizationSpendAlertsService is client.Organization.SpendAlerts: the organization.spend_alerts
+// operations.
+type OrganizationSpendAlertsService struct {
+	h *handle
+}
+
+// OrganizationSpendLimitService is client.Organization.SpendLimit: the organization.spend_limit
+// operations.
+type OrganizationSpendLimitService struct {
+	h *handle
+}
+
+// OrganizationUsageService is client.Organization.Usage: the organization.usage operations.
+type OrganizationUsageService struct {
+	h *handle
+	// AudioSpeeches is client.Organization.Usage.AudioSpeeches.
+	AudioSpeeches OrganizationUsageAudioSpeechesService
+	// AudioTranscriptions is client.Organization.Usage.AudioTranscriptions.
+	AudioTranscriptions OrganizationUsageAudioTranscriptionsService
+	// CodeInterpreterSessions is client.Organization.Usage.CodeInterpreterSessions.
+	CodeInterpreterSessions OrganizationUsageCodeInterpreterSessionsService
+	// Completions is client.Organization.Usage.Completions.
+	Completions OrganizationUsageCompletionsService
+	// Embeddings is client.Organization.Usage.Embeddings.
+	Embeddings OrganizationUsageEmbeddingsService
+	// FileSearchCalls is client.Organization.Usage.FileSearchCalls.
+	FileSearchCalls OrganizationUsageFileSearchCallsService
+	// Images is client.Organization.Usage.Images.
+	Images OrganizationUsageImagesService
+	// Moderations is client.Organization.Usage.Moderations.
+	Moderations OrganizationUsageModerationsService
+	// VectorStores is client.Organization.Usage.VectorStores.
+	VectorStores OrganizationUsageVectorStoresService
+	// WebSearchCalls is client.Organization.Usage.WebSearchCalls.
+	WebSearchCalls OrganizationUsageWebSearchCallsService
+}
+
+// OrganizationUsageAudioSpeechesService is client.Organization.Usage.AudioSpeeches: the
+// organization.usage.audio_speeches operations.
+type OrganizationUsageAudioSpeechesService struct {
+	h *handle
+}
+
+// OrganizationUsageAudioTranscriptionsService is client.Organization.Usage.AudioTranscriptions: the
+// organization.usage.audio_transcriptions operations.
+type OrganizationUsageAudioTranscriptionsService struct {
+	h *handle
+}
+
+// OrganizationUsageCodeInterpreterSessionsService is
+// client.Organization.Usage.CodeInterpreterSessions: the
+// organization.usage.code_interpreter_sessions operations.
+type OrganizationUsageCodeInterpreterSessionsService struct {
+	h *handle
+}
+
+// OrganizationUsageCompletionsService is client.Organization.Usage.Completions: the
+// organization.usage.completions operations.
+type OrganizationUsageCompletionsService struct {
+	h *handle
+}
+
+// OrganizationUsageEmbeddingsService is client.Organization.Usage.Embeddings: the
+// organization.usage.embeddings operations.
+type OrganizationUsageEmbeddingsService struct {
+	h *handle
+}
+
+// OrganizationUsageFileSearchCallsService is client.Organization.Usage.FileSearchCalls: the
+// organization.usage.file_search_calls operations.
+type OrganizationUsageFileSearchCallsService struct {
+	h *handle
+}
+
+// OrganizationUsageImagesService is client.Organization.Usage.Images: the organization.usage.images
+// operations.
+type OrganizationUsageImagesService struct {
+	h *handle
+}
+
+// OrganizationUsageModerationsService is client.Organization.Usage.Moderations: the
+// organization.usage.moderations operations.
+type OrganizationUsageModerationsService struct {
+	h *handle
+}
+
+// OrganizationUsageVectorStoresService is client.Organization.Usage.VectorStores: the
+// organization.usage.vector_stores operations.
+type OrganizationUsageVectorStoresService struct {
+	h *handle
+}
+
+// OrganizationUsageWebSearchCallsService is client.Organization.Usage.WebSearchCalls: the
+// organization.usage.web_search_calls operations.
+type OrganizationUsageWebSearchCallsService struct {
+	h *handle
+}
+
+// OrganizationUsersService is client.Organization.Users: the organization.users operations.
+type OrganizationUsersService struct {
+	h *handle
+	// Roles is client.Organization.Users.Roles.
+	Roles OrganizationUsersRolesService
+}
+
+// OrganizationUsersRolesService is client.Organization.Users.Roles: the organization.users.roles
+// operations.
+type OrganizationUsersRolesService struct {
+	h *handle
+}
+
+// ProjectsService is client.Projects: the projects operations.
+type ProjectsService struct {
+	h *handle
+	// Groups is client.Projects.Groups.
+	Groups ProjectsGroupsService
+	// Roles is client.Projects.Roles.
+	Roles ProjectsRolesService
+	// Users is client.Projects.Users.
+	Users ProjectsUsersService
+}
+
+// ProjectsGroupsService is client.Projects.Groups: the projects.groups operations.
+type ProjectsGroupsService struct {
+	h *handle
+	// Roles is client.Projects.Groups.Roles.
+	Roles ProjectsGroupsRolesService
+}
+
+// ProjectsGroupsRolesService is client.Projects.Groups.Roles: the projects.groups.roles operations.
+type ProjectsGroupsRolesService struct {
+	h *handle
+}
+
+// ProjectsRolesService is client.Projects.Roles: the projects.roles operations.
+type ProjectsRolesService struct {
+	h *handle
+}
+
+// ProjectsUsersService is client.Projects.Users: the projects.users operations.
+type ProjectsUsersService struct {
+	h *handle
+	// Roles is client.Projects.Users.Roles.
+	Roles ProjectsUsersRolesService
+}
+
+// ProjectsUsersRolesService is client.Projects.Users.Roles: the projects.users.roles operations.
+type ProjectsUsersRolesService struct {
+	h *handle
+}
+
+// RealtimeService is client.Realtime: the realtime operations.
+type RealtimeService struct {
+	h *handle
+	// Calls is client.Realtime.Calls.
+	Calls RealtimeCallsService
+	// ClientSecrets is client.Realtime.ClientSecrets.
+	ClientSecrets RealtimeClientSecretsService
+	// Sessions is client.Realtime.Sessions.
+	Sessions RealtimeSessionsService
+	// TranscriptionSessions is client.Realtime.TranscriptionSessions.
+	TranscriptionSessions RealtimeTranscriptionSessionsService
+	// Translations is client.Realtime.Translations.
+	Translations RealtimeTranslationsService
+}
+
+// RealtimeCallsService is client.Realtime.Calls: the realtime.calls operations.
+type RealtimeCallsService struct {
+	h *handle
+}
+
+// RealtimeClientSecretsService is client.Realtime.ClientSecrets: the realtime.client_secrets
+// operations.
+type RealtimeClientSecretsService struct {
+	h *handle
+}
+
+// RealtimeSessionsService is client.Realtime.Sessions: the realtime.sessions operations.
+type RealtimeSessionsService struct {
+	h *handle
+}
+
+// RealtimeTranscriptionSessionsService is client.Realtime.TranscriptionSessions: the
+// realtime.transcription_sessions operations.
+type RealtimeTranscriptionSessionsService struct {
+	h *handle
+}
+
+// RealtimeTranslationsService is client.Realtime.Translations: the realtime.translations
+// operations.
+type RealtimeTranslationsService struct {
+	h *handle
+	// ClientSecrets is client.Realtime.Translations.ClientSecrets.
+	ClientSecrets RealtimeTranslationsClientSecretsService
+}
+
+// RealtimeTranslationsClientSecretsService is client.Realtime.Translations.ClientSecrets: the
+// realtime.translations.client_secrets operations.
+type RealtimeTranslationsClientSecretsService struct {
+	h *handle
+}
+
+// ResponsesService is client.Responses: the responses operations.
+type ResponsesService struct {
+	h *handle
+	// InputItems is client.Responses.InputItems.
+	InputItems ResponsesInputItemsService
+	// InputTokens is client.Responses.InputTokens.
+	InputTokens ResponsesInputTokensService
+}
+
+// ResponsesInputItemsService is client.Responses.InputItems: the responses.input_items operations.
+type ResponsesInputItemsService struct {
+	h *handle
+}
+
+// ResponsesInputTokensService is client.Responses.InputTokens: the responses.input_tokens
+// operations.
+type ResponsesInputTokensService struct {
+	h *handle
+}
+
+// SkillsService is client.Skills: the skills operations.
+type SkillsService struct {
+	h *handle
+	// Content is client.Skills.Content.
+	Content SkillsContentService
+	// Versions is client.Skills.Versions.
+	Versions SkillsVersionsService
+}
+
+// SkillsContentService is client.Skills.Content: the skills.content operations.
+type SkillsContentService struct {
+	h *handle
+}
+
+// SkillsVersionsService is client.Skills.Versions: the skills.versions operations.
+type SkillsVersionsService struct {
+	h *handle
+	// Content is client.Skills.Versions.Content.
+	Content SkillsVersionsContentService
+}
+
+// SkillsVersionsContentService is client.Skills.Versions.Content: the skills.versions.content
+// operations.
+type SkillsVersionsContentService struct {
+	h *handle
+}
+
+// UploadsService is client.Uploads: the uploads operations.
+type UploadsService struct {
+	h *handle
+	// Parts is client.Uploads.Parts.
+	Parts UploadsPartsService
+}
+
+// UploadsPartsService is client.Uploads.Parts: the uploads.parts operations.
+type UploadsPartsService struct {
+	h *handle
+}
+
+// VectorStoresService is client.VectorStores: the vector_stores operations.
+type VectorStoresService struct {
+	h *handle
+	// FileBatches is client.VectorStores.FileBatches.
+	FileBatches VectorStoresFileBatchesService
+	// Files is client.VectorStores.Files.
+	Files VectorStoresFilesService
+}
+
+// VectorStoresFileBatchesService is client.VectorStores.FileBatches: the vector_stores.file_batches
+// operations.
+type VectorStoresFileBatchesService struct {
+	h *handle
+}
+
+// VectorStoresFilesService is client.VectorStores.Files: the vector_stores.files operations.
+type VectorStoresFilesService struct {
+	h *handle
+}
+
+// VideosService is client.Videos: the videos operations.
+type VideosService struct {
+	h *handle
+	// Character is client.Videos.Character.
+	Character VideosCharacterService
+}
+
+// VideosCharacterService is client.Videos.Character: the videos.character operations.
+type VideosCharacterService struct {
+	h *handle
+}
+
+// newResources is the tree with every service bound to h.
+func newResources(h *handle) Resources {
+	return Resources{
+		Audio: AudioService{
+			h: h,
+			Speech: AudioSpeechService{
+				h: h,
+			},
+			Transcriptions: AudioTranscriptionsService{
+				h: h,
+			},
+			Translations: AudioTranslationsService{
+				h: h,
+			},
+			VoiceConsents: AudioVoiceConsentsService{
+				h: h,
+			},
+			Voices: AudioVoicesService{
+				h: h,
+			},
+		},
+		Batches: BatchesService{
+			h: h,
+		},
+		Beta: BetaService{
+			h: h,
+			Assistants: BetaAssistantsService{
+				h: h,
+			},
+			ChatKit: BetaChatKitService{
+				h: h,
+				Sessions: BetaChatKitSessionsService{
+					h: h,
+				},
+				Threads: BetaChatKitThreadsService{
+					h: h,
+				},
+			},
+			Responses: BetaResponsesService{
+				h: h,
+				InputItems: BetaResponsesInputItemsService{
+					h: h,
+				},
+				InputTokens: BetaResponsesInputTokensService{
+					h: h,
+				},
+			},
+			Threads: BetaThreadsService{
+				h: h,
+				Messages: BetaThreadsMessagesService{
+					h: h,
+				},
+				Runs: BetaThreadsRunsService{
+					h: h,
+					Steps: BetaThreadsRunsStepsService{
+						h: h,
+					},
+				},
+			},
+		},
+		Chat: ChatService{
+			h: h,
+			Completions: ChatCompletionsService{
+				h: h,
+				Messages: ChatCompletionsMessagesService{
+					h: h,
+				},
+			},
+		},
+		Completions: CompletionsService{
+			h: h,
+		},
+		Containers: ContainersService{
+			h: h,
+			Files: ContainersFilesService{
+				h: h,
+				Content: ContainersFilesContentService{
+					h: h,
+				},
+			},
+		},
+		ContentProvenanceChecks: ContentProvenanceChecksService{
+			h: h,
+		},
+		Conversations: ConversationsService{
+			h: h,
+			Items: ConversationsItemsService{
+				h: h,
+			},
+		},
+		Edits: EditsService{
+			h: h,
+		},
+		Embeddings: EmbeddingsService{
+			h: h,
+		},
+		Evals: EvalsService{
+			h: h,
+			Runs: EvalsRunsService{
+				h: h,
+				OutputItems: EvalsRunsOutputItemsService{
+					h: h,
+				},
+			},
+		},
+		Files: FilesService{
+			h: h,
+		},
+		FineTuning: FineTuningService{
+			h: h,
+			Alpha: FineTuningAlphaService{
+				h: h,
+				Graders: FineTuningAlphaGradersService{
+					h: h,
+				},
+			},
+			Checkpoints: FineTuningCheckpointsService{
+				h: h,
+				Permissions: FineTuningCheckpointsPermissionsService{
+					h: h,
+				},
+			},
+			Jobs: FineTuningJobsService{
+				h: h,
+				Checkpoints: FineTuningJobsCheckpointsService{
+					h: h,
+				},
+			},
+		},
+		Images: ImagesService{
+			h: h,
+		},
+		Models: ModelsService{
+			h: h,
+		},
+		Moderations: ModerationsService{
+			h: h,
+		},
+		Organization: OrganizationService{
+			h: h,
+			AdminAPIKeys: OrganizationAdminAPIKeysService{
+				h: h,
+			},
+			AuditLogs: OrganizationAuditLogsService{
+				h: h,
+			},
+			Certificates: OrganizationCertificatesService{
+				h: h,
+			},
+			Costs: OrganizationCostsService{
+				h: h,
+			},
+			DataRetention: OrganizationDataRetentionService{
+				h: h,
+			},
+			Groups: OrganizationGroupsService{
+				h: h,
+				Roles: OrganizationGroupsRolesService{
+					h: h,
+				},
+				Users: OrganizationGroupsUsersService{
+					h: h,
+				},
+			},
+			Invites: OrganizationInvitesService{
+				h: h,
+			},
+			Projects: OrganizationProjectsService{
+				h: h,
+				APIKeys: OrganizationProjectsAPIKeysService{
+					h: h,
+				},
+				Certificates: OrganizationProjectsCertificatesService{
+					h: h,
+				},
+				DataRetention: OrganizationProjectsDataRetentionService{
+					h: h,
+				},
+				Groups: OrganizationProjectsGroupsService{
+					h: h,
+				},
+				HostedToolPermissions: OrganizationProjectsHostedToolPermissionsService{
+					h: h,
+				},
+				ModelPermissions: OrganizationProjectsModelPermissionsService{
+					h: h,
+				},
+				RateLimits: OrganizationProjectsRateLimitsService{
+					h: h,
+				},
+				ServiceAccounts: OrganizationProjectsServiceAccountsService{
+					h: h,
+					APIKeys: OrganizationProjectsServiceAccountsAPIKeysService{
+						h: h,
+					},
+				},
+				SpendAlerts: OrganizationProjectsSpendAlertsService{
+					h: h,
+				},
+				SpendLimit: OrganizationProjectsSpendLimitService{
+					h: h,
+				},
+				Users: OrganizationProjectsUsersService{
+					h: h,
+				},
+			},
+			Roles: OrganizationRolesService{
+				h: h,
+			},
+			SpendAlerts: OrganizationSpendAlertsService{
+				h: h,
+			},
+			SpendLimit: OrganizationSpendLimitService{
+				h: h,
+			},
+			Usage: OrganizationUsageService{
+				h: h,
+				AudioSpeeches: OrganizationUsageAudioSpeechesService{
+					h: h,
+				},
+				AudioTranscriptions: OrganizationUsageAudioTranscriptionsService{
+					h: h,
+				},
+				CodeInterpreterSessions: OrganizationUsageCodeInterpreterSessionsService{
+					h: h,
+				},
+				Completions: OrganizationUsageCompletionsService{
+					h: h,
+				},
+				Embeddings: OrganizationUsageEmbeddingsService{
+					h: h,
+				},
+				FileSearchCalls: OrganizationUsageFileSearchCallsService{
+					h: h,
+				},
+				Images: OrganizationUsageImagesService{
+					h: h,
+				},
+				Moderations: OrganizationUsageModerationsService{
+					h: h,
+				},
+				VectorStores: OrganizationUsageVectorStoresService{
+					h: h,
+				},
+				WebSearchCalls: OrganizationUsageWebSearchCallsService{
+					h: h,
+				},
+			},
+			Users: OrganizationUsersService{
+				h: h,
+				Roles: OrganizationUsersRolesService{
+					h: h,
+				},
+			},
+		},
+		Projects: ProjectsService{
+			h: h,
+			Groups: ProjectsGroupsService{
+				h: h,
+				Roles: ProjectsGroupsRolesService{
+					h: h,
+				},
+			},
+			Roles: ProjectsRolesService{
+				h: h,
+			},
+			Users: ProjectsUsersService{
+				h: h,
+				Roles: ProjectsUsersRolesService{
+					h: h,
+				},
+			},
+		},
+		Realtime: RealtimeService{
+			h: h,
+			Calls: RealtimeCallsService{
+				h: h,
+			},
+			ClientSecrets: RealtimeClientSecretsService{
+				h: h,
+			},
+			Sessions: RealtimeSessionsService{
+				h: h,
+			},
+			TranscriptionSessions: RealtimeTranscriptionSessionsService{
+				h: h,
+			},
+			Translations: RealtimeTranslationsService{
+				h: h,
+				ClientSecrets: RealtimeTranslationsClientSecretsService{
+					h: h,
+				},
+			},
+		},
+		Responses: ResponsesService{
+			h: h,
+			InputItems: ResponsesInputItemsService{
+				h: h,
+			},
+			InputTokens: ResponsesInputTokensService{
+				h: h,
+			},
+		},
+		Skills: SkillsService{
+			h: h,
+			Content: SkillsContentService{
+				h: h,
+			},
+			Versions: SkillsVersionsService{
+				h: h,
+				Content: SkillsVersionsContentService{
+					h: h,
+				},
+			},
+		},
+		Uploads: UploadsService{
+			h: h,
+			Parts: UploadsPartsService{
+				h: h,
+			},
+		},
+		VectorStores: VectorStoresService{
+			h: h,
+			FileBatches: VectorStoresFileBatchesService{
+				h: h,
+			},
+			Files: VectorStoresFilesService{
+				h: h,
+			},
+		},
+		Videos: VideosService{
+			h: h,
+			Character: VideosCharacterService{
+				h: h,
+			},
+		},
+	}
+}
+
+// New is audio.speech.create: Generates audio from the input text.
 //
 // POST /audio/speech (audio.speech.create, C: openai_audio_speech_create_async). It returns the
-// body's bytes, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) AudioSpeechCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// response, whose Body is the content's bytes, or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *AudioSpeechService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_audio_speech_create_async(cl, cBody, h)
 	})
 }
 
-// AudioSpeechCreateToFile writes the response body of audio.speech.create to the file at path as it
-// arrives (never held whole in memory); a failed download leaves path as it was.
+// NewStreaming is audio.speech.create: Generates audio from the input text. As a stream of
+// server-sent events (the library asks for it).
+//
+// POST /audio/speech (audio.speech.create, C: openai_audio_speech_create_stream). It returns once
+// the response headers arrived; read the events with the Stream's Next and Current (or range over
+// its Events), and Close it. An HTTP error before the stream began is returned as an *Error. body
+// is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is, any
+// other value is encoded with encoding/json.
+func (r *AudioSpeechService) NewStreaming(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_audio_speech_create_stream(cl, cBody, out)
+	})
+}
+
+// NewToFile writes the response body of audio.speech.create to the file at path as it arrives
+// (never held whole in memory), through a partial file beside it that replaces path once complete:
+// a failed download leaves path as it was.
 //
 // POST /audio/speech (audio.speech.create, C: openai_audio_speech_create_to_file). progress, if not
-// nil, hears the bytes received and the total (0 if unknown), on any thread. The returned response
-// has the status and headers, and an empty body on success.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) AudioSpeechCreateToFile(ctx context.Context, body any, path string, progress func(received, total uint64)) (*Response, error) {
+// nil, hears the bytes received and the total (0 if unknown), on any thread. It returns the
+// response (status and headers; its Body is empty), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *AudioSpeechService) NewToFile(ctx context.Context, body any, path string, progress func(received, total uint64)) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
@@ -1288,63 +2432,41 @@ func (c *Client) AudioSpeechCreateToFile(ctx context.Context, body any, path str
 	if id != 0 {
 		defer unregister(id)
 	}
-	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+	return r.h.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
 		return C.openai_go_audio_speech_create_to_file(cl, cBody, cPath, C.uintptr_t(id), out)
 	})
 }
 
-// AudioSpeechCreateStream generates audio from the input text. As a stream of server-sent events
-// (the library asks for it).
-//
-// POST /audio/speech (audio.speech.create, C: openai_audio_speech_create_stream). It returns once
-// the response headers arrived; read the events with the Stream's Next and Current, and Close it.
-// An HTTP error before the stream began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) AudioSpeechCreateStream(ctx context.Context, body any) (*Stream, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, a.err
-	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_audio_speech_create_stream(cl, cBody, out)
-	})
-}
-
-// AudioTranscriptionsCreate transcribes audio into the input language.
+// New is audio.transcriptions.create: Transcribes audio into the input language.
 //
 // POST /audio/transcriptions (audio.transcriptions.create, C:
-// openai_audio_transcriptions_create_async). It returns the body (JSON, or text for the text
-// response formats), the response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// file is the "file" file part (required).
-func (c *Client) AudioTranscriptionsCreate(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
+// openai_audio_transcriptions_create_async). It returns the response, whose Body is JSON, or text
+// for the text response formats, or an *Error. fields holds the form's other fields as a JSON
+// object (strings as they are, numbers and booleans as text, arrays as repeated name[], objects as
+// name[key]), or nil. file is the "file" file part (required).
+func (r *AudioTranscriptionsService) New(ctx context.Context, fields any, file *Upload) (*Response, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
 	cFile := a.upload("file", file)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_audio_transcriptions_create_async(cl, cFields, cFile, h)
 	})
 }
 
-// AudioTranscriptionsCreateStream transcribes audio into the input language. As a stream of
-// server-sent events (the library asks for it).
+// NewStreaming is audio.transcriptions.create: Transcribes audio into the input language. As a
+// stream of server-sent events (the library asks for it).
 //
 // POST /audio/transcriptions (audio.transcriptions.create, C:
 // openai_audio_transcriptions_create_stream). It returns once the response headers arrived; read
-// the events with the Stream's Next and Current, and Close it. An HTTP error before the stream
-// began is returned as an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// file is the "file" file part (required).
-func (c *Client) AudioTranscriptionsCreateStream(ctx context.Context, fields any, file *Upload) (*Stream, error) {
+// the events with the Stream's Next and Current (or range over its Events), and Close it. An HTTP
+// error before the stream began is returned as an *Error. fields holds the form's other fields as a
+// JSON object (strings as they are, numbers and booleans as text, arrays as repeated name[],
+// objects as name[key]), or nil. file is the "file" file part (required).
+func (r *AudioTranscriptionsService) NewStreaming(ctx context.Context, fields any, file *Upload) (*Stream, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
@@ -1352,812 +2474,638 @@ func (c *Client) AudioTranscriptionsCreateStream(ctx context.Context, fields any
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
 		return C.openai_audio_transcriptions_create_stream(cl, cFields, cFile, out)
 	})
 }
 
-// AudioTranslationsCreate translates audio into English.
+// New is audio.translations.create: Translates audio into English.
 //
 // POST /audio/translations (audio.translations.create, C: openai_audio_translations_create_async).
-// It returns the body (JSON, or text for the text response formats), the response and, for a failed
-// call, an *Error.
+// It returns the response, whose Body is JSON, or text for the text response formats, or an *Error.
 // fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// file is the "file" file part (required).
-func (c *Client) AudioTranslationsCreate(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
+// as text, arrays as repeated name[], objects as name[key]), or nil. file is the "file" file part
+// (required).
+func (r *AudioTranslationsService) New(ctx context.Context, fields any, file *Upload) (*Response, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
 	cFile := a.upload("file", file)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_audio_translations_create_async(cl, cFields, cFile, h)
 	})
 }
 
-// AudioVoiceConsentsCreate upload a voice consent recording.
+// Delete is audio.voice_consents.delete: Deletes a voice consent recording.
+//
+// DELETE /audio/voice_consents/{consent_id} (audio.voice_consents.delete, C:
+// openai_audio_voice_consents_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (consentID)
+// must not be empty; the library percent-encodes them.
+func (r *AudioVoiceConsentsService) Delete(ctx context.Context, consentID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cConsentID := a.str("consent_id", consentID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_voice_consents_delete_async(cl, cConsentID, h)
+	})
+}
+
+// Get is audio.voice_consents.retrieve: Retrieves a voice consent recording.
+//
+// GET /audio/voice_consents/{consent_id} (audio.voice_consents.retrieve, C:
+// openai_audio_voice_consents_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (consentID)
+// must not be empty; the library percent-encodes them.
+func (r *AudioVoiceConsentsService) Get(ctx context.Context, consentID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cConsentID := a.str("consent_id", consentID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_voice_consents_retrieve_async(cl, cConsentID, h)
+	})
+}
+
+// List is audio.voice_consents.list: Returns a list of voice consent recordings.
+//
+// GET /audio/voice_consents (audio.voice_consents.list, C: openai_audio_voice_consents_list_async).
+// It returns the response, whose Body is the JSON document the API returned (read it with Decode),
+// or an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as
+// name[]), or nil for none.
+func (r *AudioVoiceConsentsService) List(ctx context.Context, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_audio_voice_consents_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of audio.voice_consents.list (GET
+// /audio/voice_consents), as the official SDK's auto-pager: each item is the JSON of one element of
+// a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or
+// one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *AudioVoiceConsentsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of audio.voice_consents.list (GET /audio/voice_consents): each
+// page is fetched as the loop asks for it, the next with the cursor the page gives while it says
+// there are more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each
+// page is a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_audio_voice_consents_list_pages. query is a JSON object of query parameters ({"limit":
+// 20}; arrays are sent as name[]), or nil for none.
+func (r *AudioVoiceConsentsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_audio_voice_consents_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is audio.voice_consents.create: Upload a voice consent recording.
 //
 // POST /audio/voice_consents (audio.voice_consents.create, C:
-// openai_audio_voice_consents_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// recording is the "recording" file part (required).
-func (c *Client) AudioVoiceConsentsCreate(ctx context.Context, fields any, recording *Upload) ([]byte, *Response, error) {
+// openai_audio_voice_consents_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. fields holds the form's other
+// fields as a JSON object (strings as they are, numbers and booleans as text, arrays as repeated
+// name[], objects as name[key]), or nil. recording is the "recording" file part (required).
+func (r *AudioVoiceConsentsService) New(ctx context.Context, fields any, recording *Upload) (*Response, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
 	cRecording := a.upload("recording", recording)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_audio_voice_consents_create_async(cl, cFields, cRecording, h)
 	})
 }
 
-// AudioVoiceConsentsDelete deletes a voice consent recording.
-//
-// DELETE /audio/voice_consents/{consent_id} (audio.voice_consents.delete, C:
-// openai_audio_voice_consents_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (consentID) must not be empty; the library percent-encodes them.
-func (c *Client) AudioVoiceConsentsDelete(ctx context.Context, consentID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cConsentID := a.str("consent_id", consentID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_audio_voice_consents_delete_async(cl, cConsentID, h)
-	})
-}
-
-// AudioVoiceConsentsList returns a list of voice consent recordings.
-//
-// GET /audio/voice_consents (audio.voice_consents.list, C: openai_audio_voice_consents_list_async).
-// It returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) AudioVoiceConsentsList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_audio_voice_consents_list_async(cl, cQuery, h)
-	})
-}
-
-// AudioVoiceConsentsListPages is a pager over every page of GET /audio/voice_consents
-// (audio.voice_consents.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) AudioVoiceConsentsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_audio_voice_consents_list_pages(cl, cQuery, out)
-	})
-}
-
-// AudioVoiceConsentsRetrieve retrieves a voice consent recording.
-//
-// GET /audio/voice_consents/{consent_id} (audio.voice_consents.retrieve, C:
-// openai_audio_voice_consents_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (consentID) must not be empty; the library percent-encodes them.
-func (c *Client) AudioVoiceConsentsRetrieve(ctx context.Context, consentID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cConsentID := a.str("consent_id", consentID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_audio_voice_consents_retrieve_async(cl, cConsentID, h)
-	})
-}
-
-// AudioVoiceConsentsUpdate updates a voice consent recording (metadata only).
+// Update is audio.voice_consents.update: Updates a voice consent recording (metadata only).
 //
 // POST /audio/voice_consents/{consent_id} (audio.voice_consents.update, C:
-// openai_audio_voice_consents_update_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (consentID) must not be empty; the library percent-encodes them.
-func (c *Client) AudioVoiceConsentsUpdate(ctx context.Context, consentID string, body any) ([]byte, *Response, error) {
+// openai_audio_voice_consents_update_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (consentID) must not be empty; the library percent-encodes
+// them.
+func (r *AudioVoiceConsentsService) Update(ctx context.Context, consentID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cConsentID := a.str("consent_id", consentID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_audio_voice_consents_update_async(cl, cConsentID, cBody, h)
 	})
 }
 
-// AudioVoicesCreate creates a custom voice.
+// New is audio.voices.create: Creates a custom voice.
 //
 // POST /audio/voices (audio.voices.create, C: openai_audio_voices_create_async). It returns the
-// JSON body, the response and, for a failed call, an *Error.
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// audioSample is the "audio_sample" file part (required).
-func (c *Client) AudioVoicesCreate(ctx context.Context, fields any, audioSample *Upload) ([]byte, *Response, error) {
+// as text, arrays as repeated name[], objects as name[key]), or nil. audioSample is the
+// "audio_sample" file part (required).
+func (r *AudioVoicesService) New(ctx context.Context, fields any, audioSample *Upload) (*Response, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
 	cAudioSample := a.upload("audio_sample", audioSample)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_audio_voices_create_async(cl, cFields, cAudioSample, h)
 	})
 }
 
-// BatchesCancel cancels an in-progress batch.
+// Cancel is batches.cancel: Cancels an in-progress batch.
 //
 // POST /batches/{batch_id}/cancel (batches.cancel, C: openai_batches_cancel_async). It returns the
-// JSON body, the response and, for a failed call, an *Error.
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // The path parameters (batchID) must not be empty; the library percent-encodes them.
-func (c *Client) BatchesCancel(ctx context.Context, batchID string) ([]byte, *Response, error) {
+func (r *BatchesService) Cancel(ctx context.Context, batchID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cBatchID := a.str("batch_id", batchID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_batches_cancel_async(cl, cBatchID, h)
 	})
 }
 
-// BatchesCreate creates and executes a batch from an uploaded file of requests.
+// Get is batches.retrieve: Retrieves a batch.
 //
-// POST /batches (batches.create, C: openai_batches_create_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) BatchesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_batches_create_async(cl, cBody, h)
-	})
-}
-
-// BatchesList list your organization's batches.
-//
-// GET /batches (batches.list, C: openai_batches_list_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) BatchesList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_batches_list_async(cl, cQuery, h)
-	})
-}
-
-// BatchesListPages is a pager over every page of GET /batches (batches.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) BatchesListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_batches_list_pages(cl, cQuery, out)
-	})
-}
-
-// BatchesRetrieve retrieves a batch.
-//
-// GET /batches/{batch_id} (batches.retrieve, C: openai_batches_retrieve_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
+// GET /batches/{batch_id} (batches.retrieve, C: openai_batches_retrieve_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // The path parameters (batchID) must not be empty; the library percent-encodes them.
-func (c *Client) BatchesRetrieve(ctx context.Context, batchID string) ([]byte, *Response, error) {
+func (r *BatchesService) Get(ctx context.Context, batchID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cBatchID := a.str("batch_id", batchID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_batches_retrieve_async(cl, cBatchID, h)
 	})
 }
 
-// BetaAssistantsCreate create an assistant with a model and instructions.
+// List is batches.list: List your organization's batches.
 //
-// POST /assistants (beta.assistants.create, C: openai_beta_assistants_create_async). It returns the
-// JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaAssistantsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// GET /batches (batches.list, C: openai_batches_list_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *BatchesService) List(ctx context.Context, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_batches_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of batches.list (GET /batches), as the
+// official SDK's auto-pager: each item is the JSON of one element of a page's data (Unmarshal it);
+// the pages are fetched as ListPages fetches them. A failed page, or one without a data array, ends
+// the loop with its error. query is a JSON object of query parameters ({"limit": 20}; arrays are
+// sent as name[]), or nil for none.
+func (r *BatchesService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of batches.list (GET /batches): each page is fetched as the
+// loop asks for it, the next with the cursor the page gives while it says there are more. Nothing
+// is sent before the loop starts; breaking out of it ends the walk. Each page is a *Response
+// (Decode its Body); a failed page ends the loop with its error. C: openai_batches_list_pages.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (r *BatchesService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_batches_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is batches.create: Creates and executes a batch from an uploaded file of requests.
+//
+// POST /batches (batches.create, C: openai_batches_create_async). It returns the response, whose
+// Body is the JSON document the API returned (read it with Decode), or an *Error. body is the JSON
+// request body (an object): a string, []byte or json.RawMessage is sent as it is, any other value
+// is encoded with encoding/json.
+func (r *BatchesService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_assistants_create_async(cl, cBody, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_batches_create_async(cl, cBody, h)
 	})
 }
 
-// BetaAssistantsDelete delete an assistant.
+// Delete is beta.assistants.delete: Delete an assistant.
 //
 // DELETE /assistants/{assistant_id} (beta.assistants.delete, C:
-// openai_beta_assistants_delete_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (assistantID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaAssistantsDelete(ctx context.Context, assistantID string) ([]byte, *Response, error) {
+// openai_beta_assistants_delete_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (assistantID) must not
+// be empty; the library percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaAssistantsService) Delete(ctx context.Context, assistantID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cAssistantID := a.str("assistant_id", assistantID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_assistants_delete_async(cl, cAssistantID, h)
 	})
 }
 
-// BetaAssistantsList returns a list of assistants.
-//
-// GET /assistants (beta.assistants.list, C: openai_beta_assistants_list_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaAssistantsList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_assistants_list_async(cl, cQuery, h)
-	})
-}
-
-// BetaAssistantsListPages is a pager over every page of GET /assistants (beta.assistants.list):
-// each Next fetches one page, the next with the cursor the page gives while it says has_more.
-// Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaAssistantsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_assistants_list_pages(cl, cQuery, out)
-	})
-}
-
-// BetaAssistantsModify modifies an assistant.
-//
-// POST /assistants/{assistant_id} (beta.assistants.modify, C: openai_beta_assistants_modify_async).
-// An alias of the beta.assistants.update operation. It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (assistantID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaAssistantsModify(ctx context.Context, assistantID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cAssistantID := a.str("assistant_id", assistantID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_assistants_modify_async(cl, cAssistantID, cBody, h)
-	})
-}
-
-// BetaAssistantsRetrieve retrieves an assistant.
+// Get is beta.assistants.retrieve: Retrieves an assistant.
 //
 // GET /assistants/{assistant_id} (beta.assistants.retrieve, C:
-// openai_beta_assistants_retrieve_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (assistantID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaAssistantsRetrieve(ctx context.Context, assistantID string) ([]byte, *Response, error) {
+// openai_beta_assistants_retrieve_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (assistantID) must not
+// be empty; the library percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaAssistantsService) Get(ctx context.Context, assistantID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cAssistantID := a.str("assistant_id", assistantID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_assistants_retrieve_async(cl, cAssistantID, h)
 	})
 }
 
-// BetaAssistantsUpdate modifies an assistant.
+// List is beta.assistants.list: Returns a list of assistants.
+//
+// GET /assistants (beta.assistants.list, C: openai_beta_assistants_list_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaAssistantsService) List(ctx context.Context, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_assistants_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of beta.assistants.list (GET /assistants),
+// as the official SDK's auto-pager: each item is the JSON of one element of a page's data
+// (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or one without a
+// data array, ends the loop with its error. query is a JSON object of query parameters ({"limit":
+// 20}; arrays are sent as name[]), or nil for none. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaAssistantsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of beta.assistants.list (GET /assistants): each page is
+// fetched as the loop asks for it, the next with the cursor the page gives while it says there are
+// more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each page is a
+// *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_beta_assistants_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaAssistantsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_beta_assistants_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is beta.assistants.create: Create an assistant with a model and instructions.
+//
+// POST /assistants (beta.assistants.create, C: openai_beta_assistants_create_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaAssistantsService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_assistants_create_async(cl, cBody, h)
+	})
+}
+
+// Update is beta.assistants.update: Modifies an assistant.
 //
 // POST /assistants/{assistant_id} (beta.assistants.update, C: openai_beta_assistants_update_async).
-// It returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (assistantID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaAssistantsUpdate(ctx context.Context, assistantID string, body any) ([]byte, *Response, error) {
+// It returns the response, whose Body is the JSON document the API returned (read it with Decode),
+// or an *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is
+// sent as it is, any other value is encoded with encoding/json. The path parameters (assistantID)
+// must not be empty; the library percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaAssistantsService) Update(ctx context.Context, assistantID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cAssistantID := a.str("assistant_id", assistantID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_assistants_update_async(cl, cAssistantID, cBody, h)
 	})
 }
 
-// BetaChatkitSessionsCancel cancel an active ChatKit session and return its most recent metadata.
+// Cancel is beta.chatkit.sessions.cancel: Cancel an active ChatKit session and return its most
+// recent metadata.
 //
 // POST /chatkit/sessions/{session_id}/cancel (beta.chatkit.sessions.cancel, C:
-// openai_beta_chatkit_sessions_cancel_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (sessionID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: chatkit_beta=v1.
-func (c *Client) BetaChatkitSessionsCancel(ctx context.Context, sessionID string) ([]byte, *Response, error) {
+// openai_beta_chatkit_sessions_cancel_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (sessionID)
+// must not be empty; the library percent-encodes them. It sends OpenAI-Beta: chatkit_beta=v1.
+func (r *BetaChatKitSessionsService) Cancel(ctx context.Context, sessionID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cSessionID := a.str("session_id", sessionID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_chatkit_sessions_cancel_async(cl, cSessionID, h)
 	})
 }
 
-// BetaChatkitSessionsCreate create a ChatKit session.
+// New is beta.chatkit.sessions.create: Create a ChatKit session.
 //
 // POST /chatkit/sessions (beta.chatkit.sessions.create, C:
-// openai_beta_chatkit_sessions_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-// It sends OpenAI-Beta: chatkit_beta=v1.
-func (c *Client) BetaChatkitSessionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_beta_chatkit_sessions_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object), or nil to send {}. It sends OpenAI-Beta: chatkit_beta=v1.
+func (r *BetaChatKitSessionsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_chatkit_sessions_create_async(cl, cBody, h)
 	})
 }
 
-// BetaChatkitThreadsDelete delete a ChatKit thread along with its items and stored attachments.
+// Delete is beta.chatkit.threads.delete: Delete a ChatKit thread along with its items and stored
+// attachments.
 //
 // DELETE /chatkit/threads/{thread_id} (beta.chatkit.threads.delete, C:
-// openai_beta_chatkit_threads_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: chatkit_beta=v1.
-func (c *Client) BetaChatkitThreadsDelete(ctx context.Context, threadID string) ([]byte, *Response, error) {
+// openai_beta_chatkit_threads_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (threadID)
+// must not be empty; the library percent-encodes them. It sends OpenAI-Beta: chatkit_beta=v1.
+func (r *BetaChatKitThreadsService) Delete(ctx context.Context, threadID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cThreadID := a.str("thread_id", threadID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_chatkit_threads_delete_async(cl, cThreadID, h)
 	})
 }
 
-// BetaChatkitThreadsList list ChatKit threads with optional pagination and user filters.
-//
-// GET /chatkit/threads (beta.chatkit.threads.list, C: openai_beta_chatkit_threads_list_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// It sends OpenAI-Beta: chatkit_beta=v1.
-func (c *Client) BetaChatkitThreadsList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_chatkit_threads_list_async(cl, cQuery, h)
-	})
-}
-
-// BetaChatkitThreadsListPages is a pager over every page of GET /chatkit/threads
-// (beta.chatkit.threads.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// It sends OpenAI-Beta: chatkit_beta=v1.
-func (c *Client) BetaChatkitThreadsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_chatkit_threads_list_pages(cl, cQuery, out)
-	})
-}
-
-// BetaChatkitThreadsListItems list items that belong to a ChatKit thread.
-//
-// GET /chatkit/threads/{thread_id}/items (beta.chatkit.threads.list_items, C:
-// openai_beta_chatkit_threads_list_items_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: chatkit_beta=v1.
-func (c *Client) BetaChatkitThreadsListItems(ctx context.Context, threadID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_chatkit_threads_list_items_async(cl, cThreadID, cQuery, h)
-	})
-}
-
-// BetaChatkitThreadsListItemsPages is a pager over every page of GET
-// /chatkit/threads/{thread_id}/items (beta.chatkit.threads.list_items): each Next fetches one page,
-// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
-// Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: chatkit_beta=v1.
-func (c *Client) BetaChatkitThreadsListItemsPages(ctx context.Context, threadID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_chatkit_threads_list_items_pages(cl, cThreadID, cQuery, out)
-	})
-}
-
-// BetaChatkitThreadsRetrieve retrieve a ChatKit thread by its identifier.
+// Get is beta.chatkit.threads.retrieve: Retrieve a ChatKit thread by its identifier.
 //
 // GET /chatkit/threads/{thread_id} (beta.chatkit.threads.retrieve, C:
-// openai_beta_chatkit_threads_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: chatkit_beta=v1.
-func (c *Client) BetaChatkitThreadsRetrieve(ctx context.Context, threadID string) ([]byte, *Response, error) {
+// openai_beta_chatkit_threads_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (threadID)
+// must not be empty; the library percent-encodes them. It sends OpenAI-Beta: chatkit_beta=v1.
+func (r *BetaChatKitThreadsService) Get(ctx context.Context, threadID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cThreadID := a.str("thread_id", threadID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_chatkit_threads_retrieve_async(cl, cThreadID, h)
 	})
 }
 
-// BetaFilesDelete delete a file and remove it from all vector stores.
+// List is beta.chatkit.threads.list: List ChatKit threads with optional pagination and user
+// filters.
 //
-// DELETE /files/{file_id} (beta.files.delete, C: openai_beta_files_delete_async). An alias of the
-// files.delete operation. It returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaFilesDelete(ctx context.Context, fileID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_files_delete_async(cl, cFileID, h)
-	})
-}
-
-// BetaFilesList returns a list of files.
-//
-// GET /files (beta.files.list, C: openai_beta_files_list_async). An alias of the files.list
-// operation. It returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaFilesList(ctx context.Context, query any) ([]byte, *Response, error) {
+// GET /chatkit/threads (beta.chatkit.threads.list, C: openai_beta_chatkit_threads_list_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]),
+// or nil for none. It sends OpenAI-Beta: chatkit_beta=v1.
+func (r *BetaChatKitThreadsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_files_list_async(cl, cQuery, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_chatkit_threads_list_async(cl, cQuery, h)
 	})
 }
 
-// BetaFilesListPages is a pager over every page of GET /files (beta.files.list): each Next fetches
-// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
-// the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaFilesListPages(ctx context.Context, query any) *Pager {
+// ListAutoPaging iterates over every item of every page of beta.chatkit.threads.list (GET
+// /chatkit/threads), as the official SDK's auto-pager: each item is the JSON of one element of a
+// page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or
+// one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. It sends OpenAI-Beta:
+// chatkit_beta=v1.
+func (r *BetaChatKitThreadsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListItems is beta.chatkit.threads.list_items: List items that belong to a ChatKit thread.
+//
+// GET /chatkit/threads/{thread_id}/items (beta.chatkit.threads.list_items, C:
+// openai_beta_chatkit_threads_list_items_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (threadID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// chatkit_beta=v1.
+func (r *BetaChatKitThreadsService) ListItems(ctx context.Context, threadID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
+		return nil, a.err
 	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_files_list_pages(cl, cQuery, out)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_chatkit_threads_list_items_async(cl, cThreadID, cQuery, h)
 	})
 }
 
-// BetaFilesRetrieve returns information about a specific file.
-//
-// GET /files/{file_id} (beta.files.retrieve, C: openai_beta_files_retrieve_async). An alias of the
-// files.retrieve operation. It returns the JSON body, the response and, for a failed call, an
-// *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaFilesRetrieve(ctx context.Context, fileID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_files_retrieve_async(cl, cFileID, h)
+// ListItemsAutoPaging iterates over every item of every page of beta.chatkit.threads.list_items
+// (GET /chatkit/threads/{thread_id}/items), as the official SDK's auto-pager: each item is the JSON
+// of one element of a page's data (Unmarshal it); the pages are fetched as ListItemsPages fetches
+// them. A failed page, or one without a data array, ends the loop with its error. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (threadID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// chatkit_beta=v1.
+func (r *BetaChatKitThreadsService) ListItemsAutoPaging(ctx context.Context, threadID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListItemsPages(ctx, threadID, query))
+}
+
+// ListItemsPages iterates over every page of beta.chatkit.threads.list_items (GET
+// /chatkit/threads/{thread_id}/items): each page is fetched as the loop asks for it, the next with
+// the cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_beta_chatkit_threads_list_items_pages. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (threadID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// chatkit_beta=v1.
+func (r *BetaChatKitThreadsService) ListItemsPages(ctx context.Context, threadID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cThreadID := a.str("thread_id", threadID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_beta_chatkit_threads_list_items_pages(cl, cThreadID, cQuery, out)
 	})
 }
 
-// BetaResponsesCancel cancels a model response with the given ID.
+// ListPages iterates over every page of beta.chatkit.threads.list (GET /chatkit/threads): each page
+// is fetched as the loop asks for it, the next with the cursor the page gives while it says there
+// are more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each page is
+// a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_beta_chatkit_threads_list_pages. query is a JSON object of query parameters ({"limit":
+// 20}; arrays are sent as name[]), or nil for none. It sends OpenAI-Beta: chatkit_beta=v1.
+func (r *BetaChatKitThreadsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_beta_chatkit_threads_list_pages(cl, cQuery, out)
+	})
+}
+
+// Cancel is beta.responses.cancel: Cancels a model response with the given ID.
 //
 // POST /responses/{response_id}/cancel?beta=true (beta.responses.cancel, C:
-// openai_beta_responses_cancel_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: responses_multi_agent=v1.
-func (c *Client) BetaResponsesCancel(ctx context.Context, responseID string) ([]byte, *Response, error) {
+// openai_beta_responses_cancel_async). It returns the response, whose Body is the JSON document the
+// API returned (read it with Decode), or an *Error. The path parameters (responseID) must not be
+// empty; the library percent-encodes them. It sends OpenAI-Beta: responses_multi_agent=v1.
+func (r *BetaResponsesService) Cancel(ctx context.Context, responseID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cResponseID := a.str("response_id", responseID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_responses_cancel_async(cl, cResponseID, h)
 	})
 }
 
-// BetaResponsesCompact compact a conversation.
+// Compact is beta.responses.compact: Compact a conversation.
 //
 // POST /responses/compact?beta=true (beta.responses.compact, C:
-// openai_beta_responses_compact_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-// It sends OpenAI-Beta: responses_multi_agent=v1.
-func (c *Client) BetaResponsesCompact(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_beta_responses_compact_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. body is the JSON request body (an object),
+// or nil to send {}. It sends OpenAI-Beta: responses_multi_agent=v1.
+func (r *BetaResponsesService) Compact(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_responses_compact_async(cl, cBody, h)
 	})
 }
 
-// BetaResponsesCreate creates a model response.
-//
-// POST /responses?beta=true (beta.responses.create, C: openai_beta_responses_create_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// It sends OpenAI-Beta: responses_multi_agent=v1.
-func (c *Client) BetaResponsesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_responses_create_async(cl, cBody, h)
-	})
-}
-
-// BetaResponsesCreateStream creates a model response. As a stream of server-sent events (the
-// library asks for it).
-//
-// POST /responses?beta=true (beta.responses.create, C: openai_beta_responses_create_stream). It
-// returns once the response headers arrived; read the events with the Stream's Next and Current,
-// and Close it. An HTTP error before the stream began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// It sends OpenAI-Beta: responses_multi_agent=v1.
-func (c *Client) BetaResponsesCreateStream(ctx context.Context, body any) (*Stream, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, a.err
-	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_beta_responses_create_stream(cl, cBody, out)
-	})
-}
-
-// BetaResponsesDelete deletes a model response with the given ID.
+// Delete is beta.responses.delete: Deletes a model response with the given ID.
 //
 // DELETE /responses/{response_id}?beta=true (beta.responses.delete, C:
-// openai_beta_responses_delete_async). It returns an empty body, the response and, for a failed
-// call, an *Error.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: responses_multi_agent=v1.
-func (c *Client) BetaResponsesDelete(ctx context.Context, responseID string) ([]byte, *Response, error) {
+// openai_beta_responses_delete_async). It returns the response, whose Body is empty, or an *Error.
+// The path parameters (responseID) must not be empty; the library percent-encodes them. It sends
+// OpenAI-Beta: responses_multi_agent=v1.
+func (r *BetaResponsesService) Delete(ctx context.Context, responseID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cResponseID := a.str("response_id", responseID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_responses_delete_async(cl, cResponseID, h)
 	})
 }
 
-// BetaResponsesInputItemsList returns a list of input items for a given response.
-//
-// GET /responses/{response_id}/input_items?beta=true (beta.responses.input_items.list, C:
-// openai_beta_responses_input_items_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: responses_multi_agent=v1.
-func (c *Client) BetaResponsesInputItemsList(ctx context.Context, responseID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cResponseID := a.str("response_id", responseID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_responses_input_items_list_async(cl, cResponseID, cQuery, h)
-	})
-}
-
-// BetaResponsesInputItemsListPages is a pager over every page of GET
-// /responses/{response_id}/input_items?beta=true (beta.responses.input_items.list): each Next
-// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
-// until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: responses_multi_agent=v1.
-func (c *Client) BetaResponsesInputItemsListPages(ctx context.Context, responseID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cResponseID := a.str("response_id", responseID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_responses_input_items_list_pages(cl, cResponseID, cQuery, out)
-	})
-}
-
-// BetaResponsesInputTokensCount returns input token counts of the request.
-//
-// POST /responses/input_tokens?beta=true (beta.responses.input_tokens.count, C:
-// openai_beta_responses_input_tokens_count_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-// It sends OpenAI-Beta: responses_multi_agent=v1.
-func (c *Client) BetaResponsesInputTokensCount(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_responses_input_tokens_count_async(cl, cBody, h)
-	})
-}
-
-// BetaResponsesRetrieve retrieves a model response with the given ID.
+// Get is beta.responses.retrieve: Retrieves a model response with the given ID.
 //
 // GET /responses/{response_id}?beta=true (beta.responses.retrieve, C:
-// openai_beta_responses_retrieve_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: responses_multi_agent=v1.
-func (c *Client) BetaResponsesRetrieve(ctx context.Context, responseID string, query any) ([]byte, *Response, error) {
+// openai_beta_responses_retrieve_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters (responseID)
+// must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// responses_multi_agent=v1.
+func (r *BetaResponsesService) Get(ctx context.Context, responseID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cResponseID := a.str("response_id", responseID)
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_responses_retrieve_async(cl, cResponseID, cQuery, h)
 	})
 }
 
-// BetaResponsesRetrieveStream retrieves a model response with the given ID. As a stream of
-// server-sent events (the library asks for it).
+// GetStreaming is beta.responses.retrieve: Retrieves a model response with the given ID. As a
+// stream of server-sent events (the library asks for it).
 //
 // GET /responses/{response_id}?beta=true (beta.responses.retrieve, C:
 // openai_beta_responses_retrieve_stream). It returns once the response headers arrived; read the
-// events with the Stream's Next and Current, and Close it. An HTTP error before the stream began is
-// returned as an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: responses_multi_agent=v1.
-func (c *Client) BetaResponsesRetrieveStream(ctx context.Context, responseID string, query any) (*Stream, error) {
+// events with the Stream's Next and Current (or range over its Events), and Close it. An HTTP error
+// before the stream began is returned as an *Error. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters (responseID)
+// must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// responses_multi_agent=v1.
+func (r *BetaResponsesService) GetStreaming(ctx context.Context, responseID string, query any) (*Stream, error) {
 	var a args
 	defer a.free()
 	cResponseID := a.str("response_id", responseID)
@@ -2165,942 +3113,1106 @@ func (c *Client) BetaResponsesRetrieveStream(ctx context.Context, responseID str
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
 		return C.openai_beta_responses_retrieve_stream(cl, cResponseID, cQuery, out)
 	})
 }
 
-// BetaThreadsCreate create a thread.
+// New is beta.responses.create: Creates a model response.
 //
-// POST /threads (beta.threads.create, C: openai_beta_threads_create_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_create_async(cl, cBody, h)
-	})
-}
-
-// BetaThreadsCreateAndRun create a thread and run it in one request.
-//
-// POST /threads/runs (beta.threads.create_and_run, C: openai_beta_threads_create_and_run_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsCreateAndRun(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_create_and_run_async(cl, cBody, h)
-	})
-}
-
-// BetaThreadsCreateAndRunStream create a thread and run it in one request. As a stream of
-// server-sent events (the library asks for it).
-//
-// POST /threads/runs (beta.threads.create_and_run, C: openai_beta_threads_create_and_run_stream).
-// It returns once the response headers arrived; read the events with the Stream's Next and Current,
-// and Close it. An HTTP error before the stream began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsCreateAndRunStream(ctx context.Context, body any) (*Stream, error) {
+// POST /responses?beta=true (beta.responses.create, C: openai_beta_responses_create_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent
+// as it is, any other value is encoded with encoding/json. It sends OpenAI-Beta:
+// responses_multi_agent=v1.
+func (r *BetaResponsesService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_beta_threads_create_and_run_stream(cl, cBody, out)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_responses_create_async(cl, cBody, h)
 	})
 }
 
-// BetaThreadsDelete delete a thread.
+// NewStreaming is beta.responses.create: Creates a model response. As a stream of server-sent
+// events (the library asks for it).
+//
+// POST /responses?beta=true (beta.responses.create, C: openai_beta_responses_create_stream). It
+// returns once the response headers arrived; read the events with the Stream's Next and Current (or
+// range over its Events), and Close it. An HTTP error before the stream began is returned as an
+// *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as
+// it is, any other value is encoded with encoding/json. It sends OpenAI-Beta:
+// responses_multi_agent=v1.
+func (r *BetaResponsesService) NewStreaming(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_beta_responses_create_stream(cl, cBody, out)
+	})
+}
+
+// List is beta.responses.input_items.list: Returns a list of input items for a given response.
+//
+// GET /responses/{response_id}/input_items?beta=true (beta.responses.input_items.list, C:
+// openai_beta_responses_input_items_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (responseID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// responses_multi_agent=v1.
+func (r *BetaResponsesInputItemsService) List(ctx context.Context, responseID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_responses_input_items_list_async(cl, cResponseID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of beta.responses.input_items.list (GET
+// /responses/{response_id}/input_items?beta=true), as the official SDK's auto-pager: each item is
+// the JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages
+// fetches them. A failed page, or one without a data array, ends the loop with its error. query is
+// a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+// The path parameters (responseID) must not be empty; the library percent-encodes them. It sends
+// OpenAI-Beta: responses_multi_agent=v1.
+func (r *BetaResponsesInputItemsService) ListAutoPaging(ctx context.Context, responseID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, responseID, query))
+}
+
+// ListPages iterates over every page of beta.responses.input_items.list (GET
+// /responses/{response_id}/input_items?beta=true): each page is fetched as the loop asks for it,
+// the next with the cursor the page gives while it says there are more. Nothing is sent before the
+// loop starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a
+// failed page ends the loop with its error. C: openai_beta_responses_input_items_list_pages. query
+// is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+// The path parameters (responseID) must not be empty; the library percent-encodes them. It sends
+// OpenAI-Beta: responses_multi_agent=v1.
+func (r *BetaResponsesInputItemsService) ListPages(ctx context.Context, responseID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cResponseID := a.str("response_id", responseID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_beta_responses_input_items_list_pages(cl, cResponseID, cQuery, out)
+	})
+}
+
+// Count is beta.responses.input_tokens.count: Returns input token counts of the request.
+//
+// POST /responses/input_tokens?beta=true (beta.responses.input_tokens.count, C:
+// openai_beta_responses_input_tokens_count_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object), or nil to send {}. It sends OpenAI-Beta: responses_multi_agent=v1.
+func (r *BetaResponsesInputTokensService) Count(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_responses_input_tokens_count_async(cl, cBody, h)
+	})
+}
+
+// Delete is beta.threads.delete: Delete a thread.
 //
 // DELETE /threads/{thread_id} (beta.threads.delete, C: openai_beta_threads_delete_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsDelete(ctx context.Context, threadID string) ([]byte, *Response, error) {
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. The path parameters (threadID) must not be empty; the library percent-encodes them. It
+// sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsService) Delete(ctx context.Context, threadID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cThreadID := a.str("thread_id", threadID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_threads_delete_async(cl, cThreadID, h)
 	})
 }
 
-// BetaThreadsMessagesCreate create a message.
-//
-// POST /threads/{thread_id}/messages (beta.threads.messages.create, C:
-// openai_beta_threads_messages_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsMessagesCreate(ctx context.Context, threadID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_messages_create_async(cl, cThreadID, cBody, h)
-	})
-}
-
-// BetaThreadsMessagesDelete deletes a message.
-//
-// DELETE /threads/{thread_id}/messages/{message_id} (beta.threads.messages.delete, C:
-// openai_beta_threads_messages_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (threadID, messageID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsMessagesDelete(ctx context.Context, threadID string, messageID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cMessageID := a.str("message_id", messageID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_messages_delete_async(cl, cThreadID, cMessageID, h)
-	})
-}
-
-// BetaThreadsMessagesList returns a list of messages for a given thread.
-//
-// GET /threads/{thread_id}/messages (beta.threads.messages.list, C:
-// openai_beta_threads_messages_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsMessagesList(ctx context.Context, threadID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_messages_list_async(cl, cThreadID, cQuery, h)
-	})
-}
-
-// BetaThreadsMessagesListPages is a pager over every page of GET /threads/{thread_id}/messages
-// (beta.threads.messages.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsMessagesListPages(ctx context.Context, threadID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_threads_messages_list_pages(cl, cThreadID, cQuery, out)
-	})
-}
-
-// BetaThreadsMessagesModify modifies a message.
-//
-// POST /threads/{thread_id}/messages/{message_id} (beta.threads.messages.modify, C:
-// openai_beta_threads_messages_modify_async). An alias of the beta.threads.messages.update
-// operation. It returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID, messageID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsMessagesModify(ctx context.Context, threadID string, messageID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cMessageID := a.str("message_id", messageID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_messages_modify_async(cl, cThreadID, cMessageID, cBody, h)
-	})
-}
-
-// BetaThreadsMessagesRetrieve retrieve a message.
-//
-// GET /threads/{thread_id}/messages/{message_id} (beta.threads.messages.retrieve, C:
-// openai_beta_threads_messages_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (threadID, messageID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsMessagesRetrieve(ctx context.Context, threadID string, messageID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cMessageID := a.str("message_id", messageID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_messages_retrieve_async(cl, cThreadID, cMessageID, h)
-	})
-}
-
-// BetaThreadsMessagesUpdate modifies a message.
-//
-// POST /threads/{thread_id}/messages/{message_id} (beta.threads.messages.update, C:
-// openai_beta_threads_messages_update_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID, messageID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsMessagesUpdate(ctx context.Context, threadID string, messageID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cMessageID := a.str("message_id", messageID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_messages_update_async(cl, cThreadID, cMessageID, cBody, h)
-	})
-}
-
-// BetaThreadsModify modifies a thread.
-//
-// POST /threads/{thread_id} (beta.threads.modify, C: openai_beta_threads_modify_async). An alias of
-// the beta.threads.update operation. It returns the JSON body, the response and, for a failed call,
-// an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsModify(ctx context.Context, threadID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_modify_async(cl, cThreadID, cBody, h)
-	})
-}
-
-// BetaThreadsRetrieve retrieves a thread.
+// Get is beta.threads.retrieve: Retrieves a thread.
 //
 // GET /threads/{thread_id} (beta.threads.retrieve, C: openai_beta_threads_retrieve_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRetrieve(ctx context.Context, threadID string) ([]byte, *Response, error) {
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. The path parameters (threadID) must not be empty; the library percent-encodes them. It
+// sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsService) Get(ctx context.Context, threadID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cThreadID := a.str("thread_id", threadID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_threads_retrieve_async(cl, cThreadID, h)
 	})
 }
 
-// BetaThreadsRunsCancel cancels a run that is in_progress.
+// New is beta.threads.create: Create a thread.
 //
-// POST /threads/{thread_id}/runs/{run_id}/cancel (beta.threads.runs.cancel, C:
-// openai_beta_threads_runs_cancel_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsCancel(ctx context.Context, threadID string, runID string) ([]byte, *Response, error) {
+// POST /threads (beta.threads.create, C: openai_beta_threads_create_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
+// body is the JSON request body (an object), or nil to send {}. It sends OpenAI-Beta:
+// assistants=v2.
+func (r *BetaThreadsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_cancel_async(cl, cThreadID, cRunID, h)
-	})
-}
-
-// BetaThreadsRunsCreate create a run.
-//
-// POST /threads/{thread_id}/runs (beta.threads.runs.create, C:
-// openai_beta_threads_runs_create_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsCreate(ctx context.Context, threadID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_create_async(cl, cThreadID, cBody, h)
-	})
-}
-
-// BetaThreadsRunsCreateEx create a run.
-//
-// POST /threads/{thread_id}/runs (beta.threads.runs.create, C:
-// openai_beta_threads_runs_create_ex_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsCreateEx(ctx context.Context, threadID string, query any, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_create_ex_async(cl, cThreadID, cQuery, cBody, h)
-	})
-}
-
-// BetaThreadsRunsCreateStream create a run. As a stream of server-sent events (the library asks for
-// it).
-//
-// POST /threads/{thread_id}/runs (beta.threads.runs.create, C:
-// openai_beta_threads_runs_create_stream). It returns once the response headers arrived; read the
-// events with the Stream's Next and Current, and Close it. An HTTP error before the stream began is
-// returned as an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsCreateStream(ctx context.Context, threadID string, query any, body any) (*Stream, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
 	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_beta_threads_runs_create_stream(cl, cThreadID, cQuery, cBody, out)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_create_async(cl, cBody, h)
 	})
 }
 
-// BetaThreadsRunsCreateAndStream creates a run on a thread and streams its events
-// (thread.run.created, thread.message.delta, ..., done). As a stream of server-sent events (the
-// library asks for it).
+// NewAndRun is beta.threads.create_and_run: Create a thread and run it in one request.
 //
-// POST /threads/{thread_id}/runs (beta.threads.runs.create_and_stream, C:
-// openai_beta_threads_runs_create_and_stream). An alias of the beta.threads.runs.create operation.
-// It returns once the response headers arrived; read the events with the Stream's Next and Current,
-// and Close it. An HTTP error before the stream began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsCreateAndStream(ctx context.Context, threadID string, body any) (*Stream, error) {
+// POST /threads/runs (beta.threads.create_and_run, C: openai_beta_threads_create_and_run_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent
+// as it is, any other value is encoded with encoding/json. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsService) NewAndRun(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
 	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_beta_threads_runs_create_and_stream(cl, cThreadID, cBody, out)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_create_and_run_async(cl, cBody, h)
 	})
 }
 
-// BetaThreadsRunsList returns a list of runs belonging to a thread.
+// NewAndRunStreaming is beta.threads.create_and_run: Create a thread and run it in one request. As
+// a stream of server-sent events (the library asks for it).
 //
-// GET /threads/{thread_id}/runs (beta.threads.runs.list, C: openai_beta_threads_runs_list_async).
-// It returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsList(ctx context.Context, threadID string, query any) ([]byte, *Response, error) {
+// POST /threads/runs (beta.threads.create_and_run, C: openai_beta_threads_create_and_run_stream).
+// It returns once the response headers arrived; read the events with the Stream's Next and Current
+// (or range over its Events), and Close it. An HTTP error before the stream began is returned as an
+// *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as
+// it is, any other value is encoded with encoding/json. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsService) NewAndRunStreaming(ctx context.Context, body any) (*Stream, error) {
 	var a args
 	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_list_async(cl, cThreadID, cQuery, h)
-	})
-}
-
-// BetaThreadsRunsListPages is a pager over every page of GET /threads/{thread_id}/runs
-// (beta.threads.runs.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsListPages(ctx context.Context, threadID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_threads_runs_list_pages(cl, cThreadID, cQuery, out)
-	})
-}
-
-// BetaThreadsRunsModify modifies a run.
-//
-// POST /threads/{thread_id}/runs/{run_id} (beta.threads.runs.modify, C:
-// openai_beta_threads_runs_modify_async). An alias of the beta.threads.runs.update operation. It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsModify(ctx context.Context, threadID string, runID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_modify_async(cl, cThreadID, cRunID, cBody, h)
-	})
-}
-
-// BetaThreadsRunsRetrieve retrieves a run.
-//
-// GET /threads/{thread_id}/runs/{run_id} (beta.threads.runs.retrieve, C:
-// openai_beta_threads_runs_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsRetrieve(ctx context.Context, threadID string, runID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_retrieve_async(cl, cThreadID, cRunID, h)
-	})
-}
-
-// BetaThreadsRunsStepsList returns a list of run steps belonging to a run.
-//
-// GET /threads/{thread_id}/runs/{run_id}/steps (beta.threads.runs.steps.list, C:
-// openai_beta_threads_runs_steps_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsStepsList(ctx context.Context, threadID string, runID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_steps_list_async(cl, cThreadID, cRunID, cQuery, h)
-	})
-}
-
-// BetaThreadsRunsStepsListPages is a pager over every page of GET
-// /threads/{thread_id}/runs/{run_id}/steps (beta.threads.runs.steps.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsStepsListPages(ctx context.Context, threadID string, runID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_beta_threads_runs_steps_list_pages(cl, cThreadID, cRunID, cQuery, out)
-	})
-}
-
-// BetaThreadsRunsStepsRetrieve retrieves a run step.
-//
-// GET /threads/{thread_id}/runs/{run_id}/steps/{step_id} (beta.threads.runs.steps.retrieve, C:
-// openai_beta_threads_runs_steps_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (threadID, runID, stepID) must not be empty; the library percent-encodes
-// them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsStepsRetrieve(ctx context.Context, threadID string, runID string, stepID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	cStepID := a.str("step_id", stepID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_steps_retrieve_async(cl, cThreadID, cRunID, cStepID, h)
-	})
-}
-
-// BetaThreadsRunsStepsRetrieveEx retrieves a run step.
-//
-// GET /threads/{thread_id}/runs/{run_id}/steps/{step_id} (beta.threads.runs.steps.retrieve, C:
-// openai_beta_threads_runs_steps_retrieve_ex_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (threadID, runID, stepID) must not be empty; the library percent-encodes
-// them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsStepsRetrieveEx(ctx context.Context, threadID string, runID string, stepID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	cStepID := a.str("step_id", stepID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_steps_retrieve_ex_async(cl, cThreadID, cRunID, cStepID, cQuery, h)
-	})
-}
-
-// BetaThreadsRunsSubmitToolOutputs when a run has the status: "requires_action" and
-// required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from
-// the tool calls once they're all completed.
-//
-// POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs
-// (beta.threads.runs.submit_tool_outputs, C: openai_beta_threads_runs_submit_tool_outputs_async).
-// It returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsSubmitToolOutputs(ctx context.Context, threadID string, runID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_submit_tool_outputs_async(cl, cThreadID, cRunID, cBody, h)
-	})
-}
-
-// BetaThreadsRunsSubmitToolOutputsStream when a run has the status: "requires_action" and
-// required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from
-// the tool calls once they're all completed. As a stream of server-sent events (the library asks
-// for it).
-//
-// POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs
-// (beta.threads.runs.submit_tool_outputs, C: openai_beta_threads_runs_submit_tool_outputs_stream).
-// It returns once the response headers arrived; read the events with the Stream's Next and Current,
-// and Close it. An HTTP error before the stream began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsSubmitToolOutputsStream(ctx context.Context, threadID string, runID string, body any) (*Stream, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
 	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_beta_threads_runs_submit_tool_outputs_stream(cl, cThreadID, cRunID, cBody, out)
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_beta_threads_create_and_run_stream(cl, cBody, out)
 	})
 }
 
-// BetaThreadsRunsUpdate modifies a run.
-//
-// POST /threads/{thread_id}/runs/{run_id} (beta.threads.runs.update, C:
-// openai_beta_threads_runs_update_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID, runID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsRunsUpdate(ctx context.Context, threadID string, runID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cThreadID := a.str("thread_id", threadID)
-	cRunID := a.str("run_id", runID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_beta_threads_runs_update_async(cl, cThreadID, cRunID, cBody, h)
-	})
-}
-
-// BetaThreadsUpdate modifies a thread.
+// Update is beta.threads.update: Modifies a thread.
 //
 // POST /threads/{thread_id} (beta.threads.update, C: openai_beta_threads_update_async). It returns
-// the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (threadID) must not be empty; the library percent-encodes them.
-// It sends OpenAI-Beta: assistants=v2.
-func (c *Client) BetaThreadsUpdate(ctx context.Context, threadID string, body any) ([]byte, *Response, error) {
+// the response, whose Body is the JSON document the API returned (read it with Decode), or an
+// *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as
+// it is, any other value is encoded with encoding/json. The path parameters (threadID) must not be
+// empty; the library percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsService) Update(ctx context.Context, threadID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cThreadID := a.str("thread_id", threadID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_beta_threads_update_async(cl, cThreadID, cBody, h)
 	})
 }
 
-// ChatCompletionsCreate **Starting a new project?** We recommend trying Responses to take advantage
-// of the latest OpenAI platform features.
+// Delete is beta.threads.messages.delete: Deletes a message.
 //
-// POST /chat/completions (chat.completions.create, C: openai_chat_completions_create_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) ChatCompletionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// DELETE /threads/{thread_id}/messages/{message_id} (beta.threads.messages.delete, C:
+// openai_beta_threads_messages_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (threadID,
+// messageID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// assistants=v2.
+func (r *BetaThreadsMessagesService) Delete(ctx context.Context, threadID string, messageID string) (*Response, error) {
 	var a args
 	defer a.free()
-	cBody := a.json("body", body)
+	cThreadID := a.str("thread_id", threadID)
+	cMessageID := a.str("message_id", messageID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_chat_completions_create_async(cl, cBody, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_messages_delete_async(cl, cThreadID, cMessageID, h)
 	})
 }
 
-// ChatCompletionsCreateStream **Starting a new project?** We recommend trying Responses to take
-// advantage of the latest OpenAI platform features. As a stream of server-sent events (the library
-// asks for it).
+// Get is beta.threads.messages.retrieve: Retrieve a message.
 //
-// POST /chat/completions (chat.completions.create, C: openai_chat_completions_create_stream). It
-// returns once the response headers arrived; read the events with the Stream's Next and Current,
-// and Close it. An HTTP error before the stream began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) ChatCompletionsCreateStream(ctx context.Context, body any) (*Stream, error) {
+// GET /threads/{thread_id}/messages/{message_id} (beta.threads.messages.retrieve, C:
+// openai_beta_threads_messages_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (threadID,
+// messageID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// assistants=v2.
+func (r *BetaThreadsMessagesService) Get(ctx context.Context, threadID string, messageID string) (*Response, error) {
 	var a args
 	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cMessageID := a.str("message_id", messageID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_messages_retrieve_async(cl, cThreadID, cMessageID, h)
+	})
+}
+
+// List is beta.threads.messages.list: Returns a list of messages for a given thread.
+//
+// GET /threads/{thread_id}/messages (beta.threads.messages.list, C:
+// openai_beta_threads_messages_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (threadID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// assistants=v2.
+func (r *BetaThreadsMessagesService) List(ctx context.Context, threadID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_messages_list_async(cl, cThreadID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of beta.threads.messages.list (GET
+// /threads/{thread_id}/messages), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (threadID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// assistants=v2.
+func (r *BetaThreadsMessagesService) ListAutoPaging(ctx context.Context, threadID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, threadID, query))
+}
+
+// ListPages iterates over every page of beta.threads.messages.list (GET
+// /threads/{thread_id}/messages): each page is fetched as the loop asks for it, the next with the
+// cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_beta_threads_messages_list_pages. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (threadID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// assistants=v2.
+func (r *BetaThreadsMessagesService) ListPages(ctx context.Context, threadID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cThreadID := a.str("thread_id", threadID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_beta_threads_messages_list_pages(cl, cThreadID, cQuery, out)
+	})
+}
+
+// New is beta.threads.messages.create: Create a message.
+//
+// POST /threads/{thread_id}/messages (beta.threads.messages.create, C:
+// openai_beta_threads_messages_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (threadID) must not be empty; the library percent-encodes
+// them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsMessagesService) New(ctx context.Context, threadID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
 	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_chat_completions_create_stream(cl, cBody, out)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_messages_create_async(cl, cThreadID, cBody, h)
 	})
 }
 
-// ChatCompletionsDelete delete a stored chat completion.
+// Update is beta.threads.messages.update: Modifies a message.
+//
+// POST /threads/{thread_id}/messages/{message_id} (beta.threads.messages.update, C:
+// openai_beta_threads_messages_update_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (threadID, messageID) must not be empty; the library
+// percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsMessagesService) Update(ctx context.Context, threadID string, messageID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cMessageID := a.str("message_id", messageID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_messages_update_async(cl, cThreadID, cMessageID, cBody, h)
+	})
+}
+
+// Cancel is beta.threads.runs.cancel: Cancels a run that is in_progress.
+//
+// POST /threads/{thread_id}/runs/{run_id}/cancel (beta.threads.runs.cancel, C:
+// openai_beta_threads_runs_cancel_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (threadID, runID) must
+// not be empty; the library percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsService) Cancel(ctx context.Context, threadID string, runID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_cancel_async(cl, cThreadID, cRunID, h)
+	})
+}
+
+// Get is beta.threads.runs.retrieve: Retrieves a run.
+//
+// GET /threads/{thread_id}/runs/{run_id} (beta.threads.runs.retrieve, C:
+// openai_beta_threads_runs_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (threadID,
+// runID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsService) Get(ctx context.Context, threadID string, runID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_retrieve_async(cl, cThreadID, cRunID, h)
+	})
+}
+
+// List is beta.threads.runs.list: Returns a list of runs belonging to a thread.
+//
+// GET /threads/{thread_id}/runs (beta.threads.runs.list, C: openai_beta_threads_runs_list_async).
+// It returns the response, whose Body is the JSON document the API returned (read it with Decode),
+// or an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as
+// name[]), or nil for none. The path parameters (threadID) must not be empty; the library
+// percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsService) List(ctx context.Context, threadID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_list_async(cl, cThreadID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of beta.threads.runs.list (GET
+// /threads/{thread_id}/runs), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (threadID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// assistants=v2.
+func (r *BetaThreadsRunsService) ListAutoPaging(ctx context.Context, threadID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, threadID, query))
+}
+
+// ListPages iterates over every page of beta.threads.runs.list (GET /threads/{thread_id}/runs):
+// each page is fetched as the loop asks for it, the next with the cursor the page gives while it
+// says there are more. Nothing is sent before the loop starts; breaking out of it ends the walk.
+// Each page is a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_beta_threads_runs_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none. The path parameters (threadID) must not be empty;
+// the library percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsService) ListPages(ctx context.Context, threadID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cThreadID := a.str("thread_id", threadID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_beta_threads_runs_list_pages(cl, cThreadID, cQuery, out)
+	})
+}
+
+// New is beta.threads.runs.create: Create a run.
+//
+// POST /threads/{thread_id}/runs (beta.threads.runs.create, C:
+// openai_beta_threads_runs_create_ex_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json. The path parameters (threadID) must not be empty; the library
+// percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsService) New(ctx context.Context, threadID string, query any, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_create_ex_async(cl, cThreadID, cQuery, cBody, h)
+	})
+}
+
+// NewStreaming is beta.threads.runs.create: Create a run. As a stream of server-sent events (the
+// library asks for it).
+//
+// POST /threads/{thread_id}/runs (beta.threads.runs.create, C:
+// openai_beta_threads_runs_create_stream). It returns once the response headers arrived; read the
+// events with the Stream's Next and Current (or range over its Events), and Close it. An HTTP error
+// before the stream began is returned as an *Error. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (threadID) must not be empty; the library percent-encodes
+// them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsService) NewStreaming(ctx context.Context, threadID string, query any, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cQuery := a.json("query", query)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_beta_threads_runs_create_stream(cl, cThreadID, cQuery, cBody, out)
+	})
+}
+
+// SubmitToolOutputs is beta.threads.runs.submit_tool_outputs: When a run has the status:
+// "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to
+// submit the outputs from the tool calls once they're all completed.
+//
+// POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs
+// (beta.threads.runs.submit_tool_outputs, C: openai_beta_threads_runs_submit_tool_outputs_async).
+// It returns the response, whose Body is the JSON document the API returned (read it with Decode),
+// or an *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is
+// sent as it is, any other value is encoded with encoding/json. The path parameters (threadID,
+// runID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsService) SubmitToolOutputs(ctx context.Context, threadID string, runID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_submit_tool_outputs_async(cl, cThreadID, cRunID, cBody, h)
+	})
+}
+
+// SubmitToolOutputsStreaming is beta.threads.runs.submit_tool_outputs: When a run has the status:
+// "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to
+// submit the outputs from the tool calls once they're all completed. As a stream of server-sent
+// events (the library asks for it).
+//
+// POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs
+// (beta.threads.runs.submit_tool_outputs, C: openai_beta_threads_runs_submit_tool_outputs_stream).
+// It returns once the response headers arrived; read the events with the Stream's Next and Current
+// (or range over its Events), and Close it. An HTTP error before the stream began is returned as an
+// *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as
+// it is, any other value is encoded with encoding/json. The path parameters (threadID, runID) must
+// not be empty; the library percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsService) SubmitToolOutputsStreaming(ctx context.Context, threadID string, runID string, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_beta_threads_runs_submit_tool_outputs_stream(cl, cThreadID, cRunID, cBody, out)
+	})
+}
+
+// Update is beta.threads.runs.update: Modifies a run.
+//
+// POST /threads/{thread_id}/runs/{run_id} (beta.threads.runs.update, C:
+// openai_beta_threads_runs_update_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. body is the JSON request body (an object):
+// a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (threadID, runID) must not be empty; the library
+// percent-encodes them. It sends OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsService) Update(ctx context.Context, threadID string, runID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_update_async(cl, cThreadID, cRunID, cBody, h)
+	})
+}
+
+// Get is beta.threads.runs.steps.retrieve: Retrieves a run step.
+//
+// GET /threads/{thread_id}/runs/{run_id}/steps/{step_id} (beta.threads.runs.steps.retrieve, C:
+// openai_beta_threads_runs_steps_retrieve_ex_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (threadID, runID, stepID) must not be empty; the library percent-encodes them. It sends
+// OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsStepsService) Get(ctx context.Context, threadID string, runID string, stepID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	cStepID := a.str("step_id", stepID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_steps_retrieve_ex_async(cl, cThreadID, cRunID, cStepID, cQuery, h)
+	})
+}
+
+// List is beta.threads.runs.steps.list: Returns a list of run steps belonging to a run.
+//
+// GET /threads/{thread_id}/runs/{run_id}/steps (beta.threads.runs.steps.list, C:
+// openai_beta_threads_runs_steps_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (threadID, runID) must not be empty; the library percent-encodes them. It sends OpenAI-Beta:
+// assistants=v2.
+func (r *BetaThreadsRunsStepsService) List(ctx context.Context, threadID string, runID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cThreadID := a.str("thread_id", threadID)
+	cRunID := a.str("run_id", runID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_beta_threads_runs_steps_list_async(cl, cThreadID, cRunID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of beta.threads.runs.steps.list (GET
+// /threads/{thread_id}/runs/{run_id}/steps), as the official SDK's auto-pager: each item is the
+// JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches
+// them. A failed page, or one without a data array, ends the loop with its error. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (threadID, runID) must not be empty; the library percent-encodes them. It sends
+// OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsStepsService) ListAutoPaging(ctx context.Context, threadID string, runID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, threadID, runID, query))
+}
+
+// ListPages iterates over every page of beta.threads.runs.steps.list (GET
+// /threads/{thread_id}/runs/{run_id}/steps): each page is fetched as the loop asks for it, the next
+// with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_beta_threads_runs_steps_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (threadID, runID) must not be empty; the library percent-encodes them. It sends
+// OpenAI-Beta: assistants=v2.
+func (r *BetaThreadsRunsStepsService) ListPages(ctx context.Context, threadID string, runID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cThreadID := a.str("thread_id", threadID)
+		cRunID := a.str("run_id", runID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_beta_threads_runs_steps_list_pages(cl, cThreadID, cRunID, cQuery, out)
+	})
+}
+
+// Delete is chat.completions.delete: Delete a stored chat completion.
 //
 // DELETE /chat/completions/{completion_id} (chat.completions.delete, C:
-// openai_chat_completions_delete_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (completionID) must not be empty; the library percent-encodes them.
-func (c *Client) ChatCompletionsDelete(ctx context.Context, completionID string) ([]byte, *Response, error) {
+// openai_chat_completions_delete_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (completionID) must not
+// be empty; the library percent-encodes them.
+func (r *ChatCompletionsService) Delete(ctx context.Context, completionID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cCompletionID := a.str("completion_id", completionID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_chat_completions_delete_async(cl, cCompletionID, h)
 	})
 }
 
-// ChatCompletionsList list stored Chat Completions.
-//
-// GET /chat/completions (chat.completions.list, C: openai_chat_completions_list_async). It returns
-// the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) ChatCompletionsList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_chat_completions_list_async(cl, cQuery, h)
-	})
-}
-
-// ChatCompletionsListPages is a pager over every page of GET /chat/completions
-// (chat.completions.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) ChatCompletionsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_chat_completions_list_pages(cl, cQuery, out)
-	})
-}
-
-// ChatCompletionsMessagesList get the messages in a stored chat completion.
-//
-// GET /chat/completions/{completion_id}/messages (chat.completions.messages.list, C:
-// openai_chat_completions_messages_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (completionID) must not be empty; the library percent-encodes them.
-func (c *Client) ChatCompletionsMessagesList(ctx context.Context, completionID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cCompletionID := a.str("completion_id", completionID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_chat_completions_messages_list_async(cl, cCompletionID, cQuery, h)
-	})
-}
-
-// ChatCompletionsMessagesListPages is a pager over every page of GET
-// /chat/completions/{completion_id}/messages (chat.completions.messages.list): each Next fetches
-// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
-// the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (completionID) must not be empty; the library percent-encodes them.
-func (c *Client) ChatCompletionsMessagesListPages(ctx context.Context, completionID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cCompletionID := a.str("completion_id", completionID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_chat_completions_messages_list_pages(cl, cCompletionID, cQuery, out)
-	})
-}
-
-// ChatCompletionsRetrieve get a stored chat completion.
+// Get is chat.completions.retrieve: Get a stored chat completion.
 //
 // GET /chat/completions/{completion_id} (chat.completions.retrieve, C:
-// openai_chat_completions_retrieve_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (completionID) must not be empty; the library percent-encodes them.
-func (c *Client) ChatCompletionsRetrieve(ctx context.Context, completionID string) ([]byte, *Response, error) {
+// openai_chat_completions_retrieve_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (completionID) must not
+// be empty; the library percent-encodes them.
+func (r *ChatCompletionsService) Get(ctx context.Context, completionID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cCompletionID := a.str("completion_id", completionID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_chat_completions_retrieve_async(cl, cCompletionID, h)
 	})
 }
 
-// ChatCompletionsUpdate modify a stored chat completion.
+// List is chat.completions.list: List stored Chat Completions.
 //
-// POST /chat/completions/{completion_id} (chat.completions.update, C:
-// openai_chat_completions_update_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (completionID) must not be empty; the library percent-encodes them.
-func (c *Client) ChatCompletionsUpdate(ctx context.Context, completionID string, body any) ([]byte, *Response, error) {
+// GET /chat/completions (chat.completions.list, C: openai_chat_completions_list_async). It returns
+// the response, whose Body is the JSON document the API returned (read it with Decode), or an
+// *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or
+// nil for none.
+func (r *ChatCompletionsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
-	cCompletionID := a.str("completion_id", completionID)
-	cBody := a.json("body", body)
+	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_chat_completions_update_async(cl, cCompletionID, cBody, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_chat_completions_list_async(cl, cQuery, h)
 	})
 }
 
-// CompletionsCreate creates a completion for the provided prompt and parameters.
-//
-// POST /completions (completions.create, C: openai_completions_create_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) CompletionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_completions_create_async(cl, cBody, h)
+// ListAutoPaging iterates over every item of every page of chat.completions.list (GET
+// /chat/completions), as the official SDK's auto-pager: each item is the JSON of one element of a
+// page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or
+// one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *ChatCompletionsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of chat.completions.list (GET /chat/completions): each page is
+// fetched as the loop asks for it, the next with the cursor the page gives while it says there are
+// more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each page is a
+// *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_chat_completions_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none.
+func (r *ChatCompletionsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_chat_completions_list_pages(cl, cQuery, out)
 	})
 }
 
-// CompletionsCreateStream creates a completion for the provided prompt and parameters. As a stream
-// of server-sent events (the library asks for it).
+// New is chat.completions.create: **Starting a new project?** We recommend trying Responses to take
+// advantage of the latest OpenAI platform features.
 //
-// POST /completions (completions.create, C: openai_completions_create_stream). It returns once the
-// response headers arrived; read the events with the Stream's Next and Current, and Close it. An
-// HTTP error before the stream began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) CompletionsCreateStream(ctx context.Context, body any) (*Stream, error) {
+// POST /chat/completions (chat.completions.create, C: openai_chat_completions_create_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent
+// as it is, any other value is encoded with encoding/json.
+func (r *ChatCompletionsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_completions_create_stream(cl, cBody, out)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_chat_completions_create_async(cl, cBody, h)
 	})
 }
 
-// ContainersCreate create Container.
+// NewStreaming is chat.completions.create: **Starting a new project?** We recommend trying
+// Responses to take advantage of the latest OpenAI platform features. As a stream of server-sent
+// events (the library asks for it).
 //
-// POST /containers (containers.create, C: openai_containers_create_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-func (c *Client) ContainersCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// POST /chat/completions (chat.completions.create, C: openai_chat_completions_create_stream). It
+// returns once the response headers arrived; read the events with the Stream's Next and Current (or
+// range over its Events), and Close it. An HTTP error before the stream began is returned as an
+// *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as
+// it is, any other value is encoded with encoding/json.
+func (r *ChatCompletionsService) NewStreaming(ctx context.Context, body any) (*Stream, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_containers_create_async(cl, cBody, h)
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_chat_completions_create_stream(cl, cBody, out)
 	})
 }
 
-// ContainersDelete delete Container.
+// Update is chat.completions.update: Modify a stored chat completion.
+//
+// POST /chat/completions/{completion_id} (chat.completions.update, C:
+// openai_chat_completions_update_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. body is the JSON request body (an object):
+// a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (completionID) must not be empty; the library percent-encodes
+// them.
+func (r *ChatCompletionsService) Update(ctx context.Context, completionID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cCompletionID := a.str("completion_id", completionID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_chat_completions_update_async(cl, cCompletionID, cBody, h)
+	})
+}
+
+// List is chat.completions.messages.list: Get the messages in a stored chat completion.
+//
+// GET /chat/completions/{completion_id}/messages (chat.completions.messages.list, C:
+// openai_chat_completions_messages_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (completionID) must not be empty; the library percent-encodes them.
+func (r *ChatCompletionsMessagesService) List(ctx context.Context, completionID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cCompletionID := a.str("completion_id", completionID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_chat_completions_messages_list_async(cl, cCompletionID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of chat.completions.messages.list (GET
+// /chat/completions/{completion_id}/messages), as the official SDK's auto-pager: each item is the
+// JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches
+// them. A failed page, or one without a data array, ends the loop with its error. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (completionID) must not be empty; the library percent-encodes them.
+func (r *ChatCompletionsMessagesService) ListAutoPaging(ctx context.Context, completionID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, completionID, query))
+}
+
+// ListPages iterates over every page of chat.completions.messages.list (GET
+// /chat/completions/{completion_id}/messages): each page is fetched as the loop asks for it, the
+// next with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_chat_completions_messages_list_pages. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The
+// path parameters (completionID) must not be empty; the library percent-encodes them.
+func (r *ChatCompletionsMessagesService) ListPages(ctx context.Context, completionID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cCompletionID := a.str("completion_id", completionID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_chat_completions_messages_list_pages(cl, cCompletionID, cQuery, out)
+	})
+}
+
+// New is completions.create: Creates a completion for the provided prompt and parameters.
+//
+// POST /completions (completions.create, C: openai_completions_create_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json.
+func (r *CompletionsService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_completions_create_async(cl, cBody, h)
+	})
+}
+
+// NewStreaming is completions.create: Creates a completion for the provided prompt and parameters.
+// As a stream of server-sent events (the library asks for it).
+//
+// POST /completions (completions.create, C: openai_completions_create_stream). It returns once the
+// response headers arrived; read the events with the Stream's Next and Current (or range over its
+// Events), and Close it. An HTTP error before the stream began is returned as an *Error. body is
+// the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is, any
+// other value is encoded with encoding/json.
+func (r *CompletionsService) NewStreaming(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_completions_create_stream(cl, cBody, out)
+	})
+}
+
+// Delete is containers.delete: Delete Container.
 //
 // DELETE /containers/{container_id} (containers.delete, C: openai_containers_delete_async). It
-// returns an empty body, the response and, for a failed call, an *Error.
-// The path parameters (containerID) must not be empty; the library percent-encodes them.
-func (c *Client) ContainersDelete(ctx context.Context, containerID string) ([]byte, *Response, error) {
+// returns the response, whose Body is empty, or an *Error. The path parameters (containerID) must
+// not be empty; the library percent-encodes them.
+func (r *ContainersService) Delete(ctx context.Context, containerID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cContainerID := a.str("container_id", containerID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_containers_delete_async(cl, cContainerID, h)
 	})
 }
 
-// ContainersFilesContentRetrieve retrieve Container File Content.
+// Get is containers.retrieve: Retrieve Container.
 //
-// GET /containers/{container_id}/files/{file_id}/content (containers.files.content.retrieve, C:
-// openai_containers_files_content_retrieve_async). It returns the body's bytes, the response and,
-// for a failed call, an *Error.
-// The path parameters (containerID, fileID) must not be empty; the library percent-encodes them.
-func (c *Client) ContainersFilesContentRetrieve(ctx context.Context, containerID string, fileID string) ([]byte, *Response, error) {
+// GET /containers/{container_id} (containers.retrieve, C: openai_containers_retrieve_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. The path parameters (containerID) must not be empty; the library percent-encodes them.
+func (r *ContainersService) Get(ctx context.Context, containerID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_retrieve_async(cl, cContainerID, h)
+	})
+}
+
+// List is containers.list: List Containers.
+//
+// GET /containers (containers.list, C: openai_containers_list_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *ContainersService) List(ctx context.Context, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of containers.list (GET /containers), as
+// the official SDK's auto-pager: each item is the JSON of one element of a page's data (Unmarshal
+// it); the pages are fetched as ListPages fetches them. A failed page, or one without a data array,
+// ends the loop with its error. query is a JSON object of query parameters ({"limit": 20}; arrays
+// are sent as name[]), or nil for none.
+func (r *ContainersService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of containers.list (GET /containers): each page is fetched as
+// the loop asks for it, the next with the cursor the page gives while it says there are more.
+// Nothing is sent before the loop starts; breaking out of it ends the walk. Each page is a
+// *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_containers_list_pages. query is a JSON object of query parameters ({"limit": 20}; arrays
+// are sent as name[]), or nil for none.
+func (r *ContainersService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_containers_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is containers.create: Create Container.
+//
+// POST /containers (containers.create, C: openai_containers_create_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. body is the
+// JSON request body (an object), or nil to send {}.
+func (r *ContainersService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_create_async(cl, cBody, h)
+	})
+}
+
+// Delete is containers.files.delete: Delete Container File.
+//
+// DELETE /containers/{container_id}/files/{file_id} (containers.files.delete, C:
+// openai_containers_files_delete_async). It returns the response, whose Body is empty, or an
+// *Error. The path parameters (containerID, fileID) must not be empty; the library percent-encodes
+// them.
+func (r *ContainersFilesService) Delete(ctx context.Context, containerID string, fileID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cContainerID := a.str("container_id", containerID)
 	cFileID := a.str("file_id", fileID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_files_delete_async(cl, cContainerID, cFileID, h)
+	})
+}
+
+// Get is containers.files.retrieve: Retrieve Container File.
+//
+// GET /containers/{container_id}/files/{file_id} (containers.files.retrieve, C:
+// openai_containers_files_retrieve_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (containerID, fileID)
+// must not be empty; the library percent-encodes them.
+func (r *ContainersFilesService) Get(ctx context.Context, containerID string, fileID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_files_retrieve_async(cl, cContainerID, cFileID, h)
+	})
+}
+
+// List is containers.files.list: List Container files.
+//
+// GET /containers/{container_id}/files (containers.files.list, C:
+// openai_containers_files_list_async). It returns the response, whose Body is the JSON document the
+// API returned (read it with Decode), or an *Error. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters (containerID)
+// must not be empty; the library percent-encodes them.
+func (r *ContainersFilesService) List(ctx context.Context, containerID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_files_list_async(cl, cContainerID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of containers.files.list (GET
+// /containers/{container_id}/files), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (containerID) must not be empty; the library percent-encodes them.
+func (r *ContainersFilesService) ListAutoPaging(ctx context.Context, containerID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, containerID, query))
+}
+
+// ListPages iterates over every page of containers.files.list (GET
+// /containers/{container_id}/files): each page is fetched as the loop asks for it, the next with
+// the cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_containers_files_list_pages. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (containerID) must not be empty; the library percent-encodes them.
+func (r *ContainersFilesService) ListPages(ctx context.Context, containerID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cContainerID := a.str("container_id", containerID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_containers_files_list_pages(cl, cContainerID, cQuery, out)
+	})
+}
+
+// New is containers.files.create: Create a Container File You can send either a multipart/form-data
+// request with the raw file content, or a JSON request with a file ID.
+//
+// POST /containers/{container_id}/files (containers.files.create, C:
+// openai_containers_files_create_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. fields holds the form's other fields as a
+// JSON object (strings as they are, numbers and booleans as text, arrays as repeated name[],
+// objects as name[key]), or nil. file is the "file" file part, or nil for none. The path parameters
+// (containerID) must not be empty; the library percent-encodes them.
+func (r *ContainersFilesService) New(ctx context.Context, containerID string, fields any, file *Upload) (*Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cFields := a.json("fields", fields)
+	cFile := a.upload("file", file)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_containers_files_create_async(cl, cContainerID, cFields, cFile, h)
+	})
+}
+
+// Get is containers.files.content.retrieve: Retrieve Container File Content.
+//
+// GET /containers/{container_id}/files/{file_id}/content (containers.files.content.retrieve, C:
+// openai_containers_files_content_retrieve_async). It returns the response, whose Body is the
+// content's bytes, or an *Error. The path parameters (containerID, fileID) must not be empty; the
+// library percent-encodes them.
+func (r *ContainersFilesContentService) Get(ctx context.Context, containerID string, fileID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cContainerID := a.str("container_id", containerID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_containers_files_content_retrieve_async(cl, cContainerID, cFileID, h)
 	})
 }
 
-// ContainersFilesContentRetrieveToFile writes the response body of
-// containers.files.content.retrieve to the file at path as it arrives (never held whole in memory);
-// a failed download leaves path as it was.
+// GetToFile writes the response body of containers.files.content.retrieve to the file at path as it
+// arrives (never held whole in memory), through a partial file beside it that replaces path once
+// complete: a failed download leaves path as it was.
 //
 // GET /containers/{container_id}/files/{file_id}/content (containers.files.content.retrieve, C:
 // openai_containers_files_content_retrieve_to_file). progress, if not nil, hears the bytes received
-// and the total (0 if unknown), on any thread. The returned response has the status and headers,
-// and an empty body on success.
-// The path parameters (containerID, fileID) must not be empty; the library percent-encodes them.
-func (c *Client) ContainersFilesContentRetrieveToFile(ctx context.Context, containerID string, fileID string, path string, progress func(received, total uint64)) (*Response, error) {
+// and the total (0 if unknown), on any thread. It returns the response (status and headers; its
+// Body is empty), or an *Error. The path parameters (containerID, fileID) must not be empty; the
+// library percent-encodes them.
+func (r *ContainersFilesContentService) GetToFile(ctx context.Context, containerID string, fileID string, path string, progress func(received, total uint64)) (*Response, error) {
 	var a args
 	defer a.free()
 	cContainerID := a.str("container_id", containerID)
@@ -3113,713 +4225,589 @@ func (c *Client) ContainersFilesContentRetrieveToFile(ctx context.Context, conta
 	if id != 0 {
 		defer unregister(id)
 	}
-	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+	return r.h.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
 		return C.openai_go_containers_files_content_retrieve_to_file(cl, cContainerID, cFileID, cPath, C.uintptr_t(id), out)
 	})
 }
 
-// ContainersFilesCreate create a Container File You can send either a multipart/form-data request
-// with the raw file content, or a JSON request with a file ID.
-//
-// POST /containers/{container_id}/files (containers.files.create, C:
-// openai_containers_files_create_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// file is the "file" file part, or nil for none.
-// The path parameters (containerID) must not be empty; the library percent-encodes them.
-func (c *Client) ContainersFilesCreate(ctx context.Context, containerID string, fields any, file *Upload) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cContainerID := a.str("container_id", containerID)
-	cFields := a.json("fields", fields)
-	cFile := a.upload("file", file)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_containers_files_create_async(cl, cContainerID, cFields, cFile, h)
-	})
-}
-
-// ContainersFilesDelete delete Container File.
-//
-// DELETE /containers/{container_id}/files/{file_id} (containers.files.delete, C:
-// openai_containers_files_delete_async). It returns an empty body, the response and, for a failed
-// call, an *Error.
-// The path parameters (containerID, fileID) must not be empty; the library percent-encodes them.
-func (c *Client) ContainersFilesDelete(ctx context.Context, containerID string, fileID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cContainerID := a.str("container_id", containerID)
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_containers_files_delete_async(cl, cContainerID, cFileID, h)
-	})
-}
-
-// ContainersFilesList list Container files.
-//
-// GET /containers/{container_id}/files (containers.files.list, C:
-// openai_containers_files_list_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (containerID) must not be empty; the library percent-encodes them.
-func (c *Client) ContainersFilesList(ctx context.Context, containerID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cContainerID := a.str("container_id", containerID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_containers_files_list_async(cl, cContainerID, cQuery, h)
-	})
-}
-
-// ContainersFilesListPages is a pager over every page of GET /containers/{container_id}/files
-// (containers.files.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (containerID) must not be empty; the library percent-encodes them.
-func (c *Client) ContainersFilesListPages(ctx context.Context, containerID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cContainerID := a.str("container_id", containerID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_containers_files_list_pages(cl, cContainerID, cQuery, out)
-	})
-}
-
-// ContainersFilesRetrieve retrieve Container File.
-//
-// GET /containers/{container_id}/files/{file_id} (containers.files.retrieve, C:
-// openai_containers_files_retrieve_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (containerID, fileID) must not be empty; the library percent-encodes them.
-func (c *Client) ContainersFilesRetrieve(ctx context.Context, containerID string, fileID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cContainerID := a.str("container_id", containerID)
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_containers_files_retrieve_async(cl, cContainerID, cFileID, h)
-	})
-}
-
-// ContainersList list Containers.
-//
-// GET /containers (containers.list, C: openai_containers_list_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) ContainersList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_containers_list_async(cl, cQuery, h)
-	})
-}
-
-// ContainersListPages is a pager over every page of GET /containers (containers.list): each Next
-// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
-// until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) ContainersListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_containers_list_pages(cl, cQuery, out)
-	})
-}
-
-// ContainersRetrieve retrieve Container.
-//
-// GET /containers/{container_id} (containers.retrieve, C: openai_containers_retrieve_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (containerID) must not be empty; the library percent-encodes them.
-func (c *Client) ContainersRetrieve(ctx context.Context, containerID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cContainerID := a.str("container_id", containerID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_containers_retrieve_async(cl, cContainerID, h)
-	})
-}
-
-// ContentProvenanceChecksCreate check whether an image or audio file contains known OpenAI
-// provenance signals.
+// New is content_provenance_checks.create: Check whether an image or audio file contains known
+// OpenAI provenance signals.
 //
 // POST /content_provenance_checks (content_provenance_checks.create, C:
-// openai_content_provenance_checks_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// file is the "file" file part (required).
-func (c *Client) ContentProvenanceChecksCreate(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
+// openai_content_provenance_checks_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. fields holds the form's other
+// fields as a JSON object (strings as they are, numbers and booleans as text, arrays as repeated
+// name[], objects as name[key]), or nil. file is the "file" file part (required).
+func (r *ContentProvenanceChecksService) New(ctx context.Context, fields any, file *Upload) (*Response, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
 	cFile := a.upload("file", file)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_content_provenance_checks_create_async(cl, cFields, cFile, h)
 	})
 }
 
-// ConversationsCreate create a conversation.
-//
-// POST /conversations (conversations.create, C: openai_conversations_create_async). It returns the
-// JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-func (c *Client) ConversationsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_conversations_create_async(cl, cBody, h)
-	})
-}
-
-// ConversationsDelete delete a conversation.
+// Delete is conversations.delete: Delete a conversation.
 //
 // DELETE /conversations/{conversation_id} (conversations.delete, C:
-// openai_conversations_delete_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (conversationID) must not be empty; the library percent-encodes them.
-func (c *Client) ConversationsDelete(ctx context.Context, conversationID string) ([]byte, *Response, error) {
+// openai_conversations_delete_async). It returns the response, whose Body is the JSON document the
+// API returned (read it with Decode), or an *Error. The path parameters (conversationID) must not
+// be empty; the library percent-encodes them.
+func (r *ConversationsService) Delete(ctx context.Context, conversationID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cConversationID := a.str("conversation_id", conversationID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_conversations_delete_async(cl, cConversationID, h)
 	})
 }
 
-// ConversationsItemsCreate create items in a conversation with the given ID.
-//
-// POST /conversations/{conversation_id}/items (conversations.items.create, C:
-// openai_conversations_items_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (conversationID) must not be empty; the library percent-encodes them.
-func (c *Client) ConversationsItemsCreate(ctx context.Context, conversationID string, query any, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cConversationID := a.str("conversation_id", conversationID)
-	cQuery := a.json("query", query)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_conversations_items_create_async(cl, cConversationID, cQuery, cBody, h)
-	})
-}
-
-// ConversationsItemsDelete delete an item from a conversation with the given IDs.
-//
-// DELETE /conversations/{conversation_id}/items/{item_id} (conversations.items.delete, C:
-// openai_conversations_items_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (conversationID, itemID) must not be empty; the library percent-encodes them.
-func (c *Client) ConversationsItemsDelete(ctx context.Context, conversationID string, itemID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cConversationID := a.str("conversation_id", conversationID)
-	cItemID := a.str("item_id", itemID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_conversations_items_delete_async(cl, cConversationID, cItemID, h)
-	})
-}
-
-// ConversationsItemsList list all items for a conversation with the given ID.
-//
-// GET /conversations/{conversation_id}/items (conversations.items.list, C:
-// openai_conversations_items_list_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (conversationID) must not be empty; the library percent-encodes them.
-func (c *Client) ConversationsItemsList(ctx context.Context, conversationID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cConversationID := a.str("conversation_id", conversationID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_conversations_items_list_async(cl, cConversationID, cQuery, h)
-	})
-}
-
-// ConversationsItemsListPages is a pager over every page of GET
-// /conversations/{conversation_id}/items (conversations.items.list): each Next fetches one page,
-// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
-// Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (conversationID) must not be empty; the library percent-encodes them.
-func (c *Client) ConversationsItemsListPages(ctx context.Context, conversationID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cConversationID := a.str("conversation_id", conversationID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_conversations_items_list_pages(cl, cConversationID, cQuery, out)
-	})
-}
-
-// ConversationsItemsRetrieve get a single item from a conversation with the given IDs.
-//
-// GET /conversations/{conversation_id}/items/{item_id} (conversations.items.retrieve, C:
-// openai_conversations_items_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (conversationID, itemID) must not be empty; the library percent-encodes them.
-func (c *Client) ConversationsItemsRetrieve(ctx context.Context, conversationID string, itemID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cConversationID := a.str("conversation_id", conversationID)
-	cItemID := a.str("item_id", itemID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_conversations_items_retrieve_async(cl, cConversationID, cItemID, cQuery, h)
-	})
-}
-
-// ConversationsRetrieve get a conversation.
+// Get is conversations.retrieve: Get a conversation.
 //
 // GET /conversations/{conversation_id} (conversations.retrieve, C:
-// openai_conversations_retrieve_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (conversationID) must not be empty; the library percent-encodes them.
-func (c *Client) ConversationsRetrieve(ctx context.Context, conversationID string) ([]byte, *Response, error) {
+// openai_conversations_retrieve_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (conversationID) must
+// not be empty; the library percent-encodes them.
+func (r *ConversationsService) Get(ctx context.Context, conversationID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cConversationID := a.str("conversation_id", conversationID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_conversations_retrieve_async(cl, cConversationID, h)
 	})
 }
 
-// ConversationsUpdate update a conversation.
+// New is conversations.create: Create a conversation.
+//
+// POST /conversations (conversations.create, C: openai_conversations_create_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
+// body is the JSON request body (an object), or nil to send {}.
+func (r *ConversationsService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_create_async(cl, cBody, h)
+	})
+}
+
+// Update is conversations.update: Update a conversation.
 //
 // POST /conversations/{conversation_id} (conversations.update, C:
-// openai_conversations_update_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-// The path parameters (conversationID) must not be empty; the library percent-encodes them.
-func (c *Client) ConversationsUpdate(ctx context.Context, conversationID string, body any) ([]byte, *Response, error) {
+// openai_conversations_update_async). It returns the response, whose Body is the JSON document the
+// API returned (read it with Decode), or an *Error. body is the JSON request body (an object), or
+// nil to send {}. The path parameters (conversationID) must not be empty; the library
+// percent-encodes them.
+func (r *ConversationsService) Update(ctx context.Context, conversationID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cConversationID := a.str("conversation_id", conversationID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_conversations_update_async(cl, cConversationID, cBody, h)
 	})
 }
 
-// EditsCreate creates a new edit for the provided input, instruction and parameters (a legacy
-// endpoint that today's specification no longer has).
+// Delete is conversations.items.delete: Delete an item from a conversation with the given IDs.
 //
-// POST /edits (edits.create, C: openai_edits_create_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) EditsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// DELETE /conversations/{conversation_id}/items/{item_id} (conversations.items.delete, C:
+// openai_conversations_items_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters
+// (conversationID, itemID) must not be empty; the library percent-encodes them.
+func (r *ConversationsItemsService) Delete(ctx context.Context, conversationID string, itemID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	cItemID := a.str("item_id", itemID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_items_delete_async(cl, cConversationID, cItemID, h)
+	})
+}
+
+// Get is conversations.items.retrieve: Get a single item from a conversation with the given IDs.
+//
+// GET /conversations/{conversation_id}/items/{item_id} (conversations.items.retrieve, C:
+// openai_conversations_items_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (conversationID, itemID) must not be empty; the library percent-encodes them.
+func (r *ConversationsItemsService) Get(ctx context.Context, conversationID string, itemID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	cItemID := a.str("item_id", itemID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_items_retrieve_async(cl, cConversationID, cItemID, cQuery, h)
+	})
+}
+
+// List is conversations.items.list: List all items for a conversation with the given ID.
+//
+// GET /conversations/{conversation_id}/items (conversations.items.list, C:
+// openai_conversations_items_list_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters (conversationID)
+// must not be empty; the library percent-encodes them.
+func (r *ConversationsItemsService) List(ctx context.Context, conversationID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_items_list_async(cl, cConversationID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of conversations.items.list (GET
+// /conversations/{conversation_id}/items), as the official SDK's auto-pager: each item is the JSON
+// of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them.
+// A failed page, or one without a data array, ends the loop with its error. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (conversationID) must not be empty; the library percent-encodes them.
+func (r *ConversationsItemsService) ListAutoPaging(ctx context.Context, conversationID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, conversationID, query))
+}
+
+// ListPages iterates over every page of conversations.items.list (GET
+// /conversations/{conversation_id}/items): each page is fetched as the loop asks for it, the next
+// with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_conversations_items_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (conversationID) must not be empty; the library percent-encodes them.
+func (r *ConversationsItemsService) ListPages(ctx context.Context, conversationID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cConversationID := a.str("conversation_id", conversationID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_conversations_items_list_pages(cl, cConversationID, cQuery, out)
+	})
+}
+
+// New is conversations.items.create: Create items in a conversation with the given ID.
+//
+// POST /conversations/{conversation_id}/items (conversations.items.create, C:
+// openai_conversations_items_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json. The path parameters (conversationID) must not be empty; the library
+// percent-encodes them.
+func (r *ConversationsItemsService) New(ctx context.Context, conversationID string, query any, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cConversationID := a.str("conversation_id", conversationID)
+	cQuery := a.json("query", query)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_conversations_items_create_async(cl, cConversationID, cQuery, cBody, h)
+	})
+}
+
+// New is edits.create: Creates a new edit for the provided input, instruction and parameters (a
+// legacy endpoint that today's specification no longer has).
+//
+// POST /edits (edits.create, C: openai_edits_create_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json.
+func (r *EditsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_edits_create_async(cl, cBody, h)
 	})
 }
 
-// EmbeddingsCreate creates an embedding vector representing the input text.
+// New is embeddings.create: Creates an embedding vector representing the input text.
 //
-// POST /embeddings (embeddings.create, C: openai_embeddings_create_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) EmbeddingsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// POST /embeddings (embeddings.create, C: openai_embeddings_create_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. body is the
+// JSON request body (an object): a string, []byte or json.RawMessage is sent as it is, any other
+// value is encoded with encoding/json.
+func (r *EmbeddingsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_embeddings_create_async(cl, cBody, h)
 	})
 }
 
-// EvalsCreate create the structure of an evaluation that can be used to test a model's performance.
+// Delete is evals.delete: Delete an evaluation.
 //
-// POST /evals (evals.create, C: openai_evals_create_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) EvalsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_evals_create_async(cl, cBody, h)
-	})
-}
-
-// EvalsDelete delete an evaluation.
-//
-// DELETE /evals/{eval_id} (evals.delete, C: openai_evals_delete_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// The path parameters (evalID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsDelete(ctx context.Context, evalID string) ([]byte, *Response, error) {
+// DELETE /evals/{eval_id} (evals.delete, C: openai_evals_delete_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. The path
+// parameters (evalID) must not be empty; the library percent-encodes them.
+func (r *EvalsService) Delete(ctx context.Context, evalID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cEvalID := a.str("eval_id", evalID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_evals_delete_async(cl, cEvalID, h)
 	})
 }
 
-// EvalsList list evaluations for a project.
+// Get is evals.retrieve: Get an evaluation by ID.
 //
-// GET /evals (evals.list, C: openai_evals_list_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) EvalsList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_evals_list_async(cl, cQuery, h)
-	})
-}
-
-// EvalsListPages is a pager over every page of GET /evals (evals.list): each Next fetches one page,
-// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
-// Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) EvalsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_evals_list_pages(cl, cQuery, out)
-	})
-}
-
-// EvalsRetrieve get an evaluation by ID.
-//
-// GET /evals/{eval_id} (evals.retrieve, C: openai_evals_retrieve_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// The path parameters (evalID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsRetrieve(ctx context.Context, evalID string) ([]byte, *Response, error) {
+// GET /evals/{eval_id} (evals.retrieve, C: openai_evals_retrieve_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. The path
+// parameters (evalID) must not be empty; the library percent-encodes them.
+func (r *EvalsService) Get(ctx context.Context, evalID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cEvalID := a.str("eval_id", evalID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_evals_retrieve_async(cl, cEvalID, h)
 	})
 }
 
-// EvalsRunsCancel cancel an ongoing evaluation run.
+// List is evals.list: List evaluations for a project.
 //
-// POST /evals/{eval_id}/runs/{run_id} (evals.runs.cancel, C: openai_evals_runs_cancel_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (evalID, runID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsRunsCancel(ctx context.Context, evalID string, runID string) ([]byte, *Response, error) {
+// GET /evals (evals.list, C: openai_evals_list_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *EvalsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
-	cEvalID := a.str("eval_id", evalID)
-	cRunID := a.str("run_id", runID)
+	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_evals_runs_cancel_async(cl, cEvalID, cRunID, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_list_async(cl, cQuery, h)
 	})
 }
 
-// EvalsRunsCreate kicks off a new run for a given evaluation, specifying the data source, and what
-// model configuration to use to test.
+// ListAutoPaging iterates over every item of every page of evals.list (GET /evals), as the official
+// SDK's auto-pager: each item is the JSON of one element of a page's data (Unmarshal it); the pages
+// are fetched as ListPages fetches them. A failed page, or one without a data array, ends the loop
+// with its error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as
+// name[]), or nil for none.
+func (r *EvalsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of evals.list (GET /evals): each page is fetched as the loop
+// asks for it, the next with the cursor the page gives while it says there are more. Nothing is
+// sent before the loop starts; breaking out of it ends the walk. Each page is a *Response (Decode
+// its Body); a failed page ends the loop with its error. C: openai_evals_list_pages. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *EvalsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_evals_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is evals.create: Create the structure of an evaluation that can be used to test a model's
+// performance.
 //
-// POST /evals/{eval_id}/runs (evals.runs.create, C: openai_evals_runs_create_async). It returns the
-// JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (evalID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsRunsCreate(ctx context.Context, evalID string, body any) ([]byte, *Response, error) {
+// POST /evals (evals.create, C: openai_evals_create_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json.
+func (r *EvalsService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_create_async(cl, cBody, h)
+	})
+}
+
+// Update is evals.update: Update certain properties of an evaluation.
+//
+// POST /evals/{eval_id} (evals.update, C: openai_evals_update_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. body is the
+// JSON request body (an object): a string, []byte or json.RawMessage is sent as it is, any other
+// value is encoded with encoding/json. The path parameters (evalID) must not be empty; the library
+// percent-encodes them.
+func (r *EvalsService) Update(ctx context.Context, evalID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cEvalID := a.str("eval_id", evalID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_evals_runs_create_async(cl, cEvalID, cBody, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_update_async(cl, cEvalID, cBody, h)
 	})
 }
 
-// EvalsRunsDelete delete an eval run.
+// Cancel is evals.runs.cancel: Cancel an ongoing evaluation run.
 //
-// DELETE /evals/{eval_id}/runs/{run_id} (evals.runs.delete, C: openai_evals_runs_delete_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (evalID, runID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsRunsDelete(ctx context.Context, evalID string, runID string) ([]byte, *Response, error) {
+// POST /evals/{eval_id}/runs/{run_id} (evals.runs.cancel, C: openai_evals_runs_cancel_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. The path parameters (evalID, runID) must not be empty; the library percent-encodes
+// them.
+func (r *EvalsRunsService) Cancel(ctx context.Context, evalID string, runID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cEvalID := a.str("eval_id", evalID)
 	cRunID := a.str("run_id", runID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_cancel_async(cl, cEvalID, cRunID, h)
+	})
+}
+
+// Delete is evals.runs.delete: Delete an eval run.
+//
+// DELETE /evals/{eval_id}/runs/{run_id} (evals.runs.delete, C: openai_evals_runs_delete_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. The path parameters (evalID, runID) must not be empty; the library percent-encodes
+// them.
+func (r *EvalsRunsService) Delete(ctx context.Context, evalID string, runID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cRunID := a.str("run_id", runID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_evals_runs_delete_async(cl, cEvalID, cRunID, h)
 	})
 }
 
-// EvalsRunsList get a list of runs for an evaluation.
+// Get is evals.runs.retrieve: Get an evaluation run by ID.
 //
-// GET /evals/{eval_id}/runs (evals.runs.list, C: openai_evals_runs_list_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
+// GET /evals/{eval_id}/runs/{run_id} (evals.runs.retrieve, C: openai_evals_runs_retrieve_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. The path parameters (evalID, runID) must not be empty; the library percent-encodes
+// them.
+func (r *EvalsRunsService) Get(ctx context.Context, evalID string, runID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cEvalID := a.str("eval_id", evalID)
+	cRunID := a.str("run_id", runID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_retrieve_async(cl, cEvalID, cRunID, h)
+	})
+}
+
+// List is evals.runs.list: Get a list of runs for an evaluation.
+//
+// GET /evals/{eval_id}/runs (evals.runs.list, C: openai_evals_runs_list_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (evalID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsRunsList(ctx context.Context, evalID string, query any) ([]byte, *Response, error) {
+// none. The path parameters (evalID) must not be empty; the library percent-encodes them.
+func (r *EvalsRunsService) List(ctx context.Context, evalID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cEvalID := a.str("eval_id", evalID)
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_evals_runs_list_async(cl, cEvalID, cQuery, h)
 	})
 }
 
-// EvalsRunsListPages is a pager over every page of GET /evals/{eval_id}/runs (evals.runs.list):
-// each Next fetches one page, the next with the cursor the page gives while it says has_more.
-// Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (evalID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsRunsListPages(ctx context.Context, evalID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cEvalID := a.str("eval_id", evalID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of evals.runs.list (GET
+// /evals/{eval_id}/runs), as the official SDK's auto-pager: each item is the JSON of one element of
+// a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or
+// one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (evalID) must not be empty; the library percent-encodes them.
+func (r *EvalsRunsService) ListAutoPaging(ctx context.Context, evalID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, evalID, query))
+}
+
+// ListPages iterates over every page of evals.runs.list (GET /evals/{eval_id}/runs): each page is
+// fetched as the loop asks for it, the next with the cursor the page gives while it says there are
+// more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each page is a
+// *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_evals_runs_list_pages. query is a JSON object of query parameters ({"limit": 20}; arrays
+// are sent as name[]), or nil for none. The path parameters (evalID) must not be empty; the library
+// percent-encodes them.
+func (r *EvalsRunsService) ListPages(ctx context.Context, evalID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cEvalID := a.str("eval_id", evalID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_evals_runs_list_pages(cl, cEvalID, cQuery, out)
 	})
 }
 
-// EvalsRunsOutputItemsList get a list of output items for an evaluation run.
+// New is evals.runs.create: Kicks off a new run for a given evaluation, specifying the data source,
+// and what model configuration to use to test.
 //
-// GET /evals/{eval_id}/runs/{run_id}/output_items (evals.runs.output_items.list, C:
-// openai_evals_runs_output_items_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (evalID, runID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsRunsOutputItemsList(ctx context.Context, evalID string, runID string, query any) ([]byte, *Response, error) {
+// POST /evals/{eval_id}/runs (evals.runs.create, C: openai_evals_runs_create_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
+// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
+// any other value is encoded with encoding/json. The path parameters (evalID) must not be empty;
+// the library percent-encodes them.
+func (r *EvalsRunsService) New(ctx context.Context, evalID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cEvalID := a.str("eval_id", evalID)
-	cRunID := a.str("run_id", runID)
-	cQuery := a.json("query", query)
+	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_evals_runs_output_items_list_async(cl, cEvalID, cRunID, cQuery, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_create_async(cl, cEvalID, cBody, h)
 	})
 }
 
-// EvalsRunsOutputItemsListPages is a pager over every page of GET
-// /evals/{eval_id}/runs/{run_id}/output_items (evals.runs.output_items.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (evalID, runID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsRunsOutputItemsListPages(ctx context.Context, evalID string, runID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cEvalID := a.str("eval_id", evalID)
-	cRunID := a.str("run_id", runID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_evals_runs_output_items_list_pages(cl, cEvalID, cRunID, cQuery, out)
-	})
-}
-
-// EvalsRunsOutputItemsRetrieve get an evaluation run output item by ID.
+// Get is evals.runs.output_items.retrieve: Get an evaluation run output item by ID.
 //
 // GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}
 // (evals.runs.output_items.retrieve, C: openai_evals_runs_output_items_retrieve_async). It returns
-// the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (evalID, runID, outputItemID) must not be empty; the library percent-encodes
-// them.
-func (c *Client) EvalsRunsOutputItemsRetrieve(ctx context.Context, evalID string, runID string, outputItemID string) ([]byte, *Response, error) {
+// the response, whose Body is the JSON document the API returned (read it with Decode), or an
+// *Error. The path parameters (evalID, runID, outputItemID) must not be empty; the library
+// percent-encodes them.
+func (r *EvalsRunsOutputItemsService) Get(ctx context.Context, evalID string, runID string, outputItemID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cEvalID := a.str("eval_id", evalID)
 	cRunID := a.str("run_id", runID)
 	cOutputItemID := a.str("output_item_id", outputItemID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_evals_runs_output_items_retrieve_async(cl, cEvalID, cRunID, cOutputItemID, h)
 	})
 }
 
-// EvalsRunsRetrieve get an evaluation run by ID.
+// List is evals.runs.output_items.list: Get a list of output items for an evaluation run.
 //
-// GET /evals/{eval_id}/runs/{run_id} (evals.runs.retrieve, C: openai_evals_runs_retrieve_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (evalID, runID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsRunsRetrieve(ctx context.Context, evalID string, runID string) ([]byte, *Response, error) {
+// GET /evals/{eval_id}/runs/{run_id}/output_items (evals.runs.output_items.list, C:
+// openai_evals_runs_output_items_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (evalID, runID) must not be empty; the library percent-encodes them.
+func (r *EvalsRunsOutputItemsService) List(ctx context.Context, evalID string, runID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cEvalID := a.str("eval_id", evalID)
 	cRunID := a.str("run_id", runID)
+	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_evals_runs_retrieve_async(cl, cEvalID, cRunID, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_evals_runs_output_items_list_async(cl, cEvalID, cRunID, cQuery, h)
 	})
 }
 
-// EvalsUpdate update certain properties of an evaluation.
-//
-// POST /evals/{eval_id} (evals.update, C: openai_evals_update_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (evalID) must not be empty; the library percent-encodes them.
-func (c *Client) EvalsUpdate(ctx context.Context, evalID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cEvalID := a.str("eval_id", evalID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_evals_update_async(cl, cEvalID, cBody, h)
+// ListAutoPaging iterates over every item of every page of evals.runs.output_items.list (GET
+// /evals/{eval_id}/runs/{run_id}/output_items), as the official SDK's auto-pager: each item is the
+// JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches
+// them. A failed page, or one without a data array, ends the loop with its error. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (evalID, runID) must not be empty; the library percent-encodes them.
+func (r *EvalsRunsOutputItemsService) ListAutoPaging(ctx context.Context, evalID string, runID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, evalID, runID, query))
+}
+
+// ListPages iterates over every page of evals.runs.output_items.list (GET
+// /evals/{eval_id}/runs/{run_id}/output_items): each page is fetched as the loop asks for it, the
+// next with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_evals_runs_output_items_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (evalID, runID) must not be empty; the library percent-encodes them.
+func (r *EvalsRunsOutputItemsService) ListPages(ctx context.Context, evalID string, runID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cEvalID := a.str("eval_id", evalID)
+		cRunID := a.str("run_id", runID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_evals_runs_output_items_list_pages(cl, cEvalID, cRunID, cQuery, out)
 	})
 }
 
-// FilesContent returns a response containing the contents of the specified file.
+// Content is files.content: Returns a response containing the contents of the specified file.
 //
 // GET /files/{file_id}/content (files.content, C: openai_files_content_async). It returns the
-// body's bytes, the response and, for a failed call, an *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-func (c *Client) FilesContent(ctx context.Context, fileID string) ([]byte, *Response, error) {
+// response, whose Body is the content's bytes, or an *Error. The path parameters (fileID) must not
+// be empty; the library percent-encodes them.
+func (r *FilesService) Content(ctx context.Context, fileID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cFileID := a.str("file_id", fileID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_files_content_async(cl, cFileID, h)
 	})
 }
 
-// FilesContentToFile writes the response body of files.content to the file at path as it arrives
-// (never held whole in memory); a failed download leaves path as it was.
+// ContentToFile writes the response body of files.content to the file at path as it arrives (never
+// held whole in memory), through a partial file beside it that replaces path once complete: a
+// failed download leaves path as it was.
 //
 // GET /files/{file_id}/content (files.content, C: openai_files_content_to_file). progress, if not
-// nil, hears the bytes received and the total (0 if unknown), on any thread. The returned response
-// has the status and headers, and an empty body on success.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-func (c *Client) FilesContentToFile(ctx context.Context, fileID string, path string, progress func(received, total uint64)) (*Response, error) {
+// nil, hears the bytes received and the total (0 if unknown), on any thread. It returns the
+// response (status and headers; its Body is empty), or an *Error. The path parameters (fileID) must
+// not be empty; the library percent-encodes them.
+func (r *FilesService) ContentToFile(ctx context.Context, fileID string, path string, progress func(received, total uint64)) (*Response, error) {
 	var a args
 	defer a.free()
 	cFileID := a.str("file_id", fileID)
@@ -3831,619 +4819,501 @@ func (c *Client) FilesContentToFile(ctx context.Context, fileID string, path str
 	if id != 0 {
 		defer unregister(id)
 	}
-	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+	return r.h.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
 		return C.openai_go_files_content_to_file(cl, cFileID, cPath, C.uintptr_t(id), out)
 	})
 }
 
-// FilesCreate upload a file that can be used across various endpoints.
+// Delete is files.delete: Delete a file and remove it from all vector stores.
 //
-// POST /files (files.create, C: openai_files_create_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// file is the "file" file part (required).
-func (c *Client) FilesCreate(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFields := a.json("fields", fields)
-	cFile := a.upload("file", file)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_files_create_async(cl, cFields, cFile, h)
-	})
-}
-
-// FilesDelete delete a file and remove it from all vector stores.
-//
-// DELETE /files/{file_id} (files.delete, C: openai_files_delete_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-func (c *Client) FilesDelete(ctx context.Context, fileID string) ([]byte, *Response, error) {
+// DELETE /files/{file_id} (files.delete, C: openai_files_delete_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. The path
+// parameters (fileID) must not be empty; the library percent-encodes them.
+func (r *FilesService) Delete(ctx context.Context, fileID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cFileID := a.str("file_id", fileID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_files_delete_async(cl, cFileID, h)
 	})
 }
 
-// FilesList returns a list of files.
+// Get is files.retrieve: Returns information about a specific file.
 //
-// GET /files (files.list, C: openai_files_list_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) FilesList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_files_list_async(cl, cQuery, h)
-	})
-}
-
-// FilesListPages is a pager over every page of GET /files (files.list): each Next fetches one page,
-// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
-// Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) FilesListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_files_list_pages(cl, cQuery, out)
-	})
-}
-
-// FilesRetrieve returns information about a specific file.
-//
-// GET /files/{file_id} (files.retrieve, C: openai_files_retrieve_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-func (c *Client) FilesRetrieve(ctx context.Context, fileID string) ([]byte, *Response, error) {
+// GET /files/{file_id} (files.retrieve, C: openai_files_retrieve_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. The path
+// parameters (fileID) must not be empty; the library percent-encodes them.
+func (r *FilesService) Get(ctx context.Context, fileID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cFileID := a.str("file_id", fileID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_files_retrieve_async(cl, cFileID, h)
 	})
 }
 
-// FilesRetrieveContent returns a response containing the contents of the specified file.
+// List is files.list: Returns a list of files.
 //
-// GET /files/{file_id}/content (files.retrieve_content, C: openai_files_retrieve_content_async). An
-// alias of the files.content operation. It returns the body's bytes, the response and, for a failed
-// call, an *Error.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-func (c *Client) FilesRetrieveContent(ctx context.Context, fileID string) ([]byte, *Response, error) {
+// GET /files (files.list, C: openai_files_list_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *FilesService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_files_retrieve_content_async(cl, cFileID, h)
-	})
-}
-
-// FilesRetrieveContentToFile writes the response body of files.retrieve_content to the file at path
-// as it arrives (never held whole in memory); a failed download leaves path as it was.
-//
-// GET /files/{file_id}/content (files.retrieve_content, C: openai_files_retrieve_content_to_file).
-// An alias of the files.content operation. progress, if not nil, hears the bytes received and the
-// total (0 if unknown), on any thread. The returned response has the status and headers, and an
-// empty body on success.
-// The path parameters (fileID) must not be empty; the library percent-encodes them.
-func (c *Client) FilesRetrieveContentToFile(ctx context.Context, fileID string, path string, progress func(received, total uint64)) (*Response, error) {
-	var a args
-	defer a.free()
-	cFileID := a.str("file_id", fileID)
-	cPath := a.str("path", path)
+	cQuery := a.json("query", query)
 	if a.err != nil {
 		return nil, a.err
 	}
-	id := progressID(progress)
-	if id != 0 {
-		defer unregister(id)
-	}
-	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
-		return C.openai_go_files_retrieve_content_to_file(cl, cFileID, cPath, C.uintptr_t(id), out)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_files_list_async(cl, cQuery, h)
 	})
 }
 
-// FilesUpload upload a file that can be used across various endpoints.
+// ListAutoPaging iterates over every item of every page of files.list (GET /files), as the official
+// SDK's auto-pager: each item is the JSON of one element of a page's data (Unmarshal it); the pages
+// are fetched as ListPages fetches them. A failed page, or one without a data array, ends the loop
+// with its error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as
+// name[]), or nil for none.
+func (r *FilesService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of files.list (GET /files): each page is fetched as the loop
+// asks for it, the next with the cursor the page gives while it says there are more. Nothing is
+// sent before the loop starts; breaking out of it ends the walk. Each page is a *Response (Decode
+// its Body); a failed page ends the loop with its error. C: openai_files_list_pages. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *FilesService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_files_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is files.create: Upload a file that can be used across various endpoints.
 //
-// POST /files (files.upload, C: openai_files_upload_async). An alias of the files.create operation.
-// It returns the JSON body, the response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// file is the "file" file part (required).
-func (c *Client) FilesUpload(ctx context.Context, fields any, file *Upload) ([]byte, *Response, error) {
+// POST /files (files.create, C: openai_files_create_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. fields holds the form's
+// other fields as a JSON object (strings as they are, numbers and booleans as text, arrays as
+// repeated name[], objects as name[key]), or nil. file is the "file" file part (required).
+func (r *FilesService) New(ctx context.Context, fields any, file *Upload) (*Response, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
 	cFile := a.upload("file", file)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_files_upload_async(cl, cFields, cFile, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_files_create_async(cl, cFields, cFile, h)
 	})
 }
 
-// FineTuningAlphaGradersRun run a grader.
+// Run is fine_tuning.alpha.graders.run: Run a grader.
 //
 // POST /fine_tuning/alpha/graders/run (fine_tuning.alpha.graders.run, C:
-// openai_fine_tuning_alpha_graders_run_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) FineTuningAlphaGradersRun(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_fine_tuning_alpha_graders_run_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *FineTuningAlphaGradersService) Run(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_fine_tuning_alpha_graders_run_async(cl, cBody, h)
 	})
 }
 
-// FineTuningAlphaGradersValidate validate a grader.
+// Validate is fine_tuning.alpha.graders.validate: Validate a grader.
 //
 // POST /fine_tuning/alpha/graders/validate (fine_tuning.alpha.graders.validate, C:
-// openai_fine_tuning_alpha_graders_validate_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) FineTuningAlphaGradersValidate(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_fine_tuning_alpha_graders_validate_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *FineTuningAlphaGradersService) Validate(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_fine_tuning_alpha_graders_validate_async(cl, cBody, h)
 	})
 }
 
-// FineTuningCheckpointsPermissionsCreate **NOTE:** Calling this endpoint requires an admin API key.
-//
-// POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
-// (fine_tuning.checkpoints.permissions.create, C:
-// openai_fine_tuning_checkpoints_permissions_create_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (fineTunedModelCheckpoint) must not be empty; the library percent-encodes
-// them.
-func (c *Client) FineTuningCheckpointsPermissionsCreate(ctx context.Context, fineTunedModelCheckpoint string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_checkpoints_permissions_create_async(cl, cFineTunedModelCheckpoint, cBody, h)
-	})
-}
-
-// FineTuningCheckpointsPermissionsDelete **NOTE:** This endpoint requires an admin API key.
+// Delete is fine_tuning.checkpoints.permissions.delete: **NOTE:** This endpoint requires an admin
+// API key.
 //
 // DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}
 // (fine_tuning.checkpoints.permissions.delete, C:
-// openai_fine_tuning_checkpoints_permissions_delete_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// The path parameters (fineTunedModelCheckpoint, permissionID) must not be empty; the library
-// percent-encodes them.
-func (c *Client) FineTuningCheckpointsPermissionsDelete(ctx context.Context, fineTunedModelCheckpoint string, permissionID string) ([]byte, *Response, error) {
+// openai_fine_tuning_checkpoints_permissions_delete_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (fineTunedModelCheckpoint, permissionID) must not be empty; the library percent-encodes them.
+func (r *FineTuningCheckpointsPermissionsService) Delete(ctx context.Context, fineTunedModelCheckpoint string, permissionID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
 	cPermissionID := a.str("permission_id", permissionID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_fine_tuning_checkpoints_permissions_delete_async(cl, cFineTunedModelCheckpoint, cPermissionID, h)
 	})
 }
 
-// FineTuningCheckpointsPermissionsList **NOTE:** This endpoint requires an admin API key.
+// List is fine_tuning.checkpoints.permissions.list: **NOTE:** This endpoint requires an admin API
+// key.
 //
 // GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
 // (fine_tuning.checkpoints.permissions.list, C:
-// openai_fine_tuning_checkpoints_permissions_list_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (fineTunedModelCheckpoint) must not be empty; the library percent-encodes
-// them.
-func (c *Client) FineTuningCheckpointsPermissionsList(ctx context.Context, fineTunedModelCheckpoint string, query any) ([]byte, *Response, error) {
+// openai_fine_tuning_checkpoints_permissions_list_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (fineTunedModelCheckpoint) must not be empty; the library percent-encodes them.
+func (r *FineTuningCheckpointsPermissionsService) List(ctx context.Context, fineTunedModelCheckpoint string, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_fine_tuning_checkpoints_permissions_list_async(cl, cFineTunedModelCheckpoint, cQuery, h)
 	})
 }
 
-// FineTuningCheckpointsPermissionsListPages is a pager over every page of GET
-// /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
-// (fine_tuning.checkpoints.permissions.list): each Next fetches one page, the next with the cursor
-// the page gives while it says has_more. Nothing is sent until the first Next. Close the pager when
-// done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (fineTunedModelCheckpoint) must not be empty; the library percent-encodes
-// them.
-func (c *Client) FineTuningCheckpointsPermissionsListPages(ctx context.Context, fineTunedModelCheckpoint string, query any) *Pager {
-	var a args
-	defer a.free()
-	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of fine_tuning.checkpoints.permissions.list
+// (GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions), as the official SDK's
+// auto-pager: each item is the JSON of one element of a page's data (Unmarshal it); the pages are
+// fetched as ListPages fetches them. A failed page, or one without a data array, ends the loop with
+// its error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]),
+// or nil for none. The path parameters (fineTunedModelCheckpoint) must not be empty; the library
+// percent-encodes them.
+func (r *FineTuningCheckpointsPermissionsService) ListAutoPaging(ctx context.Context, fineTunedModelCheckpoint string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, fineTunedModelCheckpoint, query))
+}
+
+// ListPages iterates over every page of fine_tuning.checkpoints.permissions.list (GET
+// /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions): each page is fetched as the
+// loop asks for it, the next with the cursor the page gives while it says there are more. Nothing
+// is sent before the loop starts; breaking out of it ends the walk. Each page is a *Response
+// (Decode its Body); a failed page ends the loop with its error. C:
+// openai_fine_tuning_checkpoints_permissions_list_pages. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (fineTunedModelCheckpoint) must not be empty; the library percent-encodes them.
+func (r *FineTuningCheckpointsPermissionsService) ListPages(ctx context.Context, fineTunedModelCheckpoint string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_fine_tuning_checkpoints_permissions_list_pages(cl, cFineTunedModelCheckpoint, cQuery, out)
 	})
 }
 
-// FineTuningCheckpointsPermissionsRetrieve **NOTE:** This endpoint requires an admin API key.
+// New is fine_tuning.checkpoints.permissions.create: **NOTE:** Calling this endpoint requires an
+// admin API key.
 //
-// GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
-// (fine_tuning.checkpoints.permissions.retrieve, C:
-// openai_fine_tuning_checkpoints_permissions_retrieve_async). An alias of the
-// fine_tuning.checkpoints.permissions.list operation. It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (fineTunedModelCheckpoint) must not be empty; the library percent-encodes
-// them.
-func (c *Client) FineTuningCheckpointsPermissionsRetrieve(ctx context.Context, fineTunedModelCheckpoint string, query any) ([]byte, *Response, error) {
+// POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
+// (fine_tuning.checkpoints.permissions.create, C:
+// openai_fine_tuning_checkpoints_permissions_create_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json. The path parameters (fineTunedModelCheckpoint) must not be empty; the
+// library percent-encodes them.
+func (r *FineTuningCheckpointsPermissionsService) New(ctx context.Context, fineTunedModelCheckpoint string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
-	cQuery := a.json("query", query)
+	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_checkpoints_permissions_retrieve_async(cl, cFineTunedModelCheckpoint, cQuery, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_checkpoints_permissions_create_async(cl, cFineTunedModelCheckpoint, cBody, h)
 	})
 }
 
-// FineTuningCheckpointsPermissionsRetrievePages is a pager over every page of GET
-// /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions
-// (fine_tuning.checkpoints.permissions.retrieve): each Next fetches one page, the next with the
-// cursor the page gives while it says has_more. Nothing is sent until the first Next. Close the
-// pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (fineTunedModelCheckpoint) must not be empty; the library percent-encodes
-// them.
-func (c *Client) FineTuningCheckpointsPermissionsRetrievePages(ctx context.Context, fineTunedModelCheckpoint string, query any) *Pager {
-	var a args
-	defer a.free()
-	cFineTunedModelCheckpoint := a.str("fine_tuned_model_checkpoint", fineTunedModelCheckpoint)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_fine_tuning_checkpoints_permissions_retrieve_pages(cl, cFineTunedModelCheckpoint, cQuery, out)
-	})
-}
-
-// FineTuningJobsCancel immediately cancel a fine-tune job.
+// Cancel is fine_tuning.jobs.cancel: Immediately cancel a fine-tune job.
 //
 // POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel (fine_tuning.jobs.cancel, C:
-// openai_fine_tuning_jobs_cancel_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsCancel(ctx context.Context, fineTuningJobID string) ([]byte, *Response, error) {
+// openai_fine_tuning_jobs_cancel_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (fineTuningJobID) must
+// not be empty; the library percent-encodes them.
+func (r *FineTuningJobsService) Cancel(ctx context.Context, fineTuningJobID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_fine_tuning_jobs_cancel_async(cl, cFineTuningJobID, h)
 	})
 }
 
-// FineTuningJobsCheckpointsList list checkpoints for a fine-tuning job.
-//
-// GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints (fine_tuning.jobs.checkpoints.list, C:
-// openai_fine_tuning_jobs_checkpoints_list_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsCheckpointsList(ctx context.Context, fineTuningJobID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_checkpoints_list_async(cl, cFineTuningJobID, cQuery, h)
-	})
-}
-
-// FineTuningJobsCheckpointsListPages is a pager over every page of GET
-// /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints (fine_tuning.jobs.checkpoints.list): each Next
-// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
-// until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsCheckpointsListPages(ctx context.Context, fineTuningJobID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_fine_tuning_jobs_checkpoints_list_pages(cl, cFineTuningJobID, cQuery, out)
-	})
-}
-
-// FineTuningJobsCreate creates a fine-tuning job which begins the process of creating a new model
-// from a given dataset.
-//
-// POST /fine_tuning/jobs (fine_tuning.jobs.create, C: openai_fine_tuning_jobs_create_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) FineTuningJobsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_create_async(cl, cBody, h)
-	})
-}
-
-// FineTuningJobsList list your organization's fine-tuning jobs.
-//
-// GET /fine_tuning/jobs (fine_tuning.jobs.list, C: openai_fine_tuning_jobs_list_async). It returns
-// the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) FineTuningJobsList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_list_async(cl, cQuery, h)
-	})
-}
-
-// FineTuningJobsListPages is a pager over every page of GET /fine_tuning/jobs
-// (fine_tuning.jobs.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) FineTuningJobsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_fine_tuning_jobs_list_pages(cl, cQuery, out)
-	})
-}
-
-// FineTuningJobsListEvents get status updates for a fine-tuning job.
-//
-// GET /fine_tuning/jobs/{fine_tuning_job_id}/events (fine_tuning.jobs.list_events, C:
-// openai_fine_tuning_jobs_list_events_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsListEvents(ctx context.Context, fineTuningJobID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_list_events_async(cl, cFineTuningJobID, cQuery, h)
-	})
-}
-
-// FineTuningJobsListEventsPages is a pager over every page of GET
-// /fine_tuning/jobs/{fine_tuning_job_id}/events (fine_tuning.jobs.list_events): each Next fetches
-// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
-// the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsListEventsPages(ctx context.Context, fineTuningJobID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_fine_tuning_jobs_list_events_pages(cl, cFineTuningJobID, cQuery, out)
-	})
-}
-
-// FineTuningJobsPause pause a fine-tune job.
-//
-// POST /fine_tuning/jobs/{fine_tuning_job_id}/pause (fine_tuning.jobs.pause, C:
-// openai_fine_tuning_jobs_pause_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsPause(ctx context.Context, fineTuningJobID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_pause_async(cl, cFineTuningJobID, h)
-	})
-}
-
-// FineTuningJobsResume resume a fine-tune job.
-//
-// POST /fine_tuning/jobs/{fine_tuning_job_id}/resume (fine_tuning.jobs.resume, C:
-// openai_fine_tuning_jobs_resume_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsResume(ctx context.Context, fineTuningJobID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_fine_tuning_jobs_resume_async(cl, cFineTuningJobID, h)
-	})
-}
-
-// FineTuningJobsRetrieve get info about a fine-tuning job.
+// Get is fine_tuning.jobs.retrieve: Get info about a fine-tuning job.
 //
 // GET /fine_tuning/jobs/{fine_tuning_job_id} (fine_tuning.jobs.retrieve, C:
-// openai_fine_tuning_jobs_retrieve_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
-func (c *Client) FineTuningJobsRetrieve(ctx context.Context, fineTuningJobID string) ([]byte, *Response, error) {
+// openai_fine_tuning_jobs_retrieve_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (fineTuningJobID) must
+// not be empty; the library percent-encodes them.
+func (r *FineTuningJobsService) Get(ctx context.Context, fineTuningJobID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_fine_tuning_jobs_retrieve_async(cl, cFineTuningJobID, h)
 	})
 }
 
-// ImagesCreateVariation creates a variation of a given image.
+// List is fine_tuning.jobs.list: List your organization's fine-tuning jobs.
 //
-// POST /images/variations (images.create_variation, C: openai_images_create_variation_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// image is the "image" file part (required).
-func (c *Client) ImagesCreateVariation(ctx context.Context, fields any, image *Upload) ([]byte, *Response, error) {
+// GET /fine_tuning/jobs (fine_tuning.jobs.list, C: openai_fine_tuning_jobs_list_async). It returns
+// the response, whose Body is the JSON document the API returned (read it with Decode), or an
+// *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or
+// nil for none.
+func (r *FineTuningJobsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
-	cFields := a.json("fields", fields)
-	cImage := a.upload("image", image)
+	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_images_create_variation_async(cl, cFields, cImage, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_list_async(cl, cQuery, h)
 	})
 }
 
-// ImagesEdit creates an edited or extended image given one or more source images and a prompt.
+// ListAutoPaging iterates over every item of every page of fine_tuning.jobs.list (GET
+// /fine_tuning/jobs), as the official SDK's auto-pager: each item is the JSON of one element of a
+// page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or
+// one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *FineTuningJobsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListEvents is fine_tuning.jobs.list_events: Get status updates for a fine-tuning job.
 //
-// POST /images/edits (images.edit, C: openai_images_edit_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// image is the "image" file part (required).
-// mask is the "mask" file part, or nil for none.
-func (c *Client) ImagesEdit(ctx context.Context, fields any, image *Upload, mask *Upload) ([]byte, *Response, error) {
+// GET /fine_tuning/jobs/{fine_tuning_job_id}/events (fine_tuning.jobs.list_events, C:
+// openai_fine_tuning_jobs_list_events_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (r *FineTuningJobsService) ListEvents(ctx context.Context, fineTuningJobID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
-	cFields := a.json("fields", fields)
-	cImage := a.upload("image", image)
-	cMask := a.upload("mask", mask)
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_images_edit_async(cl, cFields, cImage, cMask, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_list_events_async(cl, cFineTuningJobID, cQuery, h)
 	})
 }
 
-// ImagesEditEx creates an edited or extended image given one or more source images and a prompt.
+// ListEventsAutoPaging iterates over every item of every page of fine_tuning.jobs.list_events (GET
+// /fine_tuning/jobs/{fine_tuning_job_id}/events), as the official SDK's auto-pager: each item is
+// the JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListEventsPages
+// fetches them. A failed page, or one without a data array, ends the loop with its error. query is
+// a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (r *FineTuningJobsService) ListEventsAutoPaging(ctx context.Context, fineTuningJobID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListEventsPages(ctx, fineTuningJobID, query))
+}
+
+// ListEventsPages iterates over every page of fine_tuning.jobs.list_events (GET
+// /fine_tuning/jobs/{fine_tuning_job_id}/events): each page is fetched as the loop asks for it, the
+// next with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_fine_tuning_jobs_list_events_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (r *FineTuningJobsService) ListEventsPages(ctx context.Context, fineTuningJobID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_fine_tuning_jobs_list_events_pages(cl, cFineTuningJobID, cQuery, out)
+	})
+}
+
+// ListPages iterates over every page of fine_tuning.jobs.list (GET /fine_tuning/jobs): each page is
+// fetched as the loop asks for it, the next with the cursor the page gives while it says there are
+// more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each page is a
+// *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_fine_tuning_jobs_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none.
+func (r *FineTuningJobsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_fine_tuning_jobs_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is fine_tuning.jobs.create: Creates a fine-tuning job which begins the process of creating a
+// new model from a given dataset.
 //
-// POST /images/edits (images.edit, C: openai_images_edit_ex_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// image are the "image" files, each sent as a image[] part.
-// mask is the "mask" file part, or nil for none.
-func (c *Client) ImagesEditEx(ctx context.Context, fields any, image []*Upload, mask *Upload) ([]byte, *Response, error) {
+// POST /fine_tuning/jobs (fine_tuning.jobs.create, C: openai_fine_tuning_jobs_create_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent
+// as it is, any other value is encoded with encoding/json.
+func (r *FineTuningJobsService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_create_async(cl, cBody, h)
+	})
+}
+
+// Pause is fine_tuning.jobs.pause: Pause a fine-tune job.
+//
+// POST /fine_tuning/jobs/{fine_tuning_job_id}/pause (fine_tuning.jobs.pause, C:
+// openai_fine_tuning_jobs_pause_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (fineTuningJobID) must
+// not be empty; the library percent-encodes them.
+func (r *FineTuningJobsService) Pause(ctx context.Context, fineTuningJobID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_pause_async(cl, cFineTuningJobID, h)
+	})
+}
+
+// Resume is fine_tuning.jobs.resume: Resume a fine-tune job.
+//
+// POST /fine_tuning/jobs/{fine_tuning_job_id}/resume (fine_tuning.jobs.resume, C:
+// openai_fine_tuning_jobs_resume_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (fineTuningJobID) must
+// not be empty; the library percent-encodes them.
+func (r *FineTuningJobsService) Resume(ctx context.Context, fineTuningJobID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_resume_async(cl, cFineTuningJobID, h)
+	})
+}
+
+// List is fine_tuning.jobs.checkpoints.list: List checkpoints for a fine-tuning job.
+//
+// GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints (fine_tuning.jobs.checkpoints.list, C:
+// openai_fine_tuning_jobs_checkpoints_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (r *FineTuningJobsCheckpointsService) List(ctx context.Context, fineTuningJobID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_fine_tuning_jobs_checkpoints_list_async(cl, cFineTuningJobID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of fine_tuning.jobs.checkpoints.list (GET
+// /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints), as the official SDK's auto-pager: each item
+// is the JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages
+// fetches them. A failed page, or one without a data array, ends the loop with its error. query is
+// a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+// The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (r *FineTuningJobsCheckpointsService) ListAutoPaging(ctx context.Context, fineTuningJobID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, fineTuningJobID, query))
+}
+
+// ListPages iterates over every page of fine_tuning.jobs.checkpoints.list (GET
+// /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints): each page is fetched as the loop asks for
+// it, the next with the cursor the page gives while it says there are more. Nothing is sent before
+// the loop starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a
+// failed page ends the loop with its error. C: openai_fine_tuning_jobs_checkpoints_list_pages.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none. The path parameters (fineTuningJobID) must not be empty; the library percent-encodes them.
+func (r *FineTuningJobsCheckpointsService) ListPages(ctx context.Context, fineTuningJobID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cFineTuningJobID := a.str("fine_tuning_job_id", fineTuningJobID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_fine_tuning_jobs_checkpoints_list_pages(cl, cFineTuningJobID, cQuery, out)
+	})
+}
+
+// Edit is images.edit: Creates an edited or extended image given one or more source images and a
+// prompt.
+//
+// POST /images/edits (images.edit, C: openai_images_edit_ex_async). It returns the response, whose
+// Body is the JSON document the API returned (read it with Decode), or an *Error. fields holds the
+// form's other fields as a JSON object (strings as they are, numbers and booleans as text, arrays
+// as repeated name[], objects as name[key]), or nil. image are the "image" files, each sent as a
+// image[] part. mask is the "mask" file part, or nil for none.
+func (r *ImagesService) Edit(ctx context.Context, fields any, image []*Upload, mask *Upload) (*Response, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
 	cImage, cImageCount := a.uploadArray("image", image)
 	cMask := a.upload("mask", mask)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_images_edit_ex_async(cl, cFields, cImage, cImageCount, cMask, h)
 	})
 }
 
-// ImagesEditStream creates an edited or extended image given one or more source images and a
-// prompt. As a stream of server-sent events (the library asks for it).
+// EditStreaming is images.edit: Creates an edited or extended image given one or more source images
+// and a prompt. As a stream of server-sent events (the library asks for it).
 //
 // POST /images/edits (images.edit, C: openai_images_edit_stream). It returns once the response
-// headers arrived; read the events with the Stream's Next and Current, and Close it. An HTTP error
-// before the stream began is returned as an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// image are the "image" files, each sent as a image[] part.
-// mask is the "mask" file part, or nil for none.
-func (c *Client) ImagesEditStream(ctx context.Context, fields any, image []*Upload, mask *Upload) (*Stream, error) {
+// headers arrived; read the events with the Stream's Next and Current (or range over its Events),
+// and Close it. An HTTP error before the stream began is returned as an *Error. fields holds the
+// form's other fields as a JSON object (strings as they are, numbers and booleans as text, arrays
+// as repeated name[], objects as name[key]), or nil. image are the "image" files, each sent as a
+// image[] part. mask is the "mask" file part, or nil for none.
+func (r *ImagesService) EditStreaming(ctx context.Context, fields any, image []*Upload, mask *Upload) (*Stream, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
@@ -4452,3429 +5322,3596 @@ func (c *Client) ImagesEditStream(ctx context.Context, fields any, image []*Uplo
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
 		return C.openai_images_edit_stream(cl, cFields, cImage, cImageCount, cMask, out)
 	})
 }
 
-// ImagesGenerate creates an image given a prompt.
+// Generate is images.generate: Creates an image given a prompt.
 //
-// POST /images/generations (images.generate, C: openai_images_generate_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
+// POST /images/generations (images.generate, C: openai_images_generate_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
-func (c *Client) ImagesGenerate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_images_generate_async(cl, cBody, h)
-	})
-}
-
-// ImagesGenerateStream creates an image given a prompt. As a stream of server-sent events (the
-// library asks for it).
-//
-// POST /images/generations (images.generate, C: openai_images_generate_stream). It returns once the
-// response headers arrived; read the events with the Stream's Next and Current, and Close it. An
-// HTTP error before the stream began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) ImagesGenerateStream(ctx context.Context, body any) (*Stream, error) {
+func (r *ImagesService) Generate(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_images_generate_async(cl, cBody, h)
+	})
+}
+
+// GenerateStreaming is images.generate: Creates an image given a prompt. As a stream of server-sent
+// events (the library asks for it).
+//
+// POST /images/generations (images.generate, C: openai_images_generate_stream). It returns once the
+// response headers arrived; read the events with the Stream's Next and Current (or range over its
+// Events), and Close it. An HTTP error before the stream began is returned as an *Error. body is
+// the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is, any
+// other value is encoded with encoding/json.
+func (r *ImagesService) GenerateStreaming(ctx context.Context, body any) (*Stream, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
 		return C.openai_images_generate_stream(cl, cBody, out)
 	})
 }
 
-// ModelsDelete delete a fine-tuned model.
+// NewVariation is images.create_variation: Creates a variation of a given image.
 //
-// DELETE /models/{model} (models.delete, C: openai_models_delete_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// The path parameters (model) must not be empty; the library percent-encodes them.
-func (c *Client) ModelsDelete(ctx context.Context, model string) ([]byte, *Response, error) {
+// POST /images/variations (images.create_variation, C: openai_images_create_variation_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. fields holds the form's other fields as a JSON object (strings as they are, numbers
+// and booleans as text, arrays as repeated name[], objects as name[key]), or nil. image is the
+// "image" file part (required).
+func (r *ImagesService) NewVariation(ctx context.Context, fields any, image *Upload) (*Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cImage := a.upload("image", image)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_images_create_variation_async(cl, cFields, cImage, h)
+	})
+}
+
+// Delete is models.delete: Delete a fine-tuned model.
+//
+// DELETE /models/{model} (models.delete, C: openai_models_delete_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. The path
+// parameters (model) must not be empty; the library percent-encodes them.
+func (r *ModelsService) Delete(ctx context.Context, model string) (*Response, error) {
 	var a args
 	defer a.free()
 	cModel := a.str("model", model)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_models_delete_async(cl, cModel, h)
 	})
 }
 
-// ModelsList lists the currently available models, and provides basic information about each one
-// such as the owner and availability.
+// Get is models.retrieve: Retrieves a model instance, providing basic information about the model
+// such as the owner and permissioning.
 //
-// GET /models (models.list, C: openai_models_list_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-func (c *Client) ModelsList(ctx context.Context) ([]byte, *Response, error) {
-	var a args
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_models_list_async(cl, h)
-	})
-}
-
-// ModelsRetrieve retrieves a model instance, providing basic information about the model such as
-// the owner and permissioning.
-//
-// GET /models/{model} (models.retrieve, C: openai_models_retrieve_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// The path parameters (model) must not be empty; the library percent-encodes them.
-func (c *Client) ModelsRetrieve(ctx context.Context, model string) ([]byte, *Response, error) {
+// GET /models/{model} (models.retrieve, C: openai_models_retrieve_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. The path
+// parameters (model) must not be empty; the library percent-encodes them.
+func (r *ModelsService) Get(ctx context.Context, model string) (*Response, error) {
 	var a args
 	defer a.free()
 	cModel := a.str("model", model)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_models_retrieve_async(cl, cModel, h)
 	})
 }
 
-// ModerationsCreate classifies if text and/or image inputs are potentially harmful.
+// List is models.list: Lists the currently available models, and provides basic information about
+// each one such as the owner and availability.
 //
-// POST /moderations (moderations.create, C: openai_moderations_create_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
+// GET /models (models.list, C: openai_models_list_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error.
+func (r *ModelsService) List(ctx context.Context) (*Response, error) {
+	var a args
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_models_list_async(cl, h)
+	})
+}
+
+// New is moderations.create: Classifies if text and/or image inputs are potentially harmful.
+//
+// POST /moderations (moderations.create, C: openai_moderations_create_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
-func (c *Client) ModerationsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+func (r *ModerationsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_moderations_create_async(cl, cBody, h)
 	})
 }
 
-// OrganizationAdminApiKeysCreate create an organization admin API key.
-//
-// POST /organization/admin_api_keys (organization.admin_api_keys.create, C:
-// openai_organization_admin_api_keys_create_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationAdminApiKeysCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_admin_api_keys_create_async(cl, cBody, h)
-	})
-}
-
-// OrganizationAdminApiKeysDelete delete an organization admin API key.
+// Delete is organization.admin_api_keys.delete: Delete an organization admin API key.
 //
 // DELETE /organization/admin_api_keys/{key_id} (organization.admin_api_keys.delete, C:
-// openai_organization_admin_api_keys_delete_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// The path parameters (keyID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationAdminApiKeysDelete(ctx context.Context, keyID string) ([]byte, *Response, error) {
+// openai_organization_admin_api_keys_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (keyID) must
+// not be empty; the library percent-encodes them.
+func (r *OrganizationAdminAPIKeysService) Delete(ctx context.Context, keyID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cKeyID := a.str("key_id", keyID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_admin_api_keys_delete_async(cl, cKeyID, h)
 	})
 }
 
-// OrganizationAdminApiKeysList list organization API keys.
-//
-// GET /organization/admin_api_keys (organization.admin_api_keys.list, C:
-// openai_organization_admin_api_keys_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationAdminApiKeysList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_admin_api_keys_list_async(cl, cQuery, h)
-	})
-}
-
-// OrganizationAdminApiKeysListPages is a pager over every page of GET /organization/admin_api_keys
-// (organization.admin_api_keys.list): each Next fetches one page, the next with the cursor the page
-// gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationAdminApiKeysListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_admin_api_keys_list_pages(cl, cQuery, out)
-	})
-}
-
-// OrganizationAdminApiKeysRetrieve retrieve a single organization API key.
+// Get is organization.admin_api_keys.retrieve: Retrieve a single organization API key.
 //
 // GET /organization/admin_api_keys/{key_id} (organization.admin_api_keys.retrieve, C:
-// openai_organization_admin_api_keys_retrieve_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// The path parameters (keyID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationAdminApiKeysRetrieve(ctx context.Context, keyID string) ([]byte, *Response, error) {
+// openai_organization_admin_api_keys_retrieve_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. The path parameters (keyID)
+// must not be empty; the library percent-encodes them.
+func (r *OrganizationAdminAPIKeysService) Get(ctx context.Context, keyID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cKeyID := a.str("key_id", keyID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_admin_api_keys_retrieve_async(cl, cKeyID, h)
 	})
 }
 
-// OrganizationAuditLogsList list user actions and configuration changes within this organization.
+// List is organization.admin_api_keys.list: List organization API keys.
 //
-// GET /organization/audit_logs (organization.audit_logs.list, C:
-// openai_organization_audit_logs_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationAuditLogsList(ctx context.Context, query any) ([]byte, *Response, error) {
+// GET /organization/admin_api_keys (organization.admin_api_keys.list, C:
+// openai_organization_admin_api_keys_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationAdminAPIKeysService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_admin_api_keys_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.admin_api_keys.list (GET
+// /organization/admin_api_keys), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationAdminAPIKeysService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.admin_api_keys.list (GET
+// /organization/admin_api_keys): each page is fetched as the loop asks for it, the next with the
+// cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_organization_admin_api_keys_list_pages. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationAdminAPIKeysService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_admin_api_keys_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is organization.admin_api_keys.create: Create an organization admin API key.
+//
+// POST /organization/admin_api_keys (organization.admin_api_keys.create, C:
+// openai_organization_admin_api_keys_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *OrganizationAdminAPIKeysService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_admin_api_keys_create_async(cl, cBody, h)
+	})
+}
+
+// List is organization.audit_logs.list: List user actions and configuration changes within this
+// organization.
+//
+// GET /organization/audit_logs (organization.audit_logs.list, C:
+// openai_organization_audit_logs_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationAuditLogsService) List(ctx context.Context, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_audit_logs_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationAuditLogsListPages is a pager over every page of GET /organization/audit_logs
-// (organization.audit_logs.list): each Next fetches one page, the next with the cursor the page
-// gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationAuditLogsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of organization.audit_logs.list (GET
+// /organization/audit_logs), as the official SDK's auto-pager: each item is the JSON of one element
+// of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page,
+// or one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationAuditLogsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.audit_logs.list (GET
+// /organization/audit_logs): each page is fetched as the loop asks for it, the next with the cursor
+// the page gives while it says there are more. Nothing is sent before the loop starts; breaking out
+// of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends the loop with
+// its error. C: openai_organization_audit_logs_list_pages. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationAuditLogsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_audit_logs_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationCertificatesActivate activate certificates at the organization level.
+// Activate is organization.certificates.activate: Activate certificates at the organization level.
 //
 // POST /organization/certificates/activate (organization.certificates.activate, C:
-// openai_organization_certificates_activate_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationCertificatesActivate(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_organization_certificates_activate_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *OrganizationCertificatesService) Activate(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_certificates_activate_async(cl, cBody, h)
 	})
 }
 
-// OrganizationCertificatesCreate upload a certificate to the organization.
-//
-// POST /organization/certificates (organization.certificates.create, C:
-// openai_organization_certificates_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationCertificatesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_certificates_create_async(cl, cBody, h)
-	})
-}
-
-// OrganizationCertificatesDeactivate deactivate certificates at the organization level.
+// Deactivate is organization.certificates.deactivate: Deactivate certificates at the organization
+// level.
 //
 // POST /organization/certificates/deactivate (organization.certificates.deactivate, C:
-// openai_organization_certificates_deactivate_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationCertificatesDeactivate(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_organization_certificates_deactivate_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. body is the JSON request body
+// (an object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded
+// with encoding/json.
+func (r *OrganizationCertificatesService) Deactivate(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_certificates_deactivate_async(cl, cBody, h)
 	})
 }
 
-// OrganizationCertificatesDelete delete a certificate from the organization.
+// Delete is organization.certificates.delete: Delete a certificate from the organization.
 //
 // DELETE /organization/certificates/{certificate_id} (organization.certificates.delete, C:
-// openai_organization_certificates_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (certificateID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationCertificatesDelete(ctx context.Context, certificateID string) ([]byte, *Response, error) {
+// openai_organization_certificates_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters
+// (certificateID) must not be empty; the library percent-encodes them.
+func (r *OrganizationCertificatesService) Delete(ctx context.Context, certificateID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cCertificateID := a.str("certificate_id", certificateID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_certificates_delete_async(cl, cCertificateID, h)
 	})
 }
 
-// OrganizationCertificatesList list uploaded certificates for this organization.
-//
-// GET /organization/certificates (organization.certificates.list, C:
-// openai_organization_certificates_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationCertificatesList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_certificates_list_async(cl, cQuery, h)
-	})
-}
-
-// OrganizationCertificatesListPages is a pager over every page of GET /organization/certificates
-// (organization.certificates.list): each Next fetches one page, the next with the cursor the page
-// gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationCertificatesListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_certificates_list_pages(cl, cQuery, out)
-	})
-}
-
-// OrganizationCertificatesRetrieve get a certificate that has been uploaded to the organization.
+// Get is organization.certificates.retrieve: Get a certificate that has been uploaded to the
+// organization.
 //
 // GET /organization/certificates/{certificate_id} (organization.certificates.retrieve, C:
-// openai_organization_certificates_retrieve_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (certificateID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationCertificatesRetrieve(ctx context.Context, certificateID string, query any) ([]byte, *Response, error) {
+// openai_organization_certificates_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (certificateID) must not be empty; the library percent-encodes them.
+func (r *OrganizationCertificatesService) Get(ctx context.Context, certificateID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cCertificateID := a.str("certificate_id", certificateID)
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_certificates_retrieve_async(cl, cCertificateID, cQuery, h)
 	})
 }
 
-// OrganizationCertificatesUpdate modify a certificate.
+// List is organization.certificates.list: List uploaded certificates for this organization.
+//
+// GET /organization/certificates (organization.certificates.list, C:
+// openai_organization_certificates_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationCertificatesService) List(ctx context.Context, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_certificates_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.certificates.list (GET
+// /organization/certificates), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationCertificatesService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.certificates.list (GET
+// /organization/certificates): each page is fetched as the loop asks for it, the next with the
+// cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_organization_certificates_list_pages. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationCertificatesService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_certificates_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is organization.certificates.create: Upload a certificate to the organization.
+//
+// POST /organization/certificates (organization.certificates.create, C:
+// openai_organization_certificates_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *OrganizationCertificatesService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_certificates_create_async(cl, cBody, h)
+	})
+}
+
+// Update is organization.certificates.update: Modify a certificate.
 //
 // POST /organization/certificates/{certificate_id} (organization.certificates.update, C:
-// openai_organization_certificates_update_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (certificateID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationCertificatesUpdate(ctx context.Context, certificateID string, body any) ([]byte, *Response, error) {
+// openai_organization_certificates_update_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (certificateID) must not be empty; the library percent-encodes
+// them.
+func (r *OrganizationCertificatesService) Update(ctx context.Context, certificateID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cCertificateID := a.str("certificate_id", certificateID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_certificates_update_async(cl, cCertificateID, cBody, h)
 	})
 }
 
-// OrganizationCostsList get costs details for the organization.
+// List is organization.costs.list: Get costs details for the organization.
 //
 // GET /organization/costs (organization.costs.list, C: openai_organization_costs_list_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationCostsList(ctx context.Context, query any) ([]byte, *Response, error) {
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]),
+// or nil for none.
+func (r *OrganizationCostsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_costs_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationCostsListPages is a pager over every page of GET /organization/costs
-// (organization.costs.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationCostsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of organization.costs.list (GET
+// /organization/costs), as the official SDK's auto-pager: each item is the JSON of one element of a
+// page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or
+// one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationCostsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.costs.list (GET /organization/costs): each
+// page is fetched as the loop asks for it, the next with the cursor the page gives while it says
+// there are more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each
+// page is a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_organization_costs_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none.
+func (r *OrganizationCostsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_costs_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationDataRetentionRetrieve retrieves organization data retention controls.
+// Get is organization.data_retention.retrieve: Retrieves organization data retention controls.
 //
 // GET /organization/data_retention (organization.data_retention.retrieve, C:
-// openai_organization_data_retention_retrieve_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-func (c *Client) OrganizationDataRetentionRetrieve(ctx context.Context) ([]byte, *Response, error) {
+// openai_organization_data_retention_retrieve_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error.
+func (r *OrganizationDataRetentionService) Get(ctx context.Context) (*Response, error) {
 	var a args
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_data_retention_retrieve_async(cl, h)
 	})
 }
 
-// OrganizationDataRetentionUpdate updates organization data retention controls.
+// Update is organization.data_retention.update: Updates organization data retention controls.
 //
 // POST /organization/data_retention (organization.data_retention.update, C:
-// openai_organization_data_retention_update_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationDataRetentionUpdate(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_organization_data_retention_update_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *OrganizationDataRetentionService) Update(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_data_retention_update_async(cl, cBody, h)
 	})
 }
 
-// OrganizationGroupsCreate creates a new group in the organization.
-//
-// POST /organization/groups (organization.groups.create, C:
-// openai_organization_groups_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationGroupsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_groups_create_async(cl, cBody, h)
-	})
-}
-
-// OrganizationGroupsDelete deletes a group from the organization.
+// Delete is organization.groups.delete: Deletes a group from the organization.
 //
 // DELETE /organization/groups/{group_id} (organization.groups.delete, C:
-// openai_organization_groups_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsDelete(ctx context.Context, groupID string) ([]byte, *Response, error) {
+// openai_organization_groups_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (groupID) must
+// not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsService) Delete(ctx context.Context, groupID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cGroupID := a.str("group_id", groupID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_groups_delete_async(cl, cGroupID, h)
 	})
 }
 
-// OrganizationGroupsList lists all groups in the organization.
-//
-// GET /organization/groups (organization.groups.list, C: openai_organization_groups_list_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationGroupsList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_groups_list_async(cl, cQuery, h)
-	})
-}
-
-// OrganizationGroupsListPages is a pager over every page of GET /organization/groups
-// (organization.groups.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationGroupsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_groups_list_pages(cl, cQuery, out)
-	})
-}
-
-// OrganizationGroupsRetrieve retrieves a group.
+// Get is organization.groups.retrieve: Retrieves a group.
 //
 // GET /organization/groups/{group_id} (organization.groups.retrieve, C:
-// openai_organization_groups_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsRetrieve(ctx context.Context, groupID string) ([]byte, *Response, error) {
+// openai_organization_groups_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (groupID) must
+// not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsService) Get(ctx context.Context, groupID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cGroupID := a.str("group_id", groupID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_groups_retrieve_async(cl, cGroupID, h)
 	})
 }
 
-// OrganizationGroupsRolesCreate assigns an organization role to a group within the organization.
+// List is organization.groups.list: Lists all groups in the organization.
 //
-// POST /organization/groups/{group_id}/roles (organization.groups.roles.create, C:
-// openai_organization_groups_roles_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsRolesCreate(ctx context.Context, groupID string, body any) ([]byte, *Response, error) {
+// GET /organization/groups (organization.groups.list, C: openai_organization_groups_list_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]),
+// or nil for none.
+func (r *OrganizationGroupsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
-	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.groups.list (GET
+// /organization/groups), as the official SDK's auto-pager: each item is the JSON of one element of
+// a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or
+// one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationGroupsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.groups.list (GET /organization/groups): each
+// page is fetched as the loop asks for it, the next with the cursor the page gives while it says
+// there are more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each
+// page is a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_organization_groups_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none.
+func (r *OrganizationGroupsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_groups_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is organization.groups.create: Creates a new group in the organization.
+//
+// POST /organization/groups (organization.groups.create, C:
+// openai_organization_groups_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *OrganizationGroupsService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_groups_roles_create_async(cl, cGroupID, cBody, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_create_async(cl, cBody, h)
 	})
 }
 
-// OrganizationGroupsRolesDelete unassigns an organization role from a group within the
-// organization.
-//
-// DELETE /organization/groups/{group_id}/roles/{role_id} (organization.groups.roles.delete, C:
-// openai_organization_groups_roles_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (groupID, roleID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsRolesDelete(ctx context.Context, groupID string, roleID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cGroupID := a.str("group_id", groupID)
-	cRoleID := a.str("role_id", roleID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_groups_roles_delete_async(cl, cGroupID, cRoleID, h)
-	})
-}
-
-// OrganizationGroupsRolesList lists the organization roles assigned to a group within the
-// organization.
-//
-// GET /organization/groups/{group_id}/roles (organization.groups.roles.list, C:
-// openai_organization_groups_roles_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsRolesList(ctx context.Context, groupID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cGroupID := a.str("group_id", groupID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_groups_roles_list_async(cl, cGroupID, cQuery, h)
-	})
-}
-
-// OrganizationGroupsRolesListPages is a pager over every page of GET
-// /organization/groups/{group_id}/roles (organization.groups.roles.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsRolesListPages(ctx context.Context, groupID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cGroupID := a.str("group_id", groupID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_groups_roles_list_pages(cl, cGroupID, cQuery, out)
-	})
-}
-
-// OrganizationGroupsRolesRetrieve retrieves an organization role assigned to a group.
-//
-// GET /organization/groups/{group_id}/roles/{role_id} (organization.groups.roles.retrieve, C:
-// openai_organization_groups_roles_retrieve_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// The path parameters (groupID, roleID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsRolesRetrieve(ctx context.Context, groupID string, roleID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cGroupID := a.str("group_id", groupID)
-	cRoleID := a.str("role_id", roleID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_groups_roles_retrieve_async(cl, cGroupID, cRoleID, h)
-	})
-}
-
-// OrganizationGroupsUpdate updates a group's information.
+// Update is organization.groups.update: Updates a group's information.
 //
 // POST /organization/groups/{group_id} (organization.groups.update, C:
-// openai_organization_groups_update_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsUpdate(ctx context.Context, groupID string, body any) ([]byte, *Response, error) {
+// openai_organization_groups_update_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsService) Update(ctx context.Context, groupID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cGroupID := a.str("group_id", groupID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_groups_update_async(cl, cGroupID, cBody, h)
 	})
 }
 
-// OrganizationGroupsUsersCreate adds a user to a group.
+// Delete is organization.groups.roles.delete: Unassigns an organization role from a group within
+// the organization.
 //
-// POST /organization/groups/{group_id}/users (organization.groups.users.create, C:
-// openai_organization_groups_users_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsUsersCreate(ctx context.Context, groupID string, body any) ([]byte, *Response, error) {
+// DELETE /organization/groups/{group_id}/roles/{role_id} (organization.groups.roles.delete, C:
+// openai_organization_groups_roles_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (groupID,
+// roleID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsRolesService) Delete(ctx context.Context, groupID string, roleID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_roles_delete_async(cl, cGroupID, cRoleID, h)
+	})
+}
+
+// Get is organization.groups.roles.retrieve: Retrieves an organization role assigned to a group.
+//
+// GET /organization/groups/{group_id}/roles/{role_id} (organization.groups.roles.retrieve, C:
+// openai_organization_groups_roles_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (groupID,
+// roleID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsRolesService) Get(ctx context.Context, groupID string, roleID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_roles_retrieve_async(cl, cGroupID, cRoleID, h)
+	})
+}
+
+// List is organization.groups.roles.list: Lists the organization roles assigned to a group within
+// the organization.
+//
+// GET /organization/groups/{group_id}/roles (organization.groups.roles.list, C:
+// openai_organization_groups_roles_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (groupID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsRolesService) List(ctx context.Context, groupID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_roles_list_async(cl, cGroupID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.groups.roles.list (GET
+// /organization/groups/{group_id}/roles), as the official SDK's auto-pager: each item is the JSON
+// of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them.
+// A failed page, or one without a data array, ends the loop with its error. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (groupID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsRolesService) ListAutoPaging(ctx context.Context, groupID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, groupID, query))
+}
+
+// ListPages iterates over every page of organization.groups.roles.list (GET
+// /organization/groups/{group_id}/roles): each page is fetched as the loop asks for it, the next
+// with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_organization_groups_roles_list_pages. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The
+// path parameters (groupID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsRolesService) ListPages(ctx context.Context, groupID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cGroupID := a.str("group_id", groupID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_groups_roles_list_pages(cl, cGroupID, cQuery, out)
+	})
+}
+
+// New is organization.groups.roles.create: Assigns an organization role to a group within the
+// organization.
+//
+// POST /organization/groups/{group_id}/roles (organization.groups.roles.create, C:
+// openai_organization_groups_roles_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsRolesService) New(ctx context.Context, groupID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cGroupID := a.str("group_id", groupID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_groups_users_create_async(cl, cGroupID, cBody, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_roles_create_async(cl, cGroupID, cBody, h)
 	})
 }
 
-// OrganizationGroupsUsersDelete removes a user from a group.
+// Delete is organization.groups.users.delete: Removes a user from a group.
 //
 // DELETE /organization/groups/{group_id}/users/{user_id} (organization.groups.users.delete, C:
-// openai_organization_groups_users_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (groupID, userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsUsersDelete(ctx context.Context, groupID string, userID string) ([]byte, *Response, error) {
+// openai_organization_groups_users_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (groupID,
+// userID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsUsersService) Delete(ctx context.Context, groupID string, userID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cGroupID := a.str("group_id", groupID)
 	cUserID := a.str("user_id", userID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_groups_users_delete_async(cl, cGroupID, cUserID, h)
 	})
 }
 
-// OrganizationGroupsUsersList lists the users assigned to a group.
-//
-// GET /organization/groups/{group_id}/users (organization.groups.users.list, C:
-// openai_organization_groups_users_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsUsersList(ctx context.Context, groupID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cGroupID := a.str("group_id", groupID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_groups_users_list_async(cl, cGroupID, cQuery, h)
-	})
-}
-
-// OrganizationGroupsUsersListPages is a pager over every page of GET
-// /organization/groups/{group_id}/users (organization.groups.users.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsUsersListPages(ctx context.Context, groupID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cGroupID := a.str("group_id", groupID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_groups_users_list_pages(cl, cGroupID, cQuery, out)
-	})
-}
-
-// OrganizationGroupsUsersRetrieve retrieves a user in a group.
+// Get is organization.groups.users.retrieve: Retrieves a user in a group.
 //
 // GET /organization/groups/{group_id}/users/{user_id} (organization.groups.users.retrieve, C:
-// openai_organization_groups_users_retrieve_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// The path parameters (groupID, userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationGroupsUsersRetrieve(ctx context.Context, groupID string, userID string) ([]byte, *Response, error) {
+// openai_organization_groups_users_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (groupID,
+// userID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsUsersService) Get(ctx context.Context, groupID string, userID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cGroupID := a.str("group_id", groupID)
 	cUserID := a.str("user_id", userID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_groups_users_retrieve_async(cl, cGroupID, cUserID, h)
 	})
 }
 
-// OrganizationInvitesCreate create an invite for a user to the organization.
+// List is organization.groups.users.list: Lists the users assigned to a group.
 //
-// POST /organization/invites (organization.invites.create, C:
-// openai_organization_invites_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationInvitesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// GET /organization/groups/{group_id}/users (organization.groups.users.list, C:
+// openai_organization_groups_users_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (groupID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsUsersService) List(ctx context.Context, groupID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
-	cBody := a.json("body", body)
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_invites_create_async(cl, cBody, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_users_list_async(cl, cGroupID, cQuery, h)
 	})
 }
 
-// OrganizationInvitesDelete delete an invite.
+// ListAutoPaging iterates over every item of every page of organization.groups.users.list (GET
+// /organization/groups/{group_id}/users), as the official SDK's auto-pager: each item is the JSON
+// of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them.
+// A failed page, or one without a data array, ends the loop with its error. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (groupID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsUsersService) ListAutoPaging(ctx context.Context, groupID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, groupID, query))
+}
+
+// ListPages iterates over every page of organization.groups.users.list (GET
+// /organization/groups/{group_id}/users): each page is fetched as the loop asks for it, the next
+// with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_organization_groups_users_list_pages. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The
+// path parameters (groupID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsUsersService) ListPages(ctx context.Context, groupID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cGroupID := a.str("group_id", groupID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_groups_users_list_pages(cl, cGroupID, cQuery, out)
+	})
+}
+
+// New is organization.groups.users.create: Adds a user to a group.
+//
+// POST /organization/groups/{group_id}/users (organization.groups.users.create, C:
+// openai_organization_groups_users_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (groupID) must not be empty; the library percent-encodes them.
+func (r *OrganizationGroupsUsersService) New(ctx context.Context, groupID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cGroupID := a.str("group_id", groupID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_groups_users_create_async(cl, cGroupID, cBody, h)
+	})
+}
+
+// Delete is organization.invites.delete: Delete an invite.
 //
 // DELETE /organization/invites/{invite_id} (organization.invites.delete, C:
-// openai_organization_invites_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (inviteID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationInvitesDelete(ctx context.Context, inviteID string) ([]byte, *Response, error) {
+// openai_organization_invites_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (inviteID)
+// must not be empty; the library percent-encodes them.
+func (r *OrganizationInvitesService) Delete(ctx context.Context, inviteID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cInviteID := a.str("invite_id", inviteID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_invites_delete_async(cl, cInviteID, h)
 	})
 }
 
-// OrganizationInvitesList returns a list of invites in the organization.
-//
-// GET /organization/invites (organization.invites.list, C: openai_organization_invites_list_async).
-// It returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationInvitesList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_invites_list_async(cl, cQuery, h)
-	})
-}
-
-// OrganizationInvitesListPages is a pager over every page of GET /organization/invites
-// (organization.invites.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationInvitesListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_invites_list_pages(cl, cQuery, out)
-	})
-}
-
-// OrganizationInvitesRetrieve retrieves an invite.
+// Get is organization.invites.retrieve: Retrieves an invite.
 //
 // GET /organization/invites/{invite_id} (organization.invites.retrieve, C:
-// openai_organization_invites_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (inviteID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationInvitesRetrieve(ctx context.Context, inviteID string) ([]byte, *Response, error) {
+// openai_organization_invites_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (inviteID)
+// must not be empty; the library percent-encodes them.
+func (r *OrganizationInvitesService) Get(ctx context.Context, inviteID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cInviteID := a.str("invite_id", inviteID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_invites_retrieve_async(cl, cInviteID, h)
 	})
 }
 
-// OrganizationProjectsApiKeysDelete deletes an API key from the project.
+// List is organization.invites.list: Returns a list of invites in the organization.
 //
-// DELETE /organization/projects/{project_id}/api_keys/{api_key_id}
-// (organization.projects.api_keys.delete, C: openai_organization_projects_api_keys_delete_async).
-// It returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (projectID, apiKeyID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsApiKeysDelete(ctx context.Context, projectID string, apiKeyID string) ([]byte, *Response, error) {
+// GET /organization/invites (organization.invites.list, C: openai_organization_invites_list_async).
+// It returns the response, whose Body is the JSON document the API returned (read it with Decode),
+// or an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as
+// name[]), or nil for none.
+func (r *OrganizationInvitesService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cApiKeyID := a.str("api_key_id", apiKeyID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_api_keys_delete_async(cl, cProjectID, cApiKeyID, h)
-	})
-}
-
-// OrganizationProjectsApiKeysList returns a list of API keys in the project.
-//
-// GET /organization/projects/{project_id}/api_keys (organization.projects.api_keys.list, C:
-// openai_organization_projects_api_keys_list_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsApiKeysList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_api_keys_list_async(cl, cProjectID, cQuery, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_invites_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationProjectsApiKeysListPages is a pager over every page of GET
-// /organization/projects/{project_id}/api_keys (organization.projects.api_keys.list): each Next
-// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
-// until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsApiKeysListPages(ctx context.Context, projectID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_projects_api_keys_list_pages(cl, cProjectID, cQuery, out)
+// ListAutoPaging iterates over every item of every page of organization.invites.list (GET
+// /organization/invites), as the official SDK's auto-pager: each item is the JSON of one element of
+// a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or
+// one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationInvitesService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.invites.list (GET /organization/invites): each
+// page is fetched as the loop asks for it, the next with the cursor the page gives while it says
+// there are more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each
+// page is a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_organization_invites_list_pages. query is a JSON object of query parameters ({"limit":
+// 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationInvitesService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_invites_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationProjectsApiKeysRetrieve retrieves an API key in the project.
+// New is organization.invites.create: Create an invite for a user to the organization.
 //
-// GET /organization/projects/{project_id}/api_keys/{api_key_id}
-// (organization.projects.api_keys.retrieve, C:
-// openai_organization_projects_api_keys_retrieve_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// The path parameters (projectID, apiKeyID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsApiKeysRetrieve(ctx context.Context, projectID string, apiKeyID string) ([]byte, *Response, error) {
+// POST /organization/invites (organization.invites.create, C:
+// openai_organization_invites_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *OrganizationInvitesService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cApiKeyID := a.str("api_key_id", apiKeyID)
+	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_api_keys_retrieve_async(cl, cProjectID, cApiKeyID, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_invites_create_async(cl, cBody, h)
 	})
 }
 
-// OrganizationProjectsArchive archives a project in the organization.
+// Archive is organization.projects.archive: Archives a project in the organization.
 //
 // POST /organization/projects/{project_id}/archive (organization.projects.archive, C:
-// openai_organization_projects_archive_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsArchive(ctx context.Context, projectID string) ([]byte, *Response, error) {
+// openai_organization_projects_archive_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (projectID)
+// must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsService) Archive(ctx context.Context, projectID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_archive_async(cl, cProjectID, h)
 	})
 }
 
-// OrganizationProjectsCertificatesActivate activate certificates at the project level.
+// Get is organization.projects.retrieve: Retrieves a project.
 //
-// POST /organization/projects/{project_id}/certificates/activate
-// (organization.projects.certificates.activate, C:
-// openai_organization_projects_certificates_activate_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsCertificatesActivate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_certificates_activate_async(cl, cProjectID, cBody, h)
-	})
-}
-
-// OrganizationProjectsCertificatesDeactivate deactivate certificates at the project level.
-//
-// POST /organization/projects/{project_id}/certificates/deactivate
-// (organization.projects.certificates.deactivate, C:
-// openai_organization_projects_certificates_deactivate_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsCertificatesDeactivate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_certificates_deactivate_async(cl, cProjectID, cBody, h)
-	})
-}
-
-// OrganizationProjectsCertificatesList list certificates for this project.
-//
-// GET /organization/projects/{project_id}/certificates (organization.projects.certificates.list, C:
-// openai_organization_projects_certificates_list_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsCertificatesList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_certificates_list_async(cl, cProjectID, cQuery, h)
-	})
-}
-
-// OrganizationProjectsCertificatesListPages is a pager over every page of GET
-// /organization/projects/{project_id}/certificates (organization.projects.certificates.list): each
-// Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is
-// sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsCertificatesListPages(ctx context.Context, projectID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_projects_certificates_list_pages(cl, cProjectID, cQuery, out)
-	})
-}
-
-// OrganizationProjectsCreate create a new project in the organization.
-//
-// POST /organization/projects (organization.projects.create, C:
-// openai_organization_projects_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationProjectsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_create_async(cl, cBody, h)
-	})
-}
-
-// OrganizationProjectsDataRetentionRetrieve retrieves project data retention controls.
-//
-// GET /organization/projects/{project_id}/data_retention
-// (organization.projects.data_retention.retrieve, C:
-// openai_organization_projects_data_retention_retrieve_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsDataRetentionRetrieve(ctx context.Context, projectID string) ([]byte, *Response, error) {
+// GET /organization/projects/{project_id} (organization.projects.retrieve, C:
+// openai_organization_projects_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (projectID)
+// must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsService) Get(ctx context.Context, projectID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_data_retention_retrieve_async(cl, cProjectID, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_retrieve_async(cl, cProjectID, h)
 	})
 }
 
-// OrganizationProjectsDataRetentionUpdate updates project data retention controls.
-//
-// POST /organization/projects/{project_id}/data_retention
-// (organization.projects.data_retention.update, C:
-// openai_organization_projects_data_retention_update_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsDataRetentionUpdate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_data_retention_update_async(cl, cProjectID, cBody, h)
-	})
-}
-
-// OrganizationProjectsGroupsCreate grants a group access to a project.
-//
-// POST /organization/projects/{project_id}/groups (organization.projects.groups.create, C:
-// openai_organization_projects_groups_create_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsGroupsCreate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_groups_create_async(cl, cProjectID, cBody, h)
-	})
-}
-
-// OrganizationProjectsGroupsDelete revokes a group's access to a project.
-//
-// DELETE /organization/projects/{project_id}/groups/{group_id}
-// (organization.projects.groups.delete, C: openai_organization_projects_groups_delete_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsGroupsDelete(ctx context.Context, projectID string, groupID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cGroupID := a.str("group_id", groupID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_groups_delete_async(cl, cProjectID, cGroupID, h)
-	})
-}
-
-// OrganizationProjectsGroupsList lists the groups that have access to a project.
-//
-// GET /organization/projects/{project_id}/groups (organization.projects.groups.list, C:
-// openai_organization_projects_groups_list_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsGroupsList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_groups_list_async(cl, cProjectID, cQuery, h)
-	})
-}
-
-// OrganizationProjectsGroupsListPages is a pager over every page of GET
-// /organization/projects/{project_id}/groups (organization.projects.groups.list): each Next fetches
-// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
-// the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsGroupsListPages(ctx context.Context, projectID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_projects_groups_list_pages(cl, cProjectID, cQuery, out)
-	})
-}
-
-// OrganizationProjectsGroupsRetrieve retrieves a project's group.
-//
-// GET /organization/projects/{project_id}/groups/{group_id} (organization.projects.groups.retrieve,
-// C: openai_organization_projects_groups_retrieve_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsGroupsRetrieve(ctx context.Context, projectID string, groupID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cGroupID := a.str("group_id", groupID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_groups_retrieve_async(cl, cProjectID, cGroupID, cQuery, h)
-	})
-}
-
-// OrganizationProjectsHostedToolPermissionsRetrieve returns hosted tool permissions for a project.
-//
-// GET /organization/projects/{project_id}/hosted_tool_permissions
-// (organization.projects.hosted_tool_permissions.retrieve, C:
-// openai_organization_projects_hosted_tool_permissions_retrieve_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsHostedToolPermissionsRetrieve(ctx context.Context, projectID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_hosted_tool_permissions_retrieve_async(cl, cProjectID, h)
-	})
-}
-
-// OrganizationProjectsHostedToolPermissionsUpdate updates hosted tool permissions for a project.
-//
-// POST /organization/projects/{project_id}/hosted_tool_permissions
-// (organization.projects.hosted_tool_permissions.update, C:
-// openai_organization_projects_hosted_tool_permissions_update_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsHostedToolPermissionsUpdate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_hosted_tool_permissions_update_async(cl, cProjectID, cBody, h)
-	})
-}
-
-// OrganizationProjectsList returns a list of projects.
+// List is organization.projects.list: Returns a list of projects.
 //
 // GET /organization/projects (organization.projects.list, C:
-// openai_organization_projects_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationProjectsList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_projects_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationProjectsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationProjectsListPages is a pager over every page of GET /organization/projects
-// (organization.projects.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationProjectsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of organization.projects.list (GET
+// /organization/projects), as the official SDK's auto-pager: each item is the JSON of one element
+// of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page,
+// or one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationProjectsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.projects.list (GET /organization/projects):
+// each page is fetched as the loop asks for it, the next with the cursor the page gives while it
+// says there are more. Nothing is sent before the loop starts; breaking out of it ends the walk.
+// Each page is a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_organization_projects_list_pages. query is a JSON object of query parameters ({"limit":
+// 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationProjectsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_projects_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationProjectsModelPermissionsDelete deletes model permissions for a project.
+// New is organization.projects.create: Create a new project in the organization.
 //
-// DELETE /organization/projects/{project_id}/model_permissions
-// (organization.projects.model_permissions.delete, C:
-// openai_organization_projects_model_permissions_delete_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsModelPermissionsDelete(ctx context.Context, projectID string) ([]byte, *Response, error) {
+// POST /organization/projects (organization.projects.create, C:
+// openai_organization_projects_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *OrganizationProjectsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
-	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_model_permissions_delete_async(cl, cProjectID, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_create_async(cl, cBody, h)
 	})
 }
 
-// OrganizationProjectsModelPermissionsRetrieve returns model permissions for a project.
+// Update is organization.projects.update: Modifies a project in the organization.
 //
-// GET /organization/projects/{project_id}/model_permissions
-// (organization.projects.model_permissions.retrieve, C:
-// openai_organization_projects_model_permissions_retrieve_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsModelPermissionsRetrieve(ctx context.Context, projectID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_model_permissions_retrieve_async(cl, cProjectID, h)
-	})
-}
-
-// OrganizationProjectsModelPermissionsUpdate updates model permissions for a project.
-//
-// POST /organization/projects/{project_id}/model_permissions
-// (organization.projects.model_permissions.update, C:
-// openai_organization_projects_model_permissions_update_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsModelPermissionsUpdate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+// POST /organization/projects/{project_id} (organization.projects.update, C:
+// openai_organization_projects_update_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (projectID) must not be empty; the library percent-encodes
+// them.
+func (r *OrganizationProjectsService) Update(ctx context.Context, projectID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_update_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// Delete is organization.projects.api_keys.delete: Deletes an API key from the project.
+//
+// DELETE /organization/projects/{project_id}/api_keys/{api_key_id}
+// (organization.projects.api_keys.delete, C: openai_organization_projects_api_keys_delete_async).
+// It returns the response, whose Body is the JSON document the API returned (read it with Decode),
+// or an *Error. The path parameters (projectID, apiKeyID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsAPIKeysService) Delete(ctx context.Context, projectID string, apiKeyID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cApiKeyID := a.str("api_key_id", apiKeyID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_api_keys_delete_async(cl, cProjectID, cApiKeyID, h)
+	})
+}
+
+// Get is organization.projects.api_keys.retrieve: Retrieves an API key in the project.
+//
+// GET /organization/projects/{project_id}/api_keys/{api_key_id}
+// (organization.projects.api_keys.retrieve, C:
+// openai_organization_projects_api_keys_retrieve_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (projectID, apiKeyID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsAPIKeysService) Get(ctx context.Context, projectID string, apiKeyID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cApiKeyID := a.str("api_key_id", apiKeyID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_api_keys_retrieve_async(cl, cProjectID, cApiKeyID, h)
+	})
+}
+
+// List is organization.projects.api_keys.list: Returns a list of API keys in the project.
+//
+// GET /organization/projects/{project_id}/api_keys (organization.projects.api_keys.list, C:
+// openai_organization_projects_api_keys_list_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsAPIKeysService) List(ctx context.Context, projectID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_api_keys_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.projects.api_keys.list (GET
+// /organization/projects/{project_id}/api_keys), as the official SDK's auto-pager: each item is the
+// JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches
+// them. A failed page, or one without a data array, ends the loop with its error. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsAPIKeysService) ListAutoPaging(ctx context.Context, projectID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, projectID, query))
+}
+
+// ListPages iterates over every page of organization.projects.api_keys.list (GET
+// /organization/projects/{project_id}/api_keys): each page is fetched as the loop asks for it, the
+// next with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_organization_projects_api_keys_list_pages. query is
+// a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+// The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsAPIKeysService) ListPages(ctx context.Context, projectID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cProjectID := a.str("project_id", projectID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_projects_api_keys_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// Activate is organization.projects.certificates.activate: Activate certificates at the project
+// level.
+//
+// POST /organization/projects/{project_id}/certificates/activate
+// (organization.projects.certificates.activate, C:
+// openai_organization_projects_certificates_activate_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json. The path parameters (projectID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsCertificatesService) Activate(ctx context.Context, projectID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_certificates_activate_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// Deactivate is organization.projects.certificates.deactivate: Deactivate certificates at the
+// project level.
+//
+// POST /organization/projects/{project_id}/certificates/deactivate
+// (organization.projects.certificates.deactivate, C:
+// openai_organization_projects_certificates_deactivate_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. body is the JSON
+// request body (an object): a string, []byte or json.RawMessage is sent as it is, any other value
+// is encoded with encoding/json. The path parameters (projectID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsCertificatesService) Deactivate(ctx context.Context, projectID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_certificates_deactivate_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// List is organization.projects.certificates.list: List certificates for this project.
+//
+// GET /organization/projects/{project_id}/certificates (organization.projects.certificates.list, C:
+// openai_organization_projects_certificates_list_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsCertificatesService) List(ctx context.Context, projectID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_certificates_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.projects.certificates.list
+// (GET /organization/projects/{project_id}/certificates), as the official SDK's auto-pager: each
+// item is the JSON of one element of a page's data (Unmarshal it); the pages are fetched as
+// ListPages fetches them. A failed page, or one without a data array, ends the loop with its error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none. The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsCertificatesService) ListAutoPaging(ctx context.Context, projectID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, projectID, query))
+}
+
+// ListPages iterates over every page of organization.projects.certificates.list (GET
+// /organization/projects/{project_id}/certificates): each page is fetched as the loop asks for it,
+// the next with the cursor the page gives while it says there are more. Nothing is sent before the
+// loop starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a
+// failed page ends the loop with its error. C:
+// openai_organization_projects_certificates_list_pages. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters (projectID) must
+// not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsCertificatesService) ListPages(ctx context.Context, projectID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cProjectID := a.str("project_id", projectID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_projects_certificates_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// Get is organization.projects.data_retention.retrieve: Retrieves project data retention controls.
+//
+// GET /organization/projects/{project_id}/data_retention
+// (organization.projects.data_retention.retrieve, C:
+// openai_organization_projects_data_retention_retrieve_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsDataRetentionService) Get(ctx context.Context, projectID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_data_retention_retrieve_async(cl, cProjectID, h)
+	})
+}
+
+// Update is organization.projects.data_retention.update: Updates project data retention controls.
+//
+// POST /organization/projects/{project_id}/data_retention
+// (organization.projects.data_retention.update, C:
+// openai_organization_projects_data_retention_update_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json. The path parameters (projectID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsDataRetentionService) Update(ctx context.Context, projectID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_data_retention_update_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// Delete is organization.projects.groups.delete: Revokes a group's access to a project.
+//
+// DELETE /organization/projects/{project_id}/groups/{group_id}
+// (organization.projects.groups.delete, C: openai_organization_projects_groups_delete_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. The path parameters (projectID, groupID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsGroupsService) Delete(ctx context.Context, projectID string, groupID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cGroupID := a.str("group_id", groupID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_groups_delete_async(cl, cProjectID, cGroupID, h)
+	})
+}
+
+// Get is organization.projects.groups.retrieve: Retrieves a project's group.
+//
+// GET /organization/projects/{project_id}/groups/{group_id} (organization.projects.groups.retrieve,
+// C: openai_organization_projects_groups_retrieve_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID, groupID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsGroupsService) Get(ctx context.Context, projectID string, groupID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_groups_retrieve_async(cl, cProjectID, cGroupID, cQuery, h)
+	})
+}
+
+// List is organization.projects.groups.list: Lists the groups that have access to a project.
+//
+// GET /organization/projects/{project_id}/groups (organization.projects.groups.list, C:
+// openai_organization_projects_groups_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsGroupsService) List(ctx context.Context, projectID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_groups_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.projects.groups.list (GET
+// /organization/projects/{project_id}/groups), as the official SDK's auto-pager: each item is the
+// JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches
+// them. A failed page, or one without a data array, ends the loop with its error. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsGroupsService) ListAutoPaging(ctx context.Context, projectID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, projectID, query))
+}
+
+// ListPages iterates over every page of organization.projects.groups.list (GET
+// /organization/projects/{project_id}/groups): each page is fetched as the loop asks for it, the
+// next with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_organization_projects_groups_list_pages. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The
+// path parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsGroupsService) ListPages(ctx context.Context, projectID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cProjectID := a.str("project_id", projectID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_projects_groups_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// New is organization.projects.groups.create: Grants a group access to a project.
+//
+// POST /organization/projects/{project_id}/groups (organization.projects.groups.create, C:
+// openai_organization_projects_groups_create_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. body is the JSON request body
+// (an object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded
+// with encoding/json. The path parameters (projectID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsGroupsService) New(ctx context.Context, projectID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_groups_create_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// Get is organization.projects.hosted_tool_permissions.retrieve: Returns hosted tool permissions
+// for a project.
+//
+// GET /organization/projects/{project_id}/hosted_tool_permissions
+// (organization.projects.hosted_tool_permissions.retrieve, C:
+// openai_organization_projects_hosted_tool_permissions_retrieve_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. The path
+// parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsHostedToolPermissionsService) Get(ctx context.Context, projectID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_hosted_tool_permissions_retrieve_async(cl, cProjectID, h)
+	})
+}
+
+// Update is organization.projects.hosted_tool_permissions.update: Updates hosted tool permissions
+// for a project.
+//
+// POST /organization/projects/{project_id}/hosted_tool_permissions
+// (organization.projects.hosted_tool_permissions.update, C:
+// openai_organization_projects_hosted_tool_permissions_update_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. body is the
+// JSON request body (an object): a string, []byte or json.RawMessage is sent as it is, any other
+// value is encoded with encoding/json. The path parameters (projectID) must not be empty; the
+// library percent-encodes them.
+func (r *OrganizationProjectsHostedToolPermissionsService) Update(ctx context.Context, projectID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_hosted_tool_permissions_update_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// Delete is organization.projects.model_permissions.delete: Deletes model permissions for a
+// project.
+//
+// DELETE /organization/projects/{project_id}/model_permissions
+// (organization.projects.model_permissions.delete, C:
+// openai_organization_projects_model_permissions_delete_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsModelPermissionsService) Delete(ctx context.Context, projectID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_model_permissions_delete_async(cl, cProjectID, h)
+	})
+}
+
+// Get is organization.projects.model_permissions.retrieve: Returns model permissions for a project.
+//
+// GET /organization/projects/{project_id}/model_permissions
+// (organization.projects.model_permissions.retrieve, C:
+// openai_organization_projects_model_permissions_retrieve_async). It returns the response, whose
+// Body is the JSON document the API returned (read it with Decode), or an *Error. The path
+// parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsModelPermissionsService) Get(ctx context.Context, projectID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_model_permissions_retrieve_async(cl, cProjectID, h)
+	})
+}
+
+// Update is organization.projects.model_permissions.update: Updates model permissions for a
+// project.
+//
+// POST /organization/projects/{project_id}/model_permissions
+// (organization.projects.model_permissions.update, C:
+// openai_organization_projects_model_permissions_update_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. body is the JSON
+// request body (an object): a string, []byte or json.RawMessage is sent as it is, any other value
+// is encoded with encoding/json. The path parameters (projectID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsModelPermissionsService) Update(ctx context.Context, projectID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_model_permissions_update_async(cl, cProjectID, cBody, h)
 	})
 }
 
-// OrganizationProjectsRateLimitsList returns the rate limits per model for a project.
+// List is organization.projects.rate_limits.list: Returns the rate limits per model for a project.
 //
 // GET /organization/projects/{project_id}/rate_limits (organization.projects.rate_limits.list, C:
-// openai_organization_projects_rate_limits_list_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsRateLimitsList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
+// openai_organization_projects_rate_limits_list_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsRateLimitsService) List(ctx context.Context, projectID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_rate_limits_list_async(cl, cProjectID, cQuery, h)
 	})
 }
 
-// OrganizationProjectsRateLimitsListPages is a pager over every page of GET
-// /organization/projects/{project_id}/rate_limits (organization.projects.rate_limits.list): each
-// Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is
-// sent until the first Next. Close the pager when done.
+// ListAutoPaging iterates over every item of every page of organization.projects.rate_limits.list
+// (GET /organization/projects/{project_id}/rate_limits), as the official SDK's auto-pager: each
+// item is the JSON of one element of a page's data (Unmarshal it); the pages are fetched as
+// ListPages fetches them. A failed page, or one without a data array, ends the loop with its error.
 // query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsRateLimitsListPages(ctx context.Context, projectID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// none. The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsRateLimitsService) ListAutoPaging(ctx context.Context, projectID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, projectID, query))
+}
+
+// ListPages iterates over every page of organization.projects.rate_limits.list (GET
+// /organization/projects/{project_id}/rate_limits): each page is fetched as the loop asks for it,
+// the next with the cursor the page gives while it says there are more. Nothing is sent before the
+// loop starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a
+// failed page ends the loop with its error. C: openai_organization_projects_rate_limits_list_pages.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none. The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsRateLimitsService) ListPages(ctx context.Context, projectID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cProjectID := a.str("project_id", projectID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_projects_rate_limits_list_pages(cl, cProjectID, cQuery, out)
 	})
 }
 
-// OrganizationProjectsRateLimitsUpdate updates a project rate limit.
+// Update is organization.projects.rate_limits.update: Updates a project rate limit.
 //
 // POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}
 // (organization.projects.rate_limits.update, C:
-// openai_organization_projects_rate_limits_update_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID, rateLimitID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsRateLimitsUpdate(ctx context.Context, projectID string, rateLimitID string, body any) ([]byte, *Response, error) {
+// openai_organization_projects_rate_limits_update_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json. The path parameters (projectID, rateLimitID) must not be empty; the
+// library percent-encodes them.
+func (r *OrganizationProjectsRateLimitsService) Update(ctx context.Context, projectID string, rateLimitID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cRateLimitID := a.str("rate_limit_id", rateLimitID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_rate_limits_update_async(cl, cProjectID, cRateLimitID, cBody, h)
 	})
 }
 
-// OrganizationProjectsRetrieve retrieves a project.
-//
-// GET /organization/projects/{project_id} (organization.projects.retrieve, C:
-// openai_organization_projects_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsRetrieve(ctx context.Context, projectID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_retrieve_async(cl, cProjectID, h)
-	})
-}
-
-// OrganizationProjectsServiceAccountsApiKeysCreate creates an API key for a service account in the
+// Delete is organization.projects.service_accounts.delete: Deletes a service account from the
 // project.
-//
-// POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys
-// (organization.projects.service_accounts.api_keys.create, C:
-// openai_organization_projects_service_accounts_api_keys_create_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-// The path parameters (projectID, serviceAccountID) must not be empty; the library percent-encodes
-// them.
-func (c *Client) OrganizationProjectsServiceAccountsApiKeysCreate(ctx context.Context, projectID string, serviceAccountID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cServiceAccountID := a.str("service_account_id", serviceAccountID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_service_accounts_api_keys_create_async(cl, cProjectID, cServiceAccountID, cBody, h)
-	})
-}
-
-// OrganizationProjectsServiceAccountsCreate creates a new service account in the project.
-//
-// POST /organization/projects/{project_id}/service_accounts
-// (organization.projects.service_accounts.create, C:
-// openai_organization_projects_service_accounts_create_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsServiceAccountsCreate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_service_accounts_create_async(cl, cProjectID, cBody, h)
-	})
-}
-
-// OrganizationProjectsServiceAccountsDelete deletes a service account from the project.
 //
 // DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}
 // (organization.projects.service_accounts.delete, C:
-// openai_organization_projects_service_accounts_delete_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// The path parameters (projectID, serviceAccountID) must not be empty; the library percent-encodes
-// them.
-func (c *Client) OrganizationProjectsServiceAccountsDelete(ctx context.Context, projectID string, serviceAccountID string) ([]byte, *Response, error) {
+// openai_organization_projects_service_accounts_delete_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (projectID, serviceAccountID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsServiceAccountsService) Delete(ctx context.Context, projectID string, serviceAccountID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cServiceAccountID := a.str("service_account_id", serviceAccountID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_service_accounts_delete_async(cl, cProjectID, cServiceAccountID, h)
 	})
 }
 
-// OrganizationProjectsServiceAccountsList returns a list of service accounts in the project.
-//
-// GET /organization/projects/{project_id}/service_accounts
-// (organization.projects.service_accounts.list, C:
-// openai_organization_projects_service_accounts_list_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsServiceAccountsList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_service_accounts_list_async(cl, cProjectID, cQuery, h)
-	})
-}
-
-// OrganizationProjectsServiceAccountsListPages is a pager over every page of GET
-// /organization/projects/{project_id}/service_accounts
-// (organization.projects.service_accounts.list): each Next fetches one page, the next with the
-// cursor the page gives while it says has_more. Nothing is sent until the first Next. Close the
-// pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsServiceAccountsListPages(ctx context.Context, projectID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_projects_service_accounts_list_pages(cl, cProjectID, cQuery, out)
-	})
-}
-
-// OrganizationProjectsServiceAccountsRetrieve retrieves a service account in the project.
+// Get is organization.projects.service_accounts.retrieve: Retrieves a service account in the
+// project.
 //
 // GET /organization/projects/{project_id}/service_accounts/{service_account_id}
 // (organization.projects.service_accounts.retrieve, C:
-// openai_organization_projects_service_accounts_retrieve_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// The path parameters (projectID, serviceAccountID) must not be empty; the library percent-encodes
-// them.
-func (c *Client) OrganizationProjectsServiceAccountsRetrieve(ctx context.Context, projectID string, serviceAccountID string) ([]byte, *Response, error) {
+// openai_organization_projects_service_accounts_retrieve_async). It returns the response, whose
+// Body is the JSON document the API returned (read it with Decode), or an *Error. The path
+// parameters (projectID, serviceAccountID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsServiceAccountsService) Get(ctx context.Context, projectID string, serviceAccountID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cServiceAccountID := a.str("service_account_id", serviceAccountID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_service_accounts_retrieve_async(cl, cProjectID, cServiceAccountID, h)
 	})
 }
 
-// OrganizationProjectsServiceAccountsUpdate updates a service account in the project.
+// List is organization.projects.service_accounts.list: Returns a list of service accounts in the
+// project.
+//
+// GET /organization/projects/{project_id}/service_accounts
+// (organization.projects.service_accounts.list, C:
+// openai_organization_projects_service_accounts_list_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsServiceAccountsService) List(ctx context.Context, projectID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_service_accounts_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of
+// organization.projects.service_accounts.list (GET
+// /organization/projects/{project_id}/service_accounts), as the official SDK's auto-pager: each
+// item is the JSON of one element of a page's data (Unmarshal it); the pages are fetched as
+// ListPages fetches them. A failed page, or one without a data array, ends the loop with its error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none. The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsServiceAccountsService) ListAutoPaging(ctx context.Context, projectID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, projectID, query))
+}
+
+// ListPages iterates over every page of organization.projects.service_accounts.list (GET
+// /organization/projects/{project_id}/service_accounts): each page is fetched as the loop asks for
+// it, the next with the cursor the page gives while it says there are more. Nothing is sent before
+// the loop starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a
+// failed page ends the loop with its error. C:
+// openai_organization_projects_service_accounts_list_pages. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsServiceAccountsService) ListPages(ctx context.Context, projectID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cProjectID := a.str("project_id", projectID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_projects_service_accounts_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// New is organization.projects.service_accounts.create: Creates a new service account in the
+// project.
+//
+// POST /organization/projects/{project_id}/service_accounts
+// (organization.projects.service_accounts.create, C:
+// openai_organization_projects_service_accounts_create_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. body is the JSON
+// request body (an object): a string, []byte or json.RawMessage is sent as it is, any other value
+// is encoded with encoding/json. The path parameters (projectID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsServiceAccountsService) New(ctx context.Context, projectID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_service_accounts_create_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// Update is organization.projects.service_accounts.update: Updates a service account in the
+// project.
 //
 // POST /organization/projects/{project_id}/service_accounts/{service_account_id}
 // (organization.projects.service_accounts.update, C:
-// openai_organization_projects_service_accounts_update_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID, serviceAccountID) must not be empty; the library percent-encodes
-// them.
-func (c *Client) OrganizationProjectsServiceAccountsUpdate(ctx context.Context, projectID string, serviceAccountID string, body any) ([]byte, *Response, error) {
+// openai_organization_projects_service_accounts_update_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. body is the JSON
+// request body (an object): a string, []byte or json.RawMessage is sent as it is, any other value
+// is encoded with encoding/json. The path parameters (projectID, serviceAccountID) must not be
+// empty; the library percent-encodes them.
+func (r *OrganizationProjectsServiceAccountsService) Update(ctx context.Context, projectID string, serviceAccountID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cServiceAccountID := a.str("service_account_id", serviceAccountID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_service_accounts_update_async(cl, cProjectID, cServiceAccountID, cBody, h)
 	})
 }
 
-// OrganizationProjectsSpendAlertsCreate creates a project spend alert.
+// New is organization.projects.service_accounts.api_keys.create: Creates an API key for a service
+// account in the project.
 //
-// POST /organization/projects/{project_id}/spend_alerts (organization.projects.spend_alerts.create,
-// C: openai_organization_projects_spend_alerts_create_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsSpendAlertsCreate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+// POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys
+// (organization.projects.service_accounts.api_keys.create, C:
+// openai_organization_projects_service_accounts_api_keys_create_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. body is the
+// JSON request body (an object), or nil to send {}. The path parameters (projectID,
+// serviceAccountID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsServiceAccountsAPIKeysService) New(ctx context.Context, projectID string, serviceAccountID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
+	cServiceAccountID := a.str("service_account_id", serviceAccountID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_spend_alerts_create_async(cl, cProjectID, cBody, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_service_accounts_api_keys_create_async(cl, cProjectID, cServiceAccountID, cBody, h)
 	})
 }
 
-// OrganizationProjectsSpendAlertsDelete deletes a project spend alert.
+// Delete is organization.projects.spend_alerts.delete: Deletes a project spend alert.
 //
 // DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}
 // (organization.projects.spend_alerts.delete, C:
-// openai_organization_projects_spend_alerts_delete_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// The path parameters (projectID, alertID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsSpendAlertsDelete(ctx context.Context, projectID string, alertID string) ([]byte, *Response, error) {
+// openai_organization_projects_spend_alerts_delete_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (projectID, alertID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsSpendAlertsService) Delete(ctx context.Context, projectID string, alertID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cAlertID := a.str("alert_id", alertID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_spend_alerts_delete_async(cl, cProjectID, cAlertID, h)
 	})
 }
 
-// OrganizationProjectsSpendAlertsList lists project spend alerts.
-//
-// GET /organization/projects/{project_id}/spend_alerts (organization.projects.spend_alerts.list, C:
-// openai_organization_projects_spend_alerts_list_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsSpendAlertsList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_spend_alerts_list_async(cl, cProjectID, cQuery, h)
-	})
-}
-
-// OrganizationProjectsSpendAlertsListPages is a pager over every page of GET
-// /organization/projects/{project_id}/spend_alerts (organization.projects.spend_alerts.list): each
-// Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is
-// sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsSpendAlertsListPages(ctx context.Context, projectID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_projects_spend_alerts_list_pages(cl, cProjectID, cQuery, out)
-	})
-}
-
-// OrganizationProjectsSpendAlertsRetrieve retrieves a project spend alert.
+// Get is organization.projects.spend_alerts.retrieve: Retrieves a project spend alert.
 //
 // GET /organization/projects/{project_id}/spend_alerts/{alert_id}
 // (organization.projects.spend_alerts.retrieve, C:
-// openai_organization_projects_spend_alerts_retrieve_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// The path parameters (projectID, alertID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsSpendAlertsRetrieve(ctx context.Context, projectID string, alertID string) ([]byte, *Response, error) {
+// openai_organization_projects_spend_alerts_retrieve_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (projectID, alertID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsSpendAlertsService) Get(ctx context.Context, projectID string, alertID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cAlertID := a.str("alert_id", alertID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_spend_alerts_retrieve_async(cl, cProjectID, cAlertID, h)
 	})
 }
 
-// OrganizationProjectsSpendAlertsUpdate updates a project spend alert.
+// List is organization.projects.spend_alerts.list: Lists project spend alerts.
+//
+// GET /organization/projects/{project_id}/spend_alerts (organization.projects.spend_alerts.list, C:
+// openai_organization_projects_spend_alerts_list_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsSpendAlertsService) List(ctx context.Context, projectID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_spend_alerts_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.projects.spend_alerts.list
+// (GET /organization/projects/{project_id}/spend_alerts), as the official SDK's auto-pager: each
+// item is the JSON of one element of a page's data (Unmarshal it); the pages are fetched as
+// ListPages fetches them. A failed page, or one without a data array, ends the loop with its error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none. The path parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsSpendAlertsService) ListAutoPaging(ctx context.Context, projectID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, projectID, query))
+}
+
+// ListPages iterates over every page of organization.projects.spend_alerts.list (GET
+// /organization/projects/{project_id}/spend_alerts): each page is fetched as the loop asks for it,
+// the next with the cursor the page gives while it says there are more. Nothing is sent before the
+// loop starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a
+// failed page ends the loop with its error. C:
+// openai_organization_projects_spend_alerts_list_pages. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters (projectID) must
+// not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsSpendAlertsService) ListPages(ctx context.Context, projectID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cProjectID := a.str("project_id", projectID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_projects_spend_alerts_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// New is organization.projects.spend_alerts.create: Creates a project spend alert.
+//
+// POST /organization/projects/{project_id}/spend_alerts (organization.projects.spend_alerts.create,
+// C: openai_organization_projects_spend_alerts_create_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. body is the JSON
+// request body (an object): a string, []byte or json.RawMessage is sent as it is, any other value
+// is encoded with encoding/json. The path parameters (projectID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsSpendAlertsService) New(ctx context.Context, projectID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_spend_alerts_create_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// Update is organization.projects.spend_alerts.update: Updates a project spend alert.
 //
 // POST /organization/projects/{project_id}/spend_alerts/{alert_id}
 // (organization.projects.spend_alerts.update, C:
-// openai_organization_projects_spend_alerts_update_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID, alertID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsSpendAlertsUpdate(ctx context.Context, projectID string, alertID string, body any) ([]byte, *Response, error) {
+// openai_organization_projects_spend_alerts_update_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json. The path parameters (projectID, alertID) must not be empty; the
+// library percent-encodes them.
+func (r *OrganizationProjectsSpendAlertsService) Update(ctx context.Context, projectID string, alertID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cAlertID := a.str("alert_id", alertID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_spend_alerts_update_async(cl, cProjectID, cAlertID, cBody, h)
 	})
 }
 
-// OrganizationProjectsSpendLimitDelete delete a project's hard spend limit.
+// Delete is organization.projects.spend_limit.delete: Delete a project's hard spend limit.
 //
 // DELETE /organization/projects/{project_id}/spend_limit (organization.projects.spend_limit.delete,
-// C: openai_organization_projects_spend_limit_delete_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsSpendLimitDelete(ctx context.Context, projectID string) ([]byte, *Response, error) {
+// C: openai_organization_projects_spend_limit_delete_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsSpendLimitService) Delete(ctx context.Context, projectID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_spend_limit_delete_async(cl, cProjectID, h)
 	})
 }
 
-// OrganizationProjectsSpendLimitRetrieve get a project's hard spend limit.
+// Get is organization.projects.spend_limit.retrieve: Get a project's hard spend limit.
 //
 // GET /organization/projects/{project_id}/spend_limit (organization.projects.spend_limit.retrieve,
-// C: openai_organization_projects_spend_limit_retrieve_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsSpendLimitRetrieve(ctx context.Context, projectID string) ([]byte, *Response, error) {
+// C: openai_organization_projects_spend_limit_retrieve_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsSpendLimitService) Get(ctx context.Context, projectID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_spend_limit_retrieve_async(cl, cProjectID, h)
 	})
 }
 
-// OrganizationProjectsSpendLimitUpdate create or replace a project's hard spend limit.
+// Update is organization.projects.spend_limit.update: Create or replace a project's hard spend
+// limit.
 //
 // POST /organization/projects/{project_id}/spend_limit (organization.projects.spend_limit.update,
-// C: openai_organization_projects_spend_limit_update_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsSpendLimitUpdate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+// C: openai_organization_projects_spend_limit_update_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json. The path parameters (projectID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsSpendLimitService) Update(ctx context.Context, projectID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_spend_limit_update_async(cl, cProjectID, cBody, h)
 	})
 }
 
-// OrganizationProjectsUpdate modifies a project in the organization.
-//
-// POST /organization/projects/{project_id} (organization.projects.update, C:
-// openai_organization_projects_update_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsUpdate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_update_async(cl, cProjectID, cBody, h)
-	})
-}
-
-// OrganizationProjectsUsersCreate adds a user to the project.
-//
-// POST /organization/projects/{project_id}/users (organization.projects.users.create, C:
-// openai_organization_projects_users_create_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsUsersCreate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_users_create_async(cl, cProjectID, cBody, h)
-	})
-}
-
-// OrganizationProjectsUsersDelete deletes a user from the project.
+// Delete is organization.projects.users.delete: Deletes a user from the project.
 //
 // DELETE /organization/projects/{project_id}/users/{user_id} (organization.projects.users.delete,
-// C: openai_organization_projects_users_delete_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsUsersDelete(ctx context.Context, projectID string, userID string) ([]byte, *Response, error) {
+// C: openai_organization_projects_users_delete_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (projectID, userID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsUsersService) Delete(ctx context.Context, projectID string, userID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cUserID := a.str("user_id", userID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_users_delete_async(cl, cProjectID, cUserID, h)
 	})
 }
 
-// OrganizationProjectsUsersList returns a list of users in the project.
-//
-// GET /organization/projects/{project_id}/users (organization.projects.users.list, C:
-// openai_organization_projects_users_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsUsersList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_projects_users_list_async(cl, cProjectID, cQuery, h)
-	})
-}
-
-// OrganizationProjectsUsersListPages is a pager over every page of GET
-// /organization/projects/{project_id}/users (organization.projects.users.list): each Next fetches
-// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
-// the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsUsersListPages(ctx context.Context, projectID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_projects_users_list_pages(cl, cProjectID, cQuery, out)
-	})
-}
-
-// OrganizationProjectsUsersRetrieve retrieves a user in the project.
+// Get is organization.projects.users.retrieve: Retrieves a user in the project.
 //
 // GET /organization/projects/{project_id}/users/{user_id} (organization.projects.users.retrieve, C:
-// openai_organization_projects_users_retrieve_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsUsersRetrieve(ctx context.Context, projectID string, userID string) ([]byte, *Response, error) {
+// openai_organization_projects_users_retrieve_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. The path parameters
+// (projectID, userID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsUsersService) Get(ctx context.Context, projectID string, userID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cUserID := a.str("user_id", userID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_users_retrieve_async(cl, cProjectID, cUserID, h)
 	})
 }
 
-// OrganizationProjectsUsersUpdate modifies a user's role in the project.
+// List is organization.projects.users.list: Returns a list of users in the project.
+//
+// GET /organization/projects/{project_id}/users (organization.projects.users.list, C:
+// openai_organization_projects_users_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsUsersService) List(ctx context.Context, projectID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_users_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.projects.users.list (GET
+// /organization/projects/{project_id}/users), as the official SDK's auto-pager: each item is the
+// JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches
+// them. A failed page, or one without a data array, ends the loop with its error. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsUsersService) ListAutoPaging(ctx context.Context, projectID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, projectID, query))
+}
+
+// ListPages iterates over every page of organization.projects.users.list (GET
+// /organization/projects/{project_id}/users): each page is fetched as the loop asks for it, the
+// next with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_organization_projects_users_list_pages. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The
+// path parameters (projectID) must not be empty; the library percent-encodes them.
+func (r *OrganizationProjectsUsersService) ListPages(ctx context.Context, projectID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cProjectID := a.str("project_id", projectID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_projects_users_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// New is organization.projects.users.create: Adds a user to the project.
+//
+// POST /organization/projects/{project_id}/users (organization.projects.users.create, C:
+// openai_organization_projects_users_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (projectID) must not be empty; the library percent-encodes
+// them.
+func (r *OrganizationProjectsUsersService) New(ctx context.Context, projectID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_projects_users_create_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// Update is organization.projects.users.update: Modifies a user's role in the project.
 //
 // POST /organization/projects/{project_id}/users/{user_id} (organization.projects.users.update, C:
-// openai_organization_projects_users_update_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationProjectsUsersUpdate(ctx context.Context, projectID string, userID string, body any) ([]byte, *Response, error) {
+// openai_organization_projects_users_update_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (projectID, userID) must not be empty; the library
+// percent-encodes them.
+func (r *OrganizationProjectsUsersService) Update(ctx context.Context, projectID string, userID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cUserID := a.str("user_id", userID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_projects_users_update_async(cl, cProjectID, cUserID, cBody, h)
 	})
 }
 
-// OrganizationRolesCreate creates a custom role for the organization.
-//
-// POST /organization/roles (organization.roles.create, C: openai_organization_roles_create_async).
-// It returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationRolesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_roles_create_async(cl, cBody, h)
-	})
-}
-
-// OrganizationRolesDelete deletes a custom role from the organization.
+// Delete is organization.roles.delete: Deletes a custom role from the organization.
 //
 // DELETE /organization/roles/{role_id} (organization.roles.delete, C:
-// openai_organization_roles_delete_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (roleID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationRolesDelete(ctx context.Context, roleID string) ([]byte, *Response, error) {
+// openai_organization_roles_delete_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (roleID) must not be
+// empty; the library percent-encodes them.
+func (r *OrganizationRolesService) Delete(ctx context.Context, roleID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cRoleID := a.str("role_id", roleID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_roles_delete_async(cl, cRoleID, h)
 	})
 }
 
-// OrganizationRolesList lists the roles configured for the organization.
-//
-// GET /organization/roles (organization.roles.list, C: openai_organization_roles_list_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationRolesList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_roles_list_async(cl, cQuery, h)
-	})
-}
-
-// OrganizationRolesListPages is a pager over every page of GET /organization/roles
-// (organization.roles.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationRolesListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_roles_list_pages(cl, cQuery, out)
-	})
-}
-
-// OrganizationRolesRetrieve retrieves an organization role.
+// Get is organization.roles.retrieve: Retrieves an organization role.
 //
 // GET /organization/roles/{role_id} (organization.roles.retrieve, C:
-// openai_organization_roles_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (roleID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationRolesRetrieve(ctx context.Context, roleID string) ([]byte, *Response, error) {
+// openai_organization_roles_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (roleID) must
+// not be empty; the library percent-encodes them.
+func (r *OrganizationRolesService) Get(ctx context.Context, roleID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cRoleID := a.str("role_id", roleID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_roles_retrieve_async(cl, cRoleID, h)
 	})
 }
 
-// OrganizationRolesUpdate updates an existing organization role.
+// List is organization.roles.list: Lists the roles configured for the organization.
+//
+// GET /organization/roles (organization.roles.list, C: openai_organization_roles_list_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]),
+// or nil for none.
+func (r *OrganizationRolesService) List(ctx context.Context, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_roles_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.roles.list (GET
+// /organization/roles), as the official SDK's auto-pager: each item is the JSON of one element of a
+// page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or
+// one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationRolesService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.roles.list (GET /organization/roles): each
+// page is fetched as the loop asks for it, the next with the cursor the page gives while it says
+// there are more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each
+// page is a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_organization_roles_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none.
+func (r *OrganizationRolesService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_roles_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is organization.roles.create: Creates a custom role for the organization.
+//
+// POST /organization/roles (organization.roles.create, C: openai_organization_roles_create_async).
+// It returns the response, whose Body is the JSON document the API returned (read it with Decode),
+// or an *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is
+// sent as it is, any other value is encoded with encoding/json.
+func (r *OrganizationRolesService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_roles_create_async(cl, cBody, h)
+	})
+}
+
+// Update is organization.roles.update: Updates an existing organization role.
 //
 // POST /organization/roles/{role_id} (organization.roles.update, C:
-// openai_organization_roles_update_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (roleID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationRolesUpdate(ctx context.Context, roleID string, body any) ([]byte, *Response, error) {
+// openai_organization_roles_update_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. body is the JSON request body (an object):
+// a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (roleID) must not be empty; the library percent-encodes them.
+func (r *OrganizationRolesService) Update(ctx context.Context, roleID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cRoleID := a.str("role_id", roleID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_roles_update_async(cl, cRoleID, cBody, h)
 	})
 }
 
-// OrganizationSpendAlertsCreate creates an organization spend alert.
-//
-// POST /organization/spend_alerts (organization.spend_alerts.create, C:
-// openai_organization_spend_alerts_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationSpendAlertsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_spend_alerts_create_async(cl, cBody, h)
-	})
-}
-
-// OrganizationSpendAlertsDelete deletes an organization spend alert.
+// Delete is organization.spend_alerts.delete: Deletes an organization spend alert.
 //
 // DELETE /organization/spend_alerts/{alert_id} (organization.spend_alerts.delete, C:
-// openai_organization_spend_alerts_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (alertID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationSpendAlertsDelete(ctx context.Context, alertID string) ([]byte, *Response, error) {
+// openai_organization_spend_alerts_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (alertID) must
+// not be empty; the library percent-encodes them.
+func (r *OrganizationSpendAlertsService) Delete(ctx context.Context, alertID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cAlertID := a.str("alert_id", alertID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_spend_alerts_delete_async(cl, cAlertID, h)
 	})
 }
 
-// OrganizationSpendAlertsList lists organization spend alerts.
-//
-// GET /organization/spend_alerts (organization.spend_alerts.list, C:
-// openai_organization_spend_alerts_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationSpendAlertsList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_spend_alerts_list_async(cl, cQuery, h)
-	})
-}
-
-// OrganizationSpendAlertsListPages is a pager over every page of GET /organization/spend_alerts
-// (organization.spend_alerts.list): each Next fetches one page, the next with the cursor the page
-// gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationSpendAlertsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_spend_alerts_list_pages(cl, cQuery, out)
-	})
-}
-
-// OrganizationSpendAlertsRetrieve retrieves an organization spend alert.
+// Get is organization.spend_alerts.retrieve: Retrieves an organization spend alert.
 //
 // GET /organization/spend_alerts/{alert_id} (organization.spend_alerts.retrieve, C:
-// openai_organization_spend_alerts_retrieve_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// The path parameters (alertID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationSpendAlertsRetrieve(ctx context.Context, alertID string) ([]byte, *Response, error) {
+// openai_organization_spend_alerts_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (alertID) must
+// not be empty; the library percent-encodes them.
+func (r *OrganizationSpendAlertsService) Get(ctx context.Context, alertID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cAlertID := a.str("alert_id", alertID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_spend_alerts_retrieve_async(cl, cAlertID, h)
 	})
 }
 
-// OrganizationSpendAlertsUpdate updates an organization spend alert.
+// List is organization.spend_alerts.list: Lists organization spend alerts.
+//
+// GET /organization/spend_alerts (organization.spend_alerts.list, C:
+// openai_organization_spend_alerts_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationSpendAlertsService) List(ctx context.Context, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_spend_alerts_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.spend_alerts.list (GET
+// /organization/spend_alerts), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationSpendAlertsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.spend_alerts.list (GET
+// /organization/spend_alerts): each page is fetched as the loop asks for it, the next with the
+// cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_organization_spend_alerts_list_pages. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationSpendAlertsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_spend_alerts_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is organization.spend_alerts.create: Creates an organization spend alert.
+//
+// POST /organization/spend_alerts (organization.spend_alerts.create, C:
+// openai_organization_spend_alerts_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *OrganizationSpendAlertsService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_spend_alerts_create_async(cl, cBody, h)
+	})
+}
+
+// Update is organization.spend_alerts.update: Updates an organization spend alert.
 //
 // POST /organization/spend_alerts/{alert_id} (organization.spend_alerts.update, C:
-// openai_organization_spend_alerts_update_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (alertID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationSpendAlertsUpdate(ctx context.Context, alertID string, body any) ([]byte, *Response, error) {
+// openai_organization_spend_alerts_update_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (alertID) must not be empty; the library percent-encodes them.
+func (r *OrganizationSpendAlertsService) Update(ctx context.Context, alertID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cAlertID := a.str("alert_id", alertID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_spend_alerts_update_async(cl, cAlertID, cBody, h)
 	})
 }
 
-// OrganizationSpendLimitDelete delete the organization's hard spend limit.
+// Delete is organization.spend_limit.delete: Delete the organization's hard spend limit.
 //
 // DELETE /organization/spend_limit (organization.spend_limit.delete, C:
-// openai_organization_spend_limit_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-func (c *Client) OrganizationSpendLimitDelete(ctx context.Context) ([]byte, *Response, error) {
+// openai_organization_spend_limit_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error.
+func (r *OrganizationSpendLimitService) Delete(ctx context.Context) (*Response, error) {
 	var a args
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_spend_limit_delete_async(cl, h)
 	})
 }
 
-// OrganizationSpendLimitRetrieve get the organization's hard spend limit.
+// Get is organization.spend_limit.retrieve: Get the organization's hard spend limit.
 //
 // GET /organization/spend_limit (organization.spend_limit.retrieve, C:
-// openai_organization_spend_limit_retrieve_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-func (c *Client) OrganizationSpendLimitRetrieve(ctx context.Context) ([]byte, *Response, error) {
+// openai_organization_spend_limit_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error.
+func (r *OrganizationSpendLimitService) Get(ctx context.Context) (*Response, error) {
 	var a args
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_spend_limit_retrieve_async(cl, h)
 	})
 }
 
-// OrganizationSpendLimitUpdate create or replace the organization's hard spend limit.
+// Update is organization.spend_limit.update: Create or replace the organization's hard spend limit.
 //
 // POST /organization/spend_limit (organization.spend_limit.update, C:
-// openai_organization_spend_limit_update_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) OrganizationSpendLimitUpdate(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_organization_spend_limit_update_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *OrganizationSpendLimitService) Update(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_spend_limit_update_async(cl, cBody, h)
 	})
 }
 
-// OrganizationUsageAudioSpeechesList get audio speeches usage details for the organization.
+// List is organization.usage.audio_speeches.list: Get audio speeches usage details for the
+// organization.
 //
 // GET /organization/usage/audio_speeches (organization.usage.audio_speeches.list, C:
-// openai_organization_usage_audio_speeches_list_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageAudioSpeechesList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_usage_audio_speeches_list_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageAudioSpeechesService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_usage_audio_speeches_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsageAudioSpeechesListPages is a pager over every page of GET
-// /organization/usage/audio_speeches (organization.usage.audio_speeches.list): each Next fetches
-// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
-// the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageAudioSpeechesListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of organization.usage.audio_speeches.list
+// (GET /organization/usage/audio_speeches), as the official SDK's auto-pager: each item is the JSON
+// of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them.
+// A failed page, or one without a data array, ends the loop with its error. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageAudioSpeechesService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.usage.audio_speeches.list (GET
+// /organization/usage/audio_speeches): each page is fetched as the loop asks for it, the next with
+// the cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_organization_usage_audio_speeches_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageAudioSpeechesService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_usage_audio_speeches_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsageAudioTranscriptionsList get audio transcriptions usage details for the
-// organization.
+// List is organization.usage.audio_transcriptions.list: Get audio transcriptions usage details for
+// the organization.
 //
 // GET /organization/usage/audio_transcriptions (organization.usage.audio_transcriptions.list, C:
-// openai_organization_usage_audio_transcriptions_list_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageAudioTranscriptionsList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_usage_audio_transcriptions_list_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageAudioTranscriptionsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_usage_audio_transcriptions_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsageAudioTranscriptionsListPages is a pager over every page of GET
-// /organization/usage/audio_transcriptions (organization.usage.audio_transcriptions.list): each
-// Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is
-// sent until the first Next. Close the pager when done.
+// ListAutoPaging iterates over every item of every page of
+// organization.usage.audio_transcriptions.list (GET /organization/usage/audio_transcriptions), as
+// the official SDK's auto-pager: each item is the JSON of one element of a page's data (Unmarshal
+// it); the pages are fetched as ListPages fetches them. A failed page, or one without a data array,
+// ends the loop with its error. query is a JSON object of query parameters ({"limit": 20}; arrays
+// are sent as name[]), or nil for none.
+func (r *OrganizationUsageAudioTranscriptionsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.usage.audio_transcriptions.list (GET
+// /organization/usage/audio_transcriptions): each page is fetched as the loop asks for it, the next
+// with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_organization_usage_audio_transcriptions_list_pages.
 // query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
 // none.
-func (c *Client) OrganizationUsageAudioTranscriptionsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+func (r *OrganizationUsageAudioTranscriptionsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_usage_audio_transcriptions_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsageCodeInterpreterSessionsList get code interpreter sessions usage details for the
-// organization.
+// List is organization.usage.code_interpreter_sessions.list: Get code interpreter sessions usage
+// details for the organization.
 //
 // GET /organization/usage/code_interpreter_sessions
 // (organization.usage.code_interpreter_sessions.list, C:
-// openai_organization_usage_code_interpreter_sessions_list_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageCodeInterpreterSessionsList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_usage_code_interpreter_sessions_list_async). It returns the response, whose
+// Body is the JSON document the API returned (read it with Decode), or an *Error. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageCodeInterpreterSessionsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_usage_code_interpreter_sessions_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsageCodeInterpreterSessionsListPages is a pager over every page of GET
-// /organization/usage/code_interpreter_sessions
-// (organization.usage.code_interpreter_sessions.list): each Next fetches one page, the next with
-// the cursor the page gives while it says has_more. Nothing is sent until the first Next. Close the
-// pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageCodeInterpreterSessionsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of
+// organization.usage.code_interpreter_sessions.list (GET
+// /organization/usage/code_interpreter_sessions), as the official SDK's auto-pager: each item is
+// the JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages
+// fetches them. A failed page, or one without a data array, ends the loop with its error. query is
+// a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageCodeInterpreterSessionsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.usage.code_interpreter_sessions.list (GET
+// /organization/usage/code_interpreter_sessions): each page is fetched as the loop asks for it, the
+// next with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C:
+// openai_organization_usage_code_interpreter_sessions_list_pages. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageCodeInterpreterSessionsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_usage_code_interpreter_sessions_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsageCompletionsList get completions usage details for the organization.
+// List is organization.usage.completions.list: Get completions usage details for the organization.
 //
 // GET /organization/usage/completions (organization.usage.completions.list, C:
-// openai_organization_usage_completions_list_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageCompletionsList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_usage_completions_list_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageCompletionsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_usage_completions_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsageCompletionsListPages is a pager over every page of GET
-// /organization/usage/completions (organization.usage.completions.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageCompletionsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of organization.usage.completions.list (GET
+// /organization/usage/completions), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageCompletionsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.usage.completions.list (GET
+// /organization/usage/completions): each page is fetched as the loop asks for it, the next with the
+// cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_organization_usage_completions_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageCompletionsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_usage_completions_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsageEmbeddingsList get embeddings usage details for the organization.
+// List is organization.usage.embeddings.list: Get embeddings usage details for the organization.
 //
 // GET /organization/usage/embeddings (organization.usage.embeddings.list, C:
-// openai_organization_usage_embeddings_list_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageEmbeddingsList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_usage_embeddings_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageEmbeddingsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_usage_embeddings_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsageEmbeddingsListPages is a pager over every page of GET
-// /organization/usage/embeddings (organization.usage.embeddings.list): each Next fetches one page,
-// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
-// Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageEmbeddingsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of organization.usage.embeddings.list (GET
+// /organization/usage/embeddings), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageEmbeddingsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.usage.embeddings.list (GET
+// /organization/usage/embeddings): each page is fetched as the loop asks for it, the next with the
+// cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_organization_usage_embeddings_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageEmbeddingsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_usage_embeddings_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsageFileSearchCallsList get file search calls usage details for the organization.
+// List is organization.usage.file_search_calls.list: Get file search calls usage details for the
+// organization.
 //
 // GET /organization/usage/file_search_calls (organization.usage.file_search_calls.list, C:
-// openai_organization_usage_file_search_calls_list_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageFileSearchCallsList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_usage_file_search_calls_list_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageFileSearchCallsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_usage_file_search_calls_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsageFileSearchCallsListPages is a pager over every page of GET
-// /organization/usage/file_search_calls (organization.usage.file_search_calls.list): each Next
-// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
-// until the first Next. Close the pager when done.
+// ListAutoPaging iterates over every item of every page of
+// organization.usage.file_search_calls.list (GET /organization/usage/file_search_calls), as the
+// official SDK's auto-pager: each item is the JSON of one element of a page's data (Unmarshal it);
+// the pages are fetched as ListPages fetches them. A failed page, or one without a data array, ends
+// the loop with its error. query is a JSON object of query parameters ({"limit": 20}; arrays are
+// sent as name[]), or nil for none.
+func (r *OrganizationUsageFileSearchCallsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.usage.file_search_calls.list (GET
+// /organization/usage/file_search_calls): each page is fetched as the loop asks for it, the next
+// with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_organization_usage_file_search_calls_list_pages.
 // query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
 // none.
-func (c *Client) OrganizationUsageFileSearchCallsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+func (r *OrganizationUsageFileSearchCallsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_usage_file_search_calls_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsageImagesList get images usage details for the organization.
+// List is organization.usage.images.list: Get images usage details for the organization.
 //
 // GET /organization/usage/images (organization.usage.images.list, C:
-// openai_organization_usage_images_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageImagesList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_usage_images_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageImagesService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_usage_images_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsageImagesListPages is a pager over every page of GET /organization/usage/images
-// (organization.usage.images.list): each Next fetches one page, the next with the cursor the page
-// gives while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageImagesListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of organization.usage.images.list (GET
+// /organization/usage/images), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageImagesService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.usage.images.list (GET
+// /organization/usage/images): each page is fetched as the loop asks for it, the next with the
+// cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_organization_usage_images_list_pages. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageImagesService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_usage_images_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsageModerationsList get moderations usage details for the organization.
+// List is organization.usage.moderations.list: Get moderations usage details for the organization.
 //
 // GET /organization/usage/moderations (organization.usage.moderations.list, C:
-// openai_organization_usage_moderations_list_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageModerationsList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_usage_moderations_list_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageModerationsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_usage_moderations_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsageModerationsListPages is a pager over every page of GET
-// /organization/usage/moderations (organization.usage.moderations.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageModerationsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of organization.usage.moderations.list (GET
+// /organization/usage/moderations), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageModerationsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.usage.moderations.list (GET
+// /organization/usage/moderations): each page is fetched as the loop asks for it, the next with the
+// cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_organization_usage_moderations_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageModerationsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_usage_moderations_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsageVectorStoresList get vector stores usage details for the organization.
+// List is organization.usage.vector_stores.list: Get vector stores usage details for the
+// organization.
 //
 // GET /organization/usage/vector_stores (organization.usage.vector_stores.list, C:
-// openai_organization_usage_vector_stores_list_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageVectorStoresList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_usage_vector_stores_list_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageVectorStoresService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_usage_vector_stores_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsageVectorStoresListPages is a pager over every page of GET
-// /organization/usage/vector_stores (organization.usage.vector_stores.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageVectorStoresListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of organization.usage.vector_stores.list
+// (GET /organization/usage/vector_stores), as the official SDK's auto-pager: each item is the JSON
+// of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them.
+// A failed page, or one without a data array, ends the loop with its error. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageVectorStoresService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.usage.vector_stores.list (GET
+// /organization/usage/vector_stores): each page is fetched as the loop asks for it, the next with
+// the cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_organization_usage_vector_stores_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageVectorStoresService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_usage_vector_stores_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsageWebSearchCallsList get web search calls usage details for the organization.
+// List is organization.usage.web_search_calls.list: Get web search calls usage details for the
+// organization.
 //
 // GET /organization/usage/web_search_calls (organization.usage.web_search_calls.list, C:
-// openai_organization_usage_web_search_calls_list_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsageWebSearchCallsList(ctx context.Context, query any) ([]byte, *Response, error) {
+// openai_organization_usage_web_search_calls_list_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageWebSearchCallsService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_usage_web_search_calls_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsageWebSearchCallsListPages is a pager over every page of GET
-// /organization/usage/web_search_calls (organization.usage.web_search_calls.list): each Next
-// fetches one page, the next with the cursor the page gives while it says has_more. Nothing is sent
-// until the first Next. Close the pager when done.
+// ListAutoPaging iterates over every item of every page of organization.usage.web_search_calls.list
+// (GET /organization/usage/web_search_calls), as the official SDK's auto-pager: each item is the
+// JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches
+// them. A failed page, or one without a data array, ends the loop with its error. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsageWebSearchCallsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.usage.web_search_calls.list (GET
+// /organization/usage/web_search_calls): each page is fetched as the loop asks for it, the next
+// with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_organization_usage_web_search_calls_list_pages.
 // query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
 // none.
-func (c *Client) OrganizationUsageWebSearchCallsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+func (r *OrganizationUsageWebSearchCallsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_organization_usage_web_search_calls_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsersDelete deletes a user from the organization.
+// Delete is organization.users.delete: Deletes a user from the organization.
 //
 // DELETE /organization/users/{user_id} (organization.users.delete, C:
-// openai_organization_users_delete_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationUsersDelete(ctx context.Context, userID string) ([]byte, *Response, error) {
+// openai_organization_users_delete_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (userID) must not be
+// empty; the library percent-encodes them.
+func (r *OrganizationUsersService) Delete(ctx context.Context, userID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cUserID := a.str("user_id", userID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_users_delete_async(cl, cUserID, h)
 	})
 }
 
-// OrganizationUsersList lists all of the users in the organization.
-//
-// GET /organization/users (organization.users.list, C: openai_organization_users_list_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsersList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_users_list_async(cl, cQuery, h)
-	})
-}
-
-// OrganizationUsersListPages is a pager over every page of GET /organization/users
-// (organization.users.list): each Next fetches one page, the next with the cursor the page gives
-// while it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) OrganizationUsersListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_users_list_pages(cl, cQuery, out)
-	})
-}
-
-// OrganizationUsersRetrieve retrieves a user by their identifier.
+// Get is organization.users.retrieve: Retrieves a user by their identifier.
 //
 // GET /organization/users/{user_id} (organization.users.retrieve, C:
-// openai_organization_users_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationUsersRetrieve(ctx context.Context, userID string) ([]byte, *Response, error) {
+// openai_organization_users_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (userID) must
+// not be empty; the library percent-encodes them.
+func (r *OrganizationUsersService) Get(ctx context.Context, userID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cUserID := a.str("user_id", userID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_users_retrieve_async(cl, cUserID, h)
 	})
 }
 
-// OrganizationUsersRolesCreate assigns an organization role to a user within the organization.
+// List is organization.users.list: Lists all of the users in the organization.
 //
-// POST /organization/users/{user_id}/roles (organization.users.roles.create, C:
-// openai_organization_users_roles_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationUsersRolesCreate(ctx context.Context, userID string, body any) ([]byte, *Response, error) {
+// GET /organization/users (organization.users.list, C: openai_organization_users_list_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]),
+// or nil for none.
+func (r *OrganizationUsersService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
-	cUserID := a.str("user_id", userID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_users_roles_create_async(cl, cUserID, cBody, h)
-	})
-}
-
-// OrganizationUsersRolesDelete unassigns an organization role from a user within the organization.
-//
-// DELETE /organization/users/{user_id}/roles/{role_id} (organization.users.roles.delete, C:
-// openai_organization_users_roles_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (userID, roleID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationUsersRolesDelete(ctx context.Context, userID string, roleID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cUserID := a.str("user_id", userID)
-	cRoleID := a.str("role_id", roleID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_users_roles_delete_async(cl, cUserID, cRoleID, h)
-	})
-}
-
-// OrganizationUsersRolesList lists the organization roles assigned to a user within the
-// organization.
-//
-// GET /organization/users/{user_id}/roles (organization.users.roles.list, C:
-// openai_organization_users_roles_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationUsersRolesList(ctx context.Context, userID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cUserID := a.str("user_id", userID)
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_users_roles_list_async(cl, cUserID, cQuery, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_list_async(cl, cQuery, h)
 	})
 }
 
-// OrganizationUsersRolesListPages is a pager over every page of GET
-// /organization/users/{user_id}/roles (organization.users.roles.list): each Next fetches one page,
-// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
-// Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationUsersRolesListPages(ctx context.Context, userID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cUserID := a.str("user_id", userID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_organization_users_roles_list_pages(cl, cUserID, cQuery, out)
+// ListAutoPaging iterates over every item of every page of organization.users.list (GET
+// /organization/users), as the official SDK's auto-pager: each item is the JSON of one element of a
+// page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or
+// one without a data array, ends the loop with its error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsersService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of organization.users.list (GET /organization/users): each
+// page is fetched as the loop asks for it, the next with the cursor the page gives while it says
+// there are more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each
+// page is a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_organization_users_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none.
+func (r *OrganizationUsersService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_users_list_pages(cl, cQuery, out)
 	})
 }
 
-// OrganizationUsersRolesRetrieve retrieves an organization role assigned to a user.
-//
-// GET /organization/users/{user_id}/roles/{role_id} (organization.users.roles.retrieve, C:
-// openai_organization_users_roles_retrieve_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// The path parameters (userID, roleID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationUsersRolesRetrieve(ctx context.Context, userID string, roleID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cUserID := a.str("user_id", userID)
-	cRoleID := a.str("role_id", roleID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_organization_users_roles_retrieve_async(cl, cUserID, cRoleID, h)
-	})
-}
-
-// OrganizationUsersUpdate modifies a user's role in the organization.
+// Update is organization.users.update: Modifies a user's role in the organization.
 //
 // POST /organization/users/{user_id} (organization.users.update, C:
-// openai_organization_users_update_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (userID) must not be empty; the library percent-encodes them.
-func (c *Client) OrganizationUsersUpdate(ctx context.Context, userID string, body any) ([]byte, *Response, error) {
+// openai_organization_users_update_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. body is the JSON request body (an object):
+// a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (userID) must not be empty; the library percent-encodes them.
+func (r *OrganizationUsersService) Update(ctx context.Context, userID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cUserID := a.str("user_id", userID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_organization_users_update_async(cl, cUserID, cBody, h)
 	})
 }
 
-// ProjectsGroupsRolesCreate assigns a project role to a group within a project.
+// Delete is organization.users.roles.delete: Unassigns an organization role from a user within the
+// organization.
 //
-// POST /projects/{project_id}/groups/{group_id}/roles (projects.groups.roles.create, C:
-// openai_projects_groups_roles_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsGroupsRolesCreate(ctx context.Context, projectID string, groupID string, body any) ([]byte, *Response, error) {
+// DELETE /organization/users/{user_id}/roles/{role_id} (organization.users.roles.delete, C:
+// openai_organization_users_roles_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (userID,
+// roleID) must not be empty; the library percent-encodes them.
+func (r *OrganizationUsersRolesService) Delete(ctx context.Context, userID string, roleID string) (*Response, error) {
 	var a args
 	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cGroupID := a.str("group_id", groupID)
-	cBody := a.json("body", body)
+	cUserID := a.str("user_id", userID)
+	cRoleID := a.str("role_id", roleID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_projects_groups_roles_create_async(cl, cProjectID, cGroupID, cBody, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_roles_delete_async(cl, cUserID, cRoleID, h)
 	})
 }
 
-// ProjectsGroupsRolesDelete unassigns a project role from a group within a project.
+// Get is organization.users.roles.retrieve: Retrieves an organization role assigned to a user.
+//
+// GET /organization/users/{user_id}/roles/{role_id} (organization.users.roles.retrieve, C:
+// openai_organization_users_roles_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (userID,
+// roleID) must not be empty; the library percent-encodes them.
+func (r *OrganizationUsersRolesService) Get(ctx context.Context, userID string, roleID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	cRoleID := a.str("role_id", roleID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_roles_retrieve_async(cl, cUserID, cRoleID, h)
+	})
+}
+
+// List is organization.users.roles.list: Lists the organization roles assigned to a user within the
+// organization.
+//
+// GET /organization/users/{user_id}/roles (organization.users.roles.list, C:
+// openai_organization_users_roles_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (userID) must not be empty; the library percent-encodes them.
+func (r *OrganizationUsersRolesService) List(ctx context.Context, userID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_roles_list_async(cl, cUserID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of organization.users.roles.list (GET
+// /organization/users/{user_id}/roles), as the official SDK's auto-pager: each item is the JSON of
+// one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (userID) must not be empty; the library percent-encodes them.
+func (r *OrganizationUsersRolesService) ListAutoPaging(ctx context.Context, userID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, userID, query))
+}
+
+// ListPages iterates over every page of organization.users.roles.list (GET
+// /organization/users/{user_id}/roles): each page is fetched as the loop asks for it, the next with
+// the cursor the page gives while it says there are more. Nothing is sent before the loop starts;
+// breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed page ends
+// the loop with its error. C: openai_organization_users_roles_list_pages. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (userID) must not be empty; the library percent-encodes them.
+func (r *OrganizationUsersRolesService) ListPages(ctx context.Context, userID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cUserID := a.str("user_id", userID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_organization_users_roles_list_pages(cl, cUserID, cQuery, out)
+	})
+}
+
+// New is organization.users.roles.create: Assigns an organization role to a user within the
+// organization.
+//
+// POST /organization/users/{user_id}/roles (organization.users.roles.create, C:
+// openai_organization_users_roles_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (userID) must not be empty; the library percent-encodes them.
+func (r *OrganizationUsersRolesService) New(ctx context.Context, userID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cUserID := a.str("user_id", userID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_organization_users_roles_create_async(cl, cUserID, cBody, h)
+	})
+}
+
+// Delete is projects.groups.roles.delete: Unassigns a project role from a group within a project.
 //
 // DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id} (projects.groups.roles.delete, C:
-// openai_projects_groups_roles_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (projectID, groupID, roleID) must not be empty; the library percent-encodes
-// them.
-func (c *Client) ProjectsGroupsRolesDelete(ctx context.Context, projectID string, groupID string, roleID string) ([]byte, *Response, error) {
+// openai_projects_groups_roles_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (projectID,
+// groupID, roleID) must not be empty; the library percent-encodes them.
+func (r *ProjectsGroupsRolesService) Delete(ctx context.Context, projectID string, groupID string, roleID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cGroupID := a.str("group_id", groupID)
 	cRoleID := a.str("role_id", roleID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_projects_groups_roles_delete_async(cl, cProjectID, cGroupID, cRoleID, h)
 	})
 }
 
-// ProjectsGroupsRolesList lists the project roles assigned to a group within a project.
-//
-// GET /projects/{project_id}/groups/{group_id}/roles (projects.groups.roles.list, C:
-// openai_projects_groups_roles_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsGroupsRolesList(ctx context.Context, projectID string, groupID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cGroupID := a.str("group_id", groupID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_projects_groups_roles_list_async(cl, cProjectID, cGroupID, cQuery, h)
-	})
-}
-
-// ProjectsGroupsRolesListPages is a pager over every page of GET
-// /projects/{project_id}/groups/{group_id}/roles (projects.groups.roles.list): each Next fetches
-// one page, the next with the cursor the page gives while it says has_more. Nothing is sent until
-// the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsGroupsRolesListPages(ctx context.Context, projectID string, groupID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cGroupID := a.str("group_id", groupID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_projects_groups_roles_list_pages(cl, cProjectID, cGroupID, cQuery, out)
-	})
-}
-
-// ProjectsGroupsRolesRetrieve retrieves a project role assigned to a group.
+// Get is projects.groups.roles.retrieve: Retrieves a project role assigned to a group.
 //
 // GET /projects/{project_id}/groups/{group_id}/roles/{role_id} (projects.groups.roles.retrieve, C:
-// openai_projects_groups_roles_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (projectID, groupID, roleID) must not be empty; the library percent-encodes
-// them.
-func (c *Client) ProjectsGroupsRolesRetrieve(ctx context.Context, projectID string, groupID string, roleID string) ([]byte, *Response, error) {
+// openai_projects_groups_roles_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (projectID,
+// groupID, roleID) must not be empty; the library percent-encodes them.
+func (r *ProjectsGroupsRolesService) Get(ctx context.Context, projectID string, groupID string, roleID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cGroupID := a.str("group_id", groupID)
 	cRoleID := a.str("role_id", roleID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_projects_groups_roles_retrieve_async(cl, cProjectID, cGroupID, cRoleID, h)
 	})
 }
 
-// ProjectsRolesCreate creates a custom role for a project.
+// List is projects.groups.roles.list: Lists the project roles assigned to a group within a project.
 //
-// POST /projects/{project_id}/roles (projects.roles.create, C: openai_projects_roles_create_async).
-// It returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsRolesCreate(ctx context.Context, projectID string, body any) ([]byte, *Response, error) {
+// GET /projects/{project_id}/groups/{group_id}/roles (projects.groups.roles.list, C:
+// openai_projects_groups_roles_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID, groupID) must not be empty; the library percent-encodes them.
+func (r *ProjectsGroupsRolesService) List(ctx context.Context, projectID string, groupID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
-	cBody := a.json("body", body)
+	cGroupID := a.str("group_id", groupID)
+	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_projects_roles_create_async(cl, cProjectID, cBody, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_groups_roles_list_async(cl, cProjectID, cGroupID, cQuery, h)
 	})
 }
 
-// ProjectsRolesDelete deletes a custom role from a project.
+// ListAutoPaging iterates over every item of every page of projects.groups.roles.list (GET
+// /projects/{project_id}/groups/{group_id}/roles), as the official SDK's auto-pager: each item is
+// the JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages
+// fetches them. A failed page, or one without a data array, ends the loop with its error. query is
+// a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+// The path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
+func (r *ProjectsGroupsRolesService) ListAutoPaging(ctx context.Context, projectID string, groupID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, projectID, groupID, query))
+}
+
+// ListPages iterates over every page of projects.groups.roles.list (GET
+// /projects/{project_id}/groups/{group_id}/roles): each page is fetched as the loop asks for it,
+// the next with the cursor the page gives while it says there are more. Nothing is sent before the
+// loop starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a
+// failed page ends the loop with its error. C: openai_projects_groups_roles_list_pages. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The
+// path parameters (projectID, groupID) must not be empty; the library percent-encodes them.
+func (r *ProjectsGroupsRolesService) ListPages(ctx context.Context, projectID string, groupID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cProjectID := a.str("project_id", projectID)
+		cGroupID := a.str("group_id", groupID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_projects_groups_roles_list_pages(cl, cProjectID, cGroupID, cQuery, out)
+	})
+}
+
+// New is projects.groups.roles.create: Assigns a project role to a group within a project.
+//
+// POST /projects/{project_id}/groups/{group_id}/roles (projects.groups.roles.create, C:
+// openai_projects_groups_roles_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (projectID, groupID) must not be empty; the library
+// percent-encodes them.
+func (r *ProjectsGroupsRolesService) New(ctx context.Context, projectID string, groupID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cGroupID := a.str("group_id", groupID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_groups_roles_create_async(cl, cProjectID, cGroupID, cBody, h)
+	})
+}
+
+// Delete is projects.roles.delete: Deletes a custom role from a project.
 //
 // DELETE /projects/{project_id}/roles/{role_id} (projects.roles.delete, C:
-// openai_projects_roles_delete_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (projectID, roleID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsRolesDelete(ctx context.Context, projectID string, roleID string) ([]byte, *Response, error) {
+// openai_projects_roles_delete_async). It returns the response, whose Body is the JSON document the
+// API returned (read it with Decode), or an *Error. The path parameters (projectID, roleID) must
+// not be empty; the library percent-encodes them.
+func (r *ProjectsRolesService) Delete(ctx context.Context, projectID string, roleID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cRoleID := a.str("role_id", roleID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_projects_roles_delete_async(cl, cProjectID, cRoleID, h)
 	})
 }
 
-// ProjectsRolesList lists the roles configured for a project.
-//
-// GET /projects/{project_id}/roles (projects.roles.list, C: openai_projects_roles_list_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsRolesList(ctx context.Context, projectID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_projects_roles_list_async(cl, cProjectID, cQuery, h)
-	})
-}
-
-// ProjectsRolesListPages is a pager over every page of GET /projects/{project_id}/roles
-// (projects.roles.list): each Next fetches one page, the next with the cursor the page gives while
-// it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsRolesListPages(ctx context.Context, projectID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_projects_roles_list_pages(cl, cProjectID, cQuery, out)
-	})
-}
-
-// ProjectsRolesRetrieve retrieves a project role.
+// Get is projects.roles.retrieve: Retrieves a project role.
 //
 // GET /projects/{project_id}/roles/{role_id} (projects.roles.retrieve, C:
-// openai_projects_roles_retrieve_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (projectID, roleID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsRolesRetrieve(ctx context.Context, projectID string, roleID string) ([]byte, *Response, error) {
+// openai_projects_roles_retrieve_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (projectID, roleID)
+// must not be empty; the library percent-encodes them.
+func (r *ProjectsRolesService) Get(ctx context.Context, projectID string, roleID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cRoleID := a.str("role_id", roleID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_projects_roles_retrieve_async(cl, cProjectID, cRoleID, h)
 	})
 }
 
-// ProjectsRolesUpdate updates an existing project role.
+// List is projects.roles.list: Lists the roles configured for a project.
+//
+// GET /projects/{project_id}/roles (projects.roles.list, C: openai_projects_roles_list_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]),
+// or nil for none. The path parameters (projectID) must not be empty; the library percent-encodes
+// them.
+func (r *ProjectsRolesService) List(ctx context.Context, projectID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_roles_list_async(cl, cProjectID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of projects.roles.list (GET
+// /projects/{project_id}/roles), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (projectID) must not be empty; the library percent-encodes them.
+func (r *ProjectsRolesService) ListAutoPaging(ctx context.Context, projectID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, projectID, query))
+}
+
+// ListPages iterates over every page of projects.roles.list (GET /projects/{project_id}/roles):
+// each page is fetched as the loop asks for it, the next with the cursor the page gives while it
+// says there are more. Nothing is sent before the loop starts; breaking out of it ends the walk.
+// Each page is a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_projects_roles_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none. The path parameters (projectID) must not be empty;
+// the library percent-encodes them.
+func (r *ProjectsRolesService) ListPages(ctx context.Context, projectID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cProjectID := a.str("project_id", projectID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_projects_roles_list_pages(cl, cProjectID, cQuery, out)
+	})
+}
+
+// New is projects.roles.create: Creates a custom role for a project.
+//
+// POST /projects/{project_id}/roles (projects.roles.create, C: openai_projects_roles_create_async).
+// It returns the response, whose Body is the JSON document the API returned (read it with Decode),
+// or an *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is
+// sent as it is, any other value is encoded with encoding/json. The path parameters (projectID)
+// must not be empty; the library percent-encodes them.
+func (r *ProjectsRolesService) New(ctx context.Context, projectID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_roles_create_async(cl, cProjectID, cBody, h)
+	})
+}
+
+// Update is projects.roles.update: Updates an existing project role.
 //
 // POST /projects/{project_id}/roles/{role_id} (projects.roles.update, C:
-// openai_projects_roles_update_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID, roleID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsRolesUpdate(ctx context.Context, projectID string, roleID string, body any) ([]byte, *Response, error) {
+// openai_projects_roles_update_async). It returns the response, whose Body is the JSON document the
+// API returned (read it with Decode), or an *Error. body is the JSON request body (an object): a
+// string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (projectID, roleID) must not be empty; the library
+// percent-encodes them.
+func (r *ProjectsRolesService) Update(ctx context.Context, projectID string, roleID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cRoleID := a.str("role_id", roleID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_projects_roles_update_async(cl, cProjectID, cRoleID, cBody, h)
 	})
 }
 
-// ProjectsUsersRolesCreate assigns a project role to a user within a project.
-//
-// POST /projects/{project_id}/users/{user_id}/roles (projects.users.roles.create, C:
-// openai_projects_users_roles_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsUsersRolesCreate(ctx context.Context, projectID string, userID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cUserID := a.str("user_id", userID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_projects_users_roles_create_async(cl, cProjectID, cUserID, cBody, h)
-	})
-}
-
-// ProjectsUsersRolesDelete unassigns a project role from a user within a project.
+// Delete is projects.users.roles.delete: Unassigns a project role from a user within a project.
 //
 // DELETE /projects/{project_id}/users/{user_id}/roles/{role_id} (projects.users.roles.delete, C:
-// openai_projects_users_roles_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (projectID, userID, roleID) must not be empty; the library percent-encodes
-// them.
-func (c *Client) ProjectsUsersRolesDelete(ctx context.Context, projectID string, userID string, roleID string) ([]byte, *Response, error) {
+// openai_projects_users_roles_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (projectID,
+// userID, roleID) must not be empty; the library percent-encodes them.
+func (r *ProjectsUsersRolesService) Delete(ctx context.Context, projectID string, userID string, roleID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cUserID := a.str("user_id", userID)
 	cRoleID := a.str("role_id", roleID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_projects_users_roles_delete_async(cl, cProjectID, cUserID, cRoleID, h)
 	})
 }
 
-// ProjectsUsersRolesList lists the project roles assigned to a user within a project.
-//
-// GET /projects/{project_id}/users/{user_id}/roles (projects.users.roles.list, C:
-// openai_projects_users_roles_list_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsUsersRolesList(ctx context.Context, projectID string, userID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cUserID := a.str("user_id", userID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_projects_users_roles_list_async(cl, cProjectID, cUserID, cQuery, h)
-	})
-}
-
-// ProjectsUsersRolesListPages is a pager over every page of GET
-// /projects/{project_id}/users/{user_id}/roles (projects.users.roles.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (projectID, userID) must not be empty; the library percent-encodes them.
-func (c *Client) ProjectsUsersRolesListPages(ctx context.Context, projectID string, userID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cProjectID := a.str("project_id", projectID)
-	cUserID := a.str("user_id", userID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_projects_users_roles_list_pages(cl, cProjectID, cUserID, cQuery, out)
-	})
-}
-
-// ProjectsUsersRolesRetrieve retrieves a project role assigned to a user.
+// Get is projects.users.roles.retrieve: Retrieves a project role assigned to a user.
 //
 // GET /projects/{project_id}/users/{user_id}/roles/{role_id} (projects.users.roles.retrieve, C:
-// openai_projects_users_roles_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (projectID, userID, roleID) must not be empty; the library percent-encodes
-// them.
-func (c *Client) ProjectsUsersRolesRetrieve(ctx context.Context, projectID string, userID string, roleID string) ([]byte, *Response, error) {
+// openai_projects_users_roles_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters (projectID,
+// userID, roleID) must not be empty; the library percent-encodes them.
+func (r *ProjectsUsersRolesService) Get(ctx context.Context, projectID string, userID string, roleID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cProjectID := a.str("project_id", projectID)
 	cUserID := a.str("user_id", userID)
 	cRoleID := a.str("role_id", roleID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_projects_users_roles_retrieve_async(cl, cProjectID, cUserID, cRoleID, h)
 	})
 }
 
-// RealtimeCallsAccept accept an incoming SIP call and configure the realtime session that will
-// handle it.
+// List is projects.users.roles.list: Lists the project roles assigned to a user within a project.
+//
+// GET /projects/{project_id}/users/{user_id}/roles (projects.users.roles.list, C:
+// openai_projects_users_roles_list_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters (projectID,
+// userID) must not be empty; the library percent-encodes them.
+func (r *ProjectsUsersRolesService) List(ctx context.Context, projectID string, userID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cUserID := a.str("user_id", userID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_users_roles_list_async(cl, cProjectID, cUserID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of projects.users.roles.list (GET
+// /projects/{project_id}/users/{user_id}/roles), as the official SDK's auto-pager: each item is the
+// JSON of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches
+// them. A failed page, or one without a data array, ends the loop with its error. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (projectID, userID) must not be empty; the library percent-encodes them.
+func (r *ProjectsUsersRolesService) ListAutoPaging(ctx context.Context, projectID string, userID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, projectID, userID, query))
+}
+
+// ListPages iterates over every page of projects.users.roles.list (GET
+// /projects/{project_id}/users/{user_id}/roles): each page is fetched as the loop asks for it, the
+// next with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_projects_users_roles_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (projectID, userID) must not be empty; the library percent-encodes them.
+func (r *ProjectsUsersRolesService) ListPages(ctx context.Context, projectID string, userID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cProjectID := a.str("project_id", projectID)
+		cUserID := a.str("user_id", userID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_projects_users_roles_list_pages(cl, cProjectID, cUserID, cQuery, out)
+	})
+}
+
+// New is projects.users.roles.create: Assigns a project role to a user within a project.
+//
+// POST /projects/{project_id}/users/{user_id}/roles (projects.users.roles.create, C:
+// openai_projects_users_roles_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (projectID, userID) must not be empty; the library
+// percent-encodes them.
+func (r *ProjectsUsersRolesService) New(ctx context.Context, projectID string, userID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cProjectID := a.str("project_id", projectID)
+	cUserID := a.str("user_id", userID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_projects_users_roles_create_async(cl, cProjectID, cUserID, cBody, h)
+	})
+}
+
+// Accept is realtime.calls.accept: Accept an incoming SIP call and configure the realtime session
+// that will handle it.
 //
 // POST /realtime/calls/{call_id}/accept (realtime.calls.accept, C:
-// openai_realtime_calls_accept_async). It returns an empty body, the response and, for a failed
-// call, an *Error.
+// openai_realtime_calls_accept_async). It returns the response, whose Body is empty, or an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (callID) must not be empty; the library percent-encodes them.
-func (c *Client) RealtimeCallsAccept(ctx context.Context, callID string, body any) ([]byte, *Response, error) {
+// any other value is encoded with encoding/json. The path parameters (callID) must not be empty;
+// the library percent-encodes them.
+func (r *RealtimeCallsService) Accept(ctx context.Context, callID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cCallID := a.str("call_id", callID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_realtime_calls_accept_async(cl, cCallID, cBody, h)
 	})
 }
 
-// RealtimeCallsCreate create a new Realtime API call over WebRTC and receive the SDP answer needed
-// to complete the peer connection.
-//
-// POST /realtime/calls (realtime.calls.create, C: openai_realtime_calls_create_async). It returns
-// the body's text, the response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-func (c *Client) RealtimeCallsCreate(ctx context.Context, fields any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cFields := a.json("fields", fields)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_realtime_calls_create_async(cl, cFields, h)
-	})
-}
-
-// RealtimeCallsHangup end an active Realtime API call, whether it was initiated over SIP or WebRTC.
+// Hangup is realtime.calls.hangup: End an active Realtime API call, whether it was initiated over
+// SIP or WebRTC.
 //
 // POST /realtime/calls/{call_id}/hangup (realtime.calls.hangup, C:
-// openai_realtime_calls_hangup_async). It returns an empty body, the response and, for a failed
-// call, an *Error.
+// openai_realtime_calls_hangup_async). It returns the response, whose Body is empty, or an *Error.
 // The path parameters (callID) must not be empty; the library percent-encodes them.
-func (c *Client) RealtimeCallsHangup(ctx context.Context, callID string) ([]byte, *Response, error) {
+func (r *RealtimeCallsService) Hangup(ctx context.Context, callID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cCallID := a.str("call_id", callID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_realtime_calls_hangup_async(cl, cCallID, h)
 	})
 }
 
-// RealtimeCallsRefer transfer an active SIP call to a new destination using the SIP REFER verb.
+// New is realtime.calls.create: Create a new Realtime API call over WebRTC and receive the SDP
+// answer needed to complete the peer connection.
+//
+// POST /realtime/calls (realtime.calls.create, C: openai_realtime_calls_create_async). It returns
+// the response, whose Body is the text, or an *Error. fields holds the form's other fields as a
+// JSON object (strings as they are, numbers and booleans as text, arrays as repeated name[],
+// objects as name[key]), or nil.
+func (r *RealtimeCallsService) New(ctx context.Context, fields any) (*Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_realtime_calls_create_async(cl, cFields, h)
+	})
+}
+
+// Refer is realtime.calls.refer: Transfer an active SIP call to a new destination using the SIP
+// REFER verb.
 //
 // POST /realtime/calls/{call_id}/refer (realtime.calls.refer, C:
-// openai_realtime_calls_refer_async). It returns an empty body, the response and, for a failed
-// call, an *Error.
+// openai_realtime_calls_refer_async). It returns the response, whose Body is empty, or an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (callID) must not be empty; the library percent-encodes them.
-func (c *Client) RealtimeCallsRefer(ctx context.Context, callID string, body any) ([]byte, *Response, error) {
+// any other value is encoded with encoding/json. The path parameters (callID) must not be empty;
+// the library percent-encodes them.
+func (r *RealtimeCallsService) Refer(ctx context.Context, callID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cCallID := a.str("call_id", callID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_realtime_calls_refer_async(cl, cCallID, cBody, h)
 	})
 }
 
-// RealtimeCallsReject decline an incoming SIP call by returning a SIP status code to the caller.
+// Reject is realtime.calls.reject: Decline an incoming SIP call by returning a SIP status code to
+// the caller.
 //
 // POST /realtime/calls/{call_id}/reject (realtime.calls.reject, C:
-// openai_realtime_calls_reject_async). It returns an empty body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-// The path parameters (callID) must not be empty; the library percent-encodes them.
-func (c *Client) RealtimeCallsReject(ctx context.Context, callID string, body any) ([]byte, *Response, error) {
+// openai_realtime_calls_reject_async). It returns the response, whose Body is empty, or an *Error.
+// body is the JSON request body (an object), or nil to send {}. The path parameters (callID) must
+// not be empty; the library percent-encodes them.
+func (r *RealtimeCallsService) Reject(ctx context.Context, callID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cCallID := a.str("call_id", callID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_realtime_calls_reject_async(cl, cCallID, cBody, h)
 	})
 }
 
-// RealtimeClientSecretsCreate create a Realtime client secret with an associated session
+// New is realtime.client_secrets.create: Create a Realtime client secret with an associated session
 // configuration.
 //
 // POST /realtime/client_secrets (realtime.client_secrets.create, C:
-// openai_realtime_client_secrets_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) RealtimeClientSecretsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_realtime_client_secrets_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json.
+func (r *RealtimeClientSecretsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_realtime_client_secrets_create_async(cl, cBody, h)
 	})
 }
 
-// RealtimeSessionsCreate create an ephemeral API token for use in client-side applications with the
-// Realtime API.
+// New is realtime.sessions.create: Create an ephemeral API token for use in client-side
+// applications with the Realtime API.
 //
 // POST /realtime/sessions (realtime.sessions.create, C: openai_realtime_sessions_create_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) RealtimeSessionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent
+// as it is, any other value is encoded with encoding/json.
+func (r *RealtimeSessionsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_realtime_sessions_create_async(cl, cBody, h)
 	})
 }
 
-// RealtimeTranscriptionSessionsCreate create an ephemeral API token for use in client-side
-// applications with the Realtime API specifically for realtime transcriptions.
+// New is realtime.transcription_sessions.create: Create an ephemeral API token for use in
+// client-side applications with the Realtime API specifically for realtime transcriptions.
 //
 // POST /realtime/transcription_sessions (realtime.transcription_sessions.create, C:
-// openai_realtime_transcription_sessions_create_async). It returns the JSON body, the response and,
-// for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) RealtimeTranscriptionSessionsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_realtime_transcription_sessions_create_async). It returns the response, whose Body is the
+// JSON document the API returned (read it with Decode), or an *Error. body is the JSON request body
+// (an object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded
+// with encoding/json.
+func (r *RealtimeTranscriptionSessionsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_realtime_transcription_sessions_create_async(cl, cBody, h)
 	})
 }
 
-// RealtimeTranslationsClientSecretsCreate create a Realtime translation client secret with an
-// associated translation session configuration.
+// New is realtime.translations.client_secrets.create: Create a Realtime translation client secret
+// with an associated translation session configuration.
 //
 // POST /realtime/translations/client_secrets (realtime.translations.client_secrets.create, C:
-// openai_realtime_translations_client_secrets_create_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) RealtimeTranslationsClientSecretsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// openai_realtime_translations_client_secrets_create_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. body is the JSON request
+// body (an object): a string, []byte or json.RawMessage is sent as it is, any other value is
+// encoded with encoding/json.
+func (r *RealtimeTranslationsClientSecretsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_realtime_translations_client_secrets_create_async(cl, cBody, h)
 	})
 }
 
-// ResponsesCancel cancels a model response with the given ID.
+// Cancel is responses.cancel: Cancels a model response with the given ID.
 //
 // POST /responses/{response_id}/cancel (responses.cancel, C: openai_responses_cancel_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-func (c *Client) ResponsesCancel(ctx context.Context, responseID string) ([]byte, *Response, error) {
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. The path parameters (responseID) must not be empty; the library percent-encodes them.
+func (r *ResponsesService) Cancel(ctx context.Context, responseID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cResponseID := a.str("response_id", responseID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_responses_cancel_async(cl, cResponseID, h)
 	})
 }
 
-// ResponsesCompact compact a conversation.
+// Compact is responses.compact: Compact a conversation.
 //
 // POST /responses/compact (responses.compact, C: openai_responses_compact_async). It returns the
-// JSON body, the response and, for a failed call, an *Error.
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // body is the JSON request body (an object), or nil to send {}.
-func (c *Client) ResponsesCompact(ctx context.Context, body any) ([]byte, *Response, error) {
+func (r *ResponsesService) Compact(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_responses_compact_async(cl, cBody, h)
 	})
 }
 
-// ResponsesCreate creates a model response.
-//
-// POST /responses (responses.create, C: openai_responses_create_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) ResponsesCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_responses_create_async(cl, cBody, h)
-	})
-}
-
-// ResponsesCreateStream creates a model response. As a stream of server-sent events (the library
-// asks for it).
-//
-// POST /responses (responses.create, C: openai_responses_create_stream). It returns once the
-// response headers arrived; read the events with the Stream's Next and Current, and Close it. An
-// HTTP error before the stream began is returned as an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) ResponsesCreateStream(ctx context.Context, body any) (*Stream, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, a.err
-	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
-		return C.openai_responses_create_stream(cl, cBody, out)
-	})
-}
-
-// ResponsesDelete deletes a model response with the given ID.
+// Delete is responses.delete: Deletes a model response with the given ID.
 //
 // DELETE /responses/{response_id} (responses.delete, C: openai_responses_delete_async). It returns
-// an empty body, the response and, for a failed call, an *Error.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-func (c *Client) ResponsesDelete(ctx context.Context, responseID string) ([]byte, *Response, error) {
+// the response, whose Body is empty, or an *Error. The path parameters (responseID) must not be
+// empty; the library percent-encodes them.
+func (r *ResponsesService) Delete(ctx context.Context, responseID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cResponseID := a.str("response_id", responseID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_responses_delete_async(cl, cResponseID, h)
 	})
 }
 
-// ResponsesInputItemsList returns a list of input items for a given response.
-//
-// GET /responses/{response_id}/input_items (responses.input_items.list, C:
-// openai_responses_input_items_list_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-func (c *Client) ResponsesInputItemsList(ctx context.Context, responseID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cResponseID := a.str("response_id", responseID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_responses_input_items_list_async(cl, cResponseID, cQuery, h)
-	})
-}
-
-// ResponsesInputItemsListPages is a pager over every page of GET
-// /responses/{response_id}/input_items (responses.input_items.list): each Next fetches one page,
-// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
-// Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-func (c *Client) ResponsesInputItemsListPages(ctx context.Context, responseID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cResponseID := a.str("response_id", responseID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_responses_input_items_list_pages(cl, cResponseID, cQuery, out)
-	})
-}
-
-// ResponsesInputTokensCount returns input token counts of the request.
-//
-// POST /responses/input_tokens (responses.input_tokens.count, C:
-// openai_responses_input_tokens_count_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-func (c *Client) ResponsesInputTokensCount(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_responses_input_tokens_count_async(cl, cBody, h)
-	})
-}
-
-// ResponsesRetrieve retrieves a model response with the given ID.
+// Get is responses.retrieve: Retrieves a model response with the given ID.
 //
 // GET /responses/{response_id} (responses.retrieve, C: openai_responses_retrieve_async). It returns
-// the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-func (c *Client) ResponsesRetrieve(ctx context.Context, responseID string, query any) ([]byte, *Response, error) {
+// the response, whose Body is the JSON document the API returned (read it with Decode), or an
+// *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or
+// nil for none. The path parameters (responseID) must not be empty; the library percent-encodes
+// them.
+func (r *ResponsesService) Get(ctx context.Context, responseID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cResponseID := a.str("response_id", responseID)
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_responses_retrieve_async(cl, cResponseID, cQuery, h)
 	})
 }
 
-// ResponsesRetrieveStream retrieves a model response with the given ID. As a stream of server-sent
-// events (the library asks for it).
+// GetStreaming is responses.retrieve: Retrieves a model response with the given ID. As a stream of
+// server-sent events (the library asks for it).
 //
 // GET /responses/{response_id} (responses.retrieve, C: openai_responses_retrieve_stream). It
-// returns once the response headers arrived; read the events with the Stream's Next and Current,
-// and Close it. An HTTP error before the stream began is returned as an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (responseID) must not be empty; the library percent-encodes them.
-func (c *Client) ResponsesRetrieveStream(ctx context.Context, responseID string, query any) (*Stream, error) {
+// returns once the response headers arrived; read the events with the Stream's Next and Current (or
+// range over its Events), and Close it. An HTTP error before the stream began is returned as an
+// *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or
+// nil for none. The path parameters (responseID) must not be empty; the library percent-encodes
+// them.
+func (r *ResponsesService) GetStreaming(ctx context.Context, responseID string, query any) (*Stream, error) {
 	var a args
 	defer a.free()
 	cResponseID := a.str("response_id", responseID)
@@ -7882,191 +8919,410 @@ func (c *Client) ResponsesRetrieveStream(ctx context.Context, responseID string,
 	if a.err != nil {
 		return nil, a.err
 	}
-	return c.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
 		return C.openai_responses_retrieve_stream(cl, cResponseID, cQuery, out)
 	})
 }
 
-// SkillsContentRetrieve download a skill zip bundle by its ID.
+// New is responses.create: Creates a model response.
 //
-// GET /skills/{skill_id}/content (skills.content.retrieve, C:
-// openai_skills_content_retrieve_async). It returns the body's bytes, the response and, for a
-// failed call, an *Error.
-// The path parameters (skillID) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsContentRetrieve(ctx context.Context, skillID string) ([]byte, *Response, error) {
+// POST /responses (responses.create, C: openai_responses_create_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. body is the
+// JSON request body (an object): a string, []byte or json.RawMessage is sent as it is, any other
+// value is encoded with encoding/json.
+func (r *ResponsesService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
-	cSkillID := a.str("skill_id", skillID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_skills_content_retrieve_async(cl, cSkillID, h)
-	})
-}
-
-// SkillsContentRetrieveToFile writes the response body of skills.content.retrieve to the file at
-// path as it arrives (never held whole in memory); a failed download leaves path as it was.
-//
-// GET /skills/{skill_id}/content (skills.content.retrieve, C:
-// openai_skills_content_retrieve_to_file). progress, if not nil, hears the bytes received and the
-// total (0 if unknown), on any thread. The returned response has the status and headers, and an
-// empty body on success.
-// The path parameters (skillID) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsContentRetrieveToFile(ctx context.Context, skillID string, path string, progress func(received, total uint64)) (*Response, error) {
-	var a args
-	defer a.free()
-	cSkillID := a.str("skill_id", skillID)
-	cPath := a.str("path", path)
+	cBody := a.json("body", body)
 	if a.err != nil {
 		return nil, a.err
 	}
-	id := progressID(progress)
-	if id != 0 {
-		defer unregister(id)
-	}
-	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
-		return C.openai_go_skills_content_retrieve_to_file(cl, cSkillID, cPath, C.uintptr_t(id), out)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_responses_create_async(cl, cBody, h)
 	})
 }
 
-// SkillsCreate create a new skill.
+// NewStreaming is responses.create: Creates a model response. As a stream of server-sent events
+// (the library asks for it).
 //
-// POST /skills (skills.create, C: openai_skills_create_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// files are the "files" files, each sent as a files[] part.
-func (c *Client) SkillsCreate(ctx context.Context, fields any, files []*Upload) ([]byte, *Response, error) {
+// POST /responses (responses.create, C: openai_responses_create_stream). It returns once the
+// response headers arrived; read the events with the Stream's Next and Current (or range over its
+// Events), and Close it. An HTTP error before the stream began is returned as an *Error. body is
+// the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is, any
+// other value is encoded with encoding/json.
+func (r *ResponsesService) NewStreaming(ctx context.Context, body any) (*Stream, error) {
 	var a args
 	defer a.free()
-	cFields := a.json("fields", fields)
-	cFiles, cFilesCount := a.uploadArray("files", files)
+	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_skills_create_async(cl, cFields, cFiles, cFilesCount, h)
+	return r.h.stream(ctx, func(cl *C.openai_client, out **C.openai_stream) C.openai_code {
+		return C.openai_responses_create_stream(cl, cBody, out)
 	})
 }
 
-// SkillsDelete delete a skill by its ID.
+// List is responses.input_items.list: Returns a list of input items for a given response.
 //
-// DELETE /skills/{skill_id} (skills.delete, C: openai_skills_delete_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
+// GET /responses/{response_id}/input_items (responses.input_items.list, C:
+// openai_responses_input_items_list_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. query is a JSON object of query
+// parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (responseID) must not be empty; the library percent-encodes them.
+func (r *ResponsesInputItemsService) List(ctx context.Context, responseID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cResponseID := a.str("response_id", responseID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_responses_input_items_list_async(cl, cResponseID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of responses.input_items.list (GET
+// /responses/{response_id}/input_items), as the official SDK's auto-pager: each item is the JSON of
+// one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (responseID) must not be empty; the library percent-encodes them.
+func (r *ResponsesInputItemsService) ListAutoPaging(ctx context.Context, responseID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, responseID, query))
+}
+
+// ListPages iterates over every page of responses.input_items.list (GET
+// /responses/{response_id}/input_items): each page is fetched as the loop asks for it, the next
+// with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_responses_input_items_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (responseID) must not be empty; the library percent-encodes them.
+func (r *ResponsesInputItemsService) ListPages(ctx context.Context, responseID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cResponseID := a.str("response_id", responseID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_responses_input_items_list_pages(cl, cResponseID, cQuery, out)
+	})
+}
+
+// Count is responses.input_tokens.count: Returns input token counts of the request.
+//
+// POST /responses/input_tokens (responses.input_tokens.count, C:
+// openai_responses_input_tokens_count_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object), or nil to send {}.
+func (r *ResponsesInputTokensService) Count(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_responses_input_tokens_count_async(cl, cBody, h)
+	})
+}
+
+// Delete is skills.delete: Delete a skill by its ID.
+//
+// DELETE /skills/{skill_id} (skills.delete, C: openai_skills_delete_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // The path parameters (skillID) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsDelete(ctx context.Context, skillID string) ([]byte, *Response, error) {
+func (r *SkillsService) Delete(ctx context.Context, skillID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cSkillID := a.str("skill_id", skillID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_skills_delete_async(cl, cSkillID, h)
 	})
 }
 
-// SkillsList list all skills for the current project.
+// Get is skills.retrieve: Get a skill by its ID.
 //
-// GET /skills (skills.list, C: openai_skills_list_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) SkillsList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_skills_list_async(cl, cQuery, h)
-	})
-}
-
-// SkillsListPages is a pager over every page of GET /skills (skills.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) SkillsListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_skills_list_pages(cl, cQuery, out)
-	})
-}
-
-// SkillsRetrieve get a skill by its ID.
-//
-// GET /skills/{skill_id} (skills.retrieve, C: openai_skills_retrieve_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
+// GET /skills/{skill_id} (skills.retrieve, C: openai_skills_retrieve_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // The path parameters (skillID) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsRetrieve(ctx context.Context, skillID string) ([]byte, *Response, error) {
+func (r *SkillsService) Get(ctx context.Context, skillID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cSkillID := a.str("skill_id", skillID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_skills_retrieve_async(cl, cSkillID, h)
 	})
 }
 
-// SkillsUpdate update the default version pointer for a skill.
+// List is skills.list: List all skills for the current project.
 //
-// POST /skills/{skill_id} (skills.update, C: openai_skills_update_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-// The path parameters (skillID) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsUpdate(ctx context.Context, skillID string, body any) ([]byte, *Response, error) {
+// GET /skills (skills.list, C: openai_skills_list_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *SkillsService) List(ctx context.Context, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of skills.list (GET /skills), as the
+// official SDK's auto-pager: each item is the JSON of one element of a page's data (Unmarshal it);
+// the pages are fetched as ListPages fetches them. A failed page, or one without a data array, ends
+// the loop with its error. query is a JSON object of query parameters ({"limit": 20}; arrays are
+// sent as name[]), or nil for none.
+func (r *SkillsService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of skills.list (GET /skills): each page is fetched as the loop
+// asks for it, the next with the cursor the page gives while it says there are more. Nothing is
+// sent before the loop starts; breaking out of it ends the walk. Each page is a *Response (Decode
+// its Body); a failed page ends the loop with its error. C: openai_skills_list_pages. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *SkillsService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_skills_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is skills.create: Create a new skill.
+//
+// POST /skills (skills.create, C: openai_skills_create_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. fields holds the
+// form's other fields as a JSON object (strings as they are, numbers and booleans as text, arrays
+// as repeated name[], objects as name[key]), or nil. files are the "files" files, each sent as a
+// files[] part.
+func (r *SkillsService) New(ctx context.Context, fields any, files []*Upload) (*Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cFiles, cFilesCount := a.uploadArray("files", files)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_create_async(cl, cFields, cFiles, cFilesCount, h)
+	})
+}
+
+// Update is skills.update: Update the default version pointer for a skill.
+//
+// POST /skills/{skill_id} (skills.update, C: openai_skills_update_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. body is the
+// JSON request body (an object), or nil to send {}. The path parameters (skillID) must not be
+// empty; the library percent-encodes them.
+func (r *SkillsService) Update(ctx context.Context, skillID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cSkillID := a.str("skill_id", skillID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_skills_update_async(cl, cSkillID, cBody, h)
 	})
 }
 
-// SkillsVersionsContentRetrieve download a skill version zip bundle.
+// Get is skills.content.retrieve: Download a skill zip bundle by its ID.
 //
-// GET /skills/{skill_id}/versions/{version}/content (skills.versions.content.retrieve, C:
-// openai_skills_versions_content_retrieve_async). It returns the body's bytes, the response and,
-// for a failed call, an *Error.
-// The path parameters (skillID, version) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsVersionsContentRetrieve(ctx context.Context, skillID string, version string) ([]byte, *Response, error) {
+// GET /skills/{skill_id}/content (skills.content.retrieve, C:
+// openai_skills_content_retrieve_async). It returns the response, whose Body is the content's
+// bytes, or an *Error. The path parameters (skillID) must not be empty; the library percent-encodes
+// them.
+func (r *SkillsContentService) Get(ctx context.Context, skillID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_content_retrieve_async(cl, cSkillID, h)
+	})
+}
+
+// GetToFile writes the response body of skills.content.retrieve to the file at path as it arrives
+// (never held whole in memory), through a partial file beside it that replaces path once complete:
+// a failed download leaves path as it was.
+//
+// GET /skills/{skill_id}/content (skills.content.retrieve, C:
+// openai_skills_content_retrieve_to_file). progress, if not nil, hears the bytes received and the
+// total (0 if unknown), on any thread. It returns the response (status and headers; its Body is
+// empty), or an *Error. The path parameters (skillID) must not be empty; the library
+// percent-encodes them.
+func (r *SkillsContentService) GetToFile(ctx context.Context, skillID string, path string, progress func(received, total uint64)) (*Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cPath := a.str("path", path)
+	if a.err != nil {
+		return nil, a.err
+	}
+	id := progressID(progress)
+	if id != 0 {
+		defer unregister(id)
+	}
+	return r.h.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+		return C.openai_go_skills_content_retrieve_to_file(cl, cSkillID, cPath, C.uintptr_t(id), out)
+	})
+}
+
+// Delete is skills.versions.delete: Delete a skill version.
+//
+// DELETE /skills/{skill_id}/versions/{version} (skills.versions.delete, C:
+// openai_skills_versions_delete_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (skillID, version) must
+// not be empty; the library percent-encodes them.
+func (r *SkillsVersionsService) Delete(ctx context.Context, skillID string, version string) (*Response, error) {
 	var a args
 	defer a.free()
 	cSkillID := a.str("skill_id", skillID)
 	cVersion := a.str("version", version)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_versions_delete_async(cl, cSkillID, cVersion, h)
+	})
+}
+
+// Get is skills.versions.retrieve: Get a specific skill version.
+//
+// GET /skills/{skill_id}/versions/{version} (skills.versions.retrieve, C:
+// openai_skills_versions_retrieve_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (skillID, version) must
+// not be empty; the library percent-encodes them.
+func (r *SkillsVersionsService) Get(ctx context.Context, skillID string, version string) (*Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cVersion := a.str("version", version)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_versions_retrieve_async(cl, cSkillID, cVersion, h)
+	})
+}
+
+// List is skills.versions.list: List skill versions for a skill.
+//
+// GET /skills/{skill_id}/versions (skills.versions.list, C: openai_skills_versions_list_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]),
+// or nil for none. The path parameters (skillID) must not be empty; the library percent-encodes
+// them.
+func (r *SkillsVersionsService) List(ctx context.Context, skillID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_versions_list_async(cl, cSkillID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of skills.versions.list (GET
+// /skills/{skill_id}/versions), as the official SDK's auto-pager: each item is the JSON of one
+// element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them. A
+// failed page, or one without a data array, ends the loop with its error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters
+// (skillID) must not be empty; the library percent-encodes them.
+func (r *SkillsVersionsService) ListAutoPaging(ctx context.Context, skillID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, skillID, query))
+}
+
+// ListPages iterates over every page of skills.versions.list (GET /skills/{skill_id}/versions):
+// each page is fetched as the loop asks for it, the next with the cursor the page gives while it
+// says there are more. Nothing is sent before the loop starts; breaking out of it ends the walk.
+// Each page is a *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_skills_versions_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none. The path parameters (skillID) must not be empty; the
+// library percent-encodes them.
+func (r *SkillsVersionsService) ListPages(ctx context.Context, skillID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cSkillID := a.str("skill_id", skillID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_skills_versions_list_pages(cl, cSkillID, cQuery, out)
+	})
+}
+
+// New is skills.versions.create: Create a new immutable skill version.
+//
+// POST /skills/{skill_id}/versions (skills.versions.create, C:
+// openai_skills_versions_create_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. fields holds the form's other fields as a
+// JSON object (strings as they are, numbers and booleans as text, arrays as repeated name[],
+// objects as name[key]), or nil. files are the "files" files, each sent as a files[] part. The path
+// parameters (skillID) must not be empty; the library percent-encodes them.
+func (r *SkillsVersionsService) New(ctx context.Context, skillID string, fields any, files []*Upload) (*Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cFields := a.json("fields", fields)
+	cFiles, cFilesCount := a.uploadArray("files", files)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_skills_versions_create_async(cl, cSkillID, cFields, cFiles, cFilesCount, h)
+	})
+}
+
+// Get is skills.versions.content.retrieve: Download a skill version zip bundle.
+//
+// GET /skills/{skill_id}/versions/{version}/content (skills.versions.content.retrieve, C:
+// openai_skills_versions_content_retrieve_async). It returns the response, whose Body is the
+// content's bytes, or an *Error. The path parameters (skillID, version) must not be empty; the
+// library percent-encodes them.
+func (r *SkillsVersionsContentService) Get(ctx context.Context, skillID string, version string) (*Response, error) {
+	var a args
+	defer a.free()
+	cSkillID := a.str("skill_id", skillID)
+	cVersion := a.str("version", version)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_skills_versions_content_retrieve_async(cl, cSkillID, cVersion, h)
 	})
 }
 
-// SkillsVersionsContentRetrieveToFile writes the response body of skills.versions.content.retrieve
-// to the file at path as it arrives (never held whole in memory); a failed download leaves path as
-// it was.
+// GetToFile writes the response body of skills.versions.content.retrieve to the file at path as it
+// arrives (never held whole in memory), through a partial file beside it that replaces path once
+// complete: a failed download leaves path as it was.
 //
 // GET /skills/{skill_id}/versions/{version}/content (skills.versions.content.retrieve, C:
 // openai_skills_versions_content_retrieve_to_file). progress, if not nil, hears the bytes received
-// and the total (0 if unknown), on any thread. The returned response has the status and headers,
-// and an empty body on success.
-// The path parameters (skillID, version) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsVersionsContentRetrieveToFile(ctx context.Context, skillID string, version string, path string, progress func(received, total uint64)) (*Response, error) {
+// and the total (0 if unknown), on any thread. It returns the response (status and headers; its
+// Body is empty), or an *Error. The path parameters (skillID, version) must not be empty; the
+// library percent-encodes them.
+func (r *SkillsVersionsContentService) GetToFile(ctx context.Context, skillID string, version string, path string, progress func(received, total uint64)) (*Response, error) {
 	var a args
 	defer a.free()
 	cSkillID := a.str("skill_id", skillID)
@@ -8079,671 +9335,542 @@ func (c *Client) SkillsVersionsContentRetrieveToFile(ctx context.Context, skillI
 	if id != 0 {
 		defer unregister(id)
 	}
-	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+	return r.h.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
 		return C.openai_go_skills_versions_content_retrieve_to_file(cl, cSkillID, cVersion, cPath, C.uintptr_t(id), out)
 	})
 }
 
-// SkillsVersionsCreate create a new immutable skill version.
-//
-// POST /skills/{skill_id}/versions (skills.versions.create, C:
-// openai_skills_versions_create_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// files are the "files" files, each sent as a files[] part.
-// The path parameters (skillID) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsVersionsCreate(ctx context.Context, skillID string, fields any, files []*Upload) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cSkillID := a.str("skill_id", skillID)
-	cFields := a.json("fields", fields)
-	cFiles, cFilesCount := a.uploadArray("files", files)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_skills_versions_create_async(cl, cSkillID, cFields, cFiles, cFilesCount, h)
-	})
-}
-
-// SkillsVersionsDelete delete a skill version.
-//
-// DELETE /skills/{skill_id}/versions/{version} (skills.versions.delete, C:
-// openai_skills_versions_delete_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (skillID, version) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsVersionsDelete(ctx context.Context, skillID string, version string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cSkillID := a.str("skill_id", skillID)
-	cVersion := a.str("version", version)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_skills_versions_delete_async(cl, cSkillID, cVersion, h)
-	})
-}
-
-// SkillsVersionsList list skill versions for a skill.
-//
-// GET /skills/{skill_id}/versions (skills.versions.list, C: openai_skills_versions_list_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (skillID) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsVersionsList(ctx context.Context, skillID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cSkillID := a.str("skill_id", skillID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_skills_versions_list_async(cl, cSkillID, cQuery, h)
-	})
-}
-
-// SkillsVersionsListPages is a pager over every page of GET /skills/{skill_id}/versions
-// (skills.versions.list): each Next fetches one page, the next with the cursor the page gives while
-// it says has_more. Nothing is sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (skillID) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsVersionsListPages(ctx context.Context, skillID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cSkillID := a.str("skill_id", skillID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_skills_versions_list_pages(cl, cSkillID, cQuery, out)
-	})
-}
-
-// SkillsVersionsRetrieve get a specific skill version.
-//
-// GET /skills/{skill_id}/versions/{version} (skills.versions.retrieve, C:
-// openai_skills_versions_retrieve_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (skillID, version) must not be empty; the library percent-encodes them.
-func (c *Client) SkillsVersionsRetrieve(ctx context.Context, skillID string, version string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cSkillID := a.str("skill_id", skillID)
-	cVersion := a.str("version", version)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_skills_versions_retrieve_async(cl, cSkillID, cVersion, h)
-	})
-}
-
-// UploadsCancel cancels the Upload.
+// Cancel is uploads.cancel: Cancels the Upload.
 //
 // POST /uploads/{upload_id}/cancel (uploads.cancel, C: openai_uploads_cancel_async). It returns the
-// JSON body, the response and, for a failed call, an *Error.
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // The path parameters (uploadID) must not be empty; the library percent-encodes them.
-func (c *Client) UploadsCancel(ctx context.Context, uploadID string) ([]byte, *Response, error) {
+func (r *UploadsService) Cancel(ctx context.Context, uploadID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cUploadID := a.str("upload_id", uploadID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_uploads_cancel_async(cl, cUploadID, h)
 	})
 }
 
-// UploadsComplete completes the Upload.
+// Complete is uploads.complete: Completes the Upload.
 //
 // POST /uploads/{upload_id}/complete (uploads.complete, C: openai_uploads_complete_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (uploadID) must not be empty; the library percent-encodes them.
-func (c *Client) UploadsComplete(ctx context.Context, uploadID string, body any) ([]byte, *Response, error) {
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. body is the JSON request body (an object): a string, []byte or json.RawMessage is sent
+// as it is, any other value is encoded with encoding/json. The path parameters (uploadID) must not
+// be empty; the library percent-encodes them.
+func (r *UploadsService) Complete(ctx context.Context, uploadID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cUploadID := a.str("upload_id", uploadID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_uploads_complete_async(cl, cUploadID, cBody, h)
 	})
 }
 
-// UploadsCreate creates an intermediate Upload object that you can add Parts to.
+// New is uploads.create: Creates an intermediate Upload object that you can add Parts to.
 //
-// POST /uploads (uploads.create, C: openai_uploads_create_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) UploadsCreate(ctx context.Context, body any) ([]byte, *Response, error) {
+// POST /uploads (uploads.create, C: openai_uploads_create_async). It returns the response, whose
+// Body is the JSON document the API returned (read it with Decode), or an *Error. body is the JSON
+// request body (an object): a string, []byte or json.RawMessage is sent as it is, any other value
+// is encoded with encoding/json.
+func (r *UploadsService) New(ctx context.Context, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_uploads_create_async(cl, cBody, h)
 	})
 }
 
-// UploadsPartsCreate adds a Part to an Upload object.
+// New is uploads.parts.create: Adds a Part to an Upload object.
 //
 // POST /uploads/{upload_id}/parts (uploads.parts.create, C: openai_uploads_parts_create_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// data is the "data" file part (required).
-// The path parameters (uploadID) must not be empty; the library percent-encodes them.
-func (c *Client) UploadsPartsCreate(ctx context.Context, uploadID string, fields any, data *Upload) ([]byte, *Response, error) {
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. fields holds the form's other fields as a JSON object (strings as they are, numbers
+// and booleans as text, arrays as repeated name[], objects as name[key]), or nil. data is the
+// "data" file part (required). The path parameters (uploadID) must not be empty; the library
+// percent-encodes them.
+func (r *UploadsPartsService) New(ctx context.Context, uploadID string, fields any, data *Upload) (*Response, error) {
 	var a args
 	defer a.free()
 	cUploadID := a.str("upload_id", uploadID)
 	cFields := a.json("fields", fields)
 	cData := a.upload("data", data)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_uploads_parts_create_async(cl, cUploadID, cFields, cData, h)
 	})
 }
 
-// VectorStoresCreate create a vector store.
-//
-// POST /vector_stores (vector_stores.create, C: openai_vector_stores_create_async). It returns the
-// JSON body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-func (c *Client) VectorStoresCreate(ctx context.Context, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_create_async(cl, cBody, h)
-	})
-}
-
-// VectorStoresDelete delete a vector store.
+// Delete is vector_stores.delete: Delete a vector store.
 //
 // DELETE /vector_stores/{vector_store_id} (vector_stores.delete, C:
-// openai_vector_stores_delete_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresDelete(ctx context.Context, vectorStoreID string) ([]byte, *Response, error) {
+// openai_vector_stores_delete_async). It returns the response, whose Body is the JSON document the
+// API returned (read it with Decode), or an *Error. The path parameters (vectorStoreID) must not be
+// empty; the library percent-encodes them.
+func (r *VectorStoresService) Delete(ctx context.Context, vectorStoreID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_vector_stores_delete_async(cl, cVectorStoreID, h)
 	})
 }
 
-// VectorStoresFileBatchesCancel cancel a vector store file batch.
-//
-// POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel
-// (vector_stores.file_batches.cancel, C: openai_vector_stores_file_batches_cancel_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (vectorStoreID, batchID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFileBatchesCancel(ctx context.Context, vectorStoreID string, batchID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cBatchID := a.str("batch_id", batchID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_file_batches_cancel_async(cl, cVectorStoreID, cBatchID, h)
-	})
-}
-
-// VectorStoresFileBatchesCreate create a vector store file batch.
-//
-// POST /vector_stores/{vector_store_id}/file_batches (vector_stores.file_batches.create, C:
-// openai_vector_stores_file_batches_create_async). It returns the JSON body, the response and, for
-// a failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFileBatchesCreate(ctx context.Context, vectorStoreID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_file_batches_create_async(cl, cVectorStoreID, cBody, h)
-	})
-}
-
-// VectorStoresFileBatchesListFiles returns a list of vector store files in a batch.
-//
-// GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files
-// (vector_stores.file_batches.list_files, C: openai_vector_stores_file_batches_list_files_async).
-// It returns the JSON body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (vectorStoreID, batchID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFileBatchesListFiles(ctx context.Context, vectorStoreID string, batchID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cBatchID := a.str("batch_id", batchID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_file_batches_list_files_async(cl, cVectorStoreID, cBatchID, cQuery, h)
-	})
-}
-
-// VectorStoresFileBatchesListFilesPages is a pager over every page of GET
-// /vector_stores/{vector_store_id}/file_batches/{batch_id}/files
-// (vector_stores.file_batches.list_files): each Next fetches one page, the next with the cursor the
-// page gives while it says has_more. Nothing is sent until the first Next. Close the pager when
-// done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (vectorStoreID, batchID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFileBatchesListFilesPages(ctx context.Context, vectorStoreID string, batchID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cBatchID := a.str("batch_id", batchID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_vector_stores_file_batches_list_files_pages(cl, cVectorStoreID, cBatchID, cQuery, out)
-	})
-}
-
-// VectorStoresFileBatchesRetrieve retrieves a vector store file batch.
-//
-// GET /vector_stores/{vector_store_id}/file_batches/{batch_id}
-// (vector_stores.file_batches.retrieve, C: openai_vector_stores_file_batches_retrieve_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// The path parameters (vectorStoreID, batchID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFileBatchesRetrieve(ctx context.Context, vectorStoreID string, batchID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cBatchID := a.str("batch_id", batchID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_file_batches_retrieve_async(cl, cVectorStoreID, cBatchID, h)
-	})
-}
-
-// VectorStoresFilesContent retrieve the parsed contents of a vector store file.
-//
-// GET /vector_stores/{vector_store_id}/files/{file_id}/content (vector_stores.files.content, C:
-// openai_vector_stores_files_content_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFilesContent(ctx context.Context, vectorStoreID string, fileID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_files_content_async(cl, cVectorStoreID, cFileID, h)
-	})
-}
-
-// VectorStoresFilesCreate create a vector store file by attaching a File to a vector store.
-//
-// POST /vector_stores/{vector_store_id}/files (vector_stores.files.create, C:
-// openai_vector_stores_files_create_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFilesCreate(ctx context.Context, vectorStoreID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_files_create_async(cl, cVectorStoreID, cBody, h)
-	})
-}
-
-// VectorStoresFilesDelete delete a vector store file.
-//
-// DELETE /vector_stores/{vector_store_id}/files/{file_id} (vector_stores.files.delete, C:
-// openai_vector_stores_files_delete_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFilesDelete(ctx context.Context, vectorStoreID string, fileID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_files_delete_async(cl, cVectorStoreID, cFileID, h)
-	})
-}
-
-// VectorStoresFilesList returns a list of vector store files.
-//
-// GET /vector_stores/{vector_store_id}/files (vector_stores.files.list, C:
-// openai_vector_stores_files_list_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFilesList(ctx context.Context, vectorStoreID string, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_files_list_async(cl, cVectorStoreID, cQuery, h)
-	})
-}
-
-// VectorStoresFilesListPages is a pager over every page of GET
-// /vector_stores/{vector_store_id}/files (vector_stores.files.list): each Next fetches one page,
-// the next with the cursor the page gives while it says has_more. Nothing is sent until the first
-// Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFilesListPages(ctx context.Context, vectorStoreID string, query any) *Pager {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_vector_stores_files_list_pages(cl, cVectorStoreID, cQuery, out)
-	})
-}
-
-// VectorStoresFilesRetrieve retrieves a vector store file.
-//
-// GET /vector_stores/{vector_store_id}/files/{file_id} (vector_stores.files.retrieve, C:
-// openai_vector_stores_files_retrieve_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// The path parameters (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFilesRetrieve(ctx context.Context, vectorStoreID string, fileID string) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cFileID := a.str("file_id", fileID)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_files_retrieve_async(cl, cVectorStoreID, cFileID, h)
-	})
-}
-
-// VectorStoresFilesUpdate update attributes on a vector store file.
-//
-// POST /vector_stores/{vector_store_id}/files/{file_id} (vector_stores.files.update, C:
-// openai_vector_stores_files_update_async). It returns the JSON body, the response and, for a
-// failed call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresFilesUpdate(ctx context.Context, vectorStoreID string, fileID string, body any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
-	cFileID := a.str("file_id", fileID)
-	cBody := a.json("body", body)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_files_update_async(cl, cVectorStoreID, cFileID, cBody, h)
-	})
-}
-
-// VectorStoresList returns a list of vector stores.
-//
-// GET /vector_stores (vector_stores.list, C: openai_vector_stores_list_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) VectorStoresList(ctx context.Context, query any) ([]byte, *Response, error) {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return nil, nil, a.err
-	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_vector_stores_list_async(cl, cQuery, h)
-	})
-}
-
-// VectorStoresListPages is a pager over every page of GET /vector_stores (vector_stores.list): each
-// Next fetches one page, the next with the cursor the page gives while it says has_more. Nothing is
-// sent until the first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) VectorStoresListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
-		return C.openai_vector_stores_list_pages(cl, cQuery, out)
-	})
-}
-
-// VectorStoresRetrieve retrieves a vector store.
+// Get is vector_stores.retrieve: Retrieves a vector store.
 //
 // GET /vector_stores/{vector_store_id} (vector_stores.retrieve, C:
-// openai_vector_stores_retrieve_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresRetrieve(ctx context.Context, vectorStoreID string) ([]byte, *Response, error) {
+// openai_vector_stores_retrieve_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. The path parameters (vectorStoreID) must
+// not be empty; the library percent-encodes them.
+func (r *VectorStoresService) Get(ctx context.Context, vectorStoreID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_vector_stores_retrieve_async(cl, cVectorStoreID, h)
 	})
 }
 
-// VectorStoresSearch search a vector store for relevant chunks based on a query and file attributes
-// filter.
+// List is vector_stores.list: Returns a list of vector stores.
 //
-// POST /vector_stores/{vector_store_id}/search (vector_stores.search, C:
-// openai_vector_stores_search_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
+// GET /vector_stores (vector_stores.list, C: openai_vector_stores_list_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
+// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
+// none.
+func (r *VectorStoresService) List(ctx context.Context, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_list_async(cl, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of vector_stores.list (GET /vector_stores),
+// as the official SDK's auto-pager: each item is the JSON of one element of a page's data
+// (Unmarshal it); the pages are fetched as ListPages fetches them. A failed page, or one without a
+// data array, ends the loop with its error. query is a JSON object of query parameters ({"limit":
+// 20}; arrays are sent as name[]), or nil for none.
+func (r *VectorStoresService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of vector_stores.list (GET /vector_stores): each page is
+// fetched as the loop asks for it, the next with the cursor the page gives while it says there are
+// more. Nothing is sent before the loop starts; breaking out of it ends the walk. Each page is a
+// *Response (Decode its Body); a failed page ends the loop with its error. C:
+// openai_vector_stores_list_pages. query is a JSON object of query parameters ({"limit": 20};
+// arrays are sent as name[]), or nil for none.
+func (r *VectorStoresService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_vector_stores_list_pages(cl, cQuery, out)
+	})
+}
+
+// New is vector_stores.create: Create a vector store.
+//
+// POST /vector_stores (vector_stores.create, C: openai_vector_stores_create_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
 // any other value is encoded with encoding/json.
-// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresSearch(ctx context.Context, vectorStoreID string, body any) ([]byte, *Response, error) {
+func (r *VectorStoresService) New(ctx context.Context, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_create_async(cl, cBody, h)
+	})
+}
+
+// Search is vector_stores.search: Search a vector store for relevant chunks based on a query and
+// file attributes filter.
+//
+// POST /vector_stores/{vector_store_id}/search (vector_stores.search, C:
+// openai_vector_stores_search_async). It returns the response, whose Body is the JSON document the
+// API returned (read it with Decode), or an *Error. body is the JSON request body (an object): a
+// string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (vectorStoreID) must not be empty; the library percent-encodes
+// them.
+func (r *VectorStoresService) Search(ctx context.Context, vectorStoreID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_vector_stores_search_async(cl, cVectorStoreID, cBody, h)
 	})
 }
 
-// VectorStoresUpdate modifies a vector store.
+// Update is vector_stores.update: Modifies a vector store.
 //
 // POST /vector_stores/{vector_store_id} (vector_stores.update, C:
-// openai_vector_stores_update_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// body is the JSON request body (an object): a string, []byte or json.RawMessage is sent as it is,
-// any other value is encoded with encoding/json.
-// The path parameters (vectorStoreID) must not be empty; the library percent-encodes them.
-func (c *Client) VectorStoresUpdate(ctx context.Context, vectorStoreID string, body any) ([]byte, *Response, error) {
+// openai_vector_stores_update_async). It returns the response, whose Body is the JSON document the
+// API returned (read it with Decode), or an *Error. body is the JSON request body (an object): a
+// string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (vectorStoreID) must not be empty; the library percent-encodes
+// them.
+func (r *VectorStoresService) Update(ctx context.Context, vectorStoreID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_vector_stores_update_async(cl, cVectorStoreID, cBody, h)
 	})
 }
 
-// VideosCharacterCreate create a character from an uploaded video.
+// Cancel is vector_stores.file_batches.cancel: Cancel a vector store file batch.
 //
-// POST /videos/characters (videos.character.create, C: openai_videos_character_create_async). It
-// returns the JSON body, the response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// video is the "video" file part (required).
-func (c *Client) VideosCharacterCreate(ctx context.Context, fields any, video *Upload) ([]byte, *Response, error) {
+// POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel
+// (vector_stores.file_batches.cancel, C: openai_vector_stores_file_batches_cancel_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. The path parameters (vectorStoreID, batchID) must not be empty; the library
+// percent-encodes them.
+func (r *VectorStoresFileBatchesService) Cancel(ctx context.Context, vectorStoreID string, batchID string) (*Response, error) {
 	var a args
 	defer a.free()
-	cFields := a.json("fields", fields)
-	cVideo := a.upload("video", video)
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBatchID := a.str("batch_id", batchID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_videos_character_create_async(cl, cFields, cVideo, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_file_batches_cancel_async(cl, cVectorStoreID, cBatchID, h)
 	})
 }
 
-// VideosCharacterGet fetch a character.
+// Get is vector_stores.file_batches.retrieve: Retrieves a vector store file batch.
 //
-// GET /videos/characters/{character_id} (videos.character.get, C:
-// openai_videos_character_get_async). It returns the JSON body, the response and, for a failed
-// call, an *Error.
-// The path parameters (characterID) must not be empty; the library percent-encodes them.
-func (c *Client) VideosCharacterGet(ctx context.Context, characterID string) ([]byte, *Response, error) {
+// GET /vector_stores/{vector_store_id}/file_batches/{batch_id}
+// (vector_stores.file_batches.retrieve, C: openai_vector_stores_file_batches_retrieve_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. The path parameters (vectorStoreID, batchID) must not be empty; the library
+// percent-encodes them.
+func (r *VectorStoresFileBatchesService) Get(ctx context.Context, vectorStoreID string, batchID string) (*Response, error) {
 	var a args
 	defer a.free()
-	cCharacterID := a.str("character_id", characterID)
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBatchID := a.str("batch_id", batchID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_videos_character_get_async(cl, cCharacterID, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_file_batches_retrieve_async(cl, cVectorStoreID, cBatchID, h)
 	})
 }
 
-// VideosCreate create a new video generation job from a prompt and optional reference assets.
+// ListFiles is vector_stores.file_batches.list_files: Returns a list of vector store files in a
+// batch.
 //
-// POST /videos (videos.create, C: openai_videos_create_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// inputReference is the "input_reference" file part, or nil for none.
-func (c *Client) VideosCreate(ctx context.Context, fields any, inputReference *Upload) ([]byte, *Response, error) {
+// GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files
+// (vector_stores.file_batches.list_files, C: openai_vector_stores_file_batches_list_files_async).
+// It returns the response, whose Body is the JSON document the API returned (read it with Decode),
+// or an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as
+// name[]), or nil for none. The path parameters (vectorStoreID, batchID) must not be empty; the
+// library percent-encodes them.
+func (r *VectorStoresFileBatchesService) ListFiles(ctx context.Context, vectorStoreID string, batchID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
-	cFields := a.json("fields", fields)
-	cInputReference := a.upload("input_reference", inputReference)
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBatchID := a.str("batch_id", batchID)
+	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_videos_create_async(cl, cFields, cInputReference, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_file_batches_list_files_async(cl, cVectorStoreID, cBatchID, cQuery, h)
 	})
 }
 
-// VideosDelete permanently delete a completed or failed video and its stored assets.
+// ListFilesAutoPaging iterates over every item of every page of
+// vector_stores.file_batches.list_files (GET
+// /vector_stores/{vector_store_id}/file_batches/{batch_id}/files), as the official SDK's
+// auto-pager: each item is the JSON of one element of a page's data (Unmarshal it); the pages are
+// fetched as ListFilesPages fetches them. A failed page, or one without a data array, ends the loop
+// with its error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent as
+// name[]), or nil for none. The path parameters (vectorStoreID, batchID) must not be empty; the
+// library percent-encodes them.
+func (r *VectorStoresFileBatchesService) ListFilesAutoPaging(ctx context.Context, vectorStoreID string, batchID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListFilesPages(ctx, vectorStoreID, batchID, query))
+}
+
+// ListFilesPages iterates over every page of vector_stores.file_batches.list_files (GET
+// /vector_stores/{vector_store_id}/file_batches/{batch_id}/files): each page is fetched as the loop
+// asks for it, the next with the cursor the page gives while it says there are more. Nothing is
+// sent before the loop starts; breaking out of it ends the walk. Each page is a *Response (Decode
+// its Body); a failed page ends the loop with its error. C:
+// openai_vector_stores_file_batches_list_files_pages. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters (vectorStoreID,
+// batchID) must not be empty; the library percent-encodes them.
+func (r *VectorStoresFileBatchesService) ListFilesPages(ctx context.Context, vectorStoreID string, batchID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+		cBatchID := a.str("batch_id", batchID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_vector_stores_file_batches_list_files_pages(cl, cVectorStoreID, cBatchID, cQuery, out)
+	})
+}
+
+// New is vector_stores.file_batches.create: Create a vector store file batch.
 //
-// DELETE /videos/{video_id} (videos.delete, C: openai_videos_delete_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
+// POST /vector_stores/{vector_store_id}/file_batches (vector_stores.file_batches.create, C:
+// openai_vector_stores_file_batches_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (vectorStoreID) must not be empty; the library percent-encodes
+// them.
+func (r *VectorStoresFileBatchesService) New(ctx context.Context, vectorStoreID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_file_batches_create_async(cl, cVectorStoreID, cBody, h)
+	})
+}
+
+// Content is vector_stores.files.content: Retrieve the parsed contents of a vector store file.
+//
+// GET /vector_stores/{vector_store_id}/files/{file_id}/content (vector_stores.files.content, C:
+// openai_vector_stores_files_content_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters
+// (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
+func (r *VectorStoresFilesService) Content(ctx context.Context, vectorStoreID string, fileID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_content_async(cl, cVectorStoreID, cFileID, h)
+	})
+}
+
+// Delete is vector_stores.files.delete: Delete a vector store file.
+//
+// DELETE /vector_stores/{vector_store_id}/files/{file_id} (vector_stores.files.delete, C:
+// openai_vector_stores_files_delete_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters
+// (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
+func (r *VectorStoresFilesService) Delete(ctx context.Context, vectorStoreID string, fileID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_delete_async(cl, cVectorStoreID, cFileID, h)
+	})
+}
+
+// Get is vector_stores.files.retrieve: Retrieves a vector store file.
+//
+// GET /vector_stores/{vector_store_id}/files/{file_id} (vector_stores.files.retrieve, C:
+// openai_vector_stores_files_retrieve_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. The path parameters
+// (vectorStoreID, fileID) must not be empty; the library percent-encodes them.
+func (r *VectorStoresFilesService) Get(ctx context.Context, vectorStoreID string, fileID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cFileID := a.str("file_id", fileID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_retrieve_async(cl, cVectorStoreID, cFileID, h)
+	})
+}
+
+// List is vector_stores.files.list: Returns a list of vector store files.
+//
+// GET /vector_stores/{vector_store_id}/files (vector_stores.files.list, C:
+// openai_vector_stores_files_list_async). It returns the response, whose Body is the JSON document
+// the API returned (read it with Decode), or an *Error. query is a JSON object of query parameters
+// ({"limit": 20}; arrays are sent as name[]), or nil for none. The path parameters (vectorStoreID)
+// must not be empty; the library percent-encodes them.
+func (r *VectorStoresFilesService) List(ctx context.Context, vectorStoreID string, query any) (*Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cQuery := a.json("query", query)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_list_async(cl, cVectorStoreID, cQuery, h)
+	})
+}
+
+// ListAutoPaging iterates over every item of every page of vector_stores.files.list (GET
+// /vector_stores/{vector_store_id}/files), as the official SDK's auto-pager: each item is the JSON
+// of one element of a page's data (Unmarshal it); the pages are fetched as ListPages fetches them.
+// A failed page, or one without a data array, ends the loop with its error. query is a JSON object
+// of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (vectorStoreID) must not be empty; the library percent-encodes them.
+func (r *VectorStoresFilesService) ListAutoPaging(ctx context.Context, vectorStoreID string, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, vectorStoreID, query))
+}
+
+// ListPages iterates over every page of vector_stores.files.list (GET
+// /vector_stores/{vector_store_id}/files): each page is fetched as the loop asks for it, the next
+// with the cursor the page gives while it says there are more. Nothing is sent before the loop
+// starts; breaking out of it ends the walk. Each page is a *Response (Decode its Body); a failed
+// page ends the loop with its error. C: openai_vector_stores_files_list_pages. query is a JSON
+// object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none. The path
+// parameters (vectorStoreID) must not be empty; the library percent-encodes them.
+func (r *VectorStoresFilesService) ListPages(ctx context.Context, vectorStoreID string, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
+		return C.openai_vector_stores_files_list_pages(cl, cVectorStoreID, cQuery, out)
+	})
+}
+
+// New is vector_stores.files.create: Create a vector store file by attaching a File to a vector
+// store.
+//
+// POST /vector_stores/{vector_store_id}/files (vector_stores.files.create, C:
+// openai_vector_stores_files_create_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (vectorStoreID) must not be empty; the library percent-encodes
+// them.
+func (r *VectorStoresFilesService) New(ctx context.Context, vectorStoreID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_create_async(cl, cVectorStoreID, cBody, h)
+	})
+}
+
+// Update is vector_stores.files.update: Update attributes on a vector store file.
+//
+// POST /vector_stores/{vector_store_id}/files/{file_id} (vector_stores.files.update, C:
+// openai_vector_stores_files_update_async). It returns the response, whose Body is the JSON
+// document the API returned (read it with Decode), or an *Error. body is the JSON request body (an
+// object): a string, []byte or json.RawMessage is sent as it is, any other value is encoded with
+// encoding/json. The path parameters (vectorStoreID, fileID) must not be empty; the library
+// percent-encodes them.
+func (r *VectorStoresFilesService) Update(ctx context.Context, vectorStoreID string, fileID string, body any) (*Response, error) {
+	var a args
+	defer a.free()
+	cVectorStoreID := a.str("vector_store_id", vectorStoreID)
+	cFileID := a.str("file_id", fileID)
+	cBody := a.json("body", body)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_vector_stores_files_update_async(cl, cVectorStoreID, cFileID, cBody, h)
+	})
+}
+
+// Delete is videos.delete: Permanently delete a completed or failed video and its stored assets.
+//
+// DELETE /videos/{video_id} (videos.delete, C: openai_videos_delete_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
 // The path parameters (videoID) must not be empty; the library percent-encodes them.
-func (c *Client) VideosDelete(ctx context.Context, videoID string) ([]byte, *Response, error) {
+func (r *VideosService) Delete(ctx context.Context, videoID string) (*Response, error) {
 	var a args
 	defer a.free()
 	cVideoID := a.str("video_id", videoID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_videos_delete_async(cl, cVideoID, h)
 	})
 }
 
-// VideosDownloadContent download the generated video bytes or a derived preview asset.
+// DownloadContent is videos.download_content: Download the generated video bytes or a derived
+// preview asset.
 //
 // GET /videos/{video_id}/content (videos.download_content, C:
-// openai_videos_download_content_async). It returns the body's bytes, the response and, for a
-// failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (videoID) must not be empty; the library percent-encodes them.
-func (c *Client) VideosDownloadContent(ctx context.Context, videoID string, query any) ([]byte, *Response, error) {
+// openai_videos_download_content_async). It returns the response, whose Body is the content's
+// bytes, or an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent
+// as name[]), or nil for none. The path parameters (videoID) must not be empty; the library
+// percent-encodes them.
+func (r *VideosService) DownloadContent(ctx context.Context, videoID string, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cVideoID := a.str("video_id", videoID)
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_videos_download_content_async(cl, cVideoID, cQuery, h)
 	})
 }
 
-// VideosDownloadContentToFile writes the response body of videos.download_content to the file at
-// path as it arrives (never held whole in memory); a failed download leaves path as it was.
+// DownloadContentToFile writes the response body of videos.download_content to the file at path as
+// it arrives (never held whole in memory), through a partial file beside it that replaces path once
+// complete: a failed download leaves path as it was.
 //
 // GET /videos/{video_id}/content (videos.download_content, C:
 // openai_videos_download_content_to_file). progress, if not nil, hears the bytes received and the
-// total (0 if unknown), on any thread. The returned response has the status and headers, and an
-// empty body on success.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-// The path parameters (videoID) must not be empty; the library percent-encodes them.
-func (c *Client) VideosDownloadContentToFile(ctx context.Context, videoID string, query any, path string, progress func(received, total uint64)) (*Response, error) {
+// total (0 if unknown), on any thread. It returns the response (status and headers; its Body is
+// empty), or an *Error. query is a JSON object of query parameters ({"limit": 20}; arrays are sent
+// as name[]), or nil for none. The path parameters (videoID) must not be empty; the library
+// percent-encodes them.
+func (r *VideosService) DownloadContentToFile(ctx context.Context, videoID string, query any, path string, progress func(received, total uint64)) (*Response, error) {
 	var a args
 	defer a.free()
 	cVideoID := a.str("video_id", videoID)
@@ -8756,119 +9883,183 @@ func (c *Client) VideosDownloadContentToFile(ctx context.Context, videoID string
 	if id != 0 {
 		defer unregister(id)
 	}
-	return c.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
+	return r.h.blocking(ctx, func(cl *C.openai_client, out **C.openai_response) C.openai_code {
 		return C.openai_go_videos_download_content_to_file(cl, cVideoID, cQuery, cPath, C.uintptr_t(id), out)
 	})
 }
 
-// VideosEdit create a new video generation job by editing a source video or existing generated
-// video.
+// Edit is videos.edit: Create a new video generation job by editing a source video or existing
+// generated video.
 //
-// POST /videos/edits (videos.edit, C: openai_videos_edit_async). It returns the JSON body, the
-// response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// video is the "video" file part (required).
-func (c *Client) VideosEdit(ctx context.Context, fields any, video *Upload) ([]byte, *Response, error) {
+// POST /videos/edits (videos.edit, C: openai_videos_edit_async). It returns the response, whose
+// Body is the JSON document the API returned (read it with Decode), or an *Error. fields holds the
+// form's other fields as a JSON object (strings as they are, numbers and booleans as text, arrays
+// as repeated name[], objects as name[key]), or nil. video is the "video" file part (required).
+func (r *VideosService) Edit(ctx context.Context, fields any, video *Upload) (*Response, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
 	cVideo := a.upload("video", video)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_videos_edit_async(cl, cFields, cVideo, h)
 	})
 }
 
-// VideosExtend create an extension of a completed video.
+// Extend is videos.extend: Create an extension of a completed video.
 //
-// POST /videos/extensions (videos.extend, C: openai_videos_extend_async). It returns the JSON body,
-// the response and, for a failed call, an *Error.
-// fields holds the form's other fields as a JSON object (strings as they are, numbers and booleans
-// as text, arrays as repeated name[], objects as name[key]), or nil.
-// video is the "video" file part (required).
-func (c *Client) VideosExtend(ctx context.Context, fields any, video *Upload) ([]byte, *Response, error) {
+// POST /videos/extensions (videos.extend, C: openai_videos_extend_async). It returns the response,
+// whose Body is the JSON document the API returned (read it with Decode), or an *Error. fields
+// holds the form's other fields as a JSON object (strings as they are, numbers and booleans as
+// text, arrays as repeated name[], objects as name[key]), or nil. video is the "video" file part
+// (required).
+func (r *VideosService) Extend(ctx context.Context, fields any, video *Upload) (*Response, error) {
 	var a args
 	defer a.free()
 	cFields := a.json("fields", fields)
 	cVideo := a.upload("video", video)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_videos_extend_async(cl, cFields, cVideo, h)
 	})
 }
 
-// VideosList list recently generated videos for the current project.
+// Get is videos.retrieve: Fetch the latest metadata for a generated video.
 //
-// GET /videos (videos.list, C: openai_videos_list_async). It returns the JSON body, the response
-// and, for a failed call, an *Error.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) VideosList(ctx context.Context, query any) ([]byte, *Response, error) {
+// GET /videos/{video_id} (videos.retrieve, C: openai_videos_retrieve_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
+// The path parameters (videoID) must not be empty; the library percent-encodes them.
+func (r *VideosService) Get(ctx context.Context, videoID string) (*Response, error) {
+	var a args
+	defer a.free()
+	cVideoID := a.str("video_id", videoID)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_retrieve_async(cl, cVideoID, h)
+	})
+}
+
+// List is videos.list: List recently generated videos for the current project.
+//
+// GET /videos (videos.list, C: openai_videos_list_async). It returns the response, whose Body is
+// the JSON document the API returned (read it with Decode), or an *Error. query is a JSON object of
+// query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *VideosService) List(ctx context.Context, query any) (*Response, error) {
 	var a args
 	defer a.free()
 	cQuery := a.json("query", query)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_videos_list_async(cl, cQuery, h)
 	})
 }
 
-// VideosListPages is a pager over every page of GET /videos (videos.list): each Next fetches one
-// page, the next with the cursor the page gives while it says has_more. Nothing is sent until the
-// first Next. Close the pager when done.
-// query is a JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for
-// none.
-func (c *Client) VideosListPages(ctx context.Context, query any) *Pager {
-	var a args
-	defer a.free()
-	cQuery := a.json("query", query)
-	if a.err != nil {
-		return &Pager{ctx: ctx, done: true, err: a.err}
-	}
-	return c.pages(ctx, func(cl *C.openai_client, out **C.openai_pager) C.openai_code {
+// ListAutoPaging iterates over every item of every page of videos.list (GET /videos), as the
+// official SDK's auto-pager: each item is the JSON of one element of a page's data (Unmarshal it);
+// the pages are fetched as ListPages fetches them. A failed page, or one without a data array, ends
+// the loop with its error. query is a JSON object of query parameters ({"limit": 20}; arrays are
+// sent as name[]), or nil for none.
+func (r *VideosService) ListAutoPaging(ctx context.Context, query any) iter.Seq2[json.RawMessage, error] {
+	return items(r.ListPages(ctx, query))
+}
+
+// ListPages iterates over every page of videos.list (GET /videos): each page is fetched as the loop
+// asks for it, the next with the cursor the page gives while it says there are more. Nothing is
+// sent before the loop starts; breaking out of it ends the walk. Each page is a *Response (Decode
+// its Body); a failed page ends the loop with its error. C: openai_videos_list_pages. query is a
+// JSON object of query parameters ({"limit": 20}; arrays are sent as name[]), or nil for none.
+func (r *VideosService) ListPages(ctx context.Context, query any) iter.Seq2[*Response, error] {
+	return r.h.pages(ctx, func(a *args, cl *C.openai_client, out **C.openai_pager) C.openai_code {
+		cQuery := a.json("query", query)
+		if a.err != nil {
+			return C.OPENAI_INVALID_ARGUMENT
+		}
 		return C.openai_videos_list_pages(cl, cQuery, out)
 	})
 }
 
-// VideosRemix create a remix of a completed video using a refreshed prompt.
+// New is videos.create: Create a new video generation job from a prompt and optional reference
+// assets.
 //
-// POST /videos/{video_id}/remix (videos.remix, C: openai_videos_remix_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
-// body is the JSON request body (an object), or nil to send {}.
-// The path parameters (videoID) must not be empty; the library percent-encodes them.
-func (c *Client) VideosRemix(ctx context.Context, videoID string, body any) ([]byte, *Response, error) {
+// POST /videos (videos.create, C: openai_videos_create_async). It returns the response, whose Body
+// is the JSON document the API returned (read it with Decode), or an *Error. fields holds the
+// form's other fields as a JSON object (strings as they are, numbers and booleans as text, arrays
+// as repeated name[], objects as name[key]), or nil. inputReference is the "input_reference" file
+// part, or nil for none.
+func (r *VideosService) New(ctx context.Context, fields any, inputReference *Upload) (*Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cInputReference := a.upload("input_reference", inputReference)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_create_async(cl, cFields, cInputReference, h)
+	})
+}
+
+// Remix is videos.remix: Create a remix of a completed video using a refreshed prompt.
+//
+// POST /videos/{video_id}/remix (videos.remix, C: openai_videos_remix_async). It returns the
+// response, whose Body is the JSON document the API returned (read it with Decode), or an *Error.
+// body is the JSON request body (an object), or nil to send {}. The path parameters (videoID) must
+// not be empty; the library percent-encodes them.
+func (r *VideosService) Remix(ctx context.Context, videoID string, body any) (*Response, error) {
 	var a args
 	defer a.free()
 	cVideoID := a.str("video_id", videoID)
 	cBody := a.json("body", body)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
 		return C.openai_go_videos_remix_async(cl, cVideoID, cBody, h)
 	})
 }
 
-// VideosRetrieve fetch the latest metadata for a generated video.
+// Get is videos.character.get: Fetch a character.
 //
-// GET /videos/{video_id} (videos.retrieve, C: openai_videos_retrieve_async). It returns the JSON
-// body, the response and, for a failed call, an *Error.
-// The path parameters (videoID) must not be empty; the library percent-encodes them.
-func (c *Client) VideosRetrieve(ctx context.Context, videoID string) ([]byte, *Response, error) {
+// GET /videos/characters/{character_id} (videos.character.get, C:
+// openai_videos_character_get_async). It returns the response, whose Body is the JSON document the
+// API returned (read it with Decode), or an *Error. The path parameters (characterID) must not be
+// empty; the library percent-encodes them.
+func (r *VideosCharacterService) Get(ctx context.Context, characterID string) (*Response, error) {
 	var a args
 	defer a.free()
-	cVideoID := a.str("video_id", videoID)
+	cCharacterID := a.str("character_id", characterID)
 	if a.err != nil {
-		return nil, nil, a.err
+		return nil, a.err
 	}
-	return c.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
-		return C.openai_go_videos_retrieve_async(cl, cVideoID, h)
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_character_get_async(cl, cCharacterID, h)
+	})
+}
+
+// New is videos.character.create: Create a character from an uploaded video.
+//
+// POST /videos/characters (videos.character.create, C: openai_videos_character_create_async). It
+// returns the response, whose Body is the JSON document the API returned (read it with Decode), or
+// an *Error. fields holds the form's other fields as a JSON object (strings as they are, numbers
+// and booleans as text, arrays as repeated name[], objects as name[key]), or nil. video is the
+// "video" file part (required).
+func (r *VideosCharacterService) New(ctx context.Context, fields any, video *Upload) (*Response, error) {
+	var a args
+	defer a.free()
+	cFields := a.json("fields", fields)
+	cVideo := a.upload("video", video)
+	if a.err != nil {
+		return nil, a.err
+	}
+	return r.h.call(ctx, &a, func(cl *C.openai_client, h C.uintptr_t) *C.openai_future {
+		return C.openai_go_videos_character_create_async(cl, cFields, cVideo, h)
 	})
 }

@@ -7,6 +7,7 @@ package openai
 import "C"
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"unsafe"
@@ -22,8 +23,9 @@ type Response struct {
 	Status int
 	// Header holds the response headers (a header sent twice has two values).
 	Header http.Header
-	// Body is the body as it came: JSON for most operations, bytes for audio.speech.create and
-	// files.retrieve_content, text for some audio transcription formats.
+	// Body is the body as it came: JSON for most operations, the bytes of binary content
+	// (audio.speech.create, files.content, ...), text for some audio transcription formats;
+	// empty for a download to a file and for a stream.
 	Body []byte
 	// RequestID is the x-request-id header, "" when none.
 	RequestID string
@@ -100,12 +102,17 @@ func copyResponse(r *C.openai_response, withBody bool) (*Response, error) {
 	return resp, e
 }
 
-// takeResponse copies a native response, frees it, and returns the call's results.
-func takeResponse(r *C.openai_response) ([]byte, *Response, error) {
+// takeResponse copies a native response, frees it, and returns the call's result: the
+// response, or its *Error; the context's error instead when the call was cancelled because
+// ctx is done.
+func takeResponse(r *C.openai_response, ctx context.Context) (*Response, error) {
 	resp, err := copyResponse(r, true)
 	C.openai_response_free(r)
 	if err != nil {
-		return nil, resp, err
+		if resp.Code == CodeCancelled && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
 	}
-	return resp.Body, resp, nil
+	return resp, nil
 }

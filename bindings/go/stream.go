@@ -8,6 +8,7 @@ import "C"
 import (
 	"context"
 	"encoding/json"
+	"iter"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,9 @@ type Event struct {
 	Data []byte
 	// ID is the last id: field the stream sent up to this event, "" when none.
 	ID string
+	// Audio is the decoded PCM of an audio delta event of a Realtime session
+	// (response.output_audio.delta), nil for any other event.
+	Audio []byte
 }
 
 // Decode unmarshals the event's JSON data into v.
@@ -29,7 +33,7 @@ func (e Event) Decode(v any) error { return json.Unmarshal(e.Data, v) }
 
 // Stream is an event stream, read as an iterator:
 //
-//	stream, err := client.ChatCompletionsCreateStream(ctx, body)
+//	stream, err := client.Chat.Completions.NewStreaming(ctx, body)
 //	if err != nil { ... }
 //	defer stream.Close()
 //	for stream.Next() {
@@ -37,6 +41,10 @@ func (e Event) Decode(v any) error { return json.Unmarshal(e.Data, v) }
 //		...
 //	}
 //	if err := stream.Err(); err != nil { ... }
+//
+// or with range over Events:
+//
+//	for event, err := range stream.Events() { ... }
 //
 // Next waits for the next event; it honours the context the stream was opened with (a
 // cancelled context ends the stream, whose connection is dropped, and Err returns the
@@ -58,7 +66,7 @@ type Stream struct {
 
 // stream opens a stream with a blocking _stream function (it returns once the response
 // headers arrived) through a client scoped to ctx.
-func (c *Client) stream(ctx context.Context, open func(*C.openai_client, **C.openai_stream) C.openai_code) (*Stream, error) {
+func (c *handle) stream(ctx context.Context, open func(*C.openai_client, **C.openai_stream) C.openai_code) (*Stream, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -141,6 +149,22 @@ func (s *Stream) Next() bool {
 		s.err = streamFailure(s.ptr, code)
 	}
 	return false
+}
+
+// Events iterates over the stream's events: each event with a nil error, then, if the stream
+// ended with an error, one last zero Event with it (Err's error). Breaking out of the loop
+// leaves the stream open (Close it as always); the next range goes on where this one stopped.
+func (s *Stream) Events() iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		for s.Next() {
+			if !yield(s.Current(), nil) {
+				return
+			}
+		}
+		if err := s.Err(); err != nil {
+			yield(Event{}, err)
+		}
+	}
 }
 
 // Current is the event the last successful Next returned.

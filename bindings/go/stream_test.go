@@ -15,7 +15,7 @@ import (
 func TestChatStream(t *testing.T) {
 	client := newClient(t)
 	body := `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}`
-	stream, err := client.ChatCompletionsCreateStream(bg, body)
+	stream, err := client.Chat.Completions.NewStreaming(bg, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestChatStream(t *testing.T) {
 
 func TestAssistantStream(t *testing.T) {
 	client := newClient(t)
-	stream, err := client.BetaThreadsRunsCreateAndStream(bg, "thread_42", map[string]any{"assistant_id": "asst_1"})
+	stream, err := client.Beta.Threads.Runs.NewStreaming(bg, "thread_42", nil, map[string]any{"assistant_id": "asst_1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestAssistantStream(t *testing.T) {
 // and the server sees it closed.
 func TestStreamCloseMidway(t *testing.T) {
 	client := newClient(t)
-	stream, err := client.ChatCompletionsCreateStream(bg, `{"model":"gpt-4o","messages":[],"mock_chunks":100000,"mock_delay_ms":5}`)
+	stream, err := client.Chat.Completions.NewStreaming(bg, `{"model":"gpt-4o","messages":[],"mock_chunks":100000,"mock_delay_ms":5}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestStreamContextCancel(t *testing.T) {
 	client := newClient(t)
 	ctx, cancel := context.WithCancel(bg)
 	defer cancel()
-	stream, err := client.ChatCompletionsCreateStream(ctx, `{"model":"gpt-4o","messages":[],"mock_chunks":10,"mock_delay_ms":5000}`)
+	stream, err := client.Chat.Completions.NewStreaming(ctx, `{"model":"gpt-4o","messages":[],"mock_chunks":10,"mock_delay_ms":5000}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestStreamContextCancel(t *testing.T) {
 // TestStreamCloseFromAnotherGoroutine closes the stream while Next waits in another goroutine.
 func TestStreamCloseFromAnotherGoroutine(t *testing.T) {
 	client := newClient(t)
-	stream, err := client.ChatCompletionsCreateStream(bg, `{"model":"gpt-4o","messages":[],"mock_chunks":10,"mock_delay_ms":5000}`)
+	stream, err := client.Chat.Completions.NewStreaming(bg, `{"model":"gpt-4o","messages":[],"mock_chunks":10,"mock_delay_ms":5000}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestStreamCloseFromAnotherGoroutine(t *testing.T) {
 
 func TestStreamHTTPError(t *testing.T) {
 	client := newClient(t)
-	stream, err := client.ChatCompletionsCreateStream(bg, `{"model":"missing-model","messages":[]}`)
+	stream, err := client.Chat.Completions.NewStreaming(bg, `{"model":"missing-model","messages":[]}`)
 	var apiErr *openai.Error
 	if stream != nil || !errors.As(err, &apiErr) {
 		t.Fatalf("stream %v err %v", stream, err)
@@ -216,7 +216,7 @@ func TestStreamErrorEvent(t *testing.T) {
 			map[string]any{"data": `data: {"error":{"message":"The server is overloaded","type":"server_error"}}` + "\n\n"},
 		},
 	})
-	stream, err := client.ChatCompletionsCreateStream(bg, `{"model":"gpt-4o","messages":[]}`)
+	stream, err := client.Chat.Completions.NewStreaming(bg, `{"model":"gpt-4o","messages":[]}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestStreamBrokenConnection(t *testing.T) {
 		"action":  "reset_after_bytes",
 		"bytes":   600,
 	})
-	stream, err := client.ChatCompletionsCreateStream(bg, `{"model":"gpt-4o","messages":[]}`)
+	stream, err := client.Chat.Completions.NewStreaming(bg, `{"model":"gpt-4o","messages":[]}`)
 	if err != nil {
 		t.Log("the reset came before the head was read")
 		// The reset may come before the head is read.
@@ -259,6 +259,67 @@ func TestStreamBrokenConnection(t *testing.T) {
 	}
 	if !errors.Is(stream.Err(), openai.CodeConnection) {
 		t.Fatalf("err %v", stream.Err())
+	}
+}
+
+// TestStreamEvents reads a stream with range over Events: every event, then the error.
+func TestStreamEvents(t *testing.T) {
+	client := newClient(t)
+	stream, err := client.Chat.Completions.NewStreaming(bg, bodies["chat.completions.create"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	var text strings.Builder
+	n := 0
+	for ev, err := range stream.Events() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		var chunk struct {
+			Choices []struct{ Delta struct{ Content string } }
+		}
+		if err := ev.Decode(&chunk); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range chunk.Choices {
+			text.WriteString(c.Delta.Content)
+		}
+	}
+	if n != 9 || text.String() != reply {
+		t.Fatalf("%d events, text %q", n, text.String())
+	}
+
+	// An error event: the events before it, then the error.
+	mock.reset(t)
+	mock.script(t, map[string]any{
+		"match":   map[string]any{"path": "/v1/responses"},
+		"headers": map[string]any{"content-type": "text/event-stream"},
+		"chunks": []any{
+			map[string]any{"data": "event: response.created\ndata: {\"type\":\"response.created\"}\n\n"},
+			map[string]any{"data": "event: error\ndata: {\"error\":{\"message\":\"The server is overloaded\"}}\n\n"},
+		},
+	})
+	stream, err = client.Responses.NewStreaming(bg, `{"model":"gpt-4o","input":"Hi"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	var got []string
+	for ev, err := range stream.Events() {
+		if err != nil {
+			got = append(got, "error:"+err.Error())
+			continue
+		}
+		got = append(got, ev.Name)
+	}
+	if len(got) != 2 || got[0] != "response.created" || !strings.HasPrefix(got[1], "error:") || !strings.Contains(got[1], "overloaded") {
+		t.Fatalf("yielded %q", got)
+	}
+	var sent map[string]any
+	if r := mock.only(t); r.Path != "/v1/responses" || json.Unmarshal([]byte(*r.Body), &sent) != nil || sent["stream"] != true {
+		t.Fatalf("request %s %v", r.Path, r.Body)
 	}
 }
 
@@ -279,24 +340,27 @@ func TestRequestStream(t *testing.T) {
 }
 
 // TestNoGoroutineLeak makes calls of every kind (completed, failed, cancelled, streams read to
-// the end or closed midway, pagers) and checks that no goroutine is left behind.
+// the end or closed midway, lists, Realtime and Responses sessions) and checks that no
+// goroutine is left behind.
 func TestNoGoroutineLeak(t *testing.T) {
 	client := newClient(t)
 	// Warm up: the runtime's own goroutines (finalizers, the race detector, timers) start.
-	client.ModelsList(bg)
+	client.Models.List(bg)
+	for range client.Files.ListAutoPaging(bg, nil) {
+	}
 	time.Sleep(50 * time.Millisecond)
 	before, _ := goroutines()
 	numBefore := runtime.NumGoroutine()
 	for i := 0; i < 5; i++ {
-		client.ModelsList(bg)
-		client.ModelsRetrieve(bg, "missing-model")
+		client.Models.List(bg)
+		client.Models.Get(bg, "missing-model")
 		mock.script(t, map[string]any{"match": map[string]any{"path": "/v1/models"}, "delay_ms": 2000})
 		ctx, cancel := context.WithTimeout(bg, 50*time.Millisecond)
-		if _, _, err := client.ModelsList(ctx); err != context.DeadlineExceeded {
+		if _, err := client.Models.List(ctx); err != context.DeadlineExceeded {
 			t.Fatalf("err %v", err)
 		}
 		cancel()
-		s, err := client.ChatCompletionsCreateStream(bg, bodies["chat.completions.create"])
+		s, err := client.Chat.Completions.NewStreaming(bg, bodies["chat.completions.create"])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,7 +368,7 @@ func TestNoGoroutineLeak(t *testing.T) {
 		}
 		s.Close()
 		ctx, cancel = context.WithCancel(bg)
-		s, err = client.ChatCompletionsCreateStream(ctx, `{"model":"gpt-4o","messages":[],"mock_chunks":1000,"mock_delay_ms":10}`)
+		s, err = client.Chat.Completions.NewStreaming(ctx, `{"model":"gpt-4o","messages":[],"mock_chunks":1000,"mock_delay_ms":10}`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,16 +377,37 @@ func TestNoGoroutineLeak(t *testing.T) {
 		for s.Next() {
 		}
 		s.Close()
-		p := client.FilesListPages(bg, `{"limit":3}`)
-		for p.Next() {
+		for _, err := range client.Files.ListPages(bg, `{"limit":3}`) {
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
-		p.Close()
+		for range client.Files.ListAutoPaging(bg, `{"limit":2}`) {
+			break
+		}
 		ctx, cancel = context.WithCancel(bg)
-		p = client.FilesListPages(ctx, `{"limit":3}`)
-		p.Next()
+		for _, err := range client.Files.ListAutoPaging(ctx, `{"limit":3}`) {
+			cancel()
+			if err != nil {
+				break
+			}
+		}
 		cancel()
-		p.Next()
-		p.Close()
+		session, err := client.Realtime.Connect(bg, openai.Options{"model": "gpt-realtime"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		session.Next()
+		session.Close()
+		ctx, cancel = context.WithCancel(bg)
+		session, err = client.Responses.Connect(ctx, nil, &openai.SessionOptions{OnReconnect: func(*openai.Reconnect) bool { return false }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		for session.Next() {
+		}
+		session.Close()
 	}
 	after, stacks := settledGoroutines(before)
 	if after > before {

@@ -19,8 +19,8 @@ import (
 	"unsafe"
 )
 
-// Upload is a file to send in a multipart operation (FilesUpload, ImagesEdit,
-// ImagesCreateVariation, AudioTranscriptionsCreate, AudioTranslationsCreate). One upload may be
+// Upload is a file to send in a multipart operation (client.Files.New, client.Images.Edit,
+// client.Audio.Transcriptions.New, client.Uploads.Parts.New, ...). One upload may be
 // sent by several calls, also at once; close it when done (calls already made keep what they
 // need).
 type Upload struct {

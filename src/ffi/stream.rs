@@ -168,6 +168,9 @@ impl Shared {
                     runtime.block_on(stream.finish_reading());
                 }
                 drop(reading.stream);
+                // Its connection task runs only while the runtime is driven: let it see the drop
+                // now, so that an ended (cancelled, failed) stream's socket closes at once.
+                reading.runtime.block_on(async {});
                 match end {
                     Item::Failed(failure) => self.end(failure.outcome.into(), Some(failure.message)),
                     _ => self.end(openai_code::OPENAI_OK, None),

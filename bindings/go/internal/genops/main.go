@@ -1,8 +1,9 @@
-// Command genops writes operations_gen.go from bindings/operations.json. Run it from
-// bindings/go, as `go generate` does:
+// Command genops writes the generated files of the Go binding: operations_gen.go from
+// bindings/operations.json and codes_gen.go from bindings/codes.json. Run it from bindings/go,
+// as `go generate` does:
 //
-//	go generate            # or: go run ./internal/genops
-//	go run ./internal/genops -check   # exit 1 if operations_gen.go is stale
+//	go generate                       # or: go run ./internal/genops
+//	go run ./internal/genops -check   # exit 1 if a generated file is stale
 package main
 
 import (
@@ -15,28 +16,37 @@ import (
 )
 
 func main() {
-	check := flag.Bool("check", false, "only check that "+gen.Output+" is up to date")
+	check := flag.Bool("check", false, "only check that the generated files are up to date")
 	flag.Parse()
-	table, err := os.ReadFile(gen.TablePath)
-	if err != nil {
-		fail(err)
+	outputs := []struct {
+		source, output string
+		render         func([]byte) ([]byte, error)
+	}{
+		{gen.TablePath, gen.Output, gen.Render},
+		{gen.CodesPath, gen.CodesOutput, gen.RenderCodes},
 	}
-	src, err := gen.Render(table)
-	if err != nil {
-		fail(err)
-	}
-	if *check {
-		old, err := os.ReadFile(gen.Output)
+	for _, o := range outputs {
+		in, err := os.ReadFile(o.source)
 		if err != nil {
 			fail(err)
 		}
-		if !bytes.Equal(old, src) {
-			fail(fmt.Errorf("%s is stale: run `go generate` in bindings/go", gen.Output))
+		src, err := o.render(in)
+		if err != nil {
+			fail(err)
 		}
-		return
-	}
-	if err := os.WriteFile(gen.Output, src, 0o644); err != nil {
-		fail(err)
+		if *check {
+			old, err := os.ReadFile(o.output)
+			if err != nil {
+				fail(err)
+			}
+			if !bytes.Equal(old, src) {
+				fail(fmt.Errorf("%s is stale: run `go generate` in bindings/go", o.output))
+			}
+			continue
+		}
+		if err := os.WriteFile(o.output, src, 0o644); err != nil {
+			fail(err)
+		}
 	}
 }
 
