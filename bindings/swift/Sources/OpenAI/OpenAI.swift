@@ -30,6 +30,8 @@ public struct OpenAIError: Error, CustomStringConvertible, Sendable {
         case stream
         /// APIResponseValidationError: a 2xx body that is not JSON.
         case invalidResponse
+        /// A response (or one stream event) larger than the client's `max_response_size`.
+        case responseTooLarge
         /// APIStatusError without a class of its own (3xx, 402, 405, ...).
         case otherStatus
         case badRequest, authentication, permissionDenied, notFound, conflict
@@ -63,6 +65,7 @@ public struct OpenAIError: Error, CustomStringConvertible, Sendable {
         case Int(OPENAI_CANCELLED.rawValue): return .cancelled
         case Int(OPENAI_STREAM_ERROR.rawValue): return .stream
         case Int(OPENAI_INVALID_RESPONSE.rawValue): return .invalidResponse
+        case Int(OPENAI_RESPONSE_TOO_LARGE.rawValue): return .responseTooLarge
         case Int(OPENAI_OTHER_STATUS.rawValue): return .otherStatus
         case Int(OPENAI_BAD_REQUEST.rawValue): return .badRequest
         case Int(OPENAI_AUTHENTICATION.rawValue): return .authentication

@@ -24,8 +24,31 @@ final class OpenAITests: XCTestCase {
     }
 
     func testOperationTable() {
-        XCTAssertEqual(operationTable.count, 48)
-        XCTAssertEqual(operationTable.first?.name, "chat.completions.create")
+        let names = Set(operationTable.map(\.name))
+        XCTAssertEqual(names.count, operationTable.count)
+        XCTAssertTrue(names.contains("chat.completions.create"))
+        XCTAssertTrue(names.contains("responses.create"))
+        XCTAssertTrue(names.contains("vector_stores.files.list"))
+    }
+
+    func testResourceTree() async throws {
+        let client = try client()
+        let created = try await client.responses.create(body: #"{"model":"gpt-4o-mini","input":"Hi"}"#)
+        XCTAssertEqual(created.status, 200)
+        XCTAssertEqual(created.jsonString("/object"), "response")
+        let files = try await client.vectorStores.files.list(vectorStoreID: "vs_abc123")
+        XCTAssertEqual(files.jsonString("/object"), "list")
+    }
+
+    func testResponseTooLarge() async throws {
+        let base = ProcessInfo.processInfo.environment["OPENAI_BASE_URL"] ?? ""
+        let small = try Client(optionsJSON: #"{"max_retries":0,"max_response_size":16,"base_url":""# + base + #""}"#)
+        do {
+            _ = try await small.chat.completions.create(body: chat)
+            XCTFail("no error")
+        } catch let error as OpenAIError {
+            XCTAssertEqual(error.kind, .responseTooLarge)
+        }
     }
 
     func testChatCompletion() async throws {
