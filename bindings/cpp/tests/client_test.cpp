@@ -397,6 +397,29 @@ TEST_F(MockTest, QueueReturnsCallsAsTheyCompleteWithTheirTags) {
     EXPECT_THROW(queue.add(ResponseFuture()), std::future_error);
 }
 
+TEST_F(MockTest, QueueGivesManyAtOnce) {
+    Queue queue;
+    const Client c = client();
+    for (std::uint64_t i = 0; i < 50; i++) queue.add(c.models().retrieve_async("m" + std::to_string(i)), i);
+    EXPECT_TRUE(queue.next_many(0, std::chrono::seconds(0)).empty());
+    std::vector<bool> seen(50);
+    std::size_t total = 0;
+    while (!queue.empty()) {
+        std::vector<ResponseFuture> batch = queue.next_many(16, std::chrono::seconds(30));
+        ASSERT_FALSE(batch.empty());
+        ASSERT_LE(batch.size(), 16u);
+        for (ResponseFuture &done : batch) {
+            ASSERT_LT(done.tag(), 50u);
+            EXPECT_FALSE(seen[done.tag()]);
+            seen[done.tag()] = true;
+            EXPECT_EQ(done.get().json_string("/id"), "m" + std::to_string(done.tag()));
+        }
+        total += batch.size();
+    }
+    EXPECT_EQ(total, 50u);
+    EXPECT_TRUE(queue.next_many(4, std::chrono::milliseconds(10)).empty());
+}
+
 TEST_F(MockTest, QueueDescriptorTimeoutsAndFailures) {
     Queue queue;
     script(R"({"delay_ms":10000,"body_json":{}})");

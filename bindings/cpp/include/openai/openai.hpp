@@ -728,7 +728,7 @@ private:
 
 /// A completion queue (openai_queue): many calls in flight, one place, or one descriptor, to
 /// wait for whichever completes next. Calls come back in the order they completed, as the
-/// ResponseFuture given to add(), ready for get():
+/// ResponseFuture given to add(), ready for get() (next_many() takes many at once):
 ///
 ///     openai::Queue queue;
 ///     for (int i = 0; i < 100; i++) queue.add(client.embeddings().create_async(body), i);
@@ -771,6 +771,24 @@ public:
     /// The next completed call if there is one, without waiting.
     std::optional<ResponseFuture> try_next() { return next_impl(0); }
 
+    /// Every completed call, up to `max`, in the order they completed, waiting up to `timeout`
+    /// for the first: one lock and one wake-up for all of them (for a program with many calls
+    /// in flight). Empty when none completed in time (or `max` is 0).
+    template <class Rep, class Period>
+    std::vector<ResponseFuture> next_many(std::size_t max, const std::chrono::duration<Rep, Period> &timeout) {
+        std::vector<ResponseFuture> done;
+        if (max == 0) return done;
+        std::vector<openai_future *> slots(max);
+        std::size_t count = 0;
+        const Code code = openai_queue_next_many(s_->queue, detail::timeout_ms(timeout), slots.data(), max, &count);
+        if (code == OPENAI_PENDING) return done;
+        if (code != OPENAI_OK) detail::throw_last_error(code);
+        done.reserve(count);
+        const std::lock_guard<std::mutex> guard(s_->lock);
+        for (std::size_t i = 0; i < count; i++) done.push_back(s_->claim(slots[i]));
+        return done;
+    }
+
     /// A descriptor readable while a completed call waits in the queue: add it to an event loop,
     /// and on readiness call try_next() until it gives nullopt. It belongs to the queue.
     int fd() const noexcept { return s_ ? openai_queue_fd(s_->queue) : -1; }
@@ -796,6 +814,20 @@ private:
         }
         State(const State &) = delete;
         State &operator=(const State &) = delete;
+
+        /// A call the queue gave back, with what it kept and its tag; `lock` is held (add()
+        /// holds it from openai_queue_add until the call's entry is in the map).
+        ResponseFuture claim(openai_future *f) {
+            ResponseFuture done(f);
+            const auto it = owned.find(f);
+            if (it != owned.end()) {
+                done.keep_ = std::move(it->second.keep);
+                done.tag_ = it->second.tag;
+                owned.erase(it);
+            }
+            return done;
+        }
+
         ~State() {
             const std::lock_guard<std::mutex> guard(lock);
             // Cancelling a call without a callback completes it before returning, so that what
@@ -810,16 +842,8 @@ private:
         const Code code = openai_queue_next(s_->queue, wait_ms, &f);
         if (code == OPENAI_PENDING || (code == OPENAI_OK && !f)) return std::nullopt;
         if (code != OPENAI_OK) detail::throw_last_error(code);
-        // add() holds the lock from openai_queue_add until its entry is in the map.
         const std::lock_guard<std::mutex> guard(s_->lock);
-        ResponseFuture done(f);
-        const auto it = s_->owned.find(f);
-        if (it != s_->owned.end()) {
-            done.keep_ = std::move(it->second.keep);
-            done.tag_ = it->second.tag;
-            s_->owned.erase(it);
-        }
-        return done;
+        return s_->claim(f);
     }
 
     std::unique_ptr<State> s_;
