@@ -276,6 +276,46 @@ def gen_methods(op):
     return out
 
 
+# Resources that also open WebSocket sessions, as the official SDK's `client.realtime.connect()`
+# and `client.responses.connect()`: the resource path, the C functions (blocking, non-blocking)
+# and what the session speaks.
+CONNECTS = {
+    ("realtime",): ("openai_realtime_connect", "openai_realtime_connect_async",
+                    "a Realtime session (`wss://<base>/realtime?<query>`, e.g. `{\"model\":\"gpt-realtime\"}`)"),
+    ("responses",): ("openai_responses_connect", "openai_responses_connect_async",
+                     "a Responses API session over a persistent WebSocket (`wss://<base>/responses`):"
+                     " send `response.create` events, receive the Responses stream events"),
+}
+
+
+def gen_connect(path):
+    blocking, non_blocking, what = CONNECTS[path]
+    return [
+        "/// Opens %s and blocks until the handshake is done;" % what,
+        "/// throws the refused upgrade's error (AuthenticationError, ...) or why it could not connect.",
+        "/// Default session options (no reconnection). C: `%s`." % blocking,
+        "RealtimeSession connect(std::string_view query_json = {}) const {",
+        "    return detail::realtime_connect(&%s, client_.get(), query_json);" % blocking,
+        "}",
+        "",
+        "/// Starts the same session without blocking, with `options` (timeouts, queue sizes, a",
+        "/// reconnection handler, ...): events may be sent at once, and a failure to connect ends",
+        "/// the session (its events then throw it). C: `%s`." % non_blocking,
+        "RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options) const {",
+        "    return detail::realtime_connect_async(&%s, client_.get(), query_json, options, {}, {});" % non_blocking,
+        "}",
+        "",
+        "/// The same, its events pushed to `on_event` on the session's own library thread, then its end",
+        "/// to `on_done` (nullptr after a clean close). C: `%s` with a callback." % non_blocking,
+        "RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options, EventHandler on_event,",
+        "                        DoneHandler on_done = {}) const {",
+        "    return detail::realtime_connect_async(&%s, client_.get(), query_json, options, std::move(on_event)," % non_blocking,
+        "                                          std::move(on_done));",
+        "}",
+        "",
+    ]
+
+
 def resource_tree(ops):
     """{resource tuple: {"ops": [...], "children": [names]}} in table order."""
     tree = {}
@@ -341,6 +381,8 @@ def gen_header(table):
             out.append("    %s %s() const { return %s(client_); }" % (camel(path + (child,)), ident(child), camel(path + (child,))))
         if node["children"]:
             out.append("")
+        if path in CONNECTS:
+            out += indent(gen_connect(path), 4)
         for op in node["ops"]:
             out += indent(gen_methods(op), 4)
         while out[-1] == "":

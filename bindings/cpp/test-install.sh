@@ -30,9 +30,10 @@ prefix=$work/prefix
 (cd "$root" && cargo cinstall --release --prefix="$prefix")
 (cd "$root" && cargo build -p openai-mock)
 
-for header in openai.hpp operations.hpp; do
-    cmp "$root/bindings/cpp/include/openai/$header" "$prefix/include/openai/$header" ||
-        { echo "include/openai/$header is not installed as bindings/cpp/include/openai/$header" >&2; exit 1; }
+for header in "$root"/bindings/cpp/include/openai/*.hpp; do
+    name=$(basename "$header")
+    cmp "$header" "$prefix/include/openai/$name" ||
+        { echo "bindings/cpp/include/openai/$name is not installed as include/openai/$name" >&2; exit 1; }
 done
 pc=$(find "$prefix" -name openai.pc -print -quit)
 [ -n "$pc" ] || { echo "no openai.pc installed" >&2; exit 1; }
@@ -95,7 +96,8 @@ expected="reply: Hello! How can I help you today?
 streamed: Hello! How can I help you today?
 queued: model-0 model-1 model-2
 files: file-abc001 file-abc002 file-abc003 file-abc004 file-abc005 file-abc006 file-abc007
-error: 404 model_not_found"
+error: 404 model_not_found
+realtime: session.created Hello! How can I help you today? closed 1000"
 for program in find-package/build/app app-pkgconfig subdirectory/build/app; do
     if ldd "$program" | grep -q "libopenai.so.* => $libdir/"; then :; else
         echo "$program does not load the installed libopenai:" >&2; ldd "$program" >&2; exit 1

@@ -16,7 +16,8 @@
 //   log to a function (set_log_callback).
 //
 // The per-operation surface (client.chat().completions().create(body), ...) is generated from
-// bindings/operations.json into openai/operations.hpp, included at the end of this header.
+// bindings/operations.json into openai/operations.hpp, included at the end of this header, after
+// openai/realtime.hpp (WebSocket sessions: client.realtime().connect(...)).
 //
 // Strings returned by accessors as std::string_view are borrowed from their handle (Response,
 // Event, Stream) and stay valid until it is destroyed.
@@ -235,6 +236,13 @@ public:
     using APIError::APIError;
 };
 
+/// A WebSocket session's send queue is full (it is reconnecting, or a handler sends faster than
+/// the connection carries): the event was not queued. Try again later, or send less.
+class QueueFullError : public Error {
+public:
+    using Error::Error;
+};
+
 namespace detail {
 
 inline std::optional<std::string> opt_string(const char *s) {
@@ -278,6 +286,7 @@ inline std::shared_ptr<const ErrorDetails> error_details(Code code, const char *
         case OPENAI_OTHER_STATUS: throw APIStatusError(std::move(details));
         case OPENAI_INVALID_RESPONSE: throw APIResponseValidationError(std::move(details));
         case OPENAI_RESPONSE_TOO_LARGE: throw ResponseTooLargeError(std::move(details));
+        case OPENAI_QUEUE_FULL: throw QueueFullError(std::move(details));
         case OPENAI_BAD_REQUEST: throw BadRequestError(std::move(details));
         case OPENAI_AUTHENTICATION: throw AuthenticationError(std::move(details));
         case OPENAI_PERMISSION_DENIED: throw PermissionDeniedError(std::move(details));
@@ -877,7 +886,7 @@ Future start_callback(Start &&start, Callback callback, KeepAlive keep = {}) {
 // ---------------------------------------------------------------------------------------------
 // Stream events
 
-/// A borrowed view of a stream event.
+/// A borrowed view of an event of a stream or of a WebSocket session.
 class EventView {
 public:
     EventView() noexcept = default;
@@ -885,7 +894,8 @@ public:
     const openai_event *get() const noexcept { return e_; }
     explicit operator bool() const noexcept { return e_ != nullptr; }
 
-    /// The `event:` name ("thread.message.delta"), "" for unnamed events (chat chunks).
+    /// The `event:` name ("thread.message.delta"), "" for unnamed events (chat chunks); for a
+    /// WebSocket session's event, its `type` ("response.output_text.delta").
     std::string_view name() const noexcept {
         const char *n = openai_event_name(e_);
         return n ? std::string_view(n) : std::string_view();
@@ -898,6 +908,13 @@ public:
     }
     /// The last `id:` the stream sent up to this event.
     std::optional<std::string_view> id() const noexcept { return detail::opt_view(openai_event_id(e_)); }
+    /// The PCM bytes of a Realtime session's audio delta (`response.output_audio.delta`), its
+    /// base64 decoded by the library; empty for any other event.
+    std::string_view audio() const noexcept {
+        std::size_t len = 0;
+        const void *pcm = openai_event_audio(e_, &len);
+        return pcm ? std::string_view(static_cast<const char *>(pcm), len) : std::string_view();
+    }
     /// The string at a JSON Pointer in the data ("/choices/0/delta/content").
     std::optional<std::string_view> json_string(std::string_view pointer) const {
         const detail::Arg p(pointer);
@@ -1487,6 +1504,7 @@ class Client;
 
 }  // namespace openai
 
+#include "realtime.hpp"
 #include "operations.hpp"
 
 namespace openai {

@@ -10131,6 +10131,28 @@ public:
     RealtimeTranscriptionSessions transcription_sessions() const { return RealtimeTranscriptionSessions(client_); }
     RealtimeTranslations translations() const { return RealtimeTranslations(client_); }
 
+    /// Opens a Realtime session (`wss://<base>/realtime?<query>`, e.g. `{"model":"gpt-realtime"}`) and blocks until the handshake is done;
+    /// throws the refused upgrade's error (AuthenticationError, ...) or why it could not connect.
+    /// Default session options (no reconnection). C: `openai_realtime_connect`.
+    RealtimeSession connect(std::string_view query_json = {}) const {
+        return detail::realtime_connect(&openai_realtime_connect, client_.get(), query_json);
+    }
+
+    /// Starts the same session without blocking, with `options` (timeouts, queue sizes, a
+    /// reconnection handler, ...): events may be sent at once, and a failure to connect ends
+    /// the session (its events then throw it). C: `openai_realtime_connect_async`.
+    RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options) const {
+        return detail::realtime_connect_async(&openai_realtime_connect_async, client_.get(), query_json, options, {}, {});
+    }
+
+    /// The same, its events pushed to `on_event` on the session's own library thread, then its end
+    /// to `on_done` (nullptr after a clean close). C: `openai_realtime_connect_async` with a callback.
+    RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options, EventHandler on_event,
+                            DoneHandler on_done = {}) const {
+        return detail::realtime_connect_async(&openai_realtime_connect_async, client_.get(), query_json, options, std::move(on_event),
+                                              std::move(on_done));
+    }
+
 private:
     std::shared_ptr<openai_client> client_;
 };
@@ -10142,6 +10164,28 @@ public:
 
     ResponsesInputItems input_items() const { return ResponsesInputItems(client_); }
     ResponsesInputTokens input_tokens() const { return ResponsesInputTokens(client_); }
+
+    /// Opens a Responses API session over a persistent WebSocket (`wss://<base>/responses`): send `response.create` events, receive the Responses stream events and blocks until the handshake is done;
+    /// throws the refused upgrade's error (AuthenticationError, ...) or why it could not connect.
+    /// Default session options (no reconnection). C: `openai_responses_connect`.
+    RealtimeSession connect(std::string_view query_json = {}) const {
+        return detail::realtime_connect(&openai_responses_connect, client_.get(), query_json);
+    }
+
+    /// Starts the same session without blocking, with `options` (timeouts, queue sizes, a
+    /// reconnection handler, ...): events may be sent at once, and a failure to connect ends
+    /// the session (its events then throw it). C: `openai_responses_connect_async`.
+    RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options) const {
+        return detail::realtime_connect_async(&openai_responses_connect_async, client_.get(), query_json, options, {}, {});
+    }
+
+    /// The same, its events pushed to `on_event` on the session's own library thread, then its end
+    /// to `on_done` (nullptr after a clean close). C: `openai_responses_connect_async` with a callback.
+    RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options, EventHandler on_event,
+                            DoneHandler on_done = {}) const {
+        return detail::realtime_connect_async(&openai_responses_connect_async, client_.get(), query_json, options, std::move(on_event),
+                                              std::move(on_done));
+    }
 
     /// Cancels a model response with the given ID.
     /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel`): blocks until the response is complete; throws on failure.

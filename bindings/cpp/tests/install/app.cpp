@@ -41,6 +41,15 @@ int main() try {
     } catch (const openai::NotFoundError &e) {
         std::cout << "error: " << e.status_code() << " " << e.api_code().value_or("") << "\n";
     }
+
+    openai::RealtimeSession session = client.realtime().connect(R"({"model":"gpt-realtime"})");
+    std::cout << "realtime: " << session.next().value().name() << " ";
+    session.send(R"({"type":"response.create","response":{"output_modalities":["text"]}})");
+    for (const openai::Event &event : session) {
+        if (event.name() == "response.output_text.delta") std::cout << event.json_string("/delta").value_or("");
+        if (event.name() == "response.done") session.close();
+    }
+    std::cout << " closed " << session.close_code() << "\n";
     return 0;
 } catch (const openai::Error &e) {
     std::cerr << openai::code_name(e.code()) << ": " << e.what() << "\n";
