@@ -75,7 +75,10 @@ target_compile_options(app PRIVATE ${warnings[*]})
 target_link_libraries(app PRIVATE openai::cpp)
 CMAKE
 cmake -S subdirectory -B subdirectory/build -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
-if cmake --build subdirectory/build --target help | grep -q 'openai_cpp_tests'; then
+# (Outputs are captured before grep reads them: with pipefail, grep -q closing the pipe early
+# would fail the writer.)
+targets=$(cmake --build subdirectory/build --target help)
+if grep -q 'openai_cpp_tests' <<<"$targets"; then
     echo "add_subdirectory(bindings/cpp) built the binding's tests, which should be off" >&2
     exit 1
 fi
@@ -99,8 +102,10 @@ files: file-abc001 file-abc002 file-abc003 file-abc004 file-abc005 file-abc006 f
 error: 404 model_not_found
 realtime: session.created Hello! How can I help you today? closed 1000"
 for program in find-package/build/app app-pkgconfig subdirectory/build/app; do
-    if ldd "$program" | grep -q "libopenai.so.* => $libdir/"; then :; else
-        echo "$program does not load the installed libopenai:" >&2; ldd "$program" >&2; exit 1
+    libraries=$(ldd "$program")
+    if ! grep -q "libopenai.so.* => $libdir/" <<<"$libraries"; then
+        printf '%s does not load the installed libopenai:\n%s\n' "$program" "$libraries" >&2
+        exit 1
     fi
     output=$(OPENAI_API_KEY=sk-cpp-install OPENAI_BASE_URL="$url/v1" "./$program")
     if [ "$output" != "$expected" ]; then

@@ -107,8 +107,11 @@ for cache in cache-objc cache-c; do
     fi
 done
 for program in module_test_objc module_test_c; do
-    ldd "$work/$program" | grep -q "libopenai.so.* => $libdir/" ||
-        { echo "$program does not load the installed libopenai" >&2; ldd "$work/$program" >&2; exit 1; }
+    libraries=$(ldd "$work/$program")
+    case $libraries in
+    *"=> $libdir/libopenai.so"*) ;;
+    *) printf '%s does not load the installed libopenai:\n%s\n' "$program" "$libraries" >&2; exit 1 ;;
+    esac
 done
 checked "the COpenAI module map, built by clang -fmodules as Objective-C (@import) and as C with only pkg-config's flags for an installed prefix, the programs loading the installed libopenai"
 

@@ -51,13 +51,13 @@ TEST(ClientOptionsTest, BuildsJson) {
                                 .max_response_size(1000)
                                 .max_connections(4)
                                 .max_idle_connections(1)
-                                .idle_timeout(3)
+                                .idle_connection_timeout(3)
                                 .http1_only()
                                 .json();
-    EXPECT_EQ(all, R"({"http1_only":true,"idle_timeout":3.000000,"max_connections":4,"max_idle_connections":1,)"
+    EXPECT_EQ(all, R"({"http1_only":true,"idle_connection_timeout":3.000000,"max_connections":4,"max_idle_connections":1,)"
                    R"("max_response_size":1000,"stream_timeout":2.000000})");
     EXPECT_NO_THROW(Client(ClientOptions(ClientOptions().api_key("k")).stream_timeout(2).max_response_size(1000)
-                               .max_connections(4).max_idle_connections(1).idle_timeout(3).http1_only(false)));
+                               .max_connections(4).max_idle_connections(1).idle_connection_timeout(3).http1_only(false)));
 }
 
 TEST(ClientTest, CreationErrorsThrowInvalidArgument) {

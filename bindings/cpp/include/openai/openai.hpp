@@ -633,7 +633,8 @@ class Queue;
 ///
 /// Unlike a std::future, destroying it while the call is still running cancels the call: keep
 /// it (or move it into a Queue) for as long as the call should run. Move-only; one thread at a
-/// time, except cancel(), which any thread may call while the object lives.
+/// time, except cancel(), which any thread may call while the object lives (not while it is
+/// destroyed or moved from).
 class [[nodiscard]] ResponseFuture {
 public:
     /// No call (valid() is false).
@@ -645,22 +646,24 @@ public:
     ResponseFuture(const ResponseFuture &) = delete;
     ResponseFuture &operator=(const ResponseFuture &) = delete;
     ResponseFuture(ResponseFuture &&other) noexcept
-        : f_(std::exchange(other.f_, nullptr)), keep_(std::move(other.keep_)), tag_(other.tag_) {}
+        : f_(std::exchange(other.f_, nullptr)), keep_(std::move(other.keep_)), tag_(other.tag_),
+          retrieved_(other.retrieved_) {}
     ResponseFuture &operator=(ResponseFuture &&other) noexcept {
         if (this != &other) {
             reset();
             f_ = std::exchange(other.f_, nullptr);
             keep_ = std::move(other.keep_);
             tag_ = other.tag_;
+            retrieved_ = other.retrieved_;
         }
         return *this;
     }
     /// Cancels the call if it is still running, and frees it.
     ~ResponseFuture() { reset(); }
 
-    /// Whether this holds a call (false once get() returned or threw, after a move, or when
-    /// default-constructed).
-    bool valid() const noexcept { return f_ != nullptr; }
+    /// Whether this holds a call whose result is still to be taken (false once get() returned
+    /// or threw, after a move, or when default-constructed).
+    bool valid() const noexcept { return f_ != nullptr && !retrieved_; }
 
     /// Waits for the call to complete and returns its response, or throws its error
     /// (APIUserAbortError once cancelled). Once only, like std::future::get(): afterwards
@@ -670,10 +673,10 @@ public:
         (void)openai_future_wait(f_, -1);
         openai_response *out = nullptr;
         const Code code = openai_future_take(f_, &out);
-        std::shared_ptr<const ErrorDetails> failure;
-        if (!out) failure = detail::error_details(code == OPENAI_OK ? OPENAI_INTERNAL : code, nullptr, nullptr);
-        reset();
-        if (failure) detail::throw_error(std::move(failure));
+        // The C handle stays until this object goes: another thread may still be inside
+        // cancel() (which is what completed the call).
+        retrieved_ = true;
+        if (!out) detail::throw_last_error(code == OPENAI_OK ? OPENAI_INTERNAL : code);
         return detail::checked(code, out);
     }
 
@@ -700,11 +703,11 @@ public:
         return status;
     }
 
-    /// Whether the call has completed. Never blocks; false when !valid().
+    /// Whether the call has completed. Never blocks; false without a call.
     bool ready() const noexcept { return openai_future_ready(f_); }
     /// Cancels the call: its request and connection are dropped, and it is complete when this
     /// returns (get() throws APIUserAbortError, unless the response had arrived first). Thread-
-    /// safe; nothing happens to a completed call or when !valid().
+    /// safe; nothing happens to a completed call or without a call.
     void cancel() const noexcept { openai_future_cancel(f_); }
     /// A descriptor that becomes readable when the call completes (for poll/epoll/libuv/GLib
     /// loops); it belongs to this object. -1 when none can be made.
@@ -717,7 +720,7 @@ public:
 private:
     friend class Queue;
     void check_valid() const {
-        if (!f_) throw std::future_error(std::future_errc::no_state);
+        if (!valid()) throw std::future_error(std::future_errc::no_state);
     }
     void reset() noexcept {
         if (f_) {
@@ -728,11 +731,13 @@ private:
             f_ = nullptr;
         }
         keep_ = {};
+        retrieved_ = false;
     }
 
     openai_future *f_ = nullptr;
     detail::KeepAlive keep_;
     std::uint64_t tag_ = 0;
+    bool retrieved_ = false;
 };
 
 /// A completion queue (openai_queue): many calls in flight, one place, or one descriptor, to
@@ -1378,7 +1383,7 @@ public:
         return set("max_idle_connections", std::to_string(connections));
     }
     /// How long an idle connection is kept.
-    ClientOptions &idle_timeout(double seconds) { return set("idle_timeout", number(seconds)); }
+    ClientOptions &idle_connection_timeout(double seconds) { return set("idle_connection_timeout", number(seconds)); }
     /// HTTP/1.1 only (no HTTP/2 offered over TLS).
     ClientOptions &http1_only(bool only = true) { return set("http1_only", only ? "true" : "false"); }
     ClientOptions &default_header(std::string_view name, std::string_view value) {
