@@ -119,12 +119,15 @@ def locals_(export):
     return lines
 
 
-def c_args(export):
-    """The C arguments of an export's inputs (after the client)."""
-    args = ["client_.get()"]
+def c_args(export, **roles):
+    """Every C argument of an export, in order: the inputs from the method's parameters, the
+    other roles (path, progress, progress_userdata, callback, userdata, out) from `roles`."""
+    args = []
     for a in export["args"]:
         role, name = a["role"], a["name"]
-        if role in ("path_param", "query", "body", "fields"):
+        if role == "client":
+            args.append("client_.get()")
+        elif role in ("path_param", "query", "body", "fields"):
             args.append("a_%s.c_str()" % name)
         elif role == "file":
             args.append("%s.get()" % name)
@@ -132,19 +135,18 @@ def c_args(export):
             args.append("a_%s.empty() ? nullptr : a_%s.data()" % (name, name))
         elif role == "file_count":
             args.append("a_%s.size()" % name[: -len("_count")])
-    return args
+        elif role in roles:
+            args.append(roles[role])
+        else:
+            raise SystemExit("%s: no C++ argument for its %s argument %s: teach gen.py about it"
+                             % (export["name"], role, name))
+    return ", ".join(args)
 
 
-def keep(export):
-    """The uploads an async call keeps alive until it completes."""
-    ones = [a["name"] for a in export["args"] if a["role"] == "file"]
-    arrays = [a["name"] for a in export["args"] if a["role"] == "file_array"]
-    if not ones and not arrays:
-        return ""
-    expr = "detail::KeepAlive{%s}" % ", ".join(ones)
-    for name in arrays:
-        expr = "detail::keep_also(%s, %s)" % (expr, name)
-    return ", " + expr
+def keep_lines(export):
+    """Lines that collect the uploads an async call keeps alive until it completes, in `keep`."""
+    files = [a["name"] for a in export["args"] if a["role"] in ("file", "file_array")]
+    return ["detail::KeepAlive keep;"] + ["keep.add(%s);" % name for name in files]
 
 
 def decl(params_, extra=(), with_defaults=True):
@@ -177,30 +179,30 @@ def gen_methods(op):
         name = op.method_name(e)
         ps = params(e)
         loc = locals_(e)
-        args = ", ".join(c_args(e))
         if form == "blocking":
             out += doc(op, e, ": blocks until the response is complete; throws on failure.")
             out.append("Response %s(%s) const {" % (name, decl(ps)))
             out += indent(loc, 4)
             out.append("    openai_response *out = nullptr;")
-            out.append("    const Code code = %s(%s, &out);" % (e["name"], args))
+            out.append("    const Code code = %s(%s);" % (e["name"], c_args(e, out="&out")))
             out.append("    return detail::checked(code, out);")
             out.append("}")
             out.append("")
         elif form == "async":
-            out += doc(op, e, ": the async form; the std::future's get() throws on failure.")
-            out.append("std::future<Response> %s(%s) const {" % (name, decl(ps)))
-            out += indent(loc, 4)
-            out.append("    return detail::start_promise(")
-            out.append("        [&](openai_callback cb, void *ud) { return %s(%s, cb, ud); }%s);" % (e["name"], args, keep(e)))
+            out += doc(op, e, ": the async form, as a ResponseFuture (std::future-like; cancel() cancels the"
+                              " call, and so does destroying it while it runs); its get() throws on failure.")
+            out.append("ResponseFuture %s(%s) const {" % (name, decl(ps)))
+            out += indent(loc + keep_lines(e), 4)
+            out.append("    return ResponseFuture(%s(%s), std::move(keep));" % (e["name"], c_args(e, callback="nullptr", userdata="nullptr")))
             out.append("}")
             out.append("")
             out += doc(op, e, ": the async form with a callback, which receives the response (failed or not)"
                               " on a library thread; destroying the Future cancels the call unless detached.")
             out.append("[[nodiscard]] Future %s(%s) const {" % (name, decl(no_defaults(ps), [("Callback callback", None)])))
-            out += indent(loc, 4)
+            out += indent(loc + keep_lines(e), 4)
             out.append("    return detail::start_callback(")
-            out.append("        [&](openai_callback cb, void *ud) { return %s(%s, cb, ud); }, std::move(callback)%s);" % (e["name"], args, keep(e)))
+            out.append("        [&](openai_callback cb, void *ud) { return %s(%s); }, std::move(callback), std::move(keep));"
+                       % (e["name"], c_args(e, callback="cb", userdata="ud")))
             out.append("}")
             out.append("")
         elif form == "stream":
@@ -209,7 +211,7 @@ def gen_methods(op):
             out.append("Stream %s(%s) const {" % (name, decl(ps)))
             out += indent(loc, 4)
             out.append("    openai_stream *out = nullptr;")
-            out.append("    const Code code = %s(%s, &out);" % (e["name"], args))
+            out.append("    const Code code = %s(%s);" % (e["name"], c_args(e, out="&out")))
             out.append("    return detail::checked_stream(code, out);")
             out.append("}")
             out.append("")
@@ -217,23 +219,24 @@ def gen_methods(op):
             out += doc(op, e, ": the stream, started without blocking; pull its events as from the blocking form.")
             out.append("Stream %s(%s) const {" % (name, decl(ps)))
             out += indent(loc, 4)
-            out.append("    return Stream(%s(%s, nullptr, nullptr));" % (e["name"], args))
+            out.append("    return Stream(%s(%s));" % (e["name"], c_args(e, callback="nullptr", userdata="nullptr")))
             out.append("}")
             out.append("")
             out += doc(op, e, ": the stream, its events pushed to `on_event` on a library thread, then its end to `on_done`.")
             out.append("Stream %s(%s) const {" % (name, decl(no_defaults(ps), [("EventHandler on_event", None), ("DoneHandler on_done", "{}")])))
             out += indent(loc, 4)
             out.append("    return detail::start_stream(")
-            out.append("        [&](openai_event_callback cb, void *ud) { return %s(%s, cb, ud); }," % (e["name"], args))
+            out.append("        [&](openai_event_callback cb, void *ud) { return %s(%s); }," % (e["name"], c_args(e, callback="cb", userdata="ud")))
             out.append("        std::move(on_event), std::move(on_done));")
             out.append("}")
             out.append("")
         elif form == "pages":
-            out += doc(op, e, ": every page, fetched one at a time by the Pager.")
+            out += doc(op, e, ": every page, fetched one at a time by the Pager (range-for over pages, or over"
+                              " every item with items()).")
             out.append("Pager %s(%s) const {" % (name, decl(ps)))
             out += indent(loc, 4)
             out.append("    openai_pager *out = nullptr;")
-            out.append("    const Code code = %s(%s, &out);" % (e["name"], args))
+            out.append("    const Code code = %s(%s);" % (e["name"], c_args(e, out="&out")))
             out.append("    return detail::checked_pager(code, out);")
             out.append("}")
             out.append("")
@@ -244,16 +247,73 @@ def gen_methods(op):
             out += indent(loc, 4)
             out.append("    const detail::Arg a_path(path);")
             out.append("    openai_response *out = nullptr;")
-            out.append("    const Code code = %s(%s, a_path.c_str(), progress ? &detail::progress_trampoline : nullptr," % (e["name"], args))
-            out.append("                         progress ? static_cast<void *>(&progress) : nullptr, &out);")
+            out.append("    const Code code = %s(" % e["name"])
+            out.append("        %s);" % c_args(e, path="a_path.c_str()",
+                                              progress="progress ? &detail::progress_trampoline : nullptr",
+                                              progress_userdata="progress ? static_cast<void *>(&progress) : nullptr",
+                                              out="&out"))
             out.append("    return detail::checked(code, out);")
             out.append("}")
             out.append("")
         elif form == "to_file_async":
-            continue  # the C++ binding downloads with the blocking form (a std::async away)
+            out += doc(op, e, ": the download, started without blocking, as a ResponseFuture; `progress` runs on a"
+                              " library thread; cancelling removes the partial file.")
+            out.append("ResponseFuture %s(%s) const {" % (name, decl(no_defaults(ps), [("std::string_view path", None), ("Progress progress", "{}")])))
+            out += indent(loc + keep_lines(e), 4)
+            out.append("    const detail::Arg a_path(path);")
+            out.append("    if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));")
+            out.append("    const void *p = keep.progress.get();")
+            out.append("    return ResponseFuture(%s(" % e["name"])
+            out.append("                              %s)," % c_args(e, path="a_path.c_str()",
+                                                              progress="p ? &detail::progress_trampoline : nullptr",
+                                                              progress_userdata="const_cast<void *>(p)",
+                                                              callback="nullptr", userdata="nullptr"))
+            out.append("                          std::move(keep));")
+            out.append("}")
+            out.append("")
         else:
             raise SystemExit("%s: unknown form %s: teach gen.py about it" % (e["name"], form))
     return out
+
+
+# Resources that also open WebSocket sessions, as the official SDK's `client.realtime.connect()`
+# and `client.responses.connect()`: the resource path, the C functions (blocking, non-blocking)
+# and what the session speaks.
+CONNECTS = {
+    ("realtime",): ("openai_realtime_connect", "openai_realtime_connect_async",
+                    "a Realtime session (`wss://<base>/realtime?<query>`, e.g. `{\"model\":\"gpt-realtime\"}`)"),
+    ("responses",): ("openai_responses_connect", "openai_responses_connect_async",
+                     "a Responses API session over a persistent WebSocket (`wss://<base>/responses`):"
+                     " send `response.create` events, receive the Responses stream events"),
+}
+
+
+def gen_connect(path):
+    blocking, non_blocking, what = CONNECTS[path]
+    return [
+        "/// Opens %s and blocks until the handshake is done;" % what,
+        "/// throws the refused upgrade's error (AuthenticationError, ...) or why it could not connect.",
+        "/// Default session options (no reconnection). C: `%s`." % blocking,
+        "RealtimeSession connect(std::string_view query_json = {}) const {",
+        "    return detail::realtime_connect(&%s, client_.get(), query_json);" % blocking,
+        "}",
+        "",
+        "/// Starts the same session without blocking, with `options` (timeouts, queue sizes, a",
+        "/// reconnection handler, ...): events may be sent at once, and a failure to connect ends",
+        "/// the session (its events then throw it). C: `%s`." % non_blocking,
+        "RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options) const {",
+        "    return detail::realtime_connect_async(&%s, client_.get(), query_json, options, {}, {});" % non_blocking,
+        "}",
+        "",
+        "/// The same, its events pushed to `on_event` on the session's own library thread, then its end",
+        "/// to `on_done` (nullptr after a clean close). C: `%s` with a callback." % non_blocking,
+        "RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options, EventHandler on_event,",
+        "                        DoneHandler on_done = {}) const {",
+        "    return detail::realtime_connect_async(&%s, client_.get(), query_json, options, std::move(on_event)," % non_blocking,
+        "                                          std::move(on_done));",
+        "}",
+        "",
+    ]
 
 
 def resource_tree(ops):
@@ -321,6 +381,8 @@ def gen_header(table):
             out.append("    %s %s() const { return %s(client_); }" % (camel(path + (child,)), ident(child), camel(path + (child,))))
         if node["children"]:
             out.append("")
+        if path in CONNECTS:
+            out += indent(gen_connect(path), 4)
         for op in node["ops"]:
             out += indent(gen_methods(op), 4)
         while out[-1] == "":
@@ -412,7 +474,8 @@ def gen_test(table):
         "// Regenerate with `%s`." % REGENERATE,
         "//",
         "// Every export of the table, through the C++ binding's method for it (blocking,",
-        "// std::future, callback, stream, callback stream, pages, to_file), against scripted",
+        "// ResponseFuture, callback, stream, callback stream, pages and their items, to_file and",
+        "// to_file_async), against scripted",
         "// responses of the mock server: the exact method, path, query, body and files it received.",
         "",
         '#include "harness.hpp"',
@@ -485,10 +548,20 @@ def gen_test(table):
                 out.append("    script_page();")
                 out.append("    EXPECT_EQ(page_count(%s%s(%s)), 1);" % (chain, name, ", ".join(args)))
                 out.append(expect)
+                out.append("    script_page();")
+                out.append("    EXPECT_EQ(item_ids(%s%s(%s).items()), \"x1\");" % (chain, name, ", ".join(args)))
+                out.append(expect)
             elif form == "to_file":
                 out.append("    script_bytes();")
                 out.append("    EXPECT_EQ(download([&](const std::string &path, Progress progress) {")
                 out.append("                  return %s%s(%s);" % (chain, name, ", ".join(args + ["path", "std::move(progress)"])))
+                out.append("              }),")
+                out.append("              kScriptedBytes);")
+                out.append(expect)
+            elif form == "to_file_async":
+                out.append("    script_bytes();")
+                out.append("    EXPECT_EQ(download([&](const std::string &path, Progress progress) {")
+                out.append("                  return %s%s(%s).get();" % (chain, name, ", ".join(args + ["path", "std::move(progress)"])))
                 out.append("              }),")
                 out.append("              kScriptedBytes);")
                 out.append(expect)

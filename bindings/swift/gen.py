@@ -211,7 +211,7 @@ def generate(table):
             cls = upper_camel(path + (child,))
             out.append("        public var %s: %s { %s(client: client) }" % (lower_camel(child), cls, cls))
         out.append("")
-        for line in gen_methods_all(nd["ops"]):
+        for line in (gen_connect(path) if path in CONNECTS else []) + gen_methods_all(nd["ops"]):
             out.append(("        " + line) if line else "")
         while out[-1] == "":
             out.pop()
@@ -221,6 +221,27 @@ def generate(table):
     while out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"
+
+
+# Resources that also open WebSocket sessions, as the official SDK's `client.realtime.connect()`
+# and `client.responses.connect()`: whether it is the Responses API's, and what it opens.
+CONNECTS = {
+    ("realtime",): (False, "a Realtime session (`wss://<base>/realtime?<query>`; the query e.g. `{\"model\":\"gpt-realtime\"}`)"),
+    ("responses",): (True, "a Responses API session over a persistent WebSocket (`wss://<base>/responses`): send"
+                           " `response.create` events, receive the Responses stream events"),
+}
+
+
+def gen_connect(path):
+    responses, what = CONNECTS[path]
+    return [
+        "/// Opens %s, without blocking:" % what,
+        "/// its events are the session's AsyncSequence; a failure to connect ends it with the error.",
+        "public func connect(query: String? = nil, options: RealtimeOptions = RealtimeOptions()) throws -> RealtimeSession {",
+        "    try RealtimeSession(client: client, query: query, options: options, responses: %s)" % ("true" if responses else "false"),
+        "}",
+        "",
+    ]
 
 
 def gen_methods_all(ops):

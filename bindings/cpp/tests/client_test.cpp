@@ -1,6 +1,7 @@
 // The C++ binding against the mock server: exact requests, realistic responses, the exception
-// hierarchy, std::future and callbacks, streams by range-for and by callback, uploads, pages,
-// downloads and RAII.
+// hierarchy, ResponseFuture (std::future-like, cancellable), callbacks and the Queue, streams by
+// range-for and by callback, uploads, pages and their items, downloads and RAII.
+#include <poll.h>
 #include <sys/stat.h>
 
 #include <mutex>
@@ -45,6 +46,18 @@ TEST(ClientOptionsTest, BuildsJson) {
     EXPECT_EQ(ClientOptions().json(), "{}");
     EXPECT_EQ(ClientOptions().api_key("k").max_retries(3).default_header("X-A", "1").remove_header("User-Agent").json(),
               R"({"api_key":"k","max_retries":3,"default_headers":{"User-Agent":null,"X-A":"1"}})");
+    const std::string all = ClientOptions()
+                                .stream_timeout(2)
+                                .max_response_size(1000)
+                                .max_connections(4)
+                                .max_idle_connections(1)
+                                .idle_connection_timeout(3)
+                                .http1_only()
+                                .json();
+    EXPECT_EQ(all, R"({"http1_only":true,"idle_connection_timeout":3.000000,"max_connections":4,"max_idle_connections":1,)"
+                   R"("max_response_size":1000,"stream_timeout":2.000000})");
+    EXPECT_NO_THROW(Client(ClientOptions(ClientOptions().api_key("k")).stream_timeout(2).max_response_size(1000)
+                               .max_connections(4).max_idle_connections(1).idle_connection_timeout(3).http1_only(false)));
 }
 
 TEST(ClientTest, CreationErrorsThrowInvalidArgument) {
@@ -246,6 +259,17 @@ TEST_F(MockTest, ConnectionTimeoutAndValidationErrors) {
     }
 }
 
+TEST_F(MockTest, ResponseTooLargeThrowsItsClass) {
+    const Client small = client().with_options(ClientOptions().max_response_size(16));
+    try {
+        small.chat().completions().create(kChat);
+        FAIL() << "no exception";
+    } catch (const ResponseTooLargeError &e) {
+        EXPECT_EQ(e.code(), OPENAI_RESPONSE_TOO_LARGE);
+        EXPECT_EQ(e.status_code(), 200);
+    }
+}
+
 TEST_F(MockTest, RaiseForStatusAndRetries) {
     script(R"({"status":500,"body_json":{"error":{"message":"flaky"}},"times":1})");
     const Response r = client().with_options(R"({"max_retries":1})").models().list();
@@ -256,11 +280,191 @@ TEST_F(MockTest, RaiseForStatusAndRetries) {
 // ---------------------------------------------------------------------------------------------
 // Async
 
-TEST_F(MockTest, StdFutureResolvesAndThrows) {
-    std::future<Response> ok = client().chat().completions().create_async(kChat);
-    std::future<Response> missing = client().models().retrieve_async("missing-x");
+static_assert(!std::is_copy_constructible_v<ResponseFuture> && std::is_nothrow_move_constructible_v<ResponseFuture>);
+static_assert(!std::is_copy_constructible_v<Queue> && std::is_nothrow_move_constructible_v<Queue>);
+
+/// Waits until the mock counts `n` connections its client closed before the response was
+/// complete (a cancelled call drops its connection).
+static std::string wait_for_dropped_connections(int n) {
+    Response counters;
+    for (int i = 0; i < 250; i++) {
+        counters = MockTest::control().request("GET", "/__mock/connections");
+        if (counters.json_value("/closed_by_client_mid_response") == std::to_string(n)) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::string(counters.json_value("/closed_by_client_mid_response").value_or("?"));
+}
+
+TEST_F(MockTest, ResponseFutureResolvesAndThrowsLikeAStdFuture) {
+    ResponseFuture ok = client().chat().completions().create_async(kChat);
+    ResponseFuture missing = client().models().retrieve_async("missing-x");
+    EXPECT_TRUE(ok.valid());
+    EXPECT_EQ(ok.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    EXPECT_TRUE(ok.ready());
     EXPECT_EQ(ok.get().json_string("/choices/0/message/content"), kReply);
-    EXPECT_THROW(missing.get(), NotFoundError);
+    EXPECT_FALSE(ok.valid());
+    EXPECT_THROW(ok.get(), std::future_error);  // once only, as std::future::get()
+    missing.wait();
+    try {
+        missing.get();
+        FAIL() << "no exception";
+    } catch (const NotFoundError &e) {
+        EXPECT_EQ(e.status_code(), 404);
+        EXPECT_EQ(e.api_code(), "model_not_found");
+    }
+    EXPECT_FALSE(missing.valid());
+    ResponseFuture empty;
+    EXPECT_FALSE(empty.valid());
+    EXPECT_FALSE(empty.ready());
+    EXPECT_THROW(empty.wait(), std::future_error);
+    empty.cancel();  // nothing to cancel: no effect
+
+    // The generic request too, and wait_until on any clock.
+    ResponseFuture generic = client().request_async("GET", "/models/gpt-4o");
+    EXPECT_EQ(generic.wait_until(std::chrono::system_clock::now() + std::chrono::seconds(30)), std::future_status::ready);
+    EXPECT_EQ(generic.get().json_string("/id"), "gpt-4o");
+}
+
+TEST_F(MockTest, ResponseFutureCancelsFromAnotherThreadWhileGetWaits) {
+    script(R"({"delay_ms":10000,"body_json":{"late":true}})");
+    ResponseFuture f = client().models().list_async();
+    EXPECT_EQ(f.wait_for(std::chrono::milliseconds(20)), std::future_status::timeout);
+    EXPECT_EQ(f.wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(20)), std::future_status::timeout);
+    EXPECT_FALSE(f.ready());
+    EXPECT_GE(f.fd(), 0);
+    std::thread canceller([&] {
+        // Cancels once the mock has received the request (it answers only after 10 s).
+        while (log_size(control().request("GET", "/__mock/requests")) == 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        f.cancel();
+    });
+    EXPECT_THROW(f.get(), APIUserAbortError);  // had the call gone on, get() would return {"late":true}
+    canceller.join();
+    EXPECT_FALSE(f.valid());
+    EXPECT_EQ(wait_for_dropped_connections(1), "1");
+}
+
+TEST_F(MockTest, DestroyingARunningResponseFutureCancelsIt) {
+    script(R"({"delay_ms":10000,"body_json":{}})");
+    {
+        ResponseFuture f = client().models().list_async();
+        while (log_size(control().request("GET", "/__mock/requests")) == 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(wait_for_dropped_connections(1), "1");
+    // Moving keeps it running: the moved-to future gets the response.
+    script(R"({"delay_ms":50,"body_json":{"kept":"yes"}})");
+    ResponseFuture outer;
+    {
+        ResponseFuture inner = client().models().list_async();
+        outer = std::move(inner);
+    }
+    EXPECT_EQ(outer.get().json_string("/kept"), "yes");
+}
+
+TEST_F(MockTest, ResponseFutureDescriptorBecomesReadable) {
+    ResponseFuture f = client().models().retrieve_async("gpt-4o");
+    pollfd p{f.fd(), POLLIN, 0};
+    ASSERT_GE(p.fd, 0);
+    ASSERT_EQ(poll(&p, 1, 30000), 1);
+    EXPECT_TRUE(f.ready());
+    EXPECT_EQ(f.get().json_string("/id"), "gpt-4o");
+}
+
+TEST_F(MockTest, QueueReturnsCallsAsTheyCompleteWithTheirTags) {
+    Queue queue;
+    EXPECT_TRUE(queue.empty());
+    EXPECT_EQ(queue.next(), std::nullopt);  // empty: nothing to wait for
+    const Client c = client();
+    for (std::uint64_t i = 0; i < 20; i++)
+        queue.add(c.chat().completions().create_async(R"({"model":"m)" + std::to_string(i) + R"(","messages":[]})"), i);
+    EXPECT_EQ(queue.size(), 20u);
+    std::vector<bool> seen(20);
+    int returned = 0;
+    while (std::optional<ResponseFuture> done = queue.next()) {
+        ASSERT_TRUE(done->valid());
+        EXPECT_TRUE(done->ready());
+        const std::uint64_t tag = done->tag();
+        ASSERT_LT(tag, 20u);
+        EXPECT_FALSE(seen[tag]);
+        seen[tag] = true;
+        EXPECT_EQ(done->get().json_string("/model"), "m" + std::to_string(tag));
+        returned++;
+    }
+    EXPECT_EQ(returned, 20);
+    EXPECT_EQ(queue.size(), 0u);
+    EXPECT_EQ(log_size(take_requests()), 20);
+    EXPECT_THROW(queue.add(ResponseFuture()), std::future_error);
+}
+
+TEST_F(MockTest, QueueGivesManyAtOnce) {
+    Queue queue;
+    const Client c = client();
+    for (std::uint64_t i = 0; i < 50; i++) queue.add(c.models().retrieve_async("m" + std::to_string(i)), i);
+    EXPECT_TRUE(queue.next_many(0, std::chrono::seconds(0)).empty());
+    std::vector<bool> seen(50);
+    std::size_t total = 0;
+    while (!queue.empty()) {
+        std::vector<ResponseFuture> batch = queue.next_many(16, std::chrono::seconds(30));
+        ASSERT_FALSE(batch.empty());
+        ASSERT_LE(batch.size(), 16u);
+        for (ResponseFuture &done : batch) {
+            ASSERT_LT(done.tag(), 50u);
+            EXPECT_FALSE(seen[done.tag()]);
+            seen[done.tag()] = true;
+            EXPECT_EQ(done.get().json_string("/id"), "m" + std::to_string(done.tag()));
+        }
+        total += batch.size();
+    }
+    EXPECT_EQ(total, 50u);
+    EXPECT_TRUE(queue.next_many(4, std::chrono::milliseconds(10)).empty());
+}
+
+TEST_F(MockTest, QueueDescriptorTimeoutsAndFailures) {
+    Queue queue;
+    script(R"({"delay_ms":10000,"body_json":{}})");
+    queue.add(client().models().list_async(), 1);
+    EXPECT_EQ(queue.try_next(), std::nullopt);
+    EXPECT_EQ(queue.next_for(std::chrono::milliseconds(20)), std::nullopt);
+    queue.add(client().models().retrieve_async("missing-x"), 2);
+    pollfd p{queue.fd(), POLLIN, 0};
+    ASSERT_GE(p.fd, 0);
+    ASSERT_EQ(poll(&p, 1, 30000), 1);
+    std::optional<ResponseFuture> done = queue.try_next();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->tag(), 2u);
+    EXPECT_THROW(done->get(), NotFoundError);
+    EXPECT_EQ(queue.size(), 1u);
+    EXPECT_EQ(queue.try_next(), std::nullopt);
+}
+
+TEST_F(MockTest, DestroyingAQueueCancelsItsCalls) {
+    script(R"({"delay_ms":10000,"body_json":{}})");
+    {
+        Queue queue;
+        queue.add(client().models().list_async());
+        while (log_size(control().request("GET", "/__mock/requests")) == 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        Queue moved = std::move(queue);
+        EXPECT_EQ(queue.size(), 0u);  // NOLINT(bugprone-use-after-move): a moved-from queue is empty
+        EXPECT_EQ(moved.size(), 1u);
+    }
+    EXPECT_EQ(wait_for_dropped_connections(1), "1");
+}
+
+TEST_F(MockTest, QueuedUploadKeepsItsFileAndProgressAlive) {
+    Queue queue;
+    std::atomic<std::uint64_t> sent{0};
+    {
+        Upload image = Upload::from_memory(std::string(100000, 'x'), "in.png");
+        image.on_progress([&](std::uint64_t done, std::uint64_t) { sent = done; });
+        queue.add(client().images().create_variation_async(R"({"n":2})", image), 7);
+    }
+    std::optional<ResponseFuture> done = queue.next();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->tag(), 7u);
+    EXPECT_TRUE(done->get().json_string("/data/0/url"));
+    EXPECT_EQ(sent, 100000u);
 }
 
 TEST_F(MockTest, CallbackReceivesTheResponseOnALibraryThread) {
@@ -296,11 +500,26 @@ TEST_F(MockTest, CancellingAFutureCancelsTheCall) {
     EXPECT_EQ(detached.get_future().get(), OPENAI_OK);
 }
 
+TEST_F(MockTest, ShutdownIsRefusedOnALibraryThread) {
+    std::promise<std::string> result;
+    Future f = client().models().retrieve_async("m", [&](Response) {
+        try {
+            openai::shutdown();
+            result.set_value("no exception");
+        } catch (const WouldDeadlockError &) {
+            result.set_value("WouldDeadlockError");
+        } catch (...) {
+            result.set_value("another exception");
+        }
+    });
+    EXPECT_EQ(result.get_future().get(), "WouldDeadlockError");
+}
+
 TEST_F(MockTest, CancelTokenAbortsCallsInFlight) {
     script(R"({"delay_ms":5000,"body_json":{}})");
     const CancelToken token;
     const Client c = client().with_cancel_token(token);
-    std::future<Response> f = c.models().list_async();
+    ResponseFuture f = c.models().list_async();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     token.cancel();
     EXPECT_TRUE(token.cancelled());
@@ -354,7 +573,7 @@ TEST_F(MockTest, LogCallbackHearsRequestsWithCredentialsRedacted) {
 
 TEST_F(MockTest, ManyConcurrentFutures) {
     const Client c = client();
-    std::vector<std::future<Response>> futures;
+    std::vector<ResponseFuture> futures;
     for (int i = 0; i < 200; i++)
         futures.push_back(c.chat().completions().create_async(R"({"model":"m)" + std::to_string(i) + R"(","messages":[]})"));
     for (int i = 0; i < 200; i++) {
@@ -552,7 +771,7 @@ TEST_F(MockTest, UploadFromPathWithProgress) {
 }
 
 TEST_F(MockTest, AsyncUploadKeepsItsFileAlive) {
-    std::future<Response> f;
+    ResponseFuture f;
     {
         Upload image = Upload::from_memory(std::string("\x89PNG", 4), "in.png");
         image.on_progress([](std::uint64_t, std::uint64_t) {});
@@ -585,10 +804,86 @@ TEST_F(MockTest, PagesWalkTheWholeList) {
     EXPECT_EQ(generic.next(), std::nullopt);
 }
 
+TEST_F(MockTest, ItemsAcrossPages) {
+    // A temporary pager: the range takes it over.
+    std::vector<std::string> ids;
+    for (const Item &file : client().files().list_pages(R"({"limit":2})").items()) {
+        ids.emplace_back(file.id().value_or(""));
+        EXPECT_EQ(file.json_string("/object"), "file");
+        EXPECT_EQ(file.json_value(""), file.json());
+        EXPECT_EQ(file.json().front(), '{');
+        EXPECT_NE(file.json().find(R"("id":")" + ids.back() + "\""), std::string_view::npos) << file.json();
+        EXPECT_EQ(file.page().status(), 200);
+        EXPECT_EQ(file.index(), (ids.size() - 1) % 2);
+    }
+    EXPECT_EQ(ids, (std::vector<std::string>{"file-abc001", "file-abc002", "file-abc003", "file-abc004", "file-abc005",
+                                             "file-abc006", "file-abc007"}));
+    const Response log = take_requests();
+    EXPECT_EQ(log_size(log), 4);
+    EXPECT_EQ(log.json_string("/0/query"), "limit=2");
+    EXPECT_EQ(log.json_string("/3/query"), "limit=2&after=file-abc006");
+
+    // A named pager, items kept after the iteration (they hold their page), empty pages skipped.
+    script(R"({"status":200,"body_json":{"object":"list","data":[],"has_more":true}})");
+    Pager pager = client().request_pages("/vector_stores", R"({"limit":3})");
+    std::vector<Item> kept;
+    for (const Item &store : pager.items()) kept.push_back(store);
+    EXPECT_EQ(kept.size(), 0u);  // an empty page with has_more has no cursor: the walk ends
+    Items stores = client().vector_stores().list_pages(R"({"limit":3})").items();
+    for (const Item &store : stores) kept.push_back(store);
+    ASSERT_FALSE(kept.empty());
+    EXPECT_EQ(kept.front().json_string("/object"), "vector_store");
+    EXPECT_EQ(kept.front().id(), kept.front().page().json_string("/data/0/id"));
+    EXPECT_FALSE(Item());
+    EXPECT_EQ(Item().json_string("/id"), std::nullopt);
+}
+
+TEST_F(MockTest, ItemsThrowAFailedPagesError) {
+    script(R"([{"status":200,"body_json":{"object":"list","data":[{"id":"a"}],"has_more":true}},)"
+           R"({"status":500,"body_json":{"error":{"message":"boom"}}}])");
+    std::vector<std::string> ids;
+    try {
+        for (const Item &item : client().files().list_pages().items()) ids.emplace_back(item.id().value_or(""));
+        FAIL() << "no exception";
+    } catch (const InternalServerError &e) {
+        EXPECT_EQ(e.api_message(), "boom");
+    }
+    EXPECT_EQ(ids, std::vector<std::string>{"a"});
+}
+
 TEST_F(MockTest, FailedPageThrows) {
     script(R"({"status":429,"body_json":{"error":{"message":"slow down"}}})");
     Pager pager = client().files().list_pages();
     EXPECT_THROW(pager.next(), RateLimitError);
+}
+
+TEST_F(MockTest, DownloadToFileAsyncAndCancelled) {
+    char path[] = "/tmp/openai-cpp-speech-async-XXXXXX";
+    close(mkstemp(path));
+    std::atomic<std::uint64_t> received{0};
+    ResponseFuture f = client().audio().speech().create_to_file_async(
+        R"({"model":"tts-1","input":"hi","voice":"alloy","mock_bytes":100000})", path,
+        [&](std::uint64_t done, std::uint64_t) { received = done; });
+    const Response r = f.get();
+    EXPECT_EQ(r.status(), 200);
+    struct stat st {};
+    ASSERT_EQ(stat(path, &st), 0);
+    EXPECT_EQ(st.st_size, 100000);
+    EXPECT_EQ(received, 100000u);
+
+    // Cancelled before the body comes: the file is left as it was (here: as the first download
+    // wrote it) and no partial file stays behind.
+    script(R"({"delay_ms":10000,"headers":{"content-type":"audio/mpeg"},"body":"never"})");
+    ResponseFuture cancelled = client().audio().speech().create_to_file_async(
+        R"({"model":"tts-1","input":"hi","voice":"alloy"})", path, [](std::uint64_t, std::uint64_t) {});
+    while (log_size(control().request("GET", "/__mock/requests")) < 2)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    cancelled.cancel();
+    EXPECT_TRUE(cancelled.ready());
+    EXPECT_THROW(cancelled.get(), APIUserAbortError);
+    ASSERT_EQ(stat(path, &st), 0);
+    EXPECT_EQ(st.st_size, 100000);
+    std::remove(path);
 }
 
 TEST_F(MockTest, DownloadToFile) {

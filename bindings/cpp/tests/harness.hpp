@@ -277,6 +277,16 @@ public:
         return n;
     }
 
+    /// The ids of every item of a list, joined with ",".
+    static std::string item_ids(openai::Items &&items) {
+        std::string ids;
+        for (const openai::Item &item : items) {
+            if (!ids.empty()) ids += ",";
+            ids += item.id().value_or("(no id)");
+        }
+        return ids;
+    }
+
     /// Runs `call(path, progress)`, which downloads to `path`, and returns the file's bytes.
     template <class Call>
     static std::string download(Call &&call) {

@@ -2,7 +2,8 @@
 // Regenerate with `python3 bindings/cpp/gen.py`.
 //
 // Every export of the table, through the C++ binding's method for it (blocking,
-// std::future, callback, stream, callback stream, pages, to_file), against scripted
+// ResponseFuture, callback, stream, callback stream, pages and their items, to_file and
+// to_file_async), against scripted
 // responses of the mock server: the exact method, path, query, body and files it received.
 
 #include "harness.hpp"
@@ -49,6 +50,12 @@ TEST_F(Operations, audio_speech_create) {
     script_bytes();
     EXPECT_EQ(download([&](const std::string &path, Progress progress) {
                   return client().audio().speech().create_to_file(kBody, path, std::move(progress));
+              }),
+              kScriptedBytes);
+    expect_request("POST", "/v1/audio/speech", std::nullopt, std::nullopt, kBody, {});
+    script_bytes();
+    EXPECT_EQ(download([&](const std::string &path, Progress progress) {
+                  return client().audio().speech().create_to_file_async(kBody, path, std::move(progress)).get();
               }),
               kScriptedBytes);
     expect_request("POST", "/v1/audio/speech", std::nullopt, std::nullopt, kBody, {});
@@ -159,6 +166,9 @@ TEST_F(Operations, audio_voice_consents_list) {
     script_page();
     EXPECT_EQ(page_count(client().audio().voice_consents().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/audio/voice_consents", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().audio().voice_consents().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/audio/voice_consents", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, audio_voice_consents_retrieve) {
@@ -258,6 +268,9 @@ TEST_F(Operations, batches_list) {
     script_page();
     EXPECT_EQ(page_count(client().batches().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/batches", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().batches().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/batches", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, batches_retrieve) {
@@ -324,6 +337,9 @@ TEST_F(Operations, beta_assistants_list) {
     expect_request("GET", "/v1/assistants", "assistants=v2", "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().beta().assistants().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/assistants", "assistants=v2", "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().beta().assistants().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/assistants", "assistants=v2", "limit=2", std::nullopt, {});
 }
 
@@ -440,6 +456,9 @@ TEST_F(Operations, beta_chatkit_threads_list) {
     script_page();
     EXPECT_EQ(page_count(client().beta().chatkit().threads().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/chatkit/threads", "chatkit_beta=v1", "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().beta().chatkit().threads().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/chatkit/threads", "chatkit_beta=v1", "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, beta_chatkit_threads_list_items) {
@@ -458,6 +477,9 @@ TEST_F(Operations, beta_chatkit_threads_list_items) {
     expect_request("GET", "/v1/chatkit/threads/thread_id-1/items", "chatkit_beta=v1", "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().beta().chatkit().threads().list_items_pages("thread_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/chatkit/threads/thread_id-1/items", "chatkit_beta=v1", "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().beta().chatkit().threads().list_items_pages("thread_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/chatkit/threads/thread_id-1/items", "chatkit_beta=v1", "limit=2", std::nullopt, {});
 }
 
@@ -509,6 +531,9 @@ TEST_F(Operations, beta_files_list) {
     expect_request("GET", "/v1/files", "assistants=v2", "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().beta().files().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/files", "assistants=v2", "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().beta().files().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/files", "assistants=v2", "limit=2", std::nullopt, {});
 }
 
@@ -620,6 +645,9 @@ TEST_F(Operations, beta_responses_input_items_list) {
     expect_request("GET", "/v1/responses/response_id-1/input_items", "responses_multi_agent=v1", "beta=true&limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().beta().responses().input_items().list_pages("response_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/responses/response_id-1/input_items", "responses_multi_agent=v1", "beta=true&limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().beta().responses().input_items().list_pages("response_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/responses/response_id-1/input_items", "responses_multi_agent=v1", "beta=true&limit=2", std::nullopt, {});
 }
 
@@ -775,6 +803,9 @@ TEST_F(Operations, beta_threads_messages_list) {
     expect_request("GET", "/v1/threads/thread_id-1/messages", "assistants=v2", "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().beta().threads().messages().list_pages("thread_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/threads/thread_id-1/messages", "assistants=v2", "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().beta().threads().messages().list_pages("thread_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/threads/thread_id-1/messages", "assistants=v2", "limit=2", std::nullopt, {});
 }
 
@@ -947,6 +978,9 @@ TEST_F(Operations, beta_threads_runs_list) {
     script_page();
     EXPECT_EQ(page_count(client().beta().threads().runs().list_pages("thread_id-1", kQuery)), 1);
     expect_request("GET", "/v1/threads/thread_id-1/runs", "assistants=v2", "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().beta().threads().runs().list_pages("thread_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/threads/thread_id-1/runs", "assistants=v2", "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, beta_threads_runs_modify) {
@@ -997,6 +1031,9 @@ TEST_F(Operations, beta_threads_runs_steps_list) {
     expect_request("GET", "/v1/threads/thread_id-1/runs/run_id-1/steps", "assistants=v2", "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().beta().threads().runs().steps().list_pages("thread_id-1", "run_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/threads/thread_id-1/runs/run_id-1/steps", "assistants=v2", "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().beta().threads().runs().steps().list_pages("thread_id-1", "run_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/threads/thread_id-1/runs/run_id-1/steps", "assistants=v2", "limit=2", std::nullopt, {});
 }
 
@@ -1150,6 +1187,9 @@ TEST_F(Operations, chat_completions_list) {
     script_page();
     EXPECT_EQ(page_count(client().chat().completions().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/chat/completions", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().chat().completions().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/chat/completions", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, chat_completions_messages_list) {
@@ -1168,6 +1208,9 @@ TEST_F(Operations, chat_completions_messages_list) {
     expect_request("GET", "/v1/chat/completions/completion_id-1/messages", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().chat().completions().messages().list_pages("completion_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/chat/completions/completion_id-1/messages", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().chat().completions().messages().list_pages("completion_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/chat/completions/completion_id-1/messages", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -1283,6 +1326,12 @@ TEST_F(Operations, containers_files_content_retrieve) {
               }),
               kScriptedBytes);
     expect_request("GET", "/v1/containers/container_id-1/files/file_id-1/content", std::nullopt, std::nullopt, std::nullopt, {});
+    script_bytes();
+    EXPECT_EQ(download([&](const std::string &path, Progress progress) {
+                  return client().containers().files().content().retrieve_to_file_async("container_id-1", "file_id-1", path, std::move(progress)).get();
+              }),
+              kScriptedBytes);
+    expect_request("GET", "/v1/containers/container_id-1/files/file_id-1/content", std::nullopt, std::nullopt, std::nullopt, {});
 }
 
 TEST_F(Operations, containers_files_create) {
@@ -1334,6 +1383,9 @@ TEST_F(Operations, containers_files_list) {
     script_page();
     EXPECT_EQ(page_count(client().containers().files().list_pages("container_id-1", kQuery)), 1);
     expect_request("GET", "/v1/containers/container_id-1/files", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().containers().files().list_pages("container_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/containers/container_id-1/files", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, containers_files_retrieve) {
@@ -1368,6 +1420,9 @@ TEST_F(Operations, containers_list) {
     expect_request("GET", "/v1/containers", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().containers().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/containers", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().containers().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/containers", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -1483,6 +1538,9 @@ TEST_F(Operations, conversations_items_list) {
     expect_request("GET", "/v1/conversations/conversation_id-1/items", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().conversations().items().list_pages("conversation_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/conversations/conversation_id-1/items", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().conversations().items().list_pages("conversation_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/conversations/conversation_id-1/items", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -1615,6 +1673,9 @@ TEST_F(Operations, evals_list) {
     script_page();
     EXPECT_EQ(page_count(client().evals().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/evals", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().evals().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/evals", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, evals_retrieve) {
@@ -1698,6 +1759,9 @@ TEST_F(Operations, evals_runs_list) {
     script_page();
     EXPECT_EQ(page_count(client().evals().runs().list_pages("eval_id-1", kQuery)), 1);
     expect_request("GET", "/v1/evals/eval_id-1/runs", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().evals().runs().list_pages("eval_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/evals/eval_id-1/runs", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, evals_runs_output_items_list) {
@@ -1716,6 +1780,9 @@ TEST_F(Operations, evals_runs_output_items_list) {
     expect_request("GET", "/v1/evals/eval_id-1/runs/run_id-1/output_items", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().evals().runs().output_items().list_pages("eval_id-1", "run_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/evals/eval_id-1/runs/run_id-1/output_items", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().evals().runs().output_items().list_pages("eval_id-1", "run_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/evals/eval_id-1/runs/run_id-1/output_items", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -1787,6 +1854,12 @@ TEST_F(Operations, files_content) {
               }),
               kScriptedBytes);
     expect_request("GET", "/v1/files/file_id-1/content", std::nullopt, std::nullopt, std::nullopt, {});
+    script_bytes();
+    EXPECT_EQ(download([&](const std::string &path, Progress progress) {
+                  return client().files().content_to_file_async("file_id-1", path, std::move(progress)).get();
+              }),
+              kScriptedBytes);
+    expect_request("GET", "/v1/files/file_id-1/content", std::nullopt, std::nullopt, std::nullopt, {});
 }
 
 TEST_F(Operations, files_create) {
@@ -1838,6 +1911,9 @@ TEST_F(Operations, files_list) {
     script_page();
     EXPECT_EQ(page_count(client().files().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/files", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().files().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/files", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, files_retrieve) {
@@ -1873,6 +1949,12 @@ TEST_F(Operations, files_retrieve_content) {
     script_bytes();
     EXPECT_EQ(download([&](const std::string &path, Progress progress) {
                   return client().files().retrieve_content_to_file("file_id-1", path, std::move(progress));
+              }),
+              kScriptedBytes);
+    expect_request("GET", "/v1/files/file_id-1/content", std::nullopt, std::nullopt, std::nullopt, {});
+    script_bytes();
+    EXPECT_EQ(download([&](const std::string &path, Progress progress) {
+                  return client().files().retrieve_content_to_file_async("file_id-1", path, std::move(progress)).get();
               }),
               kScriptedBytes);
     expect_request("GET", "/v1/files/file_id-1/content", std::nullopt, std::nullopt, std::nullopt, {});
@@ -1975,6 +2057,9 @@ TEST_F(Operations, fine_tuning_checkpoints_permissions_list) {
     script_page();
     EXPECT_EQ(page_count(client().fine_tuning().checkpoints().permissions().list_pages("fine_tuned_model_checkpoint-1", kQuery)), 1);
     expect_request("GET", "/v1/fine_tuning/checkpoints/fine_tuned_model_checkpoint-1/permissions", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().fine_tuning().checkpoints().permissions().list_pages("fine_tuned_model_checkpoint-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/fine_tuning/checkpoints/fine_tuned_model_checkpoint-1/permissions", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, fine_tuning_checkpoints_permissions_retrieve) {
@@ -1993,6 +2078,9 @@ TEST_F(Operations, fine_tuning_checkpoints_permissions_retrieve) {
     expect_request("GET", "/v1/fine_tuning/checkpoints/fine_tuned_model_checkpoint-1/permissions", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().fine_tuning().checkpoints().permissions().retrieve_pages("fine_tuned_model_checkpoint-1", kQuery)), 1);
+    expect_request("GET", "/v1/fine_tuning/checkpoints/fine_tuned_model_checkpoint-1/permissions", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().fine_tuning().checkpoints().permissions().retrieve_pages("fine_tuned_model_checkpoint-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/fine_tuning/checkpoints/fine_tuned_model_checkpoint-1/permissions", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -2029,6 +2117,9 @@ TEST_F(Operations, fine_tuning_jobs_checkpoints_list) {
     script_page();
     EXPECT_EQ(page_count(client().fine_tuning().jobs().checkpoints().list_pages("fine_tuning_job_id-1", kQuery)), 1);
     expect_request("GET", "/v1/fine_tuning/jobs/fine_tuning_job_id-1/checkpoints", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().fine_tuning().jobs().checkpoints().list_pages("fine_tuning_job_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/fine_tuning/jobs/fine_tuning_job_id-1/checkpoints", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, fine_tuning_jobs_create) {
@@ -2064,6 +2155,9 @@ TEST_F(Operations, fine_tuning_jobs_list) {
     script_page();
     EXPECT_EQ(page_count(client().fine_tuning().jobs().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/fine_tuning/jobs", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().fine_tuning().jobs().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/fine_tuning/jobs", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, fine_tuning_jobs_list_events) {
@@ -2082,6 +2176,9 @@ TEST_F(Operations, fine_tuning_jobs_list_events) {
     expect_request("GET", "/v1/fine_tuning/jobs/fine_tuning_job_id-1/events", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().fine_tuning().jobs().list_events_pages("fine_tuning_job_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/fine_tuning/jobs/fine_tuning_job_id-1/events", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().fine_tuning().jobs().list_events_pages("fine_tuning_job_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/fine_tuning/jobs/fine_tuning_job_id-1/events", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -2331,6 +2428,9 @@ TEST_F(Operations, organization_admin_api_keys_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().admin_api_keys().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/admin_api_keys", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().admin_api_keys().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/admin_api_keys", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_admin_api_keys_retrieve) {
@@ -2365,6 +2465,9 @@ TEST_F(Operations, organization_audit_logs_list) {
     expect_request("GET", "/v1/organization/audit_logs", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().audit_logs().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/organization/audit_logs", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().audit_logs().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/audit_logs", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -2449,6 +2552,9 @@ TEST_F(Operations, organization_certificates_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().certificates().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/certificates", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().certificates().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/certificates", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_certificates_retrieve) {
@@ -2499,6 +2605,9 @@ TEST_F(Operations, organization_costs_list) {
     expect_request("GET", "/v1/organization/costs", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().costs().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/organization/costs", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().costs().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/costs", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -2583,6 +2692,9 @@ TEST_F(Operations, organization_groups_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().groups().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/groups", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().groups().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/groups", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_groups_retrieve) {
@@ -2649,6 +2761,9 @@ TEST_F(Operations, organization_groups_roles_list) {
     expect_request("GET", "/v1/organization/groups/group_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().groups().roles().list_pages("group_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/organization/groups/group_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().groups().roles().list_pages("group_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/groups/group_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -2733,6 +2848,9 @@ TEST_F(Operations, organization_groups_users_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().groups().users().list_pages("group_id-1", kQuery)), 1);
     expect_request("GET", "/v1/organization/groups/group_id-1/users", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().groups().users().list_pages("group_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/groups/group_id-1/users", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_groups_users_retrieve) {
@@ -2800,6 +2918,9 @@ TEST_F(Operations, organization_invites_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().invites().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/invites", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().invites().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/invites", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_invites_retrieve) {
@@ -2850,6 +2971,9 @@ TEST_F(Operations, organization_projects_api_keys_list) {
     expect_request("GET", "/v1/organization/projects/project_id-1/api_keys", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().projects().api_keys().list_pages("project_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/organization/projects/project_id-1/api_keys", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().projects().api_keys().list_pages("project_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/projects/project_id-1/api_keys", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -2933,6 +3057,9 @@ TEST_F(Operations, organization_projects_certificates_list) {
     expect_request("GET", "/v1/organization/projects/project_id-1/certificates", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().projects().certificates().list_pages("project_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/organization/projects/project_id-1/certificates", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().projects().certificates().list_pages("project_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/projects/project_id-1/certificates", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -3033,6 +3160,9 @@ TEST_F(Operations, organization_projects_groups_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().projects().groups().list_pages("project_id-1", kQuery)), 1);
     expect_request("GET", "/v1/organization/projects/project_id-1/groups", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().projects().groups().list_pages("project_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/projects/project_id-1/groups", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_projects_groups_retrieve) {
@@ -3100,6 +3230,9 @@ TEST_F(Operations, organization_projects_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().projects().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/projects", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().projects().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/projects", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_projects_model_permissions_delete) {
@@ -3166,6 +3299,9 @@ TEST_F(Operations, organization_projects_rate_limits_list) {
     expect_request("GET", "/v1/organization/projects/project_id-1/rate_limits", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().projects().rate_limits().list_pages("project_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/organization/projects/project_id-1/rate_limits", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().projects().rate_limits().list_pages("project_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/projects/project_id-1/rate_limits", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -3266,6 +3402,9 @@ TEST_F(Operations, organization_projects_service_accounts_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().projects().service_accounts().list_pages("project_id-1", kQuery)), 1);
     expect_request("GET", "/v1/organization/projects/project_id-1/service_accounts", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().projects().service_accounts().list_pages("project_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/projects/project_id-1/service_accounts", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_projects_service_accounts_retrieve) {
@@ -3348,6 +3487,9 @@ TEST_F(Operations, organization_projects_spend_alerts_list) {
     expect_request("GET", "/v1/organization/projects/project_id-1/spend_alerts", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().projects().spend_alerts().list_pages("project_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/organization/projects/project_id-1/spend_alerts", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().projects().spend_alerts().list_pages("project_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/projects/project_id-1/spend_alerts", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -3496,6 +3638,9 @@ TEST_F(Operations, organization_projects_users_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().projects().users().list_pages("project_id-1", kQuery)), 1);
     expect_request("GET", "/v1/organization/projects/project_id-1/users", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().projects().users().list_pages("project_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/projects/project_id-1/users", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_projects_users_retrieve) {
@@ -3579,6 +3724,9 @@ TEST_F(Operations, organization_roles_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().roles().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/roles", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().roles().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/roles", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_roles_retrieve) {
@@ -3661,6 +3809,9 @@ TEST_F(Operations, organization_spend_alerts_list) {
     expect_request("GET", "/v1/organization/spend_alerts", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().spend_alerts().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/organization/spend_alerts", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().spend_alerts().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/spend_alerts", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -3761,6 +3912,9 @@ TEST_F(Operations, organization_usage_audio_speeches_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().usage().audio_speeches().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/usage/audio_speeches", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().usage().audio_speeches().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/usage/audio_speeches", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_usage_audio_transcriptions_list) {
@@ -3779,6 +3933,9 @@ TEST_F(Operations, organization_usage_audio_transcriptions_list) {
     expect_request("GET", "/v1/organization/usage/audio_transcriptions", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().usage().audio_transcriptions().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/organization/usage/audio_transcriptions", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().usage().audio_transcriptions().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/usage/audio_transcriptions", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -3799,6 +3956,9 @@ TEST_F(Operations, organization_usage_code_interpreter_sessions_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().usage().code_interpreter_sessions().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/usage/code_interpreter_sessions", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().usage().code_interpreter_sessions().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/usage/code_interpreter_sessions", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_usage_completions_list) {
@@ -3817,6 +3977,9 @@ TEST_F(Operations, organization_usage_completions_list) {
     expect_request("GET", "/v1/organization/usage/completions", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().usage().completions().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/organization/usage/completions", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().usage().completions().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/usage/completions", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -3837,6 +4000,9 @@ TEST_F(Operations, organization_usage_embeddings_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().usage().embeddings().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/usage/embeddings", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().usage().embeddings().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/usage/embeddings", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_usage_file_search_calls_list) {
@@ -3855,6 +4021,9 @@ TEST_F(Operations, organization_usage_file_search_calls_list) {
     expect_request("GET", "/v1/organization/usage/file_search_calls", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().usage().file_search_calls().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/organization/usage/file_search_calls", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().usage().file_search_calls().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/usage/file_search_calls", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -3875,6 +4044,9 @@ TEST_F(Operations, organization_usage_images_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().usage().images().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/usage/images", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().usage().images().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/usage/images", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_usage_moderations_list) {
@@ -3893,6 +4065,9 @@ TEST_F(Operations, organization_usage_moderations_list) {
     expect_request("GET", "/v1/organization/usage/moderations", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().usage().moderations().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/organization/usage/moderations", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().usage().moderations().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/usage/moderations", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -3913,6 +4088,9 @@ TEST_F(Operations, organization_usage_vector_stores_list) {
     script_page();
     EXPECT_EQ(page_count(client().organization().usage().vector_stores().list_pages(kQuery)), 1);
     expect_request("GET", "/v1/organization/usage/vector_stores", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().usage().vector_stores().list_pages(kQuery).items()), "x1");
+    expect_request("GET", "/v1/organization/usage/vector_stores", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, organization_usage_web_search_calls_list) {
@@ -3931,6 +4109,9 @@ TEST_F(Operations, organization_usage_web_search_calls_list) {
     expect_request("GET", "/v1/organization/usage/web_search_calls", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().usage().web_search_calls().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/organization/usage/web_search_calls", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().usage().web_search_calls().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/usage/web_search_calls", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -3966,6 +4147,9 @@ TEST_F(Operations, organization_users_list) {
     expect_request("GET", "/v1/organization/users", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().users().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/organization/users", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().users().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/users", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -4033,6 +4217,9 @@ TEST_F(Operations, organization_users_roles_list) {
     expect_request("GET", "/v1/organization/users/user_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().organization().users().roles().list_pages("user_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/organization/users/user_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().organization().users().roles().list_pages("user_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/organization/users/user_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -4117,6 +4304,9 @@ TEST_F(Operations, projects_groups_roles_list) {
     script_page();
     EXPECT_EQ(page_count(client().projects().groups().roles().list_pages("project_id-1", "group_id-1", kQuery)), 1);
     expect_request("GET", "/v1/projects/project_id-1/groups/group_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().projects().groups().roles().list_pages("project_id-1", "group_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/projects/project_id-1/groups/group_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, projects_groups_roles_retrieve) {
@@ -4183,6 +4373,9 @@ TEST_F(Operations, projects_roles_list) {
     expect_request("GET", "/v1/projects/project_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().projects().roles().list_pages("project_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/projects/project_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().projects().roles().list_pages("project_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/projects/project_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -4266,6 +4459,9 @@ TEST_F(Operations, projects_users_roles_list) {
     expect_request("GET", "/v1/projects/project_id-1/users/user_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().projects().users().roles().list_pages("project_id-1", "user_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/projects/project_id-1/users/user_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().projects().users().roles().list_pages("project_id-1", "user_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/projects/project_id-1/users/user_id-1/roles", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -4522,6 +4718,9 @@ TEST_F(Operations, responses_input_items_list) {
     script_page();
     EXPECT_EQ(page_count(client().responses().input_items().list_pages("response_id-1", kQuery)), 1);
     expect_request("GET", "/v1/responses/response_id-1/input_items", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().responses().input_items().list_pages("response_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/responses/response_id-1/input_items", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, responses_input_tokens_count) {
@@ -4588,6 +4787,12 @@ TEST_F(Operations, skills_content_retrieve) {
               }),
               kScriptedBytes);
     expect_request("GET", "/v1/skills/skill_id-1/content", std::nullopt, std::nullopt, std::nullopt, {});
+    script_bytes();
+    EXPECT_EQ(download([&](const std::string &path, Progress progress) {
+                  return client().skills().content().retrieve_to_file_async("skill_id-1", path, std::move(progress)).get();
+              }),
+              kScriptedBytes);
+    expect_request("GET", "/v1/skills/skill_id-1/content", std::nullopt, std::nullopt, std::nullopt, {});
 }
 
 TEST_F(Operations, skills_create) {
@@ -4638,6 +4843,9 @@ TEST_F(Operations, skills_list) {
     expect_request("GET", "/v1/skills", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().skills().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/skills", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().skills().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/skills", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -4693,6 +4901,12 @@ TEST_F(Operations, skills_versions_content_retrieve) {
               }),
               kScriptedBytes);
     expect_request("GET", "/v1/skills/skill_id-1/versions/version-1/content", std::nullopt, std::nullopt, std::nullopt, {});
+    script_bytes();
+    EXPECT_EQ(download([&](const std::string &path, Progress progress) {
+                  return client().skills().versions().content().retrieve_to_file_async("skill_id-1", "version-1", path, std::move(progress)).get();
+              }),
+              kScriptedBytes);
+    expect_request("GET", "/v1/skills/skill_id-1/versions/version-1/content", std::nullopt, std::nullopt, std::nullopt, {});
 }
 
 TEST_F(Operations, skills_versions_create) {
@@ -4743,6 +4957,9 @@ TEST_F(Operations, skills_versions_list) {
     expect_request("GET", "/v1/skills/skill_id-1/versions", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().skills().versions().list_pages("skill_id-1", kQuery)), 1);
+    expect_request("GET", "/v1/skills/skill_id-1/versions", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().skills().versions().list_pages("skill_id-1", kQuery).items()), "x1");
     expect_request("GET", "/v1/skills/skill_id-1/versions", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -4907,6 +5124,9 @@ TEST_F(Operations, vector_stores_file_batches_list_files) {
     script_page();
     EXPECT_EQ(page_count(client().vector_stores().file_batches().list_files_pages("vector_store_id-1", "batch_id-1", kQuery)), 1);
     expect_request("GET", "/v1/vector_stores/vector_store_id-1/file_batches/batch_id-1/files", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().vector_stores().file_batches().list_files_pages("vector_store_id-1", "batch_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/vector_stores/vector_store_id-1/file_batches/batch_id-1/files", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, vector_stores_file_batches_retrieve) {
@@ -4990,6 +5210,9 @@ TEST_F(Operations, vector_stores_files_list) {
     script_page();
     EXPECT_EQ(page_count(client().vector_stores().files().list_pages("vector_store_id-1", kQuery)), 1);
     expect_request("GET", "/v1/vector_stores/vector_store_id-1/files", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().vector_stores().files().list_pages("vector_store_id-1", kQuery).items()), "x1");
+    expect_request("GET", "/v1/vector_stores/vector_store_id-1/files", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, vector_stores_files_retrieve) {
@@ -5040,6 +5263,9 @@ TEST_F(Operations, vector_stores_list) {
     expect_request("GET", "/v1/vector_stores", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().vector_stores().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/vector_stores", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().vector_stores().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/vector_stores", std::nullopt, "limit=2", std::nullopt, {});
 }
 
@@ -5175,6 +5401,12 @@ TEST_F(Operations, videos_download_content) {
               }),
               kScriptedBytes);
     expect_request("GET", "/v1/videos/video_id-1/content", std::nullopt, "limit=2", std::nullopt, {});
+    script_bytes();
+    EXPECT_EQ(download([&](const std::string &path, Progress progress) {
+                  return client().videos().download_content_to_file_async("video_id-1", kQuery, path, std::move(progress)).get();
+              }),
+              kScriptedBytes);
+    expect_request("GET", "/v1/videos/video_id-1/content", std::nullopt, "limit=2", std::nullopt, {});
 }
 
 TEST_F(Operations, videos_edit) {
@@ -5225,6 +5457,9 @@ TEST_F(Operations, videos_list) {
     expect_request("GET", "/v1/videos", std::nullopt, "limit=2", std::nullopt, {});
     script_page();
     EXPECT_EQ(page_count(client().videos().list_pages(kQuery)), 1);
+    expect_request("GET", "/v1/videos", std::nullopt, "limit=2", std::nullopt, {});
+    script_page();
+    EXPECT_EQ(item_ids(client().videos().list_pages(kQuery).items()), "x1");
     expect_request("GET", "/v1/videos", std::nullopt, "limit=2", std::nullopt, {});
 }
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """A static check of the Swift sources that needs no Swift toolchain: every C function they call
-(openai_*) and every constant they name (OPENAI_*) is declared in include/openai.h, and every call
-passes as many arguments as the function's prototype has parameters. The Swift layer itself cannot
-be compiled here; this catches a renamed or re-shaped C function, which the generated drift check
-and the module test would not.
+(openai_*) and every constant they name (OPENAI_*) is declared in include/openai.h, every call
+passes as many arguments as the function's prototype has parameters, and every result code of
+bindings/codes.json that is an error has its case in OpenAIError.kind(of:). The Swift layer itself
+cannot be compiled here; this catches a renamed or re-shaped C function, or a new code left
+unmapped, which the generated drift check and the module test would not.
 
     python3 bindings/swift/tests/check_c_calls.py
 """
 
+import json
 import os
 import re
 import sys
@@ -15,6 +17,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..", "..")
 HEADER = os.path.join(ROOT, "include", "openai.h")
+CODES = os.path.join(ROOT, "bindings", "codes.json")
+# Not errors (OK, PENDING), or the default case (INTERNAL).
+UNMAPPED_CODES = {"OPENAI_OK", "OPENAI_PENDING", "OPENAI_INTERNAL"}
 SOURCES = os.path.join(HERE, "..", "Sources", "OpenAI")
 
 
@@ -89,10 +94,22 @@ def main():
             if m.group(1) not in constants:
                 line = code.count("\n", 0, m.start()) + 1
                 errors.append("%s:%d: %s is not declared in include/openai.h" % (name, line, m.group(1)))
+    swift = open(os.path.join(SOURCES, "OpenAI.swift"), encoding="utf-8").read()
+    start = swift.index("static func kind(of code")
+    kind_of = swift[start:swift.index("\n    }\n", start)]
+    codes = [c["name"] for c in json.load(open(CODES, encoding="utf-8"))["codes"]]
+    mapped = 0
+    for code in codes:
+        if code in UNMAPPED_CODES:
+            continue
+        if "Int(%s.rawValue)" % code not in kind_of:
+            errors.append("OpenAI.swift: OpenAIError.kind(of:) has no case for %s (bindings/codes.json)" % code)
+        mapped += 1
     if errors:
         sys.stderr.write("\n".join(errors) + "\n")
         return 1
-    print("Swift sources: %d C calls, each declared in include/openai.h with that many parameters" % calls)
+    print("Swift sources: %d C calls, each declared in include/openai.h with that many parameters; "
+          "%d error codes of bindings/codes.json, each with its case in OpenAIError.kind(of:)" % (calls, mapped))
     return 0
 
 

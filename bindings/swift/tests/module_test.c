@@ -5,7 +5,9 @@
  * OPENAI_API_KEY) through the same C functions the Swift layer calls: the client, a chat
  * completion by the async callback form (what `withCheckedThrowingContinuation` wraps), a stream
  * by the async callback form (what the AsyncThrowingStream wraps), a blocking stream, an API
- * error's fields, and the version macros the module exports. */
+ * error's fields, the version macros the module exports, and WebSocket sessions as
+ * RealtimeSession opens them (options with an event and a reconnection callback, a non-blocking
+ * connect, send, PCM append, a close from inside the callback; Realtime and Responses). */
 #ifdef __OBJC__
 @import COpenAI;
 #else
@@ -89,6 +91,67 @@ static bool on_event(openai_stream *stream, const openai_event *event, void *use
     return false;
 }
 
+struct session_events {
+    struct latch latch;
+    openai_code end;
+    int close_code;
+    char first[64];
+    char text[256];
+    size_t audio_bytes;
+};
+
+/* The session callback (Swift: RealtimeSession's AsyncSequence): each event borrowed, then a
+ * last call with NULL; a response's end closes the session properly, from inside the callback. */
+static bool on_session_event(openai_realtime *session, const openai_event *event, void *userdata) {
+    struct session_events *s = userdata;
+    if (event) {
+        const char *type = openai_event_name(event);
+        size_t audio = 0;
+        if (!s->first[0]) snprintf(s->first, sizeof s->first, "%s", type);
+        if (strcmp(type, "response.output_text.delta") == 0) {
+            const char *delta = openai_event_json_string(event, "/delta");
+            if (delta) strncat(s->text, delta, sizeof s->text - strlen(s->text) - 1);
+        }
+        if (openai_event_audio(event, &audio)) s->audio_bytes += audio;
+        if (strcmp(type, "response.done") == 0 || strcmp(type, "response.completed") == 0)
+            CHECK(openai_realtime_close(session, 1000, "done") == OPENAI_OK);
+        return true;
+    }
+    s->end = openai_realtime_code(session);
+    s->close_code = openai_realtime_close_code(session);
+    latch_open(&s->latch);
+    return false;
+}
+
+/* The reconnection callback the Swift layer installs when asked (never called here: no
+ * recoverable close happens). */
+static bool on_reconnect(openai_realtime *session, uint32_t attempt, uint32_t max_attempts, uint64_t delay_ms,
+                         int close_code, openai_reconnect *next, void *userdata) {
+    (void)session, (void)attempt, (void)max_attempts, (void)delay_ms, (void)close_code, (void)userdata;
+    return openai_reconnect_query(next) != NULL;
+}
+
+/* A session as the Swift layer opens it: options with the event callback (and the reconnection
+ * callback), connected without blocking; `turn` sent at once (it waits for the connection). */
+static void run_session(openai_client *client, bool responses, const char *turn, struct session_events *s) {
+    openai_realtime_options *options = NULL;
+    memset(s, 0, sizeof *s);
+    latch_init(&s->latch);
+    CHECK(openai_realtime_options_new("{\"max_retries\":2}", &options) == OPENAI_OK);
+    CHECK(openai_realtime_options_set_callback(options, on_session_event, s) == OPENAI_OK);
+    CHECK(openai_realtime_options_set_reconnect(options, on_reconnect, s) == OPENAI_OK);
+    openai_realtime *session = responses ? openai_responses_connect_async(client, NULL, options)
+                                         : openai_realtime_connect_async(client, "{\"model\":\"gpt-realtime\"}", options);
+    openai_realtime_options_free(options);
+    CHECK(openai_realtime_send(session, turn) == OPENAI_OK);
+    if (!responses) {
+        static const short pcm[480];
+        CHECK(openai_realtime_append_audio(session, pcm, sizeof pcm) == OPENAI_OK);
+    }
+    latch_wait(&s->latch);
+    openai_realtime_free(session);
+}
+
 int main(void) {
     char version[32];
     snprintf(version, sizeof version, "%d.%d.%d", OPENAI_VERSION_MAJOR, OPENAI_VERSION_MINOR, OPENAI_VERSION_PATCH);
@@ -141,6 +204,23 @@ int main(void) {
     CHECK(openai_response_api_error_code(response) && strcmp(openai_response_api_error_code(response), "model_not_found") == 0);
     CHECK(openai_response_request_id(response) != NULL);
     openai_response_free(response);
+
+    /* A Realtime session and a Responses WebSocket session (Swift: client.realtime.connect,
+     * client.responses.connect), closed properly from inside the callback. */
+    struct session_events session;
+    run_session(client, false, "{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"]}}",
+                &session);
+    CHECK(strcmp(session.first, "session.created") == 0);
+    CHECK(strcmp(session.text, REPLY) == 0);
+    CHECK(session.end == OPENAI_OK);
+    CHECK(session.close_code == 1000);
+    run_session(client, false, "{\"type\":\"response.create\"}", &session);  /* an audio reply */
+    CHECK(session.audio_bytes == 48000);
+    CHECK(session.end == OPENAI_OK);
+    run_session(client, true, "{\"type\":\"response.create\",\"model\":\"gpt-4o-mini\",\"input\":\"Hi\"}", &session);
+    CHECK(strcmp(session.first, "response.created") == 0);
+    CHECK(strcmp(session.text, REPLY) == 0);
+    CHECK(session.end == OPENAI_OK);
 
     openai_client_free(client);
     if (failures) {

@@ -1,19 +1,23 @@
 // openai.hpp: a header-only C++17 wrapper over libopenai's C API (include/openai.h).
 //
-// - RAII handles: Client (shared, copyable), Response, Future, Stream, Event, Pager, Upload
-//   (move-only, or shared where the C handle may be shared), each freeing its C handle.
+// - RAII handles: Client (shared, copyable), Response, ResponseFuture, Future, Queue, Stream,
+//   Event, Pager, Upload (move-only, or shared where the C handle may be shared), each freeing
+//   its C handle.
 // - std::string_view in: arguments are copied to NUL-terminated strings for the call; an empty
 //   optional argument (query, optional body, multipart fields) is passed as NULL.
 // - Exceptions out: every failure throws a class of the official SDKs' hierarchy
 //   (openai::Error > APIError > APIStatusError > BadRequestError, ...), carrying the code, HTTP
 //   status, request id, and the API error's type, param, code and message.
-// - Async: std::future<Response>, or a callback with a cancellable Future handle.
-// - Streams: `for (const openai::Event& event : stream)`.
+// - Async: a ResponseFuture (std::future-like, and cancellable) or a callback with a cancellable
+//   Future handle; a Queue waits on many calls at once.
+// - Streams: `for (const openai::Event& event : stream)`; lists page by page or item by item:
+//   `for (const openai::Item& item : pager.items())`.
 // - Cancel tokens for blocking calls (CancelToken, Client::with_cancel_token), and the library's
 //   log to a function (set_log_callback).
 //
 // The per-operation surface (client.chat().completions().create(body), ...) is generated from
-// bindings/operations.json into openai/operations.hpp, included at the end of this header.
+// bindings/operations.json into openai/operations.hpp, included at the end of this header, after
+// openai/realtime.hpp (WebSocket sessions: client.realtime().connect(...)).
 //
 // Strings returned by accessors as std::string_view are borrowed from their handle (Response,
 // Event, Stream) and stay valid until it is destroyed.
@@ -22,6 +26,7 @@
 #define OPENAI_OPENAI_HPP
 
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -35,6 +40,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -223,6 +229,20 @@ public:
     using APIError::APIError;
 };
 
+/// The response (or one event of a stream) was larger than the client's `max_response_size`:
+/// reading stopped there and the connection was closed.
+class ResponseTooLargeError : public APIError {
+public:
+    using APIError::APIError;
+};
+
+/// A WebSocket session's send queue is full (it is reconnecting, or a handler sends faster than
+/// the connection carries): the event was not queued. Try again later, or send less.
+class QueueFullError : public Error {
+public:
+    using Error::Error;
+};
+
 namespace detail {
 
 inline std::optional<std::string> opt_string(const char *s) {
@@ -265,6 +285,8 @@ inline std::shared_ptr<const ErrorDetails> error_details(Code code, const char *
         case OPENAI_STREAM_ERROR: throw StreamError(std::move(details));
         case OPENAI_OTHER_STATUS: throw APIStatusError(std::move(details));
         case OPENAI_INVALID_RESPONSE: throw APIResponseValidationError(std::move(details));
+        case OPENAI_RESPONSE_TOO_LARGE: throw ResponseTooLargeError(std::move(details));
+        case OPENAI_QUEUE_FULL: throw QueueFullError(std::move(details));
         case OPENAI_BAD_REQUEST: throw BadRequestError(std::move(details));
         case OPENAI_AUTHENTICATION: throw AuthenticationError(std::move(details));
         case OPENAI_PERMISSION_DENIED: throw PermissionDeniedError(std::move(details));
@@ -526,6 +548,32 @@ private:
 /// raise_for_status()). It runs once, on a library thread, and must not throw.
 using Callback = std::function<void(Response)>;
 
+namespace detail {
+
+/// What an async call needs until it has completed: the uploads it sends (their progress
+/// handlers run on the library's threads) and the progress handler of a download.
+struct KeepAlive {
+    std::vector<Upload> uploads;
+    std::shared_ptr<const Progress> progress;
+
+    void add(const Upload &upload) {
+        if (upload) uploads.push_back(upload);
+    }
+    void add(const std::vector<Upload> &more) { uploads.insert(uploads.end(), more.begin(), more.end()); }
+};
+
+/// A wait as the C API's milliseconds: rounded up (a wait never ends early), 0 for a negative
+/// one, and -1 (no limit) past what any program waits.
+template <class Rep, class Period>
+std::int64_t timeout_ms(const std::chrono::duration<Rep, Period> &timeout) noexcept {
+    const std::chrono::duration<double, std::milli> ms = timeout;
+    if (!(ms.count() > 0)) return 0;
+    if (ms.count() >= 1e15) return -1;
+    return static_cast<std::int64_t>(std::ceil(ms.count()));
+}
+
+}  // namespace detail
+
 /// An async call started with a callback. Destroying it (or reset()) cancels the call if it is
 /// still running (the callback then runs with OPENAI_CANCELLED); detach() lets it run to its end.
 class Future {
@@ -547,9 +595,10 @@ public:
     void wait() const { (void)openai_future_wait(f_, -1); }
     /// Waits up to `timeout`; true once complete.
     bool wait_for(std::chrono::milliseconds timeout) const {
-        return openai_future_wait(f_, static_cast<std::int64_t>(timeout.count())) == OPENAI_OK;
+        return openai_future_wait(f_, detail::timeout_ms(timeout)) == OPENAI_OK;
     }
-    /// Cancels the call (thread-safe; nothing happens to a completed call).
+    /// Cancels the call (thread-safe; nothing happens to a completed call). The callback runs
+    /// with OPENAI_CANCELLED, possibly after this returns.
     void cancel() const noexcept { openai_future_cancel(f_); }
     /// A descriptor readable once the call completes (for poll/epoll loops); -1 on failure.
     int fd() const noexcept { return openai_future_fd(f_); }
@@ -574,44 +623,247 @@ private:
     openai_future *f_ = nullptr;
 };
 
-namespace detail {
+class Queue;
 
-/// Copies of the handles an async call needs until it completes (its uploads).
-using KeepAlive = std::vector<Upload>;
+/// An async call without a callback, used like a std::future<Response> (get, valid, wait,
+/// wait_for, wait_until) that can also be cancelled: cancel() from any thread, also while
+/// another thread waits in get() or wait(), which then return at once (get() throwing
+/// APIUserAbortError). It can be polled (ready), watched by an event loop (fd) or handed to a
+/// Queue with other calls.
+///
+/// Unlike a std::future, destroying it while the call is still running cancels the call: keep
+/// it (or move it into a Queue) for as long as the call should run. Move-only; one thread at a
+/// time, except cancel(), which any thread may call while the object lives (not while it is
+/// destroyed or moved from).
+class [[nodiscard]] ResponseFuture {
+public:
+    /// No call (valid() is false).
+    ResponseFuture() noexcept = default;
+    /// Takes ownership of `future`, a call started without a callback; `keep` lives until the
+    /// call has completed.
+    explicit ResponseFuture(openai_future *future, detail::KeepAlive keep = {}) noexcept
+        : f_(future), keep_(std::move(keep)) {}
+    ResponseFuture(const ResponseFuture &) = delete;
+    ResponseFuture &operator=(const ResponseFuture &) = delete;
+    ResponseFuture(ResponseFuture &&other) noexcept
+        : f_(std::exchange(other.f_, nullptr)), keep_(std::move(other.keep_)), tag_(other.tag_),
+          retrieved_(other.retrieved_) {}
+    ResponseFuture &operator=(ResponseFuture &&other) noexcept {
+        if (this != &other) {
+            reset();
+            f_ = std::exchange(other.f_, nullptr);
+            keep_ = std::move(other.keep_);
+            tag_ = other.tag_;
+            retrieved_ = other.retrieved_;
+        }
+        return *this;
+    }
+    /// Cancels the call if it is still running, and frees it.
+    ~ResponseFuture() { reset(); }
 
-/// `keep` with the uploads of an array argument added.
-inline KeepAlive keep_also(KeepAlive keep, const std::vector<Upload> &more) {
-    keep.insert(keep.end(), more.begin(), more.end());
-    return keep;
-}
+    /// Whether this holds a call whose result is still to be taken (false once get() returned
+    /// or threw, after a move, or when default-constructed).
+    bool valid() const noexcept { return f_ != nullptr && !retrieved_; }
 
-struct PromiseState {
-    std::promise<Response> promise;
-    KeepAlive keep;
+    /// Waits for the call to complete and returns its response, or throws its error
+    /// (APIUserAbortError once cancelled). Once only, like std::future::get(): afterwards
+    /// valid() is false. Throws std::future_error (no_state) when !valid().
+    Response get() {
+        check_valid();
+        (void)openai_future_wait(f_, -1);
+        openai_response *out = nullptr;
+        const Code code = openai_future_take(f_, &out);
+        // The C handle stays until this object goes: another thread may still be inside
+        // cancel() (which is what completed the call).
+        retrieved_ = true;
+        if (!out) detail::throw_last_error(code == OPENAI_OK ? OPENAI_INTERNAL : code);
+        return detail::checked(code, out);
+    }
+
+    /// Waits until the call completes (it may have been cancelled).
+    void wait() const {
+        check_valid();
+        (void)openai_future_wait(f_, -1);
+    }
+    /// Waits up to `timeout`: std::future_status::ready once complete, else timeout (the call
+    /// goes on).
+    template <class Rep, class Period>
+    std::future_status wait_for(const std::chrono::duration<Rep, Period> &timeout) const {
+        check_valid();
+        return openai_future_wait(f_, detail::timeout_ms(timeout)) == OPENAI_OK ? std::future_status::ready
+                                                                                : std::future_status::timeout;
+    }
+    /// Waits until `deadline` at most, as wait_for().
+    template <class Clock, class Duration>
+    std::future_status wait_until(const std::chrono::time_point<Clock, Duration> &deadline) const {
+        std::future_status status;
+        do {
+            status = wait_for(deadline - Clock::now());
+        } while (status == std::future_status::timeout && Clock::now() < deadline);
+        return status;
+    }
+
+    /// Whether the call has completed. Never blocks; false without a call.
+    bool ready() const noexcept { return openai_future_ready(f_); }
+    /// Cancels the call: its request and connection are dropped, and it is complete when this
+    /// returns (get() throws APIUserAbortError, unless the response had arrived first). Thread-
+    /// safe; nothing happens to a completed call or without a call.
+    void cancel() const noexcept { openai_future_cancel(f_); }
+    /// A descriptor that becomes readable when the call completes (for poll/epoll/libuv/GLib
+    /// loops); it belongs to this object. -1 when none can be made.
+    int fd() const noexcept { return openai_future_fd(f_); }
+    /// The tag given to Queue::add (0 otherwise).
+    std::uint64_t tag() const noexcept { return tag_; }
+    /// The C handle (still owned by this object).
+    openai_future *handle() const noexcept { return f_; }
+
+private:
+    friend class Queue;
+    void check_valid() const {
+        if (!valid()) throw std::future_error(std::future_errc::no_state);
+    }
+    void reset() noexcept {
+        if (f_) {
+            // A call without a callback is complete when cancel returns: nothing it kept is
+            // used after this.
+            openai_future_cancel(f_);
+            openai_future_free(f_);
+            f_ = nullptr;
+        }
+        keep_ = {};
+        retrieved_ = false;
+    }
+
+    openai_future *f_ = nullptr;
+    detail::KeepAlive keep_;
+    std::uint64_t tag_ = 0;
+    bool retrieved_ = false;
 };
 
-inline void promise_trampoline(openai_response *response, void *userdata) noexcept {
-    std::unique_ptr<PromiseState> state(static_cast<PromiseState *>(userdata));
-    Response r(response);
-    if (r.ok()) {
-        state->promise.set_value(std::move(r));
-    } else {
-        state->promise.set_exception(error_ptr(error_details(r ? r.code() : OPENAI_INTERNAL, nullptr, r.get())));
-    }
-}
+/// A completion queue (openai_queue): many calls in flight, one place, or one descriptor, to
+/// wait for whichever completes next. Calls come back in the order they completed, as the
+/// ResponseFuture given to add(), ready for get() (next_many() takes many at once):
+///
+///     openai::Queue queue;
+///     for (int i = 0; i < 100; i++) queue.add(client.embeddings().create_async(body), i);
+///     while (std::optional<openai::ResponseFuture> done = queue.next())
+///         use(done->tag(), done->get());
+///
+/// Its functions may be called from any thread. Destroying it cancels the calls it still holds.
+class Queue {
+public:
+    /// Throws (InternalError) when the queue's descriptor cannot be made.
+    Queue() : s_(std::make_unique<State>()) {}
+    Queue(const Queue &) = delete;
+    Queue &operator=(const Queue &) = delete;
+    Queue(Queue &&) noexcept = default;
+    Queue &operator=(Queue &&) noexcept = default;
+    ~Queue() = default;
 
-/// Starts an async call whose completion fulfils a std::future. `start(callback, userdata)`
-/// calls the C `_async` function and returns its future handle.
-template <class Start>
-std::future<Response> start_promise(Start &&start, KeepAlive keep = {}) {
-    auto state = std::make_unique<PromiseState>();
-    state->keep = std::move(keep);
-    std::future<Response> result = state->promise.get_future();
-    openai_future *f = start(&promise_trampoline, static_cast<void *>(state.get()));
-    state.release();  // the callback owns it now: it runs exactly once
-    openai_future_detach(f);
-    return result;
-}
+    /// Hands a call to the queue, which owns it until next() returns it with `tag`. Throws
+    /// std::future_error (no_state) for an empty future.
+    void add(ResponseFuture future, std::uint64_t tag = 0) {
+        future.check_valid();
+        const std::lock_guard<std::mutex> guard(s_->lock);
+        const Code code = openai_queue_add(s_->queue, future.f_);
+        if (code != OPENAI_OK) detail::throw_last_error(code);
+        s_->owned.emplace(future.f_, Entry{std::move(future.keep_), tag});
+        future.f_ = nullptr;
+    }
+
+    /// The next completed call, waiting as long as it takes; nullopt when the queue holds no
+    /// call (so that `while (auto done = queue.next())` drains it).
+    std::optional<ResponseFuture> next() {
+        if (empty()) return std::nullopt;
+        return next_impl(-1);
+    }
+    /// The next completed call, waiting up to `timeout`; nullopt when none completed in time.
+    template <class Rep, class Period>
+    std::optional<ResponseFuture> next_for(const std::chrono::duration<Rep, Period> &timeout) {
+        return next_impl(detail::timeout_ms(timeout));
+    }
+    /// The next completed call if there is one, without waiting.
+    std::optional<ResponseFuture> try_next() { return next_impl(0); }
+
+    /// Every completed call, up to `max`, in the order they completed, waiting up to `timeout`
+    /// for the first: one lock and one wake-up for all of them (for a program with many calls
+    /// in flight). Empty when none completed in time (or `max` is 0).
+    template <class Rep, class Period>
+    std::vector<ResponseFuture> next_many(std::size_t max, const std::chrono::duration<Rep, Period> &timeout) {
+        std::vector<ResponseFuture> done;
+        if (max == 0) return done;
+        std::vector<openai_future *> slots(max);
+        std::size_t count = 0;
+        const Code code = openai_queue_next_many(s_->queue, detail::timeout_ms(timeout), slots.data(), max, &count);
+        if (code == OPENAI_PENDING) return done;
+        if (code != OPENAI_OK) detail::throw_last_error(code);
+        done.reserve(count);
+        const std::lock_guard<std::mutex> guard(s_->lock);
+        for (std::size_t i = 0; i < count; i++) done.push_back(s_->claim(slots[i]));
+        return done;
+    }
+
+    /// A descriptor readable while a completed call waits in the queue: add it to an event loop,
+    /// and on readiness call try_next() until it gives nullopt. It belongs to the queue.
+    int fd() const noexcept { return s_ ? openai_queue_fd(s_->queue) : -1; }
+    /// How many calls the queue holds: in flight, and complete but not yet returned.
+    std::size_t size() const noexcept { return s_ ? openai_queue_len(s_->queue) : 0; }
+    bool empty() const noexcept { return size() == 0; }
+    /// The C handle (owned by this object; NULL after a move).
+    openai_queue *handle() const noexcept { return s_ ? s_->queue : nullptr; }
+
+private:
+    struct Entry {
+        detail::KeepAlive keep;
+        std::uint64_t tag = 0;
+    };
+    struct State {
+        openai_queue *queue = nullptr;
+        std::mutex lock;
+        // The calls the queue owns, by handle, with what they keep alive.
+        std::unordered_map<openai_future *, Entry> owned;
+
+        State() : queue(openai_queue_new()) {
+            if (!queue) detail::throw_last_error(OPENAI_INTERNAL);
+        }
+        State(const State &) = delete;
+        State &operator=(const State &) = delete;
+
+        /// A call the queue gave back, with what it kept and its tag; `lock` is held (add()
+        /// holds it from openai_queue_add until the call's entry is in the map).
+        ResponseFuture claim(openai_future *f) {
+            ResponseFuture done(f);
+            const auto it = owned.find(f);
+            if (it != owned.end()) {
+                done.keep_ = std::move(it->second.keep);
+                done.tag_ = it->second.tag;
+                owned.erase(it);
+            }
+            return done;
+        }
+
+        ~State() {
+            const std::lock_guard<std::mutex> guard(lock);
+            // Cancelling a call without a callback completes it before returning, so that what
+            // it kept may go; openai_queue_free only asks the pending ones to stop.
+            for (const auto &entry : owned) openai_future_cancel(entry.first);
+            openai_queue_free(queue);
+        }
+    };
+
+    std::optional<ResponseFuture> next_impl(std::int64_t wait_ms) {
+        openai_future *f = nullptr;
+        const Code code = openai_queue_next(s_->queue, wait_ms, &f);
+        if (code == OPENAI_PENDING || (code == OPENAI_OK && !f)) return std::nullopt;
+        if (code != OPENAI_OK) detail::throw_last_error(code);
+        const std::lock_guard<std::mutex> guard(s_->lock);
+        return s_->claim(f);
+    }
+
+    std::unique_ptr<State> s_;
+};
+
+namespace detail {
 
 struct CallbackState {
     Callback callback;
@@ -639,7 +891,7 @@ Future start_callback(Start &&start, Callback callback, KeepAlive keep = {}) {
 // ---------------------------------------------------------------------------------------------
 // Stream events
 
-/// A borrowed view of a stream event.
+/// A borrowed view of an event of a stream or of a WebSocket session.
 class EventView {
 public:
     EventView() noexcept = default;
@@ -647,7 +899,8 @@ public:
     const openai_event *get() const noexcept { return e_; }
     explicit operator bool() const noexcept { return e_ != nullptr; }
 
-    /// The `event:` name ("thread.message.delta"), "" for unnamed events (chat chunks).
+    /// The `event:` name ("thread.message.delta"), "" for unnamed events (chat chunks); for a
+    /// WebSocket session's event, its `type` ("response.output_text.delta").
     std::string_view name() const noexcept {
         const char *n = openai_event_name(e_);
         return n ? std::string_view(n) : std::string_view();
@@ -660,6 +913,13 @@ public:
     }
     /// The last `id:` the stream sent up to this event.
     std::optional<std::string_view> id() const noexcept { return detail::opt_view(openai_event_id(e_)); }
+    /// The PCM bytes of a Realtime session's audio delta (`response.output_audio.delta`), its
+    /// base64 decoded by the library; empty for any other event.
+    std::string_view audio() const noexcept {
+        std::size_t len = 0;
+        const void *pcm = openai_event_audio(e_, &len);
+        return pcm ? std::string_view(static_cast<const char *>(pcm), len) : std::string_view();
+    }
     /// The string at a JSON Pointer in the data ("/choices/0/delta/content").
     std::optional<std::string_view> json_string(std::string_view pointer) const {
         const detail::Arg p(pointer);
@@ -882,7 +1142,10 @@ Stream start_stream(Start &&start, EventHandler on_event, DoneHandler on_done, K
 // ---------------------------------------------------------------------------------------------
 // Pagers
 
-/// Every page of a cursor list, fetched one at a time (range-for over Response pages).
+class Items;
+
+/// Every page of a list, fetched one at a time: range-for over its Response pages, or over
+/// every item of every page with items().
 class Pager {
 public:
     Pager() noexcept = default;
@@ -950,9 +1213,125 @@ public:
     iterator begin() { return iterator(this); }
     iterator end() noexcept { return iterator(); }
 
+    /// The items of every page (the elements of each page's `data`), fetched page by page as
+    /// the iteration reaches them: `for (const openai::Item &file : client.files().list_pages().items())`.
+    /// On a temporary Pager the range takes it over; on a named one it iterates that one.
+    Items items() &;
+    Items items() &&;
+
 private:
     openai_pager *p_ = nullptr;
 };
+
+/// One item of a list (an element of its page's `data` array), read through JSON Pointers
+/// relative to the item (`item.json_string("/id")`). Copies share the page, which lives as long
+/// as any of its items; the string_views returned live as long as the item.
+class Item {
+public:
+    Item() noexcept = default;
+    Item(std::shared_ptr<const Response> page, std::size_t index, std::string_view json) noexcept
+        : page_(std::move(page)), index_(index), json_(json) {}
+
+    /// The item as compact JSON text.
+    std::string_view json() const noexcept { return json_; }
+    /// The string at a JSON Pointer within the item ("/filename").
+    std::optional<std::string_view> json_string(std::string_view pointer) const {
+        return page_ ? page_->json_string(absolute(pointer)) : std::nullopt;
+    }
+    /// The value at a JSON Pointer within the item, as compact JSON text ("" is the item).
+    std::optional<std::string_view> json_value(std::string_view pointer) const {
+        return page_ ? page_->json_value(absolute(pointer)) : std::nullopt;
+    }
+    /// Its `id`, which every listed object of the API has.
+    std::optional<std::string_view> id() const { return json_string("/id"); }
+    /// Its position in its page's `data`.
+    std::size_t index() const noexcept { return index_; }
+    /// The page it came from (status, headers, request id, `has_more`, ...); empty for a
+    /// default-constructed Item.
+    ResponseView page() const noexcept { return page_ ? ResponseView(page_->get()) : ResponseView(); }
+    explicit operator bool() const noexcept { return page_ != nullptr; }
+
+private:
+    std::string absolute(std::string_view pointer) const {
+        return "/data/" + std::to_string(index_) + std::string(pointer);
+    }
+    std::shared_ptr<const Response> page_;
+    std::size_t index_ = 0;
+    std::string_view json_;
+};
+
+/// The items of every page of a Pager, as an input range (iterate it once). Pages are fetched
+/// as the iteration reaches them; a page that fails throws its error from the iteration.
+class Items {
+public:
+    /// Iterates `pager`, which must outlive this range.
+    explicit Items(Pager &pager) noexcept : pager_(&pager) {}
+    /// Takes `pager` over.
+    explicit Items(Pager &&pager) noexcept : owned_(std::move(pager)), pager_(&owned_) {}
+    Items(const Items &) = delete;
+    Items &operator=(const Items &) = delete;
+    Items(Items &&other) noexcept
+        : owned_(std::move(other.owned_)), pager_(other.pager_ == &other.owned_ ? &owned_ : other.pager_) {}
+    Items &operator=(Items &&) = delete;
+    ~Items() = default;
+
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = Item;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const Item *;
+        using reference = const Item &;
+
+        iterator() noexcept = default;
+        explicit iterator(Pager *pager) : pager_(pager) { next_page(); }
+        const Item &operator*() const noexcept { return current_; }
+        const Item *operator->() const noexcept { return &current_; }
+        iterator &operator++() {
+            if (!load(current_.index() + 1)) next_page();
+            return *this;
+        }
+        void operator++(int) { ++*this; }
+        friend bool operator==(const iterator &a, const iterator &b) noexcept { return a.pager_ == b.pager_; }
+        friend bool operator!=(const iterator &a, const iterator &b) noexcept { return a.pager_ != b.pager_; }
+
+    private:
+        /// The first item of the next page that has one; the end after the last page.
+        void next_page() {
+            for (;;) {
+                std::optional<Response> page = pager_->next();
+                if (!page) {
+                    pager_ = nullptr;
+                    current_ = Item();
+                    page_.reset();
+                    return;
+                }
+                page_ = std::make_shared<const Response>(std::move(*page));
+                if (load(0)) return;
+            }
+        }
+        /// Item `index` of the current page, if it has one.
+        bool load(std::size_t index) {
+            const std::optional<std::string_view> json = page_->json_value("/data/" + std::to_string(index));
+            if (!json) return false;
+            current_ = Item(page_, index, *json);
+            return true;
+        }
+        Pager *pager_ = nullptr;
+        std::shared_ptr<const Response> page_;
+        Item current_;
+    };
+
+    iterator begin() { return iterator(pager_); }
+    iterator end() noexcept { return iterator(); }
+
+private:
+    Pager owned_;
+    Pager *pager_ = nullptr;
+};
+
+inline Items Pager::items() & { return Items(*this); }
+inline Items Pager::items() && { return Items(std::move(*this)); }
 
 namespace detail {
 
@@ -990,7 +1369,23 @@ public:
     ClientOptions &no_timeout() { return set("timeout", "null"); }
     ClientOptions &connect_timeout(double seconds) { return set("connect_timeout", number(seconds)); }
     ClientOptions &max_retries(unsigned retries) { return set("max_retries", std::to_string(retries)); }
+    /// The longest wait for the next bytes of a stream.
     ClientOptions &stream_idle_timeout(double seconds) { return set("stream_idle_timeout", number(seconds)); }
+    /// The longest a whole stream may last.
+    ClientOptions &stream_timeout(double seconds) { return set("stream_timeout", number(seconds)); }
+    /// The largest response (or stream event) held in memory; larger ones fail with
+    /// ResponseTooLargeError. Downloads to a file have no such limit.
+    ClientOptions &max_response_size(std::uint64_t bytes) { return set("max_response_size", std::to_string(bytes)); }
+    /// Connections open at once, past which calls wait for one.
+    ClientOptions &max_connections(unsigned connections) { return set("max_connections", std::to_string(connections)); }
+    /// Idle connections kept for reuse.
+    ClientOptions &max_idle_connections(unsigned connections) {
+        return set("max_idle_connections", std::to_string(connections));
+    }
+    /// How long an idle connection is kept.
+    ClientOptions &idle_connection_timeout(double seconds) { return set("idle_connection_timeout", number(seconds)); }
+    /// HTTP/1.1 only (no HTTP/2 offered over TLS).
+    ClientOptions &http1_only(bool only = true) { return set("http1_only", only ? "true" : "false"); }
     ClientOptions &default_header(std::string_view name, std::string_view value) {
         headers_[std::string(name)] = json::quote(value);
         return *this;
@@ -1101,10 +1496,20 @@ inline void set_log_callback(LogHandler handler, LogLevel max_level = LogLevel::
     openai_set_log_callback(&detail::log_trampoline, static_cast<int>(max_level), kept->back().get());
 }
 
+/// Stops the library at the end of a program (openai_shutdown): its threads are joined and its
+/// process-wide state freed, so that a leak checker sees a clean exit. Optional. Call it from a
+/// thread of the program, not inside a callback, after every handle is gone; calls still in
+/// flight end cancelled. Throws WouldDeadlockError on a library thread.
+inline void shutdown() {
+    const Code code = openai_shutdown();
+    if (code != OPENAI_OK) detail::throw_last_error(code);
+}
+
 class Client;
 
 }  // namespace openai
 
+#include "realtime.hpp"
 #include "operations.hpp"
 
 namespace openai {
@@ -1158,14 +1563,12 @@ public:
         return detail::checked(code, out);
     }
 
-    /// The async form of request(), as a std::future (get() throws the call's error).
-    std::future<Response> request_async(std::string_view method, std::string_view path,
-                                        std::string_view query_json = {}, std::string_view body = {}) const {
+    /// The async form of request(), as a cancellable future (get() throws the call's error).
+    ResponseFuture request_async(std::string_view method, std::string_view path, std::string_view query_json = {},
+                                 std::string_view body = {}) const {
         const detail::Arg m(method), p(path);
         const detail::OptArg q(query_json), b(body);
-        return detail::start_promise([&](openai_callback cb, void *ud) {
-            return openai_request_async(c_.get(), m.c_str(), p.c_str(), q.c_str(), b.c_str(), cb, ud);
-        });
+        return ResponseFuture(openai_request_async(c_.get(), m.c_str(), p.c_str(), q.c_str(), b.c_str(), nullptr, nullptr));
     }
 
     /// The async form of request() with a callback.

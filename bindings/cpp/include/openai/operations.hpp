@@ -343,13 +343,13 @@ public:
     }
 
     /// Returns a list of run steps belonging to a run.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view thread_id, std::string_view run_id, std::string_view query_json = {}) const {
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view thread_id, std::string_view run_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_list_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_steps_list_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of run steps belonging to a run.
@@ -358,12 +358,13 @@ public:
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_list_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_list_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of run steps belonging to a run.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps` (`beta.threads.runs.steps.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view thread_id, std::string_view run_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
@@ -385,13 +386,13 @@ public:
     }
 
     /// Retrieves a run step.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view thread_id, std::string_view run_id, std::string_view step_id) const {
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view thread_id, std::string_view run_id, std::string_view step_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_step_id(step_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_steps_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a run step.
@@ -400,8 +401,9 @@ public:
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_step_id(step_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieves a run step.
@@ -417,14 +419,14 @@ public:
     }
 
     /// Retrieves a run step.
-    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_ex_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_ex_async(std::string_view thread_id, std::string_view run_id, std::string_view step_id, std::string_view query_json = {}) const {
+    /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (`beta.threads.runs.steps.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_steps_retrieve_ex_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_ex_async(std::string_view thread_id, std::string_view run_id, std::string_view step_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_step_id(step_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_retrieve_ex_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_steps_retrieve_ex_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a run step.
@@ -434,8 +436,9 @@ public:
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_step_id(step_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_retrieve_ex_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_steps_retrieve_ex_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_step_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -459,13 +462,13 @@ public:
     }
 
     /// Creates an API key for a service account in the project.
-    /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys` (`organization.projects.service_accounts.api_keys.create`; C: `openai_organization_projects_service_accounts_api_keys_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view project_id, std::string_view service_account_id, std::string_view body_json = {}) const {
+    /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys` (`organization.projects.service_accounts.api_keys.create`; C: `openai_organization_projects_service_accounts_api_keys_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view project_id, std::string_view service_account_id, std::string_view body_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_service_account_id(service_account_id);
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_api_keys_create_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_service_accounts_api_keys_create_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates an API key for a service account in the project.
@@ -474,8 +477,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_service_account_id(service_account_id);
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_api_keys_create_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_api_keys_create_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -497,19 +501,20 @@ public:
     }
 
     /// Cancel an active ChatKit session and return its most recent metadata.
-    /// `POST /chatkit/sessions/{session_id}/cancel` (`beta.chatkit.sessions.cancel`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_cancel_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view session_id) const {
+    /// `POST /chatkit/sessions/{session_id}/cancel` (`beta.chatkit.sessions.cancel`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_cancel_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture cancel_async(std::string_view session_id) const {
         const detail::Arg a_session_id(session_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_sessions_cancel_async(client_.get(), a_session_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_chatkit_sessions_cancel_async(client_.get(), a_session_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Cancel an active ChatKit session and return its most recent metadata.
     /// `POST /chatkit/sessions/{session_id}/cancel` (`beta.chatkit.sessions.cancel`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future cancel_async(std::string_view session_id, Callback callback) const {
         const detail::Arg a_session_id(session_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_sessions_cancel_async(client_.get(), a_session_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_sessions_cancel_async(client_.get(), a_session_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create a ChatKit session.
@@ -522,19 +527,20 @@ public:
     }
 
     /// Create a ChatKit session.
-    /// `POST /chatkit/sessions` (`beta.chatkit.sessions.create`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json = {}) const {
+    /// `POST /chatkit/sessions` (`beta.chatkit.sessions.create`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json = {}) const {
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_chatkit_sessions_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a ChatKit session.
     /// `POST /chatkit/sessions` (`beta.chatkit.sessions.create`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_sessions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -556,19 +562,20 @@ public:
     }
 
     /// Delete a ChatKit thread along with its items and stored attachments.
-    /// `DELETE /chatkit/threads/{thread_id}` (`beta.chatkit.threads.delete`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view thread_id) const {
+    /// `DELETE /chatkit/threads/{thread_id}` (`beta.chatkit.threads.delete`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view thread_id) const {
         const detail::Arg a_thread_id(thread_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_chatkit_threads_delete_async(client_.get(), a_thread_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a ChatKit thread along with its items and stored attachments.
     /// `DELETE /chatkit/threads/{thread_id}` (`beta.chatkit.threads.delete`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view thread_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List ChatKit threads with optional pagination and user filters.
@@ -581,23 +588,24 @@ public:
     }
 
     /// List ChatKit threads with optional pagination and user filters.
-    /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_chatkit_threads_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List ChatKit threads with optional pagination and user filters.
     /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List ChatKit threads with optional pagination and user filters.
-    /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /chatkit/threads` (`beta.chatkit.threads.list`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -616,12 +624,12 @@ public:
     }
 
     /// List items that belong to a ChatKit thread.
-    /// `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_items_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_items_async(std::string_view thread_id, std::string_view query_json = {}) const {
+    /// `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_items_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_items_async(std::string_view thread_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_list_items_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_chatkit_threads_list_items_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List items that belong to a ChatKit thread.
@@ -629,12 +637,13 @@ public:
     [[nodiscard]] Future list_items_async(std::string_view thread_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_list_items_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_list_items_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List items that belong to a ChatKit thread.
-    /// `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_items_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /chatkit/threads/{thread_id}/items` (`beta.chatkit.threads.list_items`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_list_items_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_items_pages(std::string_view thread_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
@@ -653,19 +662,20 @@ public:
     }
 
     /// Retrieve a ChatKit thread by its identifier.
-    /// `GET /chatkit/threads/{thread_id}` (`beta.chatkit.threads.retrieve`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view thread_id) const {
+    /// `GET /chatkit/threads/{thread_id}` (`beta.chatkit.threads.retrieve`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view thread_id) const {
         const detail::Arg a_thread_id(thread_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_chatkit_threads_retrieve_async(client_.get(), a_thread_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieve a ChatKit thread by its identifier.
     /// `GET /chatkit/threads/{thread_id}` (`beta.chatkit.threads.retrieve`, OpenAI-Beta: chatkit_beta=v1; C: `openai_beta_chatkit_threads_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view thread_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_chatkit_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -688,12 +698,12 @@ public:
     }
 
     /// Returns a list of input items for a given response.
-    /// `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_items_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view response_id, std::string_view query_json = {}) const {
+    /// `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_items_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view response_id, std::string_view query_json = {}) const {
         const detail::Arg a_response_id(response_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of input items for a given response.
@@ -701,12 +711,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view response_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_response_id(response_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of input items for a given response.
-    /// `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_items_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /responses/{response_id}/input_items?beta=true` (`beta.responses.input_items.list`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_items_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view response_id, std::string_view query_json = {}) const {
         const detail::Arg a_response_id(response_id);
         const detail::OptArg a_query_json(query_json);
@@ -734,19 +745,20 @@ public:
     }
 
     /// Returns input token counts of the request.
-    /// `POST /responses/input_tokens?beta=true` (`beta.responses.input_tokens.count`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_tokens_count_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> count_async(std::string_view body_json = {}) const {
+    /// `POST /responses/input_tokens?beta=true` (`beta.responses.input_tokens.count`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_tokens_count_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture count_async(std::string_view body_json = {}) const {
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns input token counts of the request.
     /// `POST /responses/input_tokens?beta=true` (`beta.responses.input_tokens.count`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_input_tokens_count_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future count_async(std::string_view body_json, Callback callback) const {
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -769,12 +781,12 @@ public:
     }
 
     /// Create a message.
-    /// `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view thread_id, std::string_view body_json) const {
+    /// `POST /threads/{thread_id}/messages` (`beta.threads.messages.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view thread_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_messages_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a message.
@@ -782,8 +794,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view thread_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deletes a message.
@@ -797,12 +810,12 @@ public:
     }
 
     /// Deletes a message.
-    /// `DELETE /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view thread_id, std::string_view message_id) const {
+    /// `DELETE /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view thread_id, std::string_view message_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_delete_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_messages_delete_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a message.
@@ -810,8 +823,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view thread_id, std::string_view message_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_delete_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_delete_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of messages for a given thread.
@@ -825,12 +839,12 @@ public:
     }
 
     /// Returns a list of messages for a given thread.
-    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view thread_id, std::string_view query_json = {}) const {
+    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view thread_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_messages_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of messages for a given thread.
@@ -838,12 +852,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view thread_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of messages for a given thread.
-    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /threads/{thread_id}/messages` (`beta.threads.messages.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view thread_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
@@ -864,13 +879,13 @@ public:
     }
 
     /// Modifies a message.
-    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.messages.update; C: `openai_beta_threads_messages_modify_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> modify_async(std::string_view thread_id, std::string_view message_id, std::string_view body_json) const {
+    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.messages.update; C: `openai_beta_threads_messages_modify_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture modify_async(std::string_view thread_id, std::string_view message_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_modify_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_messages_modify_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies a message.
@@ -879,8 +894,9 @@ public:
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_modify_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_modify_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieve a message.
@@ -894,12 +910,12 @@ public:
     }
 
     /// Retrieve a message.
-    /// `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view thread_id, std::string_view message_id) const {
+    /// `GET /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view thread_id, std::string_view message_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_retrieve_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_messages_retrieve_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieve a message.
@@ -907,8 +923,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view thread_id, std::string_view message_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_retrieve_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_retrieve_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Modifies a message.
@@ -923,13 +940,13 @@ public:
     }
 
     /// Modifies a message.
-    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view thread_id, std::string_view message_id, std::string_view body_json) const {
+    /// `POST /threads/{thread_id}/messages/{message_id}` (`beta.threads.messages.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_messages_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view thread_id, std::string_view message_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_update_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_messages_update_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies a message.
@@ -938,8 +955,9 @@ public:
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_message_id(message_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_update_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_messages_update_async(client_.get(), a_thread_id.c_str(), a_message_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -964,12 +982,12 @@ public:
     }
 
     /// Cancels a run that is in_progress.
-    /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_cancel_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view thread_id, std::string_view run_id) const {
+    /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_cancel_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture cancel_async(std::string_view thread_id, std::string_view run_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_cancel_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_cancel_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Cancels a run that is in_progress.
@@ -977,8 +995,9 @@ public:
     [[nodiscard]] Future cancel_async(std::string_view thread_id, std::string_view run_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_cancel_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_cancel_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create a run.
@@ -992,12 +1011,12 @@ public:
     }
 
     /// Create a run.
-    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view thread_id, std::string_view body_json) const {
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view thread_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a run.
@@ -1005,8 +1024,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view thread_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create a run.
@@ -1021,13 +1041,13 @@ public:
     }
 
     /// Create a run.
-    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_ex_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_ex_async(std::string_view thread_id, std::string_view query_json, std::string_view body_json) const {
+    /// `POST /threads/{thread_id}/runs` (`beta.threads.runs.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_create_ex_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_ex_async(std::string_view thread_id, std::string_view query_json, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_ex_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_create_ex_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a run.
@@ -1036,8 +1056,9 @@ public:
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_ex_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_ex_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create a run.
@@ -1110,12 +1131,12 @@ public:
     }
 
     /// Returns a list of runs belonging to a thread.
-    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view thread_id, std::string_view query_json = {}) const {
+    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view thread_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of runs belonging to a thread.
@@ -1123,12 +1144,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view thread_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_list_async(client_.get(), a_thread_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of runs belonging to a thread.
-    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /threads/{thread_id}/runs` (`beta.threads.runs.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view thread_id, std::string_view query_json = {}) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::OptArg a_query_json(query_json);
@@ -1149,13 +1171,13 @@ public:
     }
 
     /// Modifies a run.
-    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.runs.update; C: `openai_beta_threads_runs_modify_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> modify_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
+    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.runs.update; C: `openai_beta_threads_runs_modify_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture modify_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_modify_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_modify_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies a run.
@@ -1164,8 +1186,9 @@ public:
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_modify_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_modify_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieves a run.
@@ -1179,12 +1202,12 @@ public:
     }
 
     /// Retrieves a run.
-    /// `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view thread_id, std::string_view run_id) const {
+    /// `GET /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view thread_id, std::string_view run_id) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a run.
@@ -1192,8 +1215,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view thread_id, std::string_view run_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_retrieve_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
@@ -1208,13 +1232,13 @@ public:
     }
 
     /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
-    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_submit_tool_outputs_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> submit_tool_outputs_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
+    /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (`beta.threads.runs.submit_tool_outputs`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_submit_tool_outputs_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture submit_tool_outputs_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_submit_tool_outputs_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_submit_tool_outputs_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
@@ -1223,8 +1247,9 @@ public:
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_submit_tool_outputs_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_submit_tool_outputs_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// When a run has the status: "requires_action" and required_action.type is submit_tool_outputs, this endpoint can be used to submit the outputs from the tool calls once they're all completed.
@@ -1270,13 +1295,13 @@ public:
     }
 
     /// Modifies a run.
-    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
+    /// `POST /threads/{thread_id}/runs/{run_id}` (`beta.threads.runs.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view thread_id, std::string_view run_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_update_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_update_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies a run.
@@ -1285,8 +1310,9 @@ public:
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_update_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_update_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -1309,12 +1335,12 @@ public:
     }
 
     /// Get the messages in a stored chat completion.
-    /// `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`; C: `openai_chat_completions_messages_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view completion_id, std::string_view query_json = {}) const {
+    /// `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`; C: `openai_chat_completions_messages_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view completion_id, std::string_view query_json = {}) const {
         const detail::Arg a_completion_id(completion_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_messages_list_async(client_.get(), a_completion_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_chat_completions_messages_list_async(client_.get(), a_completion_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get the messages in a stored chat completion.
@@ -1322,12 +1348,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view completion_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_completion_id(completion_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_messages_list_async(client_.get(), a_completion_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_messages_list_async(client_.get(), a_completion_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get the messages in a stored chat completion.
-    /// `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`; C: `openai_chat_completions_messages_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /chat/completions/{completion_id}/messages` (`chat.completions.messages.list`; C: `openai_chat_completions_messages_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view completion_id, std::string_view query_json = {}) const {
         const detail::Arg a_completion_id(completion_id);
         const detail::OptArg a_query_json(query_json);
@@ -1356,12 +1383,12 @@ public:
     }
 
     /// Retrieve Container File Content.
-    /// `GET /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`; C: `openai_containers_files_content_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view container_id, std::string_view file_id) const {
+    /// `GET /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`; C: `openai_containers_files_content_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view container_id, std::string_view file_id) const {
         const detail::Arg a_container_id(container_id);
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_containers_files_content_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_containers_files_content_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieve Container File Content.
@@ -1369,8 +1396,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view container_id, std::string_view file_id, Callback callback) const {
         const detail::Arg a_container_id(container_id);
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_containers_files_content_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_containers_files_content_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieve Container File Content.
@@ -1380,9 +1408,23 @@ public:
         const detail::Arg a_file_id(file_id);
         const detail::Arg a_path(path);
         openai_response *out = nullptr;
-        const Code code = openai_containers_files_content_retrieve_to_file(client_.get(), a_container_id.c_str(), a_file_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
-                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        const Code code = openai_containers_files_content_retrieve_to_file(
+            client_.get(), a_container_id.c_str(), a_file_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr, progress ? static_cast<void *>(&progress) : nullptr, &out);
         return detail::checked(code, out);
+    }
+
+    /// Retrieve Container File Content.
+    /// `GET /containers/{container_id}/files/{file_id}/content` (`containers.files.content.retrieve`; C: `openai_containers_files_content_retrieve_to_file_async`): the download, started without blocking, as a ResponseFuture; `progress` runs on a library thread; cancelling removes the partial file.
+    ResponseFuture retrieve_to_file_async(std::string_view container_id, std::string_view file_id, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_container_id(container_id);
+        const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
+        const detail::Arg a_path(path);
+        if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));
+        const void *p = keep.progress.get();
+        return ResponseFuture(openai_containers_files_content_retrieve_to_file_async(
+                                  client_.get(), a_container_id.c_str(), a_file_id.c_str(), a_path.c_str(), p ? &detail::progress_trampoline : nullptr, const_cast<void *>(p), nullptr, nullptr),
+                              std::move(keep));
     }
 
 private:
@@ -1406,13 +1448,13 @@ public:
     }
 
     /// Get a list of output items for an evaluation run.
-    /// `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`; C: `openai_evals_runs_output_items_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view eval_id, std::string_view run_id, std::string_view query_json = {}) const {
+    /// `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`; C: `openai_evals_runs_output_items_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view eval_id, std::string_view run_id, std::string_view query_json = {}) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_output_items_list_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_runs_output_items_list_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get a list of output items for an evaluation run.
@@ -1421,12 +1463,13 @@ public:
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_output_items_list_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_output_items_list_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get a list of output items for an evaluation run.
-    /// `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`; C: `openai_evals_runs_output_items_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /evals/{eval_id}/runs/{run_id}/output_items` (`evals.runs.output_items.list`; C: `openai_evals_runs_output_items_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view eval_id, std::string_view run_id, std::string_view query_json = {}) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
@@ -1448,13 +1491,13 @@ public:
     }
 
     /// Get an evaluation run output item by ID.
-    /// `GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}` (`evals.runs.output_items.retrieve`; C: `openai_evals_runs_output_items_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view eval_id, std::string_view run_id, std::string_view output_item_id) const {
+    /// `GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}` (`evals.runs.output_items.retrieve`; C: `openai_evals_runs_output_items_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view eval_id, std::string_view run_id, std::string_view output_item_id) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_output_item_id(output_item_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_output_items_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_output_item_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_runs_output_items_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_output_item_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get an evaluation run output item by ID.
@@ -1463,8 +1506,9 @@ public:
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
         const detail::Arg a_output_item_id(output_item_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_output_items_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_output_item_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_output_items_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), a_output_item_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -1486,19 +1530,20 @@ public:
     }
 
     /// Run a grader.
-    /// `POST /fine_tuning/alpha/graders/run` (`fine_tuning.alpha.graders.run`; C: `openai_fine_tuning_alpha_graders_run_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> run_async(std::string_view body_json) const {
+    /// `POST /fine_tuning/alpha/graders/run` (`fine_tuning.alpha.graders.run`; C: `openai_fine_tuning_alpha_graders_run_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture run_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_alpha_graders_run_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_alpha_graders_run_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Run a grader.
     /// `POST /fine_tuning/alpha/graders/run` (`fine_tuning.alpha.graders.run`; C: `openai_fine_tuning_alpha_graders_run_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future run_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_alpha_graders_run_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_alpha_graders_run_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Validate a grader.
@@ -1511,19 +1556,20 @@ public:
     }
 
     /// Validate a grader.
-    /// `POST /fine_tuning/alpha/graders/validate` (`fine_tuning.alpha.graders.validate`; C: `openai_fine_tuning_alpha_graders_validate_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> validate_async(std::string_view body_json) const {
+    /// `POST /fine_tuning/alpha/graders/validate` (`fine_tuning.alpha.graders.validate`; C: `openai_fine_tuning_alpha_graders_validate_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture validate_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_alpha_graders_validate_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_alpha_graders_validate_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Validate a grader.
     /// `POST /fine_tuning/alpha/graders/validate` (`fine_tuning.alpha.graders.validate`; C: `openai_fine_tuning_alpha_graders_validate_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future validate_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_alpha_graders_validate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_alpha_graders_validate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -1546,12 +1592,12 @@ public:
     }
 
     /// **NOTE:** Calling this endpoint requires an admin API key.
-    /// `POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.create`; C: `openai_fine_tuning_checkpoints_permissions_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fine_tuned_model_checkpoint, std::string_view body_json) const {
+    /// `POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.create`; C: `openai_fine_tuning_checkpoints_permissions_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fine_tuned_model_checkpoint, std::string_view body_json) const {
         const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_create_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_checkpoints_permissions_create_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// **NOTE:** Calling this endpoint requires an admin API key.
@@ -1559,8 +1605,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view fine_tuned_model_checkpoint, std::string_view body_json, Callback callback) const {
         const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_create_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_create_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// **NOTE:** This endpoint requires an admin API key.
@@ -1574,12 +1621,12 @@ public:
     }
 
     /// **NOTE:** This endpoint requires an admin API key.
-    /// `DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}` (`fine_tuning.checkpoints.permissions.delete`; C: `openai_fine_tuning_checkpoints_permissions_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view fine_tuned_model_checkpoint, std::string_view permission_id) const {
+    /// `DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}` (`fine_tuning.checkpoints.permissions.delete`; C: `openai_fine_tuning_checkpoints_permissions_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view fine_tuned_model_checkpoint, std::string_view permission_id) const {
         const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
         const detail::Arg a_permission_id(permission_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_delete_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_permission_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_checkpoints_permissions_delete_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_permission_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// **NOTE:** This endpoint requires an admin API key.
@@ -1587,8 +1634,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view fine_tuned_model_checkpoint, std::string_view permission_id, Callback callback) const {
         const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
         const detail::Arg a_permission_id(permission_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_delete_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_permission_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_delete_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_permission_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// **NOTE:** This endpoint requires an admin API key.
@@ -1602,12 +1650,12 @@ public:
     }
 
     /// **NOTE:** This endpoint requires an admin API key.
-    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.list`; C: `openai_fine_tuning_checkpoints_permissions_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.list`; C: `openai_fine_tuning_checkpoints_permissions_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
         const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_list_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_checkpoints_permissions_list_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// **NOTE:** This endpoint requires an admin API key.
@@ -1615,12 +1663,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view fine_tuned_model_checkpoint, std::string_view query_json, Callback callback) const {
         const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_list_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_list_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// **NOTE:** This endpoint requires an admin API key.
-    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.list`; C: `openai_fine_tuning_checkpoints_permissions_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.list`; C: `openai_fine_tuning_checkpoints_permissions_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
         const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
         const detail::OptArg a_query_json(query_json);
@@ -1640,12 +1689,12 @@ public:
     }
 
     /// **NOTE:** This endpoint requires an admin API key.
-    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.retrieve`; alias of fine_tuning.checkpoints.permissions.list; C: `openai_fine_tuning_checkpoints_permissions_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.retrieve`; alias of fine_tuning.checkpoints.permissions.list; C: `openai_fine_tuning_checkpoints_permissions_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
         const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_retrieve_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_checkpoints_permissions_retrieve_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// **NOTE:** This endpoint requires an admin API key.
@@ -1653,12 +1702,13 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view fine_tuned_model_checkpoint, std::string_view query_json, Callback callback) const {
         const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_retrieve_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_checkpoints_permissions_retrieve_async(client_.get(), a_fine_tuned_model_checkpoint.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// **NOTE:** This endpoint requires an admin API key.
-    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.retrieve`; alias of fine_tuning.checkpoints.permissions.list; C: `openai_fine_tuning_checkpoints_permissions_retrieve_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (`fine_tuning.checkpoints.permissions.retrieve`; alias of fine_tuning.checkpoints.permissions.list; C: `openai_fine_tuning_checkpoints_permissions_retrieve_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager retrieve_pages(std::string_view fine_tuned_model_checkpoint, std::string_view query_json = {}) const {
         const detail::Arg a_fine_tuned_model_checkpoint(fine_tuned_model_checkpoint);
         const detail::OptArg a_query_json(query_json);
@@ -1687,12 +1737,12 @@ public:
     }
 
     /// List checkpoints for a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`; C: `openai_fine_tuning_jobs_checkpoints_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`; C: `openai_fine_tuning_jobs_checkpoints_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_checkpoints_list_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_jobs_checkpoints_list_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List checkpoints for a fine-tuning job.
@@ -1700,12 +1750,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view fine_tuning_job_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_checkpoints_list_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_checkpoints_list_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List checkpoints for a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`; C: `openai_fine_tuning_jobs_checkpoints_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (`fine_tuning.jobs.checkpoints.list`; C: `openai_fine_tuning_jobs_checkpoints_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
         const detail::OptArg a_query_json(query_json);
@@ -1734,12 +1785,12 @@ public:
     }
 
     /// Assigns an organization role to a group within the organization.
-    /// `POST /organization/groups/{group_id}/roles` (`organization.groups.roles.create`; C: `openai_organization_groups_roles_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view group_id, std::string_view body_json) const {
+    /// `POST /organization/groups/{group_id}/roles` (`organization.groups.roles.create`; C: `openai_organization_groups_roles_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view group_id, std::string_view body_json) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_roles_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Assigns an organization role to a group within the organization.
@@ -1747,8 +1798,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view group_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Unassigns an organization role from a group within the organization.
@@ -1762,12 +1814,12 @@ public:
     }
 
     /// Unassigns an organization role from a group within the organization.
-    /// `DELETE /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.delete`; C: `openai_organization_groups_roles_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view group_id, std::string_view role_id) const {
+    /// `DELETE /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.delete`; C: `openai_organization_groups_roles_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view group_id, std::string_view role_id) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_delete_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_roles_delete_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Unassigns an organization role from a group within the organization.
@@ -1775,8 +1827,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view group_id, std::string_view role_id, Callback callback) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_delete_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_delete_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the organization roles assigned to a group within the organization.
@@ -1790,12 +1843,12 @@ public:
     }
 
     /// Lists the organization roles assigned to a group within the organization.
-    /// `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`; C: `openai_organization_groups_roles_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view group_id, std::string_view query_json = {}) const {
+    /// `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`; C: `openai_organization_groups_roles_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view group_id, std::string_view query_json = {}) const {
         const detail::Arg a_group_id(group_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_roles_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists the organization roles assigned to a group within the organization.
@@ -1803,12 +1856,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view group_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_group_id(group_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the organization roles assigned to a group within the organization.
-    /// `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`; C: `openai_organization_groups_roles_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/groups/{group_id}/roles` (`organization.groups.roles.list`; C: `openai_organization_groups_roles_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view group_id, std::string_view query_json = {}) const {
         const detail::Arg a_group_id(group_id);
         const detail::OptArg a_query_json(query_json);
@@ -1828,12 +1882,12 @@ public:
     }
 
     /// Retrieves an organization role assigned to a group.
-    /// `GET /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.retrieve`; C: `openai_organization_groups_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view group_id, std::string_view role_id) const {
+    /// `GET /organization/groups/{group_id}/roles/{role_id}` (`organization.groups.roles.retrieve`; C: `openai_organization_groups_roles_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view group_id, std::string_view role_id) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_retrieve_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_roles_retrieve_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves an organization role assigned to a group.
@@ -1841,8 +1895,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view group_id, std::string_view role_id, Callback callback) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_retrieve_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_roles_retrieve_async(client_.get(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -1865,12 +1920,12 @@ public:
     }
 
     /// Adds a user to a group.
-    /// `POST /organization/groups/{group_id}/users` (`organization.groups.users.create`; C: `openai_organization_groups_users_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view group_id, std::string_view body_json) const {
+    /// `POST /organization/groups/{group_id}/users` (`organization.groups.users.create`; C: `openai_organization_groups_users_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view group_id, std::string_view body_json) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_users_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Adds a user to a group.
@@ -1878,8 +1933,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view group_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_create_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Removes a user from a group.
@@ -1893,12 +1949,12 @@ public:
     }
 
     /// Removes a user from a group.
-    /// `DELETE /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.delete`; C: `openai_organization_groups_users_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view group_id, std::string_view user_id) const {
+    /// `DELETE /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.delete`; C: `openai_organization_groups_users_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view group_id, std::string_view user_id) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_user_id(user_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_delete_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_users_delete_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Removes a user from a group.
@@ -1906,8 +1962,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view group_id, std::string_view user_id, Callback callback) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_user_id(user_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_delete_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_delete_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the users assigned to a group.
@@ -1921,12 +1978,12 @@ public:
     }
 
     /// Lists the users assigned to a group.
-    /// `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`; C: `openai_organization_groups_users_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view group_id, std::string_view query_json = {}) const {
+    /// `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`; C: `openai_organization_groups_users_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view group_id, std::string_view query_json = {}) const {
         const detail::Arg a_group_id(group_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_users_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists the users assigned to a group.
@@ -1934,12 +1991,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view group_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_group_id(group_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_list_async(client_.get(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the users assigned to a group.
-    /// `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`; C: `openai_organization_groups_users_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/groups/{group_id}/users` (`organization.groups.users.list`; C: `openai_organization_groups_users_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view group_id, std::string_view query_json = {}) const {
         const detail::Arg a_group_id(group_id);
         const detail::OptArg a_query_json(query_json);
@@ -1959,12 +2017,12 @@ public:
     }
 
     /// Retrieves a user in a group.
-    /// `GET /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.retrieve`; C: `openai_organization_groups_users_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view group_id, std::string_view user_id) const {
+    /// `GET /organization/groups/{group_id}/users/{user_id}` (`organization.groups.users.retrieve`; C: `openai_organization_groups_users_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view group_id, std::string_view user_id) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_user_id(user_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_retrieve_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_users_retrieve_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a user in a group.
@@ -1972,8 +2030,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view group_id, std::string_view user_id, Callback callback) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_user_id(user_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_retrieve_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_users_retrieve_async(client_.get(), a_group_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -1996,12 +2055,12 @@ public:
     }
 
     /// Deletes an API key from the project.
-    /// `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.delete`; C: `openai_organization_projects_api_keys_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view project_id, std::string_view api_key_id) const {
+    /// `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.delete`; C: `openai_organization_projects_api_keys_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view project_id, std::string_view api_key_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_api_key_id(api_key_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_delete_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_api_keys_delete_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes an API key from the project.
@@ -2009,8 +2068,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view api_key_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_api_key_id(api_key_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_delete_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_delete_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of API keys in the project.
@@ -2024,12 +2084,12 @@ public:
     }
 
     /// Returns a list of API keys in the project.
-    /// `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`; C: `openai_organization_projects_api_keys_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+    /// `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`; C: `openai_organization_projects_api_keys_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_api_keys_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of API keys in the project.
@@ -2037,12 +2097,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of API keys in the project.
-    /// `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`; C: `openai_organization_projects_api_keys_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/projects/{project_id}/api_keys` (`organization.projects.api_keys.list`; C: `openai_organization_projects_api_keys_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
@@ -2062,12 +2123,12 @@ public:
     }
 
     /// Retrieves an API key in the project.
-    /// `GET /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.retrieve`; C: `openai_organization_projects_api_keys_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id, std::string_view api_key_id) const {
+    /// `GET /organization/projects/{project_id}/api_keys/{api_key_id}` (`organization.projects.api_keys.retrieve`; C: `openai_organization_projects_api_keys_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id, std::string_view api_key_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_api_key_id(api_key_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_retrieve_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_api_keys_retrieve_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves an API key in the project.
@@ -2075,8 +2136,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view api_key_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_api_key_id(api_key_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_retrieve_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_api_keys_retrieve_async(client_.get(), a_project_id.c_str(), a_api_key_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -2099,12 +2161,12 @@ public:
     }
 
     /// Activate certificates at the project level.
-    /// `POST /organization/projects/{project_id}/certificates/activate` (`organization.projects.certificates.activate`; C: `openai_organization_projects_certificates_activate_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> activate_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/certificates/activate` (`organization.projects.certificates.activate`; C: `openai_organization_projects_certificates_activate_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture activate_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_activate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_certificates_activate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Activate certificates at the project level.
@@ -2112,8 +2174,9 @@ public:
     [[nodiscard]] Future activate_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_activate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_activate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deactivate certificates at the project level.
@@ -2127,12 +2190,12 @@ public:
     }
 
     /// Deactivate certificates at the project level.
-    /// `POST /organization/projects/{project_id}/certificates/deactivate` (`organization.projects.certificates.deactivate`; C: `openai_organization_projects_certificates_deactivate_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> deactivate_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/certificates/deactivate` (`organization.projects.certificates.deactivate`; C: `openai_organization_projects_certificates_deactivate_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture deactivate_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_deactivate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_certificates_deactivate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deactivate certificates at the project level.
@@ -2140,8 +2203,9 @@ public:
     [[nodiscard]] Future deactivate_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_deactivate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_deactivate_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List certificates for this project.
@@ -2155,12 +2219,12 @@ public:
     }
 
     /// List certificates for this project.
-    /// `GET /organization/projects/{project_id}/certificates` (`organization.projects.certificates.list`; C: `openai_organization_projects_certificates_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+    /// `GET /organization/projects/{project_id}/certificates` (`organization.projects.certificates.list`; C: `openai_organization_projects_certificates_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_certificates_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List certificates for this project.
@@ -2168,12 +2232,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_certificates_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List certificates for this project.
-    /// `GET /organization/projects/{project_id}/certificates` (`organization.projects.certificates.list`; C: `openai_organization_projects_certificates_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/projects/{project_id}/certificates` (`organization.projects.certificates.list`; C: `openai_organization_projects_certificates_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
@@ -2201,19 +2266,20 @@ public:
     }
 
     /// Retrieves project data retention controls.
-    /// `GET /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.retrieve`; C: `openai_organization_projects_data_retention_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id) const {
+    /// `GET /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.retrieve`; C: `openai_organization_projects_data_retention_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id) const {
         const detail::Arg a_project_id(project_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_data_retention_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_data_retention_retrieve_async(client_.get(), a_project_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves project data retention controls.
     /// `GET /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.retrieve`; C: `openai_organization_projects_data_retention_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view project_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_data_retention_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_data_retention_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates project data retention controls.
@@ -2227,12 +2293,12 @@ public:
     }
 
     /// Updates project data retention controls.
-    /// `POST /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.update`; C: `openai_organization_projects_data_retention_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/data_retention` (`organization.projects.data_retention.update`; C: `openai_organization_projects_data_retention_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_data_retention_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_data_retention_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates project data retention controls.
@@ -2240,8 +2306,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_data_retention_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_data_retention_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -2264,12 +2331,12 @@ public:
     }
 
     /// Grants a group access to a project.
-    /// `POST /organization/projects/{project_id}/groups` (`organization.projects.groups.create`; C: `openai_organization_projects_groups_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/groups` (`organization.projects.groups.create`; C: `openai_organization_projects_groups_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_groups_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Grants a group access to a project.
@@ -2277,8 +2344,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Revokes a group's access to a project.
@@ -2292,12 +2360,12 @@ public:
     }
 
     /// Revokes a group's access to a project.
-    /// `DELETE /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.delete`; C: `openai_organization_projects_groups_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view project_id, std::string_view group_id) const {
+    /// `DELETE /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.delete`; C: `openai_organization_projects_groups_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view project_id, std::string_view group_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_groups_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Revokes a group's access to a project.
@@ -2305,8 +2373,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view group_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the groups that have access to a project.
@@ -2320,12 +2389,12 @@ public:
     }
 
     /// Lists the groups that have access to a project.
-    /// `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`; C: `openai_organization_projects_groups_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+    /// `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`; C: `openai_organization_projects_groups_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_groups_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists the groups that have access to a project.
@@ -2333,12 +2402,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the groups that have access to a project.
-    /// `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`; C: `openai_organization_projects_groups_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/projects/{project_id}/groups` (`organization.projects.groups.list`; C: `openai_organization_projects_groups_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
@@ -2359,13 +2429,13 @@ public:
     }
 
     /// Retrieves a project's group.
-    /// `GET /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.retrieve`; C: `openai_organization_projects_groups_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id, std::string_view group_id, std::string_view query_json = {}) const {
+    /// `GET /organization/projects/{project_id}/groups/{group_id}` (`organization.projects.groups.retrieve`; C: `openai_organization_projects_groups_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id, std::string_view group_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_groups_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a project's group.
@@ -2374,8 +2444,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_groups_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -2397,19 +2468,20 @@ public:
     }
 
     /// Returns hosted tool permissions for a project.
-    /// `GET /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.retrieve`; C: `openai_organization_projects_hosted_tool_permissions_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id) const {
+    /// `GET /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.retrieve`; C: `openai_organization_projects_hosted_tool_permissions_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id) const {
         const detail::Arg a_project_id(project_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_hosted_tool_permissions_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_hosted_tool_permissions_retrieve_async(client_.get(), a_project_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns hosted tool permissions for a project.
     /// `GET /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.retrieve`; C: `openai_organization_projects_hosted_tool_permissions_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view project_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_hosted_tool_permissions_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_hosted_tool_permissions_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates hosted tool permissions for a project.
@@ -2423,12 +2495,12 @@ public:
     }
 
     /// Updates hosted tool permissions for a project.
-    /// `POST /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.update`; C: `openai_organization_projects_hosted_tool_permissions_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/hosted_tool_permissions` (`organization.projects.hosted_tool_permissions.update`; C: `openai_organization_projects_hosted_tool_permissions_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_hosted_tool_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_hosted_tool_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates hosted tool permissions for a project.
@@ -2436,8 +2508,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_hosted_tool_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_hosted_tool_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -2459,19 +2532,20 @@ public:
     }
 
     /// Deletes model permissions for a project.
-    /// `DELETE /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.delete`; C: `openai_organization_projects_model_permissions_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view project_id) const {
+    /// `DELETE /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.delete`; C: `openai_organization_projects_model_permissions_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view project_id) const {
         const detail::Arg a_project_id(project_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_delete_async(client_.get(), a_project_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_model_permissions_delete_async(client_.get(), a_project_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes model permissions for a project.
     /// `DELETE /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.delete`; C: `openai_organization_projects_model_permissions_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view project_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_delete_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_delete_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns model permissions for a project.
@@ -2484,19 +2558,20 @@ public:
     }
 
     /// Returns model permissions for a project.
-    /// `GET /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.retrieve`; C: `openai_organization_projects_model_permissions_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id) const {
+    /// `GET /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.retrieve`; C: `openai_organization_projects_model_permissions_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id) const {
         const detail::Arg a_project_id(project_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_model_permissions_retrieve_async(client_.get(), a_project_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns model permissions for a project.
     /// `GET /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.retrieve`; C: `openai_organization_projects_model_permissions_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view project_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates model permissions for a project.
@@ -2510,12 +2585,12 @@ public:
     }
 
     /// Updates model permissions for a project.
-    /// `POST /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.update`; C: `openai_organization_projects_model_permissions_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/model_permissions` (`organization.projects.model_permissions.update`; C: `openai_organization_projects_model_permissions_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_model_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates model permissions for a project.
@@ -2523,8 +2598,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_model_permissions_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -2547,12 +2623,12 @@ public:
     }
 
     /// Returns the rate limits per model for a project.
-    /// `GET /organization/projects/{project_id}/rate_limits` (`organization.projects.rate_limits.list`; C: `openai_organization_projects_rate_limits_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+    /// `GET /organization/projects/{project_id}/rate_limits` (`organization.projects.rate_limits.list`; C: `openai_organization_projects_rate_limits_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_rate_limits_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_rate_limits_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns the rate limits per model for a project.
@@ -2560,12 +2636,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_rate_limits_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_rate_limits_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns the rate limits per model for a project.
-    /// `GET /organization/projects/{project_id}/rate_limits` (`organization.projects.rate_limits.list`; C: `openai_organization_projects_rate_limits_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/projects/{project_id}/rate_limits` (`organization.projects.rate_limits.list`; C: `openai_organization_projects_rate_limits_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
@@ -2586,13 +2663,13 @@ public:
     }
 
     /// Updates a project rate limit.
-    /// `POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}` (`organization.projects.rate_limits.update`; C: `openai_organization_projects_rate_limits_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view project_id, std::string_view rate_limit_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}` (`organization.projects.rate_limits.update`; C: `openai_organization_projects_rate_limits_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view project_id, std::string_view rate_limit_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_rate_limit_id(rate_limit_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_rate_limits_update_async(client_.get(), a_project_id.c_str(), a_rate_limit_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_rate_limits_update_async(client_.get(), a_project_id.c_str(), a_rate_limit_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates a project rate limit.
@@ -2601,8 +2678,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_rate_limit_id(rate_limit_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_rate_limits_update_async(client_.get(), a_project_id.c_str(), a_rate_limit_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_rate_limits_update_async(client_.get(), a_project_id.c_str(), a_rate_limit_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -2627,12 +2705,12 @@ public:
     }
 
     /// Creates a new service account in the project.
-    /// `POST /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.create`; C: `openai_organization_projects_service_accounts_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.create`; C: `openai_organization_projects_service_accounts_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_service_accounts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a new service account in the project.
@@ -2640,8 +2718,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deletes a service account from the project.
@@ -2655,12 +2734,12 @@ public:
     }
 
     /// Deletes a service account from the project.
-    /// `DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.delete`; C: `openai_organization_projects_service_accounts_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view project_id, std::string_view service_account_id) const {
+    /// `DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.delete`; C: `openai_organization_projects_service_accounts_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view project_id, std::string_view service_account_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_service_account_id(service_account_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_delete_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_service_accounts_delete_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a service account from the project.
@@ -2668,8 +2747,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view service_account_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_service_account_id(service_account_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_delete_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_delete_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of service accounts in the project.
@@ -2683,12 +2763,12 @@ public:
     }
 
     /// Returns a list of service accounts in the project.
-    /// `GET /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.list`; C: `openai_organization_projects_service_accounts_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+    /// `GET /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.list`; C: `openai_organization_projects_service_accounts_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_service_accounts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of service accounts in the project.
@@ -2696,12 +2776,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of service accounts in the project.
-    /// `GET /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.list`; C: `openai_organization_projects_service_accounts_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/projects/{project_id}/service_accounts` (`organization.projects.service_accounts.list`; C: `openai_organization_projects_service_accounts_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
@@ -2721,12 +2802,12 @@ public:
     }
 
     /// Retrieves a service account in the project.
-    /// `GET /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.retrieve`; C: `openai_organization_projects_service_accounts_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id, std::string_view service_account_id) const {
+    /// `GET /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.retrieve`; C: `openai_organization_projects_service_accounts_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id, std::string_view service_account_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_service_account_id(service_account_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_retrieve_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_service_accounts_retrieve_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a service account in the project.
@@ -2734,8 +2815,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view service_account_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_service_account_id(service_account_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_retrieve_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_retrieve_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates a service account in the project.
@@ -2750,13 +2832,13 @@ public:
     }
 
     /// Updates a service account in the project.
-    /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.update`; C: `openai_organization_projects_service_accounts_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view project_id, std::string_view service_account_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/service_accounts/{service_account_id}` (`organization.projects.service_accounts.update`; C: `openai_organization_projects_service_accounts_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view project_id, std::string_view service_account_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_service_account_id(service_account_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_update_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_service_accounts_update_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates a service account in the project.
@@ -2765,8 +2847,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_service_account_id(service_account_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_update_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_service_accounts_update_async(client_.get(), a_project_id.c_str(), a_service_account_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -2789,12 +2872,12 @@ public:
     }
 
     /// Creates a project spend alert.
-    /// `POST /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.create`; C: `openai_organization_projects_spend_alerts_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.create`; C: `openai_organization_projects_spend_alerts_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_spend_alerts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a project spend alert.
@@ -2802,8 +2885,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deletes a project spend alert.
@@ -2817,12 +2901,12 @@ public:
     }
 
     /// Deletes a project spend alert.
-    /// `DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.delete`; C: `openai_organization_projects_spend_alerts_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view project_id, std::string_view alert_id) const {
+    /// `DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.delete`; C: `openai_organization_projects_spend_alerts_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view project_id, std::string_view alert_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_alert_id(alert_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_delete_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_spend_alerts_delete_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a project spend alert.
@@ -2830,8 +2914,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view alert_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_alert_id(alert_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_delete_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_delete_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists project spend alerts.
@@ -2845,12 +2930,12 @@ public:
     }
 
     /// Lists project spend alerts.
-    /// `GET /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.list`; C: `openai_organization_projects_spend_alerts_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+    /// `GET /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.list`; C: `openai_organization_projects_spend_alerts_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_spend_alerts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists project spend alerts.
@@ -2858,12 +2943,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists project spend alerts.
-    /// `GET /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.list`; C: `openai_organization_projects_spend_alerts_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/projects/{project_id}/spend_alerts` (`organization.projects.spend_alerts.list`; C: `openai_organization_projects_spend_alerts_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
@@ -2883,12 +2969,12 @@ public:
     }
 
     /// Retrieves a project spend alert.
-    /// `GET /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.retrieve`; C: `openai_organization_projects_spend_alerts_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id, std::string_view alert_id) const {
+    /// `GET /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.retrieve`; C: `openai_organization_projects_spend_alerts_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id, std::string_view alert_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_alert_id(alert_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_retrieve_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_spend_alerts_retrieve_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a project spend alert.
@@ -2896,8 +2982,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view alert_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_alert_id(alert_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_retrieve_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_retrieve_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates a project spend alert.
@@ -2912,13 +2999,13 @@ public:
     }
 
     /// Updates a project spend alert.
-    /// `POST /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.update`; C: `openai_organization_projects_spend_alerts_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view project_id, std::string_view alert_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/spend_alerts/{alert_id}` (`organization.projects.spend_alerts.update`; C: `openai_organization_projects_spend_alerts_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view project_id, std::string_view alert_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_alert_id(alert_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_update_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_spend_alerts_update_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates a project spend alert.
@@ -2927,8 +3014,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_alert_id(alert_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_update_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_alerts_update_async(client_.get(), a_project_id.c_str(), a_alert_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -2950,19 +3038,20 @@ public:
     }
 
     /// Delete a project's hard spend limit.
-    /// `DELETE /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.delete`; C: `openai_organization_projects_spend_limit_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view project_id) const {
+    /// `DELETE /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.delete`; C: `openai_organization_projects_spend_limit_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view project_id) const {
         const detail::Arg a_project_id(project_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_delete_async(client_.get(), a_project_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_spend_limit_delete_async(client_.get(), a_project_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a project's hard spend limit.
     /// `DELETE /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.delete`; C: `openai_organization_projects_spend_limit_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view project_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_delete_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_delete_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get a project's hard spend limit.
@@ -2975,19 +3064,20 @@ public:
     }
 
     /// Get a project's hard spend limit.
-    /// `GET /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.retrieve`; C: `openai_organization_projects_spend_limit_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id) const {
+    /// `GET /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.retrieve`; C: `openai_organization_projects_spend_limit_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id) const {
         const detail::Arg a_project_id(project_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_spend_limit_retrieve_async(client_.get(), a_project_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get a project's hard spend limit.
     /// `GET /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.retrieve`; C: `openai_organization_projects_spend_limit_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view project_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create or replace a project's hard spend limit.
@@ -3001,12 +3091,12 @@ public:
     }
 
     /// Create or replace a project's hard spend limit.
-    /// `POST /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.update`; C: `openai_organization_projects_spend_limit_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/spend_limit` (`organization.projects.spend_limit.update`; C: `openai_organization_projects_spend_limit_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_spend_limit_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create or replace a project's hard spend limit.
@@ -3014,8 +3104,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_spend_limit_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -3038,12 +3129,12 @@ public:
     }
 
     /// Adds a user to the project.
-    /// `POST /organization/projects/{project_id}/users` (`organization.projects.users.create`; C: `openai_organization_projects_users_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/users` (`organization.projects.users.create`; C: `openai_organization_projects_users_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_users_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Adds a user to the project.
@@ -3051,8 +3142,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deletes a user from the project.
@@ -3066,12 +3158,12 @@ public:
     }
 
     /// Deletes a user from the project.
-    /// `DELETE /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.delete`; C: `openai_organization_projects_users_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view project_id, std::string_view user_id) const {
+    /// `DELETE /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.delete`; C: `openai_organization_projects_users_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view project_id, std::string_view user_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_users_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a user from the project.
@@ -3079,8 +3171,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view user_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of users in the project.
@@ -3094,12 +3187,12 @@ public:
     }
 
     /// Returns a list of users in the project.
-    /// `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`; C: `openai_organization_projects_users_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+    /// `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`; C: `openai_organization_projects_users_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_users_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of users in the project.
@@ -3107,12 +3200,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of users in the project.
-    /// `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`; C: `openai_organization_projects_users_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/projects/{project_id}/users` (`organization.projects.users.list`; C: `openai_organization_projects_users_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
@@ -3132,12 +3226,12 @@ public:
     }
 
     /// Retrieves a user in the project.
-    /// `GET /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.retrieve`; C: `openai_organization_projects_users_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id, std::string_view user_id) const {
+    /// `GET /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.retrieve`; C: `openai_organization_projects_users_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id, std::string_view user_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_users_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a user in the project.
@@ -3145,8 +3239,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view user_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Modifies a user's role in the project.
@@ -3161,13 +3256,13 @@ public:
     }
 
     /// Modifies a user's role in the project.
-    /// `POST /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.update`; C: `openai_organization_projects_users_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view project_id, std::string_view user_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}/users/{user_id}` (`organization.projects.users.update`; C: `openai_organization_projects_users_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view project_id, std::string_view user_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_update_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_users_update_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies a user's role in the project.
@@ -3176,8 +3271,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_update_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_users_update_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -3199,23 +3295,24 @@ public:
     }
 
     /// Get audio speeches usage details for the organization.
-    /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_audio_speeches_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_usage_audio_speeches_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get audio speeches usage details for the organization.
     /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_audio_speeches_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_audio_speeches_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get audio speeches usage details for the organization.
-    /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/usage/audio_speeches` (`organization.usage.audio_speeches.list`; C: `openai_organization_usage_audio_speeches_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -3242,23 +3339,24 @@ public:
     }
 
     /// Get audio transcriptions usage details for the organization.
-    /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_audio_transcriptions_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_usage_audio_transcriptions_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get audio transcriptions usage details for the organization.
     /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_audio_transcriptions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_audio_transcriptions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get audio transcriptions usage details for the organization.
-    /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/usage/audio_transcriptions` (`organization.usage.audio_transcriptions.list`; C: `openai_organization_usage_audio_transcriptions_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -3285,23 +3383,24 @@ public:
     }
 
     /// Get code interpreter sessions usage details for the organization.
-    /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_code_interpreter_sessions_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_usage_code_interpreter_sessions_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get code interpreter sessions usage details for the organization.
     /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_code_interpreter_sessions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_code_interpreter_sessions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get code interpreter sessions usage details for the organization.
-    /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/usage/code_interpreter_sessions` (`organization.usage.code_interpreter_sessions.list`; C: `openai_organization_usage_code_interpreter_sessions_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -3328,23 +3427,24 @@ public:
     }
 
     /// Get completions usage details for the organization.
-    /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_completions_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_usage_completions_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get completions usage details for the organization.
     /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_completions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_completions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get completions usage details for the organization.
-    /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/usage/completions` (`organization.usage.completions.list`; C: `openai_organization_usage_completions_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -3371,23 +3471,24 @@ public:
     }
 
     /// Get embeddings usage details for the organization.
-    /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_embeddings_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_usage_embeddings_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get embeddings usage details for the organization.
     /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_embeddings_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_embeddings_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get embeddings usage details for the organization.
-    /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/usage/embeddings` (`organization.usage.embeddings.list`; C: `openai_organization_usage_embeddings_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -3414,23 +3515,24 @@ public:
     }
 
     /// Get file search calls usage details for the organization.
-    /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_file_search_calls_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_usage_file_search_calls_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get file search calls usage details for the organization.
     /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_file_search_calls_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_file_search_calls_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get file search calls usage details for the organization.
-    /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/usage/file_search_calls` (`organization.usage.file_search_calls.list`; C: `openai_organization_usage_file_search_calls_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -3457,23 +3559,24 @@ public:
     }
 
     /// Get images usage details for the organization.
-    /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_images_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_usage_images_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get images usage details for the organization.
     /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_images_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_images_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get images usage details for the organization.
-    /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/usage/images` (`organization.usage.images.list`; C: `openai_organization_usage_images_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -3500,23 +3603,24 @@ public:
     }
 
     /// Get moderations usage details for the organization.
-    /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_moderations_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_usage_moderations_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get moderations usage details for the organization.
     /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_moderations_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_moderations_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get moderations usage details for the organization.
-    /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/usage/moderations` (`organization.usage.moderations.list`; C: `openai_organization_usage_moderations_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -3543,23 +3647,24 @@ public:
     }
 
     /// Get vector stores usage details for the organization.
-    /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_vector_stores_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_usage_vector_stores_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get vector stores usage details for the organization.
     /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_vector_stores_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_vector_stores_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get vector stores usage details for the organization.
-    /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/usage/vector_stores` (`organization.usage.vector_stores.list`; C: `openai_organization_usage_vector_stores_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -3586,23 +3691,24 @@ public:
     }
 
     /// Get web search calls usage details for the organization.
-    /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_web_search_calls_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_usage_web_search_calls_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get web search calls usage details for the organization.
     /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_usage_web_search_calls_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_usage_web_search_calls_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get web search calls usage details for the organization.
-    /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/usage/web_search_calls` (`organization.usage.web_search_calls.list`; C: `openai_organization_usage_web_search_calls_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -3630,12 +3736,12 @@ public:
     }
 
     /// Assigns an organization role to a user within the organization.
-    /// `POST /organization/users/{user_id}/roles` (`organization.users.roles.create`; C: `openai_organization_users_roles_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view user_id, std::string_view body_json) const {
+    /// `POST /organization/users/{user_id}/roles` (`organization.users.roles.create`; C: `openai_organization_users_roles_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view user_id, std::string_view body_json) const {
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_create_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_users_roles_create_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Assigns an organization role to a user within the organization.
@@ -3643,8 +3749,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view user_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_create_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_create_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Unassigns an organization role from a user within the organization.
@@ -3658,12 +3765,12 @@ public:
     }
 
     /// Unassigns an organization role from a user within the organization.
-    /// `DELETE /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.delete`; C: `openai_organization_users_roles_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view user_id, std::string_view role_id) const {
+    /// `DELETE /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.delete`; C: `openai_organization_users_roles_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view user_id, std::string_view role_id) const {
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_delete_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_users_roles_delete_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Unassigns an organization role from a user within the organization.
@@ -3671,8 +3778,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view user_id, std::string_view role_id, Callback callback) const {
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_delete_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_delete_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the organization roles assigned to a user within the organization.
@@ -3686,12 +3794,12 @@ public:
     }
 
     /// Lists the organization roles assigned to a user within the organization.
-    /// `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`; C: `openai_organization_users_roles_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view user_id, std::string_view query_json = {}) const {
+    /// `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`; C: `openai_organization_users_roles_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view user_id, std::string_view query_json = {}) const {
         const detail::Arg a_user_id(user_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_list_async(client_.get(), a_user_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_users_roles_list_async(client_.get(), a_user_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists the organization roles assigned to a user within the organization.
@@ -3699,12 +3807,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view user_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_user_id(user_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_list_async(client_.get(), a_user_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_list_async(client_.get(), a_user_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the organization roles assigned to a user within the organization.
-    /// `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`; C: `openai_organization_users_roles_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/users/{user_id}/roles` (`organization.users.roles.list`; C: `openai_organization_users_roles_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view user_id, std::string_view query_json = {}) const {
         const detail::Arg a_user_id(user_id);
         const detail::OptArg a_query_json(query_json);
@@ -3724,12 +3833,12 @@ public:
     }
 
     /// Retrieves an organization role assigned to a user.
-    /// `GET /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.retrieve`; C: `openai_organization_users_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view user_id, std::string_view role_id) const {
+    /// `GET /organization/users/{user_id}/roles/{role_id}` (`organization.users.roles.retrieve`; C: `openai_organization_users_roles_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view user_id, std::string_view role_id) const {
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_retrieve_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_users_roles_retrieve_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves an organization role assigned to a user.
@@ -3737,8 +3846,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view user_id, std::string_view role_id, Callback callback) const {
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_retrieve_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_users_roles_retrieve_async(client_.get(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -3762,13 +3872,13 @@ public:
     }
 
     /// Assigns a project role to a group within a project.
-    /// `POST /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.create`; C: `openai_projects_groups_roles_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view project_id, std::string_view group_id, std::string_view body_json) const {
+    /// `POST /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.create`; C: `openai_projects_groups_roles_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view project_id, std::string_view group_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_create_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_groups_roles_create_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Assigns a project role to a group within a project.
@@ -3777,8 +3887,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_create_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_create_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Unassigns a project role from a group within a project.
@@ -3793,13 +3904,13 @@ public:
     }
 
     /// Unassigns a project role from a group within a project.
-    /// `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.delete`; C: `openai_projects_groups_roles_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view project_id, std::string_view group_id, std::string_view role_id) const {
+    /// `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.delete`; C: `openai_projects_groups_roles_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view project_id, std::string_view group_id, std::string_view role_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_groups_roles_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Unassigns a project role from a group within a project.
@@ -3808,8 +3919,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_delete_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the project roles assigned to a group within a project.
@@ -3824,13 +3936,13 @@ public:
     }
 
     /// Lists the project roles assigned to a group within a project.
-    /// `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`; C: `openai_projects_groups_roles_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view project_id, std::string_view group_id, std::string_view query_json = {}) const {
+    /// `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`; C: `openai_projects_groups_roles_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view project_id, std::string_view group_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_list_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_groups_roles_list_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists the project roles assigned to a group within a project.
@@ -3839,12 +3951,13 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_list_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_list_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the project roles assigned to a group within a project.
-    /// `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`; C: `openai_projects_groups_roles_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /projects/{project_id}/groups/{group_id}/roles` (`projects.groups.roles.list`; C: `openai_projects_groups_roles_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view project_id, std::string_view group_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
@@ -3866,13 +3979,13 @@ public:
     }
 
     /// Retrieves a project role assigned to a group.
-    /// `GET /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.retrieve`; C: `openai_projects_groups_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id, std::string_view group_id, std::string_view role_id) const {
+    /// `GET /projects/{project_id}/groups/{group_id}/roles/{role_id}` (`projects.groups.roles.retrieve`; C: `openai_projects_groups_roles_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id, std::string_view group_id, std::string_view role_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_groups_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a project role assigned to a group.
@@ -3881,8 +3994,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_groups_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_group_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -3906,13 +4020,13 @@ public:
     }
 
     /// Assigns a project role to a user within a project.
-    /// `POST /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.create`; C: `openai_projects_users_roles_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view project_id, std::string_view user_id, std::string_view body_json) const {
+    /// `POST /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.create`; C: `openai_projects_users_roles_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view project_id, std::string_view user_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_create_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_users_roles_create_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Assigns a project role to a user within a project.
@@ -3921,8 +4035,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_create_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_create_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Unassigns a project role from a user within a project.
@@ -3937,13 +4052,13 @@ public:
     }
 
     /// Unassigns a project role from a user within a project.
-    /// `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.delete`; C: `openai_projects_users_roles_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view project_id, std::string_view user_id, std::string_view role_id) const {
+    /// `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.delete`; C: `openai_projects_users_roles_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view project_id, std::string_view user_id, std::string_view role_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_users_roles_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Unassigns a project role from a user within a project.
@@ -3952,8 +4067,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_delete_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the project roles assigned to a user within a project.
@@ -3968,13 +4084,13 @@ public:
     }
 
     /// Lists the project roles assigned to a user within a project.
-    /// `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`; C: `openai_projects_users_roles_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view project_id, std::string_view user_id, std::string_view query_json = {}) const {
+    /// `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`; C: `openai_projects_users_roles_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view project_id, std::string_view user_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_list_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_users_roles_list_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists the project roles assigned to a user within a project.
@@ -3983,12 +4099,13 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_list_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_list_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the project roles assigned to a user within a project.
-    /// `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`; C: `openai_projects_users_roles_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /projects/{project_id}/users/{user_id}/roles` (`projects.users.roles.list`; C: `openai_projects_users_roles_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view project_id, std::string_view user_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
@@ -4010,13 +4127,13 @@ public:
     }
 
     /// Retrieves a project role assigned to a user.
-    /// `GET /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.retrieve`; C: `openai_projects_users_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id, std::string_view user_id, std::string_view role_id) const {
+    /// `GET /projects/{project_id}/users/{user_id}/roles/{role_id}` (`projects.users.roles.retrieve`; C: `openai_projects_users_roles_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id, std::string_view user_id, std::string_view role_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_users_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a project role assigned to a user.
@@ -4025,8 +4142,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_users_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_user_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -4048,19 +4166,20 @@ public:
     }
 
     /// Create a Realtime translation client secret with an associated translation session configuration.
-    /// `POST /realtime/translations/client_secrets` (`realtime.translations.client_secrets.create`; C: `openai_realtime_translations_client_secrets_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /realtime/translations/client_secrets` (`realtime.translations.client_secrets.create`; C: `openai_realtime_translations_client_secrets_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_realtime_translations_client_secrets_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_realtime_translations_client_secrets_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a Realtime translation client secret with an associated translation session configuration.
     /// `POST /realtime/translations/client_secrets` (`realtime.translations.client_secrets.create`; C: `openai_realtime_translations_client_secrets_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_realtime_translations_client_secrets_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_realtime_translations_client_secrets_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -4083,12 +4202,12 @@ public:
     }
 
     /// Download a skill version zip bundle.
-    /// `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.content.retrieve`; C: `openai_skills_versions_content_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view skill_id, std::string_view version) const {
+    /// `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.content.retrieve`; C: `openai_skills_versions_content_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view skill_id, std::string_view version) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::Arg a_version(version);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_versions_content_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_skills_versions_content_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Download a skill version zip bundle.
@@ -4096,8 +4215,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view skill_id, std::string_view version, Callback callback) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::Arg a_version(version);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_versions_content_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_content_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Download a skill version zip bundle.
@@ -4107,9 +4227,23 @@ public:
         const detail::Arg a_version(version);
         const detail::Arg a_path(path);
         openai_response *out = nullptr;
-        const Code code = openai_skills_versions_content_retrieve_to_file(client_.get(), a_skill_id.c_str(), a_version.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
-                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        const Code code = openai_skills_versions_content_retrieve_to_file(
+            client_.get(), a_skill_id.c_str(), a_version.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr, progress ? static_cast<void *>(&progress) : nullptr, &out);
         return detail::checked(code, out);
+    }
+
+    /// Download a skill version zip bundle.
+    /// `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.content.retrieve`; C: `openai_skills_versions_content_retrieve_to_file_async`): the download, started without blocking, as a ResponseFuture; `progress` runs on a library thread; cancelling removes the partial file.
+    ResponseFuture retrieve_to_file_async(std::string_view skill_id, std::string_view version, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_skill_id(skill_id);
+        const detail::Arg a_version(version);
+        detail::KeepAlive keep;
+        const detail::Arg a_path(path);
+        if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));
+        const void *p = keep.progress.get();
+        return ResponseFuture(openai_skills_versions_content_retrieve_to_file_async(
+                                  client_.get(), a_skill_id.c_str(), a_version.c_str(), a_path.c_str(), p ? &detail::progress_trampoline : nullptr, const_cast<void *>(p), nullptr, nullptr),
+                              std::move(keep));
     }
 
 private:
@@ -4131,19 +4265,20 @@ public:
     }
 
     /// Generates audio from the input text.
-    /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_speech_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_audio_speech_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Generates audio from the input text.
     /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_speech_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_audio_speech_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Generates audio from the input text.
@@ -4152,9 +4287,22 @@ public:
         const detail::Arg a_body_json(body_json);
         const detail::Arg a_path(path);
         openai_response *out = nullptr;
-        const Code code = openai_audio_speech_create_to_file(client_.get(), a_body_json.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
-                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        const Code code = openai_audio_speech_create_to_file(
+            client_.get(), a_body_json.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr, progress ? static_cast<void *>(&progress) : nullptr, &out);
         return detail::checked(code, out);
+    }
+
+    /// Generates audio from the input text.
+    /// `POST /audio/speech` (`audio.speech.create`; C: `openai_audio_speech_create_to_file_async`): the download, started without blocking, as a ResponseFuture; `progress` runs on a library thread; cancelling removes the partial file.
+    ResponseFuture create_to_file_async(std::string_view body_json, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
+        const detail::Arg a_path(path);
+        if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));
+        const void *p = keep.progress.get();
+        return ResponseFuture(openai_audio_speech_create_to_file_async(
+                                  client_.get(), a_body_json.c_str(), a_path.c_str(), p ? &detail::progress_trampoline : nullptr, const_cast<void *>(p), nullptr, nullptr),
+                              std::move(keep));
     }
 
     /// Generates audio from the input text.
@@ -4201,19 +4349,22 @@ public:
     }
 
     /// Transcribes audio into the input language.
-    /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json, const Upload &file) const {
+    /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fields_json, const Upload &file) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_transcriptions_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+        detail::KeepAlive keep;
+        keep.add(file);
+        return ResponseFuture(openai_audio_transcriptions_create_async(client_.get(), a_fields_json.c_str(), file.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Transcribes audio into the input language.
     /// `POST /audio/transcriptions` (`audio.transcriptions.create`; C: `openai_audio_transcriptions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &file, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(file);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_transcriptions_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+            [&](openai_callback cb, void *ud) { return openai_audio_transcriptions_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Transcribes audio into the input language.
@@ -4260,19 +4411,22 @@ public:
     }
 
     /// Translates audio into English.
-    /// `POST /audio/translations` (`audio.translations.create`; C: `openai_audio_translations_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json, const Upload &file) const {
+    /// `POST /audio/translations` (`audio.translations.create`; C: `openai_audio_translations_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fields_json, const Upload &file) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_translations_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+        detail::KeepAlive keep;
+        keep.add(file);
+        return ResponseFuture(openai_audio_translations_create_async(client_.get(), a_fields_json.c_str(), file.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Translates audio into English.
     /// `POST /audio/translations` (`audio.translations.create`; C: `openai_audio_translations_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &file, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(file);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_translations_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+            [&](openai_callback cb, void *ud) { return openai_audio_translations_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -4294,19 +4448,22 @@ public:
     }
 
     /// Upload a voice consent recording.
-    /// `POST /audio/voice_consents` (`audio.voice_consents.create`; C: `openai_audio_voice_consents_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json, const Upload &recording) const {
+    /// `POST /audio/voice_consents` (`audio.voice_consents.create`; C: `openai_audio_voice_consents_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fields_json, const Upload &recording) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_create_async(client_.get(), a_fields_json.c_str(), recording.get(), cb, ud); }, detail::KeepAlive{recording});
+        detail::KeepAlive keep;
+        keep.add(recording);
+        return ResponseFuture(openai_audio_voice_consents_create_async(client_.get(), a_fields_json.c_str(), recording.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Upload a voice consent recording.
     /// `POST /audio/voice_consents` (`audio.voice_consents.create`; C: `openai_audio_voice_consents_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &recording, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(recording);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_create_async(client_.get(), a_fields_json.c_str(), recording.get(), cb, ud); }, std::move(callback), detail::KeepAlive{recording});
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_create_async(client_.get(), a_fields_json.c_str(), recording.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deletes a voice consent recording.
@@ -4319,19 +4476,20 @@ public:
     }
 
     /// Deletes a voice consent recording.
-    /// `DELETE /audio/voice_consents/{consent_id}` (`audio.voice_consents.delete`; C: `openai_audio_voice_consents_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view consent_id) const {
+    /// `DELETE /audio/voice_consents/{consent_id}` (`audio.voice_consents.delete`; C: `openai_audio_voice_consents_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view consent_id) const {
         const detail::Arg a_consent_id(consent_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_delete_async(client_.get(), a_consent_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_audio_voice_consents_delete_async(client_.get(), a_consent_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a voice consent recording.
     /// `DELETE /audio/voice_consents/{consent_id}` (`audio.voice_consents.delete`; C: `openai_audio_voice_consents_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view consent_id, Callback callback) const {
         const detail::Arg a_consent_id(consent_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_delete_async(client_.get(), a_consent_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_delete_async(client_.get(), a_consent_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of voice consent recordings.
@@ -4344,23 +4502,24 @@ public:
     }
 
     /// Returns a list of voice consent recordings.
-    /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_audio_voice_consents_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of voice consent recordings.
     /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of voice consent recordings.
-    /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /audio/voice_consents` (`audio.voice_consents.list`; C: `openai_audio_voice_consents_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -4378,19 +4537,20 @@ public:
     }
 
     /// Retrieves a voice consent recording.
-    /// `GET /audio/voice_consents/{consent_id}` (`audio.voice_consents.retrieve`; C: `openai_audio_voice_consents_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view consent_id) const {
+    /// `GET /audio/voice_consents/{consent_id}` (`audio.voice_consents.retrieve`; C: `openai_audio_voice_consents_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view consent_id) const {
         const detail::Arg a_consent_id(consent_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_retrieve_async(client_.get(), a_consent_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_audio_voice_consents_retrieve_async(client_.get(), a_consent_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a voice consent recording.
     /// `GET /audio/voice_consents/{consent_id}` (`audio.voice_consents.retrieve`; C: `openai_audio_voice_consents_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view consent_id, Callback callback) const {
         const detail::Arg a_consent_id(consent_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_retrieve_async(client_.get(), a_consent_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_retrieve_async(client_.get(), a_consent_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates a voice consent recording (metadata only).
@@ -4404,12 +4564,12 @@ public:
     }
 
     /// Updates a voice consent recording (metadata only).
-    /// `POST /audio/voice_consents/{consent_id}` (`audio.voice_consents.update`; C: `openai_audio_voice_consents_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view consent_id, std::string_view body_json) const {
+    /// `POST /audio/voice_consents/{consent_id}` (`audio.voice_consents.update`; C: `openai_audio_voice_consents_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view consent_id, std::string_view body_json) const {
         const detail::Arg a_consent_id(consent_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_update_async(client_.get(), a_consent_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_audio_voice_consents_update_async(client_.get(), a_consent_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates a voice consent recording (metadata only).
@@ -4417,8 +4577,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view consent_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_consent_id(consent_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_update_async(client_.get(), a_consent_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_audio_voice_consents_update_async(client_.get(), a_consent_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -4440,19 +4601,22 @@ public:
     }
 
     /// Creates a custom voice.
-    /// `POST /audio/voices` (`audio.voices.create`; C: `openai_audio_voices_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json, const Upload &audio_sample) const {
+    /// `POST /audio/voices` (`audio.voices.create`; C: `openai_audio_voices_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fields_json, const Upload &audio_sample) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_audio_voices_create_async(client_.get(), a_fields_json.c_str(), audio_sample.get(), cb, ud); }, detail::KeepAlive{audio_sample});
+        detail::KeepAlive keep;
+        keep.add(audio_sample);
+        return ResponseFuture(openai_audio_voices_create_async(client_.get(), a_fields_json.c_str(), audio_sample.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a custom voice.
     /// `POST /audio/voices` (`audio.voices.create`; C: `openai_audio_voices_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &audio_sample, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(audio_sample);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_audio_voices_create_async(client_.get(), a_fields_json.c_str(), audio_sample.get(), cb, ud); }, std::move(callback), detail::KeepAlive{audio_sample});
+            [&](openai_callback cb, void *ud) { return openai_audio_voices_create_async(client_.get(), a_fields_json.c_str(), audio_sample.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -4474,19 +4638,20 @@ public:
     }
 
     /// Create an assistant with a model and instructions.
-    /// `POST /assistants` (`beta.assistants.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /assistants` (`beta.assistants.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_assistants_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create an assistant with a model and instructions.
     /// `POST /assistants` (`beta.assistants.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete an assistant.
@@ -4499,19 +4664,20 @@ public:
     }
 
     /// Delete an assistant.
-    /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view assistant_id) const {
+    /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view assistant_id) const {
         const detail::Arg a_assistant_id(assistant_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_delete_async(client_.get(), a_assistant_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_assistants_delete_async(client_.get(), a_assistant_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete an assistant.
     /// `DELETE /assistants/{assistant_id}` (`beta.assistants.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view assistant_id, Callback callback) const {
         const detail::Arg a_assistant_id(assistant_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_delete_async(client_.get(), a_assistant_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_delete_async(client_.get(), a_assistant_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of assistants.
@@ -4524,23 +4690,24 @@ public:
     }
 
     /// Returns a list of assistants.
-    /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_assistants_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of assistants.
     /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of assistants.
-    /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /assistants` (`beta.assistants.list`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -4559,12 +4726,12 @@ public:
     }
 
     /// Modifies an assistant.
-    /// `POST /assistants/{assistant_id}` (`beta.assistants.modify`, OpenAI-Beta: assistants=v2; alias of beta.assistants.update; C: `openai_beta_assistants_modify_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> modify_async(std::string_view assistant_id, std::string_view body_json) const {
+    /// `POST /assistants/{assistant_id}` (`beta.assistants.modify`, OpenAI-Beta: assistants=v2; alias of beta.assistants.update; C: `openai_beta_assistants_modify_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture modify_async(std::string_view assistant_id, std::string_view body_json) const {
         const detail::Arg a_assistant_id(assistant_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_modify_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_assistants_modify_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies an assistant.
@@ -4572,8 +4739,9 @@ public:
     [[nodiscard]] Future modify_async(std::string_view assistant_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_assistant_id(assistant_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_modify_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_modify_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieves an assistant.
@@ -4586,19 +4754,20 @@ public:
     }
 
     /// Retrieves an assistant.
-    /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view assistant_id) const {
+    /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view assistant_id) const {
         const detail::Arg a_assistant_id(assistant_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_retrieve_async(client_.get(), a_assistant_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_assistants_retrieve_async(client_.get(), a_assistant_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves an assistant.
     /// `GET /assistants/{assistant_id}` (`beta.assistants.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view assistant_id, Callback callback) const {
         const detail::Arg a_assistant_id(assistant_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_retrieve_async(client_.get(), a_assistant_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_retrieve_async(client_.get(), a_assistant_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Modifies an assistant.
@@ -4612,12 +4781,12 @@ public:
     }
 
     /// Modifies an assistant.
-    /// `POST /assistants/{assistant_id}` (`beta.assistants.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view assistant_id, std::string_view body_json) const {
+    /// `POST /assistants/{assistant_id}` (`beta.assistants.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_assistants_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view assistant_id, std::string_view body_json) const {
         const detail::Arg a_assistant_id(assistant_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_update_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_assistants_update_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies an assistant.
@@ -4625,8 +4794,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view assistant_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_assistant_id(assistant_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_assistants_update_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_assistants_update_async(client_.get(), a_assistant_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -4660,19 +4830,20 @@ public:
     }
 
     /// Delete a file and remove it from all vector stores.
-    /// `DELETE /files/{file_id}` (`beta.files.delete`, OpenAI-Beta: assistants=v2; alias of files.delete; C: `openai_beta_files_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view file_id) const {
+    /// `DELETE /files/{file_id}` (`beta.files.delete`, OpenAI-Beta: assistants=v2; alias of files.delete; C: `openai_beta_files_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view file_id) const {
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_files_delete_async(client_.get(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a file and remove it from all vector stores.
     /// `DELETE /files/{file_id}` (`beta.files.delete`, OpenAI-Beta: assistants=v2; alias of files.delete; C: `openai_beta_files_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view file_id, Callback callback) const {
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of files.
@@ -4685,23 +4856,24 @@ public:
     }
 
     /// Returns a list of files.
-    /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; alias of files.list; C: `openai_beta_files_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; alias of files.list; C: `openai_beta_files_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_files_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of files.
     /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; alias of files.list; C: `openai_beta_files_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_files_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of files.
-    /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; alias of files.list; C: `openai_beta_files_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /files` (`beta.files.list`, OpenAI-Beta: assistants=v2; alias of files.list; C: `openai_beta_files_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -4719,19 +4891,20 @@ public:
     }
 
     /// Returns information about a specific file.
-    /// `GET /files/{file_id}` (`beta.files.retrieve`, OpenAI-Beta: assistants=v2; alias of files.retrieve; C: `openai_beta_files_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view file_id) const {
+    /// `GET /files/{file_id}` (`beta.files.retrieve`, OpenAI-Beta: assistants=v2; alias of files.retrieve; C: `openai_beta_files_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view file_id) const {
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_files_retrieve_async(client_.get(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns information about a specific file.
     /// `GET /files/{file_id}` (`beta.files.retrieve`, OpenAI-Beta: assistants=v2; alias of files.retrieve; C: `openai_beta_files_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view file_id, Callback callback) const {
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -4756,19 +4929,20 @@ public:
     }
 
     /// Cancels a model response with the given ID.
-    /// `POST /responses/{response_id}/cancel?beta=true` (`beta.responses.cancel`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_cancel_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view response_id) const {
+    /// `POST /responses/{response_id}/cancel?beta=true` (`beta.responses.cancel`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_cancel_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture cancel_async(std::string_view response_id) const {
         const detail::Arg a_response_id(response_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_cancel_async(client_.get(), a_response_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_responses_cancel_async(client_.get(), a_response_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Cancels a model response with the given ID.
     /// `POST /responses/{response_id}/cancel?beta=true` (`beta.responses.cancel`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future cancel_async(std::string_view response_id, Callback callback) const {
         const detail::Arg a_response_id(response_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_cancel_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_cancel_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Compact a conversation.
@@ -4781,19 +4955,20 @@ public:
     }
 
     /// Compact a conversation.
-    /// `POST /responses/compact?beta=true` (`beta.responses.compact`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_compact_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> compact_async(std::string_view body_json = {}) const {
+    /// `POST /responses/compact?beta=true` (`beta.responses.compact`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_compact_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture compact_async(std::string_view body_json = {}) const {
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_compact_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_responses_compact_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Compact a conversation.
     /// `POST /responses/compact?beta=true` (`beta.responses.compact`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_compact_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future compact_async(std::string_view body_json, Callback callback) const {
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_compact_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_compact_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates a model response.
@@ -4806,19 +4981,20 @@ public:
     }
 
     /// Creates a model response.
-    /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_responses_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a model response.
     /// `POST /responses?beta=true` (`beta.responses.create`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates a model response.
@@ -4856,19 +5032,20 @@ public:
     }
 
     /// Deletes a model response with the given ID.
-    /// `DELETE /responses/{response_id}?beta=true` (`beta.responses.delete`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view response_id) const {
+    /// `DELETE /responses/{response_id}?beta=true` (`beta.responses.delete`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view response_id) const {
         const detail::Arg a_response_id(response_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_delete_async(client_.get(), a_response_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_responses_delete_async(client_.get(), a_response_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a model response with the given ID.
     /// `DELETE /responses/{response_id}?beta=true` (`beta.responses.delete`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view response_id, Callback callback) const {
         const detail::Arg a_response_id(response_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_delete_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_delete_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieves a model response with the given ID.
@@ -4882,12 +5059,12 @@ public:
     }
 
     /// Retrieves a model response with the given ID.
-    /// `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view response_id, std::string_view query_json = {}) const {
+    /// `GET /responses/{response_id}?beta=true` (`beta.responses.retrieve`, OpenAI-Beta: responses_multi_agent=v1; C: `openai_beta_responses_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view response_id, std::string_view query_json = {}) const {
         const detail::Arg a_response_id(response_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a model response with the given ID.
@@ -4895,8 +5072,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view response_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_response_id(response_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieves a model response with the given ID.
@@ -4949,19 +5127,20 @@ public:
     }
 
     /// Create a thread.
-    /// `POST /threads` (`beta.threads.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json = {}) const {
+    /// `POST /threads` (`beta.threads.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json = {}) const {
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a thread.
     /// `POST /threads` (`beta.threads.create`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create a thread and run it in one request.
@@ -4974,19 +5153,20 @@ public:
     }
 
     /// Create a thread and run it in one request.
-    /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_and_run_async(std::string_view body_json) const {
+    /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_and_run_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_create_and_run_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_create_and_run_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a thread and run it in one request.
     /// `POST /threads/runs` (`beta.threads.create_and_run`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_create_and_run_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_and_run_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_create_and_run_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_create_and_run_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create a thread and run it in one request.
@@ -5024,19 +5204,20 @@ public:
     }
 
     /// Delete a thread.
-    /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view thread_id) const {
+    /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view thread_id) const {
         const detail::Arg a_thread_id(thread_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_delete_async(client_.get(), a_thread_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a thread.
     /// `DELETE /threads/{thread_id}` (`beta.threads.delete`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view thread_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_delete_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Modifies a thread.
@@ -5050,12 +5231,12 @@ public:
     }
 
     /// Modifies a thread.
-    /// `POST /threads/{thread_id}` (`beta.threads.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.update; C: `openai_beta_threads_modify_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> modify_async(std::string_view thread_id, std::string_view body_json) const {
+    /// `POST /threads/{thread_id}` (`beta.threads.modify`, OpenAI-Beta: assistants=v2; alias of beta.threads.update; C: `openai_beta_threads_modify_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture modify_async(std::string_view thread_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_modify_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_modify_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies a thread.
@@ -5063,8 +5244,9 @@ public:
     [[nodiscard]] Future modify_async(std::string_view thread_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_modify_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_modify_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieves a thread.
@@ -5077,19 +5259,20 @@ public:
     }
 
     /// Retrieves a thread.
-    /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view thread_id) const {
+    /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view thread_id) const {
         const detail::Arg a_thread_id(thread_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_retrieve_async(client_.get(), a_thread_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a thread.
     /// `GET /threads/{thread_id}` (`beta.threads.retrieve`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view thread_id, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_retrieve_async(client_.get(), a_thread_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Modifies a thread.
@@ -5103,12 +5286,12 @@ public:
     }
 
     /// Modifies a thread.
-    /// `POST /threads/{thread_id}` (`beta.threads.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view thread_id, std::string_view body_json) const {
+    /// `POST /threads/{thread_id}` (`beta.threads.update`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view thread_id, std::string_view body_json) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_update_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_update_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies a thread.
@@ -5116,8 +5299,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view thread_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_thread_id(thread_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_beta_threads_update_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_update_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -5141,19 +5325,20 @@ public:
     }
 
     /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
-    /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_chat_completions_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
     /// `POST /chat/completions` (`chat.completions.create`; C: `openai_chat_completions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// **Starting a new project?** We recommend trying Responses to take advantage of the latest OpenAI platform features.
@@ -5191,19 +5376,20 @@ public:
     }
 
     /// Delete a stored chat completion.
-    /// `DELETE /chat/completions/{completion_id}` (`chat.completions.delete`; C: `openai_chat_completions_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view completion_id) const {
+    /// `DELETE /chat/completions/{completion_id}` (`chat.completions.delete`; C: `openai_chat_completions_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view completion_id) const {
         const detail::Arg a_completion_id(completion_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_delete_async(client_.get(), a_completion_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_chat_completions_delete_async(client_.get(), a_completion_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a stored chat completion.
     /// `DELETE /chat/completions/{completion_id}` (`chat.completions.delete`; C: `openai_chat_completions_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view completion_id, Callback callback) const {
         const detail::Arg a_completion_id(completion_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_delete_async(client_.get(), a_completion_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_delete_async(client_.get(), a_completion_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List stored Chat Completions.
@@ -5216,23 +5402,24 @@ public:
     }
 
     /// List stored Chat Completions.
-    /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_chat_completions_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List stored Chat Completions.
     /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List stored Chat Completions.
-    /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /chat/completions` (`chat.completions.list`; C: `openai_chat_completions_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -5250,19 +5437,20 @@ public:
     }
 
     /// Get a stored chat completion.
-    /// `GET /chat/completions/{completion_id}` (`chat.completions.retrieve`; C: `openai_chat_completions_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view completion_id) const {
+    /// `GET /chat/completions/{completion_id}` (`chat.completions.retrieve`; C: `openai_chat_completions_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view completion_id) const {
         const detail::Arg a_completion_id(completion_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_retrieve_async(client_.get(), a_completion_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_chat_completions_retrieve_async(client_.get(), a_completion_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get a stored chat completion.
     /// `GET /chat/completions/{completion_id}` (`chat.completions.retrieve`; C: `openai_chat_completions_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view completion_id, Callback callback) const {
         const detail::Arg a_completion_id(completion_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_retrieve_async(client_.get(), a_completion_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_retrieve_async(client_.get(), a_completion_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Modify a stored chat completion.
@@ -5276,12 +5464,12 @@ public:
     }
 
     /// Modify a stored chat completion.
-    /// `POST /chat/completions/{completion_id}` (`chat.completions.update`; C: `openai_chat_completions_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view completion_id, std::string_view body_json) const {
+    /// `POST /chat/completions/{completion_id}` (`chat.completions.update`; C: `openai_chat_completions_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view completion_id, std::string_view body_json) const {
         const detail::Arg a_completion_id(completion_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_update_async(client_.get(), a_completion_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_chat_completions_update_async(client_.get(), a_completion_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modify a stored chat completion.
@@ -5289,8 +5477,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view completion_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_completion_id(completion_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_chat_completions_update_async(client_.get(), a_completion_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_chat_completions_update_async(client_.get(), a_completion_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -5315,12 +5504,13 @@ public:
     }
 
     /// Create a Container File You can send either a multipart/form-data request with the raw file content, or a JSON request with a file ID.
-    /// `POST /containers/{container_id}/files` (`containers.files.create`; C: `openai_containers_files_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view container_id, std::string_view fields_json = {}, const Upload &file = Upload()) const {
+    /// `POST /containers/{container_id}/files` (`containers.files.create`; C: `openai_containers_files_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view container_id, std::string_view fields_json = {}, const Upload &file = Upload()) const {
         const detail::Arg a_container_id(container_id);
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_containers_files_create_async(client_.get(), a_container_id.c_str(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+        detail::KeepAlive keep;
+        keep.add(file);
+        return ResponseFuture(openai_containers_files_create_async(client_.get(), a_container_id.c_str(), a_fields_json.c_str(), file.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a Container File You can send either a multipart/form-data request with the raw file content, or a JSON request with a file ID.
@@ -5328,8 +5518,10 @@ public:
     [[nodiscard]] Future create_async(std::string_view container_id, std::string_view fields_json, const Upload &file, Callback callback) const {
         const detail::Arg a_container_id(container_id);
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(file);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_containers_files_create_async(client_.get(), a_container_id.c_str(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+            [&](openai_callback cb, void *ud) { return openai_containers_files_create_async(client_.get(), a_container_id.c_str(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete Container File.
@@ -5343,12 +5535,12 @@ public:
     }
 
     /// Delete Container File.
-    /// `DELETE /containers/{container_id}/files/{file_id}` (`containers.files.delete`; C: `openai_containers_files_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view container_id, std::string_view file_id) const {
+    /// `DELETE /containers/{container_id}/files/{file_id}` (`containers.files.delete`; C: `openai_containers_files_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view container_id, std::string_view file_id) const {
         const detail::Arg a_container_id(container_id);
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_containers_files_delete_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_containers_files_delete_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete Container File.
@@ -5356,8 +5548,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view container_id, std::string_view file_id, Callback callback) const {
         const detail::Arg a_container_id(container_id);
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_containers_files_delete_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_containers_files_delete_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List Container files.
@@ -5371,12 +5564,12 @@ public:
     }
 
     /// List Container files.
-    /// `GET /containers/{container_id}/files` (`containers.files.list`; C: `openai_containers_files_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view container_id, std::string_view query_json = {}) const {
+    /// `GET /containers/{container_id}/files` (`containers.files.list`; C: `openai_containers_files_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view container_id, std::string_view query_json = {}) const {
         const detail::Arg a_container_id(container_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_containers_files_list_async(client_.get(), a_container_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_containers_files_list_async(client_.get(), a_container_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List Container files.
@@ -5384,12 +5577,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view container_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_container_id(container_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_containers_files_list_async(client_.get(), a_container_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_containers_files_list_async(client_.get(), a_container_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List Container files.
-    /// `GET /containers/{container_id}/files` (`containers.files.list`; C: `openai_containers_files_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /containers/{container_id}/files` (`containers.files.list`; C: `openai_containers_files_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view container_id, std::string_view query_json = {}) const {
         const detail::Arg a_container_id(container_id);
         const detail::OptArg a_query_json(query_json);
@@ -5409,12 +5603,12 @@ public:
     }
 
     /// Retrieve Container File.
-    /// `GET /containers/{container_id}/files/{file_id}` (`containers.files.retrieve`; C: `openai_containers_files_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view container_id, std::string_view file_id) const {
+    /// `GET /containers/{container_id}/files/{file_id}` (`containers.files.retrieve`; C: `openai_containers_files_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view container_id, std::string_view file_id) const {
         const detail::Arg a_container_id(container_id);
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_containers_files_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_containers_files_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieve Container File.
@@ -5422,8 +5616,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view container_id, std::string_view file_id, Callback callback) const {
         const detail::Arg a_container_id(container_id);
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_containers_files_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_containers_files_retrieve_async(client_.get(), a_container_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -5447,13 +5642,13 @@ public:
     }
 
     /// Create items in a conversation with the given ID.
-    /// `POST /conversations/{conversation_id}/items` (`conversations.items.create`; C: `openai_conversations_items_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view conversation_id, std::string_view query_json, std::string_view body_json) const {
+    /// `POST /conversations/{conversation_id}/items` (`conversations.items.create`; C: `openai_conversations_items_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view conversation_id, std::string_view query_json, std::string_view body_json) const {
         const detail::Arg a_conversation_id(conversation_id);
         const detail::OptArg a_query_json(query_json);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_conversations_items_create_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_conversations_items_create_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create items in a conversation with the given ID.
@@ -5462,8 +5657,9 @@ public:
         const detail::Arg a_conversation_id(conversation_id);
         const detail::OptArg a_query_json(query_json);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_conversations_items_create_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_create_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete an item from a conversation with the given IDs.
@@ -5477,12 +5673,12 @@ public:
     }
 
     /// Delete an item from a conversation with the given IDs.
-    /// `DELETE /conversations/{conversation_id}/items/{item_id}` (`conversations.items.delete`; C: `openai_conversations_items_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view conversation_id, std::string_view item_id) const {
+    /// `DELETE /conversations/{conversation_id}/items/{item_id}` (`conversations.items.delete`; C: `openai_conversations_items_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view conversation_id, std::string_view item_id) const {
         const detail::Arg a_conversation_id(conversation_id);
         const detail::Arg a_item_id(item_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_conversations_items_delete_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_conversations_items_delete_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete an item from a conversation with the given IDs.
@@ -5490,8 +5686,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view conversation_id, std::string_view item_id, Callback callback) const {
         const detail::Arg a_conversation_id(conversation_id);
         const detail::Arg a_item_id(item_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_conversations_items_delete_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_delete_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List all items for a conversation with the given ID.
@@ -5505,12 +5702,12 @@ public:
     }
 
     /// List all items for a conversation with the given ID.
-    /// `GET /conversations/{conversation_id}/items` (`conversations.items.list`; C: `openai_conversations_items_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view conversation_id, std::string_view query_json = {}) const {
+    /// `GET /conversations/{conversation_id}/items` (`conversations.items.list`; C: `openai_conversations_items_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view conversation_id, std::string_view query_json = {}) const {
         const detail::Arg a_conversation_id(conversation_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_conversations_items_list_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_conversations_items_list_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List all items for a conversation with the given ID.
@@ -5518,12 +5715,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view conversation_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_conversation_id(conversation_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_conversations_items_list_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_list_async(client_.get(), a_conversation_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List all items for a conversation with the given ID.
-    /// `GET /conversations/{conversation_id}/items` (`conversations.items.list`; C: `openai_conversations_items_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /conversations/{conversation_id}/items` (`conversations.items.list`; C: `openai_conversations_items_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view conversation_id, std::string_view query_json = {}) const {
         const detail::Arg a_conversation_id(conversation_id);
         const detail::OptArg a_query_json(query_json);
@@ -5544,13 +5742,13 @@ public:
     }
 
     /// Get a single item from a conversation with the given IDs.
-    /// `GET /conversations/{conversation_id}/items/{item_id}` (`conversations.items.retrieve`; C: `openai_conversations_items_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view conversation_id, std::string_view item_id, std::string_view query_json = {}) const {
+    /// `GET /conversations/{conversation_id}/items/{item_id}` (`conversations.items.retrieve`; C: `openai_conversations_items_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view conversation_id, std::string_view item_id, std::string_view query_json = {}) const {
         const detail::Arg a_conversation_id(conversation_id);
         const detail::Arg a_item_id(item_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_conversations_items_retrieve_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_conversations_items_retrieve_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get a single item from a conversation with the given IDs.
@@ -5559,8 +5757,9 @@ public:
         const detail::Arg a_conversation_id(conversation_id);
         const detail::Arg a_item_id(item_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_conversations_items_retrieve_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_conversations_items_retrieve_async(client_.get(), a_conversation_id.c_str(), a_item_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -5585,12 +5784,12 @@ public:
     }
 
     /// Cancel an ongoing evaluation run.
-    /// `POST /evals/{eval_id}/runs/{run_id}` (`evals.runs.cancel`; C: `openai_evals_runs_cancel_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view eval_id, std::string_view run_id) const {
+    /// `POST /evals/{eval_id}/runs/{run_id}` (`evals.runs.cancel`; C: `openai_evals_runs_cancel_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture cancel_async(std::string_view eval_id, std::string_view run_id) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_cancel_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_runs_cancel_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Cancel an ongoing evaluation run.
@@ -5598,8 +5797,9 @@ public:
     [[nodiscard]] Future cancel_async(std::string_view eval_id, std::string_view run_id, Callback callback) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_cancel_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_cancel_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Kicks off a new run for a given evaluation, specifying the data source, and what model configuration to use to test.
@@ -5613,12 +5813,12 @@ public:
     }
 
     /// Kicks off a new run for a given evaluation, specifying the data source, and what model configuration to use to test.
-    /// `POST /evals/{eval_id}/runs` (`evals.runs.create`; C: `openai_evals_runs_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view eval_id, std::string_view body_json) const {
+    /// `POST /evals/{eval_id}/runs` (`evals.runs.create`; C: `openai_evals_runs_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view eval_id, std::string_view body_json) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_create_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_runs_create_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Kicks off a new run for a given evaluation, specifying the data source, and what model configuration to use to test.
@@ -5626,8 +5826,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view eval_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_create_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_create_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete an eval run.
@@ -5641,12 +5842,12 @@ public:
     }
 
     /// Delete an eval run.
-    /// `DELETE /evals/{eval_id}/runs/{run_id}` (`evals.runs.delete`; C: `openai_evals_runs_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view eval_id, std::string_view run_id) const {
+    /// `DELETE /evals/{eval_id}/runs/{run_id}` (`evals.runs.delete`; C: `openai_evals_runs_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view eval_id, std::string_view run_id) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_delete_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_runs_delete_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete an eval run.
@@ -5654,8 +5855,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view eval_id, std::string_view run_id, Callback callback) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_delete_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_delete_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get a list of runs for an evaluation.
@@ -5669,12 +5871,12 @@ public:
     }
 
     /// Get a list of runs for an evaluation.
-    /// `GET /evals/{eval_id}/runs` (`evals.runs.list`; C: `openai_evals_runs_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view eval_id, std::string_view query_json = {}) const {
+    /// `GET /evals/{eval_id}/runs` (`evals.runs.list`; C: `openai_evals_runs_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view eval_id, std::string_view query_json = {}) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_list_async(client_.get(), a_eval_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_runs_list_async(client_.get(), a_eval_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get a list of runs for an evaluation.
@@ -5682,12 +5884,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view eval_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_list_async(client_.get(), a_eval_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_list_async(client_.get(), a_eval_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get a list of runs for an evaluation.
-    /// `GET /evals/{eval_id}/runs` (`evals.runs.list`; C: `openai_evals_runs_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /evals/{eval_id}/runs` (`evals.runs.list`; C: `openai_evals_runs_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view eval_id, std::string_view query_json = {}) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::OptArg a_query_json(query_json);
@@ -5707,12 +5910,12 @@ public:
     }
 
     /// Get an evaluation run by ID.
-    /// `GET /evals/{eval_id}/runs/{run_id}` (`evals.runs.retrieve`; C: `openai_evals_runs_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view eval_id, std::string_view run_id) const {
+    /// `GET /evals/{eval_id}/runs/{run_id}` (`evals.runs.retrieve`; C: `openai_evals_runs_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view eval_id, std::string_view run_id) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_runs_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get an evaluation run by ID.
@@ -5720,8 +5923,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view eval_id, std::string_view run_id, Callback callback) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_run_id(run_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_runs_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_runs_retrieve_async(client_.get(), a_eval_id.c_str(), a_run_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -5767,19 +5971,20 @@ public:
     }
 
     /// Immediately cancel a fine-tune job.
-    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`; C: `openai_fine_tuning_jobs_cancel_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view fine_tuning_job_id) const {
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`; C: `openai_fine_tuning_jobs_cancel_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture cancel_async(std::string_view fine_tuning_job_id) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_cancel_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_jobs_cancel_async(client_.get(), a_fine_tuning_job_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Immediately cancel a fine-tune job.
     /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (`fine_tuning.jobs.cancel`; C: `openai_fine_tuning_jobs_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future cancel_async(std::string_view fine_tuning_job_id, Callback callback) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_cancel_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_cancel_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
@@ -5792,19 +5997,20 @@ public:
     }
 
     /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
-    /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`; C: `openai_fine_tuning_jobs_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`; C: `openai_fine_tuning_jobs_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_jobs_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a fine-tuning job which begins the process of creating a new model from a given dataset.
     /// `POST /fine_tuning/jobs` (`fine_tuning.jobs.create`; C: `openai_fine_tuning_jobs_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List your organization's fine-tuning jobs.
@@ -5817,23 +6023,24 @@ public:
     }
 
     /// List your organization's fine-tuning jobs.
-    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_jobs_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List your organization's fine-tuning jobs.
     /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List your organization's fine-tuning jobs.
-    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /fine_tuning/jobs` (`fine_tuning.jobs.list`; C: `openai_fine_tuning_jobs_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -5852,12 +6059,12 @@ public:
     }
 
     /// Get status updates for a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`; C: `openai_fine_tuning_jobs_list_events_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_events_async(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`; C: `openai_fine_tuning_jobs_list_events_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_events_async(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_events_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_jobs_list_events_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get status updates for a fine-tuning job.
@@ -5865,12 +6072,13 @@ public:
     [[nodiscard]] Future list_events_async(std::string_view fine_tuning_job_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_events_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_list_events_async(client_.get(), a_fine_tuning_job_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get status updates for a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`; C: `openai_fine_tuning_jobs_list_events_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (`fine_tuning.jobs.list_events`; C: `openai_fine_tuning_jobs_list_events_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_events_pages(std::string_view fine_tuning_job_id, std::string_view query_json = {}) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
         const detail::OptArg a_query_json(query_json);
@@ -5889,19 +6097,20 @@ public:
     }
 
     /// Pause a fine-tune job.
-    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause` (`fine_tuning.jobs.pause`; C: `openai_fine_tuning_jobs_pause_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> pause_async(std::string_view fine_tuning_job_id) const {
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause` (`fine_tuning.jobs.pause`; C: `openai_fine_tuning_jobs_pause_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture pause_async(std::string_view fine_tuning_job_id) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_pause_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_jobs_pause_async(client_.get(), a_fine_tuning_job_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Pause a fine-tune job.
     /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause` (`fine_tuning.jobs.pause`; C: `openai_fine_tuning_jobs_pause_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future pause_async(std::string_view fine_tuning_job_id, Callback callback) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_pause_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_pause_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Resume a fine-tune job.
@@ -5914,19 +6123,20 @@ public:
     }
 
     /// Resume a fine-tune job.
-    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume` (`fine_tuning.jobs.resume`; C: `openai_fine_tuning_jobs_resume_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> resume_async(std::string_view fine_tuning_job_id) const {
+    /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume` (`fine_tuning.jobs.resume`; C: `openai_fine_tuning_jobs_resume_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture resume_async(std::string_view fine_tuning_job_id) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_resume_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_jobs_resume_async(client_.get(), a_fine_tuning_job_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Resume a fine-tune job.
     /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume` (`fine_tuning.jobs.resume`; C: `openai_fine_tuning_jobs_resume_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future resume_async(std::string_view fine_tuning_job_id, Callback callback) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_resume_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_resume_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get info about a fine-tuning job.
@@ -5939,19 +6149,20 @@ public:
     }
 
     /// Get info about a fine-tuning job.
-    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`; C: `openai_fine_tuning_jobs_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view fine_tuning_job_id) const {
+    /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`; C: `openai_fine_tuning_jobs_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view fine_tuning_job_id) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_retrieve_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_fine_tuning_jobs_retrieve_async(client_.get(), a_fine_tuning_job_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get info about a fine-tuning job.
     /// `GET /fine_tuning/jobs/{fine_tuning_job_id}` (`fine_tuning.jobs.retrieve`; C: `openai_fine_tuning_jobs_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view fine_tuning_job_id, Callback callback) const {
         const detail::Arg a_fine_tuning_job_id(fine_tuning_job_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_retrieve_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_fine_tuning_jobs_retrieve_async(client_.get(), a_fine_tuning_job_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -5973,19 +6184,20 @@ public:
     }
 
     /// Create an organization admin API key.
-    /// `POST /organization/admin_api_keys` (`organization.admin_api_keys.create`; C: `openai_organization_admin_api_keys_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /organization/admin_api_keys` (`organization.admin_api_keys.create`; C: `openai_organization_admin_api_keys_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_admin_api_keys_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create an organization admin API key.
     /// `POST /organization/admin_api_keys` (`organization.admin_api_keys.create`; C: `openai_organization_admin_api_keys_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete an organization admin API key.
@@ -5998,19 +6210,20 @@ public:
     }
 
     /// Delete an organization admin API key.
-    /// `DELETE /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.delete`; C: `openai_organization_admin_api_keys_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view key_id) const {
+    /// `DELETE /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.delete`; C: `openai_organization_admin_api_keys_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view key_id) const {
         const detail::Arg a_key_id(key_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_delete_async(client_.get(), a_key_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_admin_api_keys_delete_async(client_.get(), a_key_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete an organization admin API key.
     /// `DELETE /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.delete`; C: `openai_organization_admin_api_keys_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view key_id, Callback callback) const {
         const detail::Arg a_key_id(key_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_delete_async(client_.get(), a_key_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_delete_async(client_.get(), a_key_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List organization API keys.
@@ -6023,23 +6236,24 @@ public:
     }
 
     /// List organization API keys.
-    /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_admin_api_keys_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List organization API keys.
     /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List organization API keys.
-    /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/admin_api_keys` (`organization.admin_api_keys.list`; C: `openai_organization_admin_api_keys_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -6057,19 +6271,20 @@ public:
     }
 
     /// Retrieve a single organization API key.
-    /// `GET /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.retrieve`; C: `openai_organization_admin_api_keys_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view key_id) const {
+    /// `GET /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.retrieve`; C: `openai_organization_admin_api_keys_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view key_id) const {
         const detail::Arg a_key_id(key_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_retrieve_async(client_.get(), a_key_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_admin_api_keys_retrieve_async(client_.get(), a_key_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieve a single organization API key.
     /// `GET /organization/admin_api_keys/{key_id}` (`organization.admin_api_keys.retrieve`; C: `openai_organization_admin_api_keys_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view key_id, Callback callback) const {
         const detail::Arg a_key_id(key_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_retrieve_async(client_.get(), a_key_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_admin_api_keys_retrieve_async(client_.get(), a_key_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -6091,23 +6306,24 @@ public:
     }
 
     /// List user actions and configuration changes within this organization.
-    /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_audit_logs_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_audit_logs_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List user actions and configuration changes within this organization.
     /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_audit_logs_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_audit_logs_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List user actions and configuration changes within this organization.
-    /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/audit_logs` (`organization.audit_logs.list`; C: `openai_organization_audit_logs_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -6134,19 +6350,20 @@ public:
     }
 
     /// Activate certificates at the organization level.
-    /// `POST /organization/certificates/activate` (`organization.certificates.activate`; C: `openai_organization_certificates_activate_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> activate_async(std::string_view body_json) const {
+    /// `POST /organization/certificates/activate` (`organization.certificates.activate`; C: `openai_organization_certificates_activate_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture activate_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_activate_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_certificates_activate_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Activate certificates at the organization level.
     /// `POST /organization/certificates/activate` (`organization.certificates.activate`; C: `openai_organization_certificates_activate_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future activate_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_activate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_activate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Upload a certificate to the organization.
@@ -6159,19 +6376,20 @@ public:
     }
 
     /// Upload a certificate to the organization.
-    /// `POST /organization/certificates` (`organization.certificates.create`; C: `openai_organization_certificates_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /organization/certificates` (`organization.certificates.create`; C: `openai_organization_certificates_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_certificates_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Upload a certificate to the organization.
     /// `POST /organization/certificates` (`organization.certificates.create`; C: `openai_organization_certificates_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deactivate certificates at the organization level.
@@ -6184,19 +6402,20 @@ public:
     }
 
     /// Deactivate certificates at the organization level.
-    /// `POST /organization/certificates/deactivate` (`organization.certificates.deactivate`; C: `openai_organization_certificates_deactivate_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> deactivate_async(std::string_view body_json) const {
+    /// `POST /organization/certificates/deactivate` (`organization.certificates.deactivate`; C: `openai_organization_certificates_deactivate_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture deactivate_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_deactivate_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_certificates_deactivate_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deactivate certificates at the organization level.
     /// `POST /organization/certificates/deactivate` (`organization.certificates.deactivate`; C: `openai_organization_certificates_deactivate_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future deactivate_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_deactivate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_deactivate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete a certificate from the organization.
@@ -6209,19 +6428,20 @@ public:
     }
 
     /// Delete a certificate from the organization.
-    /// `DELETE /organization/certificates/{certificate_id}` (`organization.certificates.delete`; C: `openai_organization_certificates_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view certificate_id) const {
+    /// `DELETE /organization/certificates/{certificate_id}` (`organization.certificates.delete`; C: `openai_organization_certificates_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view certificate_id) const {
         const detail::Arg a_certificate_id(certificate_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_delete_async(client_.get(), a_certificate_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_certificates_delete_async(client_.get(), a_certificate_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a certificate from the organization.
     /// `DELETE /organization/certificates/{certificate_id}` (`organization.certificates.delete`; C: `openai_organization_certificates_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view certificate_id, Callback callback) const {
         const detail::Arg a_certificate_id(certificate_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_delete_async(client_.get(), a_certificate_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_delete_async(client_.get(), a_certificate_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List uploaded certificates for this organization.
@@ -6234,23 +6454,24 @@ public:
     }
 
     /// List uploaded certificates for this organization.
-    /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_certificates_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List uploaded certificates for this organization.
     /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List uploaded certificates for this organization.
-    /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/certificates` (`organization.certificates.list`; C: `openai_organization_certificates_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -6269,12 +6490,12 @@ public:
     }
 
     /// Get a certificate that has been uploaded to the organization.
-    /// `GET /organization/certificates/{certificate_id}` (`organization.certificates.retrieve`; C: `openai_organization_certificates_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view certificate_id, std::string_view query_json = {}) const {
+    /// `GET /organization/certificates/{certificate_id}` (`organization.certificates.retrieve`; C: `openai_organization_certificates_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view certificate_id, std::string_view query_json = {}) const {
         const detail::Arg a_certificate_id(certificate_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_retrieve_async(client_.get(), a_certificate_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_certificates_retrieve_async(client_.get(), a_certificate_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get a certificate that has been uploaded to the organization.
@@ -6282,8 +6503,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view certificate_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_certificate_id(certificate_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_retrieve_async(client_.get(), a_certificate_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_retrieve_async(client_.get(), a_certificate_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Modify a certificate.
@@ -6297,12 +6519,12 @@ public:
     }
 
     /// Modify a certificate.
-    /// `POST /organization/certificates/{certificate_id}` (`organization.certificates.update`; C: `openai_organization_certificates_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view certificate_id, std::string_view body_json) const {
+    /// `POST /organization/certificates/{certificate_id}` (`organization.certificates.update`; C: `openai_organization_certificates_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view certificate_id, std::string_view body_json) const {
         const detail::Arg a_certificate_id(certificate_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_update_async(client_.get(), a_certificate_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_certificates_update_async(client_.get(), a_certificate_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modify a certificate.
@@ -6310,8 +6532,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view certificate_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_certificate_id(certificate_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_certificates_update_async(client_.get(), a_certificate_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_certificates_update_async(client_.get(), a_certificate_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -6333,23 +6556,24 @@ public:
     }
 
     /// Get costs details for the organization.
-    /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_costs_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_costs_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get costs details for the organization.
     /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_costs_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_costs_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get costs details for the organization.
-    /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/costs` (`organization.costs.list`; C: `openai_organization_costs_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -6375,17 +6599,18 @@ public:
     }
 
     /// Retrieves organization data retention controls.
-    /// `GET /organization/data_retention` (`organization.data_retention.retrieve`; C: `openai_organization_data_retention_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async() const {
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_data_retention_retrieve_async(client_.get(), cb, ud); });
+    /// `GET /organization/data_retention` (`organization.data_retention.retrieve`; C: `openai_organization_data_retention_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async() const {
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_data_retention_retrieve_async(client_.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves organization data retention controls.
     /// `GET /organization/data_retention` (`organization.data_retention.retrieve`; C: `openai_organization_data_retention_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(Callback callback) const {
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_data_retention_retrieve_async(client_.get(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_data_retention_retrieve_async(client_.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates organization data retention controls.
@@ -6398,19 +6623,20 @@ public:
     }
 
     /// Updates organization data retention controls.
-    /// `POST /organization/data_retention` (`organization.data_retention.update`; C: `openai_organization_data_retention_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view body_json) const {
+    /// `POST /organization/data_retention` (`organization.data_retention.update`; C: `openai_organization_data_retention_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_data_retention_update_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_data_retention_update_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates organization data retention controls.
     /// `POST /organization/data_retention` (`organization.data_retention.update`; C: `openai_organization_data_retention_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future update_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_data_retention_update_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_data_retention_update_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -6435,19 +6661,20 @@ public:
     }
 
     /// Creates a new group in the organization.
-    /// `POST /organization/groups` (`organization.groups.create`; C: `openai_organization_groups_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /organization/groups` (`organization.groups.create`; C: `openai_organization_groups_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a new group in the organization.
     /// `POST /organization/groups` (`organization.groups.create`; C: `openai_organization_groups_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deletes a group from the organization.
@@ -6460,19 +6687,20 @@ public:
     }
 
     /// Deletes a group from the organization.
-    /// `DELETE /organization/groups/{group_id}` (`organization.groups.delete`; C: `openai_organization_groups_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view group_id) const {
+    /// `DELETE /organization/groups/{group_id}` (`organization.groups.delete`; C: `openai_organization_groups_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view group_id) const {
         const detail::Arg a_group_id(group_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_delete_async(client_.get(), a_group_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_delete_async(client_.get(), a_group_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a group from the organization.
     /// `DELETE /organization/groups/{group_id}` (`organization.groups.delete`; C: `openai_organization_groups_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view group_id, Callback callback) const {
         const detail::Arg a_group_id(group_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_delete_async(client_.get(), a_group_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_delete_async(client_.get(), a_group_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists all groups in the organization.
@@ -6485,23 +6713,24 @@ public:
     }
 
     /// Lists all groups in the organization.
-    /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists all groups in the organization.
     /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists all groups in the organization.
-    /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/groups` (`organization.groups.list`; C: `openai_organization_groups_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -6519,19 +6748,20 @@ public:
     }
 
     /// Retrieves a group.
-    /// `GET /organization/groups/{group_id}` (`organization.groups.retrieve`; C: `openai_organization_groups_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view group_id) const {
+    /// `GET /organization/groups/{group_id}` (`organization.groups.retrieve`; C: `openai_organization_groups_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view group_id) const {
         const detail::Arg a_group_id(group_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_retrieve_async(client_.get(), a_group_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_retrieve_async(client_.get(), a_group_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a group.
     /// `GET /organization/groups/{group_id}` (`organization.groups.retrieve`; C: `openai_organization_groups_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view group_id, Callback callback) const {
         const detail::Arg a_group_id(group_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_retrieve_async(client_.get(), a_group_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_retrieve_async(client_.get(), a_group_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates a group's information.
@@ -6545,12 +6775,12 @@ public:
     }
 
     /// Updates a group's information.
-    /// `POST /organization/groups/{group_id}` (`organization.groups.update`; C: `openai_organization_groups_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view group_id, std::string_view body_json) const {
+    /// `POST /organization/groups/{group_id}` (`organization.groups.update`; C: `openai_organization_groups_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view group_id, std::string_view body_json) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_update_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_groups_update_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates a group's information.
@@ -6558,8 +6788,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view group_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_group_id(group_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_groups_update_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_groups_update_async(client_.get(), a_group_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -6581,19 +6812,20 @@ public:
     }
 
     /// Create an invite for a user to the organization.
-    /// `POST /organization/invites` (`organization.invites.create`; C: `openai_organization_invites_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /organization/invites` (`organization.invites.create`; C: `openai_organization_invites_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_invites_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_invites_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create an invite for a user to the organization.
     /// `POST /organization/invites` (`organization.invites.create`; C: `openai_organization_invites_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_invites_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete an invite.
@@ -6606,19 +6838,20 @@ public:
     }
 
     /// Delete an invite.
-    /// `DELETE /organization/invites/{invite_id}` (`organization.invites.delete`; C: `openai_organization_invites_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view invite_id) const {
+    /// `DELETE /organization/invites/{invite_id}` (`organization.invites.delete`; C: `openai_organization_invites_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view invite_id) const {
         const detail::Arg a_invite_id(invite_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_invites_delete_async(client_.get(), a_invite_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_invites_delete_async(client_.get(), a_invite_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete an invite.
     /// `DELETE /organization/invites/{invite_id}` (`organization.invites.delete`; C: `openai_organization_invites_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view invite_id, Callback callback) const {
         const detail::Arg a_invite_id(invite_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_invites_delete_async(client_.get(), a_invite_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_delete_async(client_.get(), a_invite_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of invites in the organization.
@@ -6631,23 +6864,24 @@ public:
     }
 
     /// Returns a list of invites in the organization.
-    /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_invites_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_invites_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of invites in the organization.
     /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_invites_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of invites in the organization.
-    /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/invites` (`organization.invites.list`; C: `openai_organization_invites_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -6665,19 +6899,20 @@ public:
     }
 
     /// Retrieves an invite.
-    /// `GET /organization/invites/{invite_id}` (`organization.invites.retrieve`; C: `openai_organization_invites_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view invite_id) const {
+    /// `GET /organization/invites/{invite_id}` (`organization.invites.retrieve`; C: `openai_organization_invites_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view invite_id) const {
         const detail::Arg a_invite_id(invite_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_invites_retrieve_async(client_.get(), a_invite_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_invites_retrieve_async(client_.get(), a_invite_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves an invite.
     /// `GET /organization/invites/{invite_id}` (`organization.invites.retrieve`; C: `openai_organization_invites_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view invite_id, Callback callback) const {
         const detail::Arg a_invite_id(invite_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_invites_retrieve_async(client_.get(), a_invite_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_invites_retrieve_async(client_.get(), a_invite_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -6711,19 +6946,20 @@ public:
     }
 
     /// Archives a project in the organization.
-    /// `POST /organization/projects/{project_id}/archive` (`organization.projects.archive`; C: `openai_organization_projects_archive_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> archive_async(std::string_view project_id) const {
+    /// `POST /organization/projects/{project_id}/archive` (`organization.projects.archive`; C: `openai_organization_projects_archive_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture archive_async(std::string_view project_id) const {
         const detail::Arg a_project_id(project_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_archive_async(client_.get(), a_project_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_archive_async(client_.get(), a_project_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Archives a project in the organization.
     /// `POST /organization/projects/{project_id}/archive` (`organization.projects.archive`; C: `openai_organization_projects_archive_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future archive_async(std::string_view project_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_archive_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_archive_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create a new project in the organization.
@@ -6736,19 +6972,20 @@ public:
     }
 
     /// Create a new project in the organization.
-    /// `POST /organization/projects` (`organization.projects.create`; C: `openai_organization_projects_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /organization/projects` (`organization.projects.create`; C: `openai_organization_projects_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a new project in the organization.
     /// `POST /organization/projects` (`organization.projects.create`; C: `openai_organization_projects_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of projects.
@@ -6761,23 +6998,24 @@ public:
     }
 
     /// Returns a list of projects.
-    /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of projects.
     /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of projects.
-    /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/projects` (`organization.projects.list`; C: `openai_organization_projects_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -6795,19 +7033,20 @@ public:
     }
 
     /// Retrieves a project.
-    /// `GET /organization/projects/{project_id}` (`organization.projects.retrieve`; C: `openai_organization_projects_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id) const {
+    /// `GET /organization/projects/{project_id}` (`organization.projects.retrieve`; C: `openai_organization_projects_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id) const {
         const detail::Arg a_project_id(project_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_retrieve_async(client_.get(), a_project_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a project.
     /// `GET /organization/projects/{project_id}` (`organization.projects.retrieve`; C: `openai_organization_projects_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view project_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_retrieve_async(client_.get(), a_project_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Modifies a project in the organization.
@@ -6821,12 +7060,12 @@ public:
     }
 
     /// Modifies a project in the organization.
-    /// `POST /organization/projects/{project_id}` (`organization.projects.update`; C: `openai_organization_projects_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /organization/projects/{project_id}` (`organization.projects.update`; C: `openai_organization_projects_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_projects_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies a project in the organization.
@@ -6834,8 +7073,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_projects_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_projects_update_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -6857,19 +7097,20 @@ public:
     }
 
     /// Creates a custom role for the organization.
-    /// `POST /organization/roles` (`organization.roles.create`; C: `openai_organization_roles_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /organization/roles` (`organization.roles.create`; C: `openai_organization_roles_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_roles_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_roles_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a custom role for the organization.
     /// `POST /organization/roles` (`organization.roles.create`; C: `openai_organization_roles_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_roles_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deletes a custom role from the organization.
@@ -6882,19 +7123,20 @@ public:
     }
 
     /// Deletes a custom role from the organization.
-    /// `DELETE /organization/roles/{role_id}` (`organization.roles.delete`; C: `openai_organization_roles_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view role_id) const {
+    /// `DELETE /organization/roles/{role_id}` (`organization.roles.delete`; C: `openai_organization_roles_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view role_id) const {
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_roles_delete_async(client_.get(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_roles_delete_async(client_.get(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a custom role from the organization.
     /// `DELETE /organization/roles/{role_id}` (`organization.roles.delete`; C: `openai_organization_roles_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view role_id, Callback callback) const {
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_roles_delete_async(client_.get(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_delete_async(client_.get(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the roles configured for the organization.
@@ -6907,23 +7149,24 @@ public:
     }
 
     /// Lists the roles configured for the organization.
-    /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_roles_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_roles_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists the roles configured for the organization.
     /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_roles_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the roles configured for the organization.
-    /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/roles` (`organization.roles.list`; C: `openai_organization_roles_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -6941,19 +7184,20 @@ public:
     }
 
     /// Retrieves an organization role.
-    /// `GET /organization/roles/{role_id}` (`organization.roles.retrieve`; C: `openai_organization_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view role_id) const {
+    /// `GET /organization/roles/{role_id}` (`organization.roles.retrieve`; C: `openai_organization_roles_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view role_id) const {
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_roles_retrieve_async(client_.get(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_roles_retrieve_async(client_.get(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves an organization role.
     /// `GET /organization/roles/{role_id}` (`organization.roles.retrieve`; C: `openai_organization_roles_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view role_id, Callback callback) const {
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_roles_retrieve_async(client_.get(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_retrieve_async(client_.get(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates an existing organization role.
@@ -6967,12 +7211,12 @@ public:
     }
 
     /// Updates an existing organization role.
-    /// `POST /organization/roles/{role_id}` (`organization.roles.update`; C: `openai_organization_roles_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view role_id, std::string_view body_json) const {
+    /// `POST /organization/roles/{role_id}` (`organization.roles.update`; C: `openai_organization_roles_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view role_id, std::string_view body_json) const {
         const detail::Arg a_role_id(role_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_roles_update_async(client_.get(), a_role_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_roles_update_async(client_.get(), a_role_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates an existing organization role.
@@ -6980,8 +7224,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view role_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_role_id(role_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_roles_update_async(client_.get(), a_role_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_roles_update_async(client_.get(), a_role_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -7003,19 +7248,20 @@ public:
     }
 
     /// Creates an organization spend alert.
-    /// `POST /organization/spend_alerts` (`organization.spend_alerts.create`; C: `openai_organization_spend_alerts_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /organization/spend_alerts` (`organization.spend_alerts.create`; C: `openai_organization_spend_alerts_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_spend_alerts_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates an organization spend alert.
     /// `POST /organization/spend_alerts` (`organization.spend_alerts.create`; C: `openai_organization_spend_alerts_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deletes an organization spend alert.
@@ -7028,19 +7274,20 @@ public:
     }
 
     /// Deletes an organization spend alert.
-    /// `DELETE /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.delete`; C: `openai_organization_spend_alerts_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view alert_id) const {
+    /// `DELETE /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.delete`; C: `openai_organization_spend_alerts_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view alert_id) const {
         const detail::Arg a_alert_id(alert_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_delete_async(client_.get(), a_alert_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_spend_alerts_delete_async(client_.get(), a_alert_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes an organization spend alert.
     /// `DELETE /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.delete`; C: `openai_organization_spend_alerts_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view alert_id, Callback callback) const {
         const detail::Arg a_alert_id(alert_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_delete_async(client_.get(), a_alert_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_delete_async(client_.get(), a_alert_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists organization spend alerts.
@@ -7053,23 +7300,24 @@ public:
     }
 
     /// Lists organization spend alerts.
-    /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_spend_alerts_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists organization spend alerts.
     /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists organization spend alerts.
-    /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/spend_alerts` (`organization.spend_alerts.list`; C: `openai_organization_spend_alerts_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -7087,19 +7335,20 @@ public:
     }
 
     /// Retrieves an organization spend alert.
-    /// `GET /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.retrieve`; C: `openai_organization_spend_alerts_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view alert_id) const {
+    /// `GET /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.retrieve`; C: `openai_organization_spend_alerts_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view alert_id) const {
         const detail::Arg a_alert_id(alert_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_retrieve_async(client_.get(), a_alert_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_spend_alerts_retrieve_async(client_.get(), a_alert_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves an organization spend alert.
     /// `GET /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.retrieve`; C: `openai_organization_spend_alerts_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view alert_id, Callback callback) const {
         const detail::Arg a_alert_id(alert_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_retrieve_async(client_.get(), a_alert_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_retrieve_async(client_.get(), a_alert_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates an organization spend alert.
@@ -7113,12 +7362,12 @@ public:
     }
 
     /// Updates an organization spend alert.
-    /// `POST /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.update`; C: `openai_organization_spend_alerts_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view alert_id, std::string_view body_json) const {
+    /// `POST /organization/spend_alerts/{alert_id}` (`organization.spend_alerts.update`; C: `openai_organization_spend_alerts_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view alert_id, std::string_view body_json) const {
         const detail::Arg a_alert_id(alert_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_update_async(client_.get(), a_alert_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_spend_alerts_update_async(client_.get(), a_alert_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates an organization spend alert.
@@ -7126,8 +7375,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view alert_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_alert_id(alert_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_update_async(client_.get(), a_alert_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_alerts_update_async(client_.get(), a_alert_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -7148,17 +7398,18 @@ public:
     }
 
     /// Delete the organization's hard spend limit.
-    /// `DELETE /organization/spend_limit` (`organization.spend_limit.delete`; C: `openai_organization_spend_limit_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async() const {
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_delete_async(client_.get(), cb, ud); });
+    /// `DELETE /organization/spend_limit` (`organization.spend_limit.delete`; C: `openai_organization_spend_limit_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async() const {
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_spend_limit_delete_async(client_.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete the organization's hard spend limit.
     /// `DELETE /organization/spend_limit` (`organization.spend_limit.delete`; C: `openai_organization_spend_limit_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(Callback callback) const {
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_delete_async(client_.get(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_delete_async(client_.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get the organization's hard spend limit.
@@ -7170,17 +7421,18 @@ public:
     }
 
     /// Get the organization's hard spend limit.
-    /// `GET /organization/spend_limit` (`organization.spend_limit.retrieve`; C: `openai_organization_spend_limit_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async() const {
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_retrieve_async(client_.get(), cb, ud); });
+    /// `GET /organization/spend_limit` (`organization.spend_limit.retrieve`; C: `openai_organization_spend_limit_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async() const {
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_spend_limit_retrieve_async(client_.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get the organization's hard spend limit.
     /// `GET /organization/spend_limit` (`organization.spend_limit.retrieve`; C: `openai_organization_spend_limit_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(Callback callback) const {
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_retrieve_async(client_.get(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_retrieve_async(client_.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create or replace the organization's hard spend limit.
@@ -7193,19 +7445,20 @@ public:
     }
 
     /// Create or replace the organization's hard spend limit.
-    /// `POST /organization/spend_limit` (`organization.spend_limit.update`; C: `openai_organization_spend_limit_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view body_json) const {
+    /// `POST /organization/spend_limit` (`organization.spend_limit.update`; C: `openai_organization_spend_limit_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_update_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_spend_limit_update_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create or replace the organization's hard spend limit.
     /// `POST /organization/spend_limit` (`organization.spend_limit.update`; C: `openai_organization_spend_limit_update_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future update_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_update_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_spend_limit_update_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -7249,19 +7502,20 @@ public:
     }
 
     /// Deletes a user from the organization.
-    /// `DELETE /organization/users/{user_id}` (`organization.users.delete`; C: `openai_organization_users_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view user_id) const {
+    /// `DELETE /organization/users/{user_id}` (`organization.users.delete`; C: `openai_organization_users_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view user_id) const {
         const detail::Arg a_user_id(user_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_delete_async(client_.get(), a_user_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_users_delete_async(client_.get(), a_user_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a user from the organization.
     /// `DELETE /organization/users/{user_id}` (`organization.users.delete`; C: `openai_organization_users_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view user_id, Callback callback) const {
         const detail::Arg a_user_id(user_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_delete_async(client_.get(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_users_delete_async(client_.get(), a_user_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists all of the users in the organization.
@@ -7274,23 +7528,24 @@ public:
     }
 
     /// Lists all of the users in the organization.
-    /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_users_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists all of the users in the organization.
     /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_users_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists all of the users in the organization.
-    /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /organization/users` (`organization.users.list`; C: `openai_organization_users_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -7308,19 +7563,20 @@ public:
     }
 
     /// Retrieves a user by their identifier.
-    /// `GET /organization/users/{user_id}` (`organization.users.retrieve`; C: `openai_organization_users_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view user_id) const {
+    /// `GET /organization/users/{user_id}` (`organization.users.retrieve`; C: `openai_organization_users_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view user_id) const {
         const detail::Arg a_user_id(user_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_retrieve_async(client_.get(), a_user_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_users_retrieve_async(client_.get(), a_user_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a user by their identifier.
     /// `GET /organization/users/{user_id}` (`organization.users.retrieve`; C: `openai_organization_users_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view user_id, Callback callback) const {
         const detail::Arg a_user_id(user_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_retrieve_async(client_.get(), a_user_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_users_retrieve_async(client_.get(), a_user_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Modifies a user's role in the organization.
@@ -7334,12 +7590,12 @@ public:
     }
 
     /// Modifies a user's role in the organization.
-    /// `POST /organization/users/{user_id}` (`organization.users.update`; C: `openai_organization_users_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view user_id, std::string_view body_json) const {
+    /// `POST /organization/users/{user_id}` (`organization.users.update`; C: `openai_organization_users_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view user_id, std::string_view body_json) const {
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_update_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_organization_users_update_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies a user's role in the organization.
@@ -7347,8 +7603,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view user_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_user_id(user_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_organization_users_update_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_organization_users_update_async(client_.get(), a_user_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -7382,12 +7639,12 @@ public:
     }
 
     /// Creates a custom role for a project.
-    /// `POST /projects/{project_id}/roles` (`projects.roles.create`; C: `openai_projects_roles_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view project_id, std::string_view body_json) const {
+    /// `POST /projects/{project_id}/roles` (`projects.roles.create`; C: `openai_projects_roles_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view project_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_roles_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_roles_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a custom role for a project.
@@ -7395,8 +7652,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view project_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_roles_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_create_async(client_.get(), a_project_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Deletes a custom role from a project.
@@ -7410,12 +7668,12 @@ public:
     }
 
     /// Deletes a custom role from a project.
-    /// `DELETE /projects/{project_id}/roles/{role_id}` (`projects.roles.delete`; C: `openai_projects_roles_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view project_id, std::string_view role_id) const {
+    /// `DELETE /projects/{project_id}/roles/{role_id}` (`projects.roles.delete`; C: `openai_projects_roles_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view project_id, std::string_view role_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_roles_delete_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_roles_delete_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a custom role from a project.
@@ -7423,8 +7681,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view project_id, std::string_view role_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_roles_delete_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_delete_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the roles configured for a project.
@@ -7438,12 +7697,12 @@ public:
     }
 
     /// Lists the roles configured for a project.
-    /// `GET /projects/{project_id}/roles` (`projects.roles.list`; C: `openai_projects_roles_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view project_id, std::string_view query_json = {}) const {
+    /// `GET /projects/{project_id}/roles` (`projects.roles.list`; C: `openai_projects_roles_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_roles_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_roles_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists the roles configured for a project.
@@ -7451,12 +7710,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view project_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_roles_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_list_async(client_.get(), a_project_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the roles configured for a project.
-    /// `GET /projects/{project_id}/roles` (`projects.roles.list`; C: `openai_projects_roles_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /projects/{project_id}/roles` (`projects.roles.list`; C: `openai_projects_roles_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view project_id, std::string_view query_json = {}) const {
         const detail::Arg a_project_id(project_id);
         const detail::OptArg a_query_json(query_json);
@@ -7476,12 +7736,12 @@ public:
     }
 
     /// Retrieves a project role.
-    /// `GET /projects/{project_id}/roles/{role_id}` (`projects.roles.retrieve`; C: `openai_projects_roles_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view project_id, std::string_view role_id) const {
+    /// `GET /projects/{project_id}/roles/{role_id}` (`projects.roles.retrieve`; C: `openai_projects_roles_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view project_id, std::string_view role_id) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_role_id(role_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a project role.
@@ -7489,8 +7749,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view project_id, std::string_view role_id, Callback callback) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_role_id(role_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_retrieve_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Updates an existing project role.
@@ -7505,13 +7766,13 @@ public:
     }
 
     /// Updates an existing project role.
-    /// `POST /projects/{project_id}/roles/{role_id}` (`projects.roles.update`; C: `openai_projects_roles_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view project_id, std::string_view role_id, std::string_view body_json) const {
+    /// `POST /projects/{project_id}/roles/{role_id}` (`projects.roles.update`; C: `openai_projects_roles_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view project_id, std::string_view role_id, std::string_view body_json) const {
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_role_id(role_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_projects_roles_update_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_projects_roles_update_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Updates an existing project role.
@@ -7520,8 +7781,9 @@ public:
         const detail::Arg a_project_id(project_id);
         const detail::Arg a_role_id(role_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_projects_roles_update_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_projects_roles_update_async(client_.get(), a_project_id.c_str(), a_role_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -7555,12 +7817,12 @@ public:
     }
 
     /// Accept an incoming SIP call and configure the realtime session that will handle it.
-    /// `POST /realtime/calls/{call_id}/accept` (`realtime.calls.accept`; C: `openai_realtime_calls_accept_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> accept_async(std::string_view call_id, std::string_view body_json) const {
+    /// `POST /realtime/calls/{call_id}/accept` (`realtime.calls.accept`; C: `openai_realtime_calls_accept_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture accept_async(std::string_view call_id, std::string_view body_json) const {
         const detail::Arg a_call_id(call_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_realtime_calls_accept_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_realtime_calls_accept_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Accept an incoming SIP call and configure the realtime session that will handle it.
@@ -7568,8 +7830,9 @@ public:
     [[nodiscard]] Future accept_async(std::string_view call_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_call_id(call_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_realtime_calls_accept_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_accept_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create a new Realtime API call over WebRTC and receive the SDP answer needed to complete the peer connection.
@@ -7582,19 +7845,20 @@ public:
     }
 
     /// Create a new Realtime API call over WebRTC and receive the SDP answer needed to complete the peer connection.
-    /// `POST /realtime/calls` (`realtime.calls.create`; C: `openai_realtime_calls_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json = {}) const {
+    /// `POST /realtime/calls` (`realtime.calls.create`; C: `openai_realtime_calls_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fields_json = {}) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_realtime_calls_create_async(client_.get(), a_fields_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_realtime_calls_create_async(client_.get(), a_fields_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a new Realtime API call over WebRTC and receive the SDP answer needed to complete the peer connection.
     /// `POST /realtime/calls` (`realtime.calls.create`; C: `openai_realtime_calls_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view fields_json, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_realtime_calls_create_async(client_.get(), a_fields_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_create_async(client_.get(), a_fields_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// End an active Realtime API call, whether it was initiated over SIP or WebRTC.
@@ -7607,19 +7871,20 @@ public:
     }
 
     /// End an active Realtime API call, whether it was initiated over SIP or WebRTC.
-    /// `POST /realtime/calls/{call_id}/hangup` (`realtime.calls.hangup`; C: `openai_realtime_calls_hangup_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> hangup_async(std::string_view call_id) const {
+    /// `POST /realtime/calls/{call_id}/hangup` (`realtime.calls.hangup`; C: `openai_realtime_calls_hangup_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture hangup_async(std::string_view call_id) const {
         const detail::Arg a_call_id(call_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_realtime_calls_hangup_async(client_.get(), a_call_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_realtime_calls_hangup_async(client_.get(), a_call_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// End an active Realtime API call, whether it was initiated over SIP or WebRTC.
     /// `POST /realtime/calls/{call_id}/hangup` (`realtime.calls.hangup`; C: `openai_realtime_calls_hangup_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future hangup_async(std::string_view call_id, Callback callback) const {
         const detail::Arg a_call_id(call_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_realtime_calls_hangup_async(client_.get(), a_call_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_hangup_async(client_.get(), a_call_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Transfer an active SIP call to a new destination using the SIP REFER verb.
@@ -7633,12 +7898,12 @@ public:
     }
 
     /// Transfer an active SIP call to a new destination using the SIP REFER verb.
-    /// `POST /realtime/calls/{call_id}/refer` (`realtime.calls.refer`; C: `openai_realtime_calls_refer_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> refer_async(std::string_view call_id, std::string_view body_json) const {
+    /// `POST /realtime/calls/{call_id}/refer` (`realtime.calls.refer`; C: `openai_realtime_calls_refer_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture refer_async(std::string_view call_id, std::string_view body_json) const {
         const detail::Arg a_call_id(call_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_realtime_calls_refer_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_realtime_calls_refer_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Transfer an active SIP call to a new destination using the SIP REFER verb.
@@ -7646,8 +7911,9 @@ public:
     [[nodiscard]] Future refer_async(std::string_view call_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_call_id(call_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_realtime_calls_refer_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_refer_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Decline an incoming SIP call by returning a SIP status code to the caller.
@@ -7661,12 +7927,12 @@ public:
     }
 
     /// Decline an incoming SIP call by returning a SIP status code to the caller.
-    /// `POST /realtime/calls/{call_id}/reject` (`realtime.calls.reject`; C: `openai_realtime_calls_reject_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> reject_async(std::string_view call_id, std::string_view body_json = {}) const {
+    /// `POST /realtime/calls/{call_id}/reject` (`realtime.calls.reject`; C: `openai_realtime_calls_reject_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture reject_async(std::string_view call_id, std::string_view body_json = {}) const {
         const detail::Arg a_call_id(call_id);
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_realtime_calls_reject_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_realtime_calls_reject_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Decline an incoming SIP call by returning a SIP status code to the caller.
@@ -7674,8 +7940,9 @@ public:
     [[nodiscard]] Future reject_async(std::string_view call_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_call_id(call_id);
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_realtime_calls_reject_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_realtime_calls_reject_async(client_.get(), a_call_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -7697,19 +7964,20 @@ public:
     }
 
     /// Create a Realtime client secret with an associated session configuration.
-    /// `POST /realtime/client_secrets` (`realtime.client_secrets.create`; C: `openai_realtime_client_secrets_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /realtime/client_secrets` (`realtime.client_secrets.create`; C: `openai_realtime_client_secrets_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_realtime_client_secrets_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_realtime_client_secrets_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a Realtime client secret with an associated session configuration.
     /// `POST /realtime/client_secrets` (`realtime.client_secrets.create`; C: `openai_realtime_client_secrets_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_realtime_client_secrets_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_realtime_client_secrets_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -7731,19 +7999,20 @@ public:
     }
 
     /// Create an ephemeral API token for use in client-side applications with the Realtime API.
-    /// `POST /realtime/sessions` (`realtime.sessions.create`; C: `openai_realtime_sessions_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /realtime/sessions` (`realtime.sessions.create`; C: `openai_realtime_sessions_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_realtime_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_realtime_sessions_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create an ephemeral API token for use in client-side applications with the Realtime API.
     /// `POST /realtime/sessions` (`realtime.sessions.create`; C: `openai_realtime_sessions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_realtime_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_realtime_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -7765,19 +8034,20 @@ public:
     }
 
     /// Create an ephemeral API token for use in client-side applications with the Realtime API specifically for realtime transcriptions.
-    /// `POST /realtime/transcription_sessions` (`realtime.transcription_sessions.create`; C: `openai_realtime_transcription_sessions_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /realtime/transcription_sessions` (`realtime.transcription_sessions.create`; C: `openai_realtime_transcription_sessions_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_realtime_transcription_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_realtime_transcription_sessions_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create an ephemeral API token for use in client-side applications with the Realtime API specifically for realtime transcriptions.
     /// `POST /realtime/transcription_sessions` (`realtime.transcription_sessions.create`; C: `openai_realtime_transcription_sessions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_realtime_transcription_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_realtime_transcription_sessions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -7811,12 +8081,12 @@ public:
     }
 
     /// Returns a list of input items for a given response.
-    /// `GET /responses/{response_id}/input_items` (`responses.input_items.list`; C: `openai_responses_input_items_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view response_id, std::string_view query_json = {}) const {
+    /// `GET /responses/{response_id}/input_items` (`responses.input_items.list`; C: `openai_responses_input_items_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view response_id, std::string_view query_json = {}) const {
         const detail::Arg a_response_id(response_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of input items for a given response.
@@ -7824,12 +8094,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view response_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_response_id(response_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_responses_input_items_list_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of input items for a given response.
-    /// `GET /responses/{response_id}/input_items` (`responses.input_items.list`; C: `openai_responses_input_items_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /responses/{response_id}/input_items` (`responses.input_items.list`; C: `openai_responses_input_items_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view response_id, std::string_view query_json = {}) const {
         const detail::Arg a_response_id(response_id);
         const detail::OptArg a_query_json(query_json);
@@ -7857,19 +8128,20 @@ public:
     }
 
     /// Returns input token counts of the request.
-    /// `POST /responses/input_tokens` (`responses.input_tokens.count`; C: `openai_responses_input_tokens_count_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> count_async(std::string_view body_json = {}) const {
+    /// `POST /responses/input_tokens` (`responses.input_tokens.count`; C: `openai_responses_input_tokens_count_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture count_async(std::string_view body_json = {}) const {
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns input token counts of the request.
     /// `POST /responses/input_tokens` (`responses.input_tokens.count`; C: `openai_responses_input_tokens_count_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future count_async(std::string_view body_json, Callback callback) const {
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_responses_input_tokens_count_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -7891,19 +8163,20 @@ public:
     }
 
     /// Download a skill zip bundle by its ID.
-    /// `GET /skills/{skill_id}/content` (`skills.content.retrieve`; C: `openai_skills_content_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view skill_id) const {
+    /// `GET /skills/{skill_id}/content` (`skills.content.retrieve`; C: `openai_skills_content_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view skill_id) const {
         const detail::Arg a_skill_id(skill_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_content_retrieve_async(client_.get(), a_skill_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_skills_content_retrieve_async(client_.get(), a_skill_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Download a skill zip bundle by its ID.
     /// `GET /skills/{skill_id}/content` (`skills.content.retrieve`; C: `openai_skills_content_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view skill_id, Callback callback) const {
         const detail::Arg a_skill_id(skill_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_content_retrieve_async(client_.get(), a_skill_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_skills_content_retrieve_async(client_.get(), a_skill_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Download a skill zip bundle by its ID.
@@ -7912,9 +8185,22 @@ public:
         const detail::Arg a_skill_id(skill_id);
         const detail::Arg a_path(path);
         openai_response *out = nullptr;
-        const Code code = openai_skills_content_retrieve_to_file(client_.get(), a_skill_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
-                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        const Code code = openai_skills_content_retrieve_to_file(
+            client_.get(), a_skill_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr, progress ? static_cast<void *>(&progress) : nullptr, &out);
         return detail::checked(code, out);
+    }
+
+    /// Download a skill zip bundle by its ID.
+    /// `GET /skills/{skill_id}/content` (`skills.content.retrieve`; C: `openai_skills_content_retrieve_to_file_async`): the download, started without blocking, as a ResponseFuture; `progress` runs on a library thread; cancelling removes the partial file.
+    ResponseFuture retrieve_to_file_async(std::string_view skill_id, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_skill_id(skill_id);
+        detail::KeepAlive keep;
+        const detail::Arg a_path(path);
+        if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));
+        const void *p = keep.progress.get();
+        return ResponseFuture(openai_skills_content_retrieve_to_file_async(
+                                  client_.get(), a_skill_id.c_str(), a_path.c_str(), p ? &detail::progress_trampoline : nullptr, const_cast<void *>(p), nullptr, nullptr),
+                              std::move(keep));
     }
 
 private:
@@ -7941,14 +8227,15 @@ public:
     }
 
     /// Create a new immutable skill version.
-    /// `POST /skills/{skill_id}/versions` (`skills.versions.create`; C: `openai_skills_versions_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view skill_id, std::string_view fields_json, const std::vector<Upload> &files) const {
+    /// `POST /skills/{skill_id}/versions` (`skills.versions.create`; C: `openai_skills_versions_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view skill_id, std::string_view fields_json, const std::vector<Upload> &files) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::OptArg a_fields_json(fields_json);
         std::vector<const openai_upload *> a_files;
         for (const Upload &u : files) a_files.push_back(u.get());
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_versions_create_async(client_.get(), a_skill_id.c_str(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), cb, ud); }, detail::keep_also(detail::KeepAlive{}, files));
+        detail::KeepAlive keep;
+        keep.add(files);
+        return ResponseFuture(openai_skills_versions_create_async(client_.get(), a_skill_id.c_str(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a new immutable skill version.
@@ -7958,8 +8245,10 @@ public:
         const detail::OptArg a_fields_json(fields_json);
         std::vector<const openai_upload *> a_files;
         for (const Upload &u : files) a_files.push_back(u.get());
+        detail::KeepAlive keep;
+        keep.add(files);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_versions_create_async(client_.get(), a_skill_id.c_str(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), cb, ud); }, std::move(callback), detail::keep_also(detail::KeepAlive{}, files));
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_create_async(client_.get(), a_skill_id.c_str(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete a skill version.
@@ -7973,12 +8262,12 @@ public:
     }
 
     /// Delete a skill version.
-    /// `DELETE /skills/{skill_id}/versions/{version}` (`skills.versions.delete`; C: `openai_skills_versions_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view skill_id, std::string_view version) const {
+    /// `DELETE /skills/{skill_id}/versions/{version}` (`skills.versions.delete`; C: `openai_skills_versions_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view skill_id, std::string_view version) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::Arg a_version(version);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_versions_delete_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_skills_versions_delete_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a skill version.
@@ -7986,8 +8275,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view skill_id, std::string_view version, Callback callback) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::Arg a_version(version);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_versions_delete_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_delete_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List skill versions for a skill.
@@ -8001,12 +8291,12 @@ public:
     }
 
     /// List skill versions for a skill.
-    /// `GET /skills/{skill_id}/versions` (`skills.versions.list`; C: `openai_skills_versions_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view skill_id, std::string_view query_json = {}) const {
+    /// `GET /skills/{skill_id}/versions` (`skills.versions.list`; C: `openai_skills_versions_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view skill_id, std::string_view query_json = {}) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_versions_list_async(client_.get(), a_skill_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_skills_versions_list_async(client_.get(), a_skill_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List skill versions for a skill.
@@ -8014,12 +8304,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view skill_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_versions_list_async(client_.get(), a_skill_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_list_async(client_.get(), a_skill_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List skill versions for a skill.
-    /// `GET /skills/{skill_id}/versions` (`skills.versions.list`; C: `openai_skills_versions_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /skills/{skill_id}/versions` (`skills.versions.list`; C: `openai_skills_versions_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view skill_id, std::string_view query_json = {}) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::OptArg a_query_json(query_json);
@@ -8039,12 +8330,12 @@ public:
     }
 
     /// Get a specific skill version.
-    /// `GET /skills/{skill_id}/versions/{version}` (`skills.versions.retrieve`; C: `openai_skills_versions_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view skill_id, std::string_view version) const {
+    /// `GET /skills/{skill_id}/versions/{version}` (`skills.versions.retrieve`; C: `openai_skills_versions_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view skill_id, std::string_view version) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::Arg a_version(version);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_versions_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_skills_versions_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get a specific skill version.
@@ -8052,8 +8343,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view skill_id, std::string_view version, Callback callback) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::Arg a_version(version);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_versions_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_skills_versions_retrieve_async(client_.get(), a_skill_id.c_str(), a_version.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -8076,12 +8368,13 @@ public:
     }
 
     /// Adds a Part to an Upload object.
-    /// `POST /uploads/{upload_id}/parts` (`uploads.parts.create`; C: `openai_uploads_parts_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view upload_id, std::string_view fields_json, const Upload &data) const {
+    /// `POST /uploads/{upload_id}/parts` (`uploads.parts.create`; C: `openai_uploads_parts_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view upload_id, std::string_view fields_json, const Upload &data) const {
         const detail::Arg a_upload_id(upload_id);
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_uploads_parts_create_async(client_.get(), a_upload_id.c_str(), a_fields_json.c_str(), data.get(), cb, ud); }, detail::KeepAlive{data});
+        detail::KeepAlive keep;
+        keep.add(data);
+        return ResponseFuture(openai_uploads_parts_create_async(client_.get(), a_upload_id.c_str(), a_fields_json.c_str(), data.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Adds a Part to an Upload object.
@@ -8089,8 +8382,10 @@ public:
     [[nodiscard]] Future create_async(std::string_view upload_id, std::string_view fields_json, const Upload &data, Callback callback) const {
         const detail::Arg a_upload_id(upload_id);
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(data);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_uploads_parts_create_async(client_.get(), a_upload_id.c_str(), a_fields_json.c_str(), data.get(), cb, ud); }, std::move(callback), detail::KeepAlive{data});
+            [&](openai_callback cb, void *ud) { return openai_uploads_parts_create_async(client_.get(), a_upload_id.c_str(), a_fields_json.c_str(), data.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -8113,12 +8408,12 @@ public:
     }
 
     /// Cancel a vector store file batch.
-    /// `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel` (`vector_stores.file_batches.cancel`; C: `openai_vector_stores_file_batches_cancel_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view vector_store_id, std::string_view batch_id) const {
+    /// `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel` (`vector_stores.file_batches.cancel`; C: `openai_vector_stores_file_batches_cancel_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture cancel_async(std::string_view vector_store_id, std::string_view batch_id) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_batch_id(batch_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_cancel_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_file_batches_cancel_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Cancel a vector store file batch.
@@ -8126,8 +8421,9 @@ public:
     [[nodiscard]] Future cancel_async(std::string_view vector_store_id, std::string_view batch_id, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_batch_id(batch_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_cancel_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_cancel_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create a vector store file batch.
@@ -8141,12 +8437,12 @@ public:
     }
 
     /// Create a vector store file batch.
-    /// `POST /vector_stores/{vector_store_id}/file_batches` (`vector_stores.file_batches.create`; C: `openai_vector_stores_file_batches_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view vector_store_id, std::string_view body_json) const {
+    /// `POST /vector_stores/{vector_store_id}/file_batches` (`vector_stores.file_batches.create`; C: `openai_vector_stores_file_batches_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view vector_store_id, std::string_view body_json) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_file_batches_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a vector store file batch.
@@ -8154,8 +8450,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view vector_store_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of vector store files in a batch.
@@ -8170,13 +8467,13 @@ public:
     }
 
     /// Returns a list of vector store files in a batch.
-    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (`vector_stores.file_batches.list_files`; C: `openai_vector_stores_file_batches_list_files_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_files_async(std::string_view vector_store_id, std::string_view batch_id, std::string_view query_json = {}) const {
+    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (`vector_stores.file_batches.list_files`; C: `openai_vector_stores_file_batches_list_files_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_files_async(std::string_view vector_store_id, std::string_view batch_id, std::string_view query_json = {}) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_batch_id(batch_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_list_files_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_file_batches_list_files_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of vector store files in a batch.
@@ -8185,12 +8482,13 @@ public:
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_batch_id(batch_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_list_files_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_list_files_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of vector store files in a batch.
-    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (`vector_stores.file_batches.list_files`; C: `openai_vector_stores_file_batches_list_files_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (`vector_stores.file_batches.list_files`; C: `openai_vector_stores_file_batches_list_files_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_files_pages(std::string_view vector_store_id, std::string_view batch_id, std::string_view query_json = {}) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_batch_id(batch_id);
@@ -8211,12 +8509,12 @@ public:
     }
 
     /// Retrieves a vector store file batch.
-    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}` (`vector_stores.file_batches.retrieve`; C: `openai_vector_stores_file_batches_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view vector_store_id, std::string_view batch_id) const {
+    /// `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}` (`vector_stores.file_batches.retrieve`; C: `openai_vector_stores_file_batches_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view vector_store_id, std::string_view batch_id) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_batch_id(batch_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_file_batches_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a vector store file batch.
@@ -8224,8 +8522,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view vector_store_id, std::string_view batch_id, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_batch_id(batch_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -8248,12 +8547,12 @@ public:
     }
 
     /// Retrieve the parsed contents of a vector store file.
-    /// `GET /vector_stores/{vector_store_id}/files/{file_id}/content` (`vector_stores.files.content`; C: `openai_vector_stores_files_content_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> content_async(std::string_view vector_store_id, std::string_view file_id) const {
+    /// `GET /vector_stores/{vector_store_id}/files/{file_id}/content` (`vector_stores.files.content`; C: `openai_vector_stores_files_content_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture content_async(std::string_view vector_store_id, std::string_view file_id) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_content_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_files_content_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieve the parsed contents of a vector store file.
@@ -8261,8 +8560,9 @@ public:
     [[nodiscard]] Future content_async(std::string_view vector_store_id, std::string_view file_id, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_content_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_content_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create a vector store file by attaching a File to a vector store.
@@ -8276,12 +8576,12 @@ public:
     }
 
     /// Create a vector store file by attaching a File to a vector store.
-    /// `POST /vector_stores/{vector_store_id}/files` (`vector_stores.files.create`; C: `openai_vector_stores_files_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view vector_store_id, std::string_view body_json) const {
+    /// `POST /vector_stores/{vector_store_id}/files` (`vector_stores.files.create`; C: `openai_vector_stores_files_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view vector_store_id, std::string_view body_json) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_files_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a vector store file by attaching a File to a vector store.
@@ -8289,8 +8589,9 @@ public:
     [[nodiscard]] Future create_async(std::string_view vector_store_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_create_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete a vector store file.
@@ -8304,12 +8605,12 @@ public:
     }
 
     /// Delete a vector store file.
-    /// `DELETE /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.delete`; C: `openai_vector_stores_files_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view vector_store_id, std::string_view file_id) const {
+    /// `DELETE /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.delete`; C: `openai_vector_stores_files_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view vector_store_id, std::string_view file_id) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_delete_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_files_delete_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a vector store file.
@@ -8317,8 +8618,9 @@ public:
     [[nodiscard]] Future delete_async(std::string_view vector_store_id, std::string_view file_id, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_delete_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_delete_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of vector store files.
@@ -8332,12 +8634,12 @@ public:
     }
 
     /// Returns a list of vector store files.
-    /// `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`; C: `openai_vector_stores_files_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view vector_store_id, std::string_view query_json = {}) const {
+    /// `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`; C: `openai_vector_stores_files_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view vector_store_id, std::string_view query_json = {}) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_list_async(client_.get(), a_vector_store_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_files_list_async(client_.get(), a_vector_store_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of vector store files.
@@ -8345,12 +8647,13 @@ public:
     [[nodiscard]] Future list_async(std::string_view vector_store_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_list_async(client_.get(), a_vector_store_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_list_async(client_.get(), a_vector_store_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of vector store files.
-    /// `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`; C: `openai_vector_stores_files_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /vector_stores/{vector_store_id}/files` (`vector_stores.files.list`; C: `openai_vector_stores_files_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view vector_store_id, std::string_view query_json = {}) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::OptArg a_query_json(query_json);
@@ -8370,12 +8673,12 @@ public:
     }
 
     /// Retrieves a vector store file.
-    /// `GET /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.retrieve`; C: `openai_vector_stores_files_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view vector_store_id, std::string_view file_id) const {
+    /// `GET /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.retrieve`; C: `openai_vector_stores_files_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view vector_store_id, std::string_view file_id) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_files_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a vector store file.
@@ -8383,8 +8686,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view vector_store_id, std::string_view file_id, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_retrieve_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Update attributes on a vector store file.
@@ -8399,13 +8703,13 @@ public:
     }
 
     /// Update attributes on a vector store file.
-    /// `POST /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.update`; C: `openai_vector_stores_files_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view vector_store_id, std::string_view file_id, std::string_view body_json) const {
+    /// `POST /vector_stores/{vector_store_id}/files/{file_id}` (`vector_stores.files.update`; C: `openai_vector_stores_files_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view vector_store_id, std::string_view file_id, std::string_view body_json) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_file_id(file_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_update_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_files_update_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Update attributes on a vector store file.
@@ -8414,8 +8718,9 @@ public:
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_file_id(file_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_update_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_update_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -8437,19 +8742,22 @@ public:
     }
 
     /// Create a character from an uploaded video.
-    /// `POST /videos/characters` (`videos.character.create`; C: `openai_videos_character_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json, const Upload &video) const {
+    /// `POST /videos/characters` (`videos.character.create`; C: `openai_videos_character_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fields_json, const Upload &video) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_videos_character_create_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, detail::KeepAlive{video});
+        detail::KeepAlive keep;
+        keep.add(video);
+        return ResponseFuture(openai_videos_character_create_async(client_.get(), a_fields_json.c_str(), video.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a character from an uploaded video.
     /// `POST /videos/characters` (`videos.character.create`; C: `openai_videos_character_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &video, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(video);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_videos_character_create_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, std::move(callback), detail::KeepAlive{video});
+            [&](openai_callback cb, void *ud) { return openai_videos_character_create_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Fetch a character.
@@ -8462,19 +8770,20 @@ public:
     }
 
     /// Fetch a character.
-    /// `GET /videos/characters/{character_id}` (`videos.character.get`; C: `openai_videos_character_get_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> get_async(std::string_view character_id) const {
+    /// `GET /videos/characters/{character_id}` (`videos.character.get`; C: `openai_videos_character_get_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture get_async(std::string_view character_id) const {
         const detail::Arg a_character_id(character_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_videos_character_get_async(client_.get(), a_character_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_videos_character_get_async(client_.get(), a_character_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Fetch a character.
     /// `GET /videos/characters/{character_id}` (`videos.character.get`; C: `openai_videos_character_get_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future get_async(std::string_view character_id, Callback callback) const {
         const detail::Arg a_character_id(character_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_videos_character_get_async(client_.get(), a_character_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_videos_character_get_async(client_.get(), a_character_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -8511,19 +8820,20 @@ public:
     }
 
     /// Cancels an in-progress batch.
-    /// `POST /batches/{batch_id}/cancel` (`batches.cancel`; C: `openai_batches_cancel_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view batch_id) const {
+    /// `POST /batches/{batch_id}/cancel` (`batches.cancel`; C: `openai_batches_cancel_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture cancel_async(std::string_view batch_id) const {
         const detail::Arg a_batch_id(batch_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_batches_cancel_async(client_.get(), a_batch_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_batches_cancel_async(client_.get(), a_batch_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Cancels an in-progress batch.
     /// `POST /batches/{batch_id}/cancel` (`batches.cancel`; C: `openai_batches_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future cancel_async(std::string_view batch_id, Callback callback) const {
         const detail::Arg a_batch_id(batch_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_batches_cancel_async(client_.get(), a_batch_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_batches_cancel_async(client_.get(), a_batch_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates and executes a batch from an uploaded file of requests.
@@ -8536,19 +8846,20 @@ public:
     }
 
     /// Creates and executes a batch from an uploaded file of requests.
-    /// `POST /batches` (`batches.create`; C: `openai_batches_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /batches` (`batches.create`; C: `openai_batches_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_batches_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_batches_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates and executes a batch from an uploaded file of requests.
     /// `POST /batches` (`batches.create`; C: `openai_batches_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_batches_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_batches_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List your organization's batches.
@@ -8561,23 +8872,24 @@ public:
     }
 
     /// List your organization's batches.
-    /// `GET /batches` (`batches.list`; C: `openai_batches_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /batches` (`batches.list`; C: `openai_batches_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_batches_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_batches_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List your organization's batches.
     /// `GET /batches` (`batches.list`; C: `openai_batches_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_batches_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_batches_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List your organization's batches.
-    /// `GET /batches` (`batches.list`; C: `openai_batches_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /batches` (`batches.list`; C: `openai_batches_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -8595,19 +8907,20 @@ public:
     }
 
     /// Retrieves a batch.
-    /// `GET /batches/{batch_id}` (`batches.retrieve`; C: `openai_batches_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view batch_id) const {
+    /// `GET /batches/{batch_id}` (`batches.retrieve`; C: `openai_batches_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view batch_id) const {
         const detail::Arg a_batch_id(batch_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_batches_retrieve_async(client_.get(), a_batch_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_batches_retrieve_async(client_.get(), a_batch_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a batch.
     /// `GET /batches/{batch_id}` (`batches.retrieve`; C: `openai_batches_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view batch_id, Callback callback) const {
         const detail::Arg a_batch_id(batch_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_batches_retrieve_async(client_.get(), a_batch_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_batches_retrieve_async(client_.get(), a_batch_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -8655,19 +8968,20 @@ public:
     }
 
     /// Creates a completion for the provided prompt and parameters.
-    /// `POST /completions` (`completions.create`; C: `openai_completions_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /completions` (`completions.create`; C: `openai_completions_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_completions_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a completion for the provided prompt and parameters.
     /// `POST /completions` (`completions.create`; C: `openai_completions_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_completions_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates a completion for the provided prompt and parameters.
@@ -8716,19 +9030,20 @@ public:
     }
 
     /// Create Container.
-    /// `POST /containers` (`containers.create`; C: `openai_containers_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json = {}) const {
+    /// `POST /containers` (`containers.create`; C: `openai_containers_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json = {}) const {
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_containers_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_containers_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create Container.
     /// `POST /containers` (`containers.create`; C: `openai_containers_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_containers_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_containers_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete Container.
@@ -8741,19 +9056,20 @@ public:
     }
 
     /// Delete Container.
-    /// `DELETE /containers/{container_id}` (`containers.delete`; C: `openai_containers_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view container_id) const {
+    /// `DELETE /containers/{container_id}` (`containers.delete`; C: `openai_containers_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view container_id) const {
         const detail::Arg a_container_id(container_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_containers_delete_async(client_.get(), a_container_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_containers_delete_async(client_.get(), a_container_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete Container.
     /// `DELETE /containers/{container_id}` (`containers.delete`; C: `openai_containers_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view container_id, Callback callback) const {
         const detail::Arg a_container_id(container_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_containers_delete_async(client_.get(), a_container_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_containers_delete_async(client_.get(), a_container_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List Containers.
@@ -8766,23 +9082,24 @@ public:
     }
 
     /// List Containers.
-    /// `GET /containers` (`containers.list`; C: `openai_containers_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /containers` (`containers.list`; C: `openai_containers_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_containers_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_containers_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List Containers.
     /// `GET /containers` (`containers.list`; C: `openai_containers_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_containers_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_containers_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List Containers.
-    /// `GET /containers` (`containers.list`; C: `openai_containers_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /containers` (`containers.list`; C: `openai_containers_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -8800,19 +9117,20 @@ public:
     }
 
     /// Retrieve Container.
-    /// `GET /containers/{container_id}` (`containers.retrieve`; C: `openai_containers_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view container_id) const {
+    /// `GET /containers/{container_id}` (`containers.retrieve`; C: `openai_containers_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view container_id) const {
         const detail::Arg a_container_id(container_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_containers_retrieve_async(client_.get(), a_container_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_containers_retrieve_async(client_.get(), a_container_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieve Container.
     /// `GET /containers/{container_id}` (`containers.retrieve`; C: `openai_containers_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view container_id, Callback callback) const {
         const detail::Arg a_container_id(container_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_containers_retrieve_async(client_.get(), a_container_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_containers_retrieve_async(client_.get(), a_container_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -8834,19 +9152,22 @@ public:
     }
 
     /// Check whether an image or audio file contains known OpenAI provenance signals.
-    /// `POST /content_provenance_checks` (`content_provenance_checks.create`; C: `openai_content_provenance_checks_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json, const Upload &file) const {
+    /// `POST /content_provenance_checks` (`content_provenance_checks.create`; C: `openai_content_provenance_checks_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fields_json, const Upload &file) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_content_provenance_checks_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+        detail::KeepAlive keep;
+        keep.add(file);
+        return ResponseFuture(openai_content_provenance_checks_create_async(client_.get(), a_fields_json.c_str(), file.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Check whether an image or audio file contains known OpenAI provenance signals.
     /// `POST /content_provenance_checks` (`content_provenance_checks.create`; C: `openai_content_provenance_checks_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &file, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(file);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_content_provenance_checks_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+            [&](openai_callback cb, void *ud) { return openai_content_provenance_checks_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -8870,19 +9191,20 @@ public:
     }
 
     /// Create a conversation.
-    /// `POST /conversations` (`conversations.create`; C: `openai_conversations_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json = {}) const {
+    /// `POST /conversations` (`conversations.create`; C: `openai_conversations_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json = {}) const {
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_conversations_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_conversations_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a conversation.
     /// `POST /conversations` (`conversations.create`; C: `openai_conversations_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_conversations_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_conversations_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete a conversation.
@@ -8895,19 +9217,20 @@ public:
     }
 
     /// Delete a conversation.
-    /// `DELETE /conversations/{conversation_id}` (`conversations.delete`; C: `openai_conversations_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view conversation_id) const {
+    /// `DELETE /conversations/{conversation_id}` (`conversations.delete`; C: `openai_conversations_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view conversation_id) const {
         const detail::Arg a_conversation_id(conversation_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_conversations_delete_async(client_.get(), a_conversation_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_conversations_delete_async(client_.get(), a_conversation_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a conversation.
     /// `DELETE /conversations/{conversation_id}` (`conversations.delete`; C: `openai_conversations_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view conversation_id, Callback callback) const {
         const detail::Arg a_conversation_id(conversation_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_conversations_delete_async(client_.get(), a_conversation_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_conversations_delete_async(client_.get(), a_conversation_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Get a conversation.
@@ -8920,19 +9243,20 @@ public:
     }
 
     /// Get a conversation.
-    /// `GET /conversations/{conversation_id}` (`conversations.retrieve`; C: `openai_conversations_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view conversation_id) const {
+    /// `GET /conversations/{conversation_id}` (`conversations.retrieve`; C: `openai_conversations_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view conversation_id) const {
         const detail::Arg a_conversation_id(conversation_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_conversations_retrieve_async(client_.get(), a_conversation_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_conversations_retrieve_async(client_.get(), a_conversation_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get a conversation.
     /// `GET /conversations/{conversation_id}` (`conversations.retrieve`; C: `openai_conversations_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view conversation_id, Callback callback) const {
         const detail::Arg a_conversation_id(conversation_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_conversations_retrieve_async(client_.get(), a_conversation_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_conversations_retrieve_async(client_.get(), a_conversation_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Update a conversation.
@@ -8946,12 +9270,12 @@ public:
     }
 
     /// Update a conversation.
-    /// `POST /conversations/{conversation_id}` (`conversations.update`; C: `openai_conversations_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view conversation_id, std::string_view body_json = {}) const {
+    /// `POST /conversations/{conversation_id}` (`conversations.update`; C: `openai_conversations_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view conversation_id, std::string_view body_json = {}) const {
         const detail::Arg a_conversation_id(conversation_id);
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_conversations_update_async(client_.get(), a_conversation_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_conversations_update_async(client_.get(), a_conversation_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Update a conversation.
@@ -8959,8 +9283,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view conversation_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_conversation_id(conversation_id);
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_conversations_update_async(client_.get(), a_conversation_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_conversations_update_async(client_.get(), a_conversation_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -8982,19 +9307,20 @@ public:
     }
 
     /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint that today's specification no longer has).
-    /// `POST /edits` (`edits.create`; C: `openai_edits_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /edits` (`edits.create`; C: `openai_edits_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_edits_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_edits_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a new edit for the provided input, instruction and parameters (a legacy endpoint that today's specification no longer has).
     /// `POST /edits` (`edits.create`; C: `openai_edits_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_edits_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_edits_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -9016,19 +9342,20 @@ public:
     }
 
     /// Creates an embedding vector representing the input text.
-    /// `POST /embeddings` (`embeddings.create`; C: `openai_embeddings_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /embeddings` (`embeddings.create`; C: `openai_embeddings_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_embeddings_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_embeddings_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates an embedding vector representing the input text.
     /// `POST /embeddings` (`embeddings.create`; C: `openai_embeddings_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_embeddings_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_embeddings_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -9052,19 +9379,20 @@ public:
     }
 
     /// Create the structure of an evaluation that can be used to test a model's performance.
-    /// `POST /evals` (`evals.create`; C: `openai_evals_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /evals` (`evals.create`; C: `openai_evals_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create the structure of an evaluation that can be used to test a model's performance.
     /// `POST /evals` (`evals.create`; C: `openai_evals_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete an evaluation.
@@ -9077,19 +9405,20 @@ public:
     }
 
     /// Delete an evaluation.
-    /// `DELETE /evals/{eval_id}` (`evals.delete`; C: `openai_evals_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view eval_id) const {
+    /// `DELETE /evals/{eval_id}` (`evals.delete`; C: `openai_evals_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view eval_id) const {
         const detail::Arg a_eval_id(eval_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_delete_async(client_.get(), a_eval_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_delete_async(client_.get(), a_eval_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete an evaluation.
     /// `DELETE /evals/{eval_id}` (`evals.delete`; C: `openai_evals_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view eval_id, Callback callback) const {
         const detail::Arg a_eval_id(eval_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_delete_async(client_.get(), a_eval_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_delete_async(client_.get(), a_eval_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List evaluations for a project.
@@ -9102,23 +9431,24 @@ public:
     }
 
     /// List evaluations for a project.
-    /// `GET /evals` (`evals.list`; C: `openai_evals_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /evals` (`evals.list`; C: `openai_evals_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List evaluations for a project.
     /// `GET /evals` (`evals.list`; C: `openai_evals_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List evaluations for a project.
-    /// `GET /evals` (`evals.list`; C: `openai_evals_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /evals` (`evals.list`; C: `openai_evals_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -9136,19 +9466,20 @@ public:
     }
 
     /// Get an evaluation by ID.
-    /// `GET /evals/{eval_id}` (`evals.retrieve`; C: `openai_evals_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view eval_id) const {
+    /// `GET /evals/{eval_id}` (`evals.retrieve`; C: `openai_evals_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view eval_id) const {
         const detail::Arg a_eval_id(eval_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_retrieve_async(client_.get(), a_eval_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_retrieve_async(client_.get(), a_eval_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get an evaluation by ID.
     /// `GET /evals/{eval_id}` (`evals.retrieve`; C: `openai_evals_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view eval_id, Callback callback) const {
         const detail::Arg a_eval_id(eval_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_retrieve_async(client_.get(), a_eval_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_retrieve_async(client_.get(), a_eval_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Update certain properties of an evaluation.
@@ -9162,12 +9493,12 @@ public:
     }
 
     /// Update certain properties of an evaluation.
-    /// `POST /evals/{eval_id}` (`evals.update`; C: `openai_evals_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view eval_id, std::string_view body_json) const {
+    /// `POST /evals/{eval_id}` (`evals.update`; C: `openai_evals_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view eval_id, std::string_view body_json) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_evals_update_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_evals_update_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Update certain properties of an evaluation.
@@ -9175,8 +9506,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view eval_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_eval_id(eval_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_evals_update_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_evals_update_async(client_.get(), a_eval_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -9198,19 +9530,20 @@ public:
     }
 
     /// Returns a response containing the contents of the specified file.
-    /// `GET /files/{file_id}/content` (`files.content`; C: `openai_files_content_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> content_async(std::string_view file_id) const {
+    /// `GET /files/{file_id}/content` (`files.content`; C: `openai_files_content_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture content_async(std::string_view file_id) const {
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_files_content_async(client_.get(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_files_content_async(client_.get(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a response containing the contents of the specified file.
     /// `GET /files/{file_id}/content` (`files.content`; C: `openai_files_content_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future content_async(std::string_view file_id, Callback callback) const {
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_files_content_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_files_content_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a response containing the contents of the specified file.
@@ -9219,9 +9552,22 @@ public:
         const detail::Arg a_file_id(file_id);
         const detail::Arg a_path(path);
         openai_response *out = nullptr;
-        const Code code = openai_files_content_to_file(client_.get(), a_file_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
-                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        const Code code = openai_files_content_to_file(
+            client_.get(), a_file_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr, progress ? static_cast<void *>(&progress) : nullptr, &out);
         return detail::checked(code, out);
+    }
+
+    /// Returns a response containing the contents of the specified file.
+    /// `GET /files/{file_id}/content` (`files.content`; C: `openai_files_content_to_file_async`): the download, started without blocking, as a ResponseFuture; `progress` runs on a library thread; cancelling removes the partial file.
+    ResponseFuture content_to_file_async(std::string_view file_id, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
+        const detail::Arg a_path(path);
+        if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));
+        const void *p = keep.progress.get();
+        return ResponseFuture(openai_files_content_to_file_async(
+                                  client_.get(), a_file_id.c_str(), a_path.c_str(), p ? &detail::progress_trampoline : nullptr, const_cast<void *>(p), nullptr, nullptr),
+                              std::move(keep));
     }
 
     /// Upload a file that can be used across various endpoints.
@@ -9234,19 +9580,22 @@ public:
     }
 
     /// Upload a file that can be used across various endpoints.
-    /// `POST /files` (`files.create`; C: `openai_files_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json, const Upload &file) const {
+    /// `POST /files` (`files.create`; C: `openai_files_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fields_json, const Upload &file) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_files_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+        detail::KeepAlive keep;
+        keep.add(file);
+        return ResponseFuture(openai_files_create_async(client_.get(), a_fields_json.c_str(), file.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Upload a file that can be used across various endpoints.
     /// `POST /files` (`files.create`; C: `openai_files_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &file, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(file);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_files_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+            [&](openai_callback cb, void *ud) { return openai_files_create_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete a file and remove it from all vector stores.
@@ -9259,19 +9608,20 @@ public:
     }
 
     /// Delete a file and remove it from all vector stores.
-    /// `DELETE /files/{file_id}` (`files.delete`; C: `openai_files_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view file_id) const {
+    /// `DELETE /files/{file_id}` (`files.delete`; C: `openai_files_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view file_id) const {
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_files_delete_async(client_.get(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a file and remove it from all vector stores.
     /// `DELETE /files/{file_id}` (`files.delete`; C: `openai_files_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view file_id, Callback callback) const {
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_files_delete_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of files.
@@ -9284,23 +9634,24 @@ public:
     }
 
     /// Returns a list of files.
-    /// `GET /files` (`files.list`; C: `openai_files_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /files` (`files.list`; C: `openai_files_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_files_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_files_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of files.
     /// `GET /files` (`files.list`; C: `openai_files_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_files_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_files_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of files.
-    /// `GET /files` (`files.list`; C: `openai_files_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /files` (`files.list`; C: `openai_files_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -9318,19 +9669,20 @@ public:
     }
 
     /// Returns information about a specific file.
-    /// `GET /files/{file_id}` (`files.retrieve`; C: `openai_files_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view file_id) const {
+    /// `GET /files/{file_id}` (`files.retrieve`; C: `openai_files_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view file_id) const {
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_files_retrieve_async(client_.get(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns information about a specific file.
     /// `GET /files/{file_id}` (`files.retrieve`; C: `openai_files_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view file_id, Callback callback) const {
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_files_retrieve_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a response containing the contents of the specified file.
@@ -9343,19 +9695,20 @@ public:
     }
 
     /// Returns a response containing the contents of the specified file.
-    /// `GET /files/{file_id}/content` (`files.retrieve_content`; alias of files.content; C: `openai_files_retrieve_content_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_content_async(std::string_view file_id) const {
+    /// `GET /files/{file_id}/content` (`files.retrieve_content`; alias of files.content; C: `openai_files_retrieve_content_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_content_async(std::string_view file_id) const {
         const detail::Arg a_file_id(file_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_files_retrieve_content_async(client_.get(), a_file_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_files_retrieve_content_async(client_.get(), a_file_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a response containing the contents of the specified file.
     /// `GET /files/{file_id}/content` (`files.retrieve_content`; alias of files.content; C: `openai_files_retrieve_content_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_content_async(std::string_view file_id, Callback callback) const {
         const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_files_retrieve_content_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_files_retrieve_content_async(client_.get(), a_file_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a response containing the contents of the specified file.
@@ -9364,9 +9717,22 @@ public:
         const detail::Arg a_file_id(file_id);
         const detail::Arg a_path(path);
         openai_response *out = nullptr;
-        const Code code = openai_files_retrieve_content_to_file(client_.get(), a_file_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
-                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        const Code code = openai_files_retrieve_content_to_file(
+            client_.get(), a_file_id.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr, progress ? static_cast<void *>(&progress) : nullptr, &out);
         return detail::checked(code, out);
+    }
+
+    /// Returns a response containing the contents of the specified file.
+    /// `GET /files/{file_id}/content` (`files.retrieve_content`; alias of files.content; C: `openai_files_retrieve_content_to_file_async`): the download, started without blocking, as a ResponseFuture; `progress` runs on a library thread; cancelling removes the partial file.
+    ResponseFuture retrieve_content_to_file_async(std::string_view file_id, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_file_id(file_id);
+        detail::KeepAlive keep;
+        const detail::Arg a_path(path);
+        if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));
+        const void *p = keep.progress.get();
+        return ResponseFuture(openai_files_retrieve_content_to_file_async(
+                                  client_.get(), a_file_id.c_str(), a_path.c_str(), p ? &detail::progress_trampoline : nullptr, const_cast<void *>(p), nullptr, nullptr),
+                              std::move(keep));
     }
 
     /// Upload a file that can be used across various endpoints.
@@ -9379,19 +9745,22 @@ public:
     }
 
     /// Upload a file that can be used across various endpoints.
-    /// `POST /files` (`files.upload`; alias of files.create; C: `openai_files_upload_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> upload_async(std::string_view fields_json, const Upload &file) const {
+    /// `POST /files` (`files.upload`; alias of files.create; C: `openai_files_upload_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture upload_async(std::string_view fields_json, const Upload &file) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_files_upload_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, detail::KeepAlive{file});
+        detail::KeepAlive keep;
+        keep.add(file);
+        return ResponseFuture(openai_files_upload_async(client_.get(), a_fields_json.c_str(), file.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Upload a file that can be used across various endpoints.
     /// `POST /files` (`files.upload`; alias of files.create; C: `openai_files_upload_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future upload_async(std::string_view fields_json, const Upload &file, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(file);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_files_upload_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), detail::KeepAlive{file});
+            [&](openai_callback cb, void *ud) { return openai_files_upload_async(client_.get(), a_fields_json.c_str(), file.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -9426,19 +9795,22 @@ public:
     }
 
     /// Creates a variation of a given image.
-    /// `POST /images/variations` (`images.create_variation`; C: `openai_images_create_variation_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_variation_async(std::string_view fields_json, const Upload &image) const {
+    /// `POST /images/variations` (`images.create_variation`; C: `openai_images_create_variation_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_variation_async(std::string_view fields_json, const Upload &image) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_images_create_variation_async(client_.get(), a_fields_json.c_str(), image.get(), cb, ud); }, detail::KeepAlive{image});
+        detail::KeepAlive keep;
+        keep.add(image);
+        return ResponseFuture(openai_images_create_variation_async(client_.get(), a_fields_json.c_str(), image.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a variation of a given image.
     /// `POST /images/variations` (`images.create_variation`; C: `openai_images_create_variation_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_variation_async(std::string_view fields_json, const Upload &image, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(image);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_images_create_variation_async(client_.get(), a_fields_json.c_str(), image.get(), cb, ud); }, std::move(callback), detail::KeepAlive{image});
+            [&](openai_callback cb, void *ud) { return openai_images_create_variation_async(client_.get(), a_fields_json.c_str(), image.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates an edited or extended image given one or more source images and a prompt.
@@ -9451,19 +9823,24 @@ public:
     }
 
     /// Creates an edited or extended image given one or more source images and a prompt.
-    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> edit_async(std::string_view fields_json, const Upload &image, const Upload &mask = Upload()) const {
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture edit_async(std::string_view fields_json, const Upload &image, const Upload &mask = Upload()) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_images_edit_async(client_.get(), a_fields_json.c_str(), image.get(), mask.get(), cb, ud); }, detail::KeepAlive{image, mask});
+        detail::KeepAlive keep;
+        keep.add(image);
+        keep.add(mask);
+        return ResponseFuture(openai_images_edit_async(client_.get(), a_fields_json.c_str(), image.get(), mask.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates an edited or extended image given one or more source images and a prompt.
     /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future edit_async(std::string_view fields_json, const Upload &image, const Upload &mask, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(image);
+        keep.add(mask);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_images_edit_async(client_.get(), a_fields_json.c_str(), image.get(), mask.get(), cb, ud); }, std::move(callback), detail::KeepAlive{image, mask});
+            [&](openai_callback cb, void *ud) { return openai_images_edit_async(client_.get(), a_fields_json.c_str(), image.get(), mask.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates an edited or extended image given one or more source images and a prompt.
@@ -9478,13 +9855,15 @@ public:
     }
 
     /// Creates an edited or extended image given one or more source images and a prompt.
-    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_ex_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> edit_ex_async(std::string_view fields_json, const std::vector<Upload> &image, const Upload &mask = Upload()) const {
+    /// `POST /images/edits` (`images.edit`; C: `openai_images_edit_ex_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture edit_ex_async(std::string_view fields_json, const std::vector<Upload> &image, const Upload &mask = Upload()) const {
         const detail::OptArg a_fields_json(fields_json);
         std::vector<const openai_upload *> a_image;
         for (const Upload &u : image) a_image.push_back(u.get());
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_images_edit_ex_async(client_.get(), a_fields_json.c_str(), a_image.empty() ? nullptr : a_image.data(), a_image.size(), mask.get(), cb, ud); }, detail::keep_also(detail::KeepAlive{mask}, image));
+        detail::KeepAlive keep;
+        keep.add(image);
+        keep.add(mask);
+        return ResponseFuture(openai_images_edit_ex_async(client_.get(), a_fields_json.c_str(), a_image.empty() ? nullptr : a_image.data(), a_image.size(), mask.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates an edited or extended image given one or more source images and a prompt.
@@ -9493,8 +9872,11 @@ public:
         const detail::OptArg a_fields_json(fields_json);
         std::vector<const openai_upload *> a_image;
         for (const Upload &u : image) a_image.push_back(u.get());
+        detail::KeepAlive keep;
+        keep.add(image);
+        keep.add(mask);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_images_edit_ex_async(client_.get(), a_fields_json.c_str(), a_image.empty() ? nullptr : a_image.data(), a_image.size(), mask.get(), cb, ud); }, std::move(callback), detail::keep_also(detail::KeepAlive{mask}, image));
+            [&](openai_callback cb, void *ud) { return openai_images_edit_ex_async(client_.get(), a_fields_json.c_str(), a_image.empty() ? nullptr : a_image.data(), a_image.size(), mask.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates an edited or extended image given one or more source images and a prompt.
@@ -9538,19 +9920,20 @@ public:
     }
 
     /// Creates an image given a prompt.
-    /// `POST /images/generations` (`images.generate`; C: `openai_images_generate_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> generate_async(std::string_view body_json) const {
+    /// `POST /images/generations` (`images.generate`; C: `openai_images_generate_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture generate_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_images_generate_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_images_generate_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates an image given a prompt.
     /// `POST /images/generations` (`images.generate`; C: `openai_images_generate_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future generate_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_images_generate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_images_generate_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates an image given a prompt.
@@ -9597,19 +9980,20 @@ public:
     }
 
     /// Delete a fine-tuned model.
-    /// `DELETE /models/{model}` (`models.delete`; C: `openai_models_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view model) const {
+    /// `DELETE /models/{model}` (`models.delete`; C: `openai_models_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view model) const {
         const detail::Arg a_model(model);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_models_delete_async(client_.get(), a_model.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_models_delete_async(client_.get(), a_model.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a fine-tuned model.
     /// `DELETE /models/{model}` (`models.delete`; C: `openai_models_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view model, Callback callback) const {
         const detail::Arg a_model(model);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_models_delete_async(client_.get(), a_model.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_models_delete_async(client_.get(), a_model.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Lists the currently available models, and provides basic information about each one such as the owner and availability.
@@ -9621,17 +10005,18 @@ public:
     }
 
     /// Lists the currently available models, and provides basic information about each one such as the owner and availability.
-    /// `GET /models` (`models.list`; C: `openai_models_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async() const {
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_models_list_async(client_.get(), cb, ud); });
+    /// `GET /models` (`models.list`; C: `openai_models_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async() const {
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_models_list_async(client_.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Lists the currently available models, and provides basic information about each one such as the owner and availability.
     /// `GET /models` (`models.list`; C: `openai_models_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(Callback callback) const {
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_models_list_async(client_.get(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_models_list_async(client_.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieves a model instance, providing basic information about the model such as the owner and permissioning.
@@ -9644,19 +10029,20 @@ public:
     }
 
     /// Retrieves a model instance, providing basic information about the model such as the owner and permissioning.
-    /// `GET /models/{model}` (`models.retrieve`; C: `openai_models_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view model) const {
+    /// `GET /models/{model}` (`models.retrieve`; C: `openai_models_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view model) const {
         const detail::Arg a_model(model);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_models_retrieve_async(client_.get(), a_model.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_models_retrieve_async(client_.get(), a_model.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a model instance, providing basic information about the model such as the owner and permissioning.
     /// `GET /models/{model}` (`models.retrieve`; C: `openai_models_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view model, Callback callback) const {
         const detail::Arg a_model(model);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_models_retrieve_async(client_.get(), a_model.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_models_retrieve_async(client_.get(), a_model.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -9678,19 +10064,20 @@ public:
     }
 
     /// Classifies if text and/or image inputs are potentially harmful.
-    /// `POST /moderations` (`moderations.create`; C: `openai_moderations_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /moderations` (`moderations.create`; C: `openai_moderations_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_moderations_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_moderations_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Classifies if text and/or image inputs are potentially harmful.
     /// `POST /moderations` (`moderations.create`; C: `openai_moderations_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_moderations_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_moderations_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -9744,6 +10131,28 @@ public:
     RealtimeTranscriptionSessions transcription_sessions() const { return RealtimeTranscriptionSessions(client_); }
     RealtimeTranslations translations() const { return RealtimeTranslations(client_); }
 
+    /// Opens a Realtime session (`wss://<base>/realtime?<query>`, e.g. `{"model":"gpt-realtime"}`) and blocks until the handshake is done;
+    /// throws the refused upgrade's error (AuthenticationError, ...) or why it could not connect.
+    /// Default session options (no reconnection). C: `openai_realtime_connect`.
+    RealtimeSession connect(std::string_view query_json = {}) const {
+        return detail::realtime_connect(&openai_realtime_connect, client_.get(), query_json);
+    }
+
+    /// Starts the same session without blocking, with `options` (timeouts, queue sizes, a
+    /// reconnection handler, ...): events may be sent at once, and a failure to connect ends
+    /// the session (its events then throw it). C: `openai_realtime_connect_async`.
+    RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options) const {
+        return detail::realtime_connect_async(&openai_realtime_connect_async, client_.get(), query_json, options, {}, {});
+    }
+
+    /// The same, its events pushed to `on_event` on the session's own library thread, then its end
+    /// to `on_done` (nullptr after a clean close). C: `openai_realtime_connect_async` with a callback.
+    RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options, EventHandler on_event,
+                            DoneHandler on_done = {}) const {
+        return detail::realtime_connect_async(&openai_realtime_connect_async, client_.get(), query_json, options, std::move(on_event),
+                                              std::move(on_done));
+    }
+
 private:
     std::shared_ptr<openai_client> client_;
 };
@@ -9756,6 +10165,28 @@ public:
     ResponsesInputItems input_items() const { return ResponsesInputItems(client_); }
     ResponsesInputTokens input_tokens() const { return ResponsesInputTokens(client_); }
 
+    /// Opens a Responses API session over a persistent WebSocket (`wss://<base>/responses`): send `response.create` events, receive the Responses stream events and blocks until the handshake is done;
+    /// throws the refused upgrade's error (AuthenticationError, ...) or why it could not connect.
+    /// Default session options (no reconnection). C: `openai_responses_connect`.
+    RealtimeSession connect(std::string_view query_json = {}) const {
+        return detail::realtime_connect(&openai_responses_connect, client_.get(), query_json);
+    }
+
+    /// Starts the same session without blocking, with `options` (timeouts, queue sizes, a
+    /// reconnection handler, ...): events may be sent at once, and a failure to connect ends
+    /// the session (its events then throw it). C: `openai_responses_connect_async`.
+    RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options) const {
+        return detail::realtime_connect_async(&openai_responses_connect_async, client_.get(), query_json, options, {}, {});
+    }
+
+    /// The same, its events pushed to `on_event` on the session's own library thread, then its end
+    /// to `on_done` (nullptr after a clean close). C: `openai_responses_connect_async` with a callback.
+    RealtimeSession connect(std::string_view query_json, const RealtimeOptions &options, EventHandler on_event,
+                            DoneHandler on_done = {}) const {
+        return detail::realtime_connect_async(&openai_responses_connect_async, client_.get(), query_json, options, std::move(on_event),
+                                              std::move(on_done));
+    }
+
     /// Cancels a model response with the given ID.
     /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel`): blocks until the response is complete; throws on failure.
     Response cancel(std::string_view response_id) const {
@@ -9766,19 +10197,20 @@ public:
     }
 
     /// Cancels a model response with the given ID.
-    /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view response_id) const {
+    /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture cancel_async(std::string_view response_id) const {
         const detail::Arg a_response_id(response_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_responses_cancel_async(client_.get(), a_response_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_responses_cancel_async(client_.get(), a_response_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Cancels a model response with the given ID.
     /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future cancel_async(std::string_view response_id, Callback callback) const {
         const detail::Arg a_response_id(response_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_responses_cancel_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_responses_cancel_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Compact a conversation.
@@ -9791,19 +10223,20 @@ public:
     }
 
     /// Compact a conversation.
-    /// `POST /responses/compact` (`responses.compact`; C: `openai_responses_compact_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> compact_async(std::string_view body_json = {}) const {
+    /// `POST /responses/compact` (`responses.compact`; C: `openai_responses_compact_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture compact_async(std::string_view body_json = {}) const {
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_responses_compact_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_responses_compact_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Compact a conversation.
     /// `POST /responses/compact` (`responses.compact`; C: `openai_responses_compact_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future compact_async(std::string_view body_json, Callback callback) const {
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_responses_compact_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_responses_compact_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates a model response.
@@ -9816,19 +10249,20 @@ public:
     }
 
     /// Creates a model response.
-    /// `POST /responses` (`responses.create`; C: `openai_responses_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /responses` (`responses.create`; C: `openai_responses_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_responses_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_responses_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates a model response.
     /// `POST /responses` (`responses.create`; C: `openai_responses_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_responses_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_responses_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates a model response.
@@ -9866,19 +10300,20 @@ public:
     }
 
     /// Deletes a model response with the given ID.
-    /// `DELETE /responses/{response_id}` (`responses.delete`; C: `openai_responses_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view response_id) const {
+    /// `DELETE /responses/{response_id}` (`responses.delete`; C: `openai_responses_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view response_id) const {
         const detail::Arg a_response_id(response_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_responses_delete_async(client_.get(), a_response_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_responses_delete_async(client_.get(), a_response_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Deletes a model response with the given ID.
     /// `DELETE /responses/{response_id}` (`responses.delete`; C: `openai_responses_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view response_id, Callback callback) const {
         const detail::Arg a_response_id(response_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_responses_delete_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_responses_delete_async(client_.get(), a_response_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieves a model response with the given ID.
@@ -9892,12 +10327,12 @@ public:
     }
 
     /// Retrieves a model response with the given ID.
-    /// `GET /responses/{response_id}` (`responses.retrieve`; C: `openai_responses_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view response_id, std::string_view query_json = {}) const {
+    /// `GET /responses/{response_id}` (`responses.retrieve`; C: `openai_responses_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view response_id, std::string_view query_json = {}) const {
         const detail::Arg a_response_id(response_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a model response with the given ID.
@@ -9905,8 +10340,9 @@ public:
     [[nodiscard]] Future retrieve_async(std::string_view response_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_response_id(response_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_responses_retrieve_async(client_.get(), a_response_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Retrieves a model response with the given ID.
@@ -9961,13 +10397,14 @@ public:
     }
 
     /// Create a new skill.
-    /// `POST /skills` (`skills.create`; C: `openai_skills_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json, const std::vector<Upload> &files) const {
+    /// `POST /skills` (`skills.create`; C: `openai_skills_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fields_json, const std::vector<Upload> &files) const {
         const detail::OptArg a_fields_json(fields_json);
         std::vector<const openai_upload *> a_files;
         for (const Upload &u : files) a_files.push_back(u.get());
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_create_async(client_.get(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), cb, ud); }, detail::keep_also(detail::KeepAlive{}, files));
+        detail::KeepAlive keep;
+        keep.add(files);
+        return ResponseFuture(openai_skills_create_async(client_.get(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a new skill.
@@ -9976,8 +10413,10 @@ public:
         const detail::OptArg a_fields_json(fields_json);
         std::vector<const openai_upload *> a_files;
         for (const Upload &u : files) a_files.push_back(u.get());
+        detail::KeepAlive keep;
+        keep.add(files);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_create_async(client_.get(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), cb, ud); }, std::move(callback), detail::keep_also(detail::KeepAlive{}, files));
+            [&](openai_callback cb, void *ud) { return openai_skills_create_async(client_.get(), a_fields_json.c_str(), a_files.empty() ? nullptr : a_files.data(), a_files.size(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete a skill by its ID.
@@ -9990,19 +10429,20 @@ public:
     }
 
     /// Delete a skill by its ID.
-    /// `DELETE /skills/{skill_id}` (`skills.delete`; C: `openai_skills_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view skill_id) const {
+    /// `DELETE /skills/{skill_id}` (`skills.delete`; C: `openai_skills_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view skill_id) const {
         const detail::Arg a_skill_id(skill_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_delete_async(client_.get(), a_skill_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_skills_delete_async(client_.get(), a_skill_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a skill by its ID.
     /// `DELETE /skills/{skill_id}` (`skills.delete`; C: `openai_skills_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view skill_id, Callback callback) const {
         const detail::Arg a_skill_id(skill_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_delete_async(client_.get(), a_skill_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_skills_delete_async(client_.get(), a_skill_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List all skills for the current project.
@@ -10015,23 +10455,24 @@ public:
     }
 
     /// List all skills for the current project.
-    /// `GET /skills` (`skills.list`; C: `openai_skills_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /skills` (`skills.list`; C: `openai_skills_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_skills_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List all skills for the current project.
     /// `GET /skills` (`skills.list`; C: `openai_skills_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_skills_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List all skills for the current project.
-    /// `GET /skills` (`skills.list`; C: `openai_skills_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /skills` (`skills.list`; C: `openai_skills_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -10049,19 +10490,20 @@ public:
     }
 
     /// Get a skill by its ID.
-    /// `GET /skills/{skill_id}` (`skills.retrieve`; C: `openai_skills_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view skill_id) const {
+    /// `GET /skills/{skill_id}` (`skills.retrieve`; C: `openai_skills_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view skill_id) const {
         const detail::Arg a_skill_id(skill_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_retrieve_async(client_.get(), a_skill_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_skills_retrieve_async(client_.get(), a_skill_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Get a skill by its ID.
     /// `GET /skills/{skill_id}` (`skills.retrieve`; C: `openai_skills_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view skill_id, Callback callback) const {
         const detail::Arg a_skill_id(skill_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_retrieve_async(client_.get(), a_skill_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_skills_retrieve_async(client_.get(), a_skill_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Update the default version pointer for a skill.
@@ -10075,12 +10517,12 @@ public:
     }
 
     /// Update the default version pointer for a skill.
-    /// `POST /skills/{skill_id}` (`skills.update`; C: `openai_skills_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view skill_id, std::string_view body_json = {}) const {
+    /// `POST /skills/{skill_id}` (`skills.update`; C: `openai_skills_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view skill_id, std::string_view body_json = {}) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_skills_update_async(client_.get(), a_skill_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_skills_update_async(client_.get(), a_skill_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Update the default version pointer for a skill.
@@ -10088,8 +10530,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view skill_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_skill_id(skill_id);
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_skills_update_async(client_.get(), a_skill_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_skills_update_async(client_.get(), a_skill_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -10113,19 +10556,20 @@ public:
     }
 
     /// Cancels the Upload.
-    /// `POST /uploads/{upload_id}/cancel` (`uploads.cancel`; C: `openai_uploads_cancel_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> cancel_async(std::string_view upload_id) const {
+    /// `POST /uploads/{upload_id}/cancel` (`uploads.cancel`; C: `openai_uploads_cancel_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture cancel_async(std::string_view upload_id) const {
         const detail::Arg a_upload_id(upload_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_uploads_cancel_async(client_.get(), a_upload_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_uploads_cancel_async(client_.get(), a_upload_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Cancels the Upload.
     /// `POST /uploads/{upload_id}/cancel` (`uploads.cancel`; C: `openai_uploads_cancel_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future cancel_async(std::string_view upload_id, Callback callback) const {
         const detail::Arg a_upload_id(upload_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_uploads_cancel_async(client_.get(), a_upload_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_uploads_cancel_async(client_.get(), a_upload_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Completes the Upload.
@@ -10139,12 +10583,12 @@ public:
     }
 
     /// Completes the Upload.
-    /// `POST /uploads/{upload_id}/complete` (`uploads.complete`; C: `openai_uploads_complete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> complete_async(std::string_view upload_id, std::string_view body_json) const {
+    /// `POST /uploads/{upload_id}/complete` (`uploads.complete`; C: `openai_uploads_complete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture complete_async(std::string_view upload_id, std::string_view body_json) const {
         const detail::Arg a_upload_id(upload_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_uploads_complete_async(client_.get(), a_upload_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_uploads_complete_async(client_.get(), a_upload_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Completes the Upload.
@@ -10152,8 +10596,9 @@ public:
     [[nodiscard]] Future complete_async(std::string_view upload_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_upload_id(upload_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_uploads_complete_async(client_.get(), a_upload_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_uploads_complete_async(client_.get(), a_upload_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Creates an intermediate Upload object that you can add Parts to.
@@ -10166,19 +10611,20 @@ public:
     }
 
     /// Creates an intermediate Upload object that you can add Parts to.
-    /// `POST /uploads` (`uploads.create`; C: `openai_uploads_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /uploads` (`uploads.create`; C: `openai_uploads_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_uploads_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_uploads_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Creates an intermediate Upload object that you can add Parts to.
     /// `POST /uploads` (`uploads.create`; C: `openai_uploads_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_uploads_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_uploads_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -10203,19 +10649,20 @@ public:
     }
 
     /// Create a vector store.
-    /// `POST /vector_stores` (`vector_stores.create`; C: `openai_vector_stores_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view body_json) const {
+    /// `POST /vector_stores` (`vector_stores.create`; C: `openai_vector_stores_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view body_json) const {
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_create_async(client_.get(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_create_async(client_.get(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a vector store.
     /// `POST /vector_stores` (`vector_stores.create`; C: `openai_vector_stores_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view body_json, Callback callback) const {
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_create_async(client_.get(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Delete a vector store.
@@ -10228,19 +10675,20 @@ public:
     }
 
     /// Delete a vector store.
-    /// `DELETE /vector_stores/{vector_store_id}` (`vector_stores.delete`; C: `openai_vector_stores_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view vector_store_id) const {
+    /// `DELETE /vector_stores/{vector_store_id}` (`vector_stores.delete`; C: `openai_vector_stores_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view vector_store_id) const {
         const detail::Arg a_vector_store_id(vector_store_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_delete_async(client_.get(), a_vector_store_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_delete_async(client_.get(), a_vector_store_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Delete a vector store.
     /// `DELETE /vector_stores/{vector_store_id}` (`vector_stores.delete`; C: `openai_vector_stores_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view vector_store_id, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_delete_async(client_.get(), a_vector_store_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_delete_async(client_.get(), a_vector_store_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of vector stores.
@@ -10253,23 +10701,24 @@ public:
     }
 
     /// Returns a list of vector stores.
-    /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Returns a list of vector stores.
     /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Returns a list of vector stores.
-    /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /vector_stores` (`vector_stores.list`; C: `openai_vector_stores_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -10287,19 +10736,20 @@ public:
     }
 
     /// Retrieves a vector store.
-    /// `GET /vector_stores/{vector_store_id}` (`vector_stores.retrieve`; C: `openai_vector_stores_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view vector_store_id) const {
+    /// `GET /vector_stores/{vector_store_id}` (`vector_stores.retrieve`; C: `openai_vector_stores_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view vector_store_id) const {
         const detail::Arg a_vector_store_id(vector_store_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_retrieve_async(client_.get(), a_vector_store_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_retrieve_async(client_.get(), a_vector_store_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Retrieves a vector store.
     /// `GET /vector_stores/{vector_store_id}` (`vector_stores.retrieve`; C: `openai_vector_stores_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view vector_store_id, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_retrieve_async(client_.get(), a_vector_store_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_retrieve_async(client_.get(), a_vector_store_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Search a vector store for relevant chunks based on a query and file attributes filter.
@@ -10313,12 +10763,12 @@ public:
     }
 
     /// Search a vector store for relevant chunks based on a query and file attributes filter.
-    /// `POST /vector_stores/{vector_store_id}/search` (`vector_stores.search`; C: `openai_vector_stores_search_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> search_async(std::string_view vector_store_id, std::string_view body_json) const {
+    /// `POST /vector_stores/{vector_store_id}/search` (`vector_stores.search`; C: `openai_vector_stores_search_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture search_async(std::string_view vector_store_id, std::string_view body_json) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_search_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_search_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Search a vector store for relevant chunks based on a query and file attributes filter.
@@ -10326,8 +10776,9 @@ public:
     [[nodiscard]] Future search_async(std::string_view vector_store_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_search_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_search_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Modifies a vector store.
@@ -10341,12 +10792,12 @@ public:
     }
 
     /// Modifies a vector store.
-    /// `POST /vector_stores/{vector_store_id}` (`vector_stores.update`; C: `openai_vector_stores_update_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> update_async(std::string_view vector_store_id, std::string_view body_json) const {
+    /// `POST /vector_stores/{vector_store_id}` (`vector_stores.update`; C: `openai_vector_stores_update_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture update_async(std::string_view vector_store_id, std::string_view body_json) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_update_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_update_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Modifies a vector store.
@@ -10354,8 +10805,9 @@ public:
     [[nodiscard]] Future update_async(std::string_view vector_store_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_vector_store_id(vector_store_id);
         const detail::Arg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_vector_stores_update_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_update_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:
@@ -10379,19 +10831,22 @@ public:
     }
 
     /// Create a new video generation job from a prompt and optional reference assets.
-    /// `POST /videos` (`videos.create`; C: `openai_videos_create_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> create_async(std::string_view fields_json = {}, const Upload &input_reference = Upload()) const {
+    /// `POST /videos` (`videos.create`; C: `openai_videos_create_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture create_async(std::string_view fields_json = {}, const Upload &input_reference = Upload()) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_videos_create_async(client_.get(), a_fields_json.c_str(), input_reference.get(), cb, ud); }, detail::KeepAlive{input_reference});
+        detail::KeepAlive keep;
+        keep.add(input_reference);
+        return ResponseFuture(openai_videos_create_async(client_.get(), a_fields_json.c_str(), input_reference.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a new video generation job from a prompt and optional reference assets.
     /// `POST /videos` (`videos.create`; C: `openai_videos_create_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future create_async(std::string_view fields_json, const Upload &input_reference, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(input_reference);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_videos_create_async(client_.get(), a_fields_json.c_str(), input_reference.get(), cb, ud); }, std::move(callback), detail::KeepAlive{input_reference});
+            [&](openai_callback cb, void *ud) { return openai_videos_create_async(client_.get(), a_fields_json.c_str(), input_reference.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Permanently delete a completed or failed video and its stored assets.
@@ -10404,19 +10859,20 @@ public:
     }
 
     /// Permanently delete a completed or failed video and its stored assets.
-    /// `DELETE /videos/{video_id}` (`videos.delete`; C: `openai_videos_delete_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> delete_async(std::string_view video_id) const {
+    /// `DELETE /videos/{video_id}` (`videos.delete`; C: `openai_videos_delete_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture delete_async(std::string_view video_id) const {
         const detail::Arg a_video_id(video_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_videos_delete_async(client_.get(), a_video_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_videos_delete_async(client_.get(), a_video_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Permanently delete a completed or failed video and its stored assets.
     /// `DELETE /videos/{video_id}` (`videos.delete`; C: `openai_videos_delete_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future delete_async(std::string_view video_id, Callback callback) const {
         const detail::Arg a_video_id(video_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_videos_delete_async(client_.get(), a_video_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_videos_delete_async(client_.get(), a_video_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Download the generated video bytes or a derived preview asset.
@@ -10430,12 +10886,12 @@ public:
     }
 
     /// Download the generated video bytes or a derived preview asset.
-    /// `GET /videos/{video_id}/content` (`videos.download_content`; C: `openai_videos_download_content_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> download_content_async(std::string_view video_id, std::string_view query_json = {}) const {
+    /// `GET /videos/{video_id}/content` (`videos.download_content`; C: `openai_videos_download_content_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture download_content_async(std::string_view video_id, std::string_view query_json = {}) const {
         const detail::Arg a_video_id(video_id);
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_videos_download_content_async(client_.get(), a_video_id.c_str(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_videos_download_content_async(client_.get(), a_video_id.c_str(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Download the generated video bytes or a derived preview asset.
@@ -10443,8 +10899,9 @@ public:
     [[nodiscard]] Future download_content_async(std::string_view video_id, std::string_view query_json, Callback callback) const {
         const detail::Arg a_video_id(video_id);
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_videos_download_content_async(client_.get(), a_video_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_videos_download_content_async(client_.get(), a_video_id.c_str(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Download the generated video bytes or a derived preview asset.
@@ -10454,9 +10911,23 @@ public:
         const detail::OptArg a_query_json(query_json);
         const detail::Arg a_path(path);
         openai_response *out = nullptr;
-        const Code code = openai_videos_download_content_to_file(client_.get(), a_video_id.c_str(), a_query_json.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr,
-                             progress ? static_cast<void *>(&progress) : nullptr, &out);
+        const Code code = openai_videos_download_content_to_file(
+            client_.get(), a_video_id.c_str(), a_query_json.c_str(), a_path.c_str(), progress ? &detail::progress_trampoline : nullptr, progress ? static_cast<void *>(&progress) : nullptr, &out);
         return detail::checked(code, out);
+    }
+
+    /// Download the generated video bytes or a derived preview asset.
+    /// `GET /videos/{video_id}/content` (`videos.download_content`; C: `openai_videos_download_content_to_file_async`): the download, started without blocking, as a ResponseFuture; `progress` runs on a library thread; cancelling removes the partial file.
+    ResponseFuture download_content_to_file_async(std::string_view video_id, std::string_view query_json, std::string_view path, Progress progress = {}) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
+        const detail::Arg a_path(path);
+        if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));
+        const void *p = keep.progress.get();
+        return ResponseFuture(openai_videos_download_content_to_file_async(
+                                  client_.get(), a_video_id.c_str(), a_query_json.c_str(), a_path.c_str(), p ? &detail::progress_trampoline : nullptr, const_cast<void *>(p), nullptr, nullptr),
+                              std::move(keep));
     }
 
     /// Create a new video generation job by editing a source video or existing generated video.
@@ -10469,19 +10940,22 @@ public:
     }
 
     /// Create a new video generation job by editing a source video or existing generated video.
-    /// `POST /videos/edits` (`videos.edit`; C: `openai_videos_edit_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> edit_async(std::string_view fields_json, const Upload &video) const {
+    /// `POST /videos/edits` (`videos.edit`; C: `openai_videos_edit_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture edit_async(std::string_view fields_json, const Upload &video) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_videos_edit_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, detail::KeepAlive{video});
+        detail::KeepAlive keep;
+        keep.add(video);
+        return ResponseFuture(openai_videos_edit_async(client_.get(), a_fields_json.c_str(), video.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a new video generation job by editing a source video or existing generated video.
     /// `POST /videos/edits` (`videos.edit`; C: `openai_videos_edit_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future edit_async(std::string_view fields_json, const Upload &video, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(video);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_videos_edit_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, std::move(callback), detail::KeepAlive{video});
+            [&](openai_callback cb, void *ud) { return openai_videos_edit_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Create an extension of a completed video.
@@ -10494,19 +10968,22 @@ public:
     }
 
     /// Create an extension of a completed video.
-    /// `POST /videos/extensions` (`videos.extend`; C: `openai_videos_extend_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> extend_async(std::string_view fields_json, const Upload &video) const {
+    /// `POST /videos/extensions` (`videos.extend`; C: `openai_videos_extend_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture extend_async(std::string_view fields_json, const Upload &video) const {
         const detail::OptArg a_fields_json(fields_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_videos_extend_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, detail::KeepAlive{video});
+        detail::KeepAlive keep;
+        keep.add(video);
+        return ResponseFuture(openai_videos_extend_async(client_.get(), a_fields_json.c_str(), video.get(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create an extension of a completed video.
     /// `POST /videos/extensions` (`videos.extend`; C: `openai_videos_extend_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future extend_async(std::string_view fields_json, const Upload &video, Callback callback) const {
         const detail::OptArg a_fields_json(fields_json);
+        detail::KeepAlive keep;
+        keep.add(video);
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_videos_extend_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, std::move(callback), detail::KeepAlive{video});
+            [&](openai_callback cb, void *ud) { return openai_videos_extend_async(client_.get(), a_fields_json.c_str(), video.get(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List recently generated videos for the current project.
@@ -10519,23 +10996,24 @@ public:
     }
 
     /// List recently generated videos for the current project.
-    /// `GET /videos` (`videos.list`; C: `openai_videos_list_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> list_async(std::string_view query_json = {}) const {
+    /// `GET /videos` (`videos.list`; C: `openai_videos_list_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture list_async(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_videos_list_async(client_.get(), a_query_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_videos_list_async(client_.get(), a_query_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// List recently generated videos for the current project.
     /// `GET /videos` (`videos.list`; C: `openai_videos_list_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future list_async(std::string_view query_json, Callback callback) const {
         const detail::OptArg a_query_json(query_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_videos_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_videos_list_async(client_.get(), a_query_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// List recently generated videos for the current project.
-    /// `GET /videos` (`videos.list`; C: `openai_videos_list_pages`): every page, fetched one at a time by the Pager.
+    /// `GET /videos` (`videos.list`; C: `openai_videos_list_pages`): every page, fetched one at a time by the Pager (range-for over pages, or over every item with items()).
     Pager list_pages(std::string_view query_json = {}) const {
         const detail::OptArg a_query_json(query_json);
         openai_pager *out = nullptr;
@@ -10554,12 +11032,12 @@ public:
     }
 
     /// Create a remix of a completed video using a refreshed prompt.
-    /// `POST /videos/{video_id}/remix` (`videos.remix`; C: `openai_videos_remix_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> remix_async(std::string_view video_id, std::string_view body_json = {}) const {
+    /// `POST /videos/{video_id}/remix` (`videos.remix`; C: `openai_videos_remix_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture remix_async(std::string_view video_id, std::string_view body_json = {}) const {
         const detail::Arg a_video_id(video_id);
         const detail::OptArg a_body_json(body_json);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_videos_remix_async(client_.get(), a_video_id.c_str(), a_body_json.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_videos_remix_async(client_.get(), a_video_id.c_str(), a_body_json.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Create a remix of a completed video using a refreshed prompt.
@@ -10567,8 +11045,9 @@ public:
     [[nodiscard]] Future remix_async(std::string_view video_id, std::string_view body_json, Callback callback) const {
         const detail::Arg a_video_id(video_id);
         const detail::OptArg a_body_json(body_json);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_videos_remix_async(client_.get(), a_video_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_videos_remix_async(client_.get(), a_video_id.c_str(), a_body_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
     /// Fetch the latest metadata for a generated video.
@@ -10581,19 +11060,20 @@ public:
     }
 
     /// Fetch the latest metadata for a generated video.
-    /// `GET /videos/{video_id}` (`videos.retrieve`; C: `openai_videos_retrieve_async`): the async form; the std::future's get() throws on failure.
-    std::future<Response> retrieve_async(std::string_view video_id) const {
+    /// `GET /videos/{video_id}` (`videos.retrieve`; C: `openai_videos_retrieve_async`): the async form, as a ResponseFuture (std::future-like; cancel() cancels the call, and so does destroying it while it runs); its get() throws on failure.
+    ResponseFuture retrieve_async(std::string_view video_id) const {
         const detail::Arg a_video_id(video_id);
-        return detail::start_promise(
-            [&](openai_callback cb, void *ud) { return openai_videos_retrieve_async(client_.get(), a_video_id.c_str(), cb, ud); });
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_videos_retrieve_async(client_.get(), a_video_id.c_str(), nullptr, nullptr), std::move(keep));
     }
 
     /// Fetch the latest metadata for a generated video.
     /// `GET /videos/{video_id}` (`videos.retrieve`; C: `openai_videos_retrieve_async`): the async form with a callback, which receives the response (failed or not) on a library thread; destroying the Future cancels the call unless detached.
     [[nodiscard]] Future retrieve_async(std::string_view video_id, Callback callback) const {
         const detail::Arg a_video_id(video_id);
+        detail::KeepAlive keep;
         return detail::start_callback(
-            [&](openai_callback cb, void *ud) { return openai_videos_retrieve_async(client_.get(), a_video_id.c_str(), cb, ud); }, std::move(callback));
+            [&](openai_callback cb, void *ud) { return openai_videos_retrieve_async(client_.get(), a_video_id.c_str(), cb, ud); }, std::move(callback), std::move(keep));
     }
 
 private:

@@ -1,3 +1,4 @@
-/* The header of the COpenAI module: the repository's generated C header, by a path relative to
- * this file (bindings/swift/Sources/COpenAI -> include/openai.h). */
-#include "../../../../include/openai.h"
+/* The header of the COpenAI module: libopenai's installed header, found on the include path
+ * (`pkg-config --cflags openai`, which SwiftPM passes for Package.swift's `pkgConfig: "openai"`;
+ * for an uninstalled build, `-Xcc -I<repository>/include`). */
+#include <openai.h>

@@ -30,6 +30,10 @@ public struct OpenAIError: Error, CustomStringConvertible, Sendable {
         case stream
         /// APIResponseValidationError: a 2xx body that is not JSON.
         case invalidResponse
+        /// A response (or one stream event) larger than the client's `max_response_size`.
+        case responseTooLarge
+        /// A WebSocket session's send queue is full (inside a handler, or while reconnecting).
+        case queueFull
         /// APIStatusError without a class of its own (3xx, 402, 405, ...).
         case otherStatus
         case badRequest, authentication, permissionDenied, notFound, conflict
@@ -63,6 +67,8 @@ public struct OpenAIError: Error, CustomStringConvertible, Sendable {
         case Int(OPENAI_CANCELLED.rawValue): return .cancelled
         case Int(OPENAI_STREAM_ERROR.rawValue): return .stream
         case Int(OPENAI_INVALID_RESPONSE.rawValue): return .invalidResponse
+        case Int(OPENAI_RESPONSE_TOO_LARGE.rawValue): return .responseTooLarge
+        case Int(OPENAI_QUEUE_FULL.rawValue): return .queueFull
         case Int(OPENAI_OTHER_STATUS.rawValue): return .otherStatus
         case Int(OPENAI_BAD_REQUEST.rawValue): return .badRequest
         case Int(OPENAI_AUTHENTICATION.rawValue): return .authentication
@@ -199,14 +205,18 @@ public final class Upload: @unchecked Sendable {
 
 // MARK: - Stream events
 
-/// One server-sent event, copied out of the stream.
+/// One event of a stream or of a WebSocket session, copied out of it.
 public struct Event: Sendable {
-    /// The `event:` name ("thread.message.delta"); "" for unnamed events (chat chunks).
+    /// The `event:` name ("thread.message.delta"); "" for unnamed events (chat chunks); a
+    /// session event's `type` ("response.output_text.delta").
     public let name: String
-    /// The data (its `data:` lines joined with "\n").
+    /// The data (its `data:` lines joined with "\n"); a session event's JSON.
     public let data: Data
     /// The last `id:` the stream sent up to this event.
     public let id: String?
+    /// The PCM bytes of a Realtime audio delta (`response.output_audio.delta`), decoded from
+    /// base64 by the library; nil for any other event.
+    public let audio: Data?
 
     /// The data as UTF-8 text.
     public var text: String { String(decoding: data, as: UTF8.self) }
@@ -225,6 +235,12 @@ public struct Event: Sendable {
             data = Data()
         }
         id = openai_event_id(event).map { String(cString: $0) }
+        var audioLen = 0
+        if let pcm = openai_event_audio(event, &audioLen) {
+            audio = Data(bytes: pcm, count: audioLen)
+        } else {
+            audio = nil
+        }
     }
 }
 

@@ -3979,6 +3979,12 @@ extension Resources {
         public var sessions: RealtimeSessions { RealtimeSessions(client: client) }
         public var transcriptionSessions: RealtimeTranscriptionSessions { RealtimeTranscriptionSessions(client: client) }
         public var translations: RealtimeTranslations { RealtimeTranslations(client: client) }
+
+        /// Opens a Realtime session (`wss://<base>/realtime?<query>`; the query e.g. `{"model":"gpt-realtime"}`), without blocking:
+        /// its events are the session's AsyncSequence; a failure to connect ends it with the error.
+        public func connect(query: String? = nil, options: RealtimeOptions = RealtimeOptions()) throws -> RealtimeSession {
+            try RealtimeSession(client: client, query: query, options: options, responses: false)
+        }
     }
 }
 
@@ -4060,6 +4066,12 @@ extension Resources {
         public let client: Client
         public var inputItems: ResponsesInputItems { ResponsesInputItems(client: client) }
         public var inputTokens: ResponsesInputTokens { ResponsesInputTokens(client: client) }
+
+        /// Opens a Responses API session over a persistent WebSocket (`wss://<base>/responses`): send `response.create` events, receive the Responses stream events, without blocking:
+        /// its events are the session's AsyncSequence; a failure to connect ends it with the error.
+        public func connect(query: String? = nil, options: RealtimeOptions = RealtimeOptions()) throws -> RealtimeSession {
+            try RealtimeSession(client: client, query: query, options: options, responses: true)
+        }
 
         /// Cancels a model response with the given ID.
         /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel_async`). Task cancellation cancels the call.

@@ -24,8 +24,31 @@ final class OpenAITests: XCTestCase {
     }
 
     func testOperationTable() {
-        XCTAssertEqual(operationTable.count, 48)
-        XCTAssertEqual(operationTable.first?.name, "chat.completions.create")
+        let names = Set(operationTable.map(\.name))
+        XCTAssertEqual(names.count, operationTable.count)
+        XCTAssertTrue(names.contains("chat.completions.create"))
+        XCTAssertTrue(names.contains("responses.create"))
+        XCTAssertTrue(names.contains("vector_stores.files.list"))
+    }
+
+    func testResourceTree() async throws {
+        let client = try client()
+        let created = try await client.responses.create(body: #"{"model":"gpt-4o-mini","input":"Hi"}"#)
+        XCTAssertEqual(created.status, 200)
+        XCTAssertEqual(created.jsonString("/object"), "response")
+        let files = try await client.vectorStores.files.list(vectorStoreID: "vs_abc123")
+        XCTAssertEqual(files.jsonString("/object"), "list")
+    }
+
+    func testResponseTooLarge() async throws {
+        let base = ProcessInfo.processInfo.environment["OPENAI_BASE_URL"] ?? ""
+        let small = try Client(optionsJSON: #"{"max_retries":0,"max_response_size":16,"base_url":""# + base + #""}"#)
+        do {
+            _ = try await small.chat.completions.create(body: chat)
+            XCTFail("no error")
+        } catch let error as OpenAIError {
+            XCTAssertEqual(error.kind, .responseTooLarge)
+        }
     }
 
     func testChatCompletion() async throws {
@@ -83,6 +106,60 @@ final class OpenAITests: XCTestCase {
         var pages = 0
         while try pager.next() != nil { pages += 1 }
         XCTAssertEqual(pages, 3)
+    }
+
+    private struct Delta: Decodable { let delta: String }
+
+    func testRealtimeTextTurnThenAProperClose() async throws {
+        let session = try client().realtime.connect(query: #"{"model":"gpt-realtime"}"#)
+        try session.send(#"{"type":"response.create","response":{"output_modalities":["text"]}}"#)
+        var names: [String] = []
+        var text = ""
+        for try await event in session {
+            names.append(event.name)
+            if event.name == "response.output_text.delta" { text += try event.decode(Delta.self).delta }
+            if event.name == "response.done" { try session.close(reason: "done") }
+        }
+        XCTAssertEqual(names.first, "session.created")
+        XCTAssertEqual(names.last, "response.done")
+        XCTAssertEqual(text, reply)
+        XCTAssertEqual(session.closeCode, 1000)
+    }
+
+    func testRealtimeAudioInAndOut() async throws {
+        let session = try client().realtime.connect(query: #"{"model":"gpt-realtime","mock_audio_echo":"true"}"#)
+        let pcm = Data((0..<9600).map { UInt8(truncatingIfNeeded: $0 * 7) })
+        try session.appendAudio(pcm)
+        var echoed = Data()
+        for try await event in session {
+            if let audio = event.audio { echoed += audio }
+            if echoed.count >= pcm.count { break }
+        }
+        XCTAssertEqual(echoed, pcm)
+    }
+
+    func testRealtimeRefusedUpgrade() async throws {
+        let base = ProcessInfo.processInfo.environment["OPENAI_BASE_URL"] ?? ""
+        let bad = try Client(apiKey: "sk-invalid-swift", baseURL: base, maxRetries: 0)
+        let session = try bad.realtime.connect(query: #"{"model":"gpt-realtime"}"#)
+        do {
+            for try await _ in session {}
+            XCTFail("no error")
+        } catch let error as OpenAIError {
+            XCTAssertEqual(error.kind, .authentication)
+            XCTAssertEqual(error.status, 401)
+        }
+    }
+
+    func testResponsesOverAWebSocket() async throws {
+        let session = try client().responses.connect()
+        try session.send(#"{"type":"response.create","model":"gpt-4o-mini","input":"Hi"}"#)
+        var text = ""
+        for try await event in session {
+            if event.name == "response.output_text.delta" { text += try event.decode(Delta.self).delta }
+            if event.name == "response.completed" { try session.close() }
+        }
+        XCTAssertEqual(text, reply)
     }
 
     func testCancellation() async throws {
