@@ -495,9 +495,9 @@ def _methods(op, params, asynchronous):
             emit(verb + "_pages", "pages", doc, "return self._pages(%r, args, kwargs)" % name, False)
             emit("a" + verb + "_pages", "apages", "The asyncio form of ``%s_pages``: an async iterator." % verb,
                  "return self._apages(%r, args, kwargs)" % name, False)
-    to_file_doc = ("``%s`` with the body written to the file at ``path`` (the first argument) as it arrives "
-                   "(``%s``);\n``progress=(done, total)`` hears the bytes received. Returns the APIResponse "
-                   "(status, headers).")
+    to_file_doc = ("``%s`` with the body written to the file at ``path`` as it arrives (``%s``): ``path``\n"
+                   "follows the positional path parameter, if any, or is given by keyword; ``progress=(done,\n"
+                   "total)`` hears the bytes received. Returns the APIResponse (status, headers).")
     if "to_file" in fns and not asynchronous:
         emit(verb + "_to_file", "to_file", to_file_doc % (verb, fns["to_file"]),
              "return self._to_file(%r, args, kwargs)" % name, False)

@@ -1379,13 +1379,14 @@ async def _astreamed(client, op, bound):
 
 
 def _split_to_file(args, kwargs):
-    """(path, progress, args, kwargs) of a ``verb_to_file(path, ..., progress=)`` call."""
+    """(path, progress, args, kwargs) of a ``verb_to_file([path parameter,] path, ...,
+    progress=)`` call: the file's path follows the positional path parameter, if any."""
     kwargs = dict(kwargs)
     progress = kwargs.pop("progress", None)
     if "path" in kwargs:
         path = kwargs.pop("path")
     elif args:
-        path, args = args[0], args[1:]
+        path, args = args[-1], args[:-1]
     else:
         raise TypeError("the path of the file to write is missing")
     return path, progress, args, kwargs

@@ -9137,14 +9137,16 @@ class ContainersFilesContent(Resource):
         return await self._acall('containers.files.content.retrieve', args, kwargs)
 
     def retrieve_to_file(self, *args, **kwargs):
-        """``retrieve`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_containers_files_content_retrieve_to_file``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """``retrieve`` with the body written to the file at ``path`` as it arrives (``openai_containers_files_content_retrieve_to_file``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return self._to_file('containers.files.content.retrieve', args, kwargs)
 
     async def aretrieve_to_file(self, *args, **kwargs):
-        """Coroutine: ``retrieve`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_containers_files_content_retrieve_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``retrieve`` with the body written to the file at ``path`` as it arrives (``openai_containers_files_content_retrieve_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('containers.files.content.retrieve', args, kwargs)
 
@@ -10597,14 +10599,16 @@ class SkillsVersionsContent(Resource):
         return await self._acall('skills.versions.content.retrieve', args, kwargs)
 
     def retrieve_to_file(self, *args, **kwargs):
-        """``retrieve`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_skills_versions_content_retrieve_to_file``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """``retrieve`` with the body written to the file at ``path`` as it arrives (``openai_skills_versions_content_retrieve_to_file``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return self._to_file('skills.versions.content.retrieve', args, kwargs)
 
     async def aretrieve_to_file(self, *args, **kwargs):
-        """Coroutine: ``retrieve`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_skills_versions_content_retrieve_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``retrieve`` with the body written to the file at ``path`` as it arrives (``openai_skills_versions_content_retrieve_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('skills.versions.content.retrieve', args, kwargs)
 
@@ -10637,14 +10641,16 @@ class AudioSpeech(Resource):
         return await self._acall('audio.speech.create', args, kwargs)
 
     def create_to_file(self, *args, **kwargs):
-        """``create`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_audio_speech_create_to_file``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """``create`` with the body written to the file at ``path`` as it arrives (``openai_audio_speech_create_to_file``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return self._to_file('audio.speech.create', args, kwargs)
 
     async def acreate_to_file(self, *args, **kwargs):
-        """Coroutine: ``create`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_audio_speech_create_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``create`` with the body written to the file at ``path`` as it arrives (``openai_audio_speech_create_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('audio.speech.create', args, kwargs)
 
@@ -12235,14 +12241,16 @@ class SkillsContent(Resource):
         return await self._acall('skills.content.retrieve', args, kwargs)
 
     def retrieve_to_file(self, *args, **kwargs):
-        """``retrieve`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_skills_content_retrieve_to_file``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """``retrieve`` with the body written to the file at ``path`` as it arrives (``openai_skills_content_retrieve_to_file``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return self._to_file('skills.content.retrieve', args, kwargs)
 
     async def aretrieve_to_file(self, *args, **kwargs):
-        """Coroutine: ``retrieve`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_skills_content_retrieve_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``retrieve`` with the body written to the file at ``path`` as it arrives (``openai_skills_content_retrieve_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('skills.content.retrieve', args, kwargs)
 
@@ -13147,14 +13155,16 @@ class Files(_helpers.FilesHelpers, Resource):
         return await self._acall('files.content', args, kwargs)
 
     def content_to_file(self, *args, **kwargs):
-        """``content`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_files_content_to_file``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """``content`` with the body written to the file at ``path`` as it arrives (``openai_files_content_to_file``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return self._to_file('files.content', args, kwargs)
 
     async def acontent_to_file(self, *args, **kwargs):
-        """Coroutine: ``content`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_files_content_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``content`` with the body written to the file at ``path`` as it arrives (``openai_files_content_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('files.content', args, kwargs)
 
@@ -13240,14 +13250,16 @@ class Files(_helpers.FilesHelpers, Resource):
         return await self._acall('files.retrieve_content', args, kwargs)
 
     def retrieve_content_to_file(self, *args, **kwargs):
-        """``retrieve_content`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_files_retrieve_content_to_file``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """``retrieve_content`` with the body written to the file at ``path`` as it arrives (``openai_files_retrieve_content_to_file``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return self._to_file('files.retrieve_content', args, kwargs)
 
     async def aretrieve_content_to_file(self, *args, **kwargs):
-        """Coroutine: ``retrieve_content`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_files_retrieve_content_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``retrieve_content`` with the body written to the file at ``path`` as it arrives (``openai_files_retrieve_content_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('files.retrieve_content', args, kwargs)
 
@@ -13938,14 +13950,16 @@ class Videos(Resource):
         return await self._acall('videos.download_content', args, kwargs)
 
     def download_content_to_file(self, *args, **kwargs):
-        """``download_content`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_videos_download_content_to_file``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """``download_content`` with the body written to the file at ``path`` as it arrives (``openai_videos_download_content_to_file``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return self._to_file('videos.download_content', args, kwargs)
 
     async def adownload_content_to_file(self, *args, **kwargs):
-        """Coroutine: ``download_content`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_videos_download_content_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``download_content`` with the body written to the file at ``path`` as it arrives (``openai_videos_download_content_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('videos.download_content', args, kwargs)
 
@@ -15565,8 +15579,9 @@ class AsyncContainersFilesContent(AsyncResource):
         return await self._acall('containers.files.content.retrieve', args, kwargs)
 
     async def retrieve_to_file(self, *args, **kwargs):
-        """Coroutine: ``retrieve`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_containers_files_content_retrieve_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``retrieve`` with the body written to the file at ``path`` as it arrives (``openai_containers_files_content_retrieve_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('containers.files.content.retrieve', args, kwargs)
 
@@ -16632,8 +16647,9 @@ class AsyncSkillsVersionsContent(AsyncResource):
         return await self._acall('skills.versions.content.retrieve', args, kwargs)
 
     async def retrieve_to_file(self, *args, **kwargs):
-        """Coroutine: ``retrieve`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_skills_versions_content_retrieve_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``retrieve`` with the body written to the file at ``path`` as it arrives (``openai_skills_versions_content_retrieve_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('skills.versions.content.retrieve', args, kwargs)
 
@@ -16660,8 +16676,9 @@ class AsyncAudioSpeech(AsyncResource):
         return await self._acall('audio.speech.create', args, kwargs)
 
     async def create_to_file(self, *args, **kwargs):
-        """Coroutine: ``create`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_audio_speech_create_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``create`` with the body written to the file at ``path`` as it arrives (``openai_audio_speech_create_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('audio.speech.create', args, kwargs)
 
@@ -17862,8 +17879,9 @@ class AsyncSkillsContent(AsyncResource):
         return await self._acall('skills.content.retrieve', args, kwargs)
 
     async def retrieve_to_file(self, *args, **kwargs):
-        """Coroutine: ``retrieve`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_skills_content_retrieve_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``retrieve`` with the body written to the file at ``path`` as it arrives (``openai_skills_content_retrieve_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('skills.content.retrieve', args, kwargs)
 
@@ -18541,8 +18559,9 @@ class AsyncFiles(_helpers.AsyncFilesHelpers, AsyncResource):
         return await self._acall('files.content', args, kwargs)
 
     async def content_to_file(self, *args, **kwargs):
-        """Coroutine: ``content`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_files_content_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``content`` with the body written to the file at ``path`` as it arrives (``openai_files_content_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('files.content', args, kwargs)
 
@@ -18605,8 +18624,9 @@ class AsyncFiles(_helpers.AsyncFilesHelpers, AsyncResource):
         return await self._acall('files.retrieve_content', args, kwargs)
 
     async def retrieve_content_to_file(self, *args, **kwargs):
-        """Coroutine: ``retrieve_content`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_files_retrieve_content_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``retrieve_content`` with the body written to the file at ``path`` as it arrives (``openai_files_retrieve_content_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('files.retrieve_content', args, kwargs)
 
@@ -19135,8 +19155,9 @@ class AsyncVideos(AsyncResource):
         return await self._acall('videos.download_content', args, kwargs)
 
     async def download_content_to_file(self, *args, **kwargs):
-        """Coroutine: ``download_content`` with the body written to the file at ``path`` (the first argument) as it arrives (``openai_videos_download_content_to_file_async``);
-        ``progress=(done, total)`` hears the bytes received. Returns the APIResponse (status, headers).
+        """Coroutine: ``download_content`` with the body written to the file at ``path`` as it arrives (``openai_videos_download_content_to_file_async``): ``path``
+        follows the positional path parameter, if any, or is given by keyword; ``progress=(done,
+        total)`` hears the bytes received. Returns the APIResponse (status, headers).
         """
         return await self._ato_file('videos.download_content', args, kwargs)
 

@@ -237,6 +237,14 @@ class TextContent(str):
     def request_id(self):
         return self._response.request_id
 
+    @property
+    def headers(self):  # the 0.1.0 binding's raw access
+        return self._response.headers
+
+    @property
+    def http_status(self):
+        return self._response.status_code
+
 
 class BinaryContent:
     """A binary body (speech audio, file content), as the SDK's ``HttpxBinaryResponseContent``:
