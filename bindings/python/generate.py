@@ -53,6 +53,7 @@ MIXINS = {
     ("vector_stores", "files"): ("VectorStoreFilesHelpers", "AsyncVectorStoreFilesHelpers"),
     ("vector_stores", "file_batches"): ("FileBatchesHelpers", "AsyncFileBatchesHelpers"),
     ("responses",): ("ResponsesHelpers", "AsyncResponsesHelpers"),
+    ("realtime",): ("RealtimeHelpers", "AsyncRealtimeHelpers"),
 }
 
 # Keywords every method takes besides its parameters (the official SDK's request options).
@@ -338,6 +339,10 @@ def schema_table(table, spec):
             path = op["path"] if op["path"] in streams else op["path"].replace("/{response_id}", "")
             if streams.get(path) is not None:
                 events[op["name"]] = streams[path]
+    # the server events of the WebSocket sessions (realtime.connect, responses.connect)
+    for name, schema in (("realtime.connect", "RealtimeServerEvent"), ("responses.connect", "ResponsesServerEvent")):
+        if schema in schemas.components.get("schemas", {}):
+            events[name] = types.ref({"$ref": "#/components/schemas/" + schema}, schema)
     types.add_objects_with_object_field()
     return {"objects": types.objects, "results": results, "events": events, "by_object": types.by_object}
 

@@ -16,8 +16,8 @@ CARGO_TARGET_DIR=$target cargo build --quiet -p openai-mock
 
 # The test environment: pytest, PyYAML (generate.py's drift check reads the specification),
 # setuptools and wheel (the wheel test builds the binding's wheel), and the official SDK the
-# comparison tests run against. Pinned, so that a new SDK release changes nothing unnoticed.
-requirements="pytest==9.2.0 PyYAML==6.0.4 setuptools==84.2.1 wheel==0.48.0 openai==3.57.0"
+# comparison tests run against (with websockets, its Realtime dependency). Pinned, so that a new SDK release changes nothing unnoticed.
+requirements="pytest==9.2.0 PyYAML==6.0.4 setuptools==84.2.1 wheel==0.48.0 openai==3.57.0 websockets==15.0.1"
 venv=$target/python-venv
 if [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$requirements" ]; then
     rm -rf "$venv"

@@ -31,6 +31,7 @@ from ._exceptions import (
     NotFoundError,
     OpenAIError,
     PermissionDeniedError,
+    QueueFullError,
     RateLimitError,
     ResponseTooLargeError,
     UnprocessableEntityError,
@@ -45,6 +46,13 @@ from ._lib import LibraryNotFoundError, native_version
 from ._log import LOG_LEVELS, set_log_callback
 from ._models import BaseModel, OpenAIObject
 from ._operations import OPERATIONS, VERSION
+from ._realtime import (
+    AsyncRealtimeConnection,
+    AsyncRealtimeConnectionManager,
+    RealtimeConnection,
+    RealtimeConnectionManager,
+    ReconnectingEvent,
+)
 from ._pagination import (
     AsyncConversationCursorPage,
     AsyncCursorPage,
@@ -78,10 +86,12 @@ __all__ = [
     "HttpxBinaryResponseContent", "TextContent", "Headers", "SyncPage", "SyncCursorPage",
     "SyncConversationCursorPage", "AsyncPage", "AsyncCursorPage", "AsyncConversationCursorPage", "AsyncPaginator",
     "AssistantEventHandler", "AsyncAssistantEventHandler", "AssistantStreamManager", "AsyncAssistantStreamManager",
+    "RealtimeConnection", "AsyncRealtimeConnection", "RealtimeConnectionManager", "AsyncRealtimeConnectionManager",
+    "ReconnectingEvent",
     "NOT_GIVEN", "NotGiven", "not_given", "Omit", "omit", "Timeout", "DEFAULT_TIMEOUT", "DEFAULT_MAX_RETRIES",
     "OpenAIError", "InvalidArgumentError", "LibraryNotFoundError", "APIError", "APIStatusError",
     "APIResponseValidationError", "APIConnectionError", "APITimeoutError", "APIUserAbortError",
-    "ResponseTooLargeError", "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
+    "ResponseTooLargeError", "QueueFullError", "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
     "ConflictError", "UnprocessableEntityError", "RateLimitError", "InternalServerError",
     "LengthFinishReasonError", "ContentFilterFinishReasonError",
 ]

@@ -22,6 +22,7 @@ from ._exceptions import (
     APIUserAbortError,
     InvalidArgumentError,
     OpenAIError,
+    QueueFullError,
     ResponseTooLargeError,
     status_error,
 )
@@ -541,6 +542,8 @@ def make_error(code, message, response=None, request=None):
         return APIError(message, request, body=None)
     elif code == L.RESPONSE_TOO_LARGE:
         return ResponseTooLargeError(message, request)
+    elif code == L.QUEUE_FULL:
+        return QueueFullError(message)
     elif code == L.INVALID_ARGUMENT:
         return InvalidArgumentError(message)
     else:

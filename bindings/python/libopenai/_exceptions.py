@@ -11,6 +11,7 @@ __all__ = [
     "APITimeoutError",
     "APIUserAbortError",
     "ResponseTooLargeError",
+    "QueueFullError",
     "BadRequestError",
     "AuthenticationError",
     "PermissionDeniedError",
@@ -113,6 +114,12 @@ class ResponseTooLargeError(APIError):
 
     def __init__(self, message, request=None):
         super().__init__(message, request, body=None)
+
+
+class QueueFullError(OpenAIError):
+    """A client event of a Realtime session did not fit its send queue (OPENAI_QUEUE_FULL):
+    while the session reconnects, events wait in a queue of ``max_queue_size`` bytes, as the
+    SDK's; a full queue refuses the event instead of growing."""
 
 
 class BadRequestError(APIStatusError):

@@ -3,7 +3,7 @@ status (``create_and_poll``, ``poll``, ``upload_and_poll``, ``files.wait_for_pro
 assistants' stream manager and event handler (``beta.threads.runs.stream``), and the Responses
 stream manager (``responses.stream``). They are mixed into the generated resource classes
 (generate.py's MIXINS) and call the generated methods, so that every request they make is the
-operation's own."""
+operation's own. (``realtime.connect`` is in _realtime.py.)"""
 
 import asyncio
 import concurrent.futures
@@ -12,6 +12,8 @@ import time
 
 from ._models import OpenAIObject, parse_json, to_plain
 from ._types import NOT_GIVEN, is_given
+
+from ._realtime import AsyncRealtimeHelpers, RealtimeHelpers  # noqa: E402,F401 (mixed in by the generated classes)
 
 __all__ = ["AssistantEventHandler", "AsyncAssistantEventHandler", "AssistantStreamManager",
            "AsyncAssistantStreamManager", "ResponseStreamManager", "AsyncResponseStreamManager"]
@@ -670,6 +672,17 @@ class AsyncAssistantStreamManager:
 
 
 class ResponsesHelpers:
+    def connect(self, extra_query=None, extra_headers=None, websocket_connection_options=None, on_reconnecting=None,
+                max_retries=5, initial_delay=0.5, max_delay=8.0, max_queue_size=1_048_576):
+        """The Responses API over a persistent WebSocket (``wss://<base URL>/responses``), as the
+        SDK's: a context manager giving a connection; ``connection.response.create(model=...,
+        input=...)`` sends a ``response.create`` event, iterating the connection gives the
+        Responses stream events. Options as ``client.realtime.connect``'s."""
+        from ._realtime import responses_connect
+
+        return responses_connect(self._client, False, extra_query, extra_headers, websocket_connection_options,
+                                 on_reconnecting, max_retries, initial_delay, max_delay, max_queue_size)
+
     def stream(self, *, response_id=NOT_GIVEN, starting_after=NOT_GIVEN, **kwargs):
         """A Responses stream as a context manager (``with client.responses.stream(model=...,
         input=...) as stream:``): iterate it for the events, ``get_final_response()`` for the
@@ -682,6 +695,14 @@ class ResponsesHelpers:
 
 
 class AsyncResponsesHelpers:
+    def connect(self, extra_query=None, extra_headers=None, websocket_connection_options=None, on_reconnecting=None,
+                max_retries=5, initial_delay=0.5, max_delay=8.0, max_queue_size=1_048_576):
+        """The asyncio form of ``responses.connect``."""
+        from ._realtime import responses_connect
+
+        return responses_connect(self._client, True, extra_query, extra_headers, websocket_connection_options,
+                                 on_reconnecting, max_retries, initial_delay, max_delay, max_queue_size)
+
     def stream(self, *, response_id=NOT_GIVEN, starting_after=NOT_GIVEN, **kwargs):
         if is_given(response_id):
             extra = {"starting_after": starting_after} if is_given(starting_after) else {}

@@ -188,6 +188,20 @@ _C_TYPES = {
 }
 
 
+def declare(name, restype, argtypes):
+    """A C function of the library outside the operation table, declared on first use."""
+    fn = _op_fns.get(name)
+    if fn is None:
+        lib = load()
+        try:
+            fn = getattr(lib, name)
+        except AttributeError:
+            raise NotImplementedError("the loaded libopenai (%s) has no %s" % (native_version(), name)) from None
+        fn.restype, fn.argtypes = restype, argtypes
+        _op_fns[name] = fn
+    return fn
+
+
 def export_types(symbol):
     """(restype, argtypes) of a C function, from its signature in the generated table."""
     from ._operations import EXPORTS

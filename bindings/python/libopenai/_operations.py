@@ -13464,7 +13464,7 @@ class Projects(Resource):
         self.users = ProjectsUsers(client)
 
 
-class Realtime(Resource):
+class Realtime(_helpers.RealtimeHelpers, Resource):
     """``client.realtime``"""
 
     _METHODS = {
@@ -18793,7 +18793,7 @@ class AsyncProjects(AsyncResource):
         self.users = AsyncProjectsUsers(client)
 
 
-class AsyncRealtime(AsyncResource):
+class AsyncRealtime(_helpers.AsyncRealtimeHelpers, AsyncResource):
     """``client.realtime``"""
 
     _METHODS = {
