@@ -38,7 +38,7 @@ from ._response import (
     StreamedAPIResponse,
     default_parse,
 )
-from ._types import NOT_GIVEN, NotGiven, Omit, is_given, timeout_options
+from ._types import NOT_GIVEN, is_given, timeout_options
 
 Operation = collections.namedtuple(
     "Operation",
@@ -1407,9 +1407,6 @@ class Resource:
 
     def __init__(self, client):
         self._client = client
-
-    def _bind(self, name, args, kwargs):
-        return bind(_operation(name), args, kwargs)
 
     def _call(self, name, args, kwargs):
         op = _operation(name)

@@ -81,8 +81,6 @@ class RunsHelpers:
         ``with client.beta.threads.runs.stream(thread_id=..., assistant_id=...) as stream:``."""
         return AssistantStreamManager(lambda: self.create(thread_id, stream=True, **kwargs), event_handler)
 
-    create_and_stream_helper = stream
-
     def submit_tool_outputs_stream(self, *, tool_outputs, run_id, thread_id, event_handler=None, **kwargs):
         return AssistantStreamManager(
             lambda: self.submit_tool_outputs(run_id, thread_id=thread_id, tool_outputs=tool_outputs, stream=True,
