@@ -341,7 +341,7 @@ def _export(op, form, bound):
         roles = {a[2] for a in EXPORTS[legacy].args}
         lists = any(isinstance(bound.files.get(name), (list, tuple)) and not _is_file_tuple(bound.files.get(name))
                     for name, _, array in op.files if array)
-        if not lists and ((not bound.query and not bound.extra_query) or "query" in roles):
+        if not lists and ((not bound.query and not bound.extra_query and not bound.page_query) or "query" in roles):
             return legacy
     symbol = op.functions.get(form)
     if symbol is None:
