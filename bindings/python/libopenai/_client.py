@@ -19,7 +19,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 # The library's own client options (openai_client_new), beyond the SDK's.
 LIBRARY_OPTIONS = ("connect_timeout", "stream_idle_timeout", "stream_timeout", "max_response_size",
-                   "max_connections", "max_idle_connections", "idle_timeout", "http1_only", "openai_beta",
+                   "max_connections", "max_idle_connections", "idle_connection_timeout", "http1_only", "openai_beta",
                    "proxy", "ca_bundle")
 
 
@@ -64,7 +64,7 @@ class _BaseClient:
           cover proxies and certificates);
 
         and the library's own: ``connect_timeout``, ``stream_idle_timeout``, ``stream_timeout``,
-        ``max_response_size``, ``max_connections``, ``max_idle_connections``, ``idle_timeout``,
+        ``max_response_size``, ``max_connections``, ``max_idle_connections``, ``idle_connection_timeout``,
         ``http1_only``, ``openai_beta``, ``proxy``, ``ca_bundle`` (see include/openai.h).
         """
         if _handle is None:

@@ -506,6 +506,7 @@ def read_response(ptr, kind="json", operation=None, request=None):
     response = APIResponse(
         lib.openai_response_status(ptr), Headers(headers), body,
         _s(lib.openai_response_request_id(ptr)), lib.openai_response_retries(ptr), kind, operation, request)
+    response.http_version = _s(lib.openai_response_http_version(ptr)) or "HTTP/1.1"
     code = lib.openai_response_code(ptr)
     error = None
     if code != L.OK:

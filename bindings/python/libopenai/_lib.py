@@ -51,6 +51,7 @@ _CORE = {
     "openai_response_header_count": (ctypes.c_size_t, [vp]),
     "openai_response_header_at": (code_t, [vp, ctypes.c_size_t, ctypes.POINTER(cp), ctypes.POINTER(cp)]),
     "openai_response_request_id": (cp, [vp]),
+    "openai_response_http_version": (cp, [vp]),
     "openai_response_retries": (ctypes.c_uint32, [vp]),
     "openai_response_error_message": (cp, [vp]),
     "openai_response_api_error_message": (cp, [vp]),

@@ -106,7 +106,7 @@ class APIResponse:
     def method(self):
         return self.request.method if self.request is not None else None
 
-    http_version = "HTTP/1.1"
+    http_version = "HTTP/1.1"  # the instance's: the version the response came in (openai_response_http_version)
 
     @property
     def is_success(self):
@@ -421,7 +421,9 @@ class _StreamedBase:
     def method(self):
         return self._started().method
 
-    http_version = "HTTP/1.1"
+    @property
+    def http_version(self):
+        return self._started().http_version
 
     def _sse_lines(self):
         for event in self._stream._events():
