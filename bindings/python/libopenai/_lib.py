@@ -22,6 +22,8 @@ STREAM_ERROR = 7
 OTHER_STATUS = 8
 PENDING = 9
 INVALID_RESPONSE = 10
+RESPONSE_TOO_LARGE = 11
+QUEUE_FULL = 12
 
 vp = ctypes.c_void_p
 cp = ctypes.c_char_p
@@ -49,6 +51,7 @@ _CORE = {
     "openai_response_header_count": (ctypes.c_size_t, [vp]),
     "openai_response_header_at": (code_t, [vp, ctypes.c_size_t, ctypes.POINTER(cp), ctypes.POINTER(cp)]),
     "openai_response_request_id": (cp, [vp]),
+    "openai_response_http_version": (cp, [vp]),
     "openai_response_retries": (ctypes.c_uint32, [vp]),
     "openai_response_error_message": (cp, [vp]),
     "openai_response_api_error_message": (cp, [vp]),
@@ -102,23 +105,25 @@ class LibraryNotFoundError(OpenAIError, OSError):
     """libopenai could not be loaded (set OPENAI_C_LIBRARY to the path of libopenai.so)."""
 
 
+# The library's real soname (cargo-c installs libopenai.so.0.1 with the .so link), then the
+# development link, then the older name the 0.1.0 binding looked for.
+SONAMES = {"darwin": ["libopenai.0.1.dylib", "libopenai.dylib"], "win32": ["openai.dll"]}.get(
+    sys.platform, ["libopenai.so.0.1", "libopenai.so", "libopenai.so.0"])
+
+
 def _candidates():
+    """Where the library is looked for, in order: OPENAI_C_LIBRARY (a path) alone when set;
+    else the copy bundled in the package (a wheel's), then the installed one by its soname
+    (the dynamic loader's search: /etc/ld.so.cache, the system's and LD_LIBRARY_PATH's
+    directories), then what ctypes.util.find_library finds."""
     env = os.environ.get(ENV_VAR)
     if env:
         return [env]
     here = os.path.dirname(os.path.abspath(__file__))
-    if sys.platform == "darwin":
-        names = ["libopenai.dylib"]
-    elif sys.platform == "win32":
-        names = ["openai.dll"]
-    else:
-        names = ["libopenai.so", "libopenai.so.0"]
-    found = [os.path.join(here, n) for n in names]
-    found = [p for p in found if os.path.exists(p)]
+    bundled = [os.path.join(here, n) for n in SONAMES]
+    found = [p for p in bundled if os.path.exists(p)]
     util = ctypes.util.find_library("openai")
-    if util:
-        found.append(util)
-    return found + names  # plain names: the dynamic loader's own search (LD_LIBRARY_PATH, ...)
+    return found + SONAMES + ([util] if util and util not in SONAMES else [])
 
 
 def load():
@@ -139,9 +144,9 @@ def load():
                 errors.append("%s: %s" % (path, e))
         if lib is None:
             raise LibraryNotFoundError(
-                "libopenai could not be loaded. Build it (cargo build --lib -p openai-capi) and set "
-                "%s to the path of libopenai.so (or put it next to the libopenai package or on the "
-                "loader's path). Tried: %s" % (ENV_VAR, "; ".join(errors)))
+                "libopenai could not be loaded: install the wheel (it bundles the library), install "
+                "the library (its soname is libopenai.so.0.1), or set %s to the path of "
+                "libopenai.so. Tried: %s" % (ENV_VAR, "; ".join(errors)))
         for name, (restype, argtypes) in _CORE.items():
             fn = getattr(lib, name)
             fn.restype = restype
@@ -182,6 +187,20 @@ _C_TYPES = {
     "openai_future *": vp,
     "openai_stream *": vp,
 }
+
+
+def declare(name, restype, argtypes):
+    """A C function of the library outside the operation table, declared on first use."""
+    fn = _op_fns.get(name)
+    if fn is None:
+        lib = load()
+        try:
+            fn = getattr(lib, name)
+        except AttributeError:
+            raise NotImplementedError("the loaded libopenai (%s) has no %s" % (native_version(), name)) from None
+        fn.restype, fn.argtypes = restype, argtypes
+        _op_fns[name] = fn
+    return fn
 
 
 def export_types(symbol):

@@ -31,12 +31,12 @@ def _table():
         return json.load(f)
 
 
-def test_generated_module_is_up_to_date():
-    rendered = _generator().render(_table())
-    with open(os.path.join(PY_ROOT, "libopenai", "_operations.py"), encoding="utf-8") as f:
-        committed = f.read()
-    assert committed == rendered, (
-        "libopenai/_operations.py is stale: run python3 bindings/python/generate.py")
+def test_generated_files_are_up_to_date():
+    for path, rendered in _generator().outputs().items():
+        with open(path, encoding="utf-8") as f:
+            committed = f.read()
+        assert committed == rendered, (
+            "%s is stale: run python3 bindings/python/generate.py" % os.path.relpath(path, PY_ROOT))
 
 
 def test_operations_match_the_table():
@@ -64,25 +64,57 @@ def _method_names(op):
     return names
 
 
+def _resource_path(name):
+    parts = name.split(".")[:-1]
+    return ["admin"] + parts if parts[0] == "organization" else parts
+
+
 @pytest.mark.parametrize("name", list(libopenai.OPERATIONS))
 def test_every_operation_has_its_methods(name):
+    """Every operation is reached by its SDK name on both clients (the administration API's
+    `organization` under `client.admin`, as in the SDK, since `client.organization` is the
+    organization id); a list of the asyncio client returns a paginator (not a coroutine), every
+    other call of it is a coroutine function."""
+    import inspect
+
     op = libopenai.OPERATIONS[name]
     sync = libopenai.OpenAI.__new__(libopenai.OpenAI)
     sync._init_resources()
     asyn = libopenai.AsyncOpenAI.__new__(libopenai.AsyncOpenAI)
     asyn._init_resources()
     node, anode = sync, asyn
-    for part in name.split(".")[:-1]:
+    for part in _resource_path(name):
         node, anode = getattr(node, part), getattr(anode, part)
     for method in _method_names(op):
         assert callable(getattr(node, method)), method
     verb = name.split(".")[-1]
-    import inspect
-    assert inspect.iscoroutinefunction(getattr(anode, verb))
-    assert inspect.iscoroutinefunction(getattr(node, "a" + verb))
+    paged = op.paging != "none"
+    assert inspect.iscoroutinefunction(getattr(anode, verb)) is not paged
+    assert inspect.iscoroutinefunction(getattr(node, "a" + verb)) is not paged
+    assert not inspect.iscoroutinefunction(getattr(node, verb))
+    assert type(node)._METHODS[verb] == (name, "call")
+    assert type(anode)._METHODS[verb] == (name, "alist" if paged else "acall")
     if "to_file_async" in op.functions:
         assert inspect.iscoroutinefunction(getattr(anode, verb + "_to_file"))
         assert inspect.iscoroutinefunction(getattr(node, "a" + verb + "_to_file"))
+
+
+def test_parameters_come_from_the_specification():
+    """Each operation's keywords are its route's parameters in the specification (body
+    properties, query parameters, form fields, files), required where it says so."""
+    spec = _generator().load_spec()
+    route = spec["paths"]["/chat/completions"]["post"]
+    op = libopenai.OPERATIONS["chat.completions.create"]
+    body = {name: loc for name, loc, _ in op.params}
+    assert set(body) >= {"model", "messages", "stream", "temperature", "tools"} and set(body.values()) == {"body"}
+    assert {n for n, _, req in op.params if req} == {"model", "messages"}
+    assert route["requestBody"]
+    runs = {n: (loc, req) for n, loc, req in libopenai.OPERATIONS["beta.threads.runs.create"].params}
+    assert runs["thread_id"] == ("path", True) and runs["include"] == ("query", False)
+    assert runs["assistant_id"] == ("body", True)
+    files = {n: (loc, req) for n, loc, req in libopenai.OPERATIONS["files.create"].params}
+    assert files == {"file": ("file", True), "purpose": ("field", True), "expires_after": ("field", False)}
+    assert libopenai.OPERATIONS["edits.create"].params is None  # a seed route the specification lost
 
 
 _C_TYPES = [

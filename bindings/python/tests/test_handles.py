@@ -44,7 +44,7 @@ def test_every_handle_is_freed_exactly_once(mock, frees):
     with client.chat.completions.create(model="m", messages=[], stream=True) as s:
         n_events = len(list(s))
     s.close()  # closing twice frees once
-    with client.chat.completions.create(model="m", messages=[], stream=True, mock_chunks=50) as s:
+    with client.chat.completions.create(model="m", messages=[], stream=True, extra_body={"mock_chunks": 50}) as s:
         next(s)  # abandoned midway: the stream (and its queued events) freed by close
     pages = len(list(client.files.list_pages(limit=3)))
     client.files.upload(file=b"abc", purpose="fine-tune")

@@ -17,47 +17,102 @@ REPLY = "Hello! How can I help you today?"
 
 def test_chat_completion_request_and_result(client, mock):
     messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Say hello"}]
-    r = client.chat.completions.create(model="gpt-4o-mini", messages=messages, temperature=0.2,
-                                       logit_bias={"50256": -100}, user="u-1")
+    r = client.chat.completions.create(user="u-1", messages=messages, temperature=0.2, model="gpt-4o-mini",
+                                       logit_bias={"50256": -100})
     entry = mock.last()
     assert entry["method"] == "POST"
     assert entry["path"] == "/v1/chat/completions"
     assert entry["query"] is None
-    assert json.loads(entry["body"]) == {"model": "gpt-4o-mini", "messages": messages, "temperature": 0.2,
-                                         "logit_bias": {"50256": -100}, "user": "u-1"}
+    # in the SDK's order: model first, then the required parameters, then the others, each alphabetically
+    assert entry["body"] == ('{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},'
+                             '{"role":"user","content":"Say hello"}],"logit_bias":{"50256":-100},'
+                             '"temperature":0.2,"user":"u-1"}')
     assert header(entry, "authorization") == "Bearer sk-test"
     assert header(entry, "content-type") == "application/json"
     assert header(entry, "accept") == "application/json"
     assert header(entry, "openai-beta") is None
     assert not any(n.startswith("x-stainless") for n, _ in entry["headers"])
 
-    # dot notation, as the seed's "Response objects ... accessed via standard dot notation"
+    # read as the SDK's models are read
     assert r.choices[0].message.content == REPLY
     assert r.choices[0].message.role == "assistant"
     assert r.choices[0].finish_reason == "stop"
+    assert r.choices[0].message.tool_calls is None
     assert r.model == "gpt-4o-mini"
     assert r.usage.completion_tokens == 7
-    # ... and as dicts
-    assert r["choices"][0]["message"]["content"] == REPLY
-    assert isinstance(r, dict) and isinstance(r.choices[0], dict)
-    assert json.loads(json.dumps(r)) == r.to_dict()
+    assert r.to_dict()["choices"][0]["message"]["content"] == REPLY
     assert type(r.to_dict()) is dict and type(r.to_dict()["choices"][0]) is dict
-    # ... and raw
+    assert json.loads(r.to_json()) == json.loads(r.http_response.content)
+    assert r._request_id == entry["request_id"]
+    # ... and raw (the 0.1.0 binding's names, where no field hides them)
     assert r.http_status == 200
     assert r.request_id == entry["request_id"]
     assert r.headers["content-type"].startswith("application/json")
     assert r.headers["openai-version"] == "2020-10-01"
-    assert json.loads(r.raw_body) == r
-    assert r.http_response.retries == 0
+    assert json.loads(r.raw_body) == r.to_dict()
+    assert r.http_response.retries_taken == 0
 
 
-def test_body_is_sent_as_given_including_unicode_and_unknown_fields(client, mock):
+def test_unicode_and_extra_body(client, mock):
     client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "héllo ✓ 日本"}],
-                                   some_future_field={"nested": [1, 2.5, None, True]})
+                                   extra_body={"some_future_field": {"nested": [1, 2.5, None, True]}})
     entry = mock.last()
-    assert json.loads(entry["body"]) == {"model": "gpt-4o",
-                                         "messages": [{"role": "user", "content": "héllo ✓ 日本"}],
-                                         "some_future_field": {"nested": [1, 2.5, None, True]}}
+    assert entry["body"] == ('{"model":"gpt-4o","messages":[{"role":"user","content":"héllo ✓ 日本"}],'
+                             '"some_future_field":{"nested":[1,2.5,null,true]}}')
+
+
+def test_a_misspelt_keyword_is_refused_before_sending(client, mock):
+    with pytest.raises(TypeError, match="create\\(\\) got an unexpected keyword argument 'mesages'"):
+        client.chat.completions.create(model="gpt-4o", mesages=[])
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'messages'"):
+        client.chat.completions.create(model="gpt-4o")
+    with pytest.raises(TypeError, match="missing 2 required keyword-only arguments: 'messages' and 'model'"):
+        client.chat.completions.create()
+    with pytest.raises(TypeError, match="retrieve\\(\\) missing 1 required keyword-only argument: 'thread_id'"):
+        client.beta.threads.runs.retrieve("run_1")
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'run_id'"):
+        client.beta.threads.runs.retrieve(thread_id="t")
+    with pytest.raises(TypeError, match="takes 2 positional arguments but 4 were given"):
+        client.beta.threads.runs.retrieve("a", "b", "c")
+    with pytest.raises(TypeError, match="got multiple values for argument 'run_id'"):
+        client.beta.threads.runs.retrieve("r", run_id="r", thread_id="t")
+    with pytest.raises(TypeError):
+        asyncio.run(client.chat.completions.acreate(model="gpt-4o", messages=[], temprature=1))
+    with pytest.raises(ValueError, match="Expected a non-empty value for `file_id` but received ''"):
+        client.files.retrieve("")
+    assert mock.requests() == []
+    # NOT_GIVEN and omit leave a parameter out, as in the SDK
+    client.chat.completions.create(model="m", messages=[], temperature=libopenai.NOT_GIVEN, top_p=libopenai.omit)
+    assert mock.last()["body"] == '{"model":"m","messages":[]}'
+
+
+def test_request_options_never_reach_the_body(client, mock):
+    """The SDK's per-request options: extra_headers (a header of the client's replaced, one
+    removed with omit), extra_query, extra_body, timeout."""
+    c = client.with_options(default_headers={"X-Keep": "1", "X-Drop": "2"})
+    c.chat.completions.create(model="gpt-4o", messages=[], timeout=5, extra_headers={"X-Trace": "t", "x-drop": libopenai.omit},
+                              extra_query={"q": "1"}, extra_body={"metadata": {"k": "v"}})
+    entry = mock.last()
+    assert entry["raw_target"] == "/v1/chat/completions?q=1"
+    assert entry["body"] == '{"model":"gpt-4o","messages":[],"metadata":{"k":"v"}}'
+    assert header(entry, "x-trace") == "t" and header(entry, "x-keep") == "1" and header(entry, "x-drop") is None
+    # a list: extra_query after the parameters (in the SDK's order), then the next page's
+    page = client.files.list(purpose="fine-tune", limit=3, extra_query={"x": "y"}, timeout=30.0)
+    page.get_next_page()
+    targets = [e["raw_target"] for e in mock.requests()[-2:]]
+    assert targets == ["/v1/files?limit=3&purpose=fine-tune&x=y", "/v1/files?limit=3&purpose=fine-tune&x=y&after=file-abc003"]
+    # an operation without a body: extra_body is sent as the SDK sends it (a JSON body)
+    client.batches.cancel("batch_1", extra_body={"reason": "test"})
+    entry = mock.last()
+    assert (entry["method"], entry["path"], entry["body"]) == ("POST", "/v1/batches/batch_1/cancel", '{"reason":"test"}')
+    # a timeout per call
+    mock.script({"match": {"path": "/v1/models/slow"}, "delay_ms": 2000, "body_json": {"id": "slow"}})
+    started = time.monotonic()
+    with pytest.raises(libopenai.APITimeoutError):
+        client.models.retrieve("slow", timeout=0.3)
+    assert time.monotonic() - started < 1.5
+    with pytest.raises(TypeError):
+        client.models.retrieve("gpt-4o", timeout="soon")
 
 
 def test_path_parameters_are_percent_encoded(client, mock):
@@ -114,7 +169,7 @@ def test_optional_body(client, mock):
     assert t.id == "thread_abc123"
     t = client.beta.threads.create(metadata={"k": "v"})
     assert json.loads(mock.last()["body"]) == {"metadata": {"k": "v"}}
-    assert t.metadata.k == "v"
+    assert t.metadata == {"k": "v"} and type(t.metadata) is dict  # a map is a dict, as in the SDK
 
 
 def test_operations_without_input_refuse_keywords(client):
@@ -123,14 +178,22 @@ def test_operations_without_input_refuse_keywords(client):
 
 
 def test_embeddings(client, mock):
-    r = client.embeddings.create(model="text-embedding-3-small", input=["a", "b"])
+    r = client.embeddings.create(model="text-embedding-3-small", input=["a", "b"], encoding_format="float")
+    assert mock.last()["body"] == '{"model":"text-embedding-3-small","input":["a","b"],"encoding_format":"float"}'
     assert len(r.data) == 2
     assert r.data[0].embedding[:3] == [-0.5, -0.37, -0.24]
     assert r.data[1].index == 1
+    # as the SDK: asked as base64 unless a format is given, and decoded into floats (float32)
+    r = client.embeddings.create(input="a", model="text-embedding-3-small")
+    assert mock.last()["body"] == '{"model":"text-embedding-3-small","input":"a","encoding_format":"base64"}'
+    assert [round(x, 6) for x in r.data[0].embedding[:3]] == [-0.5, -0.37, -0.24]
+    raw = client.embeddings.with_raw_response.create(input="a", model="text-embedding-3-small")
+    assert isinstance(json.loads(raw.content)["data"][0]["embedding"], str)
+    assert isinstance(raw.parse().data[0].embedding, list)
 
 
 def test_speech_bytes(client, mock):
-    audio = client.audio.speech.create(model="tts-1", input="Hi", voice="alloy", mock_bytes=1000)
+    audio = client.audio.speech.create(model="tts-1", input="Hi", voice="alloy", extra_body={"mock_bytes": 1000})
     entry = mock.last()
     assert header(entry, "accept") == "application/octet-stream"
     assert isinstance(audio, libopenai.BinaryContent)
@@ -154,7 +217,8 @@ def test_to_file_with_progress(client, mock, tmp_path):
     seen = []
     path = tmp_path / "speech.mp3"
     resp = client.audio.speech.create_to_file(str(path), model="tts-1", input="Hi", voice="alloy",
-                                              mock_bytes=300000, progress=lambda d, t: seen.append((d, t)))
+                                              extra_body={"mock_bytes": 300000},
+                                              progress=lambda d, t: seen.append((d, t)))
     assert isinstance(resp, libopenai.APIResponse) and resp.status_code == 200
     assert path.read_bytes() == bytes((i * 31 + 7) % 256 for i in range(300000))
     assert seen and seen[-1][0] == 300000
@@ -174,7 +238,7 @@ def test_async_to_file_with_progress_on_the_loop_thread(client, aclient, mock, t
 
     async def run():
         resp = await aclient.audio.speech.create_to_file(str(path), model="tts-1", input="Hi", voice="alloy",
-                                                         mock_bytes=300000, progress=progress)
+                                                         extra_body={"mock_bytes": 300000}, progress=progress)
         await asyncio.sleep(0)  # progress calls queued just before completion
         return resp, threading.get_ident()
 

@@ -44,7 +44,8 @@ def test_chat_stream(client, mock):
 
 def test_chat_stream_with_usage(client, mock):
     chunks = list(client.chat.completions.create(model="m", messages=[], stream=True,
-                                                 stream_options={"include_usage": True}, mock_chunks=3))
+                                                 stream_options={"include_usage": True},
+                                                 extra_body={"mock_chunks": 3}))
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == 3
     assert _text(chunks) == "Hello! How can"
 
@@ -66,7 +67,8 @@ def test_chat_stream_asyncio(client, aclient, mock):
 
 def test_many_concurrent_async_streams(aclient, mock):
     async def one(i):
-        s = await aclient.chat.completions.create(model="m%d" % i, messages=[], stream=True, mock_delay_ms=5)
+        s = await aclient.chat.completions.create(model="m%d" % i, messages=[], stream=True,
+                                                  extra_body={"mock_delay_ms": 5})
         async with s:
             return _text([c async for c in s])
 
@@ -122,8 +124,8 @@ def test_runs_create_with_stream_flag(client, mock):
 
 
 def test_closing_a_stream_closes_the_connection(client, mock):
-    with client.chat.completions.create(model="m", messages=[], stream=True, mock_chunks=100000,
-                                        mock_delay_ms=10) as s:
+    with client.chat.completions.create(model="m", messages=[], stream=True,
+                                        extra_body={"mock_chunks": 100000, "mock_delay_ms": 10}) as s:
         first = [next(s) for _ in range(3)]
     assert _text(first) == "Hello! How"
     assert s.closed
@@ -133,8 +135,8 @@ def test_closing_a_stream_closes_the_connection(client, mock):
 
 def test_closing_an_async_stream_closes_the_connection(aclient, mock):
     async def run():
-        s = await aclient.chat.completions.create(model="m", messages=[], stream=True, mock_chunks=100000,
-                                                  mock_delay_ms=10)
+        s = await aclient.chat.completions.create(model="m", messages=[], stream=True,
+                                                  extra_body={"mock_chunks": 100000, "mock_delay_ms": 10})
         got = []
         async with s:
             async for c in s:
@@ -150,8 +152,8 @@ def test_closing_an_async_stream_closes_the_connection(aclient, mock):
 
 def test_cancelling_a_task_reading_a_stream(aclient, mock):
     async def run():
-        s = await aclient.chat.completions.create(model="m", messages=[], stream=True, mock_chunks=100000,
-                                                  mock_delay_ms=200)
+        s = await aclient.chat.completions.create(model="m", messages=[], stream=True,
+                                                  extra_body={"mock_chunks": 100000, "mock_delay_ms": 200})
 
         async def consume():
             async with s:
