@@ -54,7 +54,14 @@ MIXINS = {
     ("vector_stores", "file_batches"): ("FileBatchesHelpers", "AsyncFileBatchesHelpers"),
     ("responses",): ("ResponsesHelpers", "AsyncResponsesHelpers"),
     ("realtime",): ("RealtimeHelpers", "AsyncRealtimeHelpers"),
+    ("uploads",): ("UploadsHelpers", "AsyncUploadsHelpers"),
+    # (the SDK's webhooks methods are plain functions on both clients: they send nothing)
+    ("webhooks",): ("WebhooksHelpers", "WebhooksHelpers"),
 }
+
+# Resources of the SDK made of hand-written helpers alone (no operation of the table is theirs):
+# `client.webhooks` (verify_signature, unwrap over the library's webhook functions).
+HELPER_RESOURCES = (("webhooks",),)
 
 # Keywords every method takes besides its parameters (the official SDK's request options).
 REQUEST_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout")
@@ -343,6 +350,12 @@ def schema_table(table, spec):
     for name, schema in (("realtime.connect", "RealtimeServerEvent"), ("responses.connect", "ResponsesServerEvent")):
         if schema in schemas.components.get("schemas", {}):
             events[name] = types.ref({"$ref": "#/components/schemas/" + schema}, schema)
+    # the events `webhooks.unwrap` reads: the request bodies of the specification's webhooks,
+    # told apart by their `type`
+    hooks = [schemas.deref(w["post"]["requestBody"])["content"]["application/json"]["schema"]
+             for w in (spec.get("webhooks") or {}).values()]
+    if hooks:
+        events["webhooks.unwrap"] = types.ref({"oneOf": hooks}, "UnwrapWebhookEvent")
     types.add_objects_with_object_field()
     return {"objects": types.objects, "results": results, "events": events, "by_object": types.by_object}
 
@@ -395,17 +408,24 @@ def resource_path(op):
 
 
 def _tree(operations):
-    """{path tuple of the resource: {"ops": [...], "children": [names]}} in table order."""
+    """{path tuple of the resource: {"ops": [...], "children": [names]}} in table order, then the
+    resources of helpers alone."""
     nodes = {(): {"ops": [], "children": []}}
     for op in operations:
-        resource = resource_path(op)
-        for i in range(1, len(resource) + 1):
-            node = resource[:i]
-            if node not in nodes:
-                nodes[node] = {"ops": [], "children": []}
-                nodes[node[:-1]]["children"].append(node[-1])
-        nodes[resource]["ops"].append(op)
+        _add_node(nodes, resource_path(op))["ops"].append(op)
+    for resource in HELPER_RESOURCES:
+        _add_node(nodes, resource)
     return nodes
+
+
+def _add_node(nodes, resource):
+    """The node of `resource`, added (with its parents) when missing."""
+    for i in range(1, len(resource) + 1):
+        node = resource[:i]
+        if node not in nodes:
+            nodes[node] = {"ops": [], "children": []}
+            nodes[node[:-1]]["children"].append(node[-1])
+    return nodes[resource]
 
 
 def _signature_doc(op, params):
@@ -623,10 +643,13 @@ def render(table, spec):
                 body += lines
                 table_entries.update(entries)
             out.append("")
-            out.append("    _METHODS = {")
-            for method, (opname, kind) in table_entries.items():
-                out.append("        %r: (%r, %r)," % (method, opname, kind))
-            out.append("    }")
+            if table_entries:
+                out.append("    _METHODS = {")
+                for method, (opname, kind) in table_entries.items():
+                    out.append("        %r: (%r, %r)," % (method, opname, kind))
+                out.append("    }")
+            else:
+                out.append("    _METHODS = {}")
             out.append("    _CHILDREN = %r" % (tuple(info["children"]),))
             if info["children"]:
                 out.append("")

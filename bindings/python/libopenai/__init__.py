@@ -27,6 +27,7 @@ from ._exceptions import (
     ContentFilterFinishReasonError,
     InternalServerError,
     InvalidArgumentError,
+    InvalidWebhookSignatureError,
     LengthFinishReasonError,
     NotFoundError,
     OpenAIError,
@@ -93,5 +94,5 @@ __all__ = [
     "APIResponseValidationError", "APIConnectionError", "APITimeoutError", "APIUserAbortError",
     "ResponseTooLargeError", "QueueFullError", "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
     "ConflictError", "UnprocessableEntityError", "RateLimitError", "InternalServerError",
-    "LengthFinishReasonError", "ContentFilterFinishReasonError",
+    "LengthFinishReasonError", "ContentFilterFinishReasonError", "InvalidWebhookSignatureError",
 ]

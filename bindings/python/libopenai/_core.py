@@ -21,6 +21,7 @@ from ._exceptions import (
     APITimeoutError,
     APIUserAbortError,
     InvalidArgumentError,
+    InvalidWebhookSignatureError,
     OpenAIError,
     QueueFullError,
     ResponseTooLargeError,
@@ -547,6 +548,8 @@ def make_error(code, message, response=None, request=None):
         return QueueFullError(message)
     elif code == L.INVALID_ARGUMENT:
         return InvalidArgumentError(message)
+    elif code == L.INVALID_WEBHOOK_SIGNATURE:
+        return InvalidWebhookSignatureError(message)
     else:
         return OpenAIError("%s (%s)" % (message, L.code_name(code)))
     error.__cause__ = OpenAIError(message)
@@ -894,6 +897,44 @@ async def arequest(client, method, path, query=None, body=None, raw=False):
         lambda tag: lib.openai_request_async(*cargs, None, tag), "any", "%s %s" % (method, path), request)
     response = _finish(result)
     return response if raw else response.parse()
+
+
+# ---------------------------------------------------------------------------------------------
+# the chunked upload (uploads.upload_file_chunked, over openai_uploads_upload_file_chunked)
+
+
+def _chunked_args(client, path, create, options):
+    request = Request("POST", (client._base_url or "").rstrip("/") + "/uploads")
+    return request, (_cstr(path, "file"), encode_json(create), encode_json(options) if options else None)
+
+
+def _chunked_result(result):
+    response = _finish(result)
+    response._parser = lambda r: typed(default_parse(r), result_type("uploads.complete"))
+    return response.parse()
+
+
+def upload_file_chunked(client, path, create, options):
+    """The library's chunked upload of the file at `path` (blocking): `create` is the body of
+    ``uploads.create`` without what the library fills in (``bytes``, ``filename``), `options`
+    its ``part_size`` / ``md5``. The completed Upload."""
+    request, cargs = _chunked_args(client, path, create, options)
+    fn = L.helper("openai_uploads_upload_file_chunked")
+    out = ctypes.c_void_p()
+    fn(client._handle(), *cargs, L.PROGRESS(), None, ctypes.byref(out))
+    return _chunked_result(take_response(out.value, "json", "uploads.complete", request))
+
+
+async def aupload_file_chunked(client, path, create, options):
+    """upload_file_chunked as a coroutine, through the library's future on the loop's
+    completion queue; cancelling the task cancels the upload (the library then cancels the
+    Upload on the server)."""
+    request, cargs = _chunked_args(client, path, create, options)
+    fn = L.helper("openai_uploads_upload_file_chunked_async")
+    handle = client._handle()
+    result = await _dispatcher().run(lambda tag: fn(handle, *cargs, L.PROGRESS(), None, None, tag),
+                                     "json", "uploads.complete", request)
+    return _chunked_result(result)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ __all__ = [
     "InternalServerError",
     "LengthFinishReasonError",
     "ContentFilterFinishReasonError",
+    "InvalidWebhookSignatureError",
 ]
 
 
@@ -33,6 +34,12 @@ class InvalidArgumentError(OpenAIError, ValueError):
     """An argument refused before anything was sent (OPENAI_INVALID_ARGUMENT): an empty path
     parameter, a file that cannot be read, a value that is not JSON. A ValueError, as the
     SDK's check of an empty path parameter raises."""
+
+
+class InvalidWebhookSignatureError(OpenAIError, ValueError):
+    """A webhook request not signed as OpenAI signs it (OPENAI_INVALID_WEBHOOK_SIGNATURE): a
+    header missing, a timestamp malformed or outside the tolerance, or no signature matching.
+    A ValueError, as the SDK's."""
 
 
 class APIError(OpenAIError):

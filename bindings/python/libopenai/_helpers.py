@@ -3,17 +3,24 @@ status (``create_and_poll``, ``poll``, ``upload_and_poll``, ``files.wait_for_pro
 assistants' stream manager and event handler (``beta.threads.runs.stream``), and the Responses
 stream manager (``responses.stream``). They are mixed into the generated resource classes
 (generate.py's MIXINS) and call the generated methods, so that every request they make is the
-operation's own. (``realtime.connect`` is in _realtime.py.)"""
+operation's own. ``uploads.upload_file_chunked`` is the library's own helper (its parts several
+at a time, streamed from the file); ``realtime.connect`` is in _realtime.py, ``webhooks`` in
+_webhooks.py."""
 
 import asyncio
+import builtins
 import concurrent.futures
 import json
+import os
+import pathlib
 import time
 
+from . import _core
 from ._models import OpenAIObject, parse_json, to_plain
-from ._types import NOT_GIVEN, is_given
+from ._types import NOT_GIVEN, is_given, omit
 
 from ._realtime import AsyncRealtimeHelpers, RealtimeHelpers  # noqa: E402,F401 (mixed in by the generated classes)
+from ._webhooks import WebhooksHelpers  # noqa: E402,F401 (mixed in by the generated classes)
 
 __all__ = ["AssistantEventHandler", "AsyncAssistantEventHandler", "AssistantStreamManager",
            "AsyncAssistantStreamManager", "ResponseStreamManager", "AsyncResponseStreamManager"]
@@ -162,6 +169,57 @@ class AsyncFilesHelpers:
                 raise RuntimeError("Giving up on waiting for file %s to finish processing after %s seconds."
                                    % (id, max_wait_seconds))
         return file
+
+
+# ---------------------------------------------------------------------------------------------
+# uploads.upload_file_chunked
+
+
+def _chunked_upload(file, mime_type, purpose, filename, size, part_size, md5):
+    """(path, the body of ``uploads.create``, the library's options) of an upload_file_chunked
+    call. The body is the SDK's (``bytes``, ``filename``, ``mime_type``, ``purpose``, in its
+    order); the library checks that ``bytes`` is the file's size."""
+    if isinstance(file, (builtins.bytes, bytearray, memoryview)):
+        raise TypeError(
+            "upload_file_chunked takes the file as a path (str or os.PathLike) here, not bytes: the library "
+            "sends each part from its range of the file on disk. Write the bytes to a file and pass its path, "
+            "or send them with uploads.create, uploads.parts.create and uploads.complete.")
+    if not isinstance(file, (str, os.PathLike)):
+        raise TypeError("file must be a path (str or os.PathLike), not %s" % type(file).__name__)
+    path = pathlib.Path(file)
+    if not filename:
+        filename = path.name
+    if size is None:
+        size = path.stat().st_size  # as the SDK: a missing file raises FileNotFoundError here
+    create = {"bytes": size, "filename": filename, "mime_type": mime_type, "purpose": purpose}
+    options = {}
+    if part_size is not None:
+        options["part_size"] = part_size
+    if is_given(md5):
+        options["md5"] = md5
+    return path, create, options
+
+
+class UploadsHelpers:
+    def upload_file_chunked(self, *, file, mime_type, purpose, filename=None, bytes=None, part_size=None,
+                            md5=omit):
+        """Uploads a large file through the Uploads API (``openai_uploads_upload_file_chunked``):
+        ``uploads.create``, the file's parts of ``part_size`` bytes (default 64 MiB, the API's
+        limit) sent four at a time, each streamed from its range of the file, then
+        ``uploads.complete`` with the part ids in the file's order (and ``md5``). Returns the
+        completed Upload (``upload.file.id``). ``file`` is a path; bytes are refused (TypeError).
+        A part that fails for good cancels the Upload and raises its exception."""
+        path, create, options = _chunked_upload(file, mime_type, purpose, filename, bytes, part_size, md5)
+        return _core.upload_file_chunked(self._client, path, create, options)
+
+
+class AsyncUploadsHelpers:
+    async def upload_file_chunked(self, *, file, mime_type, purpose, filename=None, bytes=None, part_size=None,
+                                  md5=omit):
+        """``uploads.upload_file_chunked`` as a coroutine (the library's future, on the event loop's
+        completion queue); cancelling the task stops the upload and cancels the Upload."""
+        path, create, options = _chunked_upload(file, mime_type, purpose, filename, bytes, part_size, md5)
+        return await _core.aupload_file_chunked(self._client, path, create, options)
 
 
 def _not_in_progress(obj):

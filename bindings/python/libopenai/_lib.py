@@ -24,6 +24,7 @@ PENDING = 9
 INVALID_RESPONSE = 10
 RESPONSE_TOO_LARGE = 11
 QUEUE_FULL = 12
+INVALID_WEBHOOK_SIGNATURE = 13
 
 vp = ctypes.c_void_p
 cp = ctypes.c_char_p
@@ -94,6 +95,19 @@ _CORE = {
     "openai_upload_from_memory": (vp, [ctypes.c_char_p, ctypes.c_size_t, cp, cp]),
     "openai_upload_set_progress": (code_t, [vp, PROGRESS, vp]),
     "openai_upload_free": (None, [vp]),
+}
+
+# The helpers of the C library outside the operation table (include/openai.h, "Helpers"),
+# declared on first use (tests/test_generated.py checks them against the header).
+HELPERS = {
+    "openai_uploads_upload_file_chunked": (code_t, [vp, cp, cp, cp, PROGRESS, vp, ctypes.POINTER(vp)]),
+    "openai_uploads_upload_file_chunked_async": (vp, [vp, cp, cp, cp, PROGRESS, vp, vp, vp]),
+    "openai_webhooks_verify_signature": (
+        code_t, [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(cp), ctypes.POINTER(cp), ctypes.c_size_t, cp,
+                 ctypes.c_int64]),
+    "openai_webhooks_unwrap": (
+        code_t, [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(cp), ctypes.POINTER(cp), ctypes.c_size_t, cp,
+                 ctypes.c_int64, ctypes.POINTER(vp)]),
 }
 
 _lock = threading.Lock()
@@ -187,6 +201,11 @@ _C_TYPES = {
     "openai_future *": vp,
     "openai_stream *": vp,
 }
+
+
+def helper(name):
+    """A C function of HELPERS, declared on first use."""
+    return declare(name, *HELPERS[name])
 
 
 def declare(name, restype, argtypes):

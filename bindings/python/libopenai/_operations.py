@@ -10272,8 +10272,7 @@ class AdminOrganizationSpendLimit(Resource):
 class AdminOrganizationUsage(Resource):
     """``client.admin.organization.usage``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('audio_speeches', 'audio_transcriptions', 'code_interpreter_sessions', 'completions', 'embeddings', 'file_search_calls', 'images', 'moderations', 'vector_stores', 'web_search_calls')
 
     def __init__(self, client):
@@ -10957,8 +10956,7 @@ class BetaAssistants(Resource):
 class BetaChatkit(Resource):
     """``client.beta.chatkit``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('sessions', 'threads')
 
     def __init__(self, client):
@@ -11652,8 +11650,7 @@ class EvalsRuns(Resource):
 class FineTuningAlpha(Resource):
     """``client.fine_tuning.alpha``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('graders',)
 
     def __init__(self, client):
@@ -11664,8 +11661,7 @@ class FineTuningAlpha(Resource):
 class FineTuningCheckpoints(Resource):
     """``client.fine_tuning.checkpoints``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('permissions',)
 
     def __init__(self, client):
@@ -11824,8 +11820,7 @@ class FineTuningJobs(Resource):
 class AdminOrganization(Resource):
     """``client.admin.organization``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('admin_api_keys', 'audit_logs', 'certificates', 'costs', 'data_retention', 'groups', 'invites', 'projects', 'roles', 'spend_alerts', 'spend_limit', 'usage', 'users')
 
     def __init__(self, client):
@@ -11848,8 +11843,7 @@ class AdminOrganization(Resource):
 class ProjectsGroups(Resource):
     """``client.projects.groups``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('roles',)
 
     def __init__(self, client):
@@ -11963,8 +11957,7 @@ class ProjectsRoles(Resource):
 class ProjectsUsers(Resource):
     """``client.projects.users``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('roles',)
 
     def __init__(self, client):
@@ -12145,8 +12138,7 @@ class RealtimeTranscriptionSessions(Resource):
 class RealtimeTranslations(Resource):
     """``client.realtime.translations``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('client_secrets',)
 
     def __init__(self, client):
@@ -12618,8 +12610,7 @@ class VideosCharacter(Resource):
 class Audio(Resource):
     """``client.audio``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('speech', 'transcriptions', 'translations', 'voice_consents', 'voices')
 
     def __init__(self, client):
@@ -12718,8 +12709,7 @@ class Batches(Resource):
 class Beta(Resource):
     """``client.beta``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('assistants', 'chatkit', 'files', 'responses', 'threads')
 
     def __init__(self, client):
@@ -12734,8 +12724,7 @@ class Beta(Resource):
 class Chat(Resource):
     """``client.chat``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('completions',)
 
     def __init__(self, client):
@@ -13283,8 +13272,7 @@ class Files(_helpers.FilesHelpers, Resource):
 class FineTuning(Resource):
     """``client.fine_tuning``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('alpha', 'checkpoints', 'jobs')
 
     def __init__(self, client):
@@ -13441,8 +13429,7 @@ class Moderations(Resource):
 class Admin(Resource):
     """``client.admin``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('organization',)
 
     def __init__(self, client):
@@ -13453,8 +13440,7 @@ class Admin(Resource):
 class Projects(Resource):
     """``client.projects``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('groups', 'roles', 'users')
 
     def __init__(self, client):
@@ -13467,8 +13453,7 @@ class Projects(Resource):
 class Realtime(_helpers.RealtimeHelpers, Resource):
     """``client.realtime``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('calls', 'client_secrets', 'sessions', 'transcription_sessions', 'translations')
 
     def __init__(self, client):
@@ -13687,7 +13672,7 @@ class Skills(Resource):
         return await self._acall('skills.update', args, kwargs)
 
 
-class Uploads(Resource):
+class Uploads(_helpers.UploadsHelpers, Resource):
     """``client.uploads``"""
 
     _METHODS = {
@@ -14044,10 +14029,17 @@ class Videos(Resource):
         return await self._acall('videos.retrieve', args, kwargs)
 
 
+class Webhooks(_helpers.WebhooksHelpers, Resource):
+    """``client.webhooks``"""
+
+    _METHODS = {}
+    _CHILDREN = ()
+
+
 class _Resources:
     """The top-level resources of the blocking client."""
 
-    _CHILDREN = ('audio', 'batches', 'beta', 'chat', 'completions', 'containers', 'content_provenance_checks', 'conversations', 'edits', 'embeddings', 'evals', 'files', 'fine_tuning', 'images', 'models', 'moderations', 'admin', 'projects', 'realtime', 'responses', 'skills', 'uploads', 'vector_stores', 'videos')
+    _CHILDREN = ('audio', 'batches', 'beta', 'chat', 'completions', 'containers', 'content_provenance_checks', 'conversations', 'edits', 'embeddings', 'evals', 'files', 'fine_tuning', 'images', 'models', 'moderations', 'admin', 'projects', 'realtime', 'responses', 'skills', 'uploads', 'vector_stores', 'videos', 'webhooks')
 
     def _init_resources(self):
         self.audio = Audio(self)
@@ -14074,6 +14066,7 @@ class _Resources:
         self.uploads = Uploads(self)
         self.vector_stores = VectorStores(self)
         self.videos = Videos(self)
+        self.webhooks = Webhooks(self)
 
 
 class AsyncAdminOrganizationProjectsServiceAccountsApiKeys(AsyncResource):
@@ -16403,8 +16396,7 @@ class AsyncAdminOrganizationSpendLimit(AsyncResource):
 class AsyncAdminOrganizationUsage(AsyncResource):
     """``client.admin.organization.usage``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('audio_speeches', 'audio_transcriptions', 'code_interpreter_sessions', 'completions', 'embeddings', 'file_search_calls', 'images', 'moderations', 'vector_stores', 'web_search_calls')
 
     def __init__(self, client):
@@ -16907,8 +16899,7 @@ class AsyncBetaAssistants(AsyncResource):
 class AsyncBetaChatkit(AsyncResource):
     """``client.beta.chatkit``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('sessions', 'threads')
 
     def __init__(self, client):
@@ -17422,8 +17413,7 @@ class AsyncEvalsRuns(AsyncResource):
 class AsyncFineTuningAlpha(AsyncResource):
     """``client.fine_tuning.alpha``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('graders',)
 
     def __init__(self, client):
@@ -17434,8 +17424,7 @@ class AsyncFineTuningAlpha(AsyncResource):
 class AsyncFineTuningCheckpoints(AsyncResource):
     """``client.fine_tuning.checkpoints``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('permissions',)
 
     def __init__(self, client):
@@ -17551,8 +17540,7 @@ class AsyncFineTuningJobs(AsyncResource):
 class AsyncAdminOrganization(AsyncResource):
     """``client.admin.organization``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('admin_api_keys', 'audit_logs', 'certificates', 'costs', 'data_retention', 'groups', 'invites', 'projects', 'roles', 'spend_alerts', 'spend_limit', 'usage', 'users')
 
     def __init__(self, client):
@@ -17575,8 +17563,7 @@ class AsyncAdminOrganization(AsyncResource):
 class AsyncProjectsGroups(AsyncResource):
     """``client.projects.groups``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('roles',)
 
     def __init__(self, client):
@@ -17661,8 +17648,7 @@ class AsyncProjectsRoles(AsyncResource):
 class AsyncProjectsUsers(AsyncResource):
     """``client.projects.users``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('roles',)
 
     def __init__(self, client):
@@ -17803,8 +17789,7 @@ class AsyncRealtimeTranscriptionSessions(AsyncResource):
 class AsyncRealtimeTranslations(AsyncResource):
     """``client.realtime.translations``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('client_secrets',)
 
     def __init__(self, client):
@@ -18153,8 +18138,7 @@ class AsyncVideosCharacter(AsyncResource):
 class AsyncAudio(AsyncResource):
     """``client.audio``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('speech', 'transcriptions', 'translations', 'voice_consents', 'voices')
 
     def __init__(self, client):
@@ -18229,8 +18213,7 @@ class AsyncBatches(AsyncResource):
 class AsyncBeta(AsyncResource):
     """``client.beta``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('assistants', 'chatkit', 'files', 'responses', 'threads')
 
     def __init__(self, client):
@@ -18245,8 +18228,7 @@ class AsyncBeta(AsyncResource):
 class AsyncChat(AsyncResource):
     """``client.chat``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('completions',)
 
     def __init__(self, client):
@@ -18646,8 +18628,7 @@ class AsyncFiles(_helpers.AsyncFilesHelpers, AsyncResource):
 class AsyncFineTuning(AsyncResource):
     """``client.fine_tuning``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('alpha', 'checkpoints', 'jobs')
 
     def __init__(self, client):
@@ -18770,8 +18751,7 @@ class AsyncModerations(AsyncResource):
 class AsyncAdmin(AsyncResource):
     """``client.admin``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('organization',)
 
     def __init__(self, client):
@@ -18782,8 +18762,7 @@ class AsyncAdmin(AsyncResource):
 class AsyncProjects(AsyncResource):
     """``client.projects``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('groups', 'roles', 'users')
 
     def __init__(self, client):
@@ -18796,8 +18775,7 @@ class AsyncProjects(AsyncResource):
 class AsyncRealtime(_helpers.AsyncRealtimeHelpers, AsyncResource):
     """``client.realtime``"""
 
-    _METHODS = {
-    }
+    _METHODS = {}
     _CHILDREN = ('calls', 'client_secrets', 'sessions', 'transcription_sessions', 'translations')
 
     def __init__(self, client):
@@ -18962,7 +18940,7 @@ class AsyncSkills(AsyncResource):
         return await self._acall('skills.update', args, kwargs)
 
 
-class AsyncUploads(AsyncResource):
+class AsyncUploads(_helpers.AsyncUploadsHelpers, AsyncResource):
     """``client.uploads``"""
 
     _METHODS = {
@@ -19219,10 +19197,17 @@ class AsyncVideos(AsyncResource):
         return await self._acall('videos.retrieve', args, kwargs)
 
 
+class AsyncWebhooks(_helpers.WebhooksHelpers, AsyncResource):
+    """``client.webhooks``"""
+
+    _METHODS = {}
+    _CHILDREN = ()
+
+
 class _AsyncResources:
     """The top-level resources of the asyncio client."""
 
-    _CHILDREN = ('audio', 'batches', 'beta', 'chat', 'completions', 'containers', 'content_provenance_checks', 'conversations', 'edits', 'embeddings', 'evals', 'files', 'fine_tuning', 'images', 'models', 'moderations', 'admin', 'projects', 'realtime', 'responses', 'skills', 'uploads', 'vector_stores', 'videos')
+    _CHILDREN = ('audio', 'batches', 'beta', 'chat', 'completions', 'containers', 'content_provenance_checks', 'conversations', 'edits', 'embeddings', 'evals', 'files', 'fine_tuning', 'images', 'models', 'moderations', 'admin', 'projects', 'realtime', 'responses', 'skills', 'uploads', 'vector_stores', 'videos', 'webhooks')
 
     def _init_resources(self):
         self.audio = AsyncAudio(self)
@@ -19249,3 +19234,4 @@ class _AsyncResources:
         self.uploads = AsyncUploads(self)
         self.vector_stores = AsyncVectorStores(self)
         self.videos = AsyncVideos(self)
+        self.webhooks = AsyncWebhooks(self)

@@ -120,10 +120,12 @@ def test_parameters_come_from_the_specification():
 _C_TYPES = [
     (re.compile(r"^const openai_client \*\w+$"), ctypes.c_void_p),
     (re.compile(r"^const openai_upload \*const \*\w+$"), ctypes.POINTER(ctypes.c_void_p)),
+    (re.compile(r"^const char \*const \*\w+$"), ctypes.POINTER(ctypes.c_char_p)),
+    (re.compile(r"^int64_t \w+$"), ctypes.c_int64),
     (re.compile(r"^size_t \w+$"), ctypes.c_size_t),
     (re.compile(r"^const char \*\w+$"), ctypes.c_char_p),
     (re.compile(r"^const openai_upload \*\w+$"), ctypes.c_void_p),
-    (re.compile(r"^openai_(response|stream|pager) \*\*\w+$"), ctypes.POINTER(ctypes.c_void_p)),
+    (re.compile(r"^openai_(response|stream|pager|event) \*\*\w+$"), ctypes.POINTER(ctypes.c_void_p)),
     (re.compile(r"^openai_(event_)?callback \w+$"), ctypes.c_void_p),
     (re.compile(r"^void \*\w+$"), ctypes.c_void_p),
     (re.compile(r"^openai_progress_callback \w+$"), _lib.PROGRESS),
@@ -167,6 +169,18 @@ def test_prototype_matches_the_header(op, form, symbol):
     else:
         assert ret in ("openai_future *", "openai_stream *")
     assert argtypes == params
+
+
+@pytest.mark.parametrize("symbol", sorted(_lib.HELPERS))
+def test_helper_prototype_matches_the_header(symbol):
+    """The library's helpers outside the operation table (chunked upload, webhooks), declared
+    by hand in _lib.HELPERS, match include/openai.h and are in the library."""
+    ret, params = _header_prototypes()[symbol]
+    restype, argtypes = _lib.HELPERS[symbol]
+    assert (ret == "openai_code") == (restype is _lib.code_t)
+    assert ret == "openai_code" or (ret == "openai_future *" and restype is ctypes.c_void_p)
+    assert argtypes == [_c_type(p) for p in params]
+    assert hasattr(_lib.load(), symbol)
 
 
 def test_every_symbol_is_in_the_library():
