@@ -282,9 +282,11 @@ def test_poll_helpers_follow_the_servers_interval(client, mock):
     assert run.status == "completed"
     mock.reset()
     vs_file = client.vector_stores.files.upload_and_poll(vector_store_id="vs_1", file=("a.md", b"# A\n"))
+    # the mock's lifecycle: the file is in progress for two retrievals, then completed
     assert [(e["method"], e["path"]) for e in mock.requests()] == [
-        ("POST", "/v1/files"), ("POST", "/v1/vector_stores/vs_1/files"), ("GET", "/v1/vector_stores/vs_1/files/file-abc123")]
-    assert vs_file.status != "in_progress"
+        ("POST", "/v1/files"), ("POST", "/v1/vector_stores/vs_1/files")] + \
+        [("GET", "/v1/vector_stores/vs_1/files/file-abc123")] * 3
+    assert vs_file.status == "completed"
     mock.reset()
     batch = client.vector_stores.file_batches.upload_and_poll("vs_1", files=[("a.md", b"a"), ("b.md", b"b")],
                                                               file_ids=["file-0"])
