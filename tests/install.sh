@@ -64,6 +64,9 @@ expected_listing='./@LIB@/libopenai.a
 ./@LIB@/libopenai.so.0.1.0
 ./@LIB@/pkgconfig/openai.pc
 ./include/openai.h
+./include/openai/openai.hpp
+./include/openai/operations.hpp
+./include/openai/realtime.hpp
 ./share/cmake/openai/openaiConfig.cmake
 ./share/cmake/openai/openaiConfigVersion.cmake'
 
