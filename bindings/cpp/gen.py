@@ -2,8 +2,9 @@
 """Generates the C++ binding's per-operation surface from bindings/operations.json:
 
 - include/openai/operations.hpp: one resource class per API resource (client.chat().completions(),
-  client.beta().threads().runs(), ...) with one method per C function of each operation, and
-  openai::operation_table;
+  client.beta().threads().runs(), ...) with one method per C function of each operation, the
+  SDKs' helpers of the resources that have them (poll, create_and_poll, upload_file_chunked: the
+  POLLS table below, over openai.h's helper functions), and openai::operation_table;
 - tests/operations_test.cpp: a GoogleTest case per operation that calls every form of it
   against the mock server and checks the request the mock saw.
 
@@ -316,6 +317,155 @@ def gen_connect(path):
     ]
 
 
+# The official SDKs' helpers that wait for an object's terminal status (openai.h's `_poll` and
+# `_create_and_poll` functions, not operations of the table), by resource path: the method, the
+# C function (its `_async` form also exists), its arguments before `options_json` (name, kind:
+# "str", "opt" (empty: NULL) or "upload") and what it does.
+POLLS = {
+    ("beta", "threads", "runs"): [
+        ("poll", "openai_beta_threads_runs_poll", [("thread_id", "str"), ("run_id", "str")],
+         "Waits for a run to reach a terminal status (requires_action, cancelled, completed, failed, expired,"
+         " incomplete), as the SDKs' `runs.poll`: it is retrieved while queued, in_progress or cancelling."),
+        ("create_and_poll", "openai_beta_threads_runs_create_and_poll", [("thread_id", "str"), ("body_json", "str")],
+         "Creates a run and waits for it to reach a terminal status, as the SDKs' `runs.create_and_poll`."),
+    ],
+    ("vector_stores", "files"): [
+        ("poll", "openai_vector_stores_files_poll", [("vector_store_id", "str"), ("file_id", "str")],
+         "Waits for a file of a vector store to be processed (completed, failed or cancelled), as the SDKs'"
+         " `vector_stores.files.poll`: it is retrieved while in_progress."),
+        ("create_and_poll", "openai_vector_stores_files_create_and_poll", [("vector_store_id", "str"), ("body_json", "str")],
+         "Attaches a file to a vector store (`{\"file_id\": ...}`) and waits until it is processed, as the SDKs'"
+         " `vector_stores.files.create_and_poll`."),
+    ],
+    ("vector_stores", "file_batches"): [
+        ("poll", "openai_vector_stores_file_batches_poll", [("vector_store_id", "str"), ("batch_id", "str")],
+         "Waits for a file batch of a vector store to finish (completed, failed or cancelled), as the SDKs'"
+         " `vector_stores.file_batches.poll`: it is retrieved while in_progress."),
+        ("create_and_poll", "openai_vector_stores_file_batches_create_and_poll", [("vector_store_id", "str"), ("body_json", "str")],
+         "Creates a file batch of a vector store (`{\"file_ids\": [...]}`) and waits for it to finish, as the SDKs'"
+         " `vector_stores.file_batches.create_and_poll`."),
+    ],
+    ("batches",): [
+        ("poll", "openai_batches_poll", [("batch_id", "str")],
+         "Waits for a batch to end (completed, failed, expired or cancelled): it is retrieved while validating,"
+         " in_progress, finalizing or cancelling."),
+    ],
+    ("responses",): [
+        ("poll", "openai_responses_poll", [("response_id", "str")],
+         "Waits for a background response (`\"background\": true`) to end (completed, failed, cancelled or"
+         " incomplete): it is retrieved while queued or in_progress."),
+    ],
+    ("videos",): [
+        ("poll", "openai_videos_poll", [("video_id", "str")],
+         "Waits for a video to be rendered (completed or failed), as the SDKs' `videos.poll`: it is retrieved"
+         " while queued or in_progress."),
+        ("create_and_poll", "openai_videos_create_and_poll", [("fields_json", "opt"), ("input_reference", "upload")],
+         "Creates a video (`fields_json` the form's fields, `input_reference` an optional image) and waits until"
+         " it is rendered, as the SDKs' `videos.create_and_poll`."),
+    ],
+}
+
+POLL_NOTE = ("`options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the"
+             " server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take"
+             " (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`);"
+             " throws a failed retrieval's error.")
+
+
+def gen_poll(name, c_function, params, doc):
+    decl, call, convert, keep = [], [], [], []
+    for pname, kind in params:
+        if kind == "upload":
+            decl.append(("const Upload &%s" % pname, "const Upload &%s = Upload()" % pname))
+            call.append("%s.get()" % pname)
+            keep.append("keep.add(%s);" % pname)
+        else:
+            decl.append(("std::string_view %s" % pname, "std::string_view %s%s" % (pname, " = {}" if kind == "opt" else "")))
+            convert.append("const detail::%s a_%s(%s);" % ("OptArg" if kind == "opt" else "Arg", pname, pname))
+            call.append("a_%s.c_str()" % pname)
+    convert.append("const detail::OptArg a_options_json(options_json);")
+    args = ", ".join(["client_.get()"] + call + ["a_options_json.c_str()"])
+    with_defaults = ", ".join([d[1] for d in decl] + ["std::string_view options_json = {}"])
+    plain = ", ".join([d[0] for d in decl] + ["std::string_view options_json"])
+    out = ["/// %s" % doc, "/// %s" % POLL_NOTE, "/// C: `%s`: blocks until the wait is over." % c_function,
+           "Response %s(%s) const {" % (name, with_defaults)]
+    out += ["    " + c for c in convert]
+    out += ["    openai_response *out = nullptr;",
+            "    const Code code = %s(%s, &out);" % (c_function, args),
+            "    return detail::checked(code, out);", "}", ""]
+    out += ["/// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `%s_async`." % c_function,
+            "ResponseFuture %s_async(%s) const {" % (name, with_defaults)]
+    out += ["    " + c for c in convert]
+    out += ["    detail::KeepAlive keep;"] + ["    " + k for k in keep]
+    out += ["    return ResponseFuture(%s_async(%s, nullptr, nullptr), std::move(keep));" % (c_function, args), "}", ""]
+    out += ["/// The same wait with a callback, which receives the last response (failed or not) on a library thread;",
+            "/// destroying the Future stops the wait unless detached. C: `%s_async`." % c_function,
+            "[[nodiscard]] Future %s_async(%s, Callback callback) const {" % (name, plain)]
+    out += ["    " + c for c in convert]
+    out += ["    detail::KeepAlive keep;"] + ["    " + k for k in keep]
+    out += ["    return detail::start_callback(",
+            "        [&](openai_callback cb, void *ud) { return %s_async(%s, cb, ud); }, std::move(callback), std::move(keep));" % (c_function, args),
+            "}", ""]
+    return out
+
+
+def gen_upload_file_chunked():
+    """The SDKs' `uploads.upload_file_chunked` (openai_uploads_upload_file_chunked)."""
+    convert = ["const detail::Arg a_path(path);", "const detail::Arg a_create_json(create_json);",
+               "const detail::OptArg a_options_json(options_json);"]
+    args = "client_.get(), a_path.c_str(), a_create_json.c_str(), a_options_json.c_str()"
+    out = [
+        "/// Uploads a large file through the Uploads API, as the SDKs' `uploads.upload_file_chunked`: `uploads.create`,",
+        "/// then the file's parts sent several at a time, each streamed from its range of the file at `path`, then",
+        "/// `uploads.complete` with the part ids in the file's order. Returns the completed Upload (`/file/id` is the",
+        "/// file, ready to use); throws the first failure (a part that fails for good cancels the Upload).",
+        "/// `create_json` is the body of `uploads.create` (`purpose` and `mime_type` required; `filename` and",
+        "/// `bytes` default to the file's); `options_json` (empty for the defaults): `part_size` (1 to 64 MiB,",
+        "/// default 64 MiB), `parallel` (1 to 16, default 4), `md5`. `progress` hears (bytes sent, file size), one",
+        "/// report at a time; a retried part counts again from its start.",
+        "/// C: `openai_uploads_upload_file_chunked`: blocks until the upload is complete; `progress` runs on this thread.",
+        "Response upload_file_chunked(std::string_view path, std::string_view create_json, std::string_view options_json = {},",
+        "                             Progress progress = {}) const {",
+    ] + ["    " + c for c in convert] + [
+        "    openai_response *out = nullptr;",
+        "    const Code code = openai_uploads_upload_file_chunked(",
+        "        %s, progress ? &detail::progress_trampoline : nullptr, progress ? static_cast<void *>(&progress) : nullptr, &out);" % args,
+        "    return detail::checked(code, out);",
+        "}",
+        "",
+        "/// The same upload as a ResponseFuture; `progress` runs on a library thread. cancel() (or destroying it)",
+        "/// stops the upload at once, and the library cancels the Upload in the background.",
+        "/// C: `openai_uploads_upload_file_chunked_async`.",
+        "ResponseFuture upload_file_chunked_async(std::string_view path, std::string_view create_json, std::string_view options_json = {},",
+        "                                         Progress progress = {}) const {",
+    ] + ["    " + c for c in convert] + [
+        "    detail::KeepAlive keep;",
+        "    if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));",
+        "    const void *p = keep.progress.get();",
+        "    return ResponseFuture(openai_uploads_upload_file_chunked_async(",
+        "                              %s, p ? &detail::progress_trampoline : nullptr, const_cast<void *>(p), nullptr, nullptr)," % args,
+        "                          std::move(keep));",
+        "}",
+        "",
+        "/// The same upload with a callback, which receives the response (failed or not) on a library thread;",
+        "/// destroying the Future stops the upload unless detached. C: `openai_uploads_upload_file_chunked_async`.",
+        "[[nodiscard]] Future upload_file_chunked_async(std::string_view path, std::string_view create_json, std::string_view options_json,",
+        "                                               Progress progress, Callback callback) const {",
+    ] + ["    " + c for c in convert] + [
+        "    detail::KeepAlive keep;",
+        "    if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));",
+        "    const void *p = keep.progress.get();",
+        "    return detail::start_callback(",
+        "        [&](openai_callback cb, void *ud) {",
+        "            return openai_uploads_upload_file_chunked_async(%s, p ? &detail::progress_trampoline : nullptr," % args,
+        "                                                            const_cast<void *>(p), cb, ud);",
+        "        },",
+        "        std::move(callback), std::move(keep));",
+        "}",
+        "",
+    ]
+    return out
+
+
 def resource_tree(ops):
     """{resource tuple: {"ops": [...], "children": [names]}} in table order."""
     tree = {}
@@ -383,6 +533,10 @@ def gen_header(table):
             out.append("")
         if path in CONNECTS:
             out += indent(gen_connect(path), 4)
+        for helper in POLLS.get(path, []):
+            out += indent(gen_poll(*helper), 4)
+        if path == ("uploads",):
+            out += indent(gen_upload_file_chunked(), 4)
         for op in node["ops"]:
             out += indent(gen_methods(op), 4)
         while out[-1] == "":

@@ -40,7 +40,10 @@ func Shutdown() error {
 // ...). It is safe for use by many goroutines at once. Close it when done.
 type Client struct {
 	Resources
-	h *handle
+	// Webhooks is client.Webhooks: webhook signatures (VerifySignature, Unwrap), as the official
+	// SDK's client.webhooks. It needs no connection.
+	Webhooks WebhooksService
+	h        *handle
 }
 
 // handle owns the native client. The services of the tree hold it rather than the Client, so

@@ -62,6 +62,11 @@ const (
 	// or send less.
 	CodeQueueFull Code = C.OPENAI_QUEUE_FULL
 
+	// CodeInvalidWebhookSignature (OPENAI_INVALID_WEBHOOK_SIGNATURE = 13): A webhook request is not
+	// signed as OpenAI signs it (InvalidWebhookSignatureError): a header is missing, its timestamp is
+	// malformed or outside the tolerance, or no signature matches. Do not trust its event.
+	CodeInvalidWebhookSignature Code = C.OPENAI_INVALID_WEBHOOK_SIGNATURE
+
 	// CodeBadRequest (OPENAI_BAD_REQUEST = 400): HTTP 400 (BadRequestError).
 	CodeBadRequest Code = C.OPENAI_BAD_REQUEST
 

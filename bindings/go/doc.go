@@ -24,6 +24,11 @@
 // Err and Close, or range over Events. Handles that own native memory (Client, Stream,
 // Upload) must be closed; a Response is plain Go data.
 //
+// The official SDK's helpers are methods too: Uploads.UploadFileChunked (a large file in
+// parts), PollStatus and NewAndPoll (waiting for a run, a vector store file or file batch, a
+// batch, a background response or a video to reach a terminal status) and
+// client.Webhooks.VerifySignature and Unwrap (webhook signatures).
+//
 // # Building
 //
 // The package links the installed libopenai through pkg-config (#cgo pkg-config: openai), so

@@ -49,6 +49,7 @@ type mockPart struct {
 	ContentType *string `json:"content_type"`
 	Len         int     `json:"len"`
 	Value       *string `json:"value"`
+	SHA256      string  `json:"sha256"`
 }
 
 func (r mockRequest) header(name string) string {

@@ -15,7 +15,8 @@
 #      Package.swift's `pkgConfig: "openai"` makes SwiftPM pass), once without that include path
 #      (it must fail: the header comes from the installed prefix only), then run against the mock
 #      server (a chat completion, streams and WebSocket sessions through the callback forms the
-#      Swift layer wraps).
+#      Swift layer wraps, and the helpers Helpers.swift wraps: a chunked upload with progress, a
+#      create-and-poll, webhook verification and unwrap).
 # Needs python3, clang (Debian: apt-get install clang), cargo-c and pkg-config. When `swift` is
 # on PATH, also runs `swift build` and `swift test` against the installed library.
 #
@@ -132,7 +133,7 @@ url=$(sed -n 's/^OPENAI_MOCK_URL=//p' "$work/mock-stdout")
 for program in module_test_objc module_test_c; do
     OPENAI_BASE_URL="$url/v1" OPENAI_API_KEY=sk-swift-module "$work/$program"
 done
-checked "the C calls the Swift layer wraps (client, async callback, stream callback, blocking stream, an API error's fields, Realtime and Responses WebSocket sessions with their callbacks), made through the module against the mock, from both programs"
+checked "the C calls the Swift layer wraps (client, async callback, stream callback, blocking stream, an API error's fields, Realtime and Responses WebSocket sessions with their callbacks, a chunked upload with progress, a create-and-poll, webhook verify and unwrap), made through the module against the mock, from both programs"
 
 if command -v swift >/dev/null 2>&1; then
     echo "== swift build / swift test"

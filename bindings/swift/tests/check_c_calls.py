@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """A static check of the Swift sources that needs no Swift toolchain: every C function they call
 (openai_*) and every constant they name (OPENAI_*) is declared in include/openai.h, every call
-passes as many arguments as the function's prototype has parameters, and every result code of
-bindings/codes.json that is an error has its case in OpenAIError.kind(of:). The Swift layer itself
+passes as many arguments as the function's prototype has parameters, every result code of
+bindings/codes.json that is an error has its case in OpenAIError.kind(of:), and every helper of
+openai.h that the Swift layer wraps by hand (the `_async` forms of the `_poll` and
+`_create_and_poll` functions, `openai_uploads_upload_file_chunked_async`, the webhook functions;
+not operations of bindings/operations.json, so not generated) is called by the Swift sources. The Swift layer itself
 cannot be compiled here; this catches a renamed or re-shaped C function, or a new code left
 unmapped, which the generated drift check and the module test would not.
 
@@ -65,6 +68,7 @@ def header_prototypes():
 def main():
     protos, constants, types = header_prototypes()
     errors, calls = [], 0
+    called = set()
     for name in sorted(os.listdir(SOURCES)):
         if not name.endswith(".swift"):
             continue
@@ -73,6 +77,7 @@ def main():
         code = re.sub(r"//[^\n]*", "", text)  # comments out
         for m in re.finditer(r"\b(openai_\w+)\s*\(", code):
             fn = m.group(1)
+            called.add(fn)
             line = code.count("\n", 0, m.start()) + 1
             if fn not in protos:
                 errors.append("%s:%d: %s is not declared in include/openai.h" % (name, line, fn))
@@ -105,11 +110,20 @@ def main():
         if "Int(%s.rawValue)" % code not in kind_of:
             errors.append("OpenAI.swift: OpenAIError.kind(of:) has no case for %s (bindings/codes.json)" % code)
         mapped += 1
+    helpers = sorted(fn for fn in protos
+                     if re.fullmatch(r"openai_\w+_(poll|create_and_poll)_async", fn)
+                     or fn in ("openai_uploads_upload_file_chunked_async", "openai_webhooks_verify_signature",
+                               "openai_webhooks_unwrap"))
+    for fn in helpers:
+        if fn not in called:
+            errors.append("the Swift sources do not wrap the helper %s (include/openai.h)" % fn)
     if errors:
         sys.stderr.write("\n".join(errors) + "\n")
         return 1
     print("Swift sources: %d C calls, each declared in include/openai.h with that many parameters; "
-          "%d error codes of bindings/codes.json, each with its case in OpenAIError.kind(of:)" % (calls, mapped))
+          "%d error codes of bindings/codes.json, each with its case in OpenAIError.kind(of:); "
+          "%d helpers of openai.h (poll, create_and_poll, chunked upload, webhooks), each called"
+          % (calls, mapped, len(helpers)))
     return 0
 
 

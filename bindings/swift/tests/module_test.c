@@ -7,7 +7,9 @@
  * by the async callback form (what the AsyncThrowingStream wraps), a blocking stream, an API
  * error's fields, the version macros the module exports, and WebSocket sessions as
  * RealtimeSession opens them (options with an event and a reconnection callback, a non-blocking
- * connect, send, PCM append, a close from inside the callback; Realtime and Responses). */
+ * connect, send, PCM append, a close from inside the callback; Realtime and Responses), and the
+ * helpers Sources/OpenAI/Helpers.swift wraps (a chunked upload with progress, a create-and-poll,
+ * webhook verification and unwrap). */
 #ifdef __OBJC__
 @import COpenAI;
 #else
@@ -15,6 +17,7 @@
 #endif
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +71,32 @@ static void on_response(openai_response *response, void *userdata) {
     snprintf(call->content, sizeof call->content, "%s", content ? content : "");
     openai_response_free(response);
     latch_open(&call->latch);
+}
+
+/* A helper's completion callback (Swift: Helpers.swift through the same continuation): the
+ * object's `status`, and its `/file/bytes` for a chunked upload. */
+struct helper_call {
+    struct latch latch;
+    openai_code code;
+    char status[32];
+    char bytes[32];
+    uint64_t progress_sent, progress_total;
+};
+static void on_helper_response(openai_response *response, void *userdata) {
+    struct helper_call *call = userdata;
+    const char *status = openai_response_json_string(response, "/status");
+    const char *bytes = openai_response_json_value(response, "/file/bytes");
+    call->code = openai_response_code(response);
+    snprintf(call->status, sizeof call->status, "%s", status ? status : "");
+    snprintf(call->bytes, sizeof call->bytes, "%s", bytes ? bytes : "");
+    openai_response_free(response);
+    latch_open(&call->latch);
+}
+/* The progress callback of a chunked upload (Swift: ProgressBox), one report at a time. */
+static void on_progress(uint64_t sent, uint64_t total, void *userdata) {
+    struct helper_call *call = userdata;
+    call->progress_sent = sent;
+    call->progress_total = total;
 }
 
 struct streamed {
@@ -221,6 +250,65 @@ int main(void) {
     CHECK(strcmp(session.first, "response.created") == 0);
     CHECK(strcmp(session.text, REPLY) == 0);
     CHECK(session.end == OPENAI_OK);
+
+    /* The helpers Swift wraps by hand (Sources/OpenAI/Helpers.swift), by their async callback
+     * forms: a chunked upload with progress, a create-and-poll, webhooks. */
+    struct helper_call helper;
+    char upload_path[512];
+    const char *tmpdir = getenv("TMPDIR");
+    /* Standard C only (-std=c11): a name of each variant's own, the two run one after the other. */
+    snprintf(upload_path, sizeof upload_path, "%s/openai-swift-module-%s.jsonl", tmpdir && *tmpdir ? tmpdir : "/tmp",
+#ifdef __OBJC__
+             "objc"
+#else
+             "c"
+#endif
+    );
+    FILE *upload_file = fopen(upload_path, "wb");
+    CHECK(upload_file != NULL);
+    if (upload_file) {
+        for (int i = 0; i < 2500; i++) fputc('a', upload_file);
+        fclose(upload_file);
+    }
+    memset(&helper, 0, sizeof helper);
+    latch_init(&helper.latch);
+    future = openai_uploads_upload_file_chunked_async(client, upload_path,
+                                                      "{\"purpose\":\"batch\",\"mime_type\":\"text/jsonl\"}",
+                                                      "{\"part_size\":1000}", on_progress, &helper, on_helper_response, &helper);
+    latch_wait(&helper.latch);
+    openai_future_free(future);
+    remove(upload_path);
+    CHECK(helper.code == OPENAI_OK);
+    CHECK(strcmp(helper.status, "completed") == 0);
+    CHECK(strcmp(helper.bytes, "2500") == 0);
+    CHECK(helper.progress_sent == 2500 && helper.progress_total == 2500);
+
+    memset(&helper, 0, sizeof helper);
+    latch_init(&helper.latch);
+    future = openai_vector_stores_files_create_and_poll_async(client, "vs_module", "{\"file_id\":\"file-module\"}",
+                                                              "{\"interval_ms\":5}", on_helper_response, &helper);
+    latch_wait(&helper.latch);
+    openai_future_free(future);
+    CHECK(helper.code == OPENAI_OK);
+    CHECK(strcmp(helper.status, "completed") == 0);
+
+    /* Signed with the test secret at 1750287018 (tests/common/webhooks.rs): a century of
+     * tolerance accepts it, the default 300 s (-1) does not. */
+    static const char *const payload = "{\"id\":\"evt_685343a1381c819085d44c354e1b330e\",\"type\":\"response.completed\","
+                                       "\"created_at\":1750287018,\"data\":{\"id\":\"resp_abc123\"}}";
+    const char *names[] = {"webhook-id", "webhook-timestamp", "webhook-signature"};
+    const char *values[] = {"wh_685342e6c53c8190a1be43f081506c52", "1750287018",
+                            "v1,fFjAVoOPIJp5BDNMBhyG1L4puz8Njq8xvzdjQ/kr/sQ="};
+    const char *secret = "whsec_dGVzdC13ZWJob29rLWtleS0wMTIzNDU2Nzg5";
+    const int64_t century = 100LL * 366 * 24 * 3600;
+    CHECK(openai_webhooks_verify_signature(payload, strlen(payload), names, values, 3, secret, century) == OPENAI_OK);
+    CHECK(openai_webhooks_verify_signature(payload, strlen(payload), names, values, 3, secret, -1) ==
+          OPENAI_INVALID_WEBHOOK_SIGNATURE);
+    CHECK(strcmp(openai_last_error(), "Webhook timestamp is too old") == 0);
+    CHECK(openai_webhooks_unwrap(payload, strlen(payload), names, values, 3, secret, century, &event) == OPENAI_OK);
+    CHECK(event && strcmp(openai_event_name(event), "response.completed") == 0);
+    CHECK(event && strcmp(openai_event_id(event), values[0]) == 0);
+    openai_event_free(event);
 
     openai_client_free(client);
     if (failures) {

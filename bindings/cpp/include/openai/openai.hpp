@@ -14,6 +14,9 @@
 //   `for (const openai::Item& item : pager.items())`.
 // - Cancel tokens for blocking calls (CancelToken, Client::with_cancel_token), and the library's
 //   log to a function (set_log_callback).
+// - The SDKs' helpers: uploads().upload_file_chunked(), poll() and create_and_poll() of runs,
+//   vector store files and file batches, batches, responses and videos (generated with the
+//   operations), and webhook signatures (client.webhooks(): verify_signature, unwrap).
 //
 // The per-operation surface (client.chat().completions().create(body), ...) is generated from
 // bindings/operations.json into openai/operations.hpp, included at the end of this header, after
@@ -147,6 +150,14 @@ public:
 
 /// A blocking call was made on a thread that runs another async runtime.
 class WouldDeadlockError : public Error {
+public:
+    using Error::Error;
+};
+
+/// A webhook request is not signed as OpenAI signs it (the SDKs' InvalidWebhookSignatureError):
+/// a header is missing, its timestamp is malformed or outside the tolerance, or no signature
+/// matches. message() says which. Do not trust its event.
+class InvalidWebhookSignatureError : public Error {
 public:
     using Error::Error;
 };
@@ -287,6 +298,7 @@ inline std::shared_ptr<const ErrorDetails> error_details(Code code, const char *
         case OPENAI_INVALID_RESPONSE: throw APIResponseValidationError(std::move(details));
         case OPENAI_RESPONSE_TOO_LARGE: throw ResponseTooLargeError(std::move(details));
         case OPENAI_QUEUE_FULL: throw QueueFullError(std::move(details));
+        case OPENAI_INVALID_WEBHOOK_SIGNATURE: throw InvalidWebhookSignatureError(std::move(details));
         case OPENAI_BAD_REQUEST: throw BadRequestError(std::move(details));
         case OPENAI_AUTHENTICATION: throw AuthenticationError(std::move(details));
         case OPENAI_PERMISSION_DENIED: throw PermissionDeniedError(std::move(details));
@@ -1455,6 +1467,81 @@ private:
 };
 
 // ---------------------------------------------------------------------------------------------
+// Webhooks
+
+/// Checks that webhook requests came from OpenAI, as the official SDKs' `client.webhooks`
+/// (`client.webhooks()`, or an `openai::Webhooks` of its own: it needs no client and sends
+/// nothing). Its functions may be called from any thread.
+///
+/// `headers` is the request's headers as any range of (name, value) pairs whose members convert
+/// to std::string_view: a std::map<std::string, std::string>, a vector of pairs, ... Any headers
+/// may be given (webhook-id, webhook-timestamp and webhook-signature are needed); names are
+/// compared without case, the first of a repeated name is used. `secret` is the endpoint's
+/// signing secret as the dashboard shows it (`whsec_` and the key in base64; a secret without the
+/// prefix is used as it is), empty for the environment variable OPENAI_WEBHOOK_SECRET.
+/// `tolerance` is how far the webhook-timestamp may lie from now, either way (nullopt: the SDKs'
+/// 300 s).
+class Webhooks {
+public:
+    /// Throws InvalidWebhookSignatureError unless `payload` (the body exactly as received) is
+    /// signed by the secret (the HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<payload>` one
+    /// of the header's `v1,<base64>` signatures) within the tolerance; InvalidArgumentError for
+    /// no secret, or one that is not base64 after `whsec_`. C: `openai_webhooks_verify_signature`.
+    template <class Headers>
+    void verify_signature(std::string_view payload, const Headers &headers, std::string_view secret = {},
+                          std::optional<std::chrono::seconds> tolerance = std::nullopt) const {
+        const Call call(headers, secret);
+        const Code code = openai_webhooks_verify_signature(payload.data(), payload.size(), call.names.data(),
+                                                           call.values.data(), call.names.size(), call.secret.c_str(),
+                                                           seconds(tolerance));
+        if (code != OPENAI_OK) detail::throw_last_error(code);
+    }
+
+    /// Verifies the request as verify_signature() does (and throws as it does), then returns its
+    /// event, as the SDKs' `webhooks.unwrap`: its name() is the event's `type`
+    /// ("response.completed", "batch.failed", ...), its data() the payload (json_string("/data/id"))
+    /// and its id() the webhook-id (a delivery may come twice: the id tells). Throws
+    /// InvalidArgumentError for a genuine payload that is not a JSON object.
+    /// C: `openai_webhooks_unwrap`.
+    template <class Headers>
+    Event unwrap(std::string_view payload, const Headers &headers, std::string_view secret = {},
+                 std::optional<std::chrono::seconds> tolerance = std::nullopt) const {
+        const Call call(headers, secret);
+        openai_event *out = nullptr;
+        const Code code = openai_webhooks_unwrap(payload.data(), payload.size(), call.names.data(), call.values.data(),
+                                                 call.names.size(), call.secret.c_str(), seconds(tolerance), &out);
+        if (code != OPENAI_OK || !out) {
+            openai_event_free(out);
+            detail::throw_last_error(code == OPENAI_OK ? OPENAI_INTERNAL : code);
+        }
+        return Event(out);
+    }
+
+private:
+    /// The C arguments: NUL-terminated copies of the headers, arrays pointing at them.
+    struct Call {
+        std::vector<std::string> strings;
+        std::vector<const char *> names, values;
+        detail::OptArg secret;
+        template <class Headers>
+        Call(const Headers &headers, std::string_view secret_) : secret(secret_) {
+            for (const auto &header : headers) {
+                strings.emplace_back(std::string_view(header.first));
+                strings.emplace_back(std::string_view(header.second));
+            }
+            // The copies are complete: their buffers no longer move.
+            for (std::size_t i = 0; i < strings.size(); i += 2) {
+                names.push_back(strings[i].c_str());
+                values.push_back(strings[i + 1].c_str());
+            }
+        }
+    };
+    static std::int64_t seconds(std::optional<std::chrono::seconds> tolerance) noexcept {
+        return tolerance ? static_cast<std::int64_t>(tolerance->count()) : -1;
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
 // The library's log
 
 /// The level of a log message: Error (a call failed for good), Warn (a retry), Info (a call
@@ -1613,6 +1700,9 @@ public:
         const Code code = openai_request_pages(c_.get(), p.c_str(), q.c_str(), &out);
         return detail::checked_pager(code, out);
     }
+
+    /// Webhook signatures (verify_signature, unwrap), as the SDKs' `client.webhooks`.
+    Webhooks webhooks() const noexcept { return Webhooks(); }
 
     const openai_client *get() const noexcept { return c_.get(); }
     /// The shared C handle (resources keep a copy).

@@ -971,6 +971,70 @@ public:
 
     BetaThreadsRunsSteps steps() const { return BetaThreadsRunsSteps(client_); }
 
+    /// Waits for a run to reach a terminal status (requires_action, cancelled, completed, failed, expired, incomplete), as the SDKs' `runs.poll`: it is retrieved while queued, in_progress or cancelling.
+    /// `options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`); throws a failed retrieval's error.
+    /// C: `openai_beta_threads_runs_poll`: blocks until the wait is over.
+    Response poll(std::string_view thread_id, std::string_view run_id, std::string_view options_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_threads_runs_poll(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_options_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `openai_beta_threads_runs_poll_async`.
+    ResponseFuture poll_async(std::string_view thread_id, std::string_view run_id, std::string_view options_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_poll_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_options_json.c_str(), nullptr, nullptr), std::move(keep));
+    }
+
+    /// The same wait with a callback, which receives the last response (failed or not) on a library thread;
+    /// destroying the Future stops the wait unless detached. C: `openai_beta_threads_runs_poll_async`.
+    [[nodiscard]] Future poll_async(std::string_view thread_id, std::string_view run_id, std::string_view options_json, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_run_id(run_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_poll_async(client_.get(), a_thread_id.c_str(), a_run_id.c_str(), a_options_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
+    }
+
+    /// Creates a run and waits for it to reach a terminal status, as the SDKs' `runs.create_and_poll`.
+    /// `options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`); throws a failed retrieval's error.
+    /// C: `openai_beta_threads_runs_create_and_poll`: blocks until the wait is over.
+    Response create_and_poll(std::string_view thread_id, std::string_view body_json, std::string_view options_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_body_json(body_json);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_beta_threads_runs_create_and_poll(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), a_options_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `openai_beta_threads_runs_create_and_poll_async`.
+    ResponseFuture create_and_poll_async(std::string_view thread_id, std::string_view body_json, std::string_view options_json = {}) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_body_json(body_json);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_beta_threads_runs_create_and_poll_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), a_options_json.c_str(), nullptr, nullptr), std::move(keep));
+    }
+
+    /// The same wait with a callback, which receives the last response (failed or not) on a library thread;
+    /// destroying the Future stops the wait unless detached. C: `openai_beta_threads_runs_create_and_poll_async`.
+    [[nodiscard]] Future create_and_poll_async(std::string_view thread_id, std::string_view body_json, std::string_view options_json, Callback callback) const {
+        const detail::Arg a_thread_id(thread_id);
+        const detail::Arg a_body_json(body_json);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_beta_threads_runs_create_and_poll_async(client_.get(), a_thread_id.c_str(), a_body_json.c_str(), a_options_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
+    }
+
     /// Cancels a run that is in_progress.
     /// `POST /threads/{thread_id}/runs/{run_id}/cancel` (`beta.threads.runs.cancel`, OpenAI-Beta: assistants=v2; C: `openai_beta_threads_runs_cancel`): blocks until the response is complete; throws on failure.
     Response cancel(std::string_view thread_id, std::string_view run_id) const {
@@ -8397,6 +8461,70 @@ class VectorStoresFileBatches {
 public:
     explicit VectorStoresFileBatches(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
+    /// Waits for a file batch of a vector store to finish (completed, failed or cancelled), as the SDKs' `vector_stores.file_batches.poll`: it is retrieved while in_progress.
+    /// `options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`); throws a failed retrieval's error.
+    /// C: `openai_vector_stores_file_batches_poll`: blocks until the wait is over.
+    Response poll(std::string_view vector_store_id, std::string_view batch_id, std::string_view options_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_file_batches_poll(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_options_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `openai_vector_stores_file_batches_poll_async`.
+    ResponseFuture poll_async(std::string_view vector_store_id, std::string_view batch_id, std::string_view options_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_file_batches_poll_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_options_json.c_str(), nullptr, nullptr), std::move(keep));
+    }
+
+    /// The same wait with a callback, which receives the last response (failed or not) on a library thread;
+    /// destroying the Future stops the wait unless detached. C: `openai_vector_stores_file_batches_poll_async`.
+    [[nodiscard]] Future poll_async(std::string_view vector_store_id, std::string_view batch_id, std::string_view options_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_batch_id(batch_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_poll_async(client_.get(), a_vector_store_id.c_str(), a_batch_id.c_str(), a_options_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
+    }
+
+    /// Creates a file batch of a vector store (`{"file_ids": [...]}`) and waits for it to finish, as the SDKs' `vector_stores.file_batches.create_and_poll`.
+    /// `options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`); throws a failed retrieval's error.
+    /// C: `openai_vector_stores_file_batches_create_and_poll`: blocks until the wait is over.
+    Response create_and_poll(std::string_view vector_store_id, std::string_view body_json, std::string_view options_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_file_batches_create_and_poll(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), a_options_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `openai_vector_stores_file_batches_create_and_poll_async`.
+    ResponseFuture create_and_poll_async(std::string_view vector_store_id, std::string_view body_json, std::string_view options_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_file_batches_create_and_poll_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), a_options_json.c_str(), nullptr, nullptr), std::move(keep));
+    }
+
+    /// The same wait with a callback, which receives the last response (failed or not) on a library thread;
+    /// destroying the Future stops the wait unless detached. C: `openai_vector_stores_file_batches_create_and_poll_async`.
+    [[nodiscard]] Future create_and_poll_async(std::string_view vector_store_id, std::string_view body_json, std::string_view options_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_file_batches_create_and_poll_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), a_options_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
+    }
+
     /// Cancel a vector store file batch.
     /// `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel` (`vector_stores.file_batches.cancel`; C: `openai_vector_stores_file_batches_cancel`): blocks until the response is complete; throws on failure.
     Response cancel(std::string_view vector_store_id, std::string_view batch_id) const {
@@ -8535,6 +8663,70 @@ private:
 class VectorStoresFiles {
 public:
     explicit VectorStoresFiles(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Waits for a file of a vector store to be processed (completed, failed or cancelled), as the SDKs' `vector_stores.files.poll`: it is retrieved while in_progress.
+    /// `options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`); throws a failed retrieval's error.
+    /// C: `openai_vector_stores_files_poll`: blocks until the wait is over.
+    Response poll(std::string_view vector_store_id, std::string_view file_id, std::string_view options_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_files_poll(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), a_options_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `openai_vector_stores_files_poll_async`.
+    ResponseFuture poll_async(std::string_view vector_store_id, std::string_view file_id, std::string_view options_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_files_poll_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), a_options_json.c_str(), nullptr, nullptr), std::move(keep));
+    }
+
+    /// The same wait with a callback, which receives the last response (failed or not) on a library thread;
+    /// destroying the Future stops the wait unless detached. C: `openai_vector_stores_files_poll_async`.
+    [[nodiscard]] Future poll_async(std::string_view vector_store_id, std::string_view file_id, std::string_view options_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_file_id(file_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_poll_async(client_.get(), a_vector_store_id.c_str(), a_file_id.c_str(), a_options_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
+    }
+
+    /// Attaches a file to a vector store (`{"file_id": ...}`) and waits until it is processed, as the SDKs' `vector_stores.files.create_and_poll`.
+    /// `options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`); throws a failed retrieval's error.
+    /// C: `openai_vector_stores_files_create_and_poll`: blocks until the wait is over.
+    Response create_and_poll(std::string_view vector_store_id, std::string_view body_json, std::string_view options_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_vector_stores_files_create_and_poll(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), a_options_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `openai_vector_stores_files_create_and_poll_async`.
+    ResponseFuture create_and_poll_async(std::string_view vector_store_id, std::string_view body_json, std::string_view options_json = {}) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_vector_stores_files_create_and_poll_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), a_options_json.c_str(), nullptr, nullptr), std::move(keep));
+    }
+
+    /// The same wait with a callback, which receives the last response (failed or not) on a library thread;
+    /// destroying the Future stops the wait unless detached. C: `openai_vector_stores_files_create_and_poll_async`.
+    [[nodiscard]] Future create_and_poll_async(std::string_view vector_store_id, std::string_view body_json, std::string_view options_json, Callback callback) const {
+        const detail::Arg a_vector_store_id(vector_store_id);
+        const detail::Arg a_body_json(body_json);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_vector_stores_files_create_and_poll_async(client_.get(), a_vector_store_id.c_str(), a_body_json.c_str(), a_options_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
+    }
 
     /// Retrieve the parsed contents of a vector store file.
     /// `GET /vector_stores/{vector_store_id}/files/{file_id}/content` (`vector_stores.files.content`; C: `openai_vector_stores_files_content`): blocks until the response is complete; throws on failure.
@@ -8809,6 +9001,35 @@ private:
 class Batches {
 public:
     explicit Batches(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
+
+    /// Waits for a batch to end (completed, failed, expired or cancelled): it is retrieved while validating, in_progress, finalizing or cancelling.
+    /// `options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`); throws a failed retrieval's error.
+    /// C: `openai_batches_poll`: blocks until the wait is over.
+    Response poll(std::string_view batch_id, std::string_view options_json = {}) const {
+        const detail::Arg a_batch_id(batch_id);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_batches_poll(client_.get(), a_batch_id.c_str(), a_options_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `openai_batches_poll_async`.
+    ResponseFuture poll_async(std::string_view batch_id, std::string_view options_json = {}) const {
+        const detail::Arg a_batch_id(batch_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_batches_poll_async(client_.get(), a_batch_id.c_str(), a_options_json.c_str(), nullptr, nullptr), std::move(keep));
+    }
+
+    /// The same wait with a callback, which receives the last response (failed or not) on a library thread;
+    /// destroying the Future stops the wait unless detached. C: `openai_batches_poll_async`.
+    [[nodiscard]] Future poll_async(std::string_view batch_id, std::string_view options_json, Callback callback) const {
+        const detail::Arg a_batch_id(batch_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_batches_poll_async(client_.get(), a_batch_id.c_str(), a_options_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
+    }
 
     /// Cancels an in-progress batch.
     /// `POST /batches/{batch_id}/cancel` (`batches.cancel`; C: `openai_batches_cancel`): blocks until the response is complete; throws on failure.
@@ -10187,6 +10408,35 @@ public:
                                               std::move(on_done));
     }
 
+    /// Waits for a background response (`"background": true`) to end (completed, failed, cancelled or incomplete): it is retrieved while queued or in_progress.
+    /// `options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`); throws a failed retrieval's error.
+    /// C: `openai_responses_poll`: blocks until the wait is over.
+    Response poll(std::string_view response_id, std::string_view options_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_responses_poll(client_.get(), a_response_id.c_str(), a_options_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `openai_responses_poll_async`.
+    ResponseFuture poll_async(std::string_view response_id, std::string_view options_json = {}) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_responses_poll_async(client_.get(), a_response_id.c_str(), a_options_json.c_str(), nullptr, nullptr), std::move(keep));
+    }
+
+    /// The same wait with a callback, which receives the last response (failed or not) on a library thread;
+    /// destroying the Future stops the wait unless detached. C: `openai_responses_poll_async`.
+    [[nodiscard]] Future poll_async(std::string_view response_id, std::string_view options_json, Callback callback) const {
+        const detail::Arg a_response_id(response_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_responses_poll_async(client_.get(), a_response_id.c_str(), a_options_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
+    }
+
     /// Cancels a model response with the given ID.
     /// `POST /responses/{response_id}/cancel` (`responses.cancel`; C: `openai_responses_cancel`): blocks until the response is complete; throws on failure.
     Response cancel(std::string_view response_id) const {
@@ -10546,6 +10796,60 @@ public:
 
     UploadsParts parts() const { return UploadsParts(client_); }
 
+    /// Uploads a large file through the Uploads API, as the SDKs' `uploads.upload_file_chunked`: `uploads.create`,
+    /// then the file's parts sent several at a time, each streamed from its range of the file at `path`, then
+    /// `uploads.complete` with the part ids in the file's order. Returns the completed Upload (`/file/id` is the
+    /// file, ready to use); throws the first failure (a part that fails for good cancels the Upload).
+    /// `create_json` is the body of `uploads.create` (`purpose` and `mime_type` required; `filename` and
+    /// `bytes` default to the file's); `options_json` (empty for the defaults): `part_size` (1 to 64 MiB,
+    /// default 64 MiB), `parallel` (1 to 16, default 4), `md5`. `progress` hears (bytes sent, file size), one
+    /// report at a time; a retried part counts again from its start.
+    /// C: `openai_uploads_upload_file_chunked`: blocks until the upload is complete; `progress` runs on this thread.
+    Response upload_file_chunked(std::string_view path, std::string_view create_json, std::string_view options_json = {},
+                                 Progress progress = {}) const {
+        const detail::Arg a_path(path);
+        const detail::Arg a_create_json(create_json);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_uploads_upload_file_chunked(
+            client_.get(), a_path.c_str(), a_create_json.c_str(), a_options_json.c_str(), progress ? &detail::progress_trampoline : nullptr, progress ? static_cast<void *>(&progress) : nullptr, &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same upload as a ResponseFuture; `progress` runs on a library thread. cancel() (or destroying it)
+    /// stops the upload at once, and the library cancels the Upload in the background.
+    /// C: `openai_uploads_upload_file_chunked_async`.
+    ResponseFuture upload_file_chunked_async(std::string_view path, std::string_view create_json, std::string_view options_json = {},
+                                             Progress progress = {}) const {
+        const detail::Arg a_path(path);
+        const detail::Arg a_create_json(create_json);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));
+        const void *p = keep.progress.get();
+        return ResponseFuture(openai_uploads_upload_file_chunked_async(
+                                  client_.get(), a_path.c_str(), a_create_json.c_str(), a_options_json.c_str(), p ? &detail::progress_trampoline : nullptr, const_cast<void *>(p), nullptr, nullptr),
+                              std::move(keep));
+    }
+
+    /// The same upload with a callback, which receives the response (failed or not) on a library thread;
+    /// destroying the Future stops the upload unless detached. C: `openai_uploads_upload_file_chunked_async`.
+    [[nodiscard]] Future upload_file_chunked_async(std::string_view path, std::string_view create_json, std::string_view options_json,
+                                                   Progress progress, Callback callback) const {
+        const detail::Arg a_path(path);
+        const detail::Arg a_create_json(create_json);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        if (progress) keep.progress = std::make_shared<const Progress>(std::move(progress));
+        const void *p = keep.progress.get();
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) {
+                return openai_uploads_upload_file_chunked_async(client_.get(), a_path.c_str(), a_create_json.c_str(), a_options_json.c_str(), p ? &detail::progress_trampoline : nullptr,
+                                                                const_cast<void *>(p), cb, ud);
+            },
+            std::move(callback), std::move(keep));
+    }
+
     /// Cancels the Upload.
     /// `POST /uploads/{upload_id}/cancel` (`uploads.cancel`; C: `openai_uploads_cancel`): blocks until the response is complete; throws on failure.
     Response cancel(std::string_view upload_id) const {
@@ -10820,6 +11124,66 @@ public:
     explicit Videos(std::shared_ptr<openai_client> client) noexcept : client_(std::move(client)) {}
 
     VideosCharacter character() const { return VideosCharacter(client_); }
+
+    /// Waits for a video to be rendered (completed or failed), as the SDKs' `videos.poll`: it is retrieved while queued or in_progress.
+    /// `options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`); throws a failed retrieval's error.
+    /// C: `openai_videos_poll`: blocks until the wait is over.
+    Response poll(std::string_view video_id, std::string_view options_json = {}) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_poll(client_.get(), a_video_id.c_str(), a_options_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `openai_videos_poll_async`.
+    ResponseFuture poll_async(std::string_view video_id, std::string_view options_json = {}) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return ResponseFuture(openai_videos_poll_async(client_.get(), a_video_id.c_str(), a_options_json.c_str(), nullptr, nullptr), std::move(keep));
+    }
+
+    /// The same wait with a callback, which receives the last response (failed or not) on a library thread;
+    /// destroying the Future stops the wait unless detached. C: `openai_videos_poll_async`.
+    [[nodiscard]] Future poll_async(std::string_view video_id, std::string_view options_json, Callback callback) const {
+        const detail::Arg a_video_id(video_id);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_poll_async(client_.get(), a_video_id.c_str(), a_options_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
+    }
+
+    /// Creates a video (`fields_json` the form's fields, `input_reference` an optional image) and waits until it is rendered, as the SDKs' `videos.create_and_poll`.
+    /// `options_json` (empty for the defaults): `interval_ms`, the wait between two retrievals (default: the server's `openai-poll-after-ms` header, else 1000), and `timeout_ms`, how long the whole wait may take (APITimeoutError). Returns the object in its terminal status (a failed one too: read its `status`); throws a failed retrieval's error.
+    /// C: `openai_videos_create_and_poll`: blocks until the wait is over.
+    Response create_and_poll(std::string_view fields_json = {}, const Upload &input_reference = Upload(), std::string_view options_json = {}) const {
+        const detail::OptArg a_fields_json(fields_json);
+        const detail::OptArg a_options_json(options_json);
+        openai_response *out = nullptr;
+        const Code code = openai_videos_create_and_poll(client_.get(), a_fields_json.c_str(), input_reference.get(), a_options_json.c_str(), &out);
+        return detail::checked(code, out);
+    }
+
+    /// The same wait as a ResponseFuture: cancel() (or destroying it) stops the wait at once. C: `openai_videos_create_and_poll_async`.
+    ResponseFuture create_and_poll_async(std::string_view fields_json = {}, const Upload &input_reference = Upload(), std::string_view options_json = {}) const {
+        const detail::OptArg a_fields_json(fields_json);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        keep.add(input_reference);
+        return ResponseFuture(openai_videos_create_and_poll_async(client_.get(), a_fields_json.c_str(), input_reference.get(), a_options_json.c_str(), nullptr, nullptr), std::move(keep));
+    }
+
+    /// The same wait with a callback, which receives the last response (failed or not) on a library thread;
+    /// destroying the Future stops the wait unless detached. C: `openai_videos_create_and_poll_async`.
+    [[nodiscard]] Future create_and_poll_async(std::string_view fields_json, const Upload &input_reference, std::string_view options_json, Callback callback) const {
+        const detail::OptArg a_fields_json(fields_json);
+        const detail::OptArg a_options_json(options_json);
+        detail::KeepAlive keep;
+        keep.add(input_reference);
+        return detail::start_callback(
+            [&](openai_callback cb, void *ud) { return openai_videos_create_and_poll_async(client_.get(), a_fields_json.c_str(), input_reference.get(), a_options_json.c_str(), cb, ud); }, std::move(callback), std::move(keep));
+    }
 
     /// Create a new video generation job from a prompt and optional reference assets.
     /// `POST /videos` (`videos.create`; C: `openai_videos_create`): blocks until the response is complete; throws on failure.

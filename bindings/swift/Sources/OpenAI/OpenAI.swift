@@ -34,6 +34,9 @@ public struct OpenAIError: Error, CustomStringConvertible, Sendable {
         case responseTooLarge
         /// A WebSocket session's send queue is full (inside a handler, or while reconnecting).
         case queueFull
+        /// InvalidWebhookSignatureError: a webhook request not signed by the secret, or outside
+        /// the tolerance (`client.webhooks`). Do not trust its event.
+        case invalidWebhookSignature
         /// APIStatusError without a class of its own (3xx, 402, 405, ...).
         case otherStatus
         case badRequest, authentication, permissionDenied, notFound, conflict
@@ -69,6 +72,7 @@ public struct OpenAIError: Error, CustomStringConvertible, Sendable {
         case Int(OPENAI_INVALID_RESPONSE.rawValue): return .invalidResponse
         case Int(OPENAI_RESPONSE_TOO_LARGE.rawValue): return .responseTooLarge
         case Int(OPENAI_QUEUE_FULL.rawValue): return .queueFull
+        case Int(OPENAI_INVALID_WEBHOOK_SIGNATURE.rawValue): return .invalidWebhookSignature
         case Int(OPENAI_OTHER_STATUS.rawValue): return .otherStatus
         case Int(OPENAI_BAD_REQUEST.rawValue): return .badRequest
         case Int(OPENAI_AUTHENTICATION.rawValue): return .authentication

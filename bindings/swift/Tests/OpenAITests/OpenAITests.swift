@@ -177,4 +177,68 @@ final class OpenAITests: XCTestCase {
             XCTAssertEqual(error.kind, .cancelled)
         }
     }
+
+    // MARK: Helpers (Sources/OpenAI/Helpers.swift)
+
+    func testUploadFileChunked() async throws {
+        let client = try client()
+        let path = NSTemporaryDirectory() + "openai-swift-chunked.jsonl"
+        try Data(String(repeating: "a", count: 2500).utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let last = ProgressRecord()
+        let upload = try await client.uploads.uploadFileChunked(
+            path: path, create: #"{"purpose":"batch","mime_type":"text/jsonl"}"#, options: #"{"part_size":1000}"#,
+            progress: { sent, total in last.set(sent, total) })
+        XCTAssertEqual(upload.jsonString("/status"), "completed")
+        XCTAssertEqual(upload.jsonValue("/file/bytes"), "2500")
+        XCTAssertEqual(last.get().0, 2500)
+    }
+
+    func testCreateAndPoll() async throws {
+        let client = try client()
+        let file = try await client.vectorStores.files.createAndPoll(vectorStoreID: "vs_swift", body: #"{"file_id":"file-swift"}"#)
+        XCTAssertEqual(file.jsonString("/status"), "completed")
+        let batch = try await client.batches.create(body: #"{"input_file_id":"file-in","endpoint":"/v1/chat/completions","completion_window":"24h"}"#)
+        let done = try await client.batches.poll(batchID: batch.jsonString("/id") ?? "", options: #"{"interval_ms":5}"#)
+        XCTAssertEqual(done.jsonString("/status"), "completed")
+    }
+
+    func testWebhooks() throws {
+        // Signed with the test secret at 1750287018 (tests/common/webhooks.rs): a century of
+        // tolerance accepts it, the default 300 s does not.
+        let secret = "whsec_dGVzdC13ZWJob29rLWtleS0wMTIzNDU2Nzg5"
+        let payload = Data(#"{"id":"evt_685343a1381c819085d44c354e1b330e","type":"response.completed","created_at":1750287018,"data":{"id":"resp_abc123"}}"#.utf8)
+        let headers = ["webhook-id": "wh_685342e6c53c8190a1be43f081506c52", "webhook-timestamp": "1750287018",
+                       "webhook-signature": "v1,fFjAVoOPIJp5BDNMBhyG1L4puz8Njq8xvzdjQ/kr/sQ="]
+        let century = 100.0 * 366 * 24 * 3600
+        try Webhooks().verifySignature(payload: payload, headers: headers, secret: secret, tolerance: century)
+        let event = try Webhooks().unwrap(payload: payload, headers: headers, secret: secret, tolerance: century)
+        XCTAssertEqual(event.name, "response.completed")
+        XCTAssertEqual(event.id, "wh_685342e6c53c8190a1be43f081506c52")
+        var tampered = payload
+        tampered[tampered.count - 4] = UInt8(ascii: "9")
+        XCTAssertThrowsError(try Webhooks().verifySignature(payload: tampered, headers: headers, secret: secret, tolerance: century)) {
+            XCTAssertEqual(($0 as? OpenAIError)?.kind, .invalidWebhookSignature)
+            XCTAssertEqual(($0 as? OpenAIError)?.message, "The given webhook signature does not match the expected signature")
+        }
+        XCTAssertThrowsError(try Webhooks().verifySignature(payload: payload, headers: headers, secret: secret)) {
+            XCTAssertEqual(($0 as? OpenAIError)?.message, "Webhook timestamp is too old")
+        }
+    }
+}
+
+/// The last progress report of an upload, written from a library thread.
+private final class ProgressRecord: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: (UInt64, UInt64) = (0, 0)
+    func set(_ sent: UInt64, _ total: UInt64) {
+        lock.lock()
+        last = (sent, total)
+        lock.unlock()
+    }
+    func get() -> (UInt64, UInt64) {
+        lock.lock()
+        defer { lock.unlock() }
+        return last
+    }
 }
