@@ -170,6 +170,20 @@ impl LocalRuntime {
     /// its tasks) meanwhile, with the thread's connection pools in use (see `in_local`). Any
     /// thread may drive any thread's runtime; two at once take turns with its driver.
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.drive(async move {
+            let output = future.await;
+            // The connection tasks of this runtime's pools run only while it is driven: let
+            // them see at once what the call dropped (a cancelled or timed-out request), so
+            // that its socket closes now rather than at the next call.
+            tokio::task::yield_now().await;
+            output
+        })
+    }
+
+    /// `block_on` without the turn of the I/O driver at the end: for a step that drops
+    /// nothing, such as taking the next event of a stream. That turn is a system call
+    /// (`epoll_wait`), which would otherwise be paid for every event of a pulled stream.
+    pub(crate) fn drive<F: Future>(&self, future: F) -> F::Output {
         IN_LOCAL.with(|flag| flag.set(true));
         struct Reset;
         impl Drop for Reset {
@@ -178,14 +192,7 @@ impl LocalRuntime {
             }
         }
         let _reset = Reset;
-        self.runtime.block_on(async move {
-            let output = future.await;
-            // The connection tasks of this runtime's pools run only while it is driven: let
-            // them see at once what the call dropped (a cancelled or timed-out request), so
-            // that its socket closes now rather than at the next call.
-            tokio::task::yield_now().await;
-            output
-        })
+        self.runtime.block_on(future)
     }
 }
 

@@ -132,17 +132,37 @@ impl EventStream {
 
     /// The next event, or how the stream ended. After the end, returns the same end again.
     pub async fn next(&mut self) -> Item {
-        self.waiting_since = Instant::now();
+        let mut reading = false;
+        loop {
+            if let Some(item) = self.ready() {
+                return item;
+            }
+            if !reading {
+                // The idle time counts from the reader's request (read only when nothing is
+                // decoded: the clock is not read for every event).
+                self.waiting_since = Instant::now();
+                reading = true;
+            }
+            if let Err(failure) = self.read().await {
+                self.end(Err(failure));
+            }
+        }
+    }
+
+    /// The next event, or how the stream ended, if that is known without reading from the
+    /// connection: an event already decoded, or the end. `None` when the body must be read.
+    /// A reader on its own thread takes events this way without entering the runtime.
+    pub fn ready(&mut self) -> Option<Item> {
         loop {
             if let Some(end) = &self.ended {
-                return match end {
+                return Some(match end {
                     Ok(()) => Item::Done,
                     Err(failure) => Item::Failed(failure.clone()),
-                };
+                });
             }
             if let Some(event) = self.decoded.pop_front() {
                 match classify(event) {
-                    Item::Event(event) => return Item::Event(event),
+                    Item::Event(event) => return Some(Item::Event(event)),
                     Item::Done => self.end(Ok(())),
                     Item::Failed(failure) => self.end(Err(failure)),
                 }
@@ -152,9 +172,7 @@ impl EventStream {
                 self.end(Ok(()));
                 continue;
             }
-            if let Err(failure) = self.read().await {
-                self.end(Err(failure));
-            }
+            return None;
         }
     }
 

@@ -136,13 +136,19 @@ impl Shared {
     fn read_here(self: &Arc<Self>, timeout_ms: i64) -> Option<Result<Box<openai_event>, openai_code>> {
         let mut local = self.local();
         let reading = local.as_mut()?;
+        // An event already decoded is taken without the runtime (most events: a read brings
+        // many); otherwise the runtime is driven until one comes.
+        let ready = reading.stream.ready();
+        if let Some(Item::Event(event)) = ready {
+            return Some(Ok(Box::new(openai_event::new(event))));
+        }
         if runtime::drivable_local_runtime().is_none() {
             drop(local);
             self.read_in_background();
             return None;
         }
         let stream = &mut reading.stream;
-        let item = reading.runtime.block_on(async move {
+        let item = ready.map(Some).unwrap_or_else(|| reading.runtime.drive(async move {
             match timeout_ms {
                 t if t < 0 => Some(stream.next().await),
                 // One turn of the runtime's I/O driver (a yield is resumed after it), then
@@ -153,7 +159,7 @@ impl Shared {
                 }
                 t => tokio::time::timeout(Duration::from_millis(t as u64), stream.next()).await.ok(),
             }
-        });
+        }));
         match item {
             None => Some(Err(openai_code::OPENAI_PENDING)),
             Some(Item::Event(event)) => Some(Ok(Box::new(openai_event::new(event)))),
