@@ -180,6 +180,20 @@ pub(crate) fn deliver(response: Response, out: Out<'_, openai_response>) -> open
     code
 }
 
+/// Runs a blocking call's `work` (a panic in it becomes an internal error) and hands its
+/// response, or its failure as a response, to the caller through `out`; returns its code.
+///
+/// # Safety
+/// `out` is NULL or valid for writing a pointer.
+pub(crate) unsafe fn respond(out: *mut *mut openai_response, work: impl FnOnce() -> Result<Response, Response>) -> openai_code {
+    // SAFETY: `out` is NULL or writable by this function's contract.
+    let out = match unsafe { Out::new(out) } {
+        Ok(out) => out,
+        Err(code) => return code,
+    };
+    deliver(guarded(work).unwrap_or_else(|failure| failure), out)
+}
+
 /// The body of every blocking per-operation export.
 ///
 /// # Safety
@@ -192,17 +206,13 @@ pub(crate) unsafe fn blocking(
     input: CInput<'_>,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    // SAFETY: `out` is valid or NULL by this function's contract.
-    let out = match unsafe { Out::new(out) } {
-        Ok(out) => out,
-        Err(code) => return code,
-    };
-    let response = guarded(|| {
+    let work = || {
         // SAFETY: the arguments are the export's, valid or NULL by this function's contract.
         let (client, request) = unsafe { operation_request(client, op, params, input) }?;
         block_on_local(client.execute(&request))
-    });
-    deliver(response.unwrap_or_else(|failure| failure), out)
+    };
+    // SAFETY: `out` is valid or NULL by this function's contract.
+    unsafe { respond(out, work) }
 }
 
 /// The arguments of a `_to_file` export read into what `Client::download` takes: the client,
@@ -238,17 +248,13 @@ pub(crate) unsafe fn download(
     progress: (super::upload::openai_progress_callback, *mut std::ffi::c_void),
     out: *mut *mut openai_response,
 ) -> openai_code {
-    // SAFETY: `out` is valid or NULL by this function's contract.
-    let out = match unsafe { Out::new(out) } {
-        Ok(out) => out,
-        Err(code) => return code,
-    };
-    let response = guarded(|| {
+    let work = || {
         // SAFETY: the arguments are the export's, valid or NULL by this function's contract.
         let (client, request, path, progress) = unsafe { download_request(client, op, params, input, path, progress) }?;
         block_on(client.download(&request, &path, progress))
-    });
-    deliver(response.unwrap_or_else(|failure| failure), out)
+    };
+    // SAFETY: `out` is valid or NULL by this function's contract.
+    unsafe { respond(out, work) }
 }
 
 /// Runs `f`, turning a panic into an internal-error response, so that a caller who passed an

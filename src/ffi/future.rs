@@ -396,21 +396,8 @@ pub unsafe extern "C" fn openai_future_fd(future: *const openai_future) -> RawFd
             return -1;
         };
         f.shared.settle_if_orphaned();
-        let mut state = f.shared.lock();
-        if state.signal.is_none() {
-            match Signal::new() {
-                Ok(signal) => state.signal = Some(signal),
-                Err(e) => {
-                    set_last_error(format!("openai_future_fd: no descriptor could be made: {e}"));
-                    return -1;
-                }
-            }
-        }
-        let signal = state.signal.as_ref().expect("made above");
-        if state.complete {
-            signal.raise();
-        }
-        signal.fd()
+        let state = &mut *f.shared.lock();
+        Signal::fd_on_demand(&mut state.signal, state.complete, "openai_future_fd")
     }
 }
 

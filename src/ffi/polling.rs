@@ -7,11 +7,10 @@
 
 use std::ffi::{c_char, c_void};
 
-use super::call::{arg_client, arg_opt_str, arg_str, block_on_local, deliver, guarded, operation_request, CFiles, CInput};
+use super::call::{arg_client, arg_opt_str, arg_str, block_on_local, guarded, respond, operation_request, CFiles, CInput};
 use super::client::openai_client;
 use super::code::openai_code;
 use super::future::{openai_callback, openai_future, start};
-use super::handle::Out;
 use super::response::openai_response;
 use super::upload::openai_upload;
 use crate::client::Client;
@@ -31,14 +30,27 @@ unsafe fn poll_arguments<'a>(
 ) -> Result<(&'a Client, Vec<String>, PollOptions), Response> {
     // SAFETY: the export's arguments, NULL or valid by this function's contract.
     let client = unsafe { arg_client(client) }?;
+    // SAFETY: as above.
+    let (values, options) = unsafe { path_and_options(params, options_json) }?;
+    Ok((client, values, options))
+}
+
+/// The path parameters of the retrieval (owned, for an async call) and the poll's options.
+///
+/// # Safety
+/// The strings are NULL or NUL-terminated.
+unsafe fn path_and_options(
+    params: &[(&str, *const c_char)],
+    options_json: *const c_char,
+) -> Result<(Vec<String>, PollOptions), Response> {
     let mut values = Vec::with_capacity(params.len());
     for (name, ptr) in params {
-        // SAFETY: as above.
+        // SAFETY: NULL or a C string, by this function's contract.
         values.push(unsafe { arg_str(name, *ptr) }?.to_string());
     }
     // SAFETY: as above.
     let options = PollOptions::parse(unsafe { arg_opt_str("options_json", options_json) }?)?;
-    Ok((client, values, options))
+    Ok((values, options))
 }
 
 fn refs(values: &[String]) -> Vec<&str> {
@@ -56,17 +68,13 @@ unsafe fn poll(
     options_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    // SAFETY: `out` is NULL or writable by this function's contract.
-    let out = match unsafe { Out::new(out) } {
-        Ok(out) => out,
-        Err(code) => return code,
-    };
-    let response = guarded(|| {
+    let work = || {
         // SAFETY: the export's arguments, by this function's contract.
         let (client, values, options) = unsafe { poll_arguments(client, params, options_json) }?;
         block_on_local(client.poll(what, &refs(&values), &options))
-    });
-    deliver(response.unwrap_or_else(|failure| failure), out)
+    };
+    // SAFETY: `out` is NULL or writable by this function's contract.
+    unsafe { respond(out, work) }
 }
 
 /// The body of the `_poll_async` exports.
@@ -104,13 +112,8 @@ unsafe fn create_arguments<'a>(
     let op = find(create).expect("a create operation of the table");
     // SAFETY: the export's arguments, by this function's contract.
     let (client, request) = unsafe { operation_request(client, op, params, input) }?;
-    let mut values = Vec::with_capacity(params.len());
-    for (name, ptr) in params {
-        // SAFETY: as above (read once more, as the poll's parameters).
-        values.push(unsafe { arg_str(name, *ptr) }?.to_string());
-    }
-    // SAFETY: as above.
-    let options = PollOptions::parse(unsafe { arg_opt_str("options_json", options_json) }?)?;
+    // SAFETY: as above (the path parameters read once more, as the retrieval's).
+    let (values, options) = unsafe { path_and_options(params, options_json) }?;
     Ok((client, request, values, options))
 }
 
@@ -127,17 +130,13 @@ unsafe fn create_and_poll(
     options_json: *const c_char,
     out: *mut *mut openai_response,
 ) -> openai_code {
-    // SAFETY: `out` is NULL or writable by this function's contract.
-    let out = match unsafe { Out::new(out) } {
-        Ok(out) => out,
-        Err(code) => return code,
-    };
-    let response = guarded(|| {
+    let work = || {
         // SAFETY: the export's arguments, by this function's contract.
         let (client, request, values, options) = unsafe { create_arguments(client, create, params, input, options_json) }?;
         block_on_local(client.create_and_poll(what, &request, &refs(&values), &options))
-    });
-    deliver(response.unwrap_or_else(|failure| failure), out)
+    };
+    // SAFETY: `out` is NULL or writable by this function's contract.
+    unsafe { respond(out, work) }
 }
 
 /// The body of the `_create_and_poll_async` exports.

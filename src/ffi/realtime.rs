@@ -812,22 +812,9 @@ pub unsafe extern "C" fn openai_realtime_fd(session: *const openai_realtime) -> 
     ffi_boundary! {
         // SAFETY: `session` is NULL or a live session.
         let Some(shared) = (unsafe { session_ref(session, "openai_realtime_fd") }) else { return -1 };
-        let mut state = shared.lock();
-        if state.signal.is_none() {
-            match Signal::new() {
-                Ok(signal) => state.signal = Some(signal),
-                Err(e) => {
-                    set_last_error(format!("openai_realtime_fd: no descriptor could be made: {e}"));
-                    return -1;
-                }
-            }
-        }
+        let state = &mut *shared.lock();
         let ready = !state.events.is_empty() || state.end.is_some();
-        let signal = state.signal.as_ref().expect("made above");
-        if ready {
-            signal.raise();
-        }
-        signal.fd()
+        Signal::fd_on_demand(&mut state.signal, ready, "openai_realtime_fd")
     }
 }
 

@@ -3,10 +3,9 @@
 
 use std::ffi::{c_char, c_void};
 
-use super::call::{arg_client, arg_opt_str, arg_str, block_on, deliver, guarded};
+use super::call::{arg_client, arg_opt_str, arg_str, block_on, guarded, respond};
 use super::client::openai_client;
 use super::code::openai_code;
-use super::handle::Out;
 use super::future::{self, openai_callback, openai_future};
 use super::response::openai_response;
 use crate::client::Client;
@@ -60,17 +59,13 @@ pub unsafe extern "C" fn openai_request(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! {
-        // SAFETY: the arguments are NULL or valid (the header's conventions).
-        let out = match unsafe { Out::new(out) } {
-            Ok(out) => out,
-            Err(code) => return code,
-        };
-        let response = guarded(|| {
-            // SAFETY: as above.
+        let work = || {
+            // SAFETY: the arguments are NULL or valid (the header's conventions).
             let (client, request) = unsafe { generic_request(client, method, path, query_json, body, false) }?;
             block_on(client.execute(&request))
-        });
-        deliver(response.unwrap_or_else(|failure| failure), out)
+        };
+        // SAFETY: `out` is NULL or writable (the header's conventions).
+        unsafe { respond(out, work) }
     }
 }
 

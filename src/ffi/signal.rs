@@ -6,6 +6,8 @@ use std::io::{ErrorKind, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 
+use super::error::set_last_error;
+
 pub(crate) struct Signal {
     /// The end callers watch.
     read: UnixStream,
@@ -42,5 +44,25 @@ impl Signal {
                 Err(_) => return,
             }
         }
+    }
+
+    /// The descriptor of the signal in `slot`, made on first use (a handle asks for one only
+    /// when an event loop watches it) and raised when the handle is `ready` already; -1 (with
+    /// `openai_last_error` naming `export`) when no descriptor can be made.
+    pub(crate) fn fd_on_demand(slot: &mut Option<Signal>, ready: bool, export: &str) -> RawFd {
+        if slot.is_none() {
+            match Signal::new() {
+                Ok(signal) => *slot = Some(signal),
+                Err(e) => {
+                    set_last_error(format!("{export}: no descriptor could be made: {e}"));
+                    return -1;
+                }
+            }
+        }
+        let signal = slot.as_ref().expect("made above");
+        if ready {
+            signal.raise();
+        }
+        signal.fd()
     }
 }

@@ -630,22 +630,9 @@ pub unsafe extern "C" fn openai_stream_fd(stream: *const openai_stream) -> RawFd
         // An event loop waits on the descriptor instead of pulling: the stream needs a reader
         // that goes on between pulls.
         s.shared.read_in_background();
-        let mut state = s.shared.lock();
-        if state.signal.is_none() {
-            match Signal::new() {
-                Ok(signal) => state.signal = Some(signal),
-                Err(e) => {
-                    set_last_error(format!("openai_stream_fd: no descriptor could be made: {e}"));
-                    return -1;
-                }
-            }
-        }
+        let state = &mut *s.shared.lock();
         let ready = !state.events.is_empty() || state.end.is_some();
-        let signal = state.signal.as_ref().expect("made above");
-        if ready {
-            signal.raise();
-        }
-        signal.fd()
+        Signal::fd_on_demand(&mut state.signal, ready, "openai_stream_fd")
     }
 }
 

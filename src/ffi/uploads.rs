@@ -4,11 +4,11 @@
 use std::ffi::{c_char, c_void};
 use std::path::Path;
 
-use super::call::{arg_client, arg_opt_str, arg_str, block_on_local, deliver, guarded};
+use super::call::{arg_client, arg_opt_str, arg_str, block_on_local, guarded, respond};
 use super::client::openai_client;
 use super::code::openai_code;
 use super::future::{openai_callback, openai_future, start};
-use super::handle::{Out, UserData};
+use super::handle::UserData;
 use super::response::openai_response;
 use super::upload::{openai_progress_callback, progress_closure};
 use crate::client::Client;
@@ -72,17 +72,13 @@ pub unsafe extern "C" fn openai_uploads_upload_file_chunked(
     out: *mut *mut openai_response,
 ) -> openai_code {
     ffi_boundary! {
-        // SAFETY: `out` is NULL or writable (the header's conventions).
-        let out = match unsafe { Out::new(out) } {
-            Ok(out) => out,
-            Err(code) => return code,
-        };
-        let response = guarded(|| {
+        let work = || {
             // SAFETY: the export's arguments, NULL or valid by the header's conventions.
             let (client, upload, progress) = unsafe { arguments(client, path, create_json, options_json, (progress, progress_userdata)) }?;
             block_on_local(client.upload_file_chunked(&upload, progress))
-        });
-        deliver(response.unwrap_or_else(|failure| failure), out)
+        };
+        // SAFETY: `out` is NULL or writable (the header's conventions).
+        unsafe { respond(out, work) }
     }
 }
 

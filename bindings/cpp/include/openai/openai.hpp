@@ -985,6 +985,43 @@ using DoneHandler = std::function<void(std::exception_ptr)>;
 
 namespace detail {
 
+/// An input iterator over whatever `source->next()` returns until it returns nothing: the events
+/// of a stream or of a Realtime session, the pages of a list. The end is a null source.
+template <class Source, class Value>
+class NextIterator {
+public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Value;
+    using difference_type = std::ptrdiff_t;
+    using pointer = Value *;
+    using reference = Value &;
+
+    NextIterator() noexcept = default;
+    explicit NextIterator(Source *source) : source_(source) { advance(); }
+    Value &operator*() noexcept { return current_; }
+    Value *operator->() noexcept { return &current_; }
+    NextIterator &operator++() {
+        advance();
+        return *this;
+    }
+    void operator++(int) { advance(); }
+    friend bool operator==(const NextIterator &a, const NextIterator &b) noexcept { return a.source_ == b.source_; }
+    friend bool operator!=(const NextIterator &a, const NextIterator &b) noexcept { return a.source_ != b.source_; }
+
+private:
+    void advance() {
+        std::optional<Value> next = source_->next();
+        if (next) {
+            current_ = std::move(*next);
+        } else {
+            current_.reset();
+            source_ = nullptr;
+        }
+    }
+    Source *source_ = nullptr;
+    Value current_;
+};
+
 struct StreamCallbackState {
     EventHandler on_event;
     DoneHandler on_done;
@@ -1071,39 +1108,7 @@ public:
     explicit operator bool() const noexcept { return s_ != nullptr; }
 
     /// Input iterator over the events (range-for).
-    class iterator {
-    public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = Event;
-        using difference_type = std::ptrdiff_t;
-        using pointer = Event *;
-        using reference = Event &;
-
-        iterator() noexcept = default;
-        explicit iterator(Stream *stream) : stream_(stream) { advance(); }
-        Event &operator*() noexcept { return current_; }
-        Event *operator->() noexcept { return &current_; }
-        iterator &operator++() {
-            advance();
-            return *this;
-        }
-        void operator++(int) { advance(); }
-        friend bool operator==(const iterator &a, const iterator &b) noexcept { return a.stream_ == b.stream_; }
-        friend bool operator!=(const iterator &a, const iterator &b) noexcept { return a.stream_ != b.stream_; }
-
-    private:
-        void advance() {
-            std::optional<Event> e = stream_->next();
-            if (e) {
-                current_ = std::move(*e);
-            } else {
-                current_.reset();
-                stream_ = nullptr;
-            }
-        }
-        Stream *stream_ = nullptr;
-        Event current_;
-    };
+    using iterator = detail::NextIterator<Stream, Event>;
 
     iterator begin() { return iterator(this); }
     iterator end() noexcept { return iterator(); }
@@ -1188,39 +1193,8 @@ public:
 
     openai_pager *get() const noexcept { return p_; }
 
-    class iterator {
-    public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = Response;
-        using difference_type = std::ptrdiff_t;
-        using pointer = Response *;
-        using reference = Response &;
-
-        iterator() noexcept = default;
-        explicit iterator(Pager *pager) : pager_(pager) { advance(); }
-        Response &operator*() noexcept { return current_; }
-        Response *operator->() noexcept { return &current_; }
-        iterator &operator++() {
-            advance();
-            return *this;
-        }
-        void operator++(int) { advance(); }
-        friend bool operator==(const iterator &a, const iterator &b) noexcept { return a.pager_ == b.pager_; }
-        friend bool operator!=(const iterator &a, const iterator &b) noexcept { return a.pager_ != b.pager_; }
-
-    private:
-        void advance() {
-            std::optional<Response> page = pager_->next();
-            if (page) {
-                current_ = std::move(*page);
-            } else {
-                current_.reset();
-                pager_ = nullptr;
-            }
-        }
-        Pager *pager_ = nullptr;
-        Response current_;
-    };
+    /// Input iterator over the pages (range-for).
+    using iterator = detail::NextIterator<Pager, Response>;
 
     iterator begin() { return iterator(this); }
     iterator end() noexcept { return iterator(); }

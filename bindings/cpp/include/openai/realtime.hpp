@@ -287,39 +287,7 @@ public:
     explicit operator bool() const noexcept { return s_ != nullptr; }
 
     /// Input iterator over the events (range-for).
-    class iterator {
-    public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = Event;
-        using difference_type = std::ptrdiff_t;
-        using pointer = Event *;
-        using reference = Event &;
-
-        iterator() noexcept = default;
-        explicit iterator(RealtimeSession *session) : session_(session) { advance(); }
-        Event &operator*() noexcept { return current_; }
-        Event *operator->() noexcept { return &current_; }
-        iterator &operator++() {
-            advance();
-            return *this;
-        }
-        void operator++(int) { advance(); }
-        friend bool operator==(const iterator &a, const iterator &b) noexcept { return a.session_ == b.session_; }
-        friend bool operator!=(const iterator &a, const iterator &b) noexcept { return a.session_ != b.session_; }
-
-    private:
-        void advance() {
-            std::optional<Event> e = session_->next();
-            if (e) {
-                current_ = std::move(*e);
-            } else {
-                current_.reset();
-                session_ = nullptr;
-            }
-        }
-        RealtimeSession *session_ = nullptr;
-        Event current_;
-    };
+    using iterator = detail::NextIterator<RealtimeSession, Event>;
     iterator begin() { return iterator(this); }
     iterator end() noexcept { return iterator(); }
 
